@@ -1,0 +1,186 @@
+"""Frozen building blocks of a kinetic model (SBML-core semantics).
+
+Semantics follow SBML Level 3 core: a reaction rate is in substance/time; a species that does not
+have ``has_only_substance_units`` appears in math as a concentration (amount / compartment size);
+rules and initial assignments override values; events fire on a rising trigger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, final
+
+import sympy
+
+from ..errors import ModelError
+
+__all__ = [
+    "Provenance",
+    "Compartment",
+    "Species",
+    "Parameter",
+    "Reaction",
+    "AssignmentRule",
+    "RateRule",
+    "InitialAssignment",
+    "Event",
+]
+
+ProvenanceKind = Literal["sourced", "derived", "assumed", "fitted", "imported"]
+_KINDS = ("sourced", "derived", "assumed", "fitted", "imported")
+
+
+@final
+@dataclass(frozen=True)
+class Provenance:
+    """Where a value comes from.
+
+    ``kind``: ``sourced`` (a paper or database gives it), ``derived`` (computed from sourced
+    values; ``note`` says how), ``assumed`` (``note`` gives the reason), ``fitted`` (``note`` names
+    the findings, e.g. "fitted to L19"), ``imported`` (read from a file without further claim).
+    """
+
+    kind: ProvenanceKind
+    source: str = ""
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in _KINDS:
+            raise ModelError(f"Provenance.kind={self.kind!r}; allowed: {_KINDS}")
+        if self.kind in ("sourced", "derived") and not self.source:
+            raise ModelError(f"Provenance(kind={self.kind!r}) needs a source")
+        if self.kind in ("assumed", "fitted") and not self.note:
+            raise ModelError(f"Provenance(kind={self.kind!r}) needs a note giving the reason")
+
+    def __str__(self) -> str:
+        parts = [self.kind]
+        if self.source:
+            parts.append(self.source)
+        if self.note:
+            parts.append(self.note)
+        return ": ".join(parts[:1]) + (" — " + "; ".join(parts[1:]) if len(parts) > 1 else "")
+
+
+def _check_id(kind: str, ident: str) -> None:
+    if not isinstance(ident, str) or not ident or not (ident[0].isalpha() or ident[0] == "_"):
+        raise ModelError(f"{kind} id {ident!r} is not a valid SBML identifier")
+    if not all(c.isalnum() or c == "_" for c in ident):
+        raise ModelError(f"{kind} id {ident!r} is not a valid SBML identifier (letters, digits, '_')")
+
+
+@final
+@dataclass(frozen=True)
+class Compartment:
+    id: str
+    size: float = 1.0
+    constant: bool = True
+    spatial_dimensions: float = 3.0
+    units: str = ""
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        _check_id("compartment", self.id)
+
+
+@final
+@dataclass(frozen=True)
+class Species:
+    """A chemical species.
+
+    ``initial`` is an amount when ``initial_is_amount`` else a concentration. ``genes`` lists
+    the HGNC symbols the species stands for; ``annotations`` holds identifiers.org URIs.
+    """
+
+    id: str
+    compartment: str
+    initial: float = 0.0
+    initial_is_amount: bool = False
+    has_only_substance_units: bool = False
+    boundary_condition: bool = False
+    constant: bool = False
+    name: str = ""
+    units: str = ""
+    genes: tuple[str, ...] = ()
+    annotations: tuple[str, ...] = ()
+    provenance: Provenance | None = None
+
+    def __post_init__(self) -> None:
+        _check_id("species", self.id)
+
+
+@final
+@dataclass(frozen=True)
+class Parameter:
+    id: str
+    value: float
+    constant: bool = True
+    units: str = ""
+    name: str = ""
+    provenance: Provenance | None = None
+
+    def __post_init__(self) -> None:
+        _check_id("parameter", self.id)
+
+
+@final
+@dataclass(frozen=True)
+class Reaction:
+    """Stoichiometry plus a rate law (substance per time).
+
+    ``reactants``/``products`` are ``(species_id, stoichiometry)`` pairs.
+    """
+
+    id: str
+    reactants: tuple[tuple[str, float], ...]
+    products: tuple[tuple[str, float], ...]
+    rate: sympy.Expr
+    modifiers: tuple[str, ...] = ()
+    reversible: bool = False
+    name: str = ""
+    fast: bool = False
+    provenance: Provenance | None = None
+
+    def __post_init__(self) -> None:
+        _check_id("reaction", self.id)
+
+
+@final
+@dataclass(frozen=True)
+class AssignmentRule:
+    variable: str
+    math: sympy.Expr
+
+
+@final
+@dataclass(frozen=True)
+class RateRule:
+    variable: str
+    math: sympy.Expr
+
+
+@final
+@dataclass(frozen=True)
+class InitialAssignment:
+    symbol: str
+    math: sympy.Expr
+
+
+@final
+@dataclass(frozen=True)
+class Event:
+    """An SBML event: when ``trigger`` turns from false to true, apply ``assignments``.
+
+    Supported: no delay, ``persistent`` true, values from trigger time. Dosing uses
+    time-triggered events (``time >= t_dose``).
+    """
+
+    id: str
+    trigger: sympy.Basic
+    assignments: tuple[tuple[str, sympy.Expr], ...]
+    initial_value: bool = True
+    priority: float | None = None
+    name: str = ""
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        _check_id("event", self.id)
