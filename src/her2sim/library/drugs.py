@@ -1,0 +1,1156 @@
+"""Drug catalogue: targets, binding sites, potencies, molecular weights and exposure, each with provenance.
+
+Every number carries a :class:`~her2sim.model.components.Provenance`. Values from the project's
+pharmacology notes cite the row id (``K01`` ...) *and* the original paper; values found with a
+literature search name author, year, journal and PMID/DOI where known; values that no source
+was found for are ``assumed`` and the note says why (usually "recalled, not read in a source").
+
+The catalogue is data only. A kinetic model decides how an ``action`` becomes a rate law;
+``action`` is the machine-usable key for that decision:
+
+========================== =====================================================================
+``her2_ecd_block``         antibody to HER2 domain IV; blocks ligand-independent HER2 signalling;
+                           no epitope on p95-HER2; access lowered by MUC4
+``her2_dimerisation_block`` antibody to HER2 domain II; blocks ligand-driven HER2-HER3 dimers
+``her_kinase_inhibit``     ATP-site inhibitor of EGFR/HER2 kinase (so also of p95-HER2)
+``pi3k_alpha_inhibit``     p110alpha-selective PI3K inhibitor
+``pi3k_pan_inhibit``       class I pan-PI3K inhibitor
+``akt_inhibit``            AKT1-3 inhibitor (ATP-competitive or allosteric)
+``mtorc1_inhibit``         allosteric (FKBP12-rapalog) mTORC1 inhibitor
+``mek_inhibit``            allosteric MEK1/2 inhibitor
+``igf1r_inhibit``          IGF1R (and insulin receptor) kinase inhibitor
+``her3_block``             antibody to HER3 extracellular domain; blocks heregulin-driven signalling
+========================== =====================================================================
+
+T-DM1 (trastuzumab emtansine) is included, but only as its antibody part: its ``payload_modelled``
+flag is ``False`` and its note says so. The reason for including it rather than leaving it out:
+the antibody part shares trastuzumab's epitope, affinity class and lack of p95-HER2 binding, so a
+signalling model can represent that part honestly, and a user who asks for "T-DM1" gets an
+explicit, flagged entry instead of silently substituting trastuzumab. Cell killing by the DM1
+microtubule toxin is not a signalling process and is not represented anywhere in her2sim; any
+result involving T-DM1 therefore underestimates its effect.
+
+Doses are given in each drug's ``canonical_unit`` (µg/mL for antibodies, µM or nM for small
+molecules); :meth:`Drug.to_nM` converts through the molecular weight.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal, final
+
+from ..errors import UnknownNameError, ValidationError
+from ..model.components import Provenance
+
+__all__ = [
+    "Action",
+    "ACTIONS",
+    "Target",
+    "Exposure",
+    "Drug",
+    "MASS_UNITS",
+    "MOLAR_UNITS",
+    "SUPPORTED_UNITS",
+    "convert_to_nM",
+    "convert_from_nM",
+    "get_drug",
+    "list_drugs",
+    "all_drugs",
+]
+
+Action = Literal[
+    "her2_ecd_block",
+    "her2_dimerisation_block",
+    "her_kinase_inhibit",
+    "pi3k_alpha_inhibit",
+    "pi3k_pan_inhibit",
+    "akt_inhibit",
+    "mtorc1_inhibit",
+    "mek_inhibit",
+    "igf1r_inhibit",
+    "her3_block",
+]
+ACTIONS: tuple[str, ...] = (
+    "her2_ecd_block",
+    "her2_dimerisation_block",
+    "her_kinase_inhibit",
+    "pi3k_alpha_inhibit",
+    "pi3k_pan_inhibit",
+    "akt_inhibit",
+    "mtorc1_inhibit",
+    "mek_inhibit",
+    "igf1r_inhibit",
+    "her3_block",
+)
+PotencyKind = Literal["Kd", "IC50", "Ki", "EC50"]
+_POTENCY_KINDS = ("Kd", "IC50", "Ki", "EC50")
+Binding = Literal["reversible", "covalent"]
+Modality = Literal["antibody", "small_molecule", "antibody_drug_conjugate"]
+
+# Molar units: factor to nM.
+MOLAR_UNITS: dict[str, float] = {"pM": 1e-3, "nM": 1.0, "uM": 1e3, "mM": 1e6}
+# Mass-concentration units: factor to g/L.
+MASS_UNITS: dict[str, float] = {"ug/mL": 1e-3, "ng/mL": 1e-6, "mg/L": 1e-3}
+_UNIT_ALIASES: dict[str, str] = {
+    "pm": "pM",
+    "nm": "nM",
+    "um": "uM",
+    "µm": "uM",  # micro sign U+00B5
+    "μm": "uM",  # Greek mu U+03BC
+    "mm": "mM",
+    "ug/ml": "ug/mL",
+    "µg/ml": "ug/mL",
+    "μg/ml": "ug/mL",
+    "ng/ml": "ng/mL",
+    "mg/l": "mg/L",
+}
+SUPPORTED_UNITS: tuple[str, ...] = (
+    "pM", "nM", "uM", "µM", "mM", "ug/mL", "µg/mL", "ng/mL", "mg/L",
+)
+
+
+def _canonical_unit(unit: str, argument: str = "unit") -> str:
+    if not isinstance(unit, str):
+        raise ValidationError(f"{argument}={unit!r} must be a string; allowed: {SUPPORTED_UNITS}")
+    key = unit.strip().replace(" ", "").lower()
+    if key not in _UNIT_ALIASES:
+        raise ValidationError(
+            f"{argument}={unit!r} is not a supported concentration unit; allowed: "
+            f"{', '.join(SUPPORTED_UNITS)}"
+        )
+    return _UNIT_ALIASES[key]
+
+
+def convert_to_nM(value: float, unit: str, molecular_weight: float | None) -> float:
+    """Convert a concentration to nM.
+
+    Parameters
+    ----------
+    value
+        Concentration in ``unit``; finite and non-negative.
+    unit
+        One of :data:`SUPPORTED_UNITS` (``"uM"``, ``"µM"`` and ``"μM"`` are the same unit).
+    molecular_weight
+        g/mol; needed only for mass units (``ug/mL``, ``ng/mL``, ``mg/L``).
+
+    Returns
+    -------
+    float
+        Concentration in nM.
+
+    Raises
+    ------
+    ValidationError
+        Unknown unit, negative or non-finite value, or a mass unit without a molecular weight.
+
+    Examples
+    --------
+    >>> round(convert_to_nM(1.0, "ug/mL", 148_000.0), 3)
+    6.757
+    >>> convert_to_nM(2.5, "uM", None)
+    2500.0
+    """
+    canonical = _canonical_unit(unit)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"value={value!r} must be a number") from None
+    if not number >= 0.0 or number == float("inf"):
+        raise ValidationError(f"value={value!r} must be finite and >= 0")
+    if canonical in MOLAR_UNITS:
+        return number * MOLAR_UNITS[canonical]
+    if molecular_weight is None or not molecular_weight > 0:
+        raise ValidationError(
+            f"unit={unit!r} is a mass concentration; converting it needs molecular_weight > 0 "
+            f"(got {molecular_weight!r})"
+        )
+    grams_per_litre = number * MASS_UNITS[canonical]
+    return grams_per_litre / molecular_weight * 1e9
+
+
+def convert_from_nM(value_nM: float, unit: str, molecular_weight: float | None) -> float:
+    """Convert a concentration in nM to ``unit`` (inverse of :func:`convert_to_nM`).
+
+    Examples
+    --------
+    >>> round(convert_from_nM(135.0, "ug/mL", 148_000.0), 2)
+    19.98
+    """
+    per_unit = convert_to_nM(1.0, unit, molecular_weight)
+    return float(value_nM) / per_unit
+
+
+@final
+@dataclass(frozen=True)
+class Target:
+    """One molecular target of a drug, with its binding site and potency.
+
+    ``genes`` are HGNC symbols; ``node`` names the model node the target acts on
+    (``"HER2"``, ``"p95-HER2"``, ``"EGFR"``, ``"PI3K p110alpha"``...). ``potency_nM`` is in nM
+    and ``potency_kind`` says what it measures; ``potency_assay`` says biochemical or cellular.
+    """
+
+    genes: tuple[str, ...]
+    node: str
+    binding_site: str
+    binding: Binding
+    potency_nM: float
+    potency_kind: PotencyKind
+    provenance: Provenance
+    potency_assay: str = "biochemical"
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.genes:
+            raise ValidationError(f"Target {self.node!r}: genes must not be empty")
+        if not self.binding_site:
+            raise ValidationError(f"Target {self.node!r}: binding_site must not be empty")
+        if self.binding not in ("reversible", "covalent"):
+            raise ValidationError(f"Target {self.node!r}: binding={self.binding!r}; allowed: reversible, covalent")
+        if self.potency_kind not in _POTENCY_KINDS:
+            raise ValidationError(f"Target {self.node!r}: potency_kind={self.potency_kind!r}; allowed: {_POTENCY_KINDS}")
+        if not self.potency_nM > 0:
+            raise ValidationError(f"Target {self.node!r}: potency_nM={self.potency_nM!r} must be > 0")
+        if not isinstance(self.provenance, Provenance):
+            raise ValidationError(f"Target {self.node!r}: provenance must be a Provenance")
+
+
+@final
+@dataclass(frozen=True)
+class Exposure:
+    """Typical clinical exposure (total plasma concentrations) for one regimen.
+
+    ``protein_binding`` is the bound fraction (0-1) or ``None`` where not applicable (antibodies)
+    or not found. Free concentrations are derived: total × (1 − protein_binding).
+    """
+
+    regimen: str
+    unit: str
+    provenance: Provenance
+    cmax_total: float | None = None
+    cmin_total: float | None = None
+    protein_binding: float | None = None
+    protein_binding_provenance: Provenance | None = None
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        _canonical_unit(self.unit, "Exposure.unit")
+        for label, number in (("cmax_total", self.cmax_total), ("cmin_total", self.cmin_total)):
+            if number is not None and not number >= 0:
+                raise ValidationError(f"Exposure.{label}={number!r} must be >= 0")
+        if self.protein_binding is not None:
+            if not 0.0 <= self.protein_binding < 1.0:
+                raise ValidationError(f"Exposure.protein_binding={self.protein_binding!r} must be in [0, 1)")
+            if self.protein_binding_provenance is None:
+                raise ValidationError("Exposure.protein_binding needs protein_binding_provenance")
+
+    @property
+    def free_fraction(self) -> float | None:
+        """Unbound fraction, or ``None`` if protein binding is not given."""
+        return None if self.protein_binding is None else 1.0 - self.protein_binding
+
+
+@final
+@dataclass(frozen=True)
+class Drug:
+    """A drug as data: identity, targets, mechanism, molecular weight, exposure and dosing unit.
+
+    Examples
+    --------
+    >>> drug = get_drug("Herceptin")
+    >>> drug.name, drug.action, drug.canonical_unit
+    ('trastuzumab', 'her2_ecd_block', 'ug/mL')
+    >>> round(drug.to_nM(1.0, "µg/mL"), 2)
+    6.76
+    """
+
+    name: str
+    aliases: tuple[str, ...]
+    drug_class: str
+    modality: Modality
+    targets: tuple[Target, ...]
+    mechanism: str
+    action: Action
+    molecular_weight: float
+    molecular_weight_provenance: Provenance
+    canonical_unit: str
+    exposure: Exposure | None = None
+    exposure_note: str = ""
+    binds_p95_her2: bool | None = None
+    payload_modelled: bool = True
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.targets:
+            raise ValidationError(f"Drug {self.name!r}: needs at least one target")
+        if self.action not in ACTIONS:
+            raise ValidationError(f"Drug {self.name!r}: action={self.action!r}; allowed: {ACTIONS}")
+        if not self.molecular_weight > 0:
+            raise ValidationError(f"Drug {self.name!r}: molecular_weight must be > 0")
+        if self.modality not in ("antibody", "small_molecule", "antibody_drug_conjugate"):
+            raise ValidationError(f"Drug {self.name!r}: modality={self.modality!r} is not known")
+        _canonical_unit(self.canonical_unit, "canonical_unit")
+        if not self.payload_modelled and not self.note:
+            raise ValidationError(f"Drug {self.name!r}: an unmodelled payload needs a note saying so")
+
+    @property
+    def genes(self) -> tuple[str, ...]:
+        """HGNC symbols of all targets, in order, without repeats."""
+        seen: dict[str, None] = {}
+        for target in self.targets:
+            for gene in target.genes:
+                seen.setdefault(gene, None)
+        return tuple(seen)
+
+    def to_nM(self, value: float, unit: str | None = None) -> float:
+        """Convert a concentration of this drug to nM using its molecular weight.
+
+        Parameters
+        ----------
+        value
+            Concentration.
+        unit
+            Any of :data:`SUPPORTED_UNITS`; ``None`` means :attr:`canonical_unit`.
+
+        Raises
+        ------
+        ValidationError
+            Unknown unit or invalid value.
+        """
+        return convert_to_nM(value, self.canonical_unit if unit is None else unit, self.molecular_weight)
+
+    def from_nM(self, value_nM: float, unit: str | None = None) -> float:
+        """Convert a concentration in nM to ``unit`` (default :attr:`canonical_unit`)."""
+        return convert_from_nM(value_nM, self.canonical_unit if unit is None else unit, self.molecular_weight)
+
+    def exposure_nM(self) -> dict[str, float | None]:
+        """Clinical exposure in nM: total and (where protein binding is known) free Cmax/Cmin."""
+        result: dict[str, float | None] = {
+            "cmax_total_nM": None, "cmin_total_nM": None, "cmax_free_nM": None, "cmin_free_nM": None,
+        }
+        if self.exposure is None:
+            return result
+        free = self.exposure.free_fraction
+        for label, number in (("cmax", self.exposure.cmax_total), ("cmin", self.exposure.cmin_total)):
+            if number is None:
+                continue
+            total = self.to_nM(number, self.exposure.unit)
+            result[f"{label}_total_nM"] = total
+            result[f"{label}_free_nM"] = None if free is None else total * free
+        return result
+
+    def target_for(self, node: str) -> Target:
+        """The target entry acting on ``node`` (case-insensitive); raises :class:`UnknownNameError`."""
+        for target in self.targets:
+            if target.node.lower() == node.lower():
+                return target
+        raise UnknownNameError("node", node, [t.node for t in self.targets])
+
+
+# ---------------------------------------------------------------------------------------------
+# Provenance helpers. Sources are written out in full; pharmacology.md row ids go in brackets.
+
+def _sourced(source: str, note: str = "") -> Provenance:
+    return Provenance("sourced", source, note)
+
+
+def _derived(source: str, note: str) -> Provenance:
+    return Provenance("derived", source, note)
+
+
+def _assumed(note: str) -> Provenance:
+    return Provenance("assumed", "", note)
+
+
+_CARTER_1992 = "Carter P et al. 1992, PNAS 89:4285-9 (pharmacology.md K01)"
+_TKI_REVIEW = (
+    "TKI review table PMC8137941 Table 1 (npj Breast Cancer 2021, s41523-021-00265-1; "
+    "attribution unconfirmed) (pharmacology.md {row}); primary paper not read"
+)
+_ESKENS_2008 = "Eskens FA et al. 2008, Br J Cancer, doi:10.1038/sj.bjc.6604108"
+_SOLCA_2012 = "Solca F et al. 2012, J Pharmacol Exp Ther 343:342-50"
+_DAVIES_2012 = "Davies BR et al. (author per recall) 2012, Mol Cancer Ther 11:873-87 (pharmacology.md K17)"
+_SCALTRITI_2007 = "Scaltriti M et al. 2007, J Natl Cancer Inst 99:628-38, PMID 17440164 (findings L14)"
+_NAGY_2005 = "Nagy P et al. 2005, Cancer Res (year/journal per recall) (findings L18; pharmacology.md K24)"
+_MW_RECALLED = (
+    "molecular weight recalled (PubChem-type value), not read in a source during curation; "
+    "{extra}"
+)
+_IGG_MW = (
+    "about 148 kDa is the usual mass of a glycosylated human IgG1; recalled, not read "
+    "(pharmacology.md unit helpers also mark it as recalled)"
+)
+
+
+def _p95_copy(target: Target, drug: str) -> Target:
+    """The same kinase-site target applied to the p95-HER2 node.
+
+    p95-HER2 keeps the full HER2 kinase domain, so the potency is assumed equal; the direction
+    (kinase inhibitors block p95-HER2) is sourced for lapatinib only (L14).
+    """
+    return Target(
+        genes=("ERBB2",),
+        node="p95-HER2",
+        binding_site="HER2 kinase domain ATP site (retained in p95-HER2)",
+        binding=target.binding,
+        potency_nM=target.potency_nM,
+        potency_kind=target.potency_kind,
+        provenance=_assumed(
+            f"potency assumed equal to full-length HER2 for {drug}: p95-HER2 retains the HER2 "
+            f"kinase domain; that kinase inhibitors block p95-HER2 is shown for lapatinib by "
+            f"{_SCALTRITI_2007}"
+        ),
+        potency_assay=target.potency_assay,
+    )
+
+
+def _build() -> tuple[Drug, ...]:
+    drugs: list[Drug] = []
+
+    # --- HER2 antibodies -----------------------------------------------------------------
+    trastuzumab_her2 = Target(
+        genes=("ERBB2",),
+        node="HER2",
+        binding_site="HER2 extracellular domain IV (juxtamembrane)",
+        binding="reversible",
+        potency_nM=0.1,
+        potency_kind="Kd",
+        provenance=_derived(
+            _CARTER_1992,
+            "humAb4D5-8 binds p185HER2 250-fold more tightly than humAb4D5-1 (K_d 25 nM), "
+            "so K_d = 25/250 = 0.1 nM",
+        ),
+        potency_assay="antigen binding",
+    )
+    drugs.append(Drug(
+        name="trastuzumab",
+        aliases=("Herceptin", "humAb4D5-8", "rhuMAb HER2"),
+        drug_class="HER2 monoclonal antibody (humanised IgG1)",
+        modality="antibody",
+        targets=(trastuzumab_her2,),
+        mechanism=(
+            "HER2 ECD antibody (domain IV): blocks ligand-independent HER2 signalling and HER2 "
+            "shedding and raises PTEN activity via Src inhibition (L04); does not bind p95-HER2 "
+            "(no extracellular domain); MUC4 masks the epitope (L18)"
+        ),
+        action="her2_ecd_block",
+        molecular_weight=148_000.0,
+        molecular_weight_provenance=_assumed(_IGG_MW),
+        canonical_unit="ug/mL",
+        exposure=Exposure(
+            regimen="8 mg/kg loading then 6 mg/kg q3w, metastatic breast cancer, steady state",
+            unit="ug/mL",
+            cmax_total=179.0,
+            cmin_total=44.2,
+            provenance=_sourced(
+                "Herceptin SmPC/USPI population PK (label mirror) (pharmacology.md K02)",
+                "median (5th-95th): Cmin,ss 44.2 (1.8-85.4), Cmax,ss 179 (123-266) ug/mL; "
+                "confirmed-secondary",
+            ),
+            note="weekly 4->2 mg/kg: Cmin,ss 63.1, Cmax,ss 107 ug/mL (K03); efficacy target trough 20 ug/mL (K06)",
+        ),
+        exposure_note="antibody: plasma protein binding not applicable; free drug ~ total minus target-bound",
+        binds_p95_her2=False,
+    ))
+
+    drugs.append(Drug(
+        name="pertuzumab",
+        aliases=("Perjeta", "rhuMAb 2C4", "2C4", "Omnitarg"),
+        drug_class="HER2 dimerisation-inhibitor monoclonal antibody (humanised IgG1)",
+        modality="antibody",
+        targets=(Target(
+            genes=("ERBB2",),
+            node="HER2",
+            binding_site="HER2 extracellular domain II (dimerisation arm)",
+            binding="reversible",
+            potency_nM=1.0,
+            potency_kind="Kd",
+            provenance=_assumed(
+                "no K_d found: not in pharmacology.md; search found the humanisation paper "
+                "(Adams CW et al. 2006, Cancer Immunol Immunother; PMC11030689) and the phase I "
+                "paper (Agus DB et al. 2005, J Clin Oncol 23:2534, doi:10.1200/JCO.2005.03.184) "
+                "whose abstracts give no affinity; 1 nM is an order-of-magnitude placeholder for "
+                "a therapeutic IgG1 and should be replaced or fitted"
+            ),
+            potency_assay="antigen binding",
+            note=(
+                "binding to domain II and block of HER2 dimerisation sourced: Agus DB et al. 2005, "
+                "J Clin Oncol 23:2534 (doi:10.1200/JCO.2005.03.184)"
+            ),
+        ),),
+        mechanism=(
+            "blocks the HER2 dimerisation arm (domain II): prevents ligand-driven HER2-HER3 (and "
+            "HER2-EGFR) dimers (L26, L47); epitope distinct from trastuzumab so both bind at once; "
+            "no epitope on p95-HER2"
+        ),
+        action="her2_dimerisation_block",
+        molecular_weight=148_000.0,
+        molecular_weight_provenance=_assumed(_IGG_MW),
+        canonical_unit="ug/mL",
+        exposure=None,
+        exposure_note="clinical Cmax/Cmin not in pharmacology.md and not found; not given",
+        binds_p95_her2=False,
+    ))
+
+    drugs.append(Drug(
+        name="T-DM1",
+        aliases=("trastuzumab emtansine", "ado-trastuzumab emtansine", "Kadcyla", "TDM1"),
+        drug_class="HER2 antibody-drug conjugate (trastuzumab-MCC-DM1)",
+        modality="antibody_drug_conjugate",
+        targets=(Target(
+            genes=("ERBB2",),
+            node="HER2",
+            binding_site="HER2 extracellular domain IV (trastuzumab epitope)",
+            binding="reversible",
+            potency_nM=0.1,
+            potency_kind="Kd",
+            provenance=_assumed(
+                "assumed equal to the trastuzumab K_d derived from " + _CARTER_1992 + "; the "
+                "conjugate carries the trastuzumab antibody, but no T-DM1-specific K_d was found"
+            ),
+            potency_assay="antigen binding",
+        ),),
+        mechanism=(
+            "antibody part only: trastuzumab-like HER2 ECD (domain IV) block; does not bind "
+            "p95-HER2. The DM1 microtubule-toxin payload is NOT modelled"
+        ),
+        action="her2_ecd_block",
+        molecular_weight=148_500.0,
+        molecular_weight_provenance=_assumed(
+            "IgG1 mass (~148 kDa, recalled) plus about 3.5 DM1-linker units (~1 kDa each, "
+            "recalled); not read in a source"
+        ),
+        canonical_unit="ug/mL",
+        exposure=None,
+        exposure_note="clinical exposure not curated",
+        binds_p95_her2=False,
+        payload_modelled=False,
+        note=(
+            "Only the trastuzumab antibody part is represented. The DM1 payload (maytansinoid "
+            "microtubule toxin, released after internalisation) is not modelled, so simulated "
+            "T-DM1 effects are those of trastuzumab-like HER2 blockade and underestimate cell kill."
+        ),
+    ))
+
+    # --- HER kinase inhibitors -------------------------------------------------------------
+    lapatinib_her2 = Target(
+        genes=("ERBB2",), node="HER2", binding_site="HER2 kinase domain ATP site",
+        binding="reversible", potency_nM=9.0, potency_kind="IC50",
+        provenance=_sourced(_TKI_REVIEW.format(row="K07"), "confirmed-secondary"),
+    )
+    drugs.append(Drug(
+        name="lapatinib",
+        aliases=("Tykerb", "Tyverb", "GW572016", "GW-572016"),
+        drug_class="reversible EGFR/HER2 tyrosine kinase inhibitor",
+        modality="small_molecule",
+        targets=(
+            Target(
+                genes=("EGFR",), node="EGFR", binding_site="EGFR kinase domain ATP site",
+                binding="reversible", potency_nM=11.0, potency_kind="IC50",
+                provenance=_sourced(_TKI_REVIEW.format(row="K07"), "confirmed-secondary"),
+            ),
+            lapatinib_her2,
+            _p95_copy(lapatinib_her2, "lapatinib"),
+        ),
+        mechanism=(
+            "reversible ATP-site kinase inhibitor of EGFR/HER2, so it also inhibits p95-HER2 (L14); "
+            "stabilises inactive HER2 at the surface, raising trastuzumab binding (L44)"
+        ),
+        action="her_kinase_inhibit",
+        molecular_weight=581.06,
+        molecular_weight_provenance=_assumed(_MW_RECALLED.format(
+            extra="free base; pharmacology.md unit helpers also give 581 g/mol as recalled")),
+        canonical_unit="uM",
+        exposure=Exposure(
+            regimen="1250 mg once daily, steady state",
+            unit="ug/mL",
+            cmax_total=2.43,
+            provenance=_sourced(
+                "Tyverb Fachinformation (Swiss label, ch.oddb.org) (pharmacology.md K08)",
+                "Cmax,ss 2.43 (1.57-3.77) ug/mL; AUC 36.2 ug.h/mL",
+            ),
+            protein_binding=0.99,
+            protein_binding_provenance=_sourced(
+                "Tyverb Fachinformation (pharmacology.md K08)",
+                "label: >99% bound; 0.99 is the bound (upper) limit, so free values are upper bounds",
+            ),
+        ),
+        binds_p95_her2=True,
+    ))
+
+    neratinib_her2 = Target(
+        genes=("ERBB2",), node="HER2", binding_site="HER2 kinase domain ATP site (covalent to a cysteine)",
+        binding="covalent", potency_nM=59.0, potency_kind="IC50",
+        provenance=_sourced(
+            _TKI_REVIEW.format(row="K09"),
+            "same values attributed to Rabindran SK et al. 2004, Cancer Res 64:3958-65 by a vendor "
+            "page (not read)",
+        ),
+    )
+    drugs.append(Drug(
+        name="neratinib",
+        aliases=("Nerlynx", "HKI-272", "HKI272"),
+        drug_class="irreversible pan-HER tyrosine kinase inhibitor",
+        modality="small_molecule",
+        targets=(
+            Target(
+                genes=("EGFR",), node="EGFR", binding_site="EGFR kinase domain ATP site (covalent)",
+                binding="covalent", potency_nM=92.0, potency_kind="IC50",
+                provenance=_sourced(_TKI_REVIEW.format(row="K09"), "confirmed-secondary"),
+            ),
+            neratinib_her2,
+            _p95_copy(neratinib_her2, "neratinib"),
+        ),
+        mechanism="irreversible (covalent) ATP-site inhibitor of EGFR/HER2/HER4; inhibits p95-HER2 kinase",
+        action="her_kinase_inhibit",
+        molecular_weight=557.04,
+        molecular_weight_provenance=_assumed(_MW_RECALLED.format(
+            extra="free base; pharmacology.md unit helpers give ~557 g/mol as recalled")),
+        canonical_unit="nM",
+        exposure=Exposure(
+            regimen="single 240 mg dose, healthy volunteers",
+            unit="ng/mL",
+            cmax_total=84.5,
+            provenance=_sourced(
+                "neratinib-lansoprazole DDI study 2017 (authors not shown) (pharmacology.md K10)",
+                "single-dose Cmax, not steady state",
+            ),
+            protein_binding=0.99,
+            protein_binding_provenance=_sourced(
+                "Nerlynx label (mirror) (pharmacology.md K10)", ">99% bound; free values are upper bounds",
+            ),
+        ),
+        binds_p95_her2=True,
+    ))
+
+    afatinib_her2 = Target(
+        genes=("ERBB2",), node="HER2", binding_site="HER2 kinase domain ATP site (covalent)",
+        binding="covalent", potency_nM=14.0, potency_kind="IC50",
+        provenance=_sourced(f"{_ESKENS_2008}; {_SOLCA_2012} (pharmacology.md K11)", "enzyme assay"),
+    )
+    drugs.append(Drug(
+        name="afatinib",
+        aliases=("Gilotrif", "Giotrif", "BIBW 2992", "BIBW2992"),
+        drug_class="irreversible pan-HER (ErbB family) tyrosine kinase inhibitor",
+        modality="small_molecule",
+        targets=(
+            Target(
+                genes=("EGFR",), node="EGFR", binding_site="EGFR kinase domain ATP site (covalent)",
+                binding="covalent", potency_nM=0.5, potency_kind="IC50",
+                provenance=_sourced(f"{_ESKENS_2008}; {_SOLCA_2012} (pharmacology.md K11)", "enzyme assay"),
+            ),
+            afatinib_her2,
+            _p95_copy(afatinib_her2, "afatinib"),
+            Target(
+                genes=("ERBB4",), node="HER4", binding_site="HER4 kinase domain ATP site (covalent)",
+                binding="covalent", potency_nM=1.0, potency_kind="EC50",
+                provenance=_sourced(f"{_SOLCA_2012} (pharmacology.md K11)", "ErbB4 EC50"),
+            ),
+        ),
+        mechanism="irreversible (covalent) ATP-site inhibitor of EGFR/HER2/HER4; inhibits p95-HER2 kinase",
+        action="her_kinase_inhibit",
+        molecular_weight=485.94,
+        molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="free base")),
+        canonical_unit="nM",
+        exposure=Exposure(
+            regimen="preclinical efficacious plasma range (xenografts); clinical Cmax not read",
+            unit="nM",
+            cmax_total=280.0,
+            cmin_total=80.0,
+            provenance=_sourced(
+                f"{_ESKENS_2008} (sponsor data on file) (pharmacology.md K12)",
+                "tumour-regressing plasma concentrations 80-280 nM in mice; NOT a clinical Cmax/Cmin",
+            ),
+            protein_binding=0.95,
+            protein_binding_provenance=_sourced(
+                "hospital formulary label summary (pharmacology.md K12)", "~95% bound",
+            ),
+        ),
+        binds_p95_her2=True,
+    ))
+
+    pelitinib_egfr = Target(
+        genes=("EGFR",), node="EGFR", binding_site="EGFR kinase domain ATP site (covalent)",
+        binding="covalent", potency_nM=39.0, potency_kind="IC50",
+        provenance=_assumed(
+            "pharmacology.md K15: no data found. A search (pages/docs/code corpora) found "
+            "Torrance CJ et al. 2000, Nat Med 6:1024-8 (PMID 10973323, doi:10.1038/79534), whose "
+            "abstract confirms EKB-569 is an irreversible EGFR kinase inhibitor but gives no IC50; "
+            "~39 nM is the recalled value attributed to Wissner A et al. (J Med Chem 2003), not read"
+        ),
+    )
+    pelitinib_her2 = Target(
+        genes=("ERBB2",), node="HER2", binding_site="HER2 kinase domain ATP site (covalent)",
+        binding="covalent", potency_nM=1255.0, potency_kind="IC50",
+        provenance=_assumed(
+            "HER2 is inhibited much more weakly than EGFR by EKB-569 (recalled, ~1.3 uM in vendor "
+            "compilations); no primary source found in the search; treat as uncertain within ~3-fold"
+        ),
+    )
+    drugs.append(Drug(
+        name="pelitinib",
+        aliases=("EKB-569", "EKB569", "EKI-569"),
+        drug_class="irreversible EGFR-preferring tyrosine kinase inhibitor (3-cyanoquinoline)",
+        modality="small_molecule",
+        targets=(pelitinib_egfr, pelitinib_her2, _p95_copy(pelitinib_her2, "pelitinib")),
+        mechanism=(
+            "irreversible (covalent) ATP-site EGFR inhibitor with much weaker HER2 activity; named "
+            "in the seed figure (Dong 2021 Fig. 3); as a kinase inhibitor it would act on p95-HER2 too"
+        ),
+        action="her_kinase_inhibit",
+        molecular_weight=467.9,
+        molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="free base")),
+        canonical_unit="nM",
+        exposure=None,
+        exposure_note="no clinical exposure found (K15: no data found); not given",
+        binds_p95_her2=True,
+        note=(
+            "mechanism (irreversible EGFR inhibitor) sourced: Torrance CJ et al. 2000, Nat Med 6:1024-8, "
+            "PMID 10973323; both potencies are assumed"
+        ),
+    ))
+
+    tucatinib_her2 = Target(
+        genes=("ERBB2",), node="HER2", binding_site="HER2 kinase domain ATP site",
+        binding="reversible", potency_nM=6.9, potency_kind="IC50",
+        provenance=_sourced(_TKI_REVIEW.format(row="K13"), "confirmed-secondary"),
+    )
+    drugs.append(Drug(
+        name="tucatinib",
+        aliases=("Tukysa", "ONT-380", "ARRY-380"),
+        drug_class="HER2-selective reversible tyrosine kinase inhibitor",
+        modality="small_molecule",
+        targets=(
+            tucatinib_her2,
+            _p95_copy(tucatinib_her2, "tucatinib"),
+            Target(
+                genes=("EGFR",), node="EGFR", binding_site="EGFR kinase domain ATP site",
+                binding="reversible", potency_nM=449.0, potency_kind="IC50",
+                provenance=_sourced(_TKI_REVIEW.format(row="K13"), "label: >1000-fold HER2 selectivity in cells"),
+            ),
+        ),
+        mechanism="HER2-selective reversible ATP-site kinase inhibitor; inhibits p95-HER2 kinase; spares EGFR",
+        action="her_kinase_inhibit",
+        molecular_weight=480.5,
+        molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="free base")),
+        canonical_unit="nM",
+        exposure=Exposure(
+            regimen="300 mg twice daily",
+            unit="nM",
+            provenance=_sourced("Tukysa label (mirrors) (pharmacology.md K13)", "Cmax not read"),
+            protein_binding=0.971,
+            protein_binding_provenance=_sourced("Tukysa label (pharmacology.md K13)", "97.1% bound"),
+        ),
+        binds_p95_her2=True,
+    ))
+
+    # --- PI3K / AKT / mTOR -----------------------------------------------------------------
+    drugs.append(Drug(
+        name="alpelisib",
+        aliases=("Piqray", "BYL719", "BYL-719", "NVP-BYL719"),
+        drug_class="p110alpha-selective PI3K inhibitor",
+        modality="small_molecule",
+        targets=(Target(
+            genes=("PIK3CA",), node="PI3K p110alpha", binding_site="p110alpha ATP site",
+            binding="reversible", potency_nM=5.0, potency_kind="IC50",
+            provenance=_assumed(
+                "pharmacology.md K16: p110alpha IC50 not found (~5 nM recalled, unconfirmed); a "
+                "search found only abstracts without numbers (CCLE profiling, Cancer Res 2012 "
+                "72(8 Suppl):3749; first-in-human, J Clin Oncol 2018;36:1291-9, PMID 29401002)"
+            ),
+            note="assumed similar for wild-type and hotspot-mutant p110alpha",
+        ),),
+        mechanism="p110alpha-selective ATP-competitive PI3K inhibitor; weak on p110beta/delta/gamma",
+        action="pi3k_alpha_inhibit",
+        molecular_weight=441.5,
+        molecular_weight_provenance=_sourced(
+            "PubChem record as displayed on benchchem.com product page b612111 (C19H22F3N5O2S)",
+        ),
+        canonical_unit="uM",
+        exposure=Exposure(
+            regimen="400 mg once daily",
+            unit="nM",
+            provenance=_sourced(
+                "Piqray Fachinformation (Swiss label, ch.oddb.org) (pharmacology.md K16)",
+                "Cmax not read; t1/2 7.6 h (J Clin Oncol 2018;36:1291-9, PMID 29401002)",
+            ),
+            protein_binding=0.892,
+            protein_binding_provenance=_derived(
+                "Piqray Fachinformation (pharmacology.md K16)", "free fraction 10.8%, so bound 1 - 0.108",
+            ),
+        ),
+    ))
+
+    drugs.append(Drug(
+        name="buparlisib",
+        aliases=("BKM120", "NVP-BKM120", "BKM-120"),
+        drug_class="pan-class I PI3K inhibitor",
+        modality="small_molecule",
+        targets=(
+            Target(
+                genes=("PIK3CA",), node="PI3K p110alpha", binding_site="p110alpha ATP site",
+                binding="reversible", potency_nM=52.0, potency_kind="IC50",
+                provenance=_assumed(
+                    "recalled value attributed to Maira SM et al. 2012, Mol Cancer Ther 11:317-28; "
+                    "the abstract read (aacrjournals mct 11/2/317) confirms inhibition of all four "
+                    "class I isoforms and of hotspot mutants, without numbers (pharmacology.md K19: not found)"
+                ),
+            ),
+            Target(
+                genes=("PIK3CB",), node="PI3K p110beta", binding_site="p110beta ATP site",
+                binding="reversible", potency_nM=166.0, potency_kind="IC50",
+                provenance=_assumed("recalled (Maira 2012); not read"),
+            ),
+            Target(
+                genes=("PIK3CD",), node="PI3K p110delta", binding_site="p110delta ATP site",
+                binding="reversible", potency_nM=116.0, potency_kind="IC50",
+                provenance=_assumed("recalled (Maira 2012); not read"),
+            ),
+            Target(
+                genes=("PIK3CG",), node="PI3K p110gamma", binding_site="p110gamma ATP site",
+                binding="reversible", potency_nM=262.0, potency_kind="IC50",
+                provenance=_assumed("recalled (Maira 2012); not read"),
+            ),
+        ),
+        mechanism="pan-class I ATP-competitive PI3K inhibitor (p110alpha/beta/delta/gamma); no mTOR activity",
+        action="pi3k_pan_inhibit",
+        molecular_weight=410.4,
+        molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="free base")),
+        canonical_unit="uM",
+        exposure=None,
+        exposure_note="pharmacology.md K19: PK not searched or not found",
+    ))
+
+    drugs.append(Drug(
+        name="pictilisib",
+        aliases=("GDC-0941", "GDC0941"),
+        drug_class="pan-class I PI3K inhibitor",
+        modality="small_molecule",
+        targets=(Target(
+            genes=("PIK3CA",), node="PI3K p110alpha", binding_site="p110alpha ATP site",
+            binding="reversible", potency_nM=10.0, potency_kind="IC50",
+            provenance=_sourced(
+                "Raynaud FI et al. 2009, Mol Cancer Ther 8:1725-38 (PMC2718129)",
+                "abstract: GDC-0941 inhibited p110alpha with IC50 <= 10 nmol/L; 10 nM is the stated "
+                "upper bound, so the true IC50 may be lower",
+            ),
+        ),),
+        mechanism="pan-class I ATP-competitive PI3K inhibitor (thienopyrimidine)",
+        action="pi3k_pan_inhibit",
+        molecular_weight=513.6,
+        molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="free base")),
+        canonical_unit="uM",
+        exposure=None,
+        exposure_note="clinical exposure not curated",
+    ))
+
+    drugs.append(Drug(
+        name="capivasertib",
+        aliases=("Truqap", "AZD5363", "AZD-5363"),
+        drug_class="ATP-competitive pan-AKT inhibitor",
+        modality="small_molecule",
+        targets=tuple(
+            Target(
+                genes=(gene,), node="AKT", binding_site=f"{gene} kinase domain ATP site",
+                binding="reversible", potency_nM=10.0, potency_kind="IC50",
+                provenance=_sourced(
+                    _DAVIES_2012,
+                    "biochemical IC50 <= 10 nM for AKT1/2/3 (upper bound); cellular AKT-substrate "
+                    "IC50 ~0.3-0.8 uM; PRAS40 EC50 ~0.1 uM total plasma in BT474c xenografts",
+                ),
+            )
+            for gene in ("AKT1", "AKT2", "AKT3")
+        ),
+        mechanism="ATP-competitive inhibitor of AKT1/2/3 kinase activity",
+        action="akt_inhibit",
+        molecular_weight=428.9,
+        molecular_weight_provenance=_assumed(_MW_RECALLED.format(
+            extra="pharmacology.md unit helpers give ~429 g/mol as recalled")),
+        canonical_unit="uM",
+        exposure=Exposure(
+            regimen="400 mg twice daily, 4 days on / 3 days off, steady state",
+            unit="ng/mL",
+            cmax_total=1371.0,
+            provenance=_sourced("Truqap label (rxreasoner monograph) (pharmacology.md K17)", "Cmax,ss"),
+        ),
+        exposure_note="protein binding not curated, so free exposure is not derived",
+    ))
+
+    drugs.append(Drug(
+        name="MK-2206",
+        aliases=("MK2206", "MK 2206"),
+        drug_class="allosteric pan-AKT inhibitor",
+        modality="small_molecule",
+        targets=tuple(
+            Target(
+                genes=(gene,), node="AKT",
+                binding_site=f"{gene} allosteric pocket between PH and kinase domains (PH domain required)",
+                binding="reversible", potency_nM=value, potency_kind="IC50",
+                provenance=_sourced(
+                    "AACR Annual Meeting 2009 abstract 3714, Cancer Res 69(9 Suppl):3714 "
+                    "(aacrjournals cancerres 69/9_Supplement/3714)",
+                    "in vitro IC50 AKT1 8, AKT2 12, AKT3 65 nM; cellular AKT1 ~20 nM",
+                ),
+            )
+            for gene, value in (("AKT1", 8.0), ("AKT2", 12.0), ("AKT3", 65.0))
+        ),
+        mechanism="allosteric AKT inhibitor; needs the PH domain; blocks T308/S473 phosphorylation",
+        action="akt_inhibit",
+        molecular_weight=407.5,
+        molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="free base; the dihydrochloride salt is heavier")),
+        canonical_unit="uM",
+        exposure=None,
+        exposure_note="clinical exposure not curated (MK-2206 monotherapy weak: L42)",
+    ))
+
+    drugs.append(Drug(
+        name="ipatasertib",
+        aliases=("GDC-0068", "GDC0068", "RG7440"),
+        drug_class="ATP-competitive pan-AKT inhibitor",
+        modality="small_molecule",
+        targets=tuple(
+            Target(
+                genes=(gene,), node="AKT", binding_site=f"{gene} kinase domain ATP site",
+                binding="reversible", potency_nM=value, potency_kind="IC50",
+                provenance=_assumed(
+                    "recalled values attributed to Lin J et al. 2013, Clin Cancer Res 19:1760-72 "
+                    "(doi:10.1158/1078-0432.CCR-12-3072); the paper was found but its numbers were "
+                    "not read (pharmacology.md K19: not found)"
+                ),
+            )
+            for gene, value in (("AKT1", 5.0), ("AKT2", 18.0), ("AKT3", 8.0))
+        ),
+        mechanism=(
+            "ATP-competitive AKT inhibitor that prefers active, phosphorylated AKT (Lin 2013 Clin Cancer "
+            "Res; Saura C et al. 2017 Cancer Discov)"
+        ),
+        action="akt_inhibit",
+        molecular_weight=458.0,
+        molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="free base")),
+        canonical_unit="uM",
+        exposure=None,
+        exposure_note="pharmacology.md K19: PK not found",
+    ))
+
+    drugs.append(Drug(
+        name="everolimus",
+        aliases=("Afinitor", "RAD001", "RAD-001", "Certican"),
+        drug_class="rapalog (allosteric mTORC1 inhibitor)",
+        modality="small_molecule",
+        targets=(Target(
+            genes=("MTOR", "RPTOR"), node="mTORC1",
+            binding_site="FKBP12-everolimus complex binds the mTOR FRB domain (allosteric; not the ATP site)",
+            binding="reversible", potency_nM=2.0, potency_kind="IC50",
+            potency_assay="cellular",
+            provenance=_assumed(
+                "pharmacology.md K18: mTOR IC50 not found; low-nM cellular mTORC1 inhibition is the "
+                "recalled order of magnitude for rapalogs; mechanism (FKBP12 complex, allosteric, "
+                "mTORC1-selective) is textbook and the F1000 review Xie J et al. 2016 (PMC5007757) "
+                "describes it"
+            ),
+            note="incomplete inhibitor: 4E-BP1 phosphorylation partly resistant; mTORC2 spared acutely",
+        ),),
+        mechanism=(
+            "allosteric mTORC1 inhibitor (FKBP12 complex on the FRB domain); relieves S6K->IRS1 "
+            "negative feedback, so pAKT can rise (L32)"
+        ),
+        action="mtorc1_inhibit",
+        molecular_weight=958.2,
+        molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="")),
+        canonical_unit="nM",
+        exposure=Exposure(
+            regimen="10 mg once daily, trough",
+            unit="ng/mL",
+            cmin_total=12.9,
+            provenance=_sourced(
+                "SWOG S0931 PK (Kidney Cancer journal) (pharmacology.md K18)",
+                "trough quartile boundaries <9.0, 9.0-12.9, 12.9-22.8, >22.8 ng/mL; 12.9 is the median "
+                "boundary; DLT threshold Ctrough 17.3 ng/mL",
+            ),
+        ),
+        exposure_note="protein binding not curated",
+    ))
+
+    # --- MAPK, IGF1R, HER3 -----------------------------------------------------------------
+    drugs.append(Drug(
+        name="trametinib",
+        aliases=("Mekinist", "GSK1120212", "JTP-74057"),
+        drug_class="allosteric MEK1/2 inhibitor",
+        modality="small_molecule",
+        targets=(
+            Target(
+                genes=("MAP2K1",), node="MEK", binding_site="MEK1 allosteric pocket adjacent to the ATP site",
+                binding="reversible", potency_nM=0.92, potency_kind="IC50",
+                provenance=_assumed(
+                    "recalled value attributed to Gilmartin AG et al. 2011, Clin Cancer Res 17:989-1000; "
+                    "its abstract (found) confirms potent, selective allosteric MEK1/2 inhibition but "
+                    "gives no number"
+                ),
+            ),
+            Target(
+                genes=("MAP2K2",), node="MEK", binding_site="MEK2 allosteric pocket adjacent to the ATP site",
+                binding="reversible", potency_nM=1.8, potency_kind="IC50",
+                provenance=_assumed("recalled (Gilmartin 2011); not read"),
+            ),
+        ),
+        mechanism="allosteric, ATP-non-competitive MEK1/2 inhibitor; also blocks RAF-dependent MEK phosphorylation",
+        action="mek_inhibit",
+        molecular_weight=615.4,
+        molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="free base")),
+        canonical_unit="nM",
+        exposure=None,
+        exposure_note="clinical exposure not curated",
+    ))
+
+    drugs.append(Drug(
+        name="linsitinib",
+        aliases=("OSI-906", "OSI906"),
+        drug_class="IGF1R/insulin-receptor tyrosine kinase inhibitor",
+        modality="small_molecule",
+        targets=(
+            Target(
+                genes=("IGF1R",), node="IGF1R", binding_site="IGF1R kinase domain ATP site",
+                binding="reversible", potency_nM=35.0, potency_kind="IC50",
+                provenance=_assumed(
+                    "recalled value attributed to Mulvihill MJ et al. 2009 (Future Med Chem); no "
+                    "source read. Dual IGF1R/IR inhibition is sourced: Barata P et al. 2018, Invest "
+                    "New Drugs (phase 2 in CRPC; abstract mirror)"
+                ),
+            ),
+            Target(
+                genes=("INSR",), node="INSR", binding_site="insulin receptor kinase domain ATP site",
+                binding="reversible", potency_nM=75.0, potency_kind="IC50",
+                provenance=_assumed("recalled (Mulvihill 2009); not read"),
+            ),
+        ),
+        mechanism="ATP-competitive dual IGF1R/insulin-receptor kinase inhibitor; blocks the IGF-1 bypass (L02, L29, L31)",
+        action="igf1r_inhibit",
+        molecular_weight=421.5,
+        molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="free base")),
+        canonical_unit="uM",
+        exposure=None,
+        exposure_note="clinical exposure not curated",
+    ))
+
+    drugs.append(Drug(
+        name="seribantumab",
+        aliases=("MM-121", "MM121", "SAR256212"),
+        drug_class="HER3 monoclonal antibody (fully human IgG2)",
+        modality="antibody",
+        targets=(Target(
+            genes=("ERBB3",), node="HER3", binding_site="HER3 extracellular domain (heregulin/NRG1-binding region)",
+            binding="reversible", potency_nM=0.8, potency_kind="Kd",
+            provenance=_assumed(
+                "recalled value attributed to Schoeberl B et al. 2010 (Cancer Res); not read. The IgG2 "
+                "class and anti-ErbB3 target are sourced: US patent 10,184,006 (Merrimack; "
+                "patents.justia.com)"
+            ),
+            potency_assay="antigen binding",
+        ),),
+        mechanism="HER3 ECD antibody: blocks heregulin-driven HER3 activation and the HER3 rebound after HER2/PI3K blockade",
+        action="her3_block",
+        molecular_weight=146_000.0,
+        molecular_weight_provenance=_assumed("typical IgG2 mass (~146 kDa), recalled"),
+        canonical_unit="ug/mL",
+        exposure=None,
+        exposure_note="clinical exposure not curated",
+    ))
+
+    drugs.append(Drug(
+        name="patritumab",
+        aliases=("U3-1287", "U31287", "AMG 888", "AMG888"),
+        drug_class="HER3 monoclonal antibody (fully human IgG1)",
+        modality="antibody",
+        targets=(Target(
+            genes=("ERBB3",), node="HER3", binding_site="HER3 extracellular domain",
+            binding="reversible", potency_nM=1.0, potency_kind="Kd",
+            provenance=_assumed(
+                "no affinity found or recalled with confidence; 1 nM is an order-of-magnitude "
+                "placeholder for a therapeutic antibody; included because findings L20 (Garrett 2013 "
+                "Clin Cancer Res 19:610) uses U3-1287 to block the HER3 rebound"
+            ),
+            potency_assay="antigen binding",
+        ),),
+        mechanism="HER3 ECD antibody: blocks HER3 up-regulation/phosphorylation rebound after lapatinib + trastuzumab (L20)",
+        action="her3_block",
+        molecular_weight=148_000.0,
+        molecular_weight_provenance=_assumed(_IGG_MW),
+        canonical_unit="ug/mL",
+        exposure=None,
+        exposure_note="clinical exposure not curated",
+    ))
+
+    return tuple(drugs)
+
+
+_DRUGS: tuple[Drug, ...] = _build()
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+def _index(drugs: Iterable[Drug]) -> dict[str, Drug]:
+    index: dict[str, Drug] = {}
+    for drug in drugs:
+        for label in (drug.name, *drug.aliases):
+            key = _key(label)
+            if key in index and index[key] is not drug:
+                raise ValidationError(f"drug label {label!r} is used by two drugs")
+            index[key] = drug
+    return index
+
+
+_INDEX: dict[str, Drug] = _index(_DRUGS)
+
+
+def get_drug(name: str) -> Drug:
+    """Look a drug up by name or alias (case-, space- and hyphen-insensitive).
+
+    Parameters
+    ----------
+    name
+        Generic name, brand name or code (``"Herceptin"``, ``"BYL719"``, ``"AZD5363"``, ``"T-DM1"``).
+
+    Returns
+    -------
+    Drug
+
+    Raises
+    ------
+    UnknownNameError
+        The name is not known; the message names the closest known name.
+
+    Examples
+    --------
+    >>> get_drug("RAD001").name
+    'everolimus'
+    """
+    if not isinstance(name, str):
+        raise UnknownNameError("drug", repr(name), _all_labels())
+    drug = _INDEX.get(_key(name))
+    if drug is None:
+        raise UnknownNameError("drug", name, _all_labels())
+    return drug
+
+
+def _all_labels() -> list[str]:
+    return [label for drug in _DRUGS for label in (drug.name, *drug.aliases)]
+
+
+def list_drugs() -> tuple[str, ...]:
+    """Canonical names of all catalogued drugs, in catalogue order.
+
+    Examples
+    --------
+    >>> "trastuzumab" in list_drugs()
+    True
+    """
+    return tuple(drug.name for drug in _DRUGS)
+
+
+def all_drugs() -> tuple[Drug, ...]:
+    """All catalogued drugs, in catalogue order."""
+    return _DRUGS
