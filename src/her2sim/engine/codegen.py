@@ -1,0 +1,569 @@
+"""Model → C source: right-hand side, sparse analytic Jacobian, initialisation, outputs, events.
+
+Layout (SBML semantics, amounts as state):
+
+* ``x`` (state): every species that is not the target of an assignment rule (its *amount*;
+  boundary and constant species have zero derivative), then every parameter or compartment
+  that is the target of a rate rule.
+* ``p`` (runtime inputs): model parameters and compartment sizes that no rule targets, plus
+  one initial-value slot per state species and per rate-rule target. Changing a dose, a
+  tumour's expression levels or any parameter changes ``p`` only, never the code.
+* ``w`` (derived): assignment-rule targets and reaction rates, in dependency order.
+
+The Jacobian is built by the chain rule through ``w`` so that it stays sparse:
+``dw_k/dx_s = ∂f_k/∂x_s + Σ_m ∂f_k/∂w_m · dw_m/dx_s``; each non-zero ``dw_k/dx_s`` becomes a
+C local. The factorisation pattern and its elimination tape (see ``solver.c``) are computed
+here once per model structure, in a minimum-degree order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy
+from sympy.printing.c import C99CodePrinter
+
+from ..errors import ModelError, UnsupportedFeatureError
+from ..model import Model
+from ..model.math import TIME, quotient, rem
+
+__all__ = ["Layout", "generate"]
+
+
+@dataclass
+class Layout:
+    """Index maps between model ids and the compiled vectors."""
+
+    state_ids: list[str] = field(default_factory=list)
+    state_species: list[bool] = field(default_factory=list)
+    param_ids: list[str] = field(default_factory=list)  # model parameter/compartment ids (p slots)
+    init_ids: list[str] = field(default_factory=list)  # ids whose initial value has a p slot
+    output_ids: list[str] = field(default_factory=list)
+    output_kinds: list[str] = field(default_factory=list)
+    event_ids: list[str] = field(default_factory=list)
+    n_p: int = 0
+
+    def p_index(self) -> dict[str, int]:
+        return {k: i for i, k in enumerate(self.param_ids)}
+
+    def init_index(self) -> dict[str, int]:
+        base = len(self.param_ids)
+        return {k: base + i for i, k in enumerate(self.init_ids)}
+
+
+@dataclass
+class Generated:
+    source: str
+    layout: Layout
+    jac_rows: np.ndarray
+    jac_cols: np.ndarray
+    structure: dict[str, np.ndarray]
+
+
+class _Printer(C99CodePrinter):
+    def __init__(self, names: dict[sympy.Symbol, str]):
+        super().__init__()
+        self._names = names
+
+    def _print_Symbol(self, expr):  # noqa: N802 - sympy printer protocol
+        if expr == TIME:
+            return "t"
+        try:
+            return self._names[expr]
+        except KeyError:
+            raise ModelError(f"internal: unmapped symbol {expr} in generated code") from None
+
+    def _print_rem(self, expr):
+        return f"fmod({self._print(expr.args[0])}, {self._print(expr.args[1])})"
+
+    def _print_quotient(self, expr):
+        return f"trunc(({self._print(expr.args[0])}) / ({self._print(expr.args[1])}))"
+
+    def _print_gamma(self, expr):
+        return f"tgamma({self._print(expr.args[0])})"
+
+    def _print_Heaviside(self, expr):
+        a = self._print(expr.args[0])
+        return f"(({a}) > 0 ? 1.0 : (({a}) < 0 ? 0.0 : 0.5))"
+
+    def _print_sign(self, expr):
+        a = self._print(expr.args[0])
+        return f"((double)(({a}) > 0) - (double)(({a}) < 0))"
+
+    def _print_BooleanTrue(self, expr):
+        return "1"
+
+    def _print_BooleanFalse(self, expr):
+        return "0"
+
+    def _print_Infinity(self, expr):
+        return "INFINITY"
+
+    def _print_NegativeInfinity(self, expr):
+        return "(-INFINITY)"
+
+    def _print_NaN(self, expr):
+        return "NAN"
+
+    def _print_Integer(self, expr):
+        # doubles throughout: avoids C integer division in generated expressions
+        return f"{int(expr)}.0"
+
+
+def _clean_derivative(expr: sympy.Expr) -> sympy.Expr:
+    """Derivatives sympy cannot evaluate (floor, ceiling, rem...) are zero almost everywhere."""
+    if expr.has(sympy.Derivative) or expr.has(sympy.Subs):
+        expr = expr.replace(lambda e: isinstance(e, (sympy.Derivative, sympy.Subs)), lambda e: sympy.Integer(0))
+    if expr.has(sympy.DiracDelta):
+        expr = expr.replace(lambda e: isinstance(e, sympy.DiracDelta), lambda e: sympy.Integer(0))
+    return expr
+
+
+def minimum_degree_order(n: int, pattern: set[tuple[int, int]]) -> list[int]:
+    """Greedy minimum-degree elimination order on the symmetrised pattern."""
+    adj: list[set[int]] = [set() for _ in range(n)]
+    for i, j in pattern:
+        if i != j:
+            adj[i].add(j)
+            adj[j].add(i)
+    remaining = set(range(n))
+    order: list[int] = []
+    while remaining:
+        v = min(remaining, key=lambda k: (len(adj[k]), k))
+        order.append(v)
+        remaining.discard(v)
+        nb = adj[v]
+        for a in nb:
+            adj[a].discard(v)
+            adj[a] |= nb - {a}
+        adj[v] = set()
+    return order
+
+
+def symbolic_lu(n: int, pattern: set[tuple[int, int]], order: list[int]) -> dict[str, np.ndarray]:
+    """Fill pattern and elimination tape for LU without pivoting in the given order."""
+    pos = {v: k for k, v in enumerate(order)}
+    rows: list[set[int]] = [set() for _ in range(n)]  # permuted row -> permuted cols
+    for i, j in pattern:
+        rows[pos[i]].add(pos[j])
+    for k in range(n):
+        rows[k].add(k)
+    # symbolic elimination (row-oriented): fill
+    col_below: list[set[int]] = [set() for _ in range(n)]
+    for i in range(n):
+        for j in rows[i]:
+            if j < i:
+                col_below[j].add(i)
+    for k in range(n):
+        upper = {j for j in rows[k] if j > k}
+        for i in sorted(col_below[k]):
+            new = upper - rows[i]
+            rows[i] |= upper
+            for j in new:
+                if j < i:
+                    col_below[j].add(i)
+    slots: dict[tuple[int, int], int] = {}
+    for i in range(n):
+        for j in sorted(rows[i]):
+            slots[(i, j)] = len(slots)
+    tape: list[tuple[int, int, int]] = []
+    for k in range(n):
+        kk = slots[(k, k)]
+        below = sorted(i for i in col_below[k])
+        upper = sorted(j for j in rows[k] if j > k)
+        if below:
+            tape.append((kk, -2, kk))
+        for i in below:
+            ik = slots[(i, k)]
+            tape.append((ik, -1, kk))
+            for j in upper:
+                tape.append((slots[(i, j)], ik, slots[(k, j)]))
+    l_ptr, l_col, l_slot, u_ptr, u_col, u_slot = [0], [], [], [0], [], []
+    for i in range(n):
+        for j in sorted(rows[i]):
+            if j < i:
+                l_col.append(j)
+                l_slot.append(slots[(i, j)])
+            elif j > i:
+                u_col.append(j)
+                u_slot.append(slots[(i, j)])
+        l_ptr.append(len(l_col))
+        u_ptr.append(len(u_col))
+    i32 = lambda a: np.asarray(a, dtype=np.int32).reshape(-1)  # noqa: E731
+    return {
+        "perm": i32(order),
+        "diag": i32([slots[(k, k)] for k in range(n)]),
+        "tape": i32(tape) if tape else np.zeros(0, np.int32),
+        "l_ptr": i32(l_ptr),
+        "l_col": i32(l_col),
+        "l_slot": i32(l_slot),
+        "u_ptr": i32(u_ptr),
+        "u_col": i32(u_col),
+        "u_slot": i32(u_slot),
+        "nlu": np.asarray([len(slots)], dtype=np.int32),
+        "_slots": slots,  # type: ignore[dict-item]
+        "_pos": pos,  # type: ignore[dict-item]
+    }
+
+
+def _toposort(nodes: dict[str, set[str]], what: str) -> list[str]:
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(v: str, stack: list[str]) -> None:
+        s = state.get(v)
+        if s == 2:
+            return
+        if s == 1:
+            raise ModelError(f"{what} form a cycle: {' -> '.join(stack + [v])}")
+        state[v] = 1
+        for d in sorted(nodes[v]):
+            if d in nodes:
+                visit(d, stack + [v])
+        state[v] = 2
+        order.append(v)
+
+    for v in nodes:
+        visit(v, [])
+    return order
+
+
+def generate(model: Model) -> Generated:
+    """Generate the C source (without the solver) and the sparse structures for ``model``."""
+    ar = {r.variable: r.math for r in model.assignment_rules}
+    rr = {r.variable: r.math for r in model.rate_rules}
+    ia = {a.symbol: a.math for a in model.initial_assignments}
+    comps = {c.id: c for c in model.compartments}
+    species = {s.id: s for s in model.species}
+    params = {p.id: p for p in model.parameters}
+    reactions = {r.id: r for r in model.reactions}
+
+    lay = Layout()
+    for s in model.species:
+        if s.id in ar:
+            continue
+        if s.id in rr and s.compartment in ar | rr:
+            raise UnsupportedFeatureError(
+                f"species {s.id!r}: a rate rule on a species in a compartment of varying size is not supported"
+            )
+        lay.state_ids.append(s.id)
+        lay.state_species.append(True)
+    for ident in list(params) + list(comps):
+        if ident in rr:
+            lay.state_ids.append(ident)
+            lay.state_species.append(False)
+    for ident in list(params) + list(comps):
+        if ident not in ar and ident not in rr:
+            lay.param_ids.append(ident)
+    lay.init_ids = list(lay.state_ids)
+    lay.n_p = len(lay.param_ids) + len(lay.init_ids)
+    xi = {k: i for i, k in enumerate(lay.state_ids)}
+    pi = lay.p_index()
+    ii = lay.init_index()
+
+    X = [sympy.Symbol(f"X{i}", real=True) for i in range(len(lay.state_ids))]
+    P = [sympy.Symbol(f"P{j}", real=True) for j in range(lay.n_p)]
+    derived_ids = [r for r in ar] + [r for r in reactions]
+    W = {k: sympy.Symbol(f"W{n}", real=True) for n, k in enumerate(derived_ids)}
+    names: dict[sympy.Symbol, str] = {}
+    for i, s in enumerate(X):
+        names[s] = f"x[{i}]"
+    for j, s in enumerate(P):
+        names[s] = f"p[{j}]"
+    for n, k in enumerate(derived_ids):
+        names[W[k]] = f"w[{n}]"
+
+    def value_symbol(ident: str) -> sympy.Expr:
+        """Value of a model id in math, in terms of X, P, W."""
+        if ident in W:
+            return W[ident]
+        if ident in species:
+            s = species[ident]
+            amount = X[xi[ident]]
+            if s.has_only_substance_units:
+                return amount
+            return amount / value_symbol(s.compartment)
+        if ident in xi:
+            return X[xi[ident]]
+        if ident in pi:
+            return P[pi[ident]]
+        raise ModelError(f"math refers to unknown id {ident!r}")
+
+    subs: dict[sympy.Symbol, sympy.Expr] = {}
+    for ident in list(species) + list(params) + list(comps) + list(reactions):
+        subs[sympy.Symbol(ident, real=True)] = value_symbol(ident)
+
+    def tr(expr: sympy.Basic) -> sympy.Basic:
+        return expr.xreplace(subs)
+
+    derived_expr: dict[str, sympy.Expr] = {}
+    for k, m in ar.items():
+        derived_expr[k] = tr(m)
+    for k, r in reactions.items():
+        derived_expr[k] = tr(r.rate)
+    wsym_to_id = {v: k for k, v in W.items()}
+    deps = {k: {wsym_to_id[s] for s in e.free_symbols if s in wsym_to_id} for k, e in derived_expr.items()}
+    w_order = _toposort(deps, "assignment rules and reaction rates")
+    w_pos = {k: n for n, k in enumerate(derived_ids)}
+
+    printer = _Printer(names)
+    pc = printer.doprint
+
+    # --- right-hand side
+    n_x = len(lay.state_ids)
+    rhs_terms: list[list[tuple[float, str]]] = [[] for _ in range(n_x)]  # (stoich, reaction)
+    for r in model.reactions:
+        for sid, st in r.reactants:
+            if sid in xi and not species[sid].boundary_condition and not species[sid].constant:
+                rhs_terms[xi[sid]].append((-float(st), r.id))
+        for sid, st in r.products:
+            if sid in xi and not species[sid].boundary_condition and not species[sid].constant:
+                rhs_terms[xi[sid]].append((float(st), r.id))
+    rate_rule_expr: dict[int, sympy.Expr] = {}
+    for ident, m in rr.items():
+        e = tr(m)
+        if ident in species and not species[ident].has_only_substance_units:
+            e = e * value_symbol(species[ident].compartment)
+        rate_rule_expr[xi[ident]] = e
+
+    # --- gradients through w (chain rule), sparse
+    G: dict[tuple[str, int], sympy.Symbol] = {}
+    grad_expr: dict[tuple[str, int], sympy.Expr] = {}
+    grad_of: dict[str, dict[int, sympy.Symbol]] = {}
+
+    def gradient(e: sympy.Expr) -> dict[int, sympy.Expr]:
+        out: dict[int, sympy.Expr] = {}
+        fs = e.free_symbols
+        for s in fs:
+            name = s.name
+            if name.startswith("X") and s in names:
+                i = int(name[1:])
+                d = _clean_derivative(sympy.diff(e, s))
+                if d != 0:
+                    out[i] = out.get(i, 0) + d
+        for s in fs:
+            if s in wsym_to_id:
+                k = wsym_to_id[s]
+                gk = grad_of.get(k, {})
+                if not gk:
+                    continue
+                d = _clean_derivative(sympy.diff(e, s))
+                if d == 0:
+                    continue
+                for i, gsym in gk.items():
+                    out[i] = out.get(i, 0) + d * gsym
+        return out
+
+    for k in w_order:
+        g = gradient(derived_expr[k])
+        grad_of[k] = {}
+        for i, e in g.items():
+            sym = sympy.Symbol(f"G{w_pos[k]}_{i}", real=True)
+            names[sym] = f"g{w_pos[k]}_{i}"
+            G[(k, i)] = sym
+            grad_expr[(k, i)] = e
+            grad_of[k][i] = sym
+
+    jac: dict[tuple[int, int], sympy.Expr] = {}
+    for i in range(n_x):
+        for st, rid in rhs_terms[i]:
+            for s, gsym in grad_of.get(rid, {}).items():
+                jac[(i, s)] = jac.get((i, s), 0) + sympy.Float(st) * gsym if st not in (1.0, -1.0) else (
+                    jac.get((i, s), 0) + (gsym if st == 1.0 else -gsym)
+                )
+        if i in rate_rule_expr:
+            for s, e in gradient(rate_rule_expr[i]).items():
+                jac[(i, s)] = jac.get((i, s), 0) + e
+    jac = {k: v for k, v in jac.items() if v != 0}
+    pattern = sorted(jac)
+    jac_rows = np.asarray([r for r, _ in pattern], dtype=np.int32)
+    jac_cols = np.asarray([c for _, c in pattern], dtype=np.int32)
+
+    # --- which g's the Jacobian needs (all of them, transitively); emit in w order
+    lines: list[str] = []
+    emit = lines.append
+    n_w = len(derived_ids)
+    emit("#include <math.h>")
+    emit(f"#define NX {n_x}")
+    emit(f"#define NP {lay.n_p}")
+    emit(f"#define NW {max(n_w, 1)}")
+
+    def emit_w(indent: str = "    ") -> None:
+        for k in w_order:
+            emit(f"{indent}w[{w_pos[k]}] = {pc(derived_expr[k])};")
+
+    # compute_w helper
+    emit("static void compute_w(double t, const double *x, const double *p, double *w) {")
+    emit("    (void)t; (void)x; (void)p; (void)w;")
+    emit_w()
+    emit("}")
+
+    # rhs
+    emit("static void model_rhs(double t, const double *x, const double *p, double *dx) {")
+    emit("    double w[NW];")
+    emit("    compute_w(t, x, p, w);")
+    for i in range(n_x):
+        terms = []
+        for st, rid in rhs_terms[i]:
+            ref = f"w[{w_pos[rid]}]"
+            if st == 1.0:
+                terms.append(f"+ {ref}")
+            elif st == -1.0:
+                terms.append(f"- {ref}")
+            else:
+                terms.append(f"+ ({st!r})*{ref}")
+        if i in rate_rule_expr:
+            terms.append(f"+ ({pc(rate_rule_expr[i])})")
+        body = " ".join(terms) if terms else "0.0"
+        if body.startswith("+ "):
+            body = body[2:]
+        emit(f"    dx[{i}] = {body};")
+    emit("}")
+
+    # jacobian
+    emit("static void model_jac(double t, const double *x, const double *p, double *J) {")
+    emit("    double w[NW];")
+    emit("    compute_w(t, x, p, w);")
+    for k in w_order:
+        for i, sym in grad_of[k].items():
+            emit(f"    const double {names[sym]} = {pc(grad_expr[(k, i)])};")
+    for n, key in enumerate(pattern):
+        emit(f"    J[{n}] = {pc(jac[key])};")
+    emit("}")
+
+    # initialisation: species amounts from initial slots or initial assignments, IA on parameters,
+    # assignment rules; one dependency-ordered pass (SBML: t0 values form one system).
+    init_nodes: dict[str, set[str]] = {}
+    init_code: dict[str, str] = {}
+
+    def refs(expr: sympy.Basic) -> set[str]:
+        return {s.name for s in expr.free_symbols if s != TIME}
+
+    raw = {sympy.Symbol(k, real=True): k for k in list(species) + list(params) + list(comps) + list(reactions)}
+    for ident in lay.state_ids:
+        j = ii[ident]
+        if ident in species:
+            s = species[ident]
+            v_expr = value_symbol(s.compartment)
+            if ident in ia:
+                e = tr(ia[ident])
+                amount = e if s.has_only_substance_units else e * v_expr
+                init_nodes[ident] = refs(ia[ident]) | {s.compartment}
+            else:
+                amount = P[j] if s.initial_is_amount else P[j] * v_expr
+                init_nodes[ident] = {s.compartment}
+            init_code[ident] = f"    x[{xi[ident]}] = {pc(amount)};"
+        else:
+            if ident in ia:
+                init_nodes[ident] = refs(ia[ident])
+                init_code[ident] = f"    x[{xi[ident]}] = {pc(tr(ia[ident]))};"
+            else:
+                init_nodes[ident] = set()
+                init_code[ident] = f"    x[{xi[ident]}] = p[{j}];"
+    for ident, m in ia.items():
+        if ident in pi:
+            init_nodes[ident] = refs(m)
+            init_code[ident] = f"    p[{pi[ident]}] = {pc(tr(m))};"
+        elif ident not in xi and ident not in W:
+            raise UnsupportedFeatureError(f"initial assignment to {ident!r} (not a species, parameter or compartment)")
+    for k in ar:
+        init_nodes[k] = refs(ar[k])
+        init_code[k] = f"    w[{w_pos[k]}] = {pc(derived_expr[k])};"
+    for k, r in reactions.items():  # rates may be referenced by rules at t0
+        init_nodes[k] = refs(r.rate)
+        init_code[k] = f"    w[{w_pos[k]}] = {pc(derived_expr[k])};"
+    # only ids that are nodes matter for ordering; others are plain reads of p/x
+    init_deps = {k: {d for d in v if d in init_nodes} for k, v in init_nodes.items()}
+    for k in list(init_deps):
+        if k in species and k in init_deps[k]:
+            init_deps[k].discard(k)
+    emit("static void model_init(double t, double *p, double *x) {")
+    emit("    double w[NW];")
+    emit("    (void)t; (void)w;")
+    for k in _toposort(init_deps, "initial assignments and assignment rules"):
+        emit(init_code[k])
+    emit("}")
+
+    # outputs: species values, assignment-rule targets, parameters/compartments, reaction rates
+    out_exprs: list[str] = []
+    for s in model.species:
+        lay.output_ids.append(s.id)
+        lay.output_kinds.append("species")
+        out_exprs.append(pc(value_symbol(s.id)))
+    for ident in list(params) + list(comps):
+        lay.output_ids.append(ident)
+        lay.output_kinds.append("compartment" if ident in comps else "parameter")
+        out_exprs.append(pc(value_symbol(ident)))
+    for k in reactions:
+        lay.output_ids.append(k)
+        lay.output_kinds.append("reaction")
+        out_exprs.append(f"w[{w_pos[k]}]")
+    emit(f"#define NOUT {max(len(out_exprs), 1)}")
+    emit("static void model_outputs(double t, const double *x, const double *p, double *out) {")
+    emit("    double w[NW];")
+    emit("    compute_w(t, x, p, w);")
+    for n, e in enumerate(out_exprs):
+        emit(f"    out[{n}] = {e};")
+    emit("}")
+
+    # events
+    n_ev = len(model.events)
+    emit(f"#define NEV {n_ev}")
+    emit("static int model_event_trigger(int k, double t, const double *x, const double *p) {")
+    emit("    double w[NW];")
+    emit("    compute_w(t, x, p, w);")
+    emit("    switch (k) {")
+    for k, ev in enumerate(model.events):
+        lay.event_ids.append(ev.id)
+        trig = tr(ev.trigger)
+        emit(f"    case {k}: return ({pc(trig)}) ? 1 : 0;")
+    emit("    default: return 0;")
+    emit("    }")
+    emit("}")
+    emit("static int model_event_initial_value(int k) {")
+    emit("    switch (k) {")
+    for k, ev in enumerate(model.events):
+        emit(f"    case {k}: return {1 if ev.initial_value else 0};")
+    emit("    default: return 1;")
+    emit("    }")
+    emit("}")
+    emit("static void model_event_apply(int k, double t, double *x, double *p) {")
+    emit("    double w[NW];")
+    emit("    compute_w(t, x, p, w);")
+    emit("    switch (k) {")
+    for k, ev in enumerate(model.events):
+        emit(f"    case {k}: {{")
+        writes = []
+        for n, (var, m) in enumerate(ev.assignments):
+            e = tr(m)
+            emit(f"        const double v{n} = {pc(e)};")
+            if var in species and var in xi:
+                s = species[var]
+                scale = "" if s.has_only_substance_units else f" * ({pc(value_symbol(s.compartment))})"
+                writes.append(f"        x[{xi[var]}] = v{n}{scale};")
+            elif var in xi:
+                writes.append(f"        x[{xi[var]}] = v{n};")
+            elif var in pi:
+                writes.append(f"        p[{pi[var]}] = v{n};")
+            else:
+                raise UnsupportedFeatureError(
+                    f"event {ev.id!r} assigns {var!r}, which is set by an assignment rule"
+                )
+        lines.extend(writes)
+        emit("        break; }")
+    emit("    default: break;")
+    emit("    }")
+    emit("}")
+
+    # sparse structures for the iteration matrix I - cJ
+    lu_pattern = {(int(r), int(c)) for r, c in zip(jac_rows, jac_cols)}
+    order = minimum_degree_order(n_x, lu_pattern)
+    sym = symbolic_lu(n_x, lu_pattern, order)
+    slots = sym.pop("_slots")
+    pos = sym.pop("_pos")
+    jac_to_lu = np.asarray([slots[(pos[int(r)], pos[int(c)])] for r, c in zip(jac_rows, jac_cols)], dtype=np.int32)
+    sym["jac_to_lu"] = jac_to_lu
+    sym["jac_row"] = jac_rows
+    sym["jac_col"] = jac_cols
+    return Generated(source="\n".join(lines) + "\n", layout=lay, jac_rows=jac_rows, jac_cols=jac_cols, structure=sym)

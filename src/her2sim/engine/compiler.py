@@ -1,0 +1,426 @@
+"""Compile a model to a shared library, cache it on disk, and call it through ctypes.
+
+The cache key is the model's *structure* (ids, stoichiometry, math; not values) plus the
+engine's own sources and compiler flags, so a new dose, tumour or parameter set reuses the
+library. The cache lives in ``$HER2SIM_CACHE_DIR`` or ``~/.cache/her2sim``. A
+:class:`CompiledModel` pickles as its model; unpickling reloads (or rebuilds) the library, so
+compiled models travel to worker processes (Dask, multiprocessing).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import CompilationError, UnknownNameError
+from ..model import Model
+
+__all__ = ["CompiledModel", "compile_model", "cache_dir", "Options"]
+
+ENGINE_VERSION = "1"
+_HERE = Path(__file__).resolve().parent
+CFLAGS = ["-O2", "-fPIC", "-shared", "-fno-math-errno", "-std=gnu99"]
+_LOCK = threading.Lock()
+_LOADED: dict[str, ctypes.CDLL] = {}
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("HER2SIM_CACHE_DIR")
+    base = Path(env) if env else Path.home() / ".cache" / "her2sim"
+    base.mkdir(parents=True, exist_ok=True)
+    return base
+
+
+class _Structure(ctypes.Structure):
+    _fields_ = [
+        ("nlu", ctypes.c_int),
+        ("njac", ctypes.c_int),
+        ("jac_to_lu", ctypes.c_void_p),
+        ("diag", ctypes.c_void_p),
+        ("perm", ctypes.c_void_p),
+        ("ntape", ctypes.c_int),
+        ("tape", ctypes.c_void_p),
+        ("l_ptr", ctypes.c_void_p),
+        ("l_col", ctypes.c_void_p),
+        ("l_slot", ctypes.c_void_p),
+        ("u_ptr", ctypes.c_void_p),
+        ("u_col", ctypes.c_void_p),
+        ("u_slot", ctypes.c_void_p),
+        ("jac_row", ctypes.c_void_p),
+        ("jac_col", ctypes.c_void_p),
+    ]
+
+
+class Options(ctypes.Structure):
+    """Solver options as passed to C (see ``solver.c``)."""
+
+    _fields_ = [
+        ("rtol", ctypes.c_double),
+        ("atol", ctypes.c_double),
+        ("h_max", ctypes.c_double),
+        ("max_steps", ctypes.c_long),
+        ("ss_rtol", ctypes.c_double),
+        ("ss_atol", ctypes.c_double),
+        ("ss_tmax", ctypes.c_double),
+        ("ss_max_steps", ctypes.c_long),
+        ("max_events", ctypes.c_int),
+        ("atol_scale", ctypes.c_void_p),
+    ]
+
+
+_P = ctypes.c_void_p
+
+
+def _ptr(a: np.ndarray | None):
+    return None if a is None else a.ctypes.data
+
+
+def _compiler() -> str:
+    for cc in (os.environ.get("CC"), "cc", "gcc", "clang"):
+        if cc and shutil.which(cc):
+            return cc
+    raise CompilationError(
+        "no C compiler found (tried $CC, cc, gcc, clang). her2sim compiles each model to C; "
+        "install gcc (Debian: apt-get install gcc)."
+    )
+
+
+def _solver_source() -> str:
+    return (_HERE / "solver.c").read_text()
+
+
+@dataclass
+class _Artifacts:
+    lib_path: Path
+    meta: dict
+    arrays: dict[str, np.ndarray]
+
+
+def _build(model: Model) -> _Artifacts:
+    from .codegen import generate
+
+    key_src = hashlib.sha256()
+    key_src.update(ENGINE_VERSION.encode())
+    key_src.update(model.fingerprint(structure_only=True).encode())
+    key_src.update(_solver_source().encode())
+    key_src.update(" ".join(CFLAGS).encode())
+    key = key_src.hexdigest()[:24]
+    folder = cache_dir() / key
+    lib = folder / "model.so"
+    meta_path = folder / "meta.json"
+    arrays_path = folder / "structure.npz"
+    if lib.exists() and meta_path.exists() and arrays_path.exists():
+        meta = json.loads(meta_path.read_text())
+        with np.load(arrays_path) as z:
+            arrays = {k: z[k] for k in z.files}
+        return _Artifacts(lib, meta, arrays)
+
+    gen = generate(model)
+    source = gen.source + '\n#include "solver.c"\n'
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        tmpd = Path(tmp)
+        c_path = tmpd / "model.c"
+        c_path.write_text(source)
+        shutil.copy(_HERE / "solver.c", tmpd / "solver.c")
+        out = tmpd / "model.so"
+        cmd = [_compiler(), *CFLAGS, "-o", str(out), str(c_path), "-lm"]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise CompilationError(
+                f"compiling model {model.id!r} failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}"
+            )
+        lay = gen.layout
+        meta = {
+            "model_id": model.id,
+            "state_ids": lay.state_ids,
+            "state_species": lay.state_species,
+            "param_ids": lay.param_ids,
+            "init_ids": lay.init_ids,
+            "output_ids": lay.output_ids,
+            "output_kinds": lay.output_kinds,
+            "event_ids": lay.event_ids,
+            "n_p": lay.n_p,
+            "njac": int(len(gen.jac_rows)),
+        }
+        np.savez(tmpd / "structure.npz", **gen.structure)
+        shutil.copy(c_path, folder / "model.c")
+        # atomic publication: other processes either see everything or nothing
+        os.replace(tmpd / "structure.npz", arrays_path)
+        meta_tmp = tmpd / "meta.json"
+        meta_tmp.write_text(json.dumps(meta))
+        os.replace(out, lib)
+        os.replace(meta_tmp, meta_path)
+    with np.load(arrays_path) as z:
+        arrays = {k: z[k] for k in z.files}
+    return _Artifacts(lib, meta, arrays)
+
+
+def _default_p(model: Model, meta: dict) -> np.ndarray:
+    values: dict[str, float] = {}
+    for c in model.compartments:
+        values[c.id] = float(c.size)
+    for p in model.parameters:
+        values[p.id] = float(p.value)
+    p = np.empty(meta["n_p"])
+    for j, k in enumerate(meta["param_ids"]):
+        p[j] = values[k]
+    base = len(meta["param_ids"])
+    species = {s.id: s for s in model.species}
+    for j, k in enumerate(meta["init_ids"]):
+        p[base + j] = float(species[k].initial) if k in species else values[k]
+    return p
+
+
+class CompiledModel:
+    """A model's compiled library plus index maps and default runtime inputs.
+
+    Attributes
+    ----------
+    model : Model
+    state_ids, param_ids, output_ids : list of str
+    p_default : numpy.ndarray
+        Parameter vector from the model's values: parameters and compartment sizes, then one
+        initial value per state (species in their declared initial unit).
+    """
+
+    def __init__(self, model: Model):
+        self.model = model
+        art = _build(model)
+        self._art = art
+        meta = art.meta
+        self.state_ids: list[str] = meta["state_ids"]
+        self.param_ids: list[str] = meta["param_ids"]
+        self.init_ids: list[str] = meta["init_ids"]
+        self.output_ids: list[str] = meta["output_ids"]
+        self.output_kinds: list[str] = meta["output_kinds"]
+        self.event_ids: list[str] = meta["event_ids"]
+        self.n_x = len(self.state_ids)
+        self.n_p = int(meta["n_p"])
+        self.n_out = len(self.output_ids)
+        self.p_default = _default_p(model, meta)
+        self._p_index = {k: j for j, k in enumerate(self.param_ids)}
+        base = len(self.param_ids)
+        self._init_index = {k: base + j for j, k in enumerate(self.init_ids)}
+        self._out_index = {k: j for j, k in enumerate(self.output_ids)}
+        self.atol_scale = self._atol_scale()
+        self._load()
+
+    def _atol_scale(self) -> np.ndarray:
+        """Per-state factor on atol: the compartment size for concentration species.
+
+        The state holds amounts; multiplying by the (default) compartment size makes ``atol``
+        an absolute tolerance on concentrations, the unit users read.
+        """
+        species = {s.id: s for s in self.model.species}
+        sizes = {c.id: float(c.size) for c in self.model.compartments}
+        scale = np.ones(self.n_x)
+        for i, ident in enumerate(self.state_ids):
+            s = species.get(ident)
+            if s is not None and not s.has_only_substance_units:
+                v = sizes.get(s.compartment, 1.0)
+                if np.isfinite(v) and v > 0:
+                    scale[i] = v
+        return scale
+
+    # ------------------------------------------------------------------ loading
+    def _load(self) -> None:
+        path = str(self._art.lib_path)
+        with _LOCK:
+            lib = _LOADED.get(path)
+            if lib is None:
+                lib = ctypes.CDLL(path)
+                _LOADED[path] = lib
+        self._lib = lib
+        arr = {k: np.ascontiguousarray(v, dtype=np.int32) for k, v in self._art.arrays.items()}
+        self._arrays = arr  # keep alive: the C struct points into these
+        s = _Structure()
+        s.nlu = int(arr["nlu"][0])
+        s.njac = int(self._art.meta["njac"])
+        s.jac_to_lu = _ptr(arr["jac_to_lu"])
+        s.diag = _ptr(arr["diag"])
+        s.perm = _ptr(arr["perm"])
+        s.ntape = int(arr["tape"].size // 3)
+        s.tape = _ptr(arr["tape"])
+        for name in ("l_ptr", "l_col", "l_slot", "u_ptr", "u_col", "u_slot", "jac_row", "jac_col"):
+            setattr(s, name, _ptr(arr[name]))
+        self._struct = s
+        lib.run_ensemble.restype = None
+        lib.run_ensemble.argtypes = [
+            ctypes.POINTER(_Structure), ctypes.POINTER(Options), ctypes.c_int, ctypes.c_int,
+            _P, _P, _P, ctypes.c_int, _P, ctypes.c_int, _P, _P, _P, ctypes.c_int, _P, _P, _P, _P, _P,
+        ]
+        lib.eval_point.restype = None
+        lib.eval_point.argtypes = [ctypes.c_double, _P, _P, _P, _P]
+        lib.eval_outputs_at.restype = None
+        lib.eval_outputs_at.argtypes = [ctypes.c_double, _P, _P, _P]
+        lib.eval_init.restype = None
+        lib.eval_init.argtypes = [ctypes.c_double, _P, _P]
+
+    def __getstate__(self) -> dict:
+        return {"model": self.model}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["model"])  # type: ignore[misc]
+
+    def __repr__(self) -> str:
+        return (
+            f"CompiledModel({self.model.id!r}, states={self.n_x}, inputs={self.n_p}, "
+            f"jacobian_nnz={self._struct.njac}, lu_nnz={self._struct.nlu}, library={self._art.lib_path.name})"
+        )
+
+    @property
+    def library_path(self) -> Path:
+        return self._art.lib_path
+
+    @property
+    def jacobian_pattern(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._arrays["jac_row"], self._arrays["jac_col"]
+
+    # ------------------------------------------------------------------ vectors
+    def p_index(self, ident: str, *, argument: str = "parameters") -> int:
+        """Index in ``p`` of a parameter/compartment id (runtime input)."""
+        j = self._p_index.get(ident)
+        if j is None:
+            raise UnknownNameError(argument, ident, self._p_index)
+        return j
+
+    def init_index(self, ident: str, *, argument: str = "initial") -> int:
+        j = self._init_index.get(ident)
+        if j is None:
+            raise UnknownNameError(argument, ident, self._init_index)
+        return j
+
+    def output_index(self, ident: str, *, argument: str = "outputs") -> int:
+        j = self._out_index.get(ident)
+        if j is None:
+            raise UnknownNameError(argument, ident, self._out_index)
+        return j
+
+    def parameter_vector(self, parameters=None, initial=None) -> np.ndarray:
+        p = self.p_default.copy()
+        for k, v in (parameters or {}).items():
+            p[self.p_index(k)] = float(v)
+        for k, v in (initial or {}).items():
+            p[self.init_index(k)] = float(v)
+        return p
+
+    # ------------------------------------------------------------------ point evaluations
+    def initial_state(self, p: np.ndarray, t0: float = 0.0) -> np.ndarray:
+        p = np.array(p, dtype=float)
+        x = np.zeros(self.n_x)
+        self._lib.eval_init(float(t0), _ptr(p), _ptr(x))
+        return x
+
+    def rhs(self, t: float, x: np.ndarray, p: np.ndarray) -> np.ndarray:
+        x = np.ascontiguousarray(x, dtype=float)
+        p = np.array(p, dtype=float)
+        dx = np.zeros(self.n_x)
+        self._lib.eval_point(float(t), _ptr(x), _ptr(p), _ptr(dx), None)
+        return dx
+
+    def jacobian(self, t: float, x: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """Dense Jacobian (for tests and analysis)."""
+        x = np.ascontiguousarray(x, dtype=float)
+        p = np.array(p, dtype=float)
+        vals = np.zeros(max(self._struct.njac, 1))
+        self._lib.eval_point(float(t), _ptr(x), _ptr(p), None, _ptr(vals))
+        J = np.zeros((self.n_x, self.n_x))
+        r, c = self.jacobian_pattern
+        np.add.at(J, (r, c), vals[: len(r)])
+        return J
+
+    def outputs_at(self, t: float, x: np.ndarray, p: np.ndarray) -> np.ndarray:
+        x = np.ascontiguousarray(x, dtype=float)
+        p = np.array(p, dtype=float)
+        out = np.zeros(max(self.n_out, 1))
+        self._lib.eval_outputs_at(float(t), _ptr(x), _ptr(p), _ptr(out))
+        return out[: self.n_out]
+
+    # ------------------------------------------------------------------ runs
+    def run(
+        self,
+        P: np.ndarray,
+        t_out: np.ndarray,
+        sel: np.ndarray,
+        options: Options,
+        *,
+        P_pre: np.ndarray | None = None,
+        X0: np.ndarray | None = None,
+        schedule: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+        n_threads: int = 1,
+        chunk: int | None = None,
+        want_final_state: bool = False,
+    ) -> dict[str, np.ndarray]:
+        """Run members ``P`` (n_members × n_p) in compiled code; threads split the members."""
+        P = np.ascontiguousarray(P, dtype=float)
+        n_members = P.shape[0]
+        if P.shape[1] != self.n_p:
+            raise ValueError(f"P has {P.shape[1]} columns, the model has {self.n_p} inputs")
+        t_out = np.ascontiguousarray(t_out, dtype=float)
+        sel = np.ascontiguousarray(sel, dtype=np.int32)
+        P_pre = None if P_pre is None else np.ascontiguousarray(P_pre, dtype=float)
+        X0 = None if X0 is None else np.ascontiguousarray(X0, dtype=float)
+        if schedule is None:
+            st = np.zeros(0)
+            si = np.zeros(0, dtype=np.int32)
+            sv = np.zeros(0)
+        else:
+            st, si, sv = (np.ascontiguousarray(a) for a in schedule)
+            si = si.astype(np.int32)
+        out = np.empty((n_members, t_out.size, sel.size))
+        status = np.zeros(n_members, dtype=np.int32)
+        stats = np.zeros((n_members, 6))
+        xf = np.zeros((n_members, self.n_x)) if want_final_state else None
+        sref = ctypes.byref(self._struct)
+        options = Options.from_buffer_copy(options)  # never mutate the caller's options
+        if not options.atol_scale:
+            options.atol_scale = _ptr(self.atol_scale)
+        oref = ctypes.byref(options)
+
+        def work(a: int, b: int) -> None:
+            self._lib.run_ensemble(
+                sref, oref, a, b, _ptr(P), _ptr(P_pre), _ptr(X0), t_out.size, _ptr(t_out), st.size,
+                _ptr(st), _ptr(si), _ptr(sv), sel.size, _ptr(sel), _ptr(out), _ptr(status), _ptr(stats), _ptr(xf),
+            )
+
+        n_threads = max(1, min(int(n_threads), n_members))
+        if n_threads == 1:
+            work(0, n_members)
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            size = chunk or max(1, min(256, -(-n_members // (n_threads * 8))))
+            bounds = [(a, min(a + size, n_members)) for a in range(0, n_members, size)]
+            with ThreadPoolExecutor(max_workers=n_threads) as ex:
+                list(ex.map(lambda ab: work(*ab), bounds))
+        result = {"out": out, "status": status, "stats": stats}
+        if xf is not None:
+            result["x_final"] = xf
+        return result
+
+
+_COMPILED: dict[tuple[int, str], CompiledModel] = {}
+
+
+def compile_model(model: Model) -> CompiledModel:
+    """Compile ``model`` (or fetch it from the in-memory and on-disk caches)."""
+    key = (id(model), model.fingerprint())
+    cm = _COMPILED.get(key)
+    if cm is not None and cm.model is model:
+        return cm
+    cm = CompiledModel(model)
+    if len(_COMPILED) > 64:
+        _COMPILED.clear()
+    _COMPILED[key] = cm
+    return cm
