@@ -1,0 +1,966 @@
+"""The flagship kinetic model: HER2/HER3/EGFR/IGF1R → PI3K/AKT/mTOR and RAS/ERK, with resistance.
+
+``build()`` returns the model ``her2_pi3k_akt`` (time in hours, concentrations in nM, one
+compartment ``cell``). It encodes the mechanisms of Dong et al. 2021 (Front Pharmacol
+12:628690, Fig. 3) as listed in the project's MECHANISMS.md.
+
+Design
+------
+* Everything a user varies is a **parameter** (runtime input): drug concentrations in nM
+  (one ``<drug>_nM`` parameter per catalogued drug), genotype strengths (``PTEN_level``,
+  ``PIK3CA_mut_activity``, ``p95HER2_expression``, ``HER3_expression``, ``IGF1R_expression``,
+  ``HER2_expression``, ``MUC4_masking``, ``KRAS_mut``) and ligands (``HRG_nM``, ``EGF_nM``,
+  ``IGF1_nM``). No genotype or dose needs a new model structure.
+* **Drug action is occupancy from the free concentration and the potency**: an antibody
+  occupies its epitope with ``C/(C + Kd)``; kinase inhibitors acting on the same ATP site
+  compete, so the fraction of kinase left active is ``1/(1 + Σ C_i/(shift·IC50_i))``. The
+  ``shift`` converts biochemical IC50s to cellular potency (ATP competition). Drug binding is
+  taken as fast against signalling changes over hours; the drug is in excess over its target
+  in a dish.
+* **Receptor dimerisation is not enumerated**: HER2 kinase output enters as dimensionless
+  "drives" (assignment rules) that phosphorylate HER3, recruit PI3K (through pHER3, pIRS1 and
+  RAS) and load RAS (through SOS). Ligand-independent HER2 signalling (at amplified density)
+  is blocked by trastuzumab; ligand (heregulin)-driven HER2–HER3 signalling by pertuzumab.
+* PDK1 is lumped into the PIP3-dependent T308 step; mTORC2 is activated by PIP3.
+* Negative feedbacks: S6K ⊣ IRS1 (serine phosphorylation and degradation; Brännmark 2013,
+  O'Reilly 2006), AKT ⊣ FOXO → HER3 and IGF1R transcription (Garrett 2011, Chandarlapaty
+  2011), ERK ⊣ SOS (Birtwistle 2007; also ERK → SOS in Kholodenko-type models).
+* The ``cells`` species is a relative cell number; its net growth rate is a function of
+  mTORC1 output (p4E-BP1, pS6), pERK (proliferation) and AKT activity (survival). It only
+  grows when ``cell_growth_switch`` is 1, so that pre-equilibration finds a steady state.
+
+Every parameter carries a :class:`~her2sim.model.Provenance`; :func:`parameter_table` lists
+them. Values are either taken from a peer model or pharmacology.md row (``sourced``, with the
+unit conversion in the note), computed from such values (``derived``), chosen with a stated
+reason (``assumed``), or calibrated to a named finding (``fitted``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+
+from ..errors import UnknownNameError, ValidationError
+from ..model import (
+    AssignmentRule,
+    Compartment,
+    Model,
+    Parameter,
+    Provenance,
+    Reaction,
+    Species,
+    parse,
+)
+
+__all__ = [
+    "MODEL_ID",
+    "OBSERVABLES",
+    "GENOTYPES",
+    "build",
+    "parameter_table",
+    "drug_parameter",
+    "drug_settings",
+    "genotype_settings",
+    "cell_line_settings",
+    "modelled_drugs",
+]
+
+MODEL_ID = "her2_pi3k_akt"
+
+# ------------------------------------------------------------------------------------------------
+# sources (written once, cited by many parameters)
+HATAKEYAMA = "Hatakeyama 2003 (BIOMD0000000146), Biochem J 373:451-63"
+BRANNMARK = "Brännmark 2013 (BIOMD0000000448), J Biol Chem 288:9867-80"
+FARATIAN = "Faratian 2009 (BIOMD0000000424), Cancer Res 69:6713-20"
+BIRTWISTLE = "Birtwistle 2007 (BIOMD0000000175), Mol Syst Biol 3:144"
+YIP = "Yip et al. integrated PI3K network model (peer-models/yip2024-pi3k-network; journal/year unconfirmed)"
+CELL_VOLUME_NOTE = (
+    "copies per cell converted with an assumed cell volume of 2 pL: 1 nM = 1204 copies per cell"
+)
+NM_PER_COPY = 1.0 / (6.02214076e23 * 2e-12) * 1e9  # nM per copy in 2 pL
+
+
+def _sourced(source: str, note: str = "") -> Provenance:
+    return Provenance("sourced", source, note)
+
+
+def _derived(source: str, note: str) -> Provenance:
+    return Provenance("derived", source, note)
+
+
+def _assumed(note: str) -> Provenance:
+    return Provenance("assumed", "", note)
+
+
+def _fitted(note: str) -> Provenance:
+    return Provenance("fitted", "", note)
+
+
+# ------------------------------------------------------------------------------------------------
+# genes and annotations
+_GENE_FALLBACK = {
+    # RPS6 is not in the gene catalogue (her2sim.library.genes); ids recalled, not read.
+    "RPS6": ("HGNC:10429", "P62753"),
+}
+
+
+def _annotations(genes: tuple[str, ...]) -> tuple[str, ...]:
+    from . import genes as gene_catalogue
+
+    uris: list[str] = []
+    for symbol in genes:
+        try:
+            record = gene_catalogue.gene(symbol)
+            hgnc, uniprot = record.hgnc_id, record.uniprot
+        except UnknownNameError:
+            hgnc, uniprot = _GENE_FALLBACK[symbol]
+        uris.append("https://identifiers.org/" + hgnc.lower().replace("hgnc:", "hgnc:"))
+        if uniprot:
+            uris.append(f"https://identifiers.org/uniprot:{uniprot}")
+    return tuple(uris)
+
+
+# ------------------------------------------------------------------------------------------------
+# drugs: one concentration parameter per catalogued drug; potencies copied from the catalogue
+
+_ACTION_NODES = {
+    "her2_ecd_block": ("HER2",),
+    "her2_dimerisation_block": ("HER2",),
+    "her_kinase_inhibit": ("HER2", "p95-HER2", "EGFR"),
+    "pi3k_alpha_inhibit": ("PI3K p110alpha",),
+    "pi3k_pan_inhibit": ("PI3K p110alpha",),
+    "akt_inhibit": ("AKT",),
+    "mtorc1_inhibit": ("mTORC1",),
+    "mek_inhibit": ("MEK",),
+    "igf1r_inhibit": ("IGF1R",),
+    "her3_block": ("HER3",),
+}
+_NODE_TAG = {
+    "HER2": "HER2", "p95-HER2": "p95", "EGFR": "EGFR", "PI3K p110alpha": "PI3K",
+    "AKT": "AKT", "mTORC1": "mTORC1", "MEK": "MEK", "IGF1R": "IGF1R", "HER3": "HER3",
+}
+
+
+def _drug_key(name: str) -> str:
+    key = re.sub(r"[^0-9A-Za-z]", "", name)
+    return key if key[0].isalpha() else "d" + key
+
+
+def drug_parameter(name: str) -> str:
+    """The id of the model parameter holding the free concentration (nM) of drug ``name``.
+
+    Examples
+    --------
+    >>> drug_parameter("Herceptin")
+    'trastuzumab_nM'
+    """
+    from .drugs import get_drug
+
+    return f"{_drug_key(get_drug(name).name)}_nM"
+
+
+@dataclass(frozen=True)
+class _DrugTerm:
+    drug: str
+    concentration: str
+    potency: str
+    allosteric: bool
+
+
+def _drug_parameters() -> tuple[list[Parameter], dict[str, list[_DrugTerm]]]:
+    """Concentration and potency parameters for every catalogued drug, grouped by action."""
+    from .drugs import all_drugs
+
+    params: list[Parameter] = []
+    terms: dict[str, list[_DrugTerm]] = {}
+    for drug in all_drugs():
+        key = _drug_key(drug.name)
+        conc = f"{key}_nM"
+        params.append(Parameter(
+            conc, 0.0, units="nM", name=f"free concentration of {drug.name}",
+            provenance=_assumed(
+                "runtime input: drug concentration, 0 (untreated) by default; set by "
+                "drug_settings() from a dose in any unit"),
+        ))
+        nodes = _ACTION_NODES[drug.action]
+        for node in nodes:
+            try:
+                target = drug.target_for(node)
+            except UnknownNameError:
+                continue
+            pid = f"{'Kd' if target.potency_kind == 'Kd' else 'IC50'}_{key}_{_NODE_TAG[node]}"
+            prov = target.provenance
+            note = (f"copied from the drug catalogue ({target.potency_kind}, {target.potency_assay},"
+                    f" {target.binding_site}). {prov.note}").strip()
+            params.append(Parameter(
+                pid, float(target.potency_nM), units="nM",
+                name=f"{target.potency_kind} of {drug.name} for {node}",
+                provenance=Provenance(prov.kind, prov.source, note),
+            ))
+            allosteric = "allosteric" in target.binding_site.lower()
+            terms.setdefault(f"{drug.action}:{node}", []).append(
+                _DrugTerm(drug.name, conc, pid, allosteric))
+    return params, terms
+
+
+# ------------------------------------------------------------------------------------------------
+# the model
+
+#: Observables (assignment-rule variables) and what they mean.
+OBSERVABLES: dict[str, tuple[str, str]] = {
+    "pHER2": ("nM", "phosphorylated full-length HER2 (kinase-active HER2; antibodies do not "
+                    "dephosphorylate HER2 itself, L44)"),
+    "pp95HER2": ("nM", "phosphorylated p95-HER2"),
+    "pHER2_total": ("nM", "pHER2 + p95-HER2 (what a pY1248 antibody sees)"),
+    "pHER3": ("nM", "phosphorylated HER3 (liganded or not)"),
+    "HER3_total": ("nM", "total HER3 protein"),
+    "HER3_synthesis_fold": ("1", "HER3 transcription relative to its FOXO-free basal rate (mRNA proxy)"),
+    "HER2_total": ("nM", "full-length HER2 at the cell surface"),
+    "HER2_trastuzumab_bound": ("nM", "HER2 occupied by trastuzumab (or T-DM1)"),
+    "IRS1_total": ("nM", "total IRS1 protein"),
+    "PI3K_active_fraction": ("1", "receptor-recruited PI3K / total PI3K"),
+    "PTEN_active": ("nM", "PTEN not inhibited by Src tyrosine phosphorylation"),
+    "PIP3_fraction": ("1", "PIP3 / (PIP2 + PIP3)"),
+    "pAKT_T308": ("1", "fraction of AKT phosphorylated on T308"),
+    "pAKT_S473": ("1", "fraction of AKT phosphorylated on S473"),
+    "AKT_activity": ("1", "AKT kinase activity towards substrates (fraction of maximal)"),
+    "FOXO_nuclear": ("1", "fraction of FOXO unphosphorylated (nuclear, transcriptionally active)"),
+    "pS6K": ("1", "fraction of S6K phosphorylated (T389)"),
+    "pS6": ("1", "fraction of ribosomal S6 phosphorylated"),
+    "p4EBP1": ("1", "fraction of 4E-BP1 phosphorylated"),
+    "pERK": ("1", "fraction of ERK1/2 doubly phosphorylated"),
+    "RAS_GTP_fraction": ("1", "fraction of RAS GTP-loaded"),
+    "proliferation_signal": ("1", "proliferation drive from mTORC1 and ERK output (0-1)"),
+    "survival_signal": ("1", "survival drive from AKT activity (0-1)"),
+    "growth_rate": ("1/h", "net growth rate of the cell population"),
+}
+
+#: Genotype name -> (parameter, value at full strength, description).
+GENOTYPES: dict[str, tuple[str, float, str]] = {
+    "PTEN loss": ("PTEN_level", 0.0, "PTEN protein level; strength 1 → 0, 0.5 → partial loss"),
+    "PIK3CA H1047R": ("PIK3CA_mut_activity", 0.1, "receptor-independent p110α activity (kinase domain)"),
+    "PIK3CA E545K": ("PIK3CA_mut_activity", 0.06, "receptor-independent p110α activity (helical domain)"),
+    "p95HER2": ("p95HER2_expression", 1.0, "p95-HER2 expression relative to amplified HER2"),
+    "HER3 overexpression": ("HER3_expression", 3.0, "HER3 synthesis scale"),
+    "HER3 knockdown": ("HER3_expression", 0.1, "HER3 siRNA/shRNA (90 % knockdown)"),
+    "IGF1R overexpression": ("IGF1R_expression", 5.0, "IGF1R synthesis scale"),
+    "IGF1R knockdown": ("IGF1R_expression", 0.1, "IGF1R shRNA (90 % knockdown)"),
+    "MUC4 high": ("MUC4_masking", 1.0, "MUC4 masks trastuzumab's epitope (accessible HER2 ≈ 1/5, L18)"),
+    "KRAS G12": ("KRAS_mut", 1.0, "constitutive RAS GTP loading"),
+    "HER2 non-amplified": ("HER2_expression", 0.05, "HER2 at ~2.5e4 copies per cell (no amplification)"),
+    "HER2 amplified": ("HER2_expression", 1.0, "HER2 as in BT-474 (5e5 copies per cell)"),
+}
+
+
+def build() -> Model:
+    """Build the flagship HER2 → PI3K/AKT/mTOR, RAS/ERK model.
+
+    Returns
+    -------
+    Model
+        ``her2_pi3k_akt``: time unit hour, concentrations in nM, compartment ``cell``.
+
+    Examples
+    --------
+    >>> model = build()
+    >>> model.time_units, len(model.species) > 30
+    ('hour', True)
+    """
+    return _build_cached()
+
+
+@lru_cache(maxsize=1)
+def _build_cached() -> Model:
+    params: list[Parameter] = []
+    rules: list[AssignmentRule] = []
+    species: list[Species] = []
+    reactions: list[Reaction] = []
+
+    def P(ident: str, value: float, units: str, prov: Provenance, name: str = "") -> None:
+        params.append(Parameter(ident, float(value), units=units, name=name, provenance=prov))
+
+    def S(ident: str, initial: float, genes: tuple[str, ...], name: str,
+          annotations: tuple[str, ...] = (), units: str = "nM", note: str = "") -> None:
+        species.append(Species(
+            ident, "cell", initial=float(initial), name=name, units=units, genes=genes,
+            annotations=annotations or _annotations(genes),
+            provenance=_assumed(note) if note else None,
+        ))
+
+    def rule(variable: str, formula: str, units: str, name: str) -> None:
+        params.append(Parameter(variable, 0.0, constant=False, units=units, name=name,
+                                provenance=_derived("assignment rule", f"{variable} = {formula}")))
+        rules.append(AssignmentRule(variable, parse(formula)))
+
+    def R(ident: str, reactants: str, products: str, rate: str, name: str = "") -> None:
+        def stoich(text: str) -> tuple[tuple[str, float], ...]:
+            return tuple((s.strip(), 1.0) for s in text.split("+") if s.strip())
+        reactions.append(Reaction(ident, stoich(reactants), stoich(products), parse(rate), name=name))
+
+    # ---------------------------------------------------------------------------- inputs
+    P("HER2_expression", 1.0, "1", _assumed(
+        "genotype input: HER2 synthesis relative to an amplified line (BT-474); 1 = amplified"))
+    P("p95HER2_expression", 0.0, "1", _assumed(
+        "genotype input: p95-HER2 synthesis relative to amplified full-length HER2; 0 = none"))
+    P("HER3_expression", 1.0, "1", _assumed("genotype input: HER3 synthesis scale (1 = parental)"))
+    P("EGFR_expression", 1.0, "1", _assumed("genotype input: EGFR synthesis scale (1 = parental)"))
+    P("IGF1R_expression", 1.0, "1", _assumed("genotype input: IGF1R synthesis scale (1 = parental)"))
+    P("PTEN_level", 1.0, "1", _assumed("genotype input: PTEN synthesis scale; 0 = complete loss"))
+    P("PIK3CA_mut_activity", 0.0, "1", _assumed(
+        "genotype input: fraction of the p110α pool that is active without receptor input "
+        "(activating PIK3CA mutation); 0 = wild type"))
+    P("MUC4_masking", 0.0, "1", _assumed("genotype input: 0 = no MUC4, 1 = MUC4-high (JIMT-1-like)"))
+    P("KRAS_mut", 0.0, "1", _assumed("genotype input: 1 = activating KRAS mutation"))
+    P("HRG_nM", 0.0, "nM", _assumed("medium input: heregulin/NRG1 concentration; 0 in standard culture"))
+    P("EGF_nM", 0.0, "nM", _assumed("medium input: EGF-like ligand concentration; 0 in standard culture"))
+    P("IGF1_nM", 0.0, "nM", _assumed(
+        "medium input: IGF-1 concentration; 0 in low serum (IGF-I 40 ng/mL = 5.2 nM, MW 7649 Da)"))
+    P("cell_growth_switch", 1.0, "1", _assumed(
+        "1 lets the cell population grow; set to 0 during pre-equilibration so that a steady "
+        "state exists"))
+
+    drug_params, drug_terms = _drug_parameters()
+    params.extend(drug_params)
+
+    # ---------------------------------------------------------------------------- potency shift
+    P("kinase_inhibitor_cellular_shift", 10.0, "1", _assumed(
+        "biochemical IC50 → cellular potency for ATP-competitive kinase inhibitors "
+        "(Cheng-Prusoff with mM cellular ATP). pharmacology.md K17 shows a 30-80-fold shift "
+        "for capivasertib (biochemical <=10 nM, cellular 0.3-0.8 uM); 10 is a round value for "
+        "the HER TKIs whose cellular potencies were not read"))
+    P("AKT_inhibitor_cellular_shift", 50.0, "1", _derived(
+        "pharmacology.md K17: Davies 2012 Mol Cancer Ther 11:873",
+        "capivasertib biochemical IC50 <=10 nM vs cellular AKT-substrate IC50 0.3-0.8 uM: "
+        "shift 30-80, midpoint 50; applied to all AKT inhibitors"))
+
+    def occupancy(term_key: str, shift: str | None = None) -> str:
+        terms = drug_terms.get(term_key, [])
+        if not terms:
+            return "0"
+        s = f"{shift}*" if shift else ""
+        ratio = " + ".join(f"{t.concentration}/({s}{t.potency})" for t in terms)
+        return f"({ratio})/(1 + {ratio})"
+
+    def occupancy_of(terms: list[_DrugTerm], shift: str | None = None) -> str:
+        if not terms:
+            return "0"
+        s = f"{shift}*" if shift else ""
+        ratio = " + ".join(f"{t.concentration}/({s}{t.potency})" for t in terms)
+        return f"({ratio})/(1 + {ratio})"
+
+    # antibodies
+    rule("trastuzumab_occupancy", occupancy("her2_ecd_block:HER2"), "1",
+         "fraction of accessible HER2 epitopes bound by trastuzumab (or T-DM1)")
+    P("MUC4_accessible_fraction", 0.2, "1", _sourced(
+        "Nagy 2005 Cancer Res (findings L18; pharmacology.md K24)",
+        "Herceptin binding sites ~1/5 of expressed HER2 in MUC4-high JIMT-1"))
+    rule("trastuzumab_access", "1 - MUC4_masking*(1 - MUC4_accessible_fraction)", "1",
+         "fraction of HER2 whose domain IV epitope is not masked by MUC4")
+    rule("trastuzumab_bound_fraction", "trastuzumab_occupancy*trastuzumab_access", "1",
+         "fraction of full-length HER2 bound by trastuzumab")
+    rule("pertuzumab_occupancy", occupancy("her2_dimerisation_block:HER2"), "1",
+         "fraction of HER2 bound by pertuzumab (domain II; MUC4 masks it little, L18)")
+    rule("HER3_antibody_occupancy", occupancy("her3_block:HER3"), "1",
+         "fraction of HER3 bound by a blocking HER3 antibody")
+    # kinase inhibitors
+    for node, tag in (("HER2", "HER2"), ("p95-HER2", "p95"), ("EGFR", "EGFR")):
+        terms = drug_terms.get(f"her_kinase_inhibit:{node}", [])
+        rule(f"{tag}_kinase_inhibition", occupancy_of(terms, "kinase_inhibitor_cellular_shift"), "1",
+             f"fraction of {node} kinase blocked by HER kinase inhibitors (competitive, same site)")
+    rule("IGF1R_inhibition", occupancy("igf1r_inhibit:IGF1R", "kinase_inhibitor_cellular_shift"), "1",
+         "fraction of IGF1R kinase blocked")
+    alpha_terms = drug_terms.get("pi3k_alpha_inhibit:PI3K p110alpha", [])
+    pan_terms = drug_terms.get("pi3k_pan_inhibit:PI3K p110alpha", [])
+    rule("p110alpha_inhibition", occupancy_of(alpha_terms + pan_terms, "kinase_inhibitor_cellular_shift"),
+         "1", "fraction of p110α (wild type and mutant) blocked by α-selective and pan-PI3K inhibitors")
+    rule("p110other_inhibition", occupancy_of(pan_terms, "kinase_inhibitor_cellular_shift"), "1",
+         "fraction of the other class I p110 isoforms blocked (pan-PI3K inhibitors only; the "
+         "p110α potency is used as the pan-class potency)")
+    akt_terms = drug_terms.get("akt_inhibit:AKT", [])
+    # one potency per drug: the first (AKT1) entry
+    seen: set[str] = set()
+    akt_first = [t for t in akt_terms if not (t.drug in seen or seen.add(t.drug))]
+    rule("AKT_catalytic_inhibition", occupancy_of(akt_first, "AKT_inhibitor_cellular_shift"), "1",
+         "fraction of AKT activity blocked by AKT inhibitors (all; AKT1 potency)")
+    rule("AKT_allosteric_inhibition",
+         occupancy_of([t for t in akt_first if t.allosteric], "AKT_inhibitor_cellular_shift"), "1",
+         "fraction of AKT held in the closed PH-in conformation by allosteric inhibitors (MK-2206): "
+         "blocks T308/S473 phosphorylation as well as activity")
+    rule("mTORC1_inhibition", occupancy("mtorc1_inhibit:mTORC1"), "1",
+         "fraction of mTORC1 bound by rapalogs (cellular potency)")
+    mek_terms = drug_terms.get("mek_inhibit:MEK", [])
+    seen = set()
+    mek_first = [t for t in mek_terms if not (t.drug in seen or seen.add(t.drug))]
+    rule("MEK_inhibition", occupancy_of(mek_first, "kinase_inhibitor_cellular_shift"), "1",
+         "fraction of MEK activity blocked (MEK1 potency)")
+
+    rule("HER2_kinase_active", "1 - HER2_kinase_inhibition", "1", "HER2 kinase left active")
+    rule("p95_kinase_active", "1 - p95_kinase_inhibition", "1", "p95-HER2 kinase left active")
+    rule("EGFR_kinase_active", "1 - EGFR_kinase_inhibition", "1", "EGFR kinase left active")
+
+    # ---------------------------------------------------------------------------- receptors
+    HER2_ref = 5.0e5 * NM_PER_COPY
+    P("HER2_ref", HER2_ref, "nM", _derived(
+        "pharmacology.md K20: HERmark validation, Pathol Res Int 2010 (814176)",
+        f"BT-474 ≈ 5.0e5 HER2 per cell; {CELL_VOLUME_NOTE} → {HER2_ref:.0f} nM"))
+    P("kdeg_HER2", math.log(2) / 10.0, "1/h", _assumed(
+        "HER2 surface half-life ~10 h (HER2 is internalisation-resistant and long-lived); "
+        "value not read in a source"))
+    P("HER2_kinase_dependent_turnover", 0.5, "1", _assumed(
+        "share of HER2 turnover that needs kinase activity (ubiquitination); lapatinib prevents "
+        "ubiquitination and accumulates inactive HER2 at the surface (L44); size not given"))
+    P("trastuzumab_degradation_gain", 0.5, "1", _assumed(
+        "trastuzumab raises HER2 degradation modestly (L44: 'increased pHER2 and degradation'); "
+        "+50 % at full occupancy, size not given in the source"))
+    P("trastuzumab_signalling_block", 0.85, "1", _fitted(
+        "fitted to L01 (trastuzumab 10 ug/mL → −42 % proliferation of SKBR3): fraction of "
+        "ligand-independent HER2 signalling that bound trastuzumab blocks"))
+    R("HER2_synthesis", "", "ERBB2", "kdeg_HER2*HER2_ref*HER2_expression", "HER2 synthesis")
+    R("HER2_degradation", "ERBB2", "",
+      "kdeg_HER2*(1 - HER2_kinase_dependent_turnover + HER2_kinase_dependent_turnover*HER2_kinase_active)"
+      "*(1 + trastuzumab_degradation_gain*trastuzumab_bound_fraction)*ERBB2",
+      "HER2 internalisation and degradation (kinase- and trastuzumab-dependent)")
+    R("p95HER2_synthesis", "", "ERBB2_p95", "kdeg_HER2*HER2_ref*p95HER2_expression", "p95-HER2 synthesis")
+    R("p95HER2_degradation", "ERBB2_p95", "", "kdeg_HER2*ERBB2_p95", "p95-HER2 turnover (as HER2)")
+
+    EGFR_ref = 2.0e4 * NM_PER_COPY
+    P("EGFR_ref", EGFR_ref, "nM", _assumed(
+        f"EGFR ~2e4 copies per cell in HER2-amplified lines (low EGFR); {CELL_VOLUME_NOTE}"))
+    P("kdeg_EGFR", math.log(2) / 10.0, "1/h", _assumed("EGFR turnover half-life ~10 h"))
+    R("EGFR_synthesis", "", "EGFR", "kdeg_EGFR*EGFR_ref*EGFR_expression", "EGFR synthesis")
+    R("EGFR_degradation", "EGFR", "", "kdeg_EGFR*EGFR", "EGFR turnover")
+    P("Kd_EGF", 0.2, "nM", _sourced(
+        "Björkelund 2011 PLoS One 6:e16536 (pharmacology.md K22)", "EGF–EGFR apparent KD ≈200 pM on SKBR3"))
+    P("EGFR_basal_activity", 0.1, "1", _assumed("ligand-free EGFR activity in HER2 heterodimers"))
+    rule("EGF_occupancy", "EGF_nM/(EGF_nM + Kd_EGF)", "1", "EGFR occupied by EGF")
+
+    # drives (dimensionless; 1 = untreated amplified HER2)
+    rule("HER2_LI_drive",
+         "ERBB2/HER2_ref*(1 - trastuzumab_signalling_block*trastuzumab_bound_fraction)*HER2_kinase_active",
+         "1", "ligand-independent HER2 signalling (high-density homo/heterodimers); trastuzumab blocks it")
+    P("p95_specific_activity", 2.0, "1", _assumed(
+        "p95-HER2 signals more per molecule than full-length HER2 (constitutive dimers, no ECD "
+        "autoinhibition); 2× chosen, size not read"))
+    rule("p95_drive", "ERBB2_p95/HER2_ref*p95_specific_activity*p95_kinase_active", "1",
+         "p95-HER2 signalling: no antibody epitope, kinase-inhibitor sensitive")
+    rule("EGFR_drive", "EGFR/EGFR_ref*(EGFR_basal_activity + EGF_occupancy)*EGFR_kinase_active", "1",
+         "EGFR signalling")
+    P("EGFR_weight", 0.3, "1", _assumed(
+        "EGFR's contribution to HER3/RAS activation relative to amplified HER2 (EGFR is low in "
+        "HER2-amplified lines)"))
+    P("IGF1R_HER3_weight", 0.5, "1", _assumed(
+        "IGF1R in IGF1R–HER2–HER3 complexes transphosphorylates HER3 (Huang 2010, L29; Nahta 2005, "
+        "L31); weight relative to amplified HER2 not given in the sources"))
+    rule("HER3_LI_kinase", "HER2_LI_drive + p95_drive + EGFR_weight*EGFR_drive + IGF1R_HER3_weight*IGF1R_drive", "1",
+         "kinase input phosphorylating unliganded HER3")
+    P("HRG_dimer_gain", 20.0, "1", _assumed(
+        "ligand-bound HER3 forms active HER2–HER3 dimers far more efficiently than unliganded "
+        "HER3 (Hatakeyama 2003: HRG-receptor phosphorylation k3 = 1/s, i.e. 100× its k_3 "
+        "dephosphorylation); 20× chosen so that heregulin only partly rescues lapatinib (L26)"))
+    rule("HER3_LD_kinase",
+         "HRG_dimer_gain*(ERBB2/HER2_ref*(1 - pertuzumab_occupancy)*HER2_kinase_active + p95_drive"
+         " + EGFR_weight*EGFR_drive)",
+         "1", "kinase input phosphorylating heregulin-bound HER3; pertuzumab blocks the HER2 part")
+
+    # HER3
+    HER3_ref = 2.0e4 * NM_PER_COPY
+    P("HER3_ref", HER3_ref, "nM", _assumed(
+        f"HER3 ~2e4 copies per cell in HER2-amplified lines; {CELL_VOLUME_NOTE}. K21 gives "
+        "<5500 per cell in TNBC, HER2+ lines express more"))
+    P("kdeg_HER3", math.log(2) / 4.0, "1/h", _assumed(
+        "HER3 half-life ~4 h (HER3 is short-lived, degraded via NRDP1); sets the timescale of "
+        "the HER3 rebound (hours to a day, L19/L26)"))
+    P("HER3_FOXO_fold", 4.0, "1", _assumed(
+        "FOXO-driven HER3 transcription at full FOXO activity relative to FOXO-free basal "
+        "(L19 reports an increase in HER3 mRNA without a fold change in the abstract)"))
+    P("K_FOXO", 0.5, "1", _assumed("half-maximal nuclear FOXO fraction for target-gene transcription"))
+    rule("FOXO_transcription", "FOXO/(FOXO + FOXO_p)/(FOXO/(FOXO + FOXO_p) + K_FOXO)*(1 + K_FOXO)",
+         "1", "FOXO transcriptional output (0-1)")
+    rule("HER3_synthesis_fold", "1 + HER3_FOXO_fold*FOXO_transcription", "1",
+         "HER3 transcription relative to basal")
+    P("HER3_basal_synthesis", 1.0 / 1.5, "1", _assumed(
+        "scales HER3 synthesis so that untreated HER3 ≈ HER3_ref at the untreated FOXO level "
+        "(nuclear FOXO ~0.1)"))
+    R("HER3_synthesis", "", "ERBB3",
+      "kdeg_HER3*HER3_ref*HER3_expression*HER3_basal_synthesis*HER3_synthesis_fold",
+      "FOXO-driven HER3 transcription and translation (Garrett 2011 L19; Chandarlapaty 2011 L24)")
+    for sid in ("ERBB3", "ERBB3_NRG1", "ERBB3_pY", "ERBB3_NRG1_pY"):
+        R(f"{sid}_degradation", sid, "", f"kdeg_HER3*{sid}", f"{sid} turnover")
+    P("kon_HRG", 0.0012 * 3600, "1/(nM*h)", _sourced(
+        HATAKEYAMA, "k1 = 0.0012 /(nM s) (HRG + receptor) → 4.32 /(nM h)"))
+    P("koff_HRG", 0.00076 * 3600, "1/h", _sourced(HATAKEYAMA, "k_1 = 0.00076 /s → 2.74 /h"))
+    for free, bound in (("ERBB3", "ERBB3_NRG1"), ("ERBB3_pY", "ERBB3_NRG1_pY")):
+        R(f"{free}_HRG_binding", free, bound,
+          f"kon_HRG*HRG_nM*(1 - HER3_antibody_occupancy)*{free} - koff_HRG*{bound}",
+          "heregulin binding to HER3 (a HER3 antibody competes)")
+    P("kp_HER3", 18.0, "1/h", _assumed(
+        "HER3 transphosphorylation per unit kinase drive; half of the dephosphorylation rate, so "
+        "~1/3 of HER3 is phosphorylated in untreated amplified cells"))
+    P("kdp_HER3", 0.01 * 3600, "1/h", _sourced(
+        HATAKEYAMA, "k_3 = 0.01 /s (receptor dephosphorylation) → 36 /h"))
+    R("HER3_phosphorylation", "ERBB3", "ERBB3_pY",
+      "kp_HER3*HER3_LI_kinase*(1 - HER3_antibody_occupancy)*ERBB3 - kdp_HER3*ERBB3_pY",
+      "HER3 transphosphorylation by HER2, p95-HER2 and EGFR (ligand-independent)")
+    R("HER3_NRG1_phosphorylation", "ERBB3_NRG1", "ERBB3_NRG1_pY",
+      "kp_HER3*(HER3_LI_kinase + HER3_LD_kinase)*(1 - HER3_antibody_occupancy)*ERBB3_NRG1"
+      " - kdp_HER3*ERBB3_NRG1_pY",
+      "heregulin-driven HER2–HER3 transphosphorylation")
+    rule("pHER3_sites", "(ERBB3_pY + ERBB3_NRG1_pY)/HER3_ref", "1", "pHER3 relative to HER3_ref")
+
+    # IGF1R / IRS1
+    IGF1R_ref = 1.0e4 * NM_PER_COPY
+    P("IGF1R_ref", IGF1R_ref, "nM", _assumed(
+        f"IGF1R ~1e4 copies per cell (SKBR3 has few IGF-IR, L01); {CELL_VOLUME_NOTE}"))
+    P("kdeg_IGF1R", math.log(2) / 10.0, "1/h", _assumed("IGF1R half-life ~10 h"))
+    P("IGF1R_FOXO_fold", 1.0, "1", _assumed(
+        "FOXO also induces IGF1R (Chandarlapaty 2011, L24); weaker than for HER3"))
+    R("IGF1R_synthesis", "", "IGF1R",
+      "kdeg_IGF1R*IGF1R_ref*IGF1R_expression*(1 + IGF1R_FOXO_fold*FOXO_transcription)/1.1",
+      "FOXO-responsive IGF1R synthesis")
+    R("IGF1R_degradation", "IGF1R", "", "kdeg_IGF1R*IGF1R", "IGF1R turnover")
+    P("Kd_IGF1", 1.0, "nM", _assumed("IGF-1–IGF1R affinity ~1 nM (high-affinity receptor); not read"))
+    P("IGF1R_basal_activity", 0.05, "1", _assumed("ligand-free IGF1R activity (serum-free)"))
+    rule("IGF1R_drive",
+         "IGF1R/IGF1R_ref*(IGF1R_basal_activity + IGF1_nM/(IGF1_nM + Kd_IGF1))*(1 - IGF1R_inhibition)",
+         "1", "IGF1R kinase output")
+    IRS1_total = 5.0e4 * NM_PER_COPY
+    P("IRS1_ref", IRS1_total, "nM", _derived(
+        "pharmacology.md K23: Shi 2016 Sci Signal 9:rs6",
+        f"signalling proteins 5-7e4 copies per cell; 5e4 with {CELL_VOLUME_NOTE}"))
+    P("kdeg_IRS1", math.log(2) / 8.0, "1/h", _assumed("IRS1 half-life ~8 h without feedback"))
+    P("S6K_IRS1_degradation", 3.0, "1", _assumed(
+        "S6K-driven IRS1 degradation at full S6K activity (×(1+6)); sets the IRS1 rise after "
+        "mTORC1 inhibition (O'Reilly 2006, L32; size not in the abstract)"))
+    R("IRS1_synthesis", "", "IRS1", "kdeg_IRS1*IRS1_ref", "IRS1 synthesis")
+    for sid in ("IRS1", "IRS1_pY"):
+        R(f"{sid}_degradation", sid, "", f"kdeg_IRS1*(1 + S6K_IRS1_degradation*pS6K)*{sid}",
+          "IRS1 degradation promoted by S6K serine phosphorylation (O'Reilly 2006 L32; Brännmark 2013)")
+    P("kp_IRS1", 2.0 * 60, "1/h", _assumed("IRS1 tyrosine phosphorylation per unit IGF1R drive"))
+    P("kdp_IRS1", 2.0 * 60, "1/h", _assumed("IRS1 tyrosine dephosphorylation (minutes)"))
+    P("k_S6K_IRS1", 5759.0 / 280.8 * 2.0 * 60 / 10, "1/h", _derived(
+        BRANNMARK,
+        "k2c/k2d = 5759/280.8 ≈ 20.5 (serine-307 inhibition of IRS1-pY by mTORC1 relative to its "
+        "reversal); scaled to our IRS1 dephosphorylation rate: 20.5×120/10 /h per unit S6K activity"))
+    R("IRS1_phosphorylation", "IRS1", "IRS1_pY", "kp_IRS1*IGF1R_drive*IRS1", "IGF1R → IRS1 pY")
+    R("IRS1_dephosphorylation", "IRS1_pY", "IRS1", "(kdp_IRS1 + k_S6K_IRS1*pS6K)*IRS1_pY",
+      "IRS1 inactivation, accelerated by S6K (S6K ⊣ IRS1 feedback; Brännmark 2013 v2c)")
+
+    # ---------------------------------------------------------------------------- PI3K / PTEN
+    PI3K_total = 200.0
+    P("PI3K_total_ref", PI3K_total, "nM", _sourced(FARATIAN, "initial PI3K = 200 nM"))
+    P("kon_PI3K", 0.1 * 3600 / 10, "1/(nM*h)", _derived(
+        HATAKEYAMA, "k23 = 0.1 /(nM s) (RP + PI3K) → 360 /(nM h); divided by 10 because pHER3 "
+                    "here counts receptors, of which ~1/10 are in signalling dimers (assumed)"))
+    P("koff_PI3K", 2.0 * 3600, "1/h", _sourced(HATAKEYAMA, "k_23 = 2 /s → 7200 /h"))
+    P("IRS1_PI3K_weight", 1.0, "1", _assumed("pIRS1 recruits p85 as well as pHER3 does (YXXM motifs)"))
+    P("RAS_PI3K_weight", 0.05, "1/nM", _assumed(
+        "RAS-GTP activation of p110 relative to pHER3 recruitment (per nM RAS-GTP)"))
+    rule("PI3K_recruiters", "ERBB3_pY + ERBB3_NRG1_pY + IRS1_PI3K_weight*IRS1_pY", "nM",
+         "p85-binding phosphotyrosine sites (pHER3, pIRS1)")
+    R("PI3K_activation", "PI3K", "PI3K_active",
+      "kon_PI3K*(PI3K_recruiters + RAS_PI3K_weight*RAS_GTP*HER3_ref)*PI3K - koff_PI3K*PI3K_active",
+      "PI3K recruitment to pHER3/pIRS1 and activation by RAS")
+    PIP_total = 300.0
+    P("PIP_total_ref", PIP_total, "nM", _sourced(FARATIAN, "initial PI(4,5)P2 (PI2) = 300 nM"))
+    P("kcat_PI3K", 16.9 * 3600, "1/h", _sourced(HATAKEYAMA, "k27 = 16.9 /s (PI3K* + PI) → 60840 /h"))
+    P("Km_PI3K", 39.1, "nM", _sourced(HATAKEYAMA, "K27 = 39.1 nM"))
+    P("p110alpha_share", 0.8, "1", _assumed(
+        "share of receptor-coupled PI3K activity carried by p110α in HER2-amplified cells "
+        "(they depend on PIK3CA); p110β/δ carry the rest"))
+    rule("PI3K_catalytic",
+         "(PI3K_active*(p110alpha_share*(1 - p110alpha_inhibition) + (1 - p110alpha_share)"
+         "*(1 - p110other_inhibition)) + PIK3CA_mut_activity*(PI3K + PI3K_active)*(1 - p110alpha_inhibition))",
+         "nM", "catalytically active PI3K (receptor-recruited, plus mutant p110α active without receptors)")
+    R("PIP3_synthesis", "PIP2", "PIP3", "kcat_PI3K*PI3K_catalytic*PIP2/(Km_PI3K + PIP2)",
+      "PI3K: PIP2 → PIP3")
+    PTEN_total = 42.7798
+    P("PTEN_ref", PTEN_total, "nM", _sourced(FARATIAN, "initial PTEN = 42.78 nM"))
+    P("kdeg_PTEN", math.log(2) / 8.0, "1/h", _assumed("PTEN protein half-life ~8 h"))
+    R("PTEN_synthesis", "", "PTEN", "kdeg_PTEN*PTEN_ref*PTEN_level", "PTEN synthesis")
+    for sid in ("PTEN", "PTEN_pY"):
+        R(f"{sid}_degradation", sid, "", f"kdeg_PTEN*{sid}", "PTEN turnover")
+    P("k_Src_PTEN", 60.0, "1/h", _assumed(
+        "Src phosphorylation of PTEN (inactivating) at full Src activity; with kdp_PTEN it keeps "
+        "half of PTEN inactive in untreated HER2-amplified cells"))
+    P("kdp_PTEN", 60.0, "1/h", _assumed("PTEN tyrosine dephosphorylation"))
+    P("trastuzumab_Src_inhibition", 0.8, "1", _assumed(
+        "fraction of HER2-associated Src activity removed by bound trastuzumab (Nagata 2004, "
+        "L04: trastuzumab raises PTEN activity via Src inhibition; size not given)"))
+    rule("Src_activity", "1 - trastuzumab_Src_inhibition*trastuzumab_bound_fraction", "1",
+         "HER2-associated Src activity")
+    R("PTEN_Src_phosphorylation", "PTEN", "PTEN_pY",
+      "k_Src_PTEN*Src_activity*PTEN - kdp_PTEN*PTEN_pY", "Src phosphorylates and inactivates PTEN (L04)")
+    P("kcat_PTEN", 15.0 * 3600, "1/h", _sourced(FARATIAN, "k33 = 15 /s (PTEN–PIP3 → PTEN + PI2) → 54000 /h"))
+    P("Km_PTEN", 50.0, "nM", _assumed("PTEN Km for PIP3 (Faratian's binding constants imply a very low Km; "
+                                      "50 nM keeps PTEN first-order at physiological PIP3)"))
+    P("k_PIP3_other", 0.1 * 15.0 * 3600 * PTEN_total / 50.0 / 2, "1/h", _assumed(
+        "PTEN-independent PIP3 removal (SHIP1/2, INPP4B lumped): ~10 % of untreated PTEN capacity, "
+        "so that PI3K inhibitors still lower PIP3 in PTEN-null cells (L05)"))
+    R("PIP3_dephosphorylation", "PIP3", "PIP2",
+      "(kcat_PTEN*PTEN/(Km_PTEN + PIP3) + k_PIP3_other)*PIP3", "PTEN and other phosphatases: PIP3 → PIP2")
+
+    # ---------------------------------------------------------------------------- AKT / mTORC2
+    AKT_total = 100.0
+    P("AKT_total_ref", AKT_total, "nM", _sourced(FARATIAN, "initial Akt = 100 nM"))
+    P("k_T308", 30.0, "1/(nM*h)", _assumed(
+        "PDK1 (lumped) phosphorylation of PIP3-bound AKT on T308 per nM PIP3"))
+    P("kdp_T308", 34.8 * 60, "1/h", _sourced(BRANNMARK, "k4b = 34.8 /min (PKB308p → PKB) → 2088 /h"))
+    P("kdp_T308_from_pp", 143.6 * 60, "1/h", _sourced(
+        BRANNMARK, "k4f = 143.6 /min (PKB308p473p → PKB473p) → 8616 /h"))
+    P("kdp_S473", 0.5361 * 60, "1/h", _sourced(BRANNMARK, "k4h = 0.5361 /min (PKB473p → PKB) → 32.2 /h"))
+    P("k_S473", 4.456 * 60, "1/h", _derived(
+        BRANNMARK, "k4c = 4.456 /min (PKB308p → PKB308p473p per unit active mTORC2) → 267 /h "
+                   "per unit active-mTORC2 fraction (Brännmark's mTORC2a unit taken as our fraction)"))
+    rule("AKT_phos_allowed", "1 - AKT_allosteric_inhibition", "1", "AKT not locked by allosteric inhibitors")
+    R("AKT_T308_phosphorylation", "AKT", "AKT_pT308",
+      "k_T308*PIP3*AKT_phos_allowed*AKT - kdp_T308*AKT_pT308", "PDK1 → AKT T308 (PIP3-dependent)")
+    R("AKT_S473_phosphorylation", "AKT_pT308", "AKT_pT308_pS473",
+      "k_S473*mTORC2_fraction*AKT_phos_allowed*AKT_pT308", "mTORC2 → AKT S473")
+    R("AKT_pp_T308_dephosphorylation", "AKT_pT308_pS473", "AKT_pS473",
+      "kdp_T308_from_pp*AKT_pT308_pS473", "T308 dephosphorylation (PP2A)")
+    R("AKT_S473_T308_phosphorylation", "AKT_pS473", "AKT_pT308_pS473",
+      "k_T308*PIP3*AKT_phos_allowed*AKT_pS473", "PDK1 → T308 of S473-phosphorylated AKT")
+    R("AKT_S473_dephosphorylation", "AKT_pS473", "AKT", "kdp_S473*AKT_pS473", "S473 dephosphorylation (PHLPP)")
+    R("AKT_pp_S473_dephosphorylation", "AKT_pT308_pS473", "AKT_pT308", "kdp_S473*AKT_pT308_pS473",
+      "S473 dephosphorylation of doubly phosphorylated AKT")
+    P("T308_only_activity", 0.055 / 1.842, "1", _derived(
+        BRANNMARK, "k5a2/k5a1 = 0.05506/1.842: activity of T308-only AKT relative to doubly "
+                   "phosphorylated AKT towards mTORC1"))
+    rule("AKT_total", "AKT + AKT_pT308 + AKT_pS473 + AKT_pT308_pS473", "nM", "total AKT")
+    rule("AKT_activity",
+         "(AKT_pT308_pS473 + T308_only_activity*AKT_pT308)/AKT_total*(1 - AKT_catalytic_inhibition)",
+         "1", "AKT activity towards substrates")
+    P("k_mTORC2_act", 6.0, "1/(nM*h)", _assumed("mTORC2 activation per nM PIP3 (PI3K-dependent mTORC2)"))
+    P("k_mTORC2_inact", 600.0, "1/h", _assumed("mTORC2 inactivation"))
+    R("mTORC2_activation", "MTORC2", "MTORC2_active",
+      "k_mTORC2_act*PIP3*MTORC2 - k_mTORC2_inact*MTORC2_active", "PIP3 → mTORC2")
+    rule("mTORC2_fraction", "MTORC2_active/(MTORC2 + MTORC2_active)", "1", "active mTORC2")
+
+    # ---------------------------------------------------------------------------- AKT substrates
+    P("k_FOXO_p", 60.0, "1/h", _assumed("AKT phosphorylation of FOXO (nuclear exclusion) per unit AKT activity"))
+    P("kdp_FOXO", 3.0, "1/h", _assumed("FOXO dephosphorylation and nuclear re-entry"))
+    R("FOXO_phosphorylation", "FOXO", "FOXO_p", "k_FOXO_p*AKT_activity*FOXO - kdp_FOXO*FOXO_p",
+      "AKT ⊣ FOXO")
+    P("k_TSC2_AKT", 60.0, "1/h", _assumed("AKT phosphorylation of TSC2 per unit AKT activity"))
+    P("k_TSC2_ERK", 6.0, "1/h", _assumed("ERK/RSK phosphorylation of TSC2 per unit pERK fraction"))
+    P("kdp_TSC2", 40.0, "1/h", _assumed("TSC2 dephosphorylation"))
+    R("TSC2_phosphorylation", "TSC2", "TSC2_p",
+      "(k_TSC2_AKT*AKT_activity + k_TSC2_ERK*pERK)*TSC2 - kdp_TSC2*TSC2_p", "AKT and ERK ⊣ TSC2")
+    P("k_RHEB_GEF", 30.0, "1/h", _assumed("basal RHEB GTP loading"))
+    P("k_TSC_GAP", 600.0, "1/(nM*h)", _assumed("TSC2 GAP activity on RHEB per nM active TSC2 / 50"))
+    R("RHEB_activation", "RHEB_GDP", "RHEB_GTP",
+      "k_RHEB_GEF*RHEB_GDP - k_TSC_GAP*TSC2/50*RHEB_GTP", "TSC2 GAP ⊣ RHEB")
+    P("k_mTORC1_act", 60.0, "1/h", _assumed("mTORC1 activation per unit RHEB-GTP fraction"))
+    P("k_mTORC1_inact", 30.0, "1/h", _assumed("mTORC1 inactivation"))
+    R("mTORC1_activation", "MTORC1", "MTORC1_active",
+      "k_mTORC1_act*RHEB_GTP/(RHEB_GDP + RHEB_GTP)*MTORC1 - k_mTORC1_inact*MTORC1_active",
+      "RHEB-GTP → mTORC1")
+    rule("mTORC1_output", "MTORC1_active/(MTORC1 + MTORC1_active)", "1", "active mTORC1 fraction")
+    P("k_S6K_p", 60.0, "1/h", _assumed("mTORC1 phosphorylation of S6K T389 per unit mTORC1 activity"))
+    P("kdp_S6K", 15.0, "1/h", _assumed("S6K dephosphorylation"))
+    R("S6K_phosphorylation", "RPS6KB1", "RPS6KB1_p",
+      "k_S6K_p*mTORC1_output*(1 - mTORC1_inhibition)*RPS6KB1 - kdp_S6K*RPS6KB1_p", "mTORC1 → S6K")
+    rule("pS6K", "RPS6KB1_p/(RPS6KB1 + RPS6KB1_p)", "1", "S6K T389 phosphorylated fraction")
+    P("k_S6_p", 30.0, "1/h", _assumed("S6K phosphorylation of ribosomal S6"))
+    P("k_S6_RSK", 3.0, "1/h", _assumed("RSK (ERK) phosphorylation of S6 S235/236"))
+    P("kdp_S6", 10.0, "1/h", _assumed("S6 dephosphorylation"))
+    R("S6_phosphorylation", "RPS6", "RPS6_p",
+      "(k_S6_p*pS6K + k_S6_RSK*pERK)*RPS6 - kdp_S6*RPS6_p", "S6K and RSK → S6")
+    P("k_4EBP1_p", 60.0, "1/h", _assumed("mTORC1 phosphorylation of 4E-BP1 per unit mTORC1 activity"))
+    P("kdp_4EBP1", 30.0, "1/h", _assumed("4E-BP1 dephosphorylation"))
+    P("rapalog_4EBP1_efficacy", 0.5, "1", _assumed(
+        "rapalogs block mTORC1 phosphorylation of 4E-BP1 only partly (rapamycin-resistant 4E-BP1 "
+        "sites); half chosen"))
+    R("EIF4EBP1_phosphorylation", "EIF4EBP1", "EIF4EBP1_p",
+      "k_4EBP1_p*mTORC1_output*(1 - rapalog_4EBP1_efficacy*mTORC1_inhibition)*EIF4EBP1 - kdp_4EBP1*EIF4EBP1_p",
+      "mTORC1 → 4E-BP1")
+
+    # ---------------------------------------------------------------------------- RAS/ERK
+    P("k_SOS_fb", 0.0538 * 3600 / 10, "1/h", _derived(
+        BIRTWISTLE, "kf54 = 0.0538 /s (ERK* phosphorylation of SOS) → 194 /h; divided by 10 "
+                    "because pERK enters as a fraction here (scale assumed)"))
+    P("kdp_SOS", 6.0, "1/h", _assumed("SOS serine dephosphorylation (recovers in ~10 min)"))
+    R("SOS_feedback_phosphorylation", "SOS1", "SOS1_p", "k_SOS_fb*pERK*SOS1 - kdp_SOS*SOS1_p",
+      "ERK ⊣ SOS (negative feedback; Birtwistle 2007)")
+    P("k_RAS_GEF", 60.0, "1/h", _assumed("SOS-driven RAS GTP loading per unit receptor drive"))
+    P("k_RAS_GAP", 60.0, "1/h", _assumed("RAS GTP hydrolysis (GAP-assisted)"))
+    P("KRAS_mut_GEF", 2.0, "1", _assumed("constitutive RAS-GTP loading of mutant KRAS, in units of the untreated receptor drive"))
+    rule("RAS_drive", "HER2_LI_drive + p95_drive + EGFR_drive + pHER3_sites + IRS1_pY/IRS1_ref", "1",
+         "receptor input to GRB2/SOS (HER2, p95, EGFR, pHER3-SHC, pIRS1)")
+    R("RAS_activation", "RAS_GDP", "RAS_GTP",
+      "(k_RAS_GEF*RAS_drive*SOS1/(SOS1 + SOS1_p) + k_RAS_GEF*KRAS_mut_GEF*KRAS_mut)*RAS_GDP - k_RAS_GAP*RAS_GTP",
+      "SOS → RAS")
+    P("k_RAF_act", 1.53 * 3600 / 50, "1/h", _derived(
+        HATAKEYAMA, "k13 = 1.53 /s (RAS-GTP activation of RAF) per RAS-GTP fraction; 1/50 "
+                    "scaling to per-fraction units (assumed)"))
+    P("k_RAF_inact", 30.0, "1/h", _assumed("RAF inactivation"))
+    R("RAF_activation", "RAF", "RAF_active",
+      "k_RAF_act*RAS_GTP/(RAS_GDP + RAS_GTP)*RAF - k_RAF_inact*RAF_active", "RAS → RAF")
+    P("k_MEK_p", 40.0, "1/h", _assumed("RAF phosphorylation of MEK per unit active RAF fraction"))
+    P("kdp_MEK", 30.0, "1/h", _assumed("MEK dephosphorylation (PP2A)"))
+    R("MEK_phosphorylation", "MEK", "MEK_p",
+      "k_MEK_p*RAF_active/(RAF + RAF_active)*MEK - kdp_MEK*MEK_p", "RAF → MEK")
+    P("k_ERK_p", 40.0, "1/h", _assumed("MEK phosphorylation of ERK per unit pMEK fraction"))
+    P("kdp_ERK", 30.0, "1/h", _assumed("ERK dephosphorylation (MKP3/DUSP)"))
+    R("ERK_phosphorylation", "ERK", "ERK_p",
+      "k_ERK_p*MEK_p/(MEK + MEK_p)*(1 - MEK_inhibition)*ERK - kdp_ERK*ERK_p", "MEK → ERK")
+
+    # ---------------------------------------------------------------------------- phenotype
+    P("mu_max", math.log(2) / 20.0, "1/h", _fitted(
+        "fitted to L01 together with K_proliferation: maximal proliferation rate (doubling 20 h at "
+        "saturating signal); untreated SKBR3-like cells double in ~2 days"))
+    P("K_proliferation", 0.35, "1", _fitted(
+        "fitted to L01: half-maximal proliferation signal"))
+    P("death_basal", 0.002, "1/h", _assumed("basal death rate (~5 % per day)"))
+    P("death_max", 0.02, "1/h", _assumed(
+        "extra death rate when AKT survival signalling is lost (~40 % per day)"))
+    P("K_survival", 0.05, "1", _assumed("AKT activity giving half-maximal survival"))
+    P("weight_4EBP1", 0.5, "1", _assumed("weight of 4E-BP1 phosphorylation (cap-dependent translation) in proliferation"))
+    P("weight_S6", 0.2, "1", _assumed("weight of pS6 in proliferation"))
+    P("weight_ERK", 0.3, "1", _assumed("weight of pERK in proliferation"))
+    rule("p4EBP1", "EIF4EBP1_p/(EIF4EBP1 + EIF4EBP1_p)", "1", "4E-BP1 phosphorylated fraction")
+    rule("pS6", "RPS6_p/(RPS6 + RPS6_p)", "1", "S6 phosphorylated fraction")
+    rule("pERK", "ERK_p/(ERK + ERK_p)", "1", "ERK phosphorylated fraction")
+    rule("proliferation_drive", "weight_4EBP1*p4EBP1 + weight_S6*pS6 + weight_ERK*pERK", "1",
+         "weighted mitogenic output")
+    rule("proliferation_signal", "proliferation_drive^2/(proliferation_drive^2 + K_proliferation^2)", "1",
+         "proliferation signal (Hill, n = 2)")
+    rule("survival_signal", "AKT_activity/(AKT_activity + K_survival)", "1", "survival signal")
+    rule("growth_rate",
+         "mu_max*proliferation_signal - death_basal - death_max*(1 - survival_signal)", "1/h",
+         "net growth rate of the population")
+    R("cell_growth", "", "cells", "cell_growth_switch*growth_rate*cells",
+      "net cell population growth (proliferation − death)")
+
+    # ---------------------------------------------------------------------------- observables
+    rule("pHER2", "ERBB2*HER2_kinase_active", "nM", OBSERVABLES["pHER2"][1])
+    rule("pp95HER2", "ERBB2_p95*p95_kinase_active", "nM", OBSERVABLES["pp95HER2"][1])
+    rule("pHER2_total", "pHER2 + pp95HER2", "nM", OBSERVABLES["pHER2_total"][1])
+    rule("pHER3", "ERBB3_pY + ERBB3_NRG1_pY", "nM", OBSERVABLES["pHER3"][1])
+    rule("HER3_total", "ERBB3 + ERBB3_NRG1 + ERBB3_pY + ERBB3_NRG1_pY", "nM", OBSERVABLES["HER3_total"][1])
+    rule("HER2_total", "ERBB2", "nM", OBSERVABLES["HER2_total"][1])
+    rule("HER2_trastuzumab_bound", "ERBB2*trastuzumab_bound_fraction", "nM", OBSERVABLES["HER2_trastuzumab_bound"][1])
+    rule("IRS1_total", "IRS1 + IRS1_pY", "nM", OBSERVABLES["IRS1_total"][1])
+    rule("PI3K_active_fraction", "PI3K_active/(PI3K + PI3K_active)", "1", OBSERVABLES["PI3K_active_fraction"][1])
+    rule("PTEN_active", "PTEN", "nM", OBSERVABLES["PTEN_active"][1])
+    rule("PIP3_fraction", "PIP3/(PIP2 + PIP3)", "1", OBSERVABLES["PIP3_fraction"][1])
+    rule("pAKT_T308", "(AKT_pT308 + AKT_pT308_pS473)/AKT_total", "1", OBSERVABLES["pAKT_T308"][1])
+    rule("pAKT_S473", "(AKT_pS473 + AKT_pT308_pS473)/AKT_total", "1", OBSERVABLES["pAKT_S473"][1])
+    rule("FOXO_nuclear", "FOXO/(FOXO + FOXO_p)", "1", OBSERVABLES["FOXO_nuclear"][1])
+    rule("RAS_GTP_fraction", "RAS_GTP/(RAS_GDP + RAS_GTP)", "1", OBSERVABLES["RAS_GTP_fraction"][1])
+
+    # ---------------------------------------------------------------------------- species
+    core = 5.0e4 * NM_PER_COPY  # 5e4 copies per cell (K23)
+    core_note = "total from pharmacology.md K23 (Shi 2016: 5-7e4 copies per cell), 2 pL cell"
+    S("ERBB2", HER2_ref, ("ERBB2",), "HER2 full length (surface)")
+    S("ERBB2_p95", 0.0, ("ERBB2",), "p95-HER2 (carboxy-terminal fragment)")
+    S("EGFR", EGFR_ref, ("EGFR",), "EGFR")
+    S("ERBB3", HER3_ref, ("ERBB3",), "HER3, unliganded")
+    S("ERBB3_NRG1", 0.0, ("ERBB3", "NRG1"), "HER3–heregulin")
+    S("ERBB3_pY", 0.0, ("ERBB3",), "HER3 tyrosine-phosphorylated, unliganded")
+    S("ERBB3_NRG1_pY", 0.0, ("ERBB3", "NRG1"), "HER3–heregulin, tyrosine-phosphorylated")
+    S("IGF1R", IGF1R_ref, ("IGF1R",), "IGF1R")
+    S("IRS1", IRS1_total, ("IRS1",), "IRS1")
+    S("IRS1_pY", 0.0, ("IRS1",), "IRS1 tyrosine-phosphorylated")
+    pi3k_genes = ("PIK3CA", "PIK3CB", "PIK3CD", "PIK3CG", "PIK3R1", "PIK3R2", "PIK3R3")
+    S("PI3K", PI3K_total, pi3k_genes, "class I PI3K (p110/p85), free")
+    S("PI3K_active", 0.0, pi3k_genes, "class I PI3K, recruited and active")
+    S("PIP2", PIP_total, (), "PI(4,5)P2", annotations=("https://identifiers.org/CHEBI:18348",))
+    S("PIP3", 0.0, (), "PI(3,4,5)P3", annotations=("https://identifiers.org/CHEBI:16618",))
+    S("PTEN", PTEN_total, ("PTEN",), "PTEN, active")
+    S("PTEN_pY", 0.0, ("PTEN", "SRC"), "PTEN, Src-phosphorylated (inactive)")
+    akt = ("AKT1", "AKT2", "AKT3", "PDPK1")
+    S("AKT", AKT_total, akt, "AKT unphosphorylated")
+    S("AKT_pT308", 0.0, akt, "AKT pT308")
+    S("AKT_pS473", 0.0, akt, "AKT pS473")
+    S("AKT_pT308_pS473", 0.0, akt, "AKT pT308/pS473")
+    S("MTORC2", core, ("MTOR", "RICTOR", "MLST8"), "mTORC2 inactive")
+    S("MTORC2_active", 0.0, ("MTOR", "RICTOR", "MLST8"), "mTORC2 active")
+    S("TSC2", core, ("TSC1", "TSC2"), "TSC1/2 complex, active GAP")
+    S("TSC2_p", 0.0, ("TSC1", "TSC2"), "TSC1/2 with TSC2 phosphorylated (inactive)")
+    S("RHEB_GDP", core, ("RHEB",), "RHEB-GDP")
+    S("RHEB_GTP", 0.0, ("RHEB",), "RHEB-GTP")
+    S("MTORC1", core, ("MTOR", "RPTOR", "MLST8"), "mTORC1 inactive")
+    S("MTORC1_active", 0.0, ("MTOR", "RPTOR", "MLST8"), "mTORC1 active")
+    S("RPS6KB1", core, ("RPS6KB1",), "S6K")
+    S("RPS6KB1_p", 0.0, ("RPS6KB1",), "S6K pT389")
+    S("RPS6", core, ("RPS6",), "ribosomal protein S6")
+    S("RPS6_p", 0.0, ("RPS6",), "S6 pS235/236")
+    S("EIF4EBP1", core, ("EIF4EBP1",), "4E-BP1")
+    S("EIF4EBP1_p", 0.0, ("EIF4EBP1",), "4E-BP1 phosphorylated")
+    S("FOXO", core, ("FOXO3", "FOXO1"), "FOXO nuclear (active)")
+    S("FOXO_p", 0.0, ("FOXO3", "FOXO1"), "FOXO phosphorylated (cytoplasmic)")
+    S("SOS1", 3500 * NM_PER_COPY, ("SOS1", "GRB2"), "SOS (with GRB2), active")
+    S("SOS1_p", 0.0, ("SOS1",), "SOS serine-phosphorylated by ERK (inactive)")
+    ras = ("KRAS", "HRAS", "NRAS")
+    S("RAS_GDP", core, ras, "RAS-GDP")
+    S("RAS_GTP", 0.0, ras, "RAS-GTP")
+    raf = ("ARAF", "BRAF", "RAF1")
+    S("RAF", core, raf, "RAF inactive")
+    S("RAF_active", 0.0, raf, "RAF active")
+    S("MEK", core, ("MAP2K1", "MAP2K2"), "MEK")
+    S("MEK_p", 0.0, ("MAP2K1", "MAP2K2"), "MEK phosphorylated")
+    S("ERK", core, ("MAPK3", "MAPK1"), "ERK")
+    S("ERK_p", 0.0, ("MAPK3", "MAPK1"), "ERK doubly phosphorylated")
+    species.append(Species(
+        "cells", "cell", initial=1.0, name="relative cell number", units="1",
+        provenance=_assumed("phenotype read-out, not a molecule: relative cell number (1 at "
+                            "treatment start); no gene or identifiers.org annotation applies"),
+    ))
+    del core_note
+
+    notes = __doc__ or ""
+    return Model(
+        MODEL_ID,
+        compartments=(Compartment("cell", 1.0, units="litre", name="cell (well-mixed)"),),
+        species=tuple(species),
+        parameters=tuple(params),
+        reactions=tuple(reactions),
+        assignment_rules=tuple(rules),
+        name="HER2 → PI3K/AKT/mTOR and RAS/ERK signalling with resistance mechanisms",
+        time_units="hour",
+        substance_units="nanomole",
+        volume_units="litre",
+        notes=notes,
+        citation="Dong et al. 2021, Front Pharmacol 12:628690 (Fig. 3); parameters as in parameter_table()",
+        metadata={"concentration_units": "nM"},
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+def parameter_table(model: Model | None = None) -> pd.DataFrame:
+    """All parameters with value, units and provenance.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id, value, units, kind, source, note, name``; assignment-rule variables are
+        left out (they are computed, not set).
+
+    Examples
+    --------
+    >>> table = parameter_table()
+    >>> set(table["kind"]) <= {"sourced", "derived", "assumed", "fitted", "imported"}
+    True
+    """
+    model = model or build()
+    ruled = {r.variable for r in model.assignment_rules}
+    rows = []
+    for p in model.parameters:
+        if p.id in ruled:
+            continue
+        prov = p.provenance or Provenance("assumed", "", "missing")
+        rows.append({"id": p.id, "value": p.value, "units": p.units, "kind": prov.kind,
+                     "source": prov.source, "note": prov.note, "name": p.name})
+    return pd.DataFrame(rows, columns=["id", "value", "units", "kind", "source", "note", "name"])
+
+
+def modelled_drugs() -> tuple[str, ...]:
+    """Catalogued drugs that have a concentration parameter in the model."""
+    from .drugs import all_drugs
+
+    return tuple(d.name for d in all_drugs())
+
+
+def drug_settings(doses: Mapping[str, float | tuple[float, str]]) -> dict[str, float]:
+    """Parameter settings for drugs: ``{"trastuzumab": (10, "ug/mL"), "lapatinib": 1000}``.
+
+    A bare number is read in nM; a ``(value, unit)`` pair is converted with the drug's
+    molecular weight (:meth:`her2sim.library.drugs.Drug.to_nM`). The concentration is taken as
+    the free concentration in the medium.
+
+    Examples
+    --------
+    >>> round(drug_settings({"Herceptin": (10, "ug/mL")})["trastuzumab_nM"], 1)
+    67.6
+    """
+    from .drugs import get_drug
+
+    out: dict[str, float] = {}
+    for name, dose in doses.items():
+        drug = get_drug(name)
+        if isinstance(dose, tuple):
+            value, unit = dose
+            nM = drug.to_nM(float(value), unit)
+        else:
+            nM = float(dose)
+        if not nM >= 0:
+            raise ValidationError(f"dose of {name!r} must be >= 0, got {dose!r}")
+        out[drug_parameter(drug.name)] = nM
+    return out
+
+
+def genotype_settings(genotypes: Mapping[str, float] | tuple[str, ...] | list[str]) -> dict[str, float]:
+    """Parameter settings for genotypes, each with a strength in [0, 1] (1 = full).
+
+    Strength interpolates between the reference value and the full-strength value, e.g.
+    ``{"PTEN loss": 0.5}`` sets ``PTEN_level`` to 0.5.
+
+    Examples
+    --------
+    >>> genotype_settings(["PTEN loss"])
+    {'PTEN_level': 0.0}
+    """
+    items = genotypes.items() if isinstance(genotypes, Mapping) else ((g, 1.0) for g in genotypes)
+    reference = {p.id: p.value for p in build().parameters}
+    out: dict[str, float] = {}
+    for name, strength in items:
+        if name not in GENOTYPES:
+            raise UnknownNameError("genotype", name, GENOTYPES)
+        if not 0.0 <= float(strength) <= 1.0 and not name.endswith(("overexpression", "p95HER2")):
+            raise ValidationError(f"strength of {name!r} must be in [0, 1], got {strength!r}")
+        parameter, full, _ = GENOTYPES[name]
+        ref = reference[parameter]
+        out[parameter] = ref + float(strength) * (full - ref)
+    return out
+
+
+#: Cell-line presets from what the sources say (cell-lines.csv); unknown genotypes stay wild type.
+_CELL_LINES: dict[str, dict[str, object]] = {
+    "SK-BR-3": {"genotypes": [], "note": "HER2-amplified; PIK3CA/PTEN not stated (WT per recall); few IGF1R (L01)"},
+    "BT-474": {"genotypes": [], "note": "HER2-amplified (5e5 per cell, K20); trastuzumab-sensitive reference"},
+    "HCC1954": {"genotypes": ["PIK3CA H1047R"], "note": "PIK3CA H1047R (L03)"},
+    "MDA-MB-453": {"genotypes": ["PIK3CA H1047R"], "settings": {"HER2_expression": 0.4},
+                   "note": "modest HER2 amplification; PIK3CA-mutant (allele per recall)"},
+    "JIMT-1": {"genotypes": ["MUC4 high"], "note": "MUC4-high: trastuzumab sites ~1/5 of HER2 (L18)"},
+    "MDA-MB-361": {"genotypes": ["PIK3CA E545K"], "settings": {"HER2_expression": 0.42},
+                   "note": "HER2 2.1e5 per cell (K20); E545K per recall (unconfirmed)"},
+    "KPL-4": {"genotypes": ["PIK3CA H1047R", "PTEN loss"], "note": "PIK3CA-mutant and PTEN loss (Jernström 2017)"},
+    "SUM190PT": {"genotypes": ["PIK3CA H1047R", "PTEN loss"], "note": "PIK3CA-mutant and PTEN loss (Jernström 2017)"},
+    "MCF-7": {"genotypes": ["PIK3CA E545K", "HER2 non-amplified"], "note": "HER2 low; PIK3CA E545K (recall)"},
+    "MCF-7-p95HER2": {"genotypes": ["PIK3CA E545K", "HER2 non-amplified", "p95HER2"],
+                      "note": "MCF-7 transfected with p95-HER2 (Scaltriti 2007, L14)"},
+}
+
+
+def cell_line_settings(name: str) -> dict[str, float]:
+    """Parameter settings for a cell-line preset, composed from genotypes.
+
+    Uses :mod:`her2sim.library.cell_lines` when it provides the line, else the presets above.
+
+    Examples
+    --------
+    >>> cell_line_settings("JIMT-1")
+    {'MUC4_masking': 1.0}
+    """
+    try:
+        from . import cell_lines as catalogue  # written concurrently; optional here
+
+        getter = getattr(catalogue, "genotype_names", None)
+        if getter is not None:
+            names = getter(name)
+            return genotype_settings(list(names))
+    except (ImportError, UnknownNameError):
+        pass
+    key = {k.lower().replace("-", ""): k for k in _CELL_LINES}.get(name.lower().replace("-", ""))
+    if key is None:
+        raise UnknownNameError("cell_line", name, _CELL_LINES)
+    preset = _CELL_LINES[key]
+    out = genotype_settings(list(preset["genotypes"]))  # type: ignore[arg-type]
+    out.update(preset.get("settings", {}))  # type: ignore[arg-type]
+    return out

@@ -1,0 +1,232 @@
+"""Experimental protocols on the flagship model: pre-equilibrate, treat, read out.
+
+Every protocol starts from the untreated tumour at steady state (drugs at 0, cell number
+frozen), then applies the treatment at ``t = 0`` (and any later ``schedule`` changes such as
+wash-out or a second drug). Results are :class:`xarray.Dataset` objects with units and
+provenance in ``attrs``.
+
+Read-outs
+---------
+``pHER2, pHER3, HER3_total, pAKT_T308, pAKT_S473, pS6, p4EBP1, pERK, growth_rate, cells`` and
+the end points computed from ``cells``:
+
+* relative growth ``x(t)/x0`` and **% growth inhibition** ``100·(1 − x_treated(t)/x_control(t))``;
+* **GR value** (Hafner et al. 2016, Nat Methods 13:521):
+  ``GR = 2^(log2(x(c)/x0) / log2(x_ctrl/x0)) − 1``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from ..errors import ValidationError
+from .her2_model import (
+    build,
+    drug_settings,
+    genotype_settings,
+)
+
+__all__ = [
+    "READOUTS",
+    "Dose",
+    "untreated_parameters",
+    "treat",
+    "endpoint",
+    "growth_inhibition",
+    "gr_value",
+    "dose_response",
+]
+
+Dose = float | tuple[float, str]
+
+READOUTS: tuple[str, ...] = (
+    "pHER2", "pHER2_total", "pHER3", "HER3_total", "HER3_synthesis_fold", "HER2_total",
+    "HER2_trastuzumab_bound", "IRS1_total", "PIP3_fraction", "pAKT_T308", "pAKT_S473",
+    "AKT_activity", "FOXO_nuclear", "pS6K", "pS6", "p4EBP1", "pERK", "growth_rate", "cells",
+)
+
+_HAFNER = "Hafner M et al. 2016, Nat Methods 13:521-7 (GR metrics)"
+
+
+def _drug_ids(model) -> list[str]:
+    return [p.id for p in model.parameters if p.id.endswith("_nM") and p.id not in
+            ("HRG_nM", "EGF_nM", "IGF1_nM")]
+
+
+def untreated_parameters(model=None) -> dict[str, float]:
+    """Overrides used during pre-equilibration: every drug at 0 and the cell number frozen."""
+    model = model or build()
+    pre = {pid: 0.0 for pid in _drug_ids(model)}
+    pre["cell_growth_switch"] = 0.0
+    return pre
+
+
+def _settings(
+    drugs: Mapping[str, Dose] | None,
+    genotype: Mapping[str, float] | Sequence[str] | None,
+    parameters: Mapping[str, float] | None,
+) -> dict[str, float]:
+    out: dict[str, float] = {}
+    if genotype:
+        out.update(genotype_settings(genotype))
+    if parameters:
+        out.update({k: float(v) for k, v in parameters.items()})
+    if drugs:
+        out.update(drug_settings(drugs))
+    return out
+
+
+def treat(
+    drugs: Mapping[str, Dose] | None = None,
+    *,
+    times: Sequence[float] | np.ndarray = (0.0, 1.0, 2.0, 4.0, 8.0, 24.0, 48.0, 72.0),
+    genotype: Mapping[str, float] | Sequence[str] | None = None,
+    parameters: Mapping[str, float] | None = None,
+    schedule: Sequence[tuple[float, Mapping[str, Dose]]] = (),
+    outputs: Sequence[str] | None = READOUTS,
+    model=None,
+) -> xr.Dataset:
+    """Pre-equilibrate the untreated tumour, then treat from ``t = 0``.
+
+    Parameters
+    ----------
+    drugs
+        ``{drug name: dose}``; a dose is nM or ``(value, unit)``, e.g. ``(10, "ug/mL")``.
+    times
+        Output times in hours (from treatment start).
+    genotype
+        Genotype names (full strength) or ``{name: strength}``.
+    parameters
+        Further parameter overrides (ligands such as ``HRG_nM``, expression levels), applied
+        before and after treatment.
+    schedule
+        ``[(time_h, {drug: dose, ...}), ...]`` later changes, e.g. wash-out ``{"lapatinib": 0}``
+        or adding a second drug. Plain parameter ids may be given too.
+    outputs
+        Read-outs to return (default :data:`READOUTS`).
+
+    Returns
+    -------
+    xarray.Dataset
+        Dimension ``time`` (hours); ``attrs`` record the treatment, genotype and model.
+
+    Examples
+    --------
+    >>> ds = treat({"trastuzumab": (10, "ug/mL")}, times=[0, 24])
+    >>> float(ds["pAKT_S473"][-1]) < float(ds["pAKT_S473"][0])
+    True
+    """
+    from .. import simulate
+
+    model = model or build()
+    settings = _settings(drugs, genotype, parameters)
+    pre = untreated_parameters(model)
+    sched: list[tuple[float, dict[str, float]]] = []
+    known = {p.id for p in model.parameters}
+    for when, change in schedule:
+        values: dict[str, float] = {}
+        for key, dose in change.items():
+            if key in known:
+                values[key] = float(dose)  # type: ignore[arg-type]
+            else:
+                values.update(drug_settings({key: dose}))
+        sched.append((float(when), values))
+    ds = simulate(model, np.asarray(times, dtype=float), parameters=settings, preequilibrate=pre,
+                  schedule=sched, outputs=list(outputs) if outputs is not None else None)
+    ds.attrs.update({
+        "protocol": "pre-equilibrate untreated (drugs 0, cells frozen), treat at t = 0",
+        "drugs": repr(dict(drugs or {})),
+        "genotype": repr(genotype if genotype is not None else []),
+        "parameter_overrides": repr(dict(parameters or {})),
+        "schedule": repr(list(schedule)),
+        "time_units": "hour",
+    })
+    return ds
+
+
+def endpoint(ds: xr.Dataset, time: float) -> dict[str, float]:
+    """Read-outs at ``time`` (hours; must be one of the output times)."""
+    sel = ds.sel(time=time)
+    return {k: float(sel[k]) for k in ds.data_vars if "time" in ds[k].dims}
+
+
+def gr_value(x_treated: float, x_control: float, x0: float = 1.0) -> float:
+    """GR value (Hafner 2016): ``2^(log2(x/x0)/log2(x_ctrl/x0)) − 1``."""
+    if x_control <= x0:
+        raise ValidationError("gr_value needs a growing control (x_control > x0)")
+    return float(2.0 ** (np.log2(x_treated / x0) / np.log2(x_control / x0)) - 1.0)
+
+
+def growth_inhibition(
+    drugs: Mapping[str, Dose],
+    *,
+    time: float = 72.0,
+    genotype: Mapping[str, float] | Sequence[str] | None = None,
+    parameters: Mapping[str, float] | None = None,
+    control_parameters: Mapping[str, float] | None = None,
+    model=None,
+) -> dict[str, Any]:
+    """% growth inhibition and GR value at ``time`` against the untreated control.
+
+    The control has the same genotype and medium (``parameters``), optionally changed by
+    ``control_parameters``.
+
+    Returns
+    -------
+    dict
+        ``inhibition_percent``, ``gr``, ``x_treated``, ``x_control`` (relative cell numbers).
+    """
+    model = model or build()
+    times = [0.0, float(time)]
+    treated = treat(drugs, times=times, genotype=genotype, parameters=parameters,
+                    outputs=("cells",), model=model)
+    control_overrides = {**(parameters or {}), **(control_parameters or {})}
+    control = treat({}, times=times, genotype=genotype, parameters=control_overrides,
+                    outputs=("cells",), model=model)
+    x = float(treated["cells"][-1])
+    xc = float(control["cells"][-1])
+    return {
+        "inhibition_percent": 100.0 * (1.0 - x / xc),
+        "gr": gr_value(x, xc),
+        "x_treated": x,
+        "x_control": xc,
+        "citation": _HAFNER,
+    }
+
+
+def dose_response(
+    drug: str,
+    concentrations_nM: Sequence[float],
+    *,
+    time: float = 72.0,
+    genotype: Mapping[str, float] | Sequence[str] | None = None,
+    parameters: Mapping[str, float] | None = None,
+    also: Mapping[str, Dose] | None = None,
+    model=None,
+) -> xr.Dataset:
+    """Relative growth, % inhibition and GR over a concentration grid (dimension ``concentration``)."""
+    model = model or build()
+    rows = []
+    for c in concentrations_nM:
+        res = growth_inhibition({**(also or {}), drug: float(c)}, time=time, genotype=genotype,
+                                parameters=parameters, model=model)
+        rows.append(res)
+    conc = np.asarray(concentrations_nM, dtype=float)
+    ds = xr.Dataset(
+        {
+            "inhibition_percent": ("concentration", [r["inhibition_percent"] for r in rows],
+                                   {"units": "%", "long_name": f"growth inhibition at {time:g} h"}),
+            "gr": ("concentration", [r["gr"] for r in rows],
+                   {"units": "1", "long_name": "GR value (Hafner 2016)"}),
+            "relative_growth": ("concentration", [r["x_treated"] for r in rows],
+                                {"units": "1", "long_name": "x(t)/x0"}),
+        },
+        coords={"concentration": ("concentration", conc, {"units": "nM", "long_name": f"{drug} concentration"})},
+        attrs={"drug": drug, "time_h": time, "genotype": repr(genotype), "citation": _HAFNER,
+               "model": model.id},
+    )
+    return ds
