@@ -240,20 +240,22 @@ OBSERVABLES: dict[str, tuple[str, str]] = {
     "growth_rate": ("1/h", "net growth rate of the cell population"),
 }
 
-#: Genotype name -> (parameter, value at full strength, description).
-GENOTYPES: dict[str, tuple[str, float, str]] = {
-    "PTEN loss": ("PTEN_level", 0.0, "PTEN protein level; strength 1 → 0, 0.5 → partial loss"),
-    "PIK3CA H1047R": ("PIK3CA_mut_activity", 0.1, "receptor-independent p110α activity (kinase domain)"),
-    "PIK3CA E545K": ("PIK3CA_mut_activity", 0.06, "receptor-independent p110α activity (helical domain)"),
-    "p95HER2": ("p95HER2_expression", 1.0, "p95-HER2 expression relative to amplified HER2"),
-    "HER3 overexpression": ("HER3_expression", 3.0, "HER3 synthesis scale"),
-    "HER3 knockdown": ("HER3_expression", 0.1, "HER3 siRNA/shRNA (90 % knockdown)"),
-    "IGF1R overexpression": ("IGF1R_expression", 5.0, "IGF1R synthesis scale"),
-    "IGF1R knockdown": ("IGF1R_expression", 0.1, "IGF1R shRNA (90 % knockdown)"),
-    "MUC4 high": ("MUC4_masking", 1.0, "MUC4 masks trastuzumab's epitope (accessible HER2 ≈ 1/5, L18)"),
-    "KRAS G12": ("KRAS_mut", 1.0, "constitutive RAS GTP loading"),
-    "HER2 non-amplified": ("HER2_expression", 0.05, "HER2 at ~2.5e4 copies per cell (no amplification)"),
-    "HER2 amplified": ("HER2_expression", 1.0, "HER2 as in BT-474 (5e5 copies per cell)"),
+#: Genotype name -> ({parameter: value at full strength}, description).
+GENOTYPES: dict[str, tuple[dict[str, float], str]] = {
+    "PTEN loss": ({"PTEN_level": 0.0}, "PTEN protein level; strength 1 → 0, 0.5 → partial loss"),
+    "PIK3CA H1047R": ({"PIK3CA_mut_activity": 0.02, "PIK3CA_mut_gain": 3.0},
+                      "kinase-domain mutant: higher catalytic output when recruited, some receptor-independent activity"),
+    "PIK3CA E545K": ({"PIK3CA_mut_activity": 0.015, "PIK3CA_mut_gain": 2.0},
+                     "helical mutant (relieved p85 inhibition): weaker than H1047R here"),
+    "p95HER2": ({"p95HER2_expression": 1.0}, "p95-HER2 expression relative to amplified HER2"),
+    "HER3 overexpression": ({"HER3_expression": 3.0}, "HER3 synthesis scale"),
+    "HER3 knockdown": ({"HER3_expression": 0.1}, "HER3 siRNA/shRNA (90 % knockdown)"),
+    "IGF1R overexpression": ({"IGF1R_expression": 5.0}, "IGF1R synthesis scale"),
+    "IGF1R knockdown": ({"IGF1R_expression": 0.1}, "IGF1R shRNA (90 % knockdown)"),
+    "MUC4 high": ({"MUC4_masking": 1.0}, "MUC4 masks trastuzumab's epitope (accessible HER2 ≈ 1/5, L18)"),
+    "KRAS G12": ({"KRAS_mut": 1.0}, "constitutive RAS GTP loading"),
+    "HER2 non-amplified": ({"HER2_expression": 0.05}, "HER2 at ~2.5e4 copies per cell (no amplification)"),
+    "HER2 amplified": ({"HER2_expression": 1.0}, "HER2 as in BT-474 (5e5 copies per cell)"),
 }
 
 
@@ -314,6 +316,10 @@ def _build_cached() -> Model:
     P("PIK3CA_mut_activity", 0.0, "1", _assumed(
         "genotype input: fraction of the p110α pool that is active without receptor input "
         "(activating PIK3CA mutation); 0 = wild type"))
+    P("PIK3CA_mut_gain", 0.0, "1", _assumed(
+        "genotype input: extra catalytic activity of receptor-recruited mutant p110α (fold over "
+        "wild type minus 1); mutants still use p85 recruitment, so receptor blockade lowers "
+        "their output (partial uncoupling, L08); 0 = wild type"))
     P("MUC4_masking", 0.0, "1", _assumed("genotype input: 0 = no MUC4, 1 = MUC4-high (JIMT-1-like)"))
     P("KRAS_mut", 0.0, "1", _assumed("genotype input: 1 = activating KRAS mutation"))
     P("HRG_nM", 0.0, "nM", _assumed("medium input: heregulin/NRG1 concentration; 0 in standard culture"))
@@ -417,7 +423,7 @@ def _build_cached() -> Model:
     P("trastuzumab_degradation_gain", 0.5, "1", _assumed(
         "trastuzumab raises HER2 degradation modestly (L44: 'increased pHER2 and degradation'); "
         "+50 % at full occupancy, size not given in the source"))
-    P("trastuzumab_signalling_block", 0.85, "1", _fitted(
+    P("trastuzumab_signalling_block", 0.65, "1", _fitted(
         "fitted to L01 (trastuzumab 10 ug/mL → −42 % proliferation of SKBR3): fraction of "
         "ligand-independent HER2 signalling that bound trastuzumab blocks"))
     R("HER2_synthesis", "", "ERBB2", "kdeg_HER2*HER2_ref*HER2_expression", "HER2 synthesis")
@@ -453,7 +459,7 @@ def _build_cached() -> Model:
     P("EGFR_weight", 0.3, "1", _assumed(
         "EGFR's contribution to HER3/RAS activation relative to amplified HER2 (EGFR is low in "
         "HER2-amplified lines)"))
-    P("IGF1R_HER3_weight", 0.5, "1", _assumed(
+    P("IGF1R_HER3_weight", 0.15, "1", _assumed(
         "IGF1R in IGF1R–HER2–HER3 complexes transphosphorylates HER3 (Huang 2010, L29; Nahta 2005, "
         "L31); weight relative to amplified HER2 not given in the sources"))
     rule("HER3_LI_kinase", "HER2_LI_drive + p95_drive + EGFR_weight*EGFR_drive + IGF1R_HER3_weight*IGF1R_drive", "1",
@@ -540,7 +546,9 @@ def _build_cached() -> Model:
     for sid in ("IRS1", "IRS1_pY"):
         R(f"{sid}_degradation", sid, "", f"kdeg_IRS1*(1 + S6K_IRS1_degradation*pS6K)*{sid}",
           "IRS1 degradation promoted by S6K serine phosphorylation (O'Reilly 2006 L32; Brännmark 2013)")
-    P("kp_IRS1", 2.0 * 60, "1/h", _assumed("IRS1 tyrosine phosphorylation per unit IGF1R drive"))
+    P("kp_IRS1", 12.0, "1/h", _assumed(
+        "IRS1 tyrosine phosphorylation per unit IGF1R drive; low so that IGF-1 barely signals in "
+        "IGF1R-low SKBR3 (L01) but does when IGF1R is over-expressed (L02)"))
     P("kdp_IRS1", 2.0 * 60, "1/h", _assumed("IRS1 tyrosine dephosphorylation (minutes)"))
     P("k_S6K_IRS1", 5759.0 / 280.8 * 2.0 * 60 / 10, "1/h", _derived(
         BRANNMARK,
@@ -574,7 +582,7 @@ def _build_cached() -> Model:
         "(they depend on PIK3CA); p110β/δ carry the rest"))
     rule("PI3K_catalytic",
          "(PI3K_active*(p110alpha_share*(1 - p110alpha_inhibition) + (1 - p110alpha_share)"
-         "*(1 - p110other_inhibition)) + PIK3CA_mut_activity*(PI3K + PI3K_active)*(1 - p110alpha_inhibition))",
+         "*(1 - p110other_inhibition)) + (PIK3CA_mut_gain*p110alpha_share*PI3K_active + PIK3CA_mut_activity*(PI3K + PI3K_active))*(1 - p110alpha_inhibition))",
          "nM", "catalytically active PI3K (receptor-recruited, plus mutant p110α active without receptors)")
     R("PIP3_synthesis", "PIP2", "PIP3", "kcat_PI3K*PI3K_catalytic*PIP2/(Km_PI3K + PIP2)",
       "PI3K: PIP2 → PIP3")
@@ -588,7 +596,7 @@ def _build_cached() -> Model:
         "Src phosphorylation of PTEN (inactivating) at full Src activity; with kdp_PTEN it keeps "
         "half of PTEN inactive in untreated HER2-amplified cells"))
     P("kdp_PTEN", 60.0, "1/h", _assumed("PTEN tyrosine dephosphorylation"))
-    P("trastuzumab_Src_inhibition", 0.8, "1", _assumed(
+    P("trastuzumab_Src_inhibition", 0.4, "1", _assumed(
         "fraction of HER2-associated Src activity removed by bound trastuzumab (Nagata 2004, "
         "L04: trastuzumab raises PTEN activity via Src inhibition; size not given)"))
     rule("Src_activity", "1 - trastuzumab_Src_inhibition*trastuzumab_bound_fraction", "1",
@@ -914,9 +922,10 @@ def genotype_settings(genotypes: Mapping[str, float] | tuple[str, ...] | list[st
             raise UnknownNameError("genotype", name, GENOTYPES)
         if not 0.0 <= float(strength) <= 1.0 and not name.endswith(("overexpression", "p95HER2")):
             raise ValidationError(f"strength of {name!r} must be in [0, 1], got {strength!r}")
-        parameter, full, _ = GENOTYPES[name]
-        ref = reference[parameter]
-        out[parameter] = ref + float(strength) * (full - ref)
+        full_values, _ = GENOTYPES[name]
+        for parameter, full in full_values.items():
+            ref = reference[parameter]
+            out[parameter] = ref + float(strength) * (full - ref)
     return out
 
 

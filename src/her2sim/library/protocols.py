@@ -47,6 +47,7 @@ READOUTS: tuple[str, ...] = (
     "pHER2", "pHER2_total", "pHER3", "HER3_total", "HER3_synthesis_fold", "HER2_total",
     "HER2_trastuzumab_bound", "IRS1_total", "PIP3_fraction", "pAKT_T308", "pAKT_S473",
     "AKT_activity", "FOXO_nuclear", "pS6K", "pS6", "p4EBP1", "pERK", "growth_rate", "cells",
+    "PTEN_active", "pp95HER2", "survival_signal", "proliferation_signal",
 )
 
 _HAFNER = "Hafner M et al. 2016, Nat Methods 13:521-7 (GR metrics)"

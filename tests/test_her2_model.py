@@ -1,0 +1,114 @@
+"""Unit and integration tests of the flagship HER2 → PI3K/AKT model (her2sim.library.her2_model).
+
+Oracles: structural checks (Model.check, provenance, annotations), the steady state reached by
+pre-equilibration (held for 200 h), and conservation laws of the moieties that have no
+synthesis or degradation in the model. Tolerances are stated next to each assert and are
+looser than the solver tolerances (rtol 1e-8, atol 1e-12).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import her2sim
+from her2sim.library.her2_model import (
+    GENOTYPES,
+    build,
+    cell_line_settings,
+    drug_settings,
+    genotype_settings,
+    parameter_table,
+)
+from her2sim.library.protocols import growth_inhibition, gr_value, treat, untreated_parameters
+
+
+@pytest.fixture(scope="module")
+def model():
+    return build()
+
+
+def test_model_builds_and_checks(model):
+    model.check()
+    assert model.id == "her2_pi3k_akt"
+    assert model.time_units == "hour"
+    assert 30 <= len(model.species) <= 60
+
+
+def test_every_parameter_has_provenance(model):
+    for p in model.parameters:
+        assert p.provenance is not None, p.id
+        assert p.provenance.kind in {"sourced", "derived", "assumed", "fitted"}, p.id
+    table = parameter_table(model)
+    assert {"id", "value", "units", "kind", "source", "note"} <= set(table.columns)
+    assert not table["kind"].isna().any()
+    fitted = set(table.loc[table["kind"] == "fitted", "id"])
+    assert fitted == {"trastuzumab_signalling_block", "mu_max", "K_proliferation"}
+
+
+def test_every_species_has_genes_or_a_reason(model):
+    for s in model.species:
+        if s.genes:
+            assert any("hgnc:" in a for a in s.annotations), s.id
+        elif s.annotations:
+            assert all(a.startswith("https://identifiers.org/") for a in s.annotations), s.id
+        else:
+            assert s.provenance is not None and s.provenance.note, s.id
+
+
+def test_untreated_steady_state_is_reached(model):
+    ds = her2sim.simulate(model, np.array([0.0, 50.0, 200.0]), parameters={"cell_growth_switch": 0.0},
+                          preequilibrate=untreated_parameters(model))
+    for name in ("pAKT_S473", "pHER3", "HER3_total", "pERK", "p4EBP1", "IRS1_total"):
+        values = ds[name].values
+        # steady state: drift below 1e-6 relative over 200 h (solver rtol 1e-8)
+        np.testing.assert_allclose(values, values[0], rtol=1e-6, atol=1e-12, err_msg=name)
+
+
+CONSERVED = {
+    "PI3K": (("PI3K", "PI3K_active"), 200.0),
+    "PIP": (("PIP2", "PIP3"), 300.0),
+    "AKT": (("AKT", "AKT_pT308", "AKT_pS473", "AKT_pT308_pS473"), 100.0),
+    "RAS": (("RAS_GDP", "RAS_GTP"), None),
+    "ERK": (("ERK", "ERK_p"), None),
+    "MTORC1": (("MTORC1", "MTORC1_active"), None),
+}
+
+
+def test_conservation_during_treatment(model):
+    outputs = sorted({s for group, _ in CONSERVED.values() for s in group})
+    ds = treat({"trastuzumab": (10, "ug/mL"), "lapatinib": 1000}, times=[0, 1, 8, 24, 72],
+               outputs=outputs, model=model)
+    for name, (group, total) in CONSERVED.items():
+        sums = sum(ds[s].values for s in group)
+        expected = sums[0] if total is None else total
+        # conserved moiety: relative error 1e-6 (10^2 x solver rtol, accumulated over 72 h)
+        np.testing.assert_allclose(sums, expected, rtol=1e-6, err_msg=name)
+
+
+def test_drug_and_genotype_settings():
+    settings = drug_settings({"Herceptin": (10, "ug/mL"), "lapatinib": (1, "uM")})
+    assert settings["lapatinib_nM"] == pytest.approx(1000.0, rel=1e-12)
+    assert settings["trastuzumab_nM"] == pytest.approx(10 / 148000 * 1e6, rel=1e-3)
+    assert genotype_settings({"PTEN loss": 0.5}) == {"PTEN_level": 0.5}
+    assert genotype_settings(["PIK3CA H1047R"])["PIK3CA_mut_gain"] > 0
+    assert set(cell_line_settings("JIMT-1")) == {"MUC4_masking"}
+    ids = {p.id for p in build().parameters}
+    for values, _ in GENOTYPES.values():
+        assert set(values) <= ids
+    with pytest.raises(her2sim.UnknownNameError):
+        genotype_settings(["PTEN gain"])
+
+
+def test_gr_value_formula():
+    # Hafner 2016: untreated growth gives GR 1, cytostasis 0, halving -0.5 when control doubles
+    assert gr_value(2.0, 2.0) == pytest.approx(1.0, abs=1e-12)
+    assert gr_value(1.0, 2.0) == pytest.approx(0.0, abs=1e-12)
+    assert gr_value(0.5, 2.0) == pytest.approx(-0.5, abs=1e-12)
+
+
+def test_growth_inhibition_read_out(model):
+    res = growth_inhibition({"trastuzumab": (10, "ug/mL")}, model=model)
+    assert 0.0 < res["inhibition_percent"] < 100.0
+    assert -1.0 < res["gr"] < 1.0
+    assert res["x_control"] > 1.0
