@@ -614,7 +614,8 @@ static int run_steady_state(Solver *s)
     while (s->t < O->ss_tmax) {
         double t_old;
         status = bdf_step(s, &t_old);
-        if (status) return status;
+        /* a solution that diverges (overflow, collapsing steps) has no steady state */
+        if (status) return steps > 0 && (status == ST_STEP_TOO_SMALL || status == ST_NONFINITE) ? ST_NO_STEADY_STATE : status;
         if (++steps > O->ss_max_steps) return ST_NO_STEADY_STATE;
         eval_rhs(s, s->t, s->y, f);
         if (!all_finite(f, NX)) return ST_NONFINITE;
@@ -696,12 +697,15 @@ int run_member(const Structure *S, const Options *O, double *p, const double *p_
             status = bdf_step(&s, &t_old);
             if (status) goto done;
             if (s.st.n_steps > O->max_steps) { status = ST_MAX_STEPS; goto done; }
-            double t_ev;
-            double t_reach = s.t;
+            double t_ev = s.t;
             int fired = find_event(&s, t_old, before, after, &t_ev);
-            if (fired) t_reach = t_ev;
-            while (it < n_t && t_out[it] <= t_reach) {
-                if (t_out[it] == s.t && !fired) {
+            double t_reach = fired ? t_ev : s.t;
+            int at_stop = !fired && s.t >= stop;
+            /* something changes at t_reach: outputs there are reported after the change
+               (right-continuous, as SBML tools report event times) */
+            int change = fired || (at_stop && isched < n_sched && sched_t[isched] <= s.t);
+            while (it < n_t && (t_out[it] < t_reach || (!change && t_out[it] == t_reach))) {
+                if (t_out[it] == s.t) {
                     write_output(&s, s.t, s.y, n_sel, sel, out + (long)it * n_sel, outbuf);
                 } else {
                     dense_eval(&s, t_out[it], ytmp);
@@ -721,13 +725,19 @@ int run_member(const Structure *S, const Options *O, double *p, const double *p_
                 restart = 1;
             } else {
                 memcpy(before, after, sizeof(before));
-                if (s.t >= stop) {
+                if (at_stop) {
                     t = stop;
                     while (isched < n_sched && sched_t[isched] <= t) { p[sched_idx[isched]] = sched_val[isched]; isched++; }
-                    if (t >= t_end || it >= n_t) goto done;
                     triggers_now(&s, t, s.y, before);
                     restart = 1;
                 }
+            }
+            if (restart) {
+                while (it < n_t && t_out[it] <= t) {
+                    write_output(&s, t, s.y, n_sel, sel, out + (long)it * n_sel, outbuf);
+                    it++;
+                }
+                if (it >= n_t) goto done;
             }
         }
         if (it >= n_t) break;

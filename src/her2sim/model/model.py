@@ -222,7 +222,14 @@ class Model:
 
         The structure hash keys the compiled-code cache: values of parameters, initial
         conditions and compartment sizes are runtime inputs and never force a recompile.
+        Computed once per (immutable) model instance.
         """
+        cache = self.__dict__.setdefault("_fingerprints", {})
+        if structure_only not in cache:
+            cache[structure_only] = self._fingerprint(structure_only)
+        return cache[structure_only]
+
+    def _fingerprint(self, structure_only: bool) -> str:
         h = hashlib.sha256()
 
         def put(*parts: object) -> None:
