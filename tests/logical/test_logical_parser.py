@@ -55,9 +55,10 @@ def test_nested_operators_are_flattened_and_hashable() -> None:
         ("A & B)", "unbalanced ')'", 6),
         ("A + B", "unexpected character '+'", 3),
         ("", "empty rule", 1),
-        ("A &", "rule ends where an operand was expected", 3),
+        ("A &", "rule ends where an operand was expected", 4),
+        ("__import__('os')", "unexpected character", 12),
         ("f(A)", "uninterpreted functions are not supported", 1),
-        ("__import__('os')", "unexpected character", 11),
+        ("A & 'os'", "unexpected character", 5),
         ("2", "invalid name '2'", 1),
     ],
 )
