@@ -814,10 +814,10 @@ def _run(
     n_members = len(plan.member_cond)
 
     base = cm.p_default.copy()
+    runtime_inputs = set(cm.param_ids)
     for ident, v in values.items():
-        j = cm._p_index.get(ident)
-        if j is not None and np.isfinite(v):
-            base[j] = v
+        if ident in runtime_inputs and np.isfinite(v):
+            base[cm.p_index(ident)] = v
 
     cond_cache: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
 
