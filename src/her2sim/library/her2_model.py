@@ -237,6 +237,8 @@ OBSERVABLES: dict[str, tuple[str, str]] = {
     "RAS_GTP_fraction": ("1", "fraction of RAS GTP-loaded"),
     "proliferation_signal": ("1", "proliferation drive from mTORC1 and ERK output (0-1)"),
     "survival_signal": ("1", "survival drive from AKT activity (0-1)"),
+    "proliferation_rate": ("1/h", "division rate of the cell population (cytostatic arm)"),
+    "death_rate": ("1/h", "apoptosis rate of the cell population (cytotoxic arm)"),
     "growth_rate": ("1/h", "net growth rate of the cell population"),
 }
 
@@ -719,11 +721,13 @@ def _build_cached() -> Model:
       "k_ERK_p*MEK_p/(MEK + MEK_p)*(1 - MEK_inhibition)*ERK - kdp_ERK*ERK_p", "MEK → ERK")
 
     # ---------------------------------------------------------------------------- phenotype
+    # Net growth = proliferation (cytostatic arm) - apoptosis (cytotoxic arm), as in the GR
+    # decomposition of drug response (Hafner 2016): a drug can slow division, kill, or both.
     P("mu_max", math.log(2) / 20.0, "1/h", _fitted(
         "fitted to L01 together with K_proliferation: maximal proliferation rate (doubling 20 h at "
-        "saturating signal); untreated SKBR3-like cells double in ~2 days"))
+        "saturating signal)"))
     P("K_proliferation", 0.35, "1", _fitted(
-        "fitted to L01: half-maximal proliferation signal"))
+        "fitted to L01: half-maximal proliferation drive"))
     P("death_basal", 0.002, "1/h", _assumed("basal death rate (~5 % per day)"))
     P("death_max", 0.02, "1/h", _assumed(
         "extra death rate when AKT survival signalling is lost (~40 % per day)"))
@@ -731,16 +735,29 @@ def _build_cached() -> Model:
     P("weight_4EBP1", 0.5, "1", _assumed("weight of 4E-BP1 phosphorylation (cap-dependent translation) in proliferation"))
     P("weight_S6", 0.2, "1", _assumed("weight of pS6 in proliferation"))
     P("weight_ERK", 0.3, "1", _assumed("weight of pERK in proliferation"))
+    P("weight_FOXO_cycle", 0.0, "1", _assumed(
+        "weight of the mTORC1-independent AKT → FOXO arm of G1 progression: AKT phosphorylates "
+        "and excludes FOXO (Kops 1999, Nature 398:630), whose targets include the CDK inhibitor "
+        "p27Kip1 (G1 arrest) (reviewed in Burgering & Medema 2003, Biochem Soc Trans 31:292; "
+        "Zhang 2011, Biochim Biophys Acta 1813:1978); L29 reads p27Kip1 as a resistance marker"))
     rule("p4EBP1", "EIF4EBP1_p/(EIF4EBP1 + EIF4EBP1_p)", "1", "4E-BP1 phosphorylated fraction")
     rule("pS6", "RPS6_p/(RPS6 + RPS6_p)", "1", "S6 phosphorylated fraction")
     rule("pERK", "ERK_p/(ERK + ERK_p)", "1", "ERK phosphorylated fraction")
-    rule("proliferation_drive", "weight_4EBP1*p4EBP1 + weight_S6*pS6 + weight_ERK*pERK", "1",
-         "weighted mitogenic output")
-    rule("proliferation_signal", "proliferation_drive^2/(proliferation_drive^2 + K_proliferation^2)", "1",
-         "proliferation signal (Hill, n = 2)")
+    rule("FOXO_cycle_release", "1 - FOXO_transcription", "1",
+         "release of the FOXO/p27Kip1 G1 brake (1 = FOXO fully excluded)")
+    rule("proliferation_drive",
+         "weight_4EBP1*p4EBP1 + weight_S6*pS6 + weight_ERK*pERK + weight_FOXO_cycle*FOXO_cycle_release",
+         "1", "weighted mitogenic output")
+    rule("proliferation_signal",
+         "proliferation_drive^2/(proliferation_drive^2 + K_proliferation^2)",
+         "1", "proliferation signal (Hill, n = 2)")
     rule("survival_signal", "AKT_activity/(AKT_activity + K_survival)", "1", "survival signal")
-    rule("growth_rate",
-         "mu_max*proliferation_signal - death_basal - death_max*(1 - survival_signal)", "1/h",
+    rule("proliferation_rate", "mu_max*proliferation_signal", "1/h",
+         "division rate (cytostatic drugs lower it)")
+    rule("death_rate", "death_basal + death_max*(1 - survival_signal)", "1/h",
+         "apoptosis rate (cytotoxic drugs raise it): loss of AKT survival signalling, e.g. "
+         "FOXO-driven BIM (Zhang 2011, Biochim Biophys Acta 1813:1978)")
+    rule("growth_rate", "proliferation_rate - death_rate", "1/h",
          "net growth rate of the population")
     R("cell_growth", "", "cells", "cell_growth_switch*growth_rate*cells",
       "net cell population growth (proliferation − death)")
@@ -823,7 +840,7 @@ def _build_cached() -> Model:
     del core_note
 
     notes = __doc__ or ""
-    return Model(
+    model = Model(
         MODEL_ID,
         compartments=(Compartment("cell", 1.0, units="litre", name="cell (well-mixed)"),),
         species=tuple(species),
@@ -838,6 +855,9 @@ def _build_cached() -> Model:
         citation="Dong et al. 2021, Front Pharmacol 12:628690 (Fig. 3); parameters as in parameter_table()",
         metadata={"concentration_units": "nM"},
     )
+    # rate laws read species (e.g. RHEB-GTP in mTORC1 activation) that are neither consumed nor
+    # produced; SBML requires them listed as modifiers (no change of semantics)
+    return model.with_inferred_modifiers()
 
 
 # ------------------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ READOUTS: tuple[str, ...] = (
     "HER2_trastuzumab_bound", "IRS1_total", "PIP3_fraction", "pAKT_T308", "pAKT_S473",
     "AKT_activity", "FOXO_nuclear", "pS6K", "pS6", "p4EBP1", "pERK", "growth_rate", "cells",
     "PTEN_active", "pp95HER2", "survival_signal", "proliferation_signal",
+    "proliferation_rate", "death_rate",
 )
 
 _HAFNER = "Hafner M et al. 2016, Nat Methods 13:521-7 (GR metrics)"
