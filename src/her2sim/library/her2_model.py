@@ -37,6 +37,7 @@ reason (``assumed``), or calibrated to a named finding (``fitted``).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Mapping
@@ -839,8 +840,19 @@ def _build_cached() -> Model:
     ))
     del core_note
 
+    # rate laws read species (e.g. RHEB-GTP in mTORC1 activation) that are neither consumed nor
+    # produced; SBML requires them listed as modifiers (no change of semantics)
+    species_ids = {sp.id for sp in species}
+    with_modifiers = []
+    for reaction in reactions:
+        used = {str(sym) for sym in reaction.rate.free_symbols} & species_ids
+        have = {sid for sid, _ in reaction.reactants + reaction.products}
+        extra = tuple(sorted(used - have))
+        with_modifiers.append(dataclasses.replace(reaction, modifiers=extra) if extra else reaction)
+    reactions = with_modifiers
+
     notes = __doc__ or ""
-    model = Model(
+    return Model(
         MODEL_ID,
         compartments=(Compartment("cell", 1.0, units="litre", name="cell (well-mixed)"),),
         species=tuple(species),
@@ -855,9 +867,6 @@ def _build_cached() -> Model:
         citation="Dong et al. 2021, Front Pharmacol 12:628690 (Fig. 3); parameters as in parameter_table()",
         metadata={"concentration_units": "nM"},
     )
-    # rate laws read species (e.g. RHEB-GTP in mTORC1 activation) that are neither consumed nor
-    # produced; SBML requires them listed as modifiers (no change of semantics)
-    return model.with_inferred_modifiers()
 
 
 # ------------------------------------------------------------------------------------------------
