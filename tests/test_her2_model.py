@@ -13,6 +13,7 @@ import pytest
 
 import her2sim
 from her2sim.library.her2_model import (
+    FITTED_PRIORS,
     GENOTYPES,
     build,
     cell_line_settings,
@@ -43,7 +44,10 @@ def test_every_parameter_has_provenance(model):
     assert {"id", "value", "units", "kind", "source", "note"} <= set(table.columns)
     assert not table["kind"].isna().any()
     fitted = set(table.loc[table["kind"] == "fitted", "id"])
-    assert fitted == {"trastuzumab_signalling_block", "mu_max", "K_proliferation"}
+    # every fitted parameter names the finding(s) it was fitted to and has a pre-fit value
+    assert fitted == set(FITTED_PRIORS)
+    notes = table.set_index("id").loc[sorted(fitted), "note"]
+    assert all("L" in n and "fitted" in n for n in notes), notes
 
 
 def test_every_species_has_genes_or_a_reason(model):

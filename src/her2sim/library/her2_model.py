@@ -69,6 +69,7 @@ __all__ = [
     "genotype_settings",
     "cell_line_settings",
     "modelled_drugs",
+    "FITTED_PRIORS",
 ]
 
 MODEL_ID = "her2_pi3k_akt"
@@ -241,6 +242,25 @@ OBSERVABLES: dict[str, tuple[str, str]] = {
     "proliferation_rate": ("1/h", "division rate of the cell population (cytostatic arm)"),
     "death_rate": ("1/h", "apoptosis rate of the cell population (cytotoxic arm)"),
     "growth_rate": ("1/h", "net growth rate of the cell population"),
+}
+
+#: Fitted parameters -> (value before fitting, why that value). The scorecard re-runs every
+#: check with these values to count which reproduced findings stand without any fitting.
+FITTED_PRIORS: dict[str, tuple[float, str]] = {
+    "trastuzumab_signalling_block": (1.0, "naive: bound trastuzumab blocks all ligand-independent HER2 signalling"),
+    "mu_max": (math.log(2) / 20.0, "first model version (doubling 20 h at saturating signal)"),
+    "K_proliferation": (0.35, "first model version"),
+    "k_T308": (30.0, "first model version (assumed)"),
+    "k_mTORC2_act": (6.0, "first model version (assumed)"),
+    "k_FOXO_p": (60.0, "first model version (assumed)"),
+    "k_TSC2_AKT": (60.0, "first model version (assumed)"),
+    "k_RHEB_GEF": (30.0, "first model version (assumed)"),
+    "death_max": (0.02, "first model version (assumed)"),
+    "K_survival": (0.05, "first model version (assumed)"),
+    "weight_4EBP1": (0.5, "first model version (assumed)"),
+    "weight_S6": (0.2, "first model version (assumed)"),
+    "weight_ERK": (0.3, "first model version (assumed)"),
+    "weight_FOXO_cycle": (0.0, "arm absent in the first model version"),
 }
 
 #: Genotype name -> ({parameter: value at full strength}, description).
@@ -618,8 +638,9 @@ def _build_cached() -> Model:
     # ---------------------------------------------------------------------------- AKT / mTORC2
     AKT_total = 100.0
     P("AKT_total_ref", AKT_total, "nM", _sourced(FARATIAN, "initial Akt = 100 nM"))
-    P("k_T308", 30.0, "1/(nM*h)", _assumed(
-        "PDK1 (lumped) phosphorylation of PIP3-bound AKT on T308 per nM PIP3"))
+    P("k_T308", 60.0, "1/(nM*h)", _fitted(
+        "fitted to L03c together with k_mTORC2_act (was 30, assumed): PDK1 (lumped) "
+        "phosphorylation of PIP3-bound AKT on T308 per nM PIP3"))
     P("kdp_T308", 34.8 * 60, "1/h", _sourced(BRANNMARK, "k4b = 34.8 /min (PKB308p → PKB) → 2088 /h"))
     P("kdp_T308_from_pp", 143.6 * 60, "1/h", _sourced(
         BRANNMARK, "k4f = 143.6 /min (PKB308p473p → PKB473p) → 8616 /h"))
@@ -646,23 +667,36 @@ def _build_cached() -> Model:
     rule("AKT_activity",
          "(AKT_pT308_pS473 + T308_only_activity*AKT_pT308)/AKT_total*(1 - AKT_catalytic_inhibition)",
          "1", "AKT activity towards substrates")
-    P("k_mTORC2_act", 6.0, "1/(nM*h)", _assumed("mTORC2 activation per nM PIP3 (PI3K-dependent mTORC2)"))
+    P("k_mTORC2_act", 0.6, "1/(nM*h)", _fitted(
+        "fitted to L03c (was 6, assumed): mTORC2 activation per nM PIP3 (PI3K-dependent mTORC2). "
+        "At 6 mTORC2 was half-active at ~100 nM PIP3, so AKT S473 sat near saturation wherever "
+        "PIP3 stayed above that (PIK3CA-mutant and PTEN-null cells) and lapatinib lowered it by "
+        "only ~7 %, against O'Brien 2010 (L03: lapatinib retained AKT dephosphorylation in "
+        "trastuzumab-resistant PI3K-altered lines). With 0.6, mTORC2 works below saturation "
+        "(half-active at ~1000 nM PIP3), so S473 tracks PI3K output"))
     P("k_mTORC2_inact", 600.0, "1/h", _assumed("mTORC2 inactivation"))
     R("mTORC2_activation", "MTORC2", "MTORC2_active",
       "k_mTORC2_act*PIP3*MTORC2 - k_mTORC2_inact*MTORC2_active", "PIP3 → mTORC2")
     rule("mTORC2_fraction", "MTORC2_active/(MTORC2 + MTORC2_active)", "1", "active mTORC2")
 
     # ---------------------------------------------------------------------------- AKT substrates
-    P("k_FOXO_p", 60.0, "1/h", _assumed("AKT phosphorylation of FOXO (nuclear exclusion) per unit AKT activity"))
+    P("k_FOXO_p", 44.0, "1/h", _fitted(
+        "fitted jointly with the phenotype parameters to L01, L19b, L20, L22 (was 60, assumed): "
+        "AKT phosphorylation of FOXO (nuclear exclusion) per unit AKT activity"))
     P("kdp_FOXO", 3.0, "1/h", _assumed("FOXO dephosphorylation and nuclear re-entry"))
     R("FOXO_phosphorylation", "FOXO", "FOXO_p", "k_FOXO_p*AKT_activity*FOXO - kdp_FOXO*FOXO_p",
       "AKT ⊣ FOXO")
-    P("k_TSC2_AKT", 60.0, "1/h", _assumed("AKT phosphorylation of TSC2 per unit AKT activity"))
+    P("k_TSC2_AKT", 2500.0, "1/h", _fitted(
+        "fitted to L19b/L22 with k_RHEB_GEF (was 60, assumed): AKT phosphorylation of TSC2 per "
+        "unit AKT activity. At 60 mTORC1 output barely moved when AKT was abolished (pS6K "
+        "0.35 → 0.30 under lapatinib), so HER2 blockade could not be cytostatic; now most TSC2 "
+        "is AKT-phosphorylated in untreated HER2-amplified cells and lapatinib lowers pS6K and "
+        "p4E-BP1 by about a third to a half"))
     P("k_TSC2_ERK", 6.0, "1/h", _assumed("ERK/RSK phosphorylation of TSC2 per unit pERK fraction"))
     P("kdp_TSC2", 40.0, "1/h", _assumed("TSC2 dephosphorylation"))
     R("TSC2_phosphorylation", "TSC2", "TSC2_p",
       "(k_TSC2_AKT*AKT_activity + k_TSC2_ERK*pERK)*TSC2 - kdp_TSC2*TSC2_p", "AKT and ERK ⊣ TSC2")
-    P("k_RHEB_GEF", 30.0, "1/h", _assumed("basal RHEB GTP loading"))
+    P("k_RHEB_GEF", 22.0, "1/h", _fitted("fitted with k_TSC2_AKT to L19b/L22 (was 30, assumed): basal RHEB GTP loading"))
     P("k_TSC_GAP", 600.0, "1/(nM*h)", _assumed("TSC2 GAP activity on RHEB per nM active TSC2 / 50"))
     R("RHEB_activation", "RHEB_GDP", "RHEB_GTP",
       "k_RHEB_GEF*RHEB_GDP - k_TSC_GAP*TSC2/50*RHEB_GTP", "TSC2 GAP ⊣ RHEB")
@@ -724,22 +758,29 @@ def _build_cached() -> Model:
     # ---------------------------------------------------------------------------- phenotype
     # Net growth = proliferation (cytostatic arm) - apoptosis (cytotoxic arm), as in the GR
     # decomposition of drug response (Hafner 2016): a drug can slow division, kill, or both.
-    P("mu_max", math.log(2) / 20.0, "1/h", _fitted(
-        "fitted to L01 together with K_proliferation: maximal proliferation rate (doubling 20 h at "
-        "saturating signal)"))
-    P("K_proliferation", 0.35, "1", _fitted(
-        "fitted to L01: half-maximal proliferation drive"))
+    phenotype_fit = ("fitted jointly to L01 (trastuzumab −42 %), L19b/L22 (HER3 blockade adds to "
+                     "lapatinib) and L20 (HER3 antibody adds to trastuzumab + lapatinib)")
+    P("mu_max", 0.035, "1/h", _fitted(
+        f"{phenotype_fit}: maximal division rate (doubling ~20 h at saturating signal; was "
+        "ln2/20 h)"))
+    P("K_proliferation", 0.59, "1", _fitted(f"{phenotype_fit}: half-maximal proliferation drive (was 0.35)"))
     P("death_basal", 0.002, "1/h", _assumed("basal death rate (~5 % per day)"))
-    P("death_max", 0.02, "1/h", _assumed(
-        "extra death rate when AKT survival signalling is lost (~40 % per day)"))
-    P("K_survival", 0.05, "1", _assumed("AKT activity giving half-maximal survival"))
-    P("weight_4EBP1", 0.5, "1", _assumed("weight of 4E-BP1 phosphorylation (cap-dependent translation) in proliferation"))
-    P("weight_S6", 0.2, "1", _assumed("weight of pS6 in proliferation"))
-    P("weight_ERK", 0.3, "1", _assumed("weight of pERK in proliferation"))
-    P("weight_FOXO_cycle", 0.0, "1", _assumed(
-        "weight of the mTORC1-independent AKT → FOXO arm of G1 progression: AKT phosphorylates "
+    P("death_max", 0.0285, "1/h", _fitted(
+        f"{phenotype_fit}: extra death rate when AKT survival signalling is lost (~50 % per day; "
+        "was 0.02, assumed). Sergina 2007 (L22): HER3 knockdown restores the pro-apoptotic "
+        "effect of otherwise cytostatic TKIs, so residual HER3-driven AKT must hold apoptosis off"))
+    P("K_survival", 0.0094, "1", _fitted(
+        f"{phenotype_fit}: AKT activity giving half-maximal survival (was 0.05, assumed). A "
+        "small value means that the little AKT activity HER3 maintains under lapatinib "
+        "(Garrett 2011, L19) still protects from apoptosis, and its loss kills"))
+    P("weight_4EBP1", 0.28, "1", _fitted(
+        f"{phenotype_fit}: weight of 4E-BP1 phosphorylation (cap-dependent translation) in proliferation (was 0.5)"))
+    P("weight_S6", 0.66, "1", _fitted(f"{phenotype_fit}: weight of pS6 in proliferation (was 0.2)"))
+    P("weight_ERK", 0.2, "1", _fitted(f"{phenotype_fit}: weight of pERK in proliferation (was 0.3)"))
+    P("weight_FOXO_cycle", 0.42, "1", _fitted(
+        f"{phenotype_fit} (structure new in this version, 0 before): weight of the mTORC1-independent AKT → FOXO arm of G1 progression: AKT phosphorylates "
         "and excludes FOXO (Kops 1999, Nature 398:630), whose targets include the CDK inhibitor "
-        "p27Kip1 (G1 arrest) (reviewed in Burgering & Medema 2003, Biochem Soc Trans 31:292; "
+        "p27Kip1 (G1 arrest) (reviewed in Biochem Soc Trans 2003;31(1):292, authors not read; "
         "Zhang 2011, Biochim Biophys Acta 1813:1978); L29 reads p27Kip1 as a resistance marker"))
     rule("p4EBP1", "EIF4EBP1_p/(EIF4EBP1 + EIF4EBP1_p)", "1", "4E-BP1 phosphorylated fraction")
     rule("pS6", "RPS6_p/(RPS6 + RPS6_p)", "1", "S6 phosphorylated fraction")

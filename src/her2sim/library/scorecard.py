@@ -1,0 +1,232 @@
+"""The literature scorecard of the flagship model: a table, a summary and one figure per finding.
+
+:func:`write_scorecard` runs every check of :mod:`her2sim.library.findings` and writes
+
+* ``scorecard.csv`` — one row per finding: ``id, finding, mechanism, verdict`` (reproduced /
+  not reproduced / not applicable), ``simulated`` numbers beside the ``published`` value or
+  direction, ``tolerance``, ``uses_fitted`` (the read-out goes through a fitted parameter),
+  ``passes_without_fitting`` (the verdict is still "reproduced" when every fitted parameter is
+  reset to the value it had before fitting) and ``reason`` (why a finding is not reproduced or
+  not applicable);
+* ``scorecard.md`` — counts, the percentage of applicable findings reproduced, and how many
+  reproduced checks stand on sourced/derived/assumed parameters alone versus how many need the
+  fitted ones;
+* ``figures/<id>.png`` — for each applicable finding, the simulated read-outs of the compared
+  conditions (bars for growth inhibition and signal changes, time courses for the adaptive
+  responses), with the published value or direction written on the figure.
+
+Progress goes to stderr. Plotting uses matplotlib's Agg back-end (no display needed).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .findings import CHECKS, Lab, run_checks
+
+__all__ = ["write_scorecard", "parse_simulated", "summary"]
+
+_NUMBER = re.compile(r"^(?P<name>.+?) (?P<value>[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)$")
+
+#: Time courses drawn for the adaptive-response findings: (label, drugs, genotype, parameters).
+_TIMECOURSES: dict[str, tuple[tuple[str, ...], list[tuple[str, dict, tuple, dict]]]] = {
+    "L19a": (("HER3_total", "pAKT_S473"), [("lapatinib 1 uM", {"lapatinib": (1.0, "uM")}, (), {})]),
+    "L20": (("HER3_total", "pHER3"), [
+        ("T + L", {"trastuzumab": (10.0, "ug/mL"), "lapatinib": (1.0, "uM")}, (), {}),
+        ("T + L + HER3 antibody", {"trastuzumab": (10.0, "ug/mL"), "lapatinib": (1.0, "uM"),
+                                   "patritumab": (10.0, "ug/mL")}, (), {})]),
+    "L22": (("pHER3", "AKT_activity"), [
+        ("lapatinib", {"lapatinib": (1.0, "uM")}, (), {}),
+        ("lapatinib + HER3 siRNA", {"lapatinib": (1.0, "uM")}, ("HER3 knockdown",), {})]),
+    "L24": (("HER3_total", "pAKT_S473"), [("MK-2206 1 uM", {"MK-2206": (1.0, "uM")}, (), {})]),
+    "L26a": (("pHER3",), [("lapatinib 1 uM", {"lapatinib": (1.0, "uM")}, (), {})]),
+    "L32a": (("IRS1_total", "pAKT_S473"), [
+        ("everolimus", {"everolimus": (20.0, "nM")}, (), {"IGF1_nM": 2.0}),
+        ("everolimus + linsitinib", {"everolimus": (20.0, "nM"), "linsitinib": (3.0, "uM")}, (),
+         {"IGF1_nM": 2.0})]),
+}
+
+
+def parse_simulated(text: str) -> dict[str, float]:
+    """Numbers of a check's ``simulated`` text (``"GI_T 42.4, GI_L 58.0"``) as a dict."""
+    values: dict[str, float] = {}
+    for part in str(text).split(", "):
+        match = _NUMBER.match(part.strip())
+        if match:
+            values[match.group("name")] = float(match.group("value"))
+    return values
+
+
+def summary(frame: pd.DataFrame) -> dict[str, Any]:
+    """Counts behind ``scorecard.md``."""
+    applicable = frame[frame["verdict"] != "not applicable"]
+    reproduced = applicable[applicable["verdict"] == "reproduced"]
+    n_app = len(applicable)
+    without = int(reproduced["passes_without_fitting"].sum()) if "passes_without_fitting" in frame else 0
+    return {
+        "n_findings": int(len(frame)),
+        "n_applicable": int(n_app),
+        "n_reproduced": int(len(reproduced)),
+        "n_not_reproduced": int(n_app - len(reproduced)),
+        "n_not_applicable": int(len(frame) - n_app),
+        "percent_reproduced": 100.0 * len(reproduced) / n_app if n_app else float("nan"),
+        "n_reproduced_without_fitting": without,
+        "n_reproduced_needing_fitting": int(len(reproduced) - without),
+        "n_reproduced_not_using_fitted": int((~reproduced["uses_fitted"].astype(bool)).sum()),
+    }
+
+
+def _fitted_priors(model) -> dict[str, float]:
+    from .her2_model import FITTED_PRIORS
+
+    ids = set(model.parameter_ids)
+    return {k: v for k, (v, _) in FITTED_PRIORS.items() if k in ids}
+
+
+def _figure(row: Mapping[str, Any], lab: Lab, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    values = parse_simulated(row["simulated"])
+    timecourse = _TIMECOURSES.get(row["id"])
+    gi = {k: v for k, v in values.items() if k.startswith("GI")}
+    other = {k: v for k, v in values.items() if not k.startswith("GI")}
+    panels = [p for p in (gi, other) if p] + ([timecourse] if timecourse else [])
+    fig, axes = plt.subplots(1, max(1, len(panels)), figsize=(4.8 * max(1, len(panels)), 4.2),
+                             squeeze=False)
+    k = 0
+    colour = "tab:green" if row["verdict"] == "reproduced" else "tab:red"
+    for group, unit in ((gi, "growth inhibition at 72 h [%]"), (other, "simulated value")):
+        if not group:
+            continue
+        ax = axes[0, k]
+        k += 1
+        names = list(group)
+        ax.bar(range(len(names)), [group[n] for n in names], color=colour, alpha=0.75)
+        ax.set_xticks(range(len(names)))
+        ax.set_xticklabels([n.replace("_", " ") for n in names], rotation=45, ha="right", fontsize=7)
+        ax.set_ylabel(unit)
+        ax.axhline(0.0, color="black", linewidth=0.6)
+        if group is gi and row["id"] in ("L01", "L01b", "L02a"):
+            ax.axhline(42.0, color="black", linestyle="--", linewidth=1.0)
+            ax.axhspan(27.0, 57.0, color="grey", alpha=0.15, label="published −42 % ± 15")
+            ax.legend(fontsize=7)
+    if timecourse:
+        ax = axes[0, k]
+        readouts, conditions = timecourse
+        for label, drugs, genotype, parameters in conditions:
+            ds = lab.run(drugs, genotype=genotype, parameters=parameters)
+            for readout in readouts:
+                series = ds[readout]
+                base = float(series.sel(time=0.0))
+                rel = series / base if base else series
+                ax.plot(ds["time"], rel, marker="o", markersize=3, label=f"{readout} ({label})")
+        ax.set_xlabel("time after treatment [h]")
+        ax.set_ylabel("relative to untreated (t = 0)")
+        ax.axhline(1.0, color="black", linewidth=0.6)
+        ax.legend(fontsize=6)
+    fig.suptitle(f"{row['id']} ({row['finding']}, mechanism {row['mechanism']}): {row['verdict']}",
+                 fontsize=10, color=colour)
+    text = f"published: {row['published']}\nexpected: {row['expected']}\ntolerance: {row['tolerance']}"
+    fig.text(0.01, 0.01, _wrap(text, 150), fontsize=6.5, va="bottom", ha="left")
+    fig.tight_layout(rect=(0, 0.16, 1, 0.93))
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.fill(line, width) for line in text.splitlines())
+
+
+def _markdown(frame: pd.DataFrame, counts: Mapping[str, Any], seconds: float) -> str:
+    lines = [
+        "# her2sim flagship model — literature scorecard",
+        "",
+        f"Model `her2_pi3k_akt`; {counts['n_findings']} findings, {counts['n_applicable']} applicable.",
+        "",
+        f"* **Reproduced: {counts['n_reproduced']} of {counts['n_applicable']} applicable "
+        f"({counts['percent_reproduced']:.1f} %)**; not reproduced: {counts['n_not_reproduced']}; "
+        f"not applicable: {counts['n_not_applicable']}.",
+        f"* Reproduced checks that still pass when every fitted parameter is reset to its value "
+        f"before fitting (sourced, derived and assumed parameters only): "
+        f"**{counts['n_reproduced_without_fitting']}**; reproduced only with the fitted values: "
+        f"**{counts['n_reproduced_needing_fitting']}**.",
+        f"* Reproduced checks whose read-out does not go through any fitted parameter at all: "
+        f"{counts['n_reproduced_not_using_fitted']}.",
+        f"* Run time: {seconds:.0f} s.",
+        "",
+        "| id | mechanism | verdict | simulated | published | tolerance | uses fitted | passes without fitting | reason |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for _, r in frame.iterrows():
+        cells = [r["id"], r["mechanism"], r["verdict"], r["simulated"], r["published"], r["tolerance"],
+                 "yes" if r["uses_fitted"] else "no",
+                 "" if r["verdict"] == "not applicable" else ("yes" if r["passes_without_fitting"] else "no"),
+                 r["reason"]]
+        lines.append("| " + " | ".join(str(c).replace("|", "/").replace("\n", " ") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_scorecard(out_dir, *, model=None) -> pd.DataFrame:
+    """Run every literature check and write ``scorecard.csv``, ``scorecard.md`` and figures.
+
+    Parameters
+    ----------
+    out_dir
+        Directory to write into (created if missing); figures go to ``out_dir/figures``.
+    model
+        A variant of the flagship model (default :func:`her2sim.library.her2_model.build`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The scorecard (the content of ``scorecard.csv``).
+    """
+    from .her2_model import build
+
+    start = time.perf_counter()
+    out = Path(out_dir)
+    figures = out / "figures"
+    figures.mkdir(parents=True, exist_ok=True)
+    model = model or build()
+
+    def progress(message: str) -> None:
+        print(f"[scorecard {time.perf_counter() - start:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+    progress(f"running {len(CHECKS)} checks")
+    lab = Lab(model)
+    frame = run_checks(model, lab=lab)
+    priors = _fitted_priors(model)
+    progress(f"re-running with {len(priors)} fitted parameters at their pre-fit values")
+    unfitted = run_checks(model.with_parameters(priors)).set_index("id")["verdict"] if priors else None
+    frame["passes_without_fitting"] = [
+        bool(v == "reproduced" and (unfitted is None or unfitted.get(i) == "reproduced"))
+        for i, v in zip(frame["id"], frame["verdict"])
+    ]
+    columns = ["id", "finding", "mechanism", "verdict", "simulated", "published", "expected",
+               "tolerance", "uses_fitted", "fitted_parameters", "passes_without_fitting", "reason",
+               "context", "perturbation", "readout"]
+    frame = frame[columns]
+    frame.to_csv(out / "scorecard.csv", index=False)
+    applicable = frame[frame["verdict"] != "not applicable"]
+    for n, (_, row) in enumerate(applicable.iterrows(), start=1):
+        _figure(row, lab, figures / f"{row['id']}.png")
+        if n % 10 == 0 or n == len(applicable):
+            progress(f"figures {n}/{len(applicable)}")
+    counts = summary(frame)
+    seconds = time.perf_counter() - start
+    (out / "scorecard.md").write_text(_markdown(frame, counts, seconds), encoding="utf-8")
+    progress(f"done: {counts['n_reproduced']}/{counts['n_applicable']} reproduced "
+             f"({counts['percent_reproduced']:.1f} %)")
+    return frame
