@@ -96,7 +96,11 @@ class Check:
 
 
 # ------------------------------------------------------------------------------------------------
-GROWTH = ("mu_max", "K_proliferation")
+#: fitted parameters the AKT/FOXO/mTORC1 read-outs go through
+AKT_FIT = ("k_T308", "k_mTORC2_act", "k_FOXO_p", "k_TSC2_AKT", "k_RHEB_GEF")
+#: fitted parameters every growth read-out goes through
+GROWTH = ("mu_max", "K_proliferation", "death_max", "K_survival", "weight_4EBP1", "weight_S6",
+          "weight_ERK", "weight_FOXO_cycle") + AKT_FIT
 TBLOCK = ("trastuzumab_signalling_block",)
 PI3K_MUT = ["PIK3CA H1047R"]
 PTEN_LOSS = ["PTEN loss"]
@@ -443,7 +447,7 @@ CHECKS: tuple[Check, ...] = (
     Check("L03c", "L03", "2, 3", "trastuzumab-resistant lines: PIK3CA H1047R; PTEN loss",
           "lapatinib 1 uM vs trastuzumab 10 ug/mL, 24 h", "pAKT S473",
           "lapatinib retains AKT dephosphorylation where trastuzumab has little effect", _DIR,
-          "lapatinib lowers pAKT ≥ 20 % and more than trastuzumab", _l03c, TBLOCK),
+          "lapatinib lowers pAKT ≥ 20 % and more than trastuzumab", _l03c, TBLOCK + AKT_FIT),
     Check("L03d", "L03", "3 (conflict)", "PIK3CA H1047R or PTEN loss vs wild type", "lapatinib 1 uM",
           "growth inhibition", "lapatinib response independent of PTEN/PIK3CA (O'Brien 2010; "
           "conflicts with L07/L08, which the model follows)", _DIR, "|ΔGI| ≤ 15 points", _l03d, GROWTH,
@@ -488,7 +492,7 @@ CHECKS: tuple[Check, ...] = (
           _rescue(PI3K_MUT, T10, {"alpelisib": (1.0, "uM")}), GROWTH),
     Check("L14a", "L14", "4", "MCF-7-like (HER2 low) transfected with p95-HER2", "lapatinib 1 uM, 24 h",
           "p95-HER2 phosphorylation; pAKT S473", "lapatinib inhibits p95 phosphorylation and pAKT",
-          _DIR, "pp95 ≥ 80 % down; pAKT ≥ 20 % down", _l14a, ()),
+          _DIR, "pp95 ≥ 80 % down; pAKT ≥ 20 % down", _l14a, AKT_FIT),
     Check("L14b", "L14", "4", "MCF-7-like + p95-HER2", "trastuzumab 10 ug/mL vs lapatinib 1 uM",
           "pAKT S473 24 h; growth inhibition", "trastuzumab inactive, lapatinib active (unconfirmed part of L14)",
           _DIR, "trastuzumab pAKT drop ≤ 10 %, GI ≤ 10; lapatinib GI ≥ trastuzumab + 10", _l14b, GROWTH),
@@ -500,7 +504,7 @@ CHECKS: tuple[Check, ...] = (
           "trastuzumab ≥ 15 GI points less; lapatinib within 5", _l18b, GROWTH + TBLOCK),
     Check("L19a", "L19", "6", "HER2-amplified", "lapatinib 1 uM, 0-24 h", "HER3 total; pAKT S473",
           "FOXO-dependent HER3 up-regulation; pAKT partly maintained (rebound from the early nadir)",
-          _DIR, "HER3 ≥ 1.5×; nadir < pAKT(24 h) < baseline", _rebound(L1), ()),
+          _DIR, "HER3 ≥ 1.5×; nadir < pAKT(24 h) < baseline", _rebound(L1), AKT_FIT),
     Check("L19b", "L19", "6", "HER2-amplified", "lapatinib 1 uM ± HER3 antibody (patritumab 10 ug/mL) or HER3 siRNA",
           "growth inhibition; AKT activity 24 h", "HER3 blockade sensitises", _DIR, _GI10, _l19b, GROWTH),
     Check("L20", "L20", "6", "HER2-amplified", "lapatinib 1 uM + trastuzumab 10 ug/mL ± U3-1287 (patritumab 10 ug/mL)",
@@ -514,7 +518,7 @@ CHECKS: tuple[Check, ...] = (
           _DIR, "HER3 ≥ 1.5×; pAKT(24 h) > nadir; ≥ 10 GI points", _l24, GROWTH),
     Check("L26a", "L26", "6", "HER2-amplified", "lapatinib 1 uM, 1 h vs 24 h", "pHER3",
           "initial dephosphorylation, reactivation within 24 h", _DIR, "1 h ≤ 50 % of baseline; 24 h ≥ 1.3× the 1-h value",
-          _l26a, ()),
+          _l26a, AKT_FIT),
     Check("L26b", "L26", "9", "HER2-amplified + NRG1 1 nM", "lapatinib 1 uM", "growth inhibition",
           "NRG1 partially rescues from lapatinib", _DIR, "GI falls ≥ 10 points but stays > 0", _l26b, GROWTH),
     Check("L26c", "L26", "9, 10", "HER2-amplified + NRG1 1 nM", "lapatinib 1 uM + pertuzumab 10 ug/mL",
@@ -526,7 +530,7 @@ CHECKS: tuple[Check, ...] = (
           _l31, GROWTH + TBLOCK),
     Check("L32a", "L32", "7", "HER2-amplified in 10 % serum (IGF-1 2 nM)", "everolimus 20 nM ± linsitinib 3 uM, 24 h",
           "IRS1 total; pAKT S473", "mTOR inhibition raises IRS1 and pAKT; IGF1R inhibition prevents the pAKT rise",
-          _DIR, "IRS1 ≥ +30 %; pAKT up; with IGF1Ri not up", _l32a, ()),
+          _DIR, "IRS1 ≥ +30 %; pAKT up; with IGF1Ri not up", _l32a, AKT_FIT),
     Check("L32b", "L32", "7, 8", "serum-free vs IGF-I 40 ng/mL (IGF1R expressed)", "everolimus 20 nM",
           "growth inhibition", "IGF-I reverses the antiproliferative effect", _DIR, _GI10, _l32b, GROWTH,
           note=("missing mechanism: IGF-I raises AKT more under everolimus than without it (IRS1 "

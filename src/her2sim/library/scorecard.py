@@ -153,7 +153,8 @@ def _markdown(frame: pd.DataFrame, counts: Mapping[str, Any], seconds: float) ->
     lines = [
         "# her2sim flagship model — literature scorecard",
         "",
-        f"Model `her2_pi3k_akt`; {counts['n_findings']} findings, {counts['n_applicable']} applicable.",
+        f"Model `her2_pi3k_akt`; {counts['n_findings']} rows: {counts['n_applicable']} applicable checks "
+        f"(one or more per finding) and {counts['n_not_applicable']} findings not applicable.",
         "",
         f"* **Reproduced: {counts['n_reproduced']} of {counts['n_applicable']} applicable "
         f"({counts['percent_reproduced']:.1f} %)**; not reproduced: {counts['n_not_reproduced']}; "
