@@ -215,8 +215,8 @@ def _refuse_packages(doc: libsbml.SBMLDocument, source: str) -> None:
     if "qual" in packages:
         raise UnsupportedFeatureError(
             f"{where} is an SBML-qual (qualitative/logical) model, not a kinetic model; "
-            "read_sbml imports SBML core kinetic models only. Use her2sim's logical-model reader "
-            "for SBML-qual files."
+            "read_sbml imports SBML core kinetic models only. Use the logical reader "
+            "her2sim.logical.read_sbml_qual (or her2sim.logical.read_logical) for SBML-qual files."
         )
     others = [p for p in packages if p not in _GRAPHICAL_PACKAGES]
     if others:
