@@ -196,6 +196,18 @@ class Model:
         )
         return self.replace(species=species)
 
+    def with_inferred_modifiers(self) -> Model:
+        """A copy in which every species a rate law reads, but that is neither a reactant nor a
+        product, is listed as a modifier (SBML requires it; the semantics do not change)."""
+        species = set(self.species_ids)
+        reactions = []
+        for r in self.reactions:
+            used = free_ids(r.rate) & species
+            have = {sid for sid, _ in r.reactants + r.products} | set(r.modifiers)
+            extra = tuple(sorted(used - have))
+            reactions.append(dataclasses.replace(r, modifiers=r.modifiers + extra) if extra else r)
+        return self.replace(reactions=tuple(reactions))
+
     def add(self, *items: object) -> Model:
         """A copy with extra components (species, parameters, reactions, rules, events...)."""
         groups: dict[str, list] = {}
