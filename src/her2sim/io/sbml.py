@@ -1093,6 +1093,8 @@ def write_sbml(model: Model, path: str | os.PathLike[str] | None = None) -> str:
     >>> read_sbml(text).get_parameter("k").units
     '1/s'
     """
+    # SBML requires every species a rate law reads to be a reactant, product or modifier.
+    model = model.with_inferred_modifiers()
     doc = libsbml.SBMLDocument(3, 2)
     sm = doc.createModel()
     _check(sm.setId(model.id), f"model id {model.id!r}")
