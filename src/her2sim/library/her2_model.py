@@ -834,7 +834,9 @@ def _build_cached() -> Model:
     S("IGF1R", IGF1R_ref, ("IGF1R",), "IGF1R")
     S("IRS1", IRS1_total, ("IRS1",), "IRS1")
     S("IRS1_pY", 0.0, ("IRS1",), "IRS1 tyrosine-phosphorylated")
-    pi3k_genes = ("PIK3CA", "PIK3CB", "PIK3CD", "PIK3CG", "PIK3R1", "PIK3R2", "PIK3R3")
+    # class IA (p110 alpha/beta/delta with p85/p55 PIK3R1-3) and class IB (p110 gamma with
+    # p101/p84, PIK3R5/6) lumped into one class I PI3K node; see SEED_GENE_MAP
+    pi3k_genes = ("PIK3CA", "PIK3CB", "PIK3CD", "PIK3CG", "PIK3R1", "PIK3R2", "PIK3R3", "PIK3R5", "PIK3R6")
     S("PI3K", PI3K_total, pi3k_genes, "class I PI3K (p110/p85), free")
     S("PI3K_active", 0.0, pi3k_genes, "class I PI3K, recruited and active")
     S("PIP2", PIP_total, (), "PI(4,5)P2", annotations=("https://identifiers.org/CHEBI:18348",))
@@ -911,6 +913,42 @@ def _build_cached() -> Model:
 
 
 # ------------------------------------------------------------------------------------------------
+#: Every gene of the seed figure (Dong 2021, Fig. 3) -> the model node that stands for it, and
+#: how (lumped families are said so).
+SEED_GENE_MAP: dict[str, tuple[str, str]] = {
+    "ERBB2": ("ERBB2 / ERBB2_p95", "full-length HER2 and the p95 fragment are separate species"),
+    "ERBB3": ("ERBB3 (+ NRG1-bound and phosphorylated forms)", "own species"),
+    "IGF1R": ("IGF1R", "own species; IGF-1 as ligand input IGF1_nM"),
+    "MUC4": ("parameter MUC4_masking", "not a species: MUC4 enters as masking of trastuzumab's epitope "
+             "(accessible HER2 = MUC4_accessible_fraction, L18)"),
+    **{g: ("PI3K / PI3K_active", "class I p110 catalytic subunits lumped into one PI3K node; the mutant "
+           "p110alpha gain is a separate input (PIK3CA_mut_activity)") for g in
+       ("PIK3CA", "PIK3CB", "PIK3CD", "PIK3CG")},
+    **{g: ("PI3K / PI3K_active", "class I regulatory subunits (p85/p55, p101/p84) lumped into the PI3K node")
+       for g in ("PIK3R1", "PIK3R2", "PIK3R3", "PIK3R5", "PIK3R6")},
+    "PIK3R4": ("PI3K / PI3K_active (by the figure's lumping only)", "VPS15, the regulatory subunit of class III "
+               "PI3K (VPS34), makes PI3P, not PIP3: it has no own dynamics here and is not annotated on the node"),
+    **{g: ("RAS_GTP / RAS_GDP", "RAS isoforms lumped; KRAS activating mutation as input KRAS_mut")
+       for g in ("KRAS", "HRAS", "NRAS")},
+    **{g: ("RAF / RAF_active", "RAF isoforms lumped") for g in ("ARAF", "BRAF", "RAF1")},
+    **{g: ("AKT, AKT_pT308, AKT_pS473, AKT_pT308_pS473", "AKT isoforms lumped; PDK1 lumped into the T308 step")
+       for g in ("AKT1", "AKT2", "AKT3")},
+    "PTEN": ("PTEN / PTEN_pY", "own species; loss via PTEN_level"),
+    "MTOR": ("MTORC1 / MTORC2 (active and inactive)", "the kinase of both complexes"),
+}
+
+
+def gene_map(model: Model | None = None) -> pd.DataFrame:
+    """The seed figure's genes, the model node each maps to, and whether species carry the gene."""
+    model = model or build()
+    carried = {g for sp in model.species for g in sp.genes}
+    rows = [
+        {"gene": g, "node": node, "note": note, "annotated_on_species": g in carried}
+        for g, (node, note) in SEED_GENE_MAP.items()
+    ]
+    return pd.DataFrame(rows)
+
+
 def parameter_table(model: Model | None = None) -> pd.DataFrame:
     """All parameters with value, units and provenance.
 
