@@ -130,3 +130,15 @@ def test_seed_figure_genes_map_onto_the_model_completely():
     # only genes the map explains as non-species (MUC4 masking) or not class I (PIK3R4) lack a species
     assert unannotated == {"MUC4", "PIK3R4"}, unannotated
     assert all(g in carried for g in set(SEED_FIGURE_GENES) - unannotated)
+
+
+def test_catalogue_genotype_names_are_accepted():
+    """Names of library.genotypes map onto model settings (K111N has no model setting)."""
+    from her2sim.library.genotypes import list_genotypes
+
+    for name in list_genotypes():
+        if name == "PIK3CA K111N":
+            continue
+        assert her2_model.genotype_settings([name]), name
+    assert her2_model.genotype_settings(["PTEN loss (partial)"]) == {"PTEN_level": 0.5}
+    assert her2_model.genotype_settings(["PTEN loss (complete)"]) == her2_model.genotype_settings(["PTEN loss"])

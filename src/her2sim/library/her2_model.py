@@ -282,6 +282,27 @@ GENOTYPES: dict[str, tuple[dict[str, float], str]] = {
 }
 
 
+#: Names of the genotype catalogue (library/genotypes.py) -> (model genotype or None, strength,
+#: direct parameter settings). Where the catalogue is finer or coarser than the model, the note says so.
+CATALOGUE_GENOTYPES: dict[str, tuple[str | None, float, dict[str, float], str]] = {
+    "HER2 amplification": ("HER2 amplified", 1.0, {}, ""),
+    "p95-HER2": ("p95HER2", 1.0, {}, ""),
+    "HER3 high": ("HER3 overexpression", 1.0, {}, ""),
+    "PIK3CA H1047R": ("PIK3CA H1047R", 1.0, {}, ""),
+    "PIK3CA E545K": ("PIK3CA E545K", 1.0, {}, ""),
+    "PIK3CA mutation (allele unspecified)": (
+        "PIK3CA H1047R", 1.0, {},
+        "taken as H1047R, the most frequent HER2+ allele (pharmacology.md P01: catalytic domain 13/17)"),
+    "PTEN loss (complete)": ("PTEN loss", 1.0, {}, ""),
+    "PTEN loss (partial)": ("PTEN loss", 0.5, {}, "residual PTEN 0.5 (catalogue default, assumed)"),
+    "IGF1R high": ("IGF1R overexpression", 1.0, {}, ""),
+    "IGF-1": (None, 1.0, {"IGF1_nM": 40.0 / 7.649}, "IGF-I 40 ng/mL (L01/L02), MW 7649 Da"),
+    "MUC4 high": ("MUC4 high", 1.0, {}, ""),
+    "heregulin-rich medium": (None, 1.0, {"HRG_nM": 1.0}, "heregulin 1 nM, as in the L26 checks (assumed)"),
+    "KRAS G12 activating": ("KRAS G12", 1.0, {}, ""),
+}
+
+
 def build() -> Model:
     """Build the flagship HER2 → PI3K/AKT/mTOR, RAS/ERK model.
 
@@ -1025,9 +1046,23 @@ def genotype_settings(genotypes: Mapping[str, float] | tuple[str, ...] | list[st
     items = genotypes.items() if isinstance(genotypes, Mapping) else ((g, 1.0) for g in genotypes)
     reference = {p.id: p.value for p in build().parameters}
     out: dict[str, float] = {}
+    expanded: list[tuple[str, float]] = []
     for name, strength in items:
+        if name not in GENOTYPES and name in CATALOGUE_GENOTYPES:
+            model_name, scale, direct, _ = CATALOGUE_GENOTYPES[name]
+            out_direct = {k: v * float(strength) for k, v in direct.items()}
+            reference_direct = {k: v for k, v in out_direct.items()}
+            expanded.extend([] if model_name is None else [(model_name, scale * float(strength))])
+            for k, v in reference_direct.items():
+                expanded.append((f"__set__{k}", v))
+            continue
+        expanded.append((name, strength))
+    for name, strength in expanded:
+        if name.startswith("__set__"):
+            out[name[len("__set__"):]] = float(strength)
+            continue
         if name not in GENOTYPES:
-            raise UnknownNameError("genotype", name, GENOTYPES)
+            raise UnknownNameError("genotype", name, list(GENOTYPES) + list(CATALOGUE_GENOTYPES))
         if not 0.0 <= float(strength) <= 1.0 and not name.endswith(("overexpression", "p95HER2")):
             raise ValidationError(f"strength of {name!r} must be in [0, 1], got {strength!r}")
         full_values, _ = GENOTYPES[name]
