@@ -1,0 +1,189 @@
+"""Shared plumbing of the analyses: tumour contexts and one-ensemble simulation of many treatments.
+
+Every analysis in :mod:`her2sim.analysis` follows the same protocol as
+:func:`her2sim.library.protocols.treat`: each member is pre-equilibrated untreated (every drug at
+0, cell number frozen), then treated from ``t = 0``. Here all members of an experiment (contexts
+× treatments, controls included) go through *one* :func:`her2sim.simulate_ensemble` call, so the
+compiled model is reused and the members run in parallel in C.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from ..errors import UnknownNameError, ValidationError
+
+__all__ = [
+    "PARENTAL",
+    "Context",
+    "resolve_context",
+    "resolve_contexts",
+    "drug_concentrations",
+    "run_members",
+    "default_model",
+]
+
+#: Name of the unperturbed context (HER2-amplified, PTEN and PIK3CA wild type: BT-474-like).
+PARENTAL = "parental"
+_PARENTAL_ALIASES = {"parental", "wild type", "wildtype", "wt", "reference", ""}
+
+Context = str | Sequence[str] | Mapping[str, float]
+
+
+def default_model():
+    """The flagship model (cached by :func:`her2sim.library.her2_model.build`)."""
+    from ..library.her2_model import build
+
+    return build()
+
+
+def _allowed_contexts() -> list[str]:
+    from ..library.her2_model import _CELL_LINES, GENOTYPES
+
+    return [PARENTAL, *GENOTYPES, *_CELL_LINES]
+
+
+def resolve_context(context: Context) -> tuple[str, dict[str, float]]:
+    """Label and parameter settings of a tumour context.
+
+    Parameters
+    ----------
+    context
+        ``"parental"``; a genotype name (``"PTEN loss"``); several joined by ``" + "``
+        (``"PIK3CA H1047R + PTEN loss"``); a cell-line preset (``"JIMT-1"``); a list of
+        genotype names; or a mapping ``{genotype: strength}``.
+
+    Returns
+    -------
+    (str, dict)
+        A display label and ``{parameter id: value}``.
+
+    Raises
+    ------
+    UnknownNameError
+        An unknown genotype or cell line, with the closest valid name.
+
+    Examples
+    --------
+    >>> resolve_context("PTEN loss")
+    ('PTEN loss', {'PTEN_level': 0.0})
+    >>> resolve_context("parental")
+    ('parental', {})
+    """
+    from ..library.her2_model import GENOTYPES, cell_line_settings, genotype_settings
+
+    if isinstance(context, Mapping):
+        label = " + ".join(f"{k} ({v:g})" if float(v) != 1.0 else k for k, v in context.items()) or PARENTAL
+        return label, genotype_settings(dict(context))
+    if not isinstance(context, str):
+        names = [str(n) for n in context]
+        return (" + ".join(names) or PARENTAL), genotype_settings(names)
+    text = context.strip()
+    if text.lower() in _PARENTAL_ALIASES:
+        return PARENTAL, {}
+    parts = [p.strip() for p in text.split(" + ")]
+    if all(p in GENOTYPES for p in parts):
+        return text, genotype_settings(parts)
+    try:
+        return text, cell_line_settings(text)
+    except UnknownNameError:
+        pass
+    bad = next((p for p in parts if p not in GENOTYPES), text)
+    raise UnknownNameError("context", bad, _allowed_contexts())
+
+
+def resolve_contexts(contexts: Context | Sequence[Context] | Mapping[str, Mapping[str, float]]
+                     ) -> dict[str, dict[str, float]]:
+    """Resolve several contexts; a mapping ``{label: {parameter: value}}`` is taken as given."""
+    if isinstance(contexts, str):
+        contexts = [contexts]
+    if isinstance(contexts, Mapping):
+        out: dict[str, dict[str, float]] = {}
+        for label, value in contexts.items():
+            if isinstance(value, Mapping) and all(isinstance(v, (int, float)) for v in value.values()):
+                out[str(label)] = {str(k): float(v) for k, v in value.items()}
+            else:
+                out[str(label)] = resolve_context(value)[1]
+        return out
+    out = {}
+    for context in contexts:
+        label, settings = resolve_context(context)
+        if label in out:
+            raise ValidationError(f"context {label!r} is listed twice")
+        out[label] = settings
+    if not out:
+        raise ValidationError("contexts must name at least one context (e.g. 'parental')")
+    return out
+
+
+def drug_concentrations(doses: Mapping[str, float | tuple[float, str]]) -> dict[str, float]:
+    """``{drug name: dose}`` → ``{model parameter: nM}`` (bare numbers are nM)."""
+    from ..library.her2_model import drug_settings
+
+    return drug_settings(doses)
+
+
+def run_members(
+    members: Sequence[Mapping[str, float]],
+    *,
+    times: Sequence[float],
+    outputs: Sequence[str],
+    model=None,
+    n_threads: int | None = None,
+    schedule: Sequence[tuple[float, Mapping[str, float]]] = (),
+) -> xr.Dataset:
+    """Simulate many fully specified members in one ensemble call.
+
+    Parameters
+    ----------
+    members
+        One ``{parameter id: value}`` per member (drugs in nM, genotype settings, ligands).
+        Parameters a member does not name keep the model's value; drugs not named are 0.
+    times
+        Output times in hours from treatment start.
+    outputs
+        Read-outs (e.g. ``"cells"``, ``"pAKT_S473"``).
+    schedule
+        Changes applied to *every* member at given times (e.g. from :mod:`her2sim.library.pk`).
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``member × time`` as returned by :func:`her2sim.simulate_ensemble`.
+    """
+    from ..library.protocols import untreated_parameters
+    from ..simulate import simulate_ensemble
+
+    model = model or default_model()
+    if not members:
+        raise ValidationError("at least one member is needed")
+    defaults = {p.id: float(p.value) for p in model.parameters}
+    keys = sorted({k for m in members for k in m})
+    for k in keys:
+        if k not in defaults:
+            raise UnknownNameError("parameter", k, defaults)
+    columns = {k: np.asarray([float(m.get(k, defaults[k])) for m in members]) for k in keys}
+    pre = untreated_parameters(model)
+    return simulate_ensemble(model, np.asarray(times, dtype=float), columns, preequilibrate=pre,
+                             outputs=list(outputs), n_threads=n_threads, schedule=list(schedule))
+
+
+def provenance(model, **extra: Any) -> dict[str, Any]:
+    """Dataset attrs shared by every analysis result."""
+    from .. import __version__
+
+    attrs: dict[str, Any] = {
+        "her2sim_version": __version__,
+        "model_id": model.id,
+        "model_sha256": model.fingerprint(),
+        "protocol": ("pre-equilibrate untreated (drugs 0, cell number frozen), treat at t = 0; "
+                     "all members in one simulate_ensemble call"),
+        "time_units": "hour",
+        "concentration_units": "nM",
+    }
+    attrs.update({k: (v if isinstance(v, (str, int, float)) else repr(v)) for k, v in extra.items()})
+    return attrs

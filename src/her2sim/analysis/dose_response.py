@@ -1,0 +1,750 @@
+"""Dose-response experiments and curve fitting: IC50/EC50, Emax, Hill slope, AUC and GR metrics.
+
+Three entry points:
+
+* :func:`simulate_dose_response` — a dose series of one drug or a fixed-ratio mixture on one or
+  more tumour contexts (genotypes or cell-line presets), all in one ensemble call;
+* :func:`fit_dose_response` — 4-parameter log-logistic fits of a response variable per context;
+* :func:`gr_metrics` — growth-rate inhibition metrics (Hafner et al. 2016) from cell numbers;
+* :func:`fit_measured` / :func:`read_measured_csv` — the same fits on measured data, with seeded
+  bootstrap confidence intervals.
+
+Definitions
+-----------
+Response curve (4-parameter log-logistic; Ritz et al. 2015 PLoS One 10:e0146021 for the
+``drc`` LL.4 form)::
+
+    y(c) = bottom + (top - bottom) / (1 + (c / EC50)^hill)
+
+* ``ec50``: the fitted midpoint (relative EC50); ``ic50``: the concentration at which the
+  fitted curve crosses 0.5 of the untreated response (absolute IC50; ``inf`` if never reached);
+* ``einf``: the fitted asymptote ``bottom``; ``emax``: the mean response at the highest tested
+  concentration (observed); ``auc``: the area under the fitted curve over log10 concentration
+  across the tested (non-zero) range, divided by that range (1 = no effect; Fallahi-Sichani et
+  al. 2013 Nat Chem Biol 9:708 use the same normalised AUC);
+* diagnostics: ``rse`` (residual standard error, ``sqrt(SSR/(n − p))``), ``r2``
+  (``1 − SSR/SST``) and ``converged`` (optimiser success and no parameter on a bound).
+
+GR metrics (Hafner M, Niepel M, Chung M, Sorger PK 2016, Nat Methods 13:521-7)::
+
+    GR(c) = 2^(log2(x(c)/x0) / log2(x_ctrl/x0)) - 1
+    GR(c) = GRinf + (1 - GRinf) / (1 + (c / GEC50)^h_GR)
+
+``GR50`` is the concentration at which the fitted GR curve equals 0.5 (``inf`` if GRinf ≥ 0.5);
+``GRmax`` is the GR value at the highest tested concentration (observed); ``GR_AOC`` is the area
+over the GR curve, ``∫(1 − GR) dlog10 c`` by the trapezoid rule on the observed values over the
+tested range, divided by that range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, final
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from scipy.optimize import least_squares
+
+from ..errors import UnknownNameError, ValidationError
+from ._runs import default_model, provenance, resolve_contexts, run_members
+
+__all__ = [
+    "HAFNER2016",
+    "CurveFit",
+    "log_logistic",
+    "fit_log_logistic",
+    "gr_values",
+    "gr_curve",
+    "simulate_dose_response",
+    "fit_dose_response",
+    "gr_metrics",
+    "read_measured_csv",
+    "fit_measured",
+    "plot_dose_response",
+    "plot_gr",
+    "DEFAULT_READOUTS",
+]
+
+HAFNER2016 = "Hafner M et al. 2016, Nat Methods 13:521-7 (GR metrics)"
+LL4 = "4-parameter log-logistic (Ritz C et al. 2015, PLoS One 10:e0146021, drc LL.4)"
+DEFAULT_READOUTS: tuple[str, ...] = ("pHER2_total", "pHER3", "pAKT_S473", "pS6", "pERK", "FOXO_nuclear")
+
+
+def log_logistic(concentration, top: float, bottom: float, ec50: float, hill: float) -> np.ndarray:
+    """4-parameter log-logistic curve ``bottom + (top − bottom)/(1 + (c/ec50)^hill)``.
+
+    Examples
+    --------
+    >>> float(log_logistic(10.0, 1.0, 0.0, 10.0, 1.0))
+    0.5
+    """
+    c = np.asarray(concentration, dtype=float)
+    with np.errstate(divide="ignore", over="ignore"):
+        u = np.power(np.clip(c, 0.0, None) / ec50, hill)
+    return bottom + (top - bottom) / (1.0 + u)
+
+
+def gr_curve(concentration, gr_inf: float, gec50: float, hill: float) -> np.ndarray:
+    """Hafner 2016 GR curve ``GRinf + (1 − GRinf)/(1 + (c/GEC50)^h)`` (top fixed at 1)."""
+    return log_logistic(concentration, 1.0, gr_inf, gec50, hill)
+
+
+@final
+@dataclass(frozen=True)
+class CurveFit:
+    """One 4-parameter log-logistic fit with its diagnostics (see the module docstring)."""
+
+    top: float
+    bottom: float
+    ec50: float
+    hill: float
+    ic50: float
+    emax: float
+    auc: float
+    rse: float
+    r2: float
+    converged: bool
+    n_points: int
+    message: str = ""
+
+    def predict(self, concentration) -> np.ndarray:
+        """The fitted curve at ``concentration``."""
+        return log_logistic(concentration, self.top, self.bottom, self.ec50, self.hill)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Field values as a plain dict."""
+        return asdict(self)
+
+
+def _crossing(top: float, bottom: float, ec50: float, hill: float, level: float) -> float:
+    """Concentration at which the curve crosses ``level`` (inf if it never does)."""
+    lo, hi = min(top, bottom), max(top, bottom)
+    if not (lo < level < hi):
+        return float("inf")
+    ratio = (top - bottom) / (level - bottom) - 1.0
+    if ratio <= 0:
+        return float("inf")
+    return float(ec50 * ratio ** (1.0 / hill))
+
+
+def _normalised_auc(fun, c_lo: float, c_hi: float, n: int = 201) -> float:
+    if not (c_hi > c_lo > 0):
+        return float("nan")
+    grid = np.linspace(np.log10(c_lo), np.log10(c_hi), n)
+    return float(np.trapezoid(fun(10.0**grid), grid) / (grid[-1] - grid[0]))
+
+
+def fit_log_logistic(
+    concentration,
+    response,
+    *,
+    top: float | None = None,
+    bottom: float | None = None,
+    level: float = 0.5,
+    hill_bounds: tuple[float, float] = (0.05, 20.0),
+) -> CurveFit:
+    """Least-squares fit of the 4-parameter log-logistic curve.
+
+    Parameters
+    ----------
+    concentration, response : array_like
+        Same length; zero concentrations are allowed (they pin ``top``). NaNs are dropped.
+    top, bottom : float, optional
+        Fix the response at zero / infinite concentration instead of fitting it.
+    level : float
+        Response level that defines ``ic50`` (default 0.5: half of an untreated response of 1).
+    hill_bounds : (float, float)
+        Bounds of the Hill slope; a fit on a bound is flagged ``converged=False``.
+
+    Returns
+    -------
+    CurveFit
+
+    Raises
+    ------
+    ValidationError
+        Fewer points than free parameters, or no positive concentration.
+
+    Examples
+    --------
+    >>> c = np.geomspace(0.1, 1000, 9)
+    >>> fit = fit_log_logistic(c, log_logistic(c, 1.0, 0.1, 20.0, 1.5))
+    >>> round(fit.ec50, 6), round(fit.hill, 6), fit.converged
+    (20.0, 1.5, True)
+    """
+    c = np.asarray(concentration, dtype=float).reshape(-1)
+    y = np.asarray(response, dtype=float).reshape(-1)
+    if c.shape != y.shape:
+        raise ValidationError(f"concentration and response differ in length ({c.size} vs {y.size})")
+    keep = np.isfinite(c) & np.isfinite(y)
+    c, y = c[keep], y[keep]
+    if np.any(c < 0):
+        raise ValidationError("concentrations must be >= 0")
+    positive = c[c > 0]
+    if positive.size == 0:
+        raise ValidationError("at least one positive concentration is needed to fit a curve")
+    free_top, free_bottom = top is None, bottom is None
+    n_free = 2 + free_top + free_bottom
+    if c.size < n_free + 1:
+        raise ValidationError(f"{c.size} points cannot fit {n_free} free parameters (need at least {n_free + 1})")
+
+    c_lo, c_hi = float(positive.min()), float(positive.max())
+    order = np.argsort(c)
+    y_first = float(np.mean(y[c == c[order[0]]]))
+    y_last = float(np.mean(y[c == c_hi]))
+    span = max(float(np.ptp(y)), 1e-6)
+    t0 = y_first if free_top else float(top)
+    b0 = y_last if free_bottom else float(bottom)
+    log_lo, log_hi = np.log10(c_lo) - 3.0, np.log10(c_hi) + 3.0
+
+    def unpack(theta):
+        k = 0
+        t = theta[k] if free_top else float(top)
+        k += free_top
+        b = theta[k] if free_bottom else float(bottom)
+        k += free_bottom
+        return t, b, 10.0 ** theta[k], theta[k + 1]
+
+    def residuals(theta):
+        t, b, e, h = unpack(theta)
+        return log_logistic(c, t, b, e, h) - y
+
+    y_lo, y_hi = float(np.min(y)) - 2 * span, float(np.max(y)) + 2 * span
+    lower = ([y_lo] if free_top else []) + ([y_lo] if free_bottom else []) + [log_lo, hill_bounds[0]]
+    upper = ([y_hi] if free_top else []) + ([y_hi] if free_bottom else []) + [log_hi, hill_bounds[1]]
+    best = None
+    mid = 0.5 * (t0 + b0)
+    # start the midpoint where the data cross half-way, plus a spread of slopes and midpoints
+    above = positive[np.abs(y[c > 0] - mid) == np.min(np.abs(y[c > 0] - mid))]
+    starts_e = {float(np.log10(above[0])), float(np.log10(np.sqrt(c_lo * c_hi)))}
+    for log_e in starts_e:
+        for h in (0.7, 1.5, 4.0):
+            x0 = ([t0] if free_top else []) + ([b0] if free_bottom else []) + [log_e, h]
+            x0 = np.clip(x0, np.asarray(lower) + 1e-9, np.asarray(upper) - 1e-9)
+            res = least_squares(residuals, x0, bounds=(lower, upper), method="trf",
+                                x_scale="jac", xtol=1e-14, ftol=1e-14, gtol=1e-14, max_nfev=4000)
+            if best is None or res.cost < best.cost:
+                best = res
+    assert best is not None  # internal: at least one start ran
+    t, b, e, h = unpack(best.x)
+    ssr = float(np.sum(best.fun**2))
+    sst = float(np.sum((y - y.mean()) ** 2))
+    dof = c.size - n_free
+    at_bound = bool(np.any(np.isclose(best.x, lower, rtol=0, atol=1e-6) | np.isclose(best.x, upper, rtol=0, atol=1e-6)))
+    converged = bool(best.success and not at_bound)
+    message = best.message if not at_bound else best.message + "; a parameter is on its bound"
+    fit = CurveFit(
+        top=float(t), bottom=float(b), ec50=float(e), hill=float(h),
+        ic50=_crossing(t, b, e, h, level),
+        emax=y_last,
+        auc=_normalised_auc(lambda x: log_logistic(x, t, b, e, h), c_lo, c_hi),
+        rse=float(np.sqrt(ssr / dof)) if dof > 0 else float("nan"),
+        r2=float(1.0 - ssr / sst) if sst > 0 else float("nan"),
+        converged=converged, n_points=int(c.size), message=str(message),
+    )
+    return fit
+
+
+def gr_values(x_treated, x_control, x0=1.0) -> np.ndarray:
+    """Vectorised GR value (Hafner 2016), the formula of :func:`her2sim.library.protocols.gr_value`.
+
+    ``nan`` where the control did not grow (GR is undefined there).
+
+    Examples
+    --------
+    >>> float(gr_values(4.0, 4.0, 1.0)), float(gr_values(1.0, 4.0, 1.0)), float(gr_values(0.5, 4.0, 1.0))
+    (1.0, 0.0, -0.2928932188134524)
+    """
+    from ..library.protocols import gr_value
+
+    def one(x, xc, x_0):
+        if not (np.isfinite(x) and np.isfinite(xc) and np.isfinite(x_0)) or xc <= x_0 or x <= 0:
+            return np.nan
+        return gr_value(x, xc, x_0)
+
+    return np.vectorize(one, otypes=[float])(x_treated, x_control, x0)
+
+
+# ------------------------------------------------------------------------------------------------
+# simulation
+
+Treatment = str | Mapping[str, float]
+
+
+def _treatment(treatment: Treatment) -> dict[str, float]:
+    from ..library.drugs import get_drug
+
+    if isinstance(treatment, str):
+        parts = [p.strip() for p in treatment.split("+")]
+        ratios = {get_drug(p).name: 1.0 for p in parts}
+    elif isinstance(treatment, Mapping):
+        ratios = {get_drug(k).name: float(v) for k, v in treatment.items()}
+    else:
+        raise ValidationError(f"treatment must be a drug name or {{drug: ratio}}, got {treatment!r}")
+    if not ratios or any(not (v > 0) for v in ratios.values()):
+        raise ValidationError(f"fixed-ratio weights must be > 0, got {ratios}")
+    return ratios
+
+
+def simulate_dose_response(
+    treatment: Treatment,
+    concentrations: Sequence[float] | None = None,
+    *,
+    unit: str = "nM",
+    contexts: Any = ("parental",),
+    time: float = 72.0,
+    readouts: Sequence[str] = DEFAULT_READOUTS,
+    readout_times: Sequence[float] = (24.0,),
+    parameters: Mapping[str, float] | None = None,
+    model=None,
+    n_threads: int | None = None,
+) -> xr.Dataset:
+    """Simulate a dose series of one drug or a fixed-ratio mixture on one or more contexts.
+
+    Parameters
+    ----------
+    treatment
+        A drug name (``"lapatinib"``), several joined by ``"+"`` (equal ratio) or a mapping
+        ``{drug: ratio}``: each drug's concentration is ``ratio × c`` (in ``unit``) at dose ``c``.
+    concentrations
+        Doses ``c`` in ``unit`` (default: 12 points, 0.01-10 000 nM, log-spaced).
+    unit
+        Any unit of :data:`her2sim.library.drugs.SUPPORTED_UNITS`; converted per drug by its
+        molecular weight.
+    contexts
+        Tumour contexts (see :func:`her2sim.analysis._runs.resolve_context`), e.g.
+        ``["parental", "PTEN loss", "JIMT-1"]``.
+    time
+        End point in hours (cells counted here; 72 h as in most growth assays).
+    readouts, readout_times
+        Signalling read-outs returned at these times (hours) as well as at 0 and ``time``.
+
+    Other parameters
+    ----------------
+    parameters
+        Further overrides for every member (e.g. ``{"HRG_nM": 1.0}``).
+    model, n_threads
+        Model variant and threads of the ensemble.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``context × concentration`` (+ ``time`` for read-outs): ``cells`` (relative number),
+        ``x0``, ``x_control``, ``relative_viability`` (x/x_ctrl), ``inhibition_percent``,
+        ``gr`` (Hafner 2016), read-outs, ``status``. Per-drug concentrations are coordinates
+        ``concentration_<drug>`` in nM.
+
+    Examples
+    --------
+    >>> ds = simulate_dose_response("lapatinib", [0, 100, 1000], contexts=["parental"], readouts=())
+    >>> ds["relative_viability"].dims
+    ('context', 'concentration')
+    """
+    from ..library.drugs import get_drug
+
+    model = model or default_model()
+    ratios = _treatment(treatment)
+    if concentrations is None:
+        concentrations = np.geomspace(0.01, 1e4, 12)
+    conc = np.asarray(concentrations, dtype=float).reshape(-1)
+    if conc.size == 0 or np.any(~np.isfinite(conc)) or np.any(conc < 0):
+        raise ValidationError(f"concentrations must be finite and >= 0, got {concentrations!r}")
+    if not time > 0:
+        raise ValidationError(f"time must be > 0 hours, got {time!r}")
+    ctx = resolve_contexts(contexts)
+    known = set(_readout_names(model))
+    for r in readouts:
+        if r not in known:
+            raise UnknownNameError("readouts", r, known)
+    per_drug_nM = {name: np.asarray([get_drug(name).to_nM(r * c, unit) for c in conc]) for name, r in ratios.items()}
+    params = {name: _param(name) for name in ratios}
+    members: list[dict[str, float]] = []
+    for settings in ctx.values():
+        base = {**settings, **(parameters or {})}
+        members.append(dict(base))  # untreated control
+        for i in range(conc.size):
+            members.append({**base, **{params[n]: float(per_drug_nM[n][i]) for n in ratios}})
+    times = sorted({0.0, float(time), *[float(t) for t in readout_times if 0 < t <= time]})
+    ens = run_members(members, times=times, outputs=["cells", *readouts], model=model, n_threads=n_threads)
+    n_ctx, n_c, n_t = len(ctx), conc.size, len(times)
+    shape = (n_ctx, n_c + 1, n_t)
+
+    def block(name):
+        return ens[name].values.reshape(shape)
+
+    cells = block("cells")
+    x0 = cells[:, 0, 0]
+    x_ctrl = cells[:, 0, -1]
+    x_end = cells[:, 1:, -1]
+    status = ens["status"].values.reshape(n_ctx, n_c + 1)
+    coords = {
+        "context": ("context", list(ctx)),
+        "concentration": ("concentration", conc, {"units": unit, "long_name": _label(ratios, unit)}),
+        "time": ("time", np.asarray(times), {"units": "hour"}),
+    }
+    for name in ratios:
+        coords[f"concentration_{name}"] = ("concentration", per_drug_nM[name],
+                                           {"units": "nM", "long_name": f"{name} concentration"})
+    data = {
+        "cells": (("context", "concentration", "time"), cells[:, 1:, :],
+                  {"units": "1", "long_name": "relative cell number x(t)/x(0)"}),
+        "x0": ("context", x0, {"units": "1", "long_name": "cell number at treatment start"}),
+        "x_control": ("context", x_ctrl, {"units": "1", "long_name": f"untreated cell number at {time:g} h"}),
+        "relative_viability": (("context", "concentration"), x_end / x_ctrl[:, None],
+                               {"units": "1", "long_name": f"relative viability x(c)/x_ctrl at {time:g} h"}),
+        "inhibition_percent": (("context", "concentration"), 100.0 * (1.0 - x_end / x_ctrl[:, None]),
+                               {"units": "%", "long_name": f"growth inhibition at {time:g} h"}),
+        "gr": (("context", "concentration"), gr_values(x_end, x_ctrl[:, None], x0[:, None]),
+               {"units": "1", "long_name": f"GR value at {time:g} h", "reference": HAFNER2016}),
+        "status": (("context", "concentration"), status[:, 1:], {"long_name": "solver status (0 = success)"}),
+        "control_status": ("context", status[:, 0], {"long_name": "solver status of the untreated control"}),
+    }
+    for r in readouts:
+        values = block(r)
+        data[r] = (("context", "concentration", "time"), values[:, 1:, :],
+                   {"units": ens[r].attrs.get("units", ""), "long_name": ens[r].attrs.get("long_name", r)})
+        data[f"{r}_untreated"] = (("context", "time"), values[:, 0, :],
+                                  {"units": ens[r].attrs.get("units", ""), "long_name": f"{r} in the untreated control"})
+    ds = xr.Dataset(data, coords=coords)
+    ds.attrs.update(provenance(
+        model, experiment="dose_response", treatment=" + ".join(ratios), ratios=repr(ratios),
+        unit=unit, end_time_h=float(time), contexts=repr(ctx), parameter_overrides=repr(dict(parameters or {})),
+        n_failed=int(np.count_nonzero(status)), citation=HAFNER2016,
+    ))
+    return ds
+
+
+def _param(drug: str) -> str:
+    from ..library.her2_model import drug_parameter
+
+    return drug_parameter(drug)
+
+
+def _label(ratios: Mapping[str, float], unit: str) -> str:
+    if len(ratios) == 1:
+        return f"{next(iter(ratios))} concentration"
+    parts = ":".join(f"{v:g}" for v in ratios.values())
+    return f"dose of {' + '.join(ratios)} (fixed ratio {parts}, {unit} of each per unit dose)"
+
+
+def _readout_names(model) -> list[str]:
+    from ..library.protocols import READOUTS
+
+    ids = {p.id for p in model.parameters} | {s.id for s in model.species}
+    return [r for r in READOUTS if r in ids] + [r for r in ("PI3K_active_fraction", "RAS_GTP_fraction") if r in ids]
+
+
+# ------------------------------------------------------------------------------------------------
+# fitting Datasets
+
+_FIT_FIELDS = {
+    "ic50": ("absolute IC50: concentration where the fitted curve crosses 0.5 (inf: not reached)", None),
+    "ec50": ("fitted midpoint (relative EC50)", None),
+    "top": ("fitted response at zero concentration", "1"),
+    "einf": ("fitted response at infinite concentration", "1"),
+    "emax": ("observed response at the highest tested concentration", "1"),
+    "hill": ("Hill slope", "1"),
+    "auc": ("area under the fitted curve over log10 concentration, normalised by the range (1 = no effect)", "1"),
+    "rse": ("residual standard error sqrt(SSR/(n - p))", "1"),
+    "r2": ("coefficient of determination 1 - SSR/SST", "1"),
+    "converged": ("optimiser converged with no parameter on a bound", None),
+}
+
+
+def _fit_dataset(fits: Mapping[str, CurveFit], dim: str, unit: str, response: str, extra: Mapping[str, Any]) -> xr.Dataset:
+    labels = list(fits)
+    data = {}
+    for field, (long_name, units) in _FIT_FIELDS.items():
+        attr = "bottom" if field == "einf" else field
+        values = [getattr(fits[k], attr) for k in labels]
+        data[field] = (dim, np.asarray(values, dtype=bool if field == "converged" else float),
+                       {"long_name": long_name, "units": units if units is not None else ("" if field == "converged" else unit),
+                        "model": LL4, "response": response})
+    data["n_points"] = (dim, np.asarray([fits[k].n_points for k in labels]), {"long_name": "points fitted"})
+    ds = xr.Dataset(data, coords={dim: labels})
+    ds.attrs.update({k: (v if isinstance(v, (str, int, float)) else repr(v)) for k, v in extra.items()})
+    ds.attrs["fit_model"] = LL4
+    ds.attrs["response"] = response
+    return ds
+
+
+def fit_dose_response(ds: xr.Dataset, *, response: str = "relative_viability") -> xr.Dataset:
+    """Fit the 4-parameter log-logistic curve per context of a dose-response Dataset.
+
+    Parameters
+    ----------
+    ds
+        From :func:`simulate_dose_response` (dims ``context × concentration``).
+    response
+        ``"relative_viability"`` (top fixed at 1, the untreated control) or any other variable
+        with dims ``(context, concentration)``; read-outs with a ``time`` dim are taken at the
+        last time, normalised to the untreated control.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dim ``context``: ``ic50, ec50, top, einf, emax, hill, auc, rse, r2, converged, n_points``;
+        concentrations in the units of ``ds.concentration``.
+    """
+    if response not in ds:
+        raise UnknownNameError("response", response, [v for v in ds.data_vars if "concentration" in ds[v].dims])
+    values = ds[response]
+    fixed_top: float | None = None
+    if "time" in values.dims:
+        values = values.isel(time=-1) / ds[f"{response}_untreated"].isel(time=-1)
+        fixed_top = 1.0
+    if response == "relative_viability":
+        fixed_top = 1.0
+    conc = ds["concentration"].values
+    fits = {}
+    for label in ds["context"].values:
+        y = values.sel(context=label).values
+        c_all = np.concatenate([[0.0], conc]) if fixed_top is not None and conc.min() > 0 else conc
+        y_all = np.concatenate([[fixed_top], y]) if fixed_top is not None and conc.min() > 0 else y
+        fits[str(label)] = fit_log_logistic(c_all, y_all, top=fixed_top)
+    unit = ds["concentration"].attrs.get("units", "nM")
+    out = _fit_dataset(fits, "context", unit, response,
+                       {**ds.attrs, "fitted": f"{response} vs concentration per context"})
+    return out
+
+
+def gr_metrics(ds: xr.Dataset) -> xr.Dataset:
+    """GR50, GRmax, GRinf, GEC50, h_GR and GR_AOC per context (Hafner et al. 2016).
+
+    Parameters
+    ----------
+    ds
+        A Dataset with ``gr`` over ``concentration`` (from :func:`simulate_dose_response` or
+        :func:`fit_measured` input), dims ``context × concentration``.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dim ``context``; every variable's attrs name the reference (Hafner 2016).
+
+    Examples
+    --------
+    >>> c = np.geomspace(0.01, 100, 9)
+    >>> gr = gr_curve(c, -0.2, 1.0, 1.0)
+    >>> demo = xr.Dataset({"gr": (("context", "concentration"), gr[None, :])},
+    ...                   coords={"context": ["demo"], "concentration": c})
+    >>> round(float(gr_metrics(demo)["GR50"][0]), 6)
+    0.4
+    """
+    if "gr" not in ds:
+        raise UnknownNameError("variable", "gr", list(ds.data_vars))
+    conc = np.asarray(ds["concentration"].values, dtype=float)
+    unit = ds["concentration"].attrs.get("units", "nM")
+    rows: dict[str, dict[str, float]] = {}
+    for label in ds["context"].values:
+        gr = np.asarray(ds["gr"].sel(context=label).values, dtype=float)
+        c_all = np.concatenate([[0.0], conc]) if conc.min() > 0 else conc
+        g_all = np.concatenate([[1.0], gr]) if conc.min() > 0 else gr
+        ok = np.isfinite(g_all)
+        fit = fit_log_logistic(c_all[ok], g_all[ok], top=1.0)
+        positive = (conc > 0) & np.isfinite(gr)
+        logc = np.log10(conc[positive])
+        aoc = float(np.trapezoid(1.0 - gr[positive], logc) / (logc[-1] - logc[0])) if logc.size > 1 else float("nan")
+        rows[str(label)] = {
+            "GR50": _crossing(1.0, fit.bottom, fit.ec50, fit.hill, 0.5),
+            "GRmax": float(gr[positive][-1]) if positive.any() else float("nan"),
+            "GRinf": fit.bottom, "GEC50": fit.ec50, "h_GR": fit.hill, "GR_AOC": aoc,
+            "rse": fit.rse, "r2": fit.r2, "converged": fit.converged,
+        }
+    labels = list(rows)
+    meta = {
+        "GR50": ("concentration at which the fitted GR curve equals 0.5 (inf: not reached)", unit),
+        "GRmax": ("GR value at the highest tested concentration (observed)", "1"),
+        "GRinf": ("fitted GR asymptote at infinite concentration", "1"),
+        "GEC50": ("fitted GR curve midpoint", unit),
+        "h_GR": ("Hill slope of the GR curve", "1"),
+        "GR_AOC": ("area over the GR curve over log10 concentration, normalised by the tested range", "1"),
+        "rse": ("residual standard error of the GR fit", "1"),
+        "r2": ("R^2 of the GR fit", "1"),
+        "converged": ("GR fit converged with no parameter on a bound", ""),
+    }
+    data = {k: ("context", np.asarray([rows[l][k] for l in labels], dtype=bool if k == "converged" else float),
+                {"long_name": v[0], "units": v[1], "reference": HAFNER2016}) for k, v in meta.items()}
+    out = xr.Dataset(data, coords={"context": labels})
+    out.attrs.update({k: v for k, v in ds.attrs.items() if isinstance(v, (str, int, float))})
+    out.attrs["citation"] = HAFNER2016
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# measured data
+
+_REQUIRED = ("dose", "response", "replicate")
+
+
+def read_measured_csv(path: str | Path) -> pd.DataFrame:
+    """Read measured dose-response data: columns ``dose, response, replicate [, drug, cell_line]``.
+
+    Raises
+    ------
+    ValidationError
+        A required column is missing or a value is not numeric.
+    """
+    frame = pd.read_csv(path)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in _REQUIRED if c not in frame.columns]
+    if missing:
+        raise ValidationError(f"{path}: missing column(s) {missing}; the layout is dose, response, replicate "
+                              f"[, drug, cell_line]; found {list(frame.columns)}")
+    for col in ("dose", "response"):
+        try:
+            frame[col] = pd.to_numeric(frame[col])
+        except (ValueError, TypeError):
+            raise ValidationError(f"{path}: column {col!r} must be numeric") from None
+    for col in ("drug", "cell_line"):
+        if col not in frame.columns:
+            frame[col] = "unspecified"
+        frame[col] = frame[col].astype(str)
+    return frame
+
+
+def fit_measured(
+    data: pd.DataFrame | str | Path,
+    *,
+    n_boot: int = 200,
+    seed: int = 0,
+    confidence: float = 0.95,
+    top: float | None = None,
+    dose_unit: str = "nM",
+) -> xr.Dataset:
+    """Fit measured dose-response data per (drug, cell line), with bootstrap confidence intervals.
+
+    The bootstrap resamples replicates *within each dose* (stratified case resampling, so every
+    dose stays represented) and refits; the interval is the percentile interval of the refits.
+
+    Parameters
+    ----------
+    data
+        A DataFrame or CSV path in the layout of :func:`read_measured_csv`.
+    n_boot
+        Bootstrap refits (0: no intervals).
+    seed
+        Seed of the bootstrap's :class:`numpy.random.Generator`; same seed, same intervals.
+    confidence
+        Interval coverage (default 0.95).
+    top
+        Fix the response at zero dose (e.g. 1.0 for data normalised to untreated).
+
+    Returns
+    -------
+    xarray.Dataset
+        Dim ``group`` (``"<drug> | <cell_line>"``) with the fit fields and ``<field>_lower`` /
+        ``<field>_upper`` for ``ic50, ec50, einf, hill, auc``; attrs record ``seed`` and ``n_boot``.
+    """
+    frame = read_measured_csv(data) if not isinstance(data, pd.DataFrame) else data.copy()
+    for col in ("drug", "cell_line"):
+        if col not in frame.columns:
+            frame[col] = "unspecified"
+    if not 0 < confidence < 1:
+        raise ValidationError(f"confidence must be in (0, 1), got {confidence!r}")
+    rng = np.random.default_rng(seed)
+    fits: dict[str, CurveFit] = {}
+    intervals: dict[str, dict[str, tuple[float, float]]] = {}
+    for (drug, line), group in frame.groupby(["drug", "cell_line"], sort=True):
+        label = f"{drug} | {line}"
+        c = group["dose"].to_numpy(float)
+        y = group["response"].to_numpy(float)
+        fits[label] = fit_log_logistic(c, y, top=top)
+        boots: dict[str, list[float]] = {k: [] for k in ("ic50", "ec50", "bottom", "hill", "auc")}
+        by_dose = [np.flatnonzero(c == d) for d in np.unique(c)]
+        for _ in range(int(n_boot)):
+            idx = np.concatenate([rng.choice(ix, size=ix.size, replace=True) for ix in by_dose])
+            try:
+                f = fit_log_logistic(c[idx], y[idx], top=top)
+            except ValidationError:
+                continue
+            for k in boots:
+                boots[k].append(getattr(f, k))
+        alpha = (1.0 - confidence) / 2.0
+        intervals[label] = {
+            k: ((float(np.quantile(v, alpha)), float(np.quantile(v, 1 - alpha))) if v else (np.nan, np.nan))
+            for k, v in boots.items()
+        }
+    out = _fit_dataset(fits, "group", dose_unit, "measured response",
+                       {"n_boot": int(n_boot), "seed": int(seed), "confidence": float(confidence),
+                        "bootstrap": "replicates resampled with replacement within each dose; percentile interval"})
+    labels = list(fits)
+    for key, name in (("ic50", "ic50"), ("ec50", "ec50"), ("bottom", "einf"), ("hill", "hill"), ("auc", "auc")):
+        for side, j in (("lower", 0), ("upper", 1)):
+            out[f"{name}_{side}"] = ("group", np.asarray([intervals[l][key][j] for l in labels]),
+                                     {"long_name": f"{100 * confidence:g} % bootstrap {side} bound of {name}",
+                                      "units": out[name].attrs["units"], "seed": int(seed)})
+    out = out.assign_coords(drug=("group", [l.split(" | ")[0] for l in labels]),
+                            cell_line=("group", [l.split(" | ")[1] for l in labels]))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# plotting (matplotlib imported lazily; Agg backend)
+
+def _pyplot():
+    import matplotlib
+
+    if matplotlib.get_backend().lower() != "agg":
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_dose_response(ds: xr.Dataset, *, response: str = "relative_viability", fits: xr.Dataset | None = None, ax=None):
+    """Response against concentration per context, with fitted curves if ``fits`` is given.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    plt = _pyplot()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.6))
+    conc = ds["concentration"].values
+    positive = conc > 0
+    grid = np.geomspace(conc[positive].min(), conc[positive].max(), 200) if positive.any() else conc
+    for i, label in enumerate(ds["context"].values):
+        color = f"C{i % 10}"
+        values = ds[response].sel(context=label)
+        if "time" in values.dims:
+            values = values.isel(time=-1)
+        ax.plot(conc[positive], values.values[positive], "o", color=color, label=str(label), ms=4)
+        if fits is not None and str(label) in fits["context"].values:
+            f = fits.sel(context=str(label))
+            ax.plot(grid, log_logistic(grid, float(f["top"]), float(f["einf"]), float(f["ec50"]), float(f["hill"])),
+                    "-", color=color, lw=1.2)
+    ax.set_xscale("log")
+    unit = ds["concentration"].attrs.get("units", "nM")
+    ax.set_xlabel(f"{ds['concentration'].attrs.get('long_name', 'concentration')} [{unit}]")
+    ax.set_ylabel(ds[response].attrs.get("long_name", response))
+    ax.legend(fontsize=7, frameon=False)
+    return ax
+
+
+def plot_gr(ds: xr.Dataset, *, metrics: xr.Dataset | None = None, ax=None):
+    """GR values against concentration per context, with the fitted GR curves (Hafner 2016)."""
+    plt = _pyplot()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.6))
+    conc = ds["concentration"].values
+    positive = conc > 0
+    grid = np.geomspace(conc[positive].min(), conc[positive].max(), 200)
+    for i, label in enumerate(ds["context"].values):
+        color = f"C{i % 10}"
+        ax.plot(conc[positive], ds["gr"].sel(context=label).values[positive], "o", ms=4, color=color, label=str(label))
+        if metrics is not None:
+            m = metrics.sel(context=str(label))
+            ax.plot(grid, gr_curve(grid, float(m["GRinf"]), float(m["GEC50"]), float(m["h_GR"])), "-", lw=1.2, color=color)
+    ax.axhline(0.0, color="0.5", lw=0.6, ls="--")
+    ax.axhline(0.5, color="0.8", lw=0.6, ls=":")
+    ax.set_xscale("log")
+    ax.set_ylim(-1.05, 1.1)
+    ax.set_xlabel(f"{ds['concentration'].attrs.get('long_name', 'concentration')} [{ds['concentration'].attrs.get('units', 'nM')}]")
+    ax.set_ylabel("GR value (Hafner 2016)")
+    ax.legend(fontsize=7, frameon=False)
+    return ax
