@@ -532,7 +532,7 @@ def gr_metrics(ds: xr.Dataset) -> xr.Dataset:
     >>> demo = xr.Dataset({"gr": (("context", "concentration"), gr[None, :])},
     ...                   coords={"context": ["demo"], "concentration": c})
     >>> round(float(gr_metrics(demo)["GR50"][0]), 6)
-    0.4
+    0.714286
     """
     if "gr" not in ds:
         raise UnknownNameError("variable", "gr", list(ds.data_vars))
