@@ -1049,18 +1049,14 @@ def genotype_settings(genotypes: Mapping[str, float] | tuple[str, ...] | list[st
     expanded: list[tuple[str, float]] = []
     for name, strength in items:
         if name not in GENOTYPES and name in CATALOGUE_GENOTYPES:
+            # a catalogue name: a model genotype at a scaled strength and/or direct inputs
             model_name, scale, direct, _ = CATALOGUE_GENOTYPES[name]
-            out_direct = {k: v * float(strength) for k, v in direct.items()}
-            reference_direct = {k: v for k, v in out_direct.items()}
-            expanded.extend([] if model_name is None else [(model_name, scale * float(strength))])
-            for k, v in reference_direct.items():
-                expanded.append((f"__set__{k}", v))
-            continue
-        expanded.append((name, strength))
+            if model_name is not None:
+                expanded.append((model_name, scale * float(strength)))
+            out.update({k: v * float(strength) for k, v in direct.items()})
+        else:
+            expanded.append((name, strength))
     for name, strength in expanded:
-        if name.startswith("__set__"):
-            out[name[len("__set__"):]] = float(strength)
-            continue
         if name not in GENOTYPES:
             raise UnknownNameError("genotype", name, list(GENOTYPES) + list(CATALOGUE_GENOTYPES))
         if not 0.0 <= float(strength) <= 1.0 and not name.endswith(("overexpression", "p95HER2")):
