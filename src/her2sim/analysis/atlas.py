@@ -1,0 +1,375 @@
+"""Resistance atlas: genotypes × therapies at clinically relevant exposures.
+
+For every (context, therapy) pair the atlas simulates 72 h of treatment (one ensemble call for
+the whole grid, untreated controls included), reports % growth inhibition (GI) and the GR value
+at 72 h, calls resistance against a stated reference context with explicit thresholds, and names
+the *route*: the signalling nodes (pAKT, pS6, pERK, pHER3) that stay active under the therapy.
+
+Which concentration, and why
+----------------------------
+:func:`exposure_table` gives one concentration per drug, with its basis and source:
+
+* ``basis="free_average"`` (default): the time-averaged **unbound** plasma concentration over a
+  steady-state dosing interval of the labelled regimen, from :mod:`her2sim.library.pk`. A 72 h
+  growth assay integrates exposure over days, so the average (not the peak) is the matched
+  summary, and the model's potencies act on free drug (Cheng-Prusoff shift of biochemical IC50s).
+  Antibodies are not plasma-protein bound, so free = total.
+* ``"free_trough"`` / ``"free_peak"``: the interval minimum / maximum of the same profile.
+* drugs without a PK model fall back to the catalogue exposure (:mod:`her2sim.library.drugs`):
+  free Cmin/Cmax where protein binding is known, else total; drugs with no curated exposure fall
+  back to the in-vitro reference dose used by the literature checks (findings.py conventions) and
+  are flagged ``clinical = False``.
+* ``basis="in_vitro"``: the in-vitro reference doses for every drug (trastuzumab/pertuzumab/HER3
+  antibodies 10 µg/mL, HER kinase and PI3K/AKT inhibitors 1 µM, everolimus 20 nM, MEK and IGF1R
+  inhibitors 1 µM / 3 µM), to compare with cell-line literature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ..errors import UnknownNameError, ValidationError
+from ._runs import PARENTAL, default_model, provenance, resolve_context, run_members
+
+__all__ = [
+    "BASES",
+    "DEFAULT_CONTEXTS",
+    "DEFAULT_THERAPIES",
+    "ROUTE_NODES",
+    "exposure_table",
+    "therapy_concentrations",
+    "simulate_therapies",
+    "resistance_atlas",
+    "atlas_table",
+    "plot_atlas",
+]
+
+BASES = ("free_average", "free_trough", "free_peak", "in_vitro")
+ROUTE_NODES: dict[str, str] = {"pAKT_S473": "pAKT", "pS6": "pS6", "pERK": "pERK", "pHER3": "HER3"}
+
+DEFAULT_CONTEXTS: tuple[str, ...] = (
+    PARENTAL, "PTEN loss", "PIK3CA H1047R", "PIK3CA E545K", "p95HER2", "HER3 overexpression",
+    "IGF1R overexpression", "MUC4 high", "KRAS G12", "PIK3CA H1047R + PTEN loss",
+)
+DEFAULT_THERAPIES: tuple[str, ...] = (
+    "trastuzumab", "pertuzumab", "lapatinib", "neratinib", "alpelisib", "capivasertib", "everolimus",
+    "trastuzumab + pertuzumab", "trastuzumab + lapatinib",
+    "trastuzumab + alpelisib", "trastuzumab + capivasertib", "trastuzumab + everolimus",
+    "lapatinib + alpelisib", "trastuzumab + patritumab",
+)
+
+_IN_VITRO: dict[str, tuple[float, str]] = {
+    "her2_ecd_block": (10.0, "ug/mL"), "her2_dimerisation_block": (10.0, "ug/mL"), "her3_block": (10.0, "ug/mL"),
+    "her_kinase_inhibit": (1.0, "uM"), "pi3k_alpha_inhibit": (1.0, "uM"), "pi3k_pan_inhibit": (1.0, "uM"),
+    "akt_inhibit": (1.0, "uM"), "mtorc1_inhibit": (20.0, "nM"), "mek_inhibit": (1.0, "uM"),
+    "igf1r_inhibit": (3.0, "uM"),
+}
+_IN_VITRO_SOURCE = "in-vitro reference dose (conventions of her2sim.library.findings, from the cited cell studies)"
+
+
+def exposure_table(basis: str = "free_average", drugs: Sequence[str] | None = None) -> pd.DataFrame:
+    """One concentration per drug, with the basis used and its source.
+
+    Parameters
+    ----------
+    basis
+        One of :data:`BASES` (see the module docstring).
+    drugs
+        Catalogue names (default: every modelled drug).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``drug, concentration_nM, basis, clinical, source, note``.
+
+    Examples
+    --------
+    >>> table = exposure_table(drugs=["trastuzumab"])
+    >>> table.loc[0, "basis"]
+    'free_average'
+    """
+    from ..library import pk
+    from ..library.drugs import get_drug
+    from ..library.her2_model import modelled_drugs
+
+    if basis not in BASES:
+        raise UnknownNameError("basis", basis, BASES)
+    names = [get_drug(d).name for d in (drugs or modelled_drugs())]
+    by_drug = {r.drug: r for r in pk.REGIMENS.values()}
+    rows = []
+    for name in names:
+        drug = get_drug(name)
+        value, unit = _IN_VITRO[drug.action]
+        row = {"drug": name, "concentration_nM": drug.to_nM(value, unit), "basis": "in_vitro", "clinical": False,
+               "source": _IN_VITRO_SOURCE, "note": f"{value:g} {unit}"}
+        if basis != "in_vitro":
+            key = {"free_average": "cavg_free_nM", "free_trough": "cmin_free_nM", "free_peak": "cmax_free_nM"}[basis]
+            if name in by_drug:
+                reg = by_drug[name]
+                summary = pk.steady_state_summary(reg)
+                model = pk.pk_model(name)
+                note = f"regimen {reg.name}; unbound fraction {model.free_fraction:g}"
+                if not model.free_fraction_known:
+                    note += " (protein binding not found: total concentration used)"
+                rows.append({"drug": name, "concentration_nM": summary[key], "basis": basis, "clinical": True,
+                             "source": f"her2sim.library.pk ({reg.source}; PK: "
+                                       + "; ".join(sorted({v[1] for v in model.provenance.values() if v[1]})) + ")",
+                             "note": note})
+                continue
+            exposure = drug.exposure_nM()
+            order = {"free_average": ("cmin_free_nM", "cmax_free_nM", "cmin_total_nM", "cmax_total_nM"),
+                     "free_trough": ("cmin_free_nM", "cmin_total_nM", "cmax_free_nM", "cmax_total_nM"),
+                     "free_peak": ("cmax_free_nM", "cmax_total_nM", "cmin_free_nM", "cmin_total_nM")}[basis]
+            hit = next((k for k in order if exposure.get(k)), None)
+            if hit is not None and drug.exposure is not None:
+                prov = drug.exposure.provenance
+                rows.append({"drug": name, "concentration_nM": float(exposure[hit]), "basis": f"catalogue {hit[:-3]}",
+                             "clinical": True, "source": prov.source or prov.note,
+                             "note": f"{drug.exposure.regimen}; no PK model, catalogue exposure used"})
+                continue
+            row["note"] += "; no clinical exposure curated (" + (drug.exposure_note or "none") + ")"
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["drug", "concentration_nM", "basis", "clinical", "source", "note"])
+
+
+def _therapy_drugs(therapy: str) -> list[str]:
+    from ..library.drugs import get_drug
+
+    return [get_drug(p.strip()).name for p in therapy.split("+")]
+
+
+def therapy_concentrations(therapies: Sequence[str], exposures: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """``{therapy: {model parameter: nM}}`` from an exposure table."""
+    from ..library.her2_model import drug_parameter
+
+    table = exposures.set_index("drug")["concentration_nM"]
+    out: dict[str, dict[str, float]] = {}
+    for therapy in therapies:
+        settings: dict[str, float] = {}
+        for name in _therapy_drugs(therapy):
+            if name not in table.index:
+                raise UnknownNameError("drug (in the exposure table)", name, table.index)
+            key = drug_parameter(name)
+            settings[key] = settings.get(key, 0.0) + float(table[name])
+        out[therapy] = settings
+    return out
+
+
+def simulate_therapies(
+    contexts: Mapping[str, Mapping[str, float]],
+    therapies: Mapping[str, Mapping[str, float]],
+    *,
+    time: float = 72.0,
+    signal_time: float = 24.0,
+    readouts: Sequence[str] = tuple(ROUTE_NODES),
+    model=None,
+    n_threads: int | None = None,
+) -> xr.Dataset:
+    """GI, GR and read-outs for contexts × therapies (explicit parameter settings), one ensemble.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``context × therapy``: ``inhibition_percent``, ``gr``, ``relative_viability``,
+        each read-out at ``signal_time`` and its untreated value ``<readout>_untreated``
+        (dim ``context``), ``status``.
+    """
+    from .dose_response import gr_values
+
+    model = model or default_model()
+    if not therapies or not contexts:
+        raise ValidationError("contexts and therapies must not be empty")
+    if not 0 < signal_time <= time:
+        raise ValidationError(f"signal_time must be in (0, time], got {signal_time!r}")
+    members = []
+    for settings in contexts.values():
+        members.append(dict(settings))
+        members.extend({**settings, **drugs} for drugs in therapies.values())
+    times = sorted({0.0, float(signal_time), float(time)})
+    ens = run_members(members, times=times, outputs=["cells", *readouts], model=model, n_threads=n_threads)
+    n_c, n_t = len(contexts), len(therapies)
+    i_sig, i_end = times.index(float(signal_time)), times.index(float(time))
+
+    def block(name):
+        return ens[name].values.reshape(n_c, n_t + 1, len(times))
+
+    cells = block("cells")
+    x0, x_ctrl, x = cells[:, 0, 0], cells[:, 0, i_end], cells[:, 1:, i_end]
+    data = {
+        "inhibition_percent": (("context", "therapy"), 100 * (1 - x / x_ctrl[:, None]),
+                               {"units": "%", "long_name": f"growth inhibition at {time:g} h"}),
+        "relative_viability": (("context", "therapy"), x / x_ctrl[:, None], {"units": "1", "long_name": "x/x_ctrl"}),
+        "gr": (("context", "therapy"), gr_values(x, x_ctrl[:, None], x0[:, None]),
+               {"units": "1", "long_name": f"GR value at {time:g} h (Hafner 2016)"}),
+        "status": (("context", "therapy"), ens["status"].values.reshape(n_c, n_t + 1)[:, 1:]),
+    }
+    for r in readouts:
+        values = block(r)
+        units = ens[r].attrs.get("units", "")
+        data[r] = (("context", "therapy"), values[:, 1:, i_sig], {"units": units, "long_name": f"{r} at {signal_time:g} h"})
+        data[f"{r}_untreated"] = ("context", values[:, 0, i_sig], {"units": units, "long_name": f"untreated {r}"})
+    ds = xr.Dataset(data, coords={"context": list(contexts), "therapy": list(therapies)})
+    ds.attrs.update(provenance(model, end_time_h=float(time), signal_time_h=float(signal_time),
+                               n_failed=int(np.count_nonzero(ens["status"].values))))
+    return ds
+
+
+def resistance_atlas(
+    contexts: Sequence[Any] | Mapping[str, Mapping[str, float]] = DEFAULT_CONTEXTS,
+    therapies: Sequence[str] = DEFAULT_THERAPIES,
+    *,
+    reference: str = PARENTAL,
+    basis: str = "free_average",
+    time: float = 72.0,
+    signal_time: float = 24.0,
+    resistant_drop: float = 20.0,
+    sensitive_margin: float = 10.0,
+    min_reference_gi: float = 10.0,
+    active_fraction: float = 0.5,
+    route_margin: float = 0.25,
+    model=None,
+    n_threads: int | None = None,
+) -> xr.Dataset:
+    """Genotypes × therapies atlas with resistance calls and routes.
+
+    Parameters
+    ----------
+    contexts
+        Tumour contexts (names as in :func:`her2sim.analysis._runs.resolve_context`) or
+        ``{label: {parameter: value}}``; must include ``reference``.
+    therapies
+        Drug names, combinations joined by ``" + "``.
+    reference
+        The context every call is made against (default the parental HER2-amplified tumour).
+    basis
+        Exposure basis (:func:`exposure_table`).
+
+    Other parameters
+    ----------------
+    resistant_drop
+        "resistant" if GI falls by at least this many percentage points against the reference.
+    sensitive_margin
+        "sensitive" if GI falls by at most this many points (or rises).
+        Between the two: "partially resistant".
+    min_reference_gi
+        If the therapy inhibits the reference by less than this (%), no call is made
+        ("inactive in reference").
+    active_fraction, route_margin
+        A node is on the *route* if, under the therapy (at ``signal_time``), its level is at least
+        ``active_fraction`` of the untreated reference level **and** exceeds the reference
+        context's level under the same therapy by at least ``route_margin`` (same scale): the
+        node the therapy switches off in the reference but not here.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``context × therapy``: ``inhibition_percent``, ``gr``, ``gi_change`` (vs reference),
+        ``call`` (string), ``route`` (string, e.g. ``"pAKT, pS6"``), ``<node>_residual``
+        (fraction of the untreated reference level); ``concentration_nM`` (drug) with
+        ``exposure_basis`` and ``exposure_source``; thresholds and reference in attrs.
+    """
+    from ..library.drugs import get_drug
+
+    model = model or default_model()
+    if isinstance(contexts, Mapping):
+        ctx = {str(k): dict(v) for k, v in contexts.items()}
+    else:
+        ctx = {}
+        for c in contexts:
+            label, settings = resolve_context(c)
+            ctx[label] = settings
+    if reference not in ctx:
+        raise UnknownNameError("reference", reference, ctx)
+    for name, value in (("resistant_drop", resistant_drop), ("sensitive_margin", sensitive_margin)):
+        if not value >= 0:
+            raise ValidationError(f"{name} must be >= 0, got {value!r}")
+    if sensitive_margin > resistant_drop:
+        raise ValidationError("sensitive_margin must not exceed resistant_drop")
+    drugs = sorted({d for t in therapies for d in _therapy_drugs(t)})
+    exposures = exposure_table(basis, drugs)
+    treatments = therapy_concentrations(therapies, exposures)
+    ds = simulate_therapies(ctx, treatments, time=time, signal_time=signal_time, model=model, n_threads=n_threads)
+    gi = ds["inhibition_percent"]
+    ref_gi = gi.sel(context=reference)
+    change = gi - ref_gi
+    calls = np.full(gi.shape, "", dtype=object)
+    for (i, j), delta in np.ndenumerate(change.values):
+        if ref_gi.values[j] < min_reference_gi:
+            calls[i, j] = "inactive in reference"
+        elif ds["context"].values[i] == reference:
+            calls[i, j] = "reference"
+        elif -delta >= resistant_drop:
+            calls[i, j] = "resistant"
+        elif -delta <= sensitive_margin:
+            calls[i, j] = "sensitive"
+        else:
+            calls[i, j] = "partially resistant"
+    routes = np.full(gi.shape, "", dtype=object)
+    for node, label in ROUTE_NODES.items():
+        ref_level = float(ds[f"{node}_untreated"].sel(context=reference))
+        residual = ds[node] / ref_level
+        ds[f"{label}_residual"] = residual.assign_attrs(
+            units="1", long_name=f"{label} under therapy at {signal_time:g} h / untreated reference level")
+        escape = (residual >= active_fraction) & (residual - residual.sel(context=reference) >= route_margin)
+        for idx in zip(*np.nonzero(escape.values)):
+            routes[idx] = f"{routes[idx]}, {label}" if routes[idx] else label
+    routes[routes == ""] = "none"
+    ds["gi_change"] = change.assign_attrs(units="percentage points", long_name=f"GI minus GI of {reference}")
+    ds["call"] = (("context", "therapy"), calls.astype(str), {"long_name": f"resistance call against {reference}"})
+    ds["route"] = (("context", "therapy"), routes.astype(str),
+                   {"long_name": (f"nodes left active: >= {active_fraction:g} of the untreated reference level under "
+                                  f"therapy and >= {route_margin:g} above the reference under the same therapy")})
+    table = exposures.set_index("drug")
+    ds = ds.assign_coords(drug=("drug", drugs))
+    ds["concentration_nM"] = ("drug", table.loc[drugs, "concentration_nM"].to_numpy(float),
+                              {"units": "nM", "long_name": "drug concentration used"})
+    ds["exposure_basis"] = ("drug", table.loc[drugs, "basis"].astype(str).to_numpy())
+    ds["exposure_clinical"] = ("drug", table.loc[drugs, "clinical"].to_numpy(bool))
+    ds["exposure_source"] = ("drug", table.loc[drugs, "source"].astype(str).to_numpy())
+    ds["exposure_note"] = ("drug", table.loc[drugs, "note"].astype(str).to_numpy())
+    ds.attrs.update({
+        "experiment": "resistance_atlas", "reference": reference, "exposure_basis": basis,
+        "resistant_drop_pp": float(resistant_drop), "sensitive_margin_pp": float(sensitive_margin),
+        "min_reference_gi_percent": float(min_reference_gi), "active_fraction": float(active_fraction),
+        "route_margin": float(route_margin),
+        "call_rule": (f"GI change vs {reference} <= -{resistant_drop:g} pp: resistant; >= -{sensitive_margin:g} pp: "
+                      f"sensitive; between: partially resistant; reference GI < {min_reference_gi:g} %: no call"),
+        "contexts": repr(ctx),
+        "drug_names": ", ".join(get_drug(d).name for d in drugs),
+    })
+    return ds
+
+
+def atlas_table(atlas: xr.Dataset) -> pd.DataFrame:
+    """The atlas as a tidy table (one row per context × therapy)."""
+    keep = ["inhibition_percent", "gr", "gi_change", "call", "route",
+            *[f"{label}_residual" for label in ROUTE_NODES.values()]]
+    return atlas[keep].to_dataframe().reset_index()
+
+
+def plot_atlas(atlas: xr.Dataset, *, ax=None):
+    """Heat map of GI (%) with each cell's call marked (R resistant, r partial, S sensitive)."""
+    from .dose_response import _pyplot
+
+    plt = _pyplot()
+    gi = atlas["inhibition_percent"].transpose("context", "therapy").values
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.0 + 0.55 * gi.shape[1], 1.2 + 0.4 * gi.shape[0]))
+    image = ax.imshow(gi, cmap="viridis", vmin=min(0.0, float(np.nanmin(gi))), vmax=100, aspect="auto")
+    marks = {"resistant": "R", "partially resistant": "r", "sensitive": "S", "reference": "ref",
+             "inactive in reference": "-"}
+    for (i, j), v in np.ndenumerate(gi):
+        call = str(atlas["call"].values[i, j])
+        ax.text(j, i, f"{v:.0f}\n{marks.get(call, '')}", ha="center", va="center", fontsize=6,
+                color="white" if v < 60 else "black")
+    ax.set_xticks(range(gi.shape[1]), atlas["therapy"].values, rotation=60, ha="right", fontsize=7)
+    ax.set_yticks(range(gi.shape[0]), atlas["context"].values, fontsize=7)
+    ax.set_title(f"growth inhibition at 72 h [%] vs {atlas.attrs.get('reference', '')}; "
+                 f"exposure: {atlas.attrs.get('exposure_basis', '')}", fontsize=8)
+    ax.figure.colorbar(image, ax=ax, shrink=0.7)
+    return ax
