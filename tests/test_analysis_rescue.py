@@ -1,0 +1,56 @@
+"""Rescue search recovers the published rescues of MECHANISMS.md."""
+
+from __future__ import annotations
+
+import pytest
+
+from her2sim.analysis.rescue import rescue_search, rescue_table
+from her2sim.errors import ValidationError
+from her2sim.library.drugs import get_drug
+
+PI3K_AKT_MTOR = {"pi3k_alpha_inhibit", "pi3k_pan_inhibit", "akt_inhibit", "mtorc1_inhibit"}
+
+
+def _actions(combination: str) -> set[str]:
+    return {get_drug(d.strip()).action for d in combination.split("+")}
+
+
+def test_pten_loss_rescued_by_pi3k_akt_mtor_inhibition():
+    # oracle: MECHANISMS.md §2 (L05, L06, L35): PI3K, AKT or mTOR inhibition restores sensitivity
+    singles = rescue_table(rescue_search("PTEN loss", max_size=1, basis="in_vitro"))
+    top3 = singles.head(3)["combination"]
+    assert all(_actions(c) <= PI3K_AKT_MTOR for c in top3), list(top3)
+    pairs = rescue_table(rescue_search("PTEN loss", backbone=["trastuzumab"], max_size=2, basis="in_vitro"))
+    best = pairs[pairs["size"] == 2].iloc[0]
+    assert _actions(best["combination"]) - {"her2_ecd_block"} <= PI3K_AKT_MTOR
+    assert "pAKT" in best["switched_off"]  # the mechanism: AKT is what trastuzumab leaves on
+    assert best["inhibition_percent"] > 50.0
+
+
+def test_p95_her2_rescued_by_kinase_inhibitors():
+    # oracle: MECHANISMS.md §4 (L14): kinase inhibitors still act on p95-HER2; the antibodies do not
+    table = rescue_table(rescue_search("p95HER2", max_size=1, basis="in_vitro")).set_index("combination")
+    her2_directed = table[[bool(_actions(c) & {"her2_ecd_block", "her2_dimerisation_block", "her_kinase_inhibit"})
+                           for c in table.index]]
+    assert _actions(her2_directed.index[0]) == {"her_kinase_inhibit"}
+    assert table.loc["lapatinib", "inhibition_percent"] > table.loc["trastuzumab", "inhibition_percent"] + 30.0
+    assert "pHER2" in table.loc["lapatinib", "switched_off"]
+
+
+def test_her3_blockade_counters_foxo_rebound():
+    # oracle: MECHANISMS.md §6 (L19, L20, L22): AKT inhibition relieves FOXO → HER3 rises and is
+    # phosphorylated; blocking HER3 blunts the rebound. The search must rank a HER3 antibody first by
+    # Bliss excess among partners of capivasertib, and say it switches pHER3 off.
+    result = rescue_search("parental", failing="capivasertib", backbone=["capivasertib"], max_size=2, basis="in_vitro")
+    table = rescue_table(result)
+    assert table.set_index("combination").loc["capivasertib", "HER3_total_fraction"] > 1.1  # the rebound itself
+    best_synergy = table[table["rank_synergy"] == 1].iloc[0]
+    assert _actions(best_synergy["combination"]) == {"akt_inhibit", "her3_block"}
+    assert "pHER3" in best_synergy["switched_off"]
+    assert best_synergy["bliss_excess"] > 5.0
+    assert result["bliss_excess"].attrs["reference_model"] == "bliss"
+
+
+def test_arguments_validated():
+    with pytest.raises(ValidationError):
+        rescue_search("PTEN loss", max_size=4)
