@@ -65,3 +65,22 @@ def test_schedule_is_hourly_mean_free_concentration():
     t = np.linspace(10.0, 11.0, 2001)
     mean = np.trapezoid(pk.concentration("lapatinib 1250 mg qd", t), t)
     assert sched[10][1]["lapatinib_nM"] == pytest.approx(mean, rel=1e-6)
+
+
+def test_regimen_drives_the_model():
+    from her2sim.analysis.regimen import plot_regimen, simulate_regimen
+
+    ds = simulate_regimen(["trastuzumab q3w"], contexts=["parental", "PTEN loss"], weeks=1.0)
+    assert ds["inhibition_percent"].dims == ("context", "time")
+    assert bool((ds["status"] == 0).all())
+    gi = ds["inhibition_percent"].isel(time=-1)
+    # oracle: MECHANISMS.md §1-2 at clinical trastuzumab exposure: the parental tumour is inhibited,
+    # PTEN loss much less (at least 20 pp apart after one week)
+    assert float(gi.sel(context="parental")) > float(gi.sel(context="PTEN loss")) + 20.0
+    # the first hour holds the loading dose: 8 mg/kg × 68 kg / Vc 3.02 L ≈ 180 ug/mL ≈ 1220 nM (rtol 5 %)
+    assert float(ds["free_nM"].isel(time=0)) == pytest.approx(8 * 68 / 3.02 * 6.757, rel=0.05)
+    axes = plot_regimen(ds)
+    assert axes[2].get_xlabel() == "days of therapy"
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
