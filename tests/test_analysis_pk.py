@@ -78,7 +78,7 @@ def test_regimen_drives_the_model():
     # PTEN loss much less (at least 20 pp apart after one week)
     assert float(gi.sel(context="parental")) > float(gi.sel(context="PTEN loss")) + 20.0
     # the first hour holds the loading dose: 8 mg/kg × 68 kg / Vc 3.02 L ≈ 180 ug/mL ≈ 1220 nM (rtol 5 %)
-    assert float(ds["free_nM"].isel(time=0)) == pytest.approx(8 * 68 / 3.02 * 6.757, rel=0.05)
+    assert float(ds["free_nM"].isel(regimen=0, time=0)) == pytest.approx(8 * 68 / 3.02 * 6.757, rel=0.05)
     axes = plot_regimen(ds)
     assert axes[2].get_xlabel() == "days of therapy"
     import matplotlib.pyplot as plt
