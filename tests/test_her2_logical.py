@@ -1,0 +1,191 @@
+"""The logical twin of the flagship model: loading, NodeMap, genotype/drug fixes, bnet round trip,
+concordance with the kinetic scorecard and the CLI sub-app.
+
+Oracles: Boolean results are compared exactly (attractor values); the biology oracles are the
+MECHANISMS.md statements (trastuzumab cannot act on p95-HER2, PTEN loss keeps AKT on under
+trastuzumab, kinase inhibitors switch AKT off in p95-HER2 cells).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("biodivine_aeon")
+
+from her2sim.errors import UnknownNameError  # noqa: E402
+from her2sim.library import her2_logical as hl  # noqa: E402
+from her2sim.library.her2_model import CATALOGUE_GENOTYPES, GENOTYPES, OBSERVABLES, build  # noqa: E402
+from her2sim.logical import attractors as logical_attractors  # noqa: E402
+from her2sim.logical import parse_bnet, to_bnet  # noqa: E402
+
+
+def _value(genotype, drugs, node):
+    values = logical_attractors(hl.condition(genotype, drugs))["state"].sel(node=node).values
+    assert values.size == 1, "every panel condition has one attractor"
+    return float(values[0])
+
+
+def test_twin_loads_with_cited_rules():
+    model = hl.load()
+    assert model.id == hl.MODEL_ID
+    assert set(model.phenotypes) == {"Proliferation", "Survival"}
+    for node in ("HER2", "p95HER2", "HER3", "EGFR", "IGF1R", "IRS1", "PI3K", "PIP3", "PTEN", "PDK1",
+                 "AKT_T308", "AKT_S473", "mTORC2", "TSC2", "RHEB", "mTORC1", "S6K", "EIF4EBP1", "FOXO",
+                 "RAS", "RAF", "MEK", "ERK", "SOS", "HRG", "IGF1", "MUC4"):
+        assert node in model.nodes
+    for node in model.internal_nodes:
+        rule = model.rule(node)
+        assert rule.citation and rule.mechanism, node
+    # the feedbacks of MECHANISMS.md 6-7 are in the rules
+    assert "S6K" in model.regulators("IRS1")
+    assert "FOXO" in model.regulators("HER3_expression") and "AKT" in model.regulators("FOXO")
+    assert "ERK" in model.regulators("SOS") and "SOS" in model.regulators("RAS")
+
+
+def test_node_map_covers_internal_nodes_with_kinetic_observables():
+    model = build()
+    known = set(OBSERVABLES) | {p.id for p in model.parameters} | {s.id for s in model.species}
+    twin = hl.load()
+    mapped = hl.node_map()
+    assert set(twin.internal_nodes) == set(mapped)
+    for entry in hl.NODE_MAP:
+        assert entry.observable in known, entry
+        assert entry.rationale
+    # direction of the map: high p4EBP1 means inactive 4E-BP1
+    assert hl.kinetic_to_logical({"p4EBP1": 0.47, "pAKT_S473": 0.44}) == {"AKT_S473": 1, "EIF4EBP1": 0}
+    assert len(hl.node_map_table()) == len(hl.NODE_MAP)
+
+
+def test_genotype_names_are_the_kinetic_ones():
+    assert set(hl.GENOTYPE_RULES) == set(GENOTYPES)
+    for name in CATALOGUE_GENOTYPES:
+        hl.apply_genotype(hl.baseline(), [name])
+    with pytest.raises(UnknownNameError):
+        hl.apply_genotype(hl.baseline(), ["PTEN gain"])
+    with pytest.raises(UnknownNameError):
+        hl.apply_drugs(hl.baseline(), ["aspirin"])
+    # aliases and doses as in the kinetic protocols
+    model = hl.apply_drugs(hl.baseline(), {"Herceptin": (10.0, "ug/mL"), "lapatinib": 0.0})
+    assert model.fixed["Trastuzumab"] == 1 and model.fixed["HER_TKI"] == 0
+    assert hl.apply_drugs(hl.baseline(), ["MK-2206"]).fixed["AKT_allosteric_inhibitor"] == 1
+    assert hl.apply_drugs(hl.baseline(), ["capivasertib"]).fixed["AKT_allosteric_inhibitor"] == 0
+
+
+def test_trastuzumab_does_not_touch_p95_signalling():
+    p95 = ["HER2 non-amplified", "p95HER2"]
+    assert _value(p95, [], "p95HER2") == 1.0
+    assert _value(p95, ["trastuzumab"], "p95HER2") == 1.0
+    assert _value(p95, ["trastuzumab"], "AKT") == 1.0
+    assert _value(p95, ["trastuzumab"], "Proliferation") == 1.0
+
+
+def test_kinase_inhibitors_switch_akt_off_in_p95_cells():
+    p95 = ["HER2 non-amplified", "p95HER2"]
+    for tki in ("lapatinib", "neratinib", "afatinib"):
+        assert _value(p95, [tki], "p95HER2") == 0.0
+        assert _value(p95, [tki], "AKT") == 0.0
+
+
+def test_pten_loss_keeps_akt_on_under_trastuzumab():
+    assert np.isnan(_value([], ["trastuzumab"], "AKT"))  # wild type: FOXO-HER3 rebound oscillation
+    assert _value(["PTEN loss"], ["trastuzumab"], "AKT") == 1.0
+    assert _value(["PIK3CA H1047R"], ["trastuzumab"], "AKT") == 1.0
+    # a pan-PI3K inhibitor restores the effect (L05)
+    assert _value(["PTEN loss"], ["trastuzumab", "buparlisib"], "AKT") == 0.0
+
+
+def test_muc4_prevents_trastuzumab_fix_not_lapatinib():
+    assert _value(["MUC4 high"], ["trastuzumab"], "HER2") == 1.0
+    assert _value(["MUC4 high"], ["lapatinib"], "HER2") == 0.0
+
+
+def test_bnet_round_trip_keeps_attractors():
+    model = hl.load()
+    again = parse_bnet(to_bnet(model), model_id=model.id)
+    assert again.nodes == model.nodes and again.inputs == model.inputs
+    for genotype, drugs in (([], []), (["PTEN loss"], ["trastuzumab"]), ([], ["lapatinib"])):
+        first = logical_attractors(hl.condition(genotype, drugs, model=model))["state"].values
+        second = logical_attractors(hl.condition(genotype, drugs, model=again))["state"].values
+        np.testing.assert_array_equal(first, second)
+
+
+def test_api_datasets_have_named_dims():
+    ds = hl.attractors(["HER2 amplified", "PTEN loss"], ["none", "trastuzumab"])
+    assert ds["state"].dims == ("genotype", "treatment", "attractor", "node")
+    assert ds["n_attractors"].values.tolist() == [[1, 1], [1, 1]]
+    scan = hl.scan(["PIK3CA H1047R"], interventions=["trastuzumab", "alpelisib"], order=2)
+    assert str(scan["intervention"].values[0]) in ("alpelisib", "trastuzumab + alpelisib")
+    assert scan["rank"].values.tolist() == [1, 2, 3]
+    run = hl.simulate(["PTEN loss"], ["trastuzumab"], t_max=5, n_trajectories=100, seed=1)
+    assert run["phenotype_probability"].dims == ("time", "phenotype")
+    np.testing.assert_array_equal(run["phenotype_probability"].values[-1], [1.0, 1.0])
+
+
+def test_plot_network_returns_axes():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ds = hl.attractors(["HER2 amplified"], ["trastuzumab"])
+    ax = hl.plot_network(hl.condition([], ["trastuzumab"]), ds["state"].isel(genotype=0, treatment=0, attractor=0))
+    assert ax.get_title() == hl.MODEL_ID
+    plt.close(ax.figure)
+
+
+@pytest.fixture(scope="module")
+def concordance_table():
+    from her2sim.library.concordance import LogicalLab, finding_concordance
+    from her2sim.library.findings import run_checks
+
+    return run_checks(), finding_concordance(lab=LogicalLab(n_trajectories=200))
+
+
+def test_concordance_covers_every_applicable_check_and_explains_disagreements(concordance_table):
+    from her2sim.library.concordance import CATEGORIES
+
+    kinetic, table = concordance_table
+    applicable = set(kinetic.loc[kinetic["verdict"] != "not applicable", "id"])
+    assert set(table["id"]) == applicable
+    assert set(table["logical_verdict"]) <= {"reproduced", "not reproduced", "not expressible"}
+    disagreements = table[~table["agree"]]
+    for _, row in disagreements.iterrows():
+        assert row["explanation"], f"{row['id']}: disagreement without an explanation"
+        assert row["category"] in CATEGORIES
+    # the core mechanisms agree in both formalisms
+    core = table.set_index("id").loc[["L03a", "L03b", "L05b", "L06", "L14a", "L14b", "L18b", "L19a"]]
+    assert core["agree"].all()
+
+
+def test_node_concordance_small_panel():
+    from her2sim.library.concordance import node_concordance, node_concordance_table
+
+    ds = node_concordance({"HER2 amplified": ((), {}), "PTEN loss": (("PTEN loss",), {})},
+                          {"none": (), "trastuzumab": ("trastuzumab",)})
+    assert ds["agreement"].dims == ("genotype", "treatment", "node")
+    untreated = ds["agreement"].sel(genotype="HER2 amplified", treatment="none")
+    # untreated HER2-amplified cells: every non-oscillating node agrees except the RAS/ERK loop
+    assert float(untreated.sel(node=["HER2", "HER3", "PI3K", "PIP3", "AKT", "FOXO", "mTORC1", "Proliferation"]).min()) == 1.0
+    assert 0.0 < ds.attrs["agreement_rate"] <= 1.0
+    assert len(node_concordance_table(ds)) == ds.sizes["node"]
+
+
+def test_cli_sub_app(tmp_path):
+    from typer.testing import CliRunner
+
+    from her2sim.cli.logical import logical_app
+
+    runner = CliRunner()
+    result = runner.invoke(logical_app, ["attractors", "-g", "PTEN loss", "-t", "trastuzumab", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "attractors.csv").exists()
+    assert (tmp_path / "network_PTEN_loss__trastuzumab.png").exists()
+    result = runner.invoke(logical_app, ["scan", "-g", "p95HER2", "-d", "trastuzumab", "-d", "lapatinib",
+                                         "--order", "1", "-o", str(tmp_path / "scan.csv")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "scan.csv").read_text().count("\n") == 3
+    result = runner.invoke(logical_app, ["simulate", "-d", "trastuzumab", "--trajectories", "100", "--t-max", "5",
+                                         "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "phenotypes.png").exists()
