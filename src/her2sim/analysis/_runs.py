@@ -156,8 +156,8 @@ def run_members(
         Dims ``member × time`` as returned by :func:`her2sim.simulate_ensemble`.
     """
     from ..library.protocols import untreated_parameters
-    from ..simulate import simulate_ensemble
 
+    simulate_ensemble = _simulate_ensemble()
     model = model or default_model()
     if not members:
         raise ValidationError("at least one member is needed")
@@ -170,6 +170,23 @@ def run_members(
     pre = untreated_parameters(model)
     return simulate_ensemble(model, np.asarray(times, dtype=float), columns, preequilibrate=pre,
                              outputs=list(outputs), n_threads=n_threads, schedule=list(schedule))
+
+
+def _simulate_ensemble():
+    """``her2sim.simulate_ensemble``, keeping ``her2sim.simulate`` bound to the function.
+
+    Importing the submodule ``her2sim.simulate`` rebinds the package attribute ``simulate`` to
+    that module, which shadows the lazily exported function of the same name that other code
+    imports with ``from her2sim import simulate`` (e.g. :func:`her2sim.library.protocols.treat`).
+    The binding is restored here; the lasting fix belongs in ``her2sim/__init__.py``.
+    """
+    import her2sim
+
+    from ..simulate import simulate, simulate_ensemble
+
+    if not callable(her2sim.__dict__.get("simulate")):
+        her2sim.simulate = simulate
+    return simulate_ensemble
 
 
 def provenance(model, **extra: Any) -> dict[str, Any]:
