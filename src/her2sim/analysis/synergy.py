@@ -403,12 +403,19 @@ def plot_isobologram(ds: xr.Dataset, *, level: float = 0.5, response: str = "inh
     e, da, db = _effect(ds, response)
     fa, fb = _single_fits(e, da, db)
     ia, ib = _inverse(fa, level), _inverse(fb, level)
-    ax.contour(db, da, e, levels=[level], colors="C3")
+    # log axes: the dose axes are log-spaced, so the zero-dose edge is left out of the contour
+    ax.contour(db[1:], da[1:], e[1:, 1:], levels=[level], colors="C3")
     ax.plot([], [], color="C3", label=f"observed {100 * level:g} % inhibition")
-    if np.isfinite(ia) and np.isfinite(ib):
-        ax.plot([0, ib], [ia, 0], "k--", lw=1, label="Loewe additivity")
-    ax.set_xlim(0, db.max())
-    ax.set_ylim(0, da.max())
+    if np.isfinite(ia) and np.isfinite(ib) and ia > 0 and ib > 0:
+        a_line = np.geomspace(ia * 1e-4, ia * (1 - 1e-6), 200)
+        ax.plot(ib * (1 - a_line / ia), a_line, "k--", lw=1, label="Loewe additivity")
+    else:
+        ax.text(0.03, 0.03, f"a single agent does not reach {100 * level:g} %: no Loewe isobole",
+                transform=ax.transAxes, fontsize=7)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(db[1], db.max())
+    ax.set_ylim(da[1], da.max())
     unit = ds["dose_a"].attrs.get("units", "nM")
     ax.set_xlabel(f"{ds.attrs.get('drug_b', 'drug B')} [{unit}]")
     ax.set_ylabel(f"{ds.attrs.get('drug_a', 'drug A')} [{unit}]")
