@@ -36,8 +36,8 @@ _LAZY = {
     "write_sbml": ("her2sim.io.sbml", "write_sbml"),
     "compile_model": ("her2sim.engine.compiler", "compile_model"),
     "CompiledModel": ("her2sim.engine.compiler", "CompiledModel"),
-    "simulate": ("her2sim.simulate", "simulate"),
-    "simulate_ensemble": ("her2sim.simulate", "simulate_ensemble"),
+    "simulate": ("her2sim.simulation", "simulate"),
+    "simulate_ensemble": ("her2sim.simulation", "simulate_ensemble"),
     "SolverOptions": ("her2sim.engine.solver", "SolverOptions"),
 }
 

@@ -173,19 +173,9 @@ def run_members(
 
 
 def _simulate_ensemble():
-    """``her2sim.simulate_ensemble``, keeping ``her2sim.simulate`` bound to the function.
+    """``her2sim.simulate_ensemble`` (imported lazily)."""
+    from ..simulation import simulate_ensemble
 
-    Importing the submodule ``her2sim.simulate`` rebinds the package attribute ``simulate`` to
-    that module, which shadows the lazily exported function of the same name that other code
-    imports with ``from her2sim import simulate`` (e.g. :func:`her2sim.library.protocols.treat`).
-    The binding is restored here; the lasting fix belongs in ``her2sim/__init__.py``.
-    """
-    import her2sim
-
-    from ..simulate import simulate, simulate_ensemble
-
-    if not callable(her2sim.__dict__.get("simulate")):
-        her2sim.simulate = simulate
     return simulate_ensemble
 
 

@@ -15,6 +15,12 @@ app = typer.Typer(
 )
 
 
+def _register_subapps() -> None:
+    from .logical import logical_app
+
+    app.add_typer(logical_app, name="logical", help="The logical (Boolean) twin: attractors, scans, stochastic runs.")
+
+
 def _echo_err(message: str) -> None:
     typer.echo(message, err=True)
 
@@ -99,7 +105,7 @@ def simulate(
     import numpy as np
 
     from ..io.sbml import read_sbml
-    from ..simulate import simulate as run
+    from ..simulation import simulate as run
 
     model = read_sbml(sbml)
     ds = run(model, np.linspace(0.0, t_end, points), rtol=rtol, atol=atol, preequilibrate=preequilibrate)
@@ -281,6 +287,9 @@ class _wide_pandas:
 
     def __exit__(self, *exc):
         return self._ctx.__exit__(*exc)
+
+
+_register_subapps()
 
 
 def main() -> None:

@@ -804,7 +804,7 @@ def _run(
     n_threads: int | None,
 ) -> _Result:
     from ..engine.compiler import compile_model
-    from ..simulate import SolveStatus
+    from ..simulation import SolveStatus
 
     plan = _plan(problem)
     cm = compile_model(problem.model)

@@ -122,7 +122,7 @@ def treat(
     >>> float(ds["pAKT_S473"][-1]) < float(ds["pAKT_S473"][0])
     True
     """
-    from .. import simulate
+    from ..simulation import simulate
 
     model = model or build()
     settings = _settings(drugs, genotype, parameters)

@@ -130,7 +130,10 @@ def _maboss_text(model: LogicalModel, probabilities: np.ndarray, rates: np.ndarr
         "thread_count = 1;",
     ]
     for node, p in zip(model.nodes, (float(q) for q in probabilities)):
-        config.append(f"{node}.istate = {'1' if p == 1 else '0' if p == 0 else f'{p!r} [1], {1 - p!r} [0]'};")
+        if p in (0, 1):
+            config.append(f"{node}.istate = {int(p)};")
+        else:  # a probabilistic initial state needs the bracketed form in MaBoSS
+            config.append(f"[{node}].istate = {p!r} [1], {1 - p!r} [0];")
         config.append(f"{node}.is_internal = 0;")
     return "\n".join(blocks) + "\n", "\n".join(config) + "\n"
 
