@@ -21,7 +21,9 @@ from her2sim.io import read_sbml
 
 from test_sbml_io import (  # tests/ is on sys.path (pytest rootdir-prepend import mode)
     FAST_REACTIONS,
+    LARGE_SOLVER_RTOL,
     PEER_SBML,
+    ROADRUNNER_SPAN_LIMIT,
     SLOW,
     _original_for_roadrunner,
     _read,
@@ -47,9 +49,11 @@ def _params():
     ]
 
 
-def _roadrunner(sbml: str, selections: list[str], t_end: float, breaks: list[float]) -> np.ndarray:
+def _roadrunner(
+    sbml: str, selections: list[str], t_end: float, breaks: list[float], rtol: float = SOLVER_RTOL
+) -> np.ndarray:
     rr = roadrunner.RoadRunner(sbml)
-    rr.integrator.relative_tolerance = SOLVER_RTOL
+    rr.integrator.relative_tolerance = rtol
     rr.integrator.absolute_tolerance = SOLVER_ATOL
     rr.integrator.maximum_num_steps = 500_000
     rr.timeCourseSelections = ["time", *selections]
@@ -65,14 +69,16 @@ def _roadrunner(sbml: str, selections: list[str], t_end: float, breaks: list[flo
 def test_engine_matches_roadrunner(peer_models: Path, name: str) -> None:
     path = peer_models / name
     model = _read(path) if name in FAST_REACTIONS else read_sbml(path)
-    t_end = PEER_SBML[name]
+    t_end = min(PEER_SBML[name], ROADRUNNER_SPAN_LIMIT.get(name, PEER_SBML[name]))
     breaks = _time_breakpoints(model, t_end)
     # her2sim reports concentrations unless has_only_substance_units; ask roadrunner the same.
     selections = [s.id if s.has_only_substance_units else f"[{s.id}]" for s in model.species]
-    reference = _roadrunner(_original_for_roadrunner(path), selections, t_end, breaks)
+    # Chen 2009 (500 species): the reference at rtol 1e-8, still 1e4x tighter than the comparison
+    rtol = LARGE_SOLVER_RTOL if name in SLOW else SOLVER_RTOL
+    reference = _roadrunner(_original_for_roadrunner(path), selections, t_end, breaks, rtol)
     times = reference[:, 0]
     result = her2sim.simulate(
-        model, times, outputs=[s.id for s in model.species], rtol=SOLVER_RTOL, atol=SOLVER_ATOL
+        model, times, outputs=[s.id for s in model.species], rtol=min(rtol, SOLVER_RTOL), atol=SOLVER_ATOL
     )
     ours = np.column_stack([np.asarray(result[s.id].values, dtype=float) for s in model.species])
     expected = reference[:, 1:]

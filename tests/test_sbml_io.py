@@ -55,6 +55,14 @@ PEER_SBML: dict[str, float] = {
     "petab/Raimundez_PCB2020/model_Raimundez_PCB2020.xml": 4320.0,  # last measurement
 }
 SLOW = {"chen2009/BIOMD0000000255.xml", "petab/Chen_MSB2009/model_Chen_MSB2009.xml"}
+# libRoadRunner's dense linear algebra on Chen's 500 species makes rtol 1e-10 take tens of minutes;
+# at 1e-8 the reference is still 100x tighter than the 1e-6 (round trip) comparison.
+LARGE_SOLVER_RTOL = 1e-8
+# libRoadRunner 2.10 (CVODE, and RK45 too) does not get through the 10 ms sinusoidal stimulus ramp at
+# t = 1799.99-1800 s of the PEtab version of Chen 2009 within minutes, even at rtol 1e-8, so comparisons
+# with it stop before the ramp. The whole span is checked against the collection's own simulation
+# (simulatedData_Chen_MSB2009.tsv) in test_petab.py.
+ROADRUNNER_SPAN_LIMIT = {"petab/Chen_MSB2009/model_Chen_MSB2009.xml": 1799.0}
 FAST_REACTIONS = {"faratian2009/BIOMD0000000424.xml"}
 QUAL_FILE = "helikar2013-erbb/model.sbml"
 
@@ -158,14 +166,19 @@ def _original_for_roadrunner(path: Path) -> str:
 def _time_breakpoints(model: Model, t_end: float) -> list[float]:
     """Times where piecewise/relational math switches (t = value), to restart the integrator."""
     values = {sympy.Symbol(p.id, real=True): p.value for p in model.parameters if p.constant}
+    # see through assignment rules that are functions of time alone (Chen 2009: model_time = time)
+    for rule in model.assignment_rules:
+        if rule.math.free_symbols == {TIME}:
+            values[sympy.Symbol(rule.variable, real=True)] = rule.math
     exprs = [r.rate for r in model.reactions] + [a.math for a in model.assignment_rules]
     exprs += [a.math for a in model.rate_rules]
     out: set[float] = set()
     for expr in exprs:
         for rel in expr.atoms(sympy.core.relational.Relational):
-            if TIME not in rel.free_symbols:
+            rel = rel.xreplace(values)
+            if not isinstance(rel, sympy.core.relational.Relational) or TIME not in rel.free_symbols:
                 continue
-            difference = (rel.lhs - rel.rhs).xreplace(values)
+            difference = rel.lhs - rel.rhs
             if difference.free_symbols == {TIME} and sympy.degree(difference, TIME) == 1:
                 root = float(sympy.solve(difference, TIME)[0])
                 if 0 < root < t_end:
@@ -173,9 +186,11 @@ def _time_breakpoints(model: Model, t_end: float) -> list[float]:
     return sorted(out)
 
 
-def _simulate_roadrunner(sbml: str, species: list[str], t_end: float, breaks: list[float]) -> np.ndarray:
+def _simulate_roadrunner(
+    sbml: str, species: list[str], t_end: float, breaks: list[float], rtol: float = SOLVER_RTOL
+) -> np.ndarray:
     rr = roadrunner.RoadRunner(sbml)
-    rr.integrator.relative_tolerance = SOLVER_RTOL
+    rr.integrator.relative_tolerance = rtol
     rr.integrator.absolute_tolerance = SOLVER_ATOL
     rr.integrator.maximum_num_steps = 200_000
     rr.timeCourseSelections = ["time"] + [f"[{s}]" for s in species]
@@ -277,10 +292,12 @@ def test_peer_round_trip_matches_roadrunner(peer_models: Path, name: str) -> Non
 
     t_end = PEER_SBML[name]
     species = [s.id for s in model.species]
+    t_end = min(t_end, ROADRUNNER_SPAN_LIMIT.get(name, t_end))
     breaks = _time_breakpoints(model, t_end)
     start = time.perf_counter()
-    reference = _simulate_roadrunner(_original_for_roadrunner(path), species, t_end, breaks)
-    candidate = _simulate_roadrunner(text, species, t_end, breaks)
+    rtol = LARGE_SOLVER_RTOL if name in SLOW else SOLVER_RTOL
+    reference = _simulate_roadrunner(_original_for_roadrunner(path), species, t_end, breaks, rtol)
+    candidate = _simulate_roadrunner(text, species, t_end, breaks, rtol)
     elapsed = time.perf_counter() - start
     # Oracle: roadrunner on the ORIGINAL file; rtol 1e-6 plus atol scaled to each species.
     _assert_trajectories_close(reference, candidate, ["time", *species], f"{name} (took {elapsed:.1f} s)")
