@@ -34,9 +34,22 @@ PEER = Path(os.environ.get("HER2SIM_PEER_MODELS", REPO.parent / "shared" / "peer
 
 
 def rel_error(a: np.ndarray, ref: np.ndarray) -> float:
-    """max |a - ref| / (|ref| + 1e-6 max_t |ref|), over members, times and species (last axis)."""
+    """max |a - ref| / (|ref| + 1e-6 max_t |ref|), over times and species (last axis)."""
     floor = 1e-6 * np.max(np.abs(ref), axis=tuple(range(ref.ndim - 1)), keepdims=True)
     return float(np.nanmax(np.abs(a - ref) / (np.abs(ref) + floor + 1e-300)))
+
+
+def member_errors(a: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Per member (axis 0): max relative error over times and species, floor as in rel_error."""
+    floor = 1e-6 * np.max(np.abs(ref), axis=1, keepdims=True)
+    err = np.abs(a - ref) / (np.abs(ref) + floor + 1e-300)
+    err = np.where(np.isfinite(err), err, np.inf)
+    return err.reshape(err.shape[0], -1).max(axis=1)
+
+
+def accuracy(errors: np.ndarray) -> tuple[float, float, int]:
+    """(95th percentile of member errors, maximum, members whose error exceeds 1 = diverged)."""
+    return float(np.percentile(errors, 95)), float(np.max(errors)), int(np.sum(errors > 1.0))
 
 
 def flagship_ensemble(n_members: int, quick: bool) -> None:
@@ -93,28 +106,53 @@ def flagship_ensemble(n_members: int, quick: bool) -> None:
             return np.full((200, len(species)), np.nan)
 
     rr_sub = np.stack([rr_run(m) for m in range(n_ref)])
-    err_rr = rel_error(rr_sub[ok], ref_arr[ok])
+    rr_err = member_errors(rr_sub[ok], ref_arr[ok])
+    _, max_rr, bad_rr = accuracy(rr_err)
+    # accuracy over the members libRoadRunner solves; its divergences are reported, not averaged in
+    err_rr = float(np.percentile(rr_err[rr_err <= 1.0], 95))
     n_rr = min(n_members, 300 if quick else 1000)
-    t0 = time.perf_counter()
-    for m in range(n_rr):
-        rr_run(m)
-    rr_time = (time.perf_counter() - t0) / n_rr
-    print(f"    libRoadRunner {roadrunner.__version__} rtol 1e-6: max rel error {err_rr:.2e}; "
+
+    def rr_timing() -> float:
+        t0 = time.perf_counter()
+        for m in range(n_rr):
+            rr_run(m)
+        return (time.perf_counter() - t0) / n_rr
+
+    rr_time = rr_timing()
+    print(f"    accuracy = 95th percentile over {int(ok.sum())} members of each member's max relative error "
+          f"(floor 1e-6 of each species' max) against her2sim at rtol 1e-12")
+    print(f"    libRoadRunner {roadrunner.__version__} rtol 1e-6: error p95 {err_rr:.2e} (max {max_rr:.1e}, "
+          f"{bad_rr} member(s) diverged); "
           f"{rr_time * 1e3:.3f} ms/sim ({1 / rr_time:.0f} sims/s/core, {n_rr} members, "
           f"{len(set(rr_failures))} failed)", flush=True)
 
+    # the loosest rtol (two-sided ladder) whose error is no worse than libRoadRunner's at rtol 1e-6
     chosen = None
-    for rtol in (1e-6, 3e-7, 1e-7, 3e-8, 1e-8, 3e-9, 1e-9):
+    for rtol in (1e-5, 5e-6, 3e-6, 2e-6, 1e-6, 5e-7, 3e-7, 1e-7, 3e-8, 1e-8):
         e = hs.simulate_ensemble(cm, t, sub, outputs=species, rtol=rtol, atol=1e-12, n_threads=1)
-        err = rel_error(np.stack([e[s].values for s in species], axis=-1)[ok], ref_arr[ok])
-        print(f"    her2sim rtol {rtol:.0e}: max rel error {err:.2e}", flush=True)
-        if err <= err_rr:
+        err, max_err, bad = accuracy(member_errors(np.stack([e[s].values for s in species], axis=-1)[ok], ref_arr[ok]))
+        print(f"    her2sim rtol {rtol:.0e}: error p95 {err:.2e} (max {max_err:.1e}, {bad} diverged)", flush=True)
+        if err <= err_rr and bad == 0:
             chosen = (rtol, err)
             break
     if chosen is None:
         chosen = (rtol, err)
         print("    (her2sim did not reach libRoadRunner's error on this ladder; using the tightest rtol)")
     rtol, err = chosen
+    # per-core ratio: interleaved rounds (libRoadRunner, her2sim on one thread), minimum time per
+    # simulation of each side, so that load on this shared machine does not favour either
+    n_ours = min(n_members, 2000)
+    sub_ours = {k: v[:n_ours] for k, v in params.items()}
+    rr_times, our_times = [rr_time], []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        hs.simulate_ensemble(cm, t, sub_ours, outputs=species, rtol=rtol, atol=1e-12, n_threads=1)
+        our_times.append((time.perf_counter() - t0) / n_ours)
+        rr_times.append(rr_timing())
+    ratio = min(rr_times) / min(our_times)
+    print(f"    per simulation, one core (min of interleaved rounds): libRoadRunner {min(rr_times) * 1e3:.3f} ms "
+          f"(rounds {', '.join(f'{x * 1e3:.2f}' for x in rr_times)}), her2sim {min(our_times) * 1e3:.3f} ms "
+          f"(rounds {', '.join(f'{x * 1e3:.2f}' for x in our_times)})", flush=True)
     timings = {}
     for threads in (1, os.cpu_count() or 1):
         t0 = time.perf_counter()
@@ -123,9 +161,9 @@ def flagship_ensemble(n_members: int, quick: bool) -> None:
         failed = int((e["status"].values != 0).sum())
         print(f"    her2sim rtol {rtol:.0e}, {threads} thread(s): {timings[threads]:.2f} s for {n_members} "
               f"({n_members / timings[threads]:.0f} sims/s, {failed} failed members)", flush=True)
-    per_core = n_members / timings[1]
-    print(f"    RATIO per core at equal accuracy (her2sim error {err:.1e} <= libRoadRunner {err_rr:.1e}): "
-          f"{per_core * rr_time:.1f}x libRoadRunner (target >= 5x)")
+    print(f"    RATIO per core at equal accuracy (her2sim rtol {rtol:.0e}, error p95 {err:.1e} <= libRoadRunner "
+          f"{err_rr:.1e} at rtol 1e-6): {ratio:.1f}x libRoadRunner (target >= 5x); "
+          f"libRoadRunner diverged on {bad_rr} of {int(ok.sum())} accuracy members, her2sim on none")
     cores = os.cpu_count() or 1
     print(f"    all {cores} cores: {n_members / timings[cores]:.0f} sims/s "
           f"(parallel efficiency {timings[1] / timings[cores] / cores:.2f})", flush=True)
@@ -142,7 +180,8 @@ def chen_single() -> None:
     cm = hs.compile_model(model)
     t = np.linspace(0.0, 3600.0, 101)
     species = [s.id for s in model.species if not s.boundary_condition]
-    ref = hs.simulate(cm, t, outputs=species, rtol=1e-12, atol=1e-16)
+    # rtol 1e-10: at 1e-12 the stimulus ramp at 1800 s drives the step below round-off
+    ref = hs.simulate(cm, t, outputs=species, rtol=1e-10, atol=1e-12)
     ref_arr = np.stack([ref[s].values for s in species], axis=-1)
     reps = 5
     t0 = time.perf_counter()
@@ -167,37 +206,51 @@ def chen_single() -> None:
           f"{ours / theirs:.2f} (target <= 1)", flush=True)
 
 
-def compile_costs(quick: bool) -> None:
+def _load_for_compile(name: str):
     import her2sim as hs
-    from her2sim.engine import compiler
     from her2sim.library import her2_model
 
-    print("(c) compile time and peak memory (fresh cache; codegen + C compiler)")
-    files = sorted(PEER.glob("*/*.xml"))
+    return her2_model.build() if name == "flagship" else hs.read_sbml(PEER / name)
+
+
+def compile_one(name: str) -> None:
+    """Child process: compile one model in an empty cache; print seconds, KiB and peak RSS."""
+    from her2sim.engine import compiler
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = _load_for_compile(name)
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    cm = compiler.CompiledModel(model)
+    dt = time.perf_counter() - t0
+    peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_cc = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    size = cm.library_path.stat().st_size / 1024
+    print(f"{len(model.species)}\t{dt:.2f}\t{size:.0f}\t{peak_self:.0f}\t{base / 1024:.0f}\t{peak_cc:.0f}")
+
+
+def compile_costs(quick: bool) -> None:
+    import subprocess
+
+    print("(c) compile time and peak memory per model (each in a fresh process and an empty cache; "
+          "codegen with sympy + C compiler)")
+    files = sorted(PEER.glob("*/*.xml")) + sorted(PEER.glob("petab/*/model_*.xml"))
+    names = ["flagship"] + [str(f.relative_to(PEER)) for f in files]
     if quick:
-        files = [f for f in files if "chen" not in f.name and "chen" not in str(f.parent)]
-    models = [("her2_pi3k_akt (flagship)", her2_model.build)] + [
-        (f"{f.parent.name}/{f.name}", (lambda f=f: hs.read_sbml(f))) for f in files
-    ]
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["HER2SIM_CACHE_DIR"] = tmp
-        for name, load in models:
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    m = load()
-            except Exception as exc:  # noqa: BLE001 - a benchmark reports and continues
-                print(f"    {name}: not loaded ({type(exc).__name__}: {exc})")
-                continue
-            before_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            t0 = time.perf_counter()
-            cm = compiler.CompiledModel(m)
-            dt = time.perf_counter() - t0
-            peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            peak_cc = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before_children) / 1024
-            size = cm.library_path.stat().st_size / 1024
-            print(f"    {name:55s} {len(m.species):4d} species: compile {dt:6.2f} s, library {size:7.0f} KiB, "
-                  f"peak RSS python {peak_self:5.0f} MiB / compiler {peak_cc:5.0f} MiB", flush=True)
+        names = [n for n in names if "hen" not in n]
+    for name in names:
+        with tempfile.TemporaryDirectory() as tmp:
+            env = {**os.environ, "HER2SIM_CACHE_DIR": tmp}
+            proc = subprocess.run([sys.executable, __file__, "--compile-one", name], env=env,
+                                  capture_output=True, text=True)
+        if proc.returncode != 0:
+            print(f"    {name}: failed ({proc.stderr.strip().splitlines()[-1] if proc.stderr else proc.returncode})")
+            continue
+        n_sp, dt, size, peak, base, cc = proc.stdout.strip().splitlines()[-1].split("\t")
+        label = "her2_pi3k_akt (flagship)" if name == "flagship" else name
+        print(f"    {label:58s} {n_sp:>4s} species: compile {float(dt):6.2f} s, library {size:>5s} KiB, "
+              f"peak RSS {peak:>4s} MiB (of which {base} MiB before compiling), C compiler {cc:>4s} MiB", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -205,7 +258,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--members", type=int, default=10_000)
     ap.add_argument("--quick", action="store_true", help="fewer members and no Chen compile (smoke run)")
     ap.add_argument("--skip", nargs="*", default=(), choices=("a", "b", "c"))
+    ap.add_argument("--compile-one", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.compile_one:
+        compile_one(args.compile_one)
+        return
     n = 500 if args.quick and args.members == 10_000 else args.members
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}", flush=True)
     if "a" not in args.skip:

@@ -29,7 +29,7 @@ __all__ = ["CompiledModel", "compile_model", "cache_dir", "Options"]
 
 ENGINE_VERSION = "1"
 _HERE = Path(__file__).resolve().parent
-CFLAGS = ["-fPIC", "-shared", "-fno-math-errno", "-std=gnu99"]
+CFLAGS = ["-march=native", "-fPIC", "-shared", "-fno-math-errno", "-std=gnu99"]
 #: Optimisation level by generated-source size: -O3 halves the solver's instruction count on
 #: a 47-species model against -O2's tape loops, but gcc's time grows super-linearly on very
 #: large generated functions (Chen 2009: 20 s at -O2/-O3, 11 s at -O1), where the run is
@@ -90,6 +90,20 @@ def _ptr(a: np.ndarray | None):
     return None if a is None else a.ctypes.data
 
 
+def _cpu_identity() -> str:
+    """Model name and feature flags of this CPU: part of the cache key because of -march=native,
+    so a cache directory shared between different machines never loads a foreign library."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        import platform
+
+        return platform.machine() + platform.processor()
+    wanted = ("model name", "flags", "Features", "CPU part")
+    lines = sorted({ln.strip() for ln in text.splitlines() if ln.split(":")[0].strip() in wanted})
+    return "\n".join(lines)
+
+
 def _compiler() -> str:
     for cc in (os.environ.get("CC"), "cc", "gcc", "clang"):
         if cc and shutil.which(cc):
@@ -119,6 +133,7 @@ def _build(model: Model) -> _Artifacts:
     key_src.update(model.fingerprint(structure_only=True).encode())
     key_src.update(_solver_source().encode())
     key_src.update(" ".join(CFLAGS + [str(LARGE_SOURCE)]).encode())
+    key_src.update(_cpu_identity().encode())
     key = key_src.hexdigest()[:24]
     folder = cache_dir() / key
     lib = folder / "model.so"

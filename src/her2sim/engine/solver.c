@@ -90,7 +90,7 @@ typedef struct {
     double crate; /* last measured Newton contraction rate, < 0 when unknown */
     double lu_c;  /* the c = h/alpha of the current factorisation */
     double *y, *f, *D; /* D: (MAX_ORDER + 3) x NX */
-    double *J, *LU, *dense, *y_predict, *psi, *scale, *d, *ynew, *dy, *rhs_buf, *tmp;
+    double *J, *LU, *dense, *y_predict, *psi, *scale, *d, *ynew, *dy, *rhs_buf, *tmp, *tmp2;
     int *ipiv;
     double gamma[MAX_ORDER + 2], alpha[MAX_ORDER + 2], error_const[MAX_ORDER + 2];
     double U[MAX_ORDER + 1][(MAX_ORDER + 1) * (MAX_ORDER + 1)]; /* compute_R(order, 1), constant */
@@ -103,6 +103,17 @@ static double rms_norm_scaled(const double *v, const double *scale, int n)
     double s = 0.0;
     for (int i = 0; i < n; i++) {
         double q = v[i] / scale[i];
+        s += q * q;
+    }
+    return n > 0 ? sqrt(s / n) : 0.0;
+}
+
+/* The same norm with precomputed reciprocal weights (the Newton loop's hot path). */
+static double rms_norm_weighted(const double *v, const double *inv_scale, int n)
+{
+    double s = 0.0;
+    for (int i = 0; i < n; i++) {
+        double q = v[i] * inv_scale[i];
         s += q * q;
     }
     return n > 0 ? sqrt(s / n) : 0.0;
@@ -345,7 +356,8 @@ static int bdf_start(Solver *s, double t, double t_bound)
 static int solve_bdf_system(Solver *s, double t_new, double c, double tol, int *n_iter)
 {
     double *y = s->ynew, *d = s->d, *dy = s->dy, *f = s->rhs_buf;
-    const double *scale = s->scale;
+    double *inv_scale = s->tmp2;
+    for (int i = 0; i < NX; i++) inv_scale[i] = 1.0 / s->scale[i];
     memcpy(y, s->y_predict, sizeof(double) * NX);
     memset(d, 0, sizeof(double) * NX);
     double dy_norm_old = -1.0;
@@ -354,7 +366,7 @@ static int solve_bdf_system(Solver *s, double t_new, double c, double tol, int *
         eval_rhs(s, t_new, y, f);
         for (int i = 0; i < NX; i++) dy[i] = c * f[i] - s->psi[i] - d[i];
         lu_solve(s, dy);
-        double dy_norm = rms_norm_scaled(dy, scale, NX);
+        double dy_norm = rms_norm_weighted(dy, inv_scale, NX);
         if (!isfinite(dy_norm)) break; /* a non-finite f propagates here */
         double rate = -1.0;
         if (dy_norm_old >= 0.0) {
@@ -574,8 +586,9 @@ static int solver_alloc(Solver *s, const Structure *S, const Options *O, double 
     s->dy = calloc(n, sizeof(double));
     s->rhs_buf = calloc(n, sizeof(double));
     s->tmp = calloc(n, sizeof(double));
+    s->tmp2 = calloc(n, sizeof(double));
     if (!s->y || !s->f || !s->D || !s->Dtmp || !s->J || !s->LU || !s->dense || !s->ipiv || !s->y_predict || !s->psi ||
-        !s->scale || !s->d || !s->ynew || !s->dy || !s->rhs_buf || !s->tmp)
+        !s->scale || !s->d || !s->ynew || !s->dy || !s->rhs_buf || !s->tmp || !s->tmp2)
         return -1;
     static const double kappa[MAX_ORDER + 1] = {0.0, -0.1850, -1.0 / 9.0, -0.0823, -0.0415, 0.0};
     s->gamma[0] = 0.0;
@@ -592,7 +605,7 @@ static void solver_free(Solver *s)
 {
     free(s->y); free(s->f); free(s->D); free(s->Dtmp); free(s->J); free(s->LU); free(s->dense); free(s->ipiv);
     free(s->y_predict); free(s->psi); free(s->scale); free(s->d); free(s->ynew); free(s->dy);
-    free(s->rhs_buf); free(s->tmp);
+    free(s->rhs_buf); free(s->tmp); free(s->tmp2);
 }
 
 /* ---------------------------------------------------------------- events */
