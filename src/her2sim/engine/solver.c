@@ -377,8 +377,12 @@ static int solve_bdf_system(Solver *s, double t_new, double c, double tol, int *
         /* Accepting after a single iteration with the contraction rate remembered from earlier
            steps (CVODE's crate), even only when the factorisation's c is within 30 % of the
            current one, made the correction d, and so the error estimate, noisier: +55 % steps
-           and 100 rejections per run on the flagship model at rtol 1e-6. So, as in scipy, a
-           step takes at least two Newton iterations. */
+           and 100 rejections per run on the flagship model at rtol 1e-6. CVODE's whole test
+           (|dy| min(1, crate) <= 0.1 / error_const, crate reset on refactorisation, safety as for
+           two iterations) was also measured: 1.56 instead of 2.6 RHS evaluations per step, but
+           457 instead of ~290 steps at rtol 2e-6 (18 rejections) — no net gain with scipy's
+           step-size controller; CVODE pairs that test with its own controller. So, as in scipy,
+           a step takes at least two Newton iterations. */
         for (int i = 0; i < NX; i++) {
             y[i] += dy[i];
             d[i] += dy[i];
