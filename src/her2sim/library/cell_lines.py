@@ -15,11 +15,11 @@ Lines in the table with no data read (ZR-75-30, EFM-192A) and the multi-line pan
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal, final
 
-from ..errors import UnknownNameError, ValidationError
+from ..errors import ValidationError
+from ._names import NameIndex
 from .drugs import get_drug
 from .genotypes import genotype
 
@@ -302,16 +302,7 @@ def _build() -> tuple[CellLine, ...]:
 _LINES: tuple[CellLine, ...] = _build()
 
 
-def _key(name: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", name.lower())
-
-
-_INDEX: dict[str, CellLine] = {}
-for _line in _LINES:
-    for _label in (_line.name, *_line.aliases):
-        if _INDEX.get(_key(_label), _line) is not _line:
-            raise ValidationError(f"cell-line label {_label!r} is used twice")
-        _INDEX[_key(_label)] = _line
+_INDEX: NameIndex = NameIndex(_LINES, lambda x: (x.name, *x.aliases), "cell-line")
 
 
 def cell_line(name: str) -> CellLine:
@@ -329,10 +320,7 @@ def cell_line(name: str) -> CellLine:
     >>> [item.confirmed for item in cell_line("BT474").genotypes]
     [True, False]
     """
-    found = _INDEX.get(_key(name)) if isinstance(name, str) else None
-    if found is None:
-        raise UnknownNameError("cell_line", str(name), [label for line in _LINES for label in (line.name, *line.aliases)])
-    return found
+    return _INDEX.lookup(name, "cell_line")
 
 
 def list_cell_lines() -> tuple[str, ...]:

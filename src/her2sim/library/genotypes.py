@@ -14,11 +14,11 @@ lipid-kinase activity for each allele was not found, so the strengths are assume
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal, final
 
-from ..errors import UnknownNameError, ValidationError
+from ..errors import ValidationError
+from ._names import NameIndex
 from ..model.components import Provenance
 
 __all__ = [
@@ -498,16 +498,7 @@ def _build() -> tuple[Genotype, ...]:
 _GENOTYPES: tuple[Genotype, ...] = _build()
 
 
-def _key(name: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", name.lower())
-
-
-_INDEX: dict[str, Genotype] = {}
-for _g in _GENOTYPES:
-    for _label in (_g.name, *_g.aliases):
-        if _INDEX.get(_key(_label), _g) is not _g:
-            raise ValidationError(f"genotype label {_label!r} is used twice")
-        _INDEX[_key(_label)] = _g
+_INDEX: NameIndex = NameIndex(_GENOTYPES, lambda x: (x.name, *x.aliases), "genotype")
 
 
 def genotype(name: str) -> Genotype:
@@ -525,10 +516,7 @@ def genotype(name: str) -> Genotype:
     >>> genotype("H1047R").name
     'PIK3CA H1047R'
     """
-    found = _INDEX.get(_key(name)) if isinstance(name, str) else None
-    if found is None:
-        raise UnknownNameError("genotype", str(name), [label for g in _GENOTYPES for label in (g.name, *g.aliases)])
-    return found
+    return _INDEX.lookup(name, "genotype")
 
 
 def list_genotypes() -> tuple[str, ...]:
