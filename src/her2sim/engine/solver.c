@@ -34,6 +34,15 @@
 #include <string.h>
 
 #define MAX_ORDER 5
+/* The iteration matrix is block diagonal with NBLK identical blocks of size NXB. Plain models
+ * have one block (NXB = NX). Forward-sensitivity models (codegen.generate with sensitivities)
+ * append NX/NXB - 1 sensitivity vectors to the state and use the simultaneous-corrector
+ * approximation of CVODES: the Newton matrix is blockdiag(I - cJ, ..., I - cJ), so one sparse
+ * factorisation of the model's own Jacobian serves every block. */
+#ifndef NXB
+#define NXB NX
+#endif
+#define NBLK (NXB > 0 ? NX / NXB : 1)
 #define NEWTON_MAXITER 4
 #define MIN_FACTOR 0.2
 #define MAX_FACTOR 10.0
@@ -138,9 +147,9 @@ static void dense_from_jac(Solver *s, double c)
 {
     const Structure *S = s->S;
     double *A = s->dense;
-    memset(A, 0, sizeof(double) * NX * NX);
-    for (int i = 0; i < NX; i++) A[i * NX + i] = 1.0;
-    for (int k = 0; k < S->njac; k++) A[S->jac_row[k] * NX + S->jac_col[k]] -= c * s->J[k];
+    memset(A, 0, sizeof(double) * NXB * NXB);
+    for (int i = 0; i < NXB; i++) A[i * NXB + i] = 1.0;
+    for (int k = 0; k < S->njac; k++) A[S->jac_row[k] * NXB + S->jac_col[k]] -= c * s->J[k];
 }
 
 static int dense_lu(double *A, int *ipiv, int n)
@@ -188,7 +197,7 @@ static int factorise(Solver *s, double c)
     s->lu_c = c;
     double *v = s->LU;
     memset(v, 0, sizeof(double) * S->nlu);
-    for (int k = 0; k < NX; k++) v[S->diag[k]] = 1.0;
+    for (int k = 0; k < NXB; k++) v[S->diag[k]] = 1.0;
     for (int k = 0; k < S->njac; k++) v[S->jac_to_lu[k]] -= c * s->J[k];
     s->st.n_lu++;
     s->lu_dense = 0;
@@ -212,16 +221,16 @@ static int factorise(Solver *s, double c)
 dense:
     s->st.n_dense_lu++;
     dense_from_jac(s, c);
-    if (dense_lu(s->dense, s->ipiv, NX) != 0) return -1;
+    if (dense_lu(s->dense, s->ipiv, NXB) != 0) return -1;
     s->lu_dense = 1;
     return 0;
 }
 
-/* Solve M x = b in place (b in original ordering). */
-static void lu_solve(Solver *s, double *b)
+/* Solve one block M x = b in place (b in original ordering). */
+static void lu_solve_block(Solver *s, double *b)
 {
     if (s->lu_dense) {
-        dense_solve(s->dense, s->ipiv, b, NX);
+        dense_solve(s->dense, s->ipiv, b, NXB);
         return;
     }
 #ifdef HAVE_STRAIGHT_LU
@@ -231,18 +240,28 @@ static void lu_solve(Solver *s, double *b)
     const Structure *S = s->S;
     const double *v = s->LU;
     double *w = s->tmp;
-    for (int k = 0; k < NX; k++) w[k] = b[S->perm[k]];
-    for (int i = 0; i < NX; i++) {
+    for (int k = 0; k < NXB; k++) w[k] = b[S->perm[k]];
+    for (int i = 0; i < NXB; i++) {
         double acc = w[i];
         for (int q = S->l_ptr[i]; q < S->l_ptr[i + 1]; q++) acc -= v[S->l_slot[q]] * w[S->l_col[q]];
         w[i] = acc;
     }
-    for (int i = NX - 1; i >= 0; i--) {
+    for (int i = NXB - 1; i >= 0; i--) {
         double acc = w[i];
         for (int q = S->u_ptr[i]; q < S->u_ptr[i + 1]; q++) acc -= v[S->u_slot[q]] * w[S->u_col[q]];
         w[i] = acc / v[S->diag[i]];
     }
-    for (int k = 0; k < NX; k++) b[S->perm[k]] = w[k];
+    for (int k = 0; k < NXB; k++) b[S->perm[k]] = w[k];
+}
+
+/* Solve the block-diagonal system in place. */
+static void lu_solve(Solver *s, double *b)
+{
+#if NBLK == 1
+    lu_solve_block(s, b);
+#else
+    for (int k = 0; k < NBLK; k++) lu_solve_block(s, b + (long)k * NXB);
+#endif
 }
 
 static void eval_jac(Solver *s, double t, const double *y)
@@ -580,8 +599,8 @@ static int solver_alloc(Solver *s, const Structure *S, const Options *O, double 
     for (int k = 0; k <= MAX_ORDER; k++) compute_R(k, 1.0, s->U[k]);
     s->J = calloc(S->njac > 0 ? S->njac : 1, sizeof(double));
     s->LU = calloc(S->nlu > 0 ? S->nlu : 1, sizeof(double));
-    s->dense = calloc(n * n, sizeof(double));
-    s->ipiv = calloc(n, sizeof(int));
+    s->dense = calloc((size_t)(NXB > 0 ? NXB : 1) * (NXB > 0 ? NXB : 1), sizeof(double));
+    s->ipiv = calloc(NXB > 0 ? NXB : 1, sizeof(int));
     s->y_predict = calloc(n, sizeof(double));
     s->psi = calloc(n, sizeof(double));
     s->scale = calloc(n, sizeof(double));
