@@ -14,7 +14,8 @@ from typing import Literal
 
 import numpy as np
 
-from ..errors import UnknownNameError, ValidationError
+from ..errors import UnknownNameError, UnsupportedFeatureError, ValidationError
+from ..io import petab as _pt
 from ..io.petab import PetabProblem, load_petab, negative_log_likelihood
 
 __all__ = ["PetabObjective"]
@@ -113,8 +114,23 @@ class PetabObjective:
             return math.inf
 
     def value_and_gradient(self, x) -> tuple[float, np.ndarray]:
-        """Objective value and its gradient on the parameter scales (NaN gradient if the value is inf)."""
+        """Objective value and its gradient on the parameter scales.
+
+        With ``gradient="forward"`` both come from one run of the compiled forward-sensitivity
+        system (see :func:`her2sim.engine.codegen.generate`); with ``"finite-differences"``
+        from central differences (step 1e-5 on the parameter scale), 2·dim + 1 evaluations.
+        The gradient is NaN when the value is ``inf`` (a simulation failed).
+        """
         x = self._check(x)
+        if self.gradient_method == "finite-differences":
+            return self._fd_value_and_gradient(x)
+        self.n_evaluations += 1
+        try:
+            return _forward_value_and_gradient(self, x)
+        except (OverflowError, FloatingPointError):
+            return math.inf, np.full(self.dim, np.nan)
+
+    def _fd_value_and_gradient(self, x: np.ndarray) -> tuple[float, np.ndarray]:
         f0 = self(x)
         g = np.full(self.dim, np.nan)
         if not np.isfinite(f0):
@@ -127,3 +143,348 @@ class PetabObjective:
             xm[i] -= h
             g[i] = (self(xp) - self(xm)) / (2 * h)
         return f0, g
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_sens", None)  # compiled library handle: rebuilt (from the disk cache) on demand
+        return state
+
+
+# ============================================================================ forward sensitivities
+
+
+def _scale_derivative(scale: str, linear: float) -> float:
+    """d(linear value)/d(value on its scale)."""
+    if scale == "log10":
+        return linear * math.log(10.0)
+    if scale == "log":
+        return linear
+    return 1.0
+
+
+class _SensPlan:
+    """Per problem and parameter set: member vectors with the parameter each slot comes from."""
+
+    def __init__(self, obj: PetabObjective, values: dict[str, float]):
+        from ..engine.compiler import compile_model
+
+        problem = obj.problem
+        plan = _pt._plan(problem)
+        cm0 = compile_model(problem.model)
+        self.plan = plan
+        self.cm0 = cm0
+        theta_index = {k: i for i, k in enumerate(obj.x_ids)}
+        inputs = set(cm0.param_ids)
+        n_members = len(plan.member_cond)
+        base = cm0.p_default.copy()
+        base_src: dict[int, str] = {}
+        for ident, v in values.items():
+            if ident in inputs and np.isfinite(v):
+                j = cm0.p_index(ident)
+                base[j] = v
+                base_src[j] = ident
+
+        def raw_condition(c: str):
+            row = problem.conditions.loc[c]
+            inp: dict[str, tuple[float, str | None]] = {}
+            spc: dict[str, tuple[float, str | None]] = {}
+            for col, (kind, ident) in plan.condition_targets.items():
+                raw = row[col]
+                if _pt._is_missing(raw):
+                    continue
+                src = None
+                if isinstance(raw, str):
+                    try:
+                        raw = float(raw)
+                    except ValueError:
+                        src = raw if raw in values else None
+                v = _pt._resolve(raw, values, problem.model, f"condition {c!r} column {col!r}")
+                (spc if kind == "species" else inp)[ident] = (v, src)
+            return inp, spc
+
+        cond_cache: dict[str, tuple] = {}
+
+        def condition(c: str):
+            if c not in cond_cache:
+                cond_cache[c] = raw_condition(c)
+            return cond_cache[c]
+
+        def vector(c: str, holders) -> tuple[np.ndarray, dict[int, str]]:
+            p = base.copy()
+            src = dict(base_src)
+            for ident, (v, s) in condition(c)[0].items():
+                j = cm0.p_index(ident)
+                p[j] = v
+                src.pop(j, None)
+                if s is not None:
+                    src[j] = s
+            for ident, v in holders.items():
+                j = cm0.p_index(ident)
+                p[j] = _pt._resolve(v, values, problem.model, f"placeholder {ident!r}")
+                src.pop(j, None)
+                if isinstance(v, str) and v in values:
+                    src[j] = v
+            return p, src
+
+        self.P = np.empty((n_members, cm0.n_p_base))
+        self.src: list[dict[int, str]] = []
+        self.P_pre: dict[int, np.ndarray] = {}
+        self.src_pre: dict[int, dict[int, str]] = {}
+        for k in range(n_members):
+            self.P[k], s = vector(plan.member_cond[k], plan.member_placeholders[k])
+            self.src.append(s)
+            if plan.member_pre[k]:
+                self.P_pre[k], self.src_pre[k] = vector(plan.member_pre[k], plan.member_placeholders[k])
+        self.species = [condition(c)[1] for c in plan.member_cond]
+
+        # which slots and directions the sensitivity system needs (structure of the problem)
+        est = set(obj.x_ids)
+        slots: set[int] = set()
+        for s in self.src + list(self.src_pre.values()):
+            slots |= {j for j, pid in s.items() if pid in est}
+        self.wrt = tuple(sorted(slots))
+        dyn_theta: set[str] = set()
+        for s in self.src + list(self.src_pre.values()):
+            dyn_theta |= {pid for j, pid in s.items() if pid in est and cm0.p_dynamic[j]}
+        for spc in self.species:
+            dyn_theta |= {src for _, src in spc.values() if src in est}
+        self.dirs = tuple(pid for pid in obj.x_ids if pid in dyn_theta)
+        self.theta_index = theta_index
+        scale_d = {
+            p.id: _scale_derivative(p.scale, values[p.id]) for p in obj._params
+        }
+        self.scale_d = scale_d
+        n_theta = obj.dim
+        q_of = {j: q for q, j in enumerate(self.wrt)}
+        # dP[member, q, theta]: derivative of p slot wrt[q] w.r.t. theta (on its scale)
+        self.dP = np.zeros((n_members, len(self.wrt), n_theta))
+        for m, s in enumerate(self.src):
+            for j, pid in s.items():
+                if pid in est:
+                    self.dP[m, q_of[j], theta_index[pid]] = scale_d[pid]
+        self.dP_pre: dict[int, np.ndarray] = {}
+        for m, s in self.src_pre.items():
+            d = np.zeros((len(self.wrt), n_theta))
+            for j, pid in s.items():
+                if pid in est:
+                    d[q_of[j], theta_index[pid]] = scale_d[pid]
+            self.dP_pre[m] = d
+        self.dir_theta = np.asarray([theta_index[pid] for pid in self.dirs], dtype=int)
+
+    def augmented(self, P: np.ndarray, dP: np.ndarray) -> np.ndarray:
+        """[p, D] with D[k, q] = dP[q, dirs[k]]."""
+        D = dP[:, self.dir_theta].T if len(self.dirs) else np.zeros((0, len(self.wrt)))
+        return np.concatenate([P, D.reshape(-1)])
+
+
+def _sensitivity_model(obj: PetabObjective, sp: _SensPlan):
+    from ..engine.compiler import compile_model
+
+    spec = (len(sp.dirs), sp.wrt)
+    cached = getattr(obj, "_sens", None)
+    if cached is not None and cached.sensitivity == spec:
+        return cached
+    cm = compile_model(obj.problem.model, spec)
+    obj._sens = cm
+    return cm
+
+
+def _forward_value_and_gradient(obj: PetabObjective, x: np.ndarray) -> tuple[float, np.ndarray]:
+    problem = obj.problem
+    lin = obj.to_linear(x)
+    values = _pt._parameter_values(problem, lin)
+    sp = _SensPlan(obj, values)
+    plan = sp.plan
+    cm = _sensitivity_model(obj, sp)
+    nb = cm.n_x_base
+    n_dir = len(sp.dirs)
+    n_wrt = len(sp.wrt)
+    n_theta = obj.dim
+    n_members = len(plan.member_cond)
+    opts = _pt._options(obj.rtol, obj.atol, 500_000, 1e-10, 1e-14, 1e10)
+    threads = max(1, obj.n_threads)
+    fail = (math.inf, np.full(n_theta, np.nan))
+
+    P = np.stack([sp.augmented(sp.P[m], sp.dP[m]) for m in range(n_members)])
+    X0 = np.empty((n_members, cm.n_x))
+    status = np.zeros(n_members, dtype=np.int64)
+
+    def apply_species(m: int, xa: np.ndarray) -> None:
+        for sid, (v, src) in sp.species[m].items():
+            s = problem.model.get_species(sid)
+            i = cm.state_ids.index(sid)
+            size = 1.0
+            if not s.initial_is_amount:
+                try:
+                    size = float(sp.P[m][sp.cm0.p_index(s.compartment)])
+                except UnknownNameError:
+                    size = float(problem.model.component(s.compartment).size)
+            xa[i] = v * size
+            for k in range(n_dir):
+                d = sp.scale_d[src] * size if src is not None and src == sp.dirs[k] else 0.0
+                xa[nb * (k + 1) + i] = d
+
+    pre_members = [m for m in range(n_members) if plan.member_pre[m]]
+    if pre_members:
+        P_pre = np.stack([sp.augmented(sp.P_pre[m], sp.dP_pre[m]) for m in pre_members])
+        unique, inverse = np.unique(P_pre, axis=0, return_inverse=True)
+        inverse = np.asarray(inverse).reshape(-1)
+        res = cm.run(
+            unique, np.zeros(1), np.zeros(1, dtype=np.int32), opts, P_pre=unique, n_threads=threads,
+            want_final_state=True,
+        )
+        if np.any(res["status"] != 0):
+            return fail
+        for n, m in enumerate(pre_members):
+            X0[m] = res["x_final"][inverse[n]]
+            apply_species(m, X0[m])
+    for m in range(n_members):
+        if not plan.member_pre[m]:
+            X0[m] = cm.initial_state(P[m])
+            apply_species(m, X0[m])
+
+    base_sel = np.asarray([sp.cm0.output_index(o) for o in plan.outputs], dtype=np.int64)
+    n_out0 = cm.n_out_base
+    n_o = base_sel.size
+    sel = [base_sel]
+    for k in range(n_dir):
+        sel.append(n_out0 * (1 + k) + base_sel)
+    for q in range(n_wrt):
+        sel.append(n_out0 * (1 + n_dir + q) + base_sel)
+    sel_arr = np.concatenate(sel).astype(np.int32)
+    res = cm.run(P, plan.times, sel_arr, opts, X0=X0, n_threads=threads)
+    if np.any(res["status"] != 0):
+        return fail
+    out = res["out"]  # members x times x sel
+
+    steady_members = np.unique(plan.row_member[plan.row_steady])
+    steady_out = np.full((n_members, sel_arr.size), np.nan)
+    if steady_members.size:
+        Ps = P[steady_members]
+        res_ss = cm.run(Ps, np.zeros(1), sel_arr, opts, P_pre=Ps, X0=X0[steady_members], n_threads=threads)
+        if np.any(res_ss["status"] != 0):
+            return fail
+        steady_out[steady_members] = res_ss["out"][:, 0, :]
+
+    rows_m = plan.row_member
+    rows_t = plan.row_time_index
+    steady = plan.row_steady
+
+    def gather(col_offset: int, col: np.ndarray) -> np.ndarray:
+        c = col_offset + col
+        return np.where(steady, steady_out[rows_m, c], out[rows_m, rows_t, c])
+
+    def value_and_derivative(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        v = gather(0, col)
+        d = np.zeros((v.size, n_theta))
+        for k in range(n_dir):
+            d[:, sp.dir_theta[k]] += gather(n_o * (1 + k), col)
+        for q in range(n_wrt):
+            part = gather(n_o * (1 + n_dir + q), col)
+            d += part[:, None] * sp.dP[rows_m, q, :]
+        return v, d
+
+    y, dy = value_and_derivative(plan.row_output)
+    sigma, dsigma = value_and_derivative(plan.row_sigma)
+    _static_sigma_gradient(obj, sp, values, sigma, dsigma)
+
+    meas, scales, dists = _pt._row_arrays(problem, None)
+    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(sigma))):
+        return fail
+    nll = _pt.noise_negative_log_likelihood(meas, y, sigma, transformation=scales, distribution=dists)
+    total = float(np.sum(nll))
+    if not np.isfinite(total):
+        return fail
+    # derivatives of each row's term w.r.t. y and sigma
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ty = _pt._transform(y, scales)
+        tm = _pt._transform(meas, scales)
+        r = (tm - ty) / sigma
+        dt = np.where(scales == "log", 1.0 / y, np.where(scales == "log10", 1.0 / (y * math.log(10.0)), 1.0))
+        normal = dists == "normal"
+        d_y = np.where(normal, -r / sigma, -np.sign(r) / sigma) * dt
+        d_s = np.where(normal, 1.0 / sigma - r * r / sigma, 1.0 / sigma - np.abs(r) / sigma)
+    grad = d_y @ dy + d_s @ dsigma
+    if obj.include_priors:
+        total += _pt._prior_nllh(problem, values)
+        grad += _prior_gradient(obj, values)
+    if not (np.isfinite(total) and np.all(np.isfinite(grad))):
+        return fail
+    return total, grad
+
+
+def _static_sigma_gradient(obj, sp: _SensPlan, values, sigma: np.ndarray, dsigma: np.ndarray) -> None:
+    """Values and gradients of noise formulas that depend on constants only (in place)."""
+    import sympy
+
+    problem = obj.problem
+    plan = sp.plan
+    rules = {r.variable: r.math for r in problem.model.assignment_rules}
+    obs = {o.id: o for o in problem.observables}
+    cache: dict[tuple, tuple[float, np.ndarray]] = {}
+    for i, oid in enumerate(plan.row_observable):
+        o = obs[oid]
+        if not o.static_noise:
+            continue
+        expr = rules[o.sigma_id]
+        holders = dict(plan.row_noise[i])
+        m = plan.row_member[i]
+        subs: dict = {}
+        source: dict = {}
+        for sym in expr.free_symbols:
+            if sym.name in holders:
+                h = holders[sym.name]
+                subs[sym] = _pt._resolve(h, values, problem.model, f"noise placeholder {sym.name!r}")
+                source[sym] = h if isinstance(h, str) and h in sp.theta_index else None
+            else:
+                j = sp.cm0.p_index(sym.name, argument="noise formula")
+                subs[sym] = float(sp.P[m, j])
+                pid = sp.src[m].get(j)
+                source[sym] = pid if pid in sp.theta_index else None
+        key = (oid, tuple(sorted((s.name, v, source[s]) for s, v in subs.items())))
+        hit = cache.get(key)
+        if hit is None:
+            value = float(expr.xreplace(subs)) if subs else float(expr)
+            g = np.zeros(obj.dim)
+            for sym, pid in source.items():
+                if pid is None:
+                    continue
+                d = sympy.diff(expr, sym).xreplace(subs)
+                g[sp.theta_index[pid]] += float(d) * sp.scale_d[pid]
+            hit = (value, g)
+            cache[key] = hit
+        sigma[i] = hit[0]
+        dsigma[i] = hit[1]
+
+
+def _prior_gradient(obj: PetabObjective, values: Mapping[str, float]) -> np.ndarray:
+    """Gradient (on the parameter scales) of the objective priors' negative log-density."""
+    g = np.zeros(obj.dim)
+    for i, p in enumerate(obj._params):
+        if p.prior_type is None:
+            continue
+        a, b = p.prior_parameters[:2]
+        lin = values[p.id]
+        kind = p.prior_type
+        if kind.startswith("parameterScale"):
+            z = p.to_scale(lin)
+            kind = kind[len("parameterScale"):].lower()
+            chain = 1.0
+        else:
+            z = lin
+            chain = _scale_derivative(p.scale, lin)
+        kind = kind.lower()
+        if kind == "uniform":
+            d = 0.0
+        elif kind == "normal":
+            d = (z - a) / b**2
+        elif kind == "laplace":
+            d = math.copysign(1.0, z - a) / b if z != a else 0.0
+        elif kind == "lognormal":
+            d = 1.0 / z + (math.log(z) - a) / (b**2 * z)
+        elif kind == "loglaplace":
+            d = 1.0 / z + (math.copysign(1.0, math.log(z) - a) / (b * z) if math.log(z) != a else 0.0)
+        else:  # pragma: no cover - PetabParameter validates the prior type
+            raise UnsupportedFeatureError(f"prior type {p.prior_type!r}")
+        g[i] = d * chain
+    return g

@@ -43,6 +43,11 @@ class Layout:
     output_kinds: list[str] = field(default_factory=list)
     event_ids: list[str] = field(default_factory=list)
     n_p: int = 0
+    #: per ``p`` slot: does the state (right-hand side, initial state or events) depend on it?
+    p_dynamic: list[bool] = field(default_factory=list)
+    #: forward-sensitivity systems: number of directions and the ``p`` slots differentiated
+    n_dir: int = 0
+    wrt: list[int] = field(default_factory=list)
 
     def p_index(self) -> dict[str, int]:
         return {k: i for i, k in enumerate(self.param_ids)}
@@ -271,8 +276,29 @@ def _toposort(nodes: dict[str, set[str]], what: str) -> list[str]:
     return order
 
 
-def generate(model: Model) -> Generated:
-    """Generate the C source (without the solver) and the sparse structures for ``model``."""
+def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None) -> Generated:
+    """Generate the C source (without the solver) and the sparse structures for ``model``.
+
+    Parameters
+    ----------
+    model : Model
+    sensitivity : (n_dir, wrt), optional
+        Generate the forward-sensitivity system instead of the plain one: ``wrt`` are indices
+        of ``p`` slots and ``n_dir`` the number of sensitivity *directions*. The state becomes
+        ``[x, S_0, ..., S_{n_dir-1}]`` (each ``S_k`` of the size of ``x``) and ``p`` gains
+        ``n_dir * len(wrt)`` entries ``D`` (row-major, direction × wrt slot), so that
+
+        ``dS_k/dt = J S_k + Σ_q ∂f/∂p_{wrt[q]} D[k, q]``,  ``S_k(t0) = Σ_q ∂x0/∂p_{wrt[q]} D[k, q]``.
+
+        ``S_k`` is then the derivative of ``x`` along the direction ``D[k]`` in parameter
+        space, and ``D`` may differ between pre-equilibration and the main run (it is part of
+        ``p``). Outputs are ``[y, ∇_x y·S_0, ..., ∇_x y·S_{n_dir-1}, ∂y/∂p_{wrt[0]}, ...]``: the
+        state part of each direction's output sensitivity, then the explicit partial
+        derivatives of every output with respect to each ``wrt`` slot (so parameters that only
+        enter outputs, such as observable scalings, need no direction). The solver's Newton
+        matrix is block diagonal with ``I - cJ`` in every block (``NXB``), the simultaneous
+        corrector of CVODES.
+    """
     ar = {r.variable: r.math for r in model.assignment_rules}
     rr = {r.variable: r.math for r in model.rate_rules}
     ia = {a.symbol: a.math for a in model.initial_assignments}
@@ -374,20 +400,27 @@ def generate(model: Model) -> Generated:
     grad_expr: dict[tuple[str, int], sympy.Expr] = {}
     grad_of: dict[str, dict[int, sympy.Symbol]] = {}
 
+    x_direct = {sym: i for i, sym in enumerate(X)}
+
     def gradient(e: sympy.Expr) -> dict[int, sympy.Expr]:
+        return chain(e, x_direct, grad_of)
+
+    def chain(
+        e: sympy.Expr, direct: dict[sympy.Symbol, int], grads: dict[str, dict[int, sympy.Symbol]]
+    ) -> dict[int, sympy.Expr]:
+        """Sparse total derivative of ``e`` w.r.t. the symbols in ``direct``, through ``w``."""
         out: dict[int, sympy.Expr] = {}
         fs = e.free_symbols
         for s in fs:
-            name = s.name
-            if name.startswith("X") and s in names:
-                i = int(name[1:])
+            i = direct.get(s)
+            if i is not None:
                 d = _clean_derivative(sympy.diff(e, s))
                 if d != 0:
                     out[i] = out.get(i, 0) + d
         for s in fs:
             if s in wsym_to_id:
                 k = wsym_to_id[s]
-                gk = grad_of.get(k, {})
+                gk = grads.get(k, {})
                 if not gk:
                     continue
                 d = _clean_derivative(sympy.diff(e, s))
@@ -422,13 +455,54 @@ def generate(model: Model) -> Generated:
     jac_rows = np.asarray([r for r, _ in pattern], dtype=np.int32)
     jac_cols = np.asarray([c for _, c in pattern], dtype=np.int32)
 
-    # --- which g's the Jacobian needs (all of them, transitively); emit in w order
+    # --- forward sensitivities: dw/dp through the chain rule, and f_p
+    n_dir = 0
+    wrt: tuple[int, ...] = ()
+    hgrad_of: dict[str, dict[int, sympy.Symbol]] = {}
+    hexpr: dict[tuple[str, int], sympy.Expr] = {}
+    fp: dict[tuple[int, int], sympy.Expr] = {}
+    p_direct: dict[sympy.Symbol, int] = {}
+    if sensitivity is not None:
+        n_dir = int(sensitivity[0])
+        wrt = tuple(int(j) for j in sensitivity[1])
+        if model.events:
+            raise UnsupportedFeatureError(
+                f"model {model.id!r}: forward sensitivities are not supported for models with events "
+                f"(event {model.events[0].id!r}); use finite differences"
+            )
+        if n_dir < 0 or len(set(wrt)) != len(wrt) or any(not 0 <= j < lay.n_p for j in wrt):
+            raise ModelError(f"internal: bad sensitivity specification ({n_dir}, {wrt})")
+        p_direct = {P[j]: q for q, j in enumerate(wrt)}
+        for k in w_order:
+            h = chain(derived_expr[k], p_direct, hgrad_of)
+            hgrad_of[k] = {}
+            for q, e in h.items():
+                sym = sympy.Symbol(f"H{w_pos[k]}_{q}", real=True)
+                names[sym] = f"h{w_pos[k]}_{q}"
+                hgrad_of[k][q] = sym
+                hexpr[(k, q)] = e
+        for i in range(n_x):
+            for st, rid in rhs_terms[i]:
+                for q, hsym in hgrad_of.get(rid, {}).items():
+                    term = hsym if st == 1.0 else (-hsym if st == -1.0 else sympy.Float(st) * hsym)
+                    fp[(i, q)] = fp.get((i, q), 0) + term
+            if i in rate_rule_expr:
+                for q, e in chain(rate_rule_expr[i], p_direct, hgrad_of).items():
+                    fp[(i, q)] = fp.get((i, q), 0) + e
+        fp = {k: v for k, v in fp.items() if v != 0}
+    lay.n_dir = n_dir
+    lay.wrt = list(wrt)
+    n_wrt = len(wrt)
+    fp_keys = sorted(fp)
+
     lines: list[str] = []
     emit = lines.append
     n_w = len(derived_ids)
     emit("#include <math.h>")
-    emit(f"#define NX {n_x}")
-    emit(f"#define NP {lay.n_p}")
+    emit(f"#define NX {n_x * (1 + n_dir)}")
+    emit(f"#define NXB {n_x}")
+    emit(f"#define NP {lay.n_p + n_dir * n_wrt}")
+    emit(f"#define NP0 {lay.n_p}")
     emit(f"#define NW {max(n_w, 1)}")
 
     def emit_w(indent: str = "    ") -> None:
@@ -441,35 +515,84 @@ def generate(model: Model) -> Generated:
     emit_w()
     emit("}")
 
-    # rhs
-    emit("static void model_rhs(double t, const double *x, const double *p, double *dx) {")
-    emit("    double w[NW];")
-    emit("    compute_w(t, x, p, w);")
-    for i in range(n_x):
-        terms = []
-        for st, rid in rhs_terms[i]:
-            ref = f"w[{w_pos[rid]}]"
-            if st == 1.0:
-                terms.append(f"+ {ref}")
-            elif st == -1.0:
-                terms.append(f"- {ref}")
-            else:
-                terms.append(f"+ ({st!r})*{ref}")
-        if i in rate_rule_expr:
-            terms.append(f"+ ({pc(rate_rule_expr[i])})")
-        body = " ".join(terms) if terms else "0.0"
-        if body.startswith("+ "):
-            body = body[2:]
-        emit(f"    dx[{i}] = {body};")
-    emit("}")
+    def emit_g(indent: str = "    ") -> None:
+        for k in w_order:
+            for i, sym in grad_of[k].items():
+                emit(f"{indent}const double {names[sym]} = {pc(grad_expr[(k, i)])};")
+
+    def emit_h(indent: str = "    ") -> None:
+        for k in w_order:
+            for q, sym in hgrad_of.get(k, {}).items():
+                emit(f"{indent}const double {names[sym]} = {pc(hexpr[(k, q)])};")
+
+    if sensitivity is not None:
+        n_jac0 = max(len(pattern), 1)
+        n_fp = max(len(fp_keys), 1)
+        emit(f"#define NJAC0 {len(pattern)}")
+        emit(f"#define NFP {len(fp_keys)}")
+        emit(f"#define NDIR {n_dir}")
+        emit(f"#define NWRT {n_wrt}")
+        emit(f"static const int SJ_R[{n_jac0}] = {{{', '.join(str(r) for r, _ in pattern) or '0'}}};")
+        emit(f"static const int SJ_C[{n_jac0}] = {{{', '.join(str(c) for _, c in pattern) or '0'}}};")
+        emit(f"static const int SF_R[{n_fp}] = {{{', '.join(str(r) for r, _ in fp_keys) or '0'}}};")
+        emit(f"static const int SF_C[{n_fp}] = {{{', '.join(str(c) for _, c in fp_keys) or '0'}}};")
+        emit("static void sens_coefficients(double t, const double *x, const double *p, const double *w, "
+             "double *Jv, double *Fp) {")
+        emit("    (void)t; (void)x; (void)p; (void)w; (void)Jv; (void)Fp;")
+        emit_g()
+        emit_h()
+        for n, key in enumerate(pattern):
+            emit(f"    Jv[{n}] = {pc(jac[key])};")
+        for n, key in enumerate(fp_keys):
+            emit(f"    Fp[{n}] = {pc(fp[key])};")
+        emit("}")
+
+    def emit_rhs(rhs_name: str, with_sens: bool) -> None:
+        emit(f"static void {rhs_name}(double t, const double *x, const double *p, double *dx) {{")
+        emit("    double w[NW];")
+        emit("    compute_w(t, x, p, w);")
+        for i in range(n_x):
+            terms = []
+            for st, rid in rhs_terms[i]:
+                ref = f"w[{w_pos[rid]}]"
+                if st == 1.0:
+                    terms.append(f"+ {ref}")
+                elif st == -1.0:
+                    terms.append(f"- {ref}")
+                else:
+                    terms.append(f"+ ({st!r})*{ref}")
+            if i in rate_rule_expr:
+                terms.append(f"+ ({pc(rate_rule_expr[i])})")
+            body = " ".join(terms) if terms else "0.0"
+            if body.startswith("+ "):
+                body = body[2:]
+            emit(f"    dx[{i}] = {body};")
+        if with_sens:
+            emit(f"    double Jv[{n_jac0}], Fp[{n_fp}];")
+            emit("    sens_coefficients(t, x, p, w, Jv, Fp);")
+            emit("    for (int k = 0; k < NDIR; k++) {")
+            emit("        const double *S = x + (long)NXB * (k + 1);")
+            emit("        const double *Dk = p + NP0 + (long)k * NWRT;")
+            emit("        double *dS = dx + (long)NXB * (k + 1);")
+            emit("        for (int i = 0; i < NXB; i++) dS[i] = 0.0;")
+            emit("        for (int q = 0; q < NJAC0; q++) dS[SJ_R[q]] += Jv[q] * S[SJ_C[q]];")
+            emit("        for (int q = 0; q < NFP; q++) dS[SF_R[q]] += Fp[q] * Dk[SF_C[q]];")
+            emit("    }")
+        elif rhs_name == "model_rhs" and sensitivity is not None:
+            emit("    for (int i = NXB; i < NX; i++) dx[i] = 0.0;")
+        emit("}")
+
+    # rhs (sensitivity systems also get model_rhs_x: the model's own part only, for the
+    # solver's state-first Newton iteration)
+    rhs_names = ["model_rhs"] if sensitivity is None else ["model_rhs_x", "model_rhs"]
+    for rhs_name in rhs_names:
+        emit_rhs(rhs_name, with_sens=rhs_name == "model_rhs" and sensitivity is not None and n_dir > 0)
 
     # jacobian
     emit("static void model_jac(double t, const double *x, const double *p, double *J) {")
     emit("    double w[NW];")
     emit("    compute_w(t, x, p, w);")
-    for k in w_order:
-        for i, sym in grad_of[k].items():
-            emit(f"    const double {names[sym]} = {pc(grad_expr[(k, i)])};")
+    emit_g()
     for n, key in enumerate(pattern):
         emit(f"    J[{n}] = {pc(jac[key])};")
     emit("}")
@@ -478,11 +601,11 @@ def generate(model: Model) -> Generated:
     # assignment rules; one dependency-ordered pass (SBML: t0 values form one system).
     init_nodes: dict[str, set[str]] = {}
     init_code: dict[str, str] = {}
+    init_expr: dict[str, tuple[sympy.Symbol, sympy.Expr]] = {}  # id -> (target symbol, value)
 
     def refs(expr: sympy.Basic) -> set[str]:
         return {s.name for s in expr.free_symbols if s != TIME}
 
-    raw = {sympy.Symbol(k, real=True): k for k in list(species) + list(params) + list(comps) + list(reactions)}
     for ident in lay.state_ids:
         j = ii[ident]
         if ident in species:
@@ -495,58 +618,163 @@ def generate(model: Model) -> Generated:
             else:
                 amount = P[j] if s.initial_is_amount else P[j] * v_expr
                 init_nodes[ident] = {s.compartment}
-            init_code[ident] = f"    x[{xi[ident]}] = {pc(amount)};"
         else:
             if ident in ia:
                 init_nodes[ident] = refs(ia[ident])
-                init_code[ident] = f"    x[{xi[ident]}] = {pc(tr(ia[ident]))};"
+                amount = tr(ia[ident])
             else:
                 init_nodes[ident] = set()
-                init_code[ident] = f"    x[{xi[ident]}] = p[{j}];"
+                amount = P[j]
+        init_code[ident] = f"    x[{xi[ident]}] = {pc(amount)};"
+        init_expr[ident] = (X[xi[ident]], amount)
     for ident, m in ia.items():
         if ident in pi:
             init_nodes[ident] = refs(m)
             init_code[ident] = f"    p[{pi[ident]}] = {pc(tr(m))};"
+            init_expr[ident] = (P[pi[ident]], tr(m))
         elif ident not in xi and ident not in W:
             raise UnsupportedFeatureError(f"initial assignment to {ident!r} (not a species, parameter or compartment)")
     for k in ar:
         init_nodes[k] = refs(ar[k])
         init_code[k] = f"    w[{w_pos[k]}] = {pc(derived_expr[k])};"
+        init_expr[k] = (W[k], derived_expr[k])
     for k, r in reactions.items():  # rates may be referenced by rules at t0
         init_nodes[k] = refs(r.rate)
         init_code[k] = f"    w[{w_pos[k]}] = {pc(derived_expr[k])};"
+        init_expr[k] = (W[k], derived_expr[k])
     # only ids that are nodes matter for ordering; others are plain reads of p/x
     init_deps = {k: {d for d in v if d in init_nodes} for k, v in init_nodes.items()}
     for k in list(init_deps):
         if k in species and k in init_deps[k]:
             init_deps[k].discard(k)
+    init_order = _toposort(init_deps, "initial assignments and assignment rules")
+
+    # initial values as functions of the original p (one substitution pass in dependency order)
+    full: dict[sympy.Symbol, sympy.Expr] = {}
+    for k in init_order:
+        target, e = init_expr[k]
+        full[target] = e.xreplace(full)
+    x0_full = [full[X[i]] for i in range(n_x)]
+
+    # which p slots the state depends on (right-hand side, initial state, events)
+    feeding: set[str] = set()
+    stack = [rid for terms in rhs_terms for _, rid in terms]
+    stack += [wsym_to_id[sym] for e in rate_rule_expr.values() for sym in e.free_symbols if sym in wsym_to_id]
+    while stack:
+        k = stack.pop()
+        if k in feeding:
+            continue
+        feeding.add(k)
+        stack.extend(wsym_to_id[sym] for sym in derived_expr[k].free_symbols if sym in wsym_to_id)
+    dyn_syms: set[sympy.Symbol] = set()
+    for k in feeding:
+        dyn_syms |= derived_expr[k].free_symbols
+    for e in rate_rule_expr.values():
+        dyn_syms |= e.free_symbols
+    for e in x0_full:
+        dyn_syms |= e.free_symbols
+    for ev in model.events:
+        for var, m in ev.assignments:
+            dyn_syms |= tr(m).free_symbols
+        dyn_syms |= tr(ev.trigger).free_symbols
+    lay.p_dynamic = [P[j] in dyn_syms for j in range(lay.n_p)]
+
     emit("static void model_init(double t, double *p, double *x) {")
     emit("    double w[NW];")
     emit("    (void)t; (void)w;")
-    for k in _toposort(init_deps, "initial assignments and assignment rules"):
+    if sensitivity is not None and n_dir > 0:
+        assigned = {pi[ident] for ident in ia if ident in pi}
+        clash = sorted(set(wrt) & assigned)
+        if clash:
+            raise UnsupportedFeatureError(
+                f"sensitivity with respect to p slot(s) {clash}, which initial assignments overwrite"
+            )
+        wrt_syms = set(p_direct)
+        for j in assigned:
+            if full[P[j]].free_symbols & wrt_syms and lay.p_dynamic[j]:
+                raise UnsupportedFeatureError(
+                    f"parameter {lay.param_ids[j]!r} has an initial assignment that depends on a differentiated "
+                    "parameter; forward sensitivities through parameter initial assignments are not supported"
+                )
+        # S_k(t0) = dx0/dp . D_k, from the original p (before initial assignments write p)
+        coeffs: list[tuple[int, int, str]] = []
+        for i, e in enumerate(x0_full):
+            for sym in e.free_symbols & wrt_syms:
+                d = _clean_derivative(sympy.diff(e, sym))
+                if d != 0:
+                    coeffs.append((i, p_direct[sym], pc(d)))
+        for n, (_, _, code) in enumerate(coeffs):
+            emit(f"    const double s0_{n} = {code};")
+        emit("    for (int k = 0; k < NDIR; k++) {")
+        emit("        double *S = x + (long)NXB * (k + 1);")
+        emit("        const double *Dk = p + NP0 + (long)k * NWRT;")
+        emit("        for (int i = 0; i < NXB; i++) S[i] = 0.0;")
+        for n, (i, q, _) in enumerate(coeffs):
+            emit(f"        S[{i}] += s0_{n} * Dk[{q}];")
+        emit("    }")
+    for k in init_order:
         emit(init_code[k])
     emit("}")
 
     # outputs: species values, assignment-rule targets, parameters/compartments, reaction rates
     out_exprs: list[str] = []
+    out_syms: list[sympy.Expr] = []
     for s in model.species:
         lay.output_ids.append(s.id)
         lay.output_kinds.append("species")
-        out_exprs.append(pc(value_symbol(s.id)))
+        out_syms.append(value_symbol(s.id))
+        out_exprs.append(pc(out_syms[-1]))
     for ident in list(params) + list(comps):
         lay.output_ids.append(ident)
         lay.output_kinds.append("compartment" if ident in comps else "parameter")
-        out_exprs.append(pc(value_symbol(ident)))
+        out_syms.append(value_symbol(ident))
+        out_exprs.append(pc(out_syms[-1]))
     for k in reactions:
         lay.output_ids.append(k)
         lay.output_kinds.append("reaction")
+        out_syms.append(W[k])
         out_exprs.append(f"w[{w_pos[k]}]")
-    emit(f"#define NOUT {max(len(out_exprs), 1)}")
+    n_out0 = len(out_exprs)
+    if sensitivity is not None:
+        base_ids = list(lay.output_ids)
+        for k in range(n_dir):
+            lay.output_ids.extend(f"{o}|dir{k}" for o in base_ids)
+            lay.output_kinds.extend(["sensitivity"] * n_out0)
+        for j in wrt:
+            pid = lay.param_ids[j] if j < len(lay.param_ids) else f"init({lay.init_ids[j - len(lay.param_ids)]})"
+            lay.output_ids.extend(f"{o}|partial({pid})" for o in base_ids)
+            lay.output_kinds.extend(["partial"] * n_out0)
+    emit(f"#define NOUT0 {n_out0}")
+    emit(f"#define NOUT {max(len(lay.output_ids), 1)}")
     emit("static void model_outputs(double t, const double *x, const double *p, double *out) {")
     emit("    double w[NW];")
     emit("    compute_w(t, x, p, w);")
     for n, e in enumerate(out_exprs):
         emit(f"    out[{n}] = {e};")
+    if sensitivity is not None:
+        emit_g()
+        emit_h()
+        # explicit partials w.r.t. each wrt slot (zero unless written below)
+        emit(f"    for (int q = {n_out0 * (1 + n_dir)}; q < NOUT; q++) out[q] = 0.0;")
+        for n, e in enumerate(out_syms):
+            for q, d in chain(e, p_direct, hgrad_of).items():
+                emit(f"    out[{n_out0 * (1 + n_dir + q) + n}] = {pc(d)};")
+        if n_dir > 0:
+            coef: list[list[tuple[int, str]]] = []
+            for n, e in enumerate(out_syms):
+                terms = []
+                for i, d in chain(e, x_direct, grad_of).items():
+                    cname = f"oc{n}_{i}"
+                    emit(f"    const double {cname} = {pc(d)};")
+                    terms.append((i, cname))
+                coef.append(terms)
+            emit("    for (int k = 0; k < NDIR; k++) {")
+            emit("        const double *S = x + (long)NXB * (k + 1);")
+            emit("        double *o = out + (long)NOUT0 * (k + 1);")
+            for n, terms in enumerate(coef):
+                body = " + ".join(f"{c} * S[{i}]" for i, c in terms) or "0.0"
+                emit(f"        o[{n}] = {body};")
+            emit("    }")
     emit("}")
 
     # events

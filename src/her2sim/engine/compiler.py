@@ -27,7 +27,7 @@ from ..model import Model
 
 __all__ = ["CompiledModel", "compile_model", "cache_dir", "Options"]
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 _HERE = Path(__file__).resolve().parent
 CFLAGS = ["-march=native", "-fPIC", "-shared", "-fno-math-errno", "-std=gnu99"]
 #: Optimisation level by generated-source size: -O3 halves the solver's instruction count on
@@ -125,12 +125,14 @@ class _Artifacts:
     arrays: dict[str, np.ndarray]
 
 
-def _build(model: Model) -> _Artifacts:
+def _build(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None) -> _Artifacts:
     from .codegen import generate
 
     key_src = hashlib.sha256()
     key_src.update(ENGINE_VERSION.encode())
     key_src.update(model.fingerprint(structure_only=True).encode())
+    if sensitivity is not None:
+        key_src.update(f"sensitivity:{sensitivity[0]}:{','.join(map(str, sensitivity[1]))}".encode())
     key_src.update(_solver_source().encode())
     key_src.update(" ".join(CFLAGS + [str(LARGE_SOURCE)]).encode())
     key_src.update(_cpu_identity().encode())
@@ -145,7 +147,7 @@ def _build(model: Model) -> _Artifacts:
             arrays = {k: z[k] for k in z.files}
         return _Artifacts(lib, meta, arrays)
 
-    gen = generate(model)
+    gen = generate(model, sensitivity)
     source = gen.source + '\n#include "solver.c"\n'
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
@@ -173,6 +175,9 @@ def _build(model: Model) -> _Artifacts:
             "event_ids": lay.event_ids,
             "n_p": lay.n_p,
             "njac": int(len(gen.jac_rows)),
+            "p_dynamic": lay.p_dynamic,
+            "n_dir": lay.n_dir,
+            "wrt": lay.wrt,
         }
         np.savez(tmpd / "structure.npz", **gen.structure)
         shutil.copy(c_path, folder / "model.c")
@@ -215,9 +220,12 @@ class CompiledModel:
         initial value per state (species in their declared initial unit).
     """
 
-    def __init__(self, model: Model):
+    def __init__(self, model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None):
         self.model = model
-        art = _build(model)
+        if sensitivity is not None:
+            sensitivity = (int(sensitivity[0]), tuple(int(j) for j in sensitivity[1]))
+        self.sensitivity = sensitivity
+        art = _build(model, sensitivity)
         self._art = art
         meta = art.meta
         self.state_ids: list[str] = meta["state_ids"]
@@ -226,10 +234,18 @@ class CompiledModel:
         self.output_ids: list[str] = meta["output_ids"]
         self.output_kinds: list[str] = meta["output_kinds"]
         self.event_ids: list[str] = meta["event_ids"]
-        self.n_x = len(self.state_ids)
-        self.n_p = int(meta["n_p"])
+        #: per p slot: does the state depend on it (right-hand side, initial state, events)?
+        self.p_dynamic = np.asarray(meta["p_dynamic"], dtype=bool)
+        #: forward sensitivities: number of directions and differentiated p slots (0, [] if plain)
+        self.n_dir = int(meta["n_dir"])
+        self.wrt: list[int] = list(meta["wrt"])
+        self.n_x_base = len(self.state_ids)
+        self.n_p_base = int(meta["n_p"])
+        self.n_x = self.n_x_base * (1 + self.n_dir)
+        self.n_p = self.n_p_base + self.n_dir * len(self.wrt)
         self.n_out = len(self.output_ids)
-        self.p_default = _default_p(model, meta)
+        self.n_out_base = self.n_out // (1 + self.n_dir + len(self.wrt)) if sensitivity is not None else self.n_out
+        self.p_default = np.concatenate([_default_p(model, meta), np.zeros(self.n_p - self.n_p_base)])
         self._p_index = {k: j for j, k in enumerate(self.param_ids)}
         base = len(self.param_ids)
         self._init_index = {k: base + j for j, k in enumerate(self.init_ids)}
@@ -245,14 +261,14 @@ class CompiledModel:
         """
         species = {s.id: s for s in self.model.species}
         sizes = {c.id: float(c.size) for c in self.model.compartments}
-        scale = np.ones(self.n_x)
+        scale = np.ones(self.n_x_base)
         for i, ident in enumerate(self.state_ids):
             s = species.get(ident)
             if s is not None and not s.has_only_substance_units:
                 v = sizes.get(s.compartment, 1.0)
                 if np.isfinite(v) and v > 0:
                     scale[i] = v
-        return scale
+        return np.tile(scale, 1 + self.n_dir)
 
     # ------------------------------------------------------------------ loading
     def _load(self) -> None:
@@ -289,10 +305,10 @@ class CompiledModel:
         lib.eval_init.argtypes = [ctypes.c_double, _P, _P]
 
     def __getstate__(self) -> dict:
-        return {"model": self.model}
+        return {"model": self.model, "sensitivity": self.sensitivity}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["model"])  # type: ignore[misc]
+        self.__init__(state["model"], state.get("sensitivity"))  # type: ignore[misc]
 
     def __repr__(self) -> str:
         return (
@@ -356,7 +372,7 @@ class CompiledModel:
         p = np.array(p, dtype=float)
         vals = np.zeros(max(self._struct.njac, 1))
         self._lib.eval_point(float(t), _ptr(x), _ptr(p), None, _ptr(vals))
-        J = np.zeros((self.n_x, self.n_x))
+        J = np.zeros((self.n_x_base, self.n_x_base))
         r, c = self.jacobian_pattern
         np.add.at(J, (r, c), vals[: len(r)])
         return J
@@ -431,16 +447,21 @@ class CompiledModel:
         return result
 
 
-_COMPILED: dict[tuple[int, str], CompiledModel] = {}
+_COMPILED: dict[tuple, CompiledModel] = {}
 
 
-def compile_model(model: Model) -> CompiledModel:
-    """Compile ``model`` (or fetch it from the in-memory and on-disk caches)."""
-    key = (id(model), model.fingerprint())
+def compile_model(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None) -> CompiledModel:
+    """Compile ``model`` (or fetch it from the in-memory and on-disk caches).
+
+    ``sensitivity=(n_dir, wrt)`` compiles the forward-sensitivity system instead (see
+    :func:`her2sim.engine.codegen.generate`).
+    """
+    sens_key = None if sensitivity is None else (int(sensitivity[0]), tuple(int(j) for j in sensitivity[1]))
+    key = (id(model), model.fingerprint(), sens_key)
     cm = _COMPILED.get(key)
     if cm is not None and cm.model is model:
         return cm
-    cm = CompiledModel(model)
+    cm = CompiledModel(model, sens_key)
     if len(_COMPILED) > 64:
         _COMPILED.clear()
     _COMPILED[key] = cm
