@@ -1,0 +1,82 @@
+"""Gradient benchmark: objective + gradient by compiled forward sensitivities against central
+finite differences (2·n + 1 objective evaluations), both measured in the same run.
+
+For each PEtab problem (Fujita 2010: 19 parameters; Raimundez 2020: 136 parameters, with
+pre-equilibration) it prints
+
+* the time of one objective value (plain simulation),
+* the time of value + gradient by forward sensitivities,
+* the time of value + gradient by central differences (measured in full for Fujita; for
+  Raimundez measured in full with ``--full-fd``, otherwise 2·n + 1 times the measured value time,
+  stated as such),
+* the ratio, and the largest difference between the two gradients relative to the largest entry.
+
+Every timing is the minimum over ``--repeat`` runs after one warm-up (compilation excluded). Run:
+
+    python benchmarks/bench_gradient.py [--repeat 3] [--full-fd] [--skip-raimundez]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+PEER = Path(os.environ.get("HER2SIM_PEER_MODELS", REPO.parent / "shared" / "peer-models"))
+
+
+def best_of(fn, repeat: int) -> tuple[float, object]:
+    out = fn()  # warm-up: compilation and loading
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), out
+
+
+def bench(name: str, repeat: int, full_fd: bool, rtol: float, atol: float) -> None:
+    from her2sim.calibration import PetabObjective
+
+    yaml = PEER / "petab" / name / f"{name}.yaml"
+    fwd = PetabObjective(yaml, rtol=rtol, atol=atol, n_threads=1)
+    fd = PetabObjective(fwd.problem, rtol=rtol, atol=atol, n_threads=1, gradient="finite-differences")
+    x = fwd.x_nominal
+    t_value, f0 = best_of(lambda: fwd(x), repeat)
+    t_fwd, (f1, g1) = best_of(lambda: fwd.value_and_gradient(x), repeat)
+    n = fwd.dim
+    if full_fd:
+        t_fd, (f2, g2) = best_of(lambda: fd.value_and_gradient(x), max(1, repeat if n < 50 else 1))
+        how = "measured"
+    else:
+        t_fd = (2 * n + 1) * t_value
+        g2 = None
+        how = f"(2n+1) x value time"
+    print(f"\n{name}: {n} estimated parameters, rtol {rtol:g}, atol {atol:g}, one thread")
+    print(f"  objective value            {t_value * 1e3:10.1f} ms   f = {f0:.6f}")
+    print(f"  value + gradient, forward  {t_fwd * 1e3:10.1f} ms   f = {f1:.6f}")
+    print(f"  value + gradient, FD       {t_fd * 1e3:10.1f} ms   ({how})")
+    print(f"  ratio FD / forward         {t_fd / t_fwd:10.1f} x")
+    print(f"  forward / value            {t_fwd / t_value:10.1f} x")
+    if g2 is not None:
+        diff = float(np.max(np.abs(np.asarray(g1) - np.asarray(g2))) / np.max(np.abs(g2)))
+        print(f"  max |g_fwd - g_fd| / max |g_fd| = {diff:.2e} (FD step 1e-5 on the parameter scale)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--full-fd", action="store_true", help="measure Raimundez's FD gradient in full (~4 min)")
+    ap.add_argument("--skip-raimundez", action="store_true")
+    args = ap.parse_args()
+    bench("Fujita_SciSignal2010", args.repeat, True, 1e-8, 1e-12)
+    if not args.skip_raimundez:
+        bench("Raimundez_PCB2020", max(1, args.repeat // 2), args.full_fd, 1e-8, 1e-12)
+
+
+if __name__ == "__main__":
+    main()
