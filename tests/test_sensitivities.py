@@ -284,3 +284,20 @@ def test_fujita_gradient_matches_finite_differences(peer_models):
     f, g = obj.value_and_gradient(x)
     fd = PetabObjective(obj.problem, rtol=1e-11, atol=1e-15, gradient="finite-differences").value_and_gradient(x)[1]
     np.testing.assert_allclose(g, fd, rtol=0, atol=1e-5 * np.abs(fd).max())
+
+
+def test_simulate_sensitivities_normalised_closed_form():
+    """Oracle: for A = A0 exp(-k t), d ln A / d ln k = -k t and d ln A / d ln A0 = 1; obs = s A has
+    d ln obs / d ln s = 1 (an output-only parameter). Tolerance 1e-7 at solver rtol 1e-10."""
+    k = 0.5
+    t = np.linspace(0.0, 6.0, 7)
+    ds = hs.simulate_sensitivities(_decay(k=k), t, ["k", "A", "s"], outputs=["A", "obs"], rtol=1e-10, atol=1e-14)
+    sA = ds["sensitivity:A"]
+    np.testing.assert_allclose(sA.sel(parameter="k"), -k * t, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(sA.sel(parameter="A"), 1.0, rtol=1e-7)
+    np.testing.assert_allclose(sA.sel(parameter="s"), 0.0, atol=1e-12)
+    np.testing.assert_allclose(ds["sensitivity:obs"].sel(parameter="s"), 1.0, rtol=1e-9)
+    raw = hs.simulate_sensitivities(_decay(k=k), t, ["k"], outputs=["A"], normalise=False, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(raw["sensitivity:A"].sel(parameter="k"), -t * 3.0 * np.exp(-k * t), rtol=1e-7, atol=1e-12)
+    with pytest.raises(hs.UnknownNameError, match="wrt='kk'.*Did you mean 'k'"):
+        hs.simulate_sensitivities(_decay(), t, ["kk"])

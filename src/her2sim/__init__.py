@@ -38,6 +38,7 @@ _LAZY = {
     "CompiledModel": ("her2sim.engine.compiler", "CompiledModel"),
     "simulate": ("her2sim.simulation", "simulate"),
     "simulate_ensemble": ("her2sim.simulation", "simulate_ensemble"),
+    "simulate_sensitivities": ("her2sim.simulation", "simulate_sensitivities"),
     "SolverOptions": ("her2sim.engine.solver", "SolverOptions"),
 }
 
