@@ -283,6 +283,24 @@ def test_pten_loss_removes_pten_parameters_influence_on_pakt(flagship_local):
     assert flagship_local.attrs["max_abs_step_halving_difference"] < 1e-3
 
 
+def test_flagship_local_matches_forward_sensitivities(flagship_local):
+    from her2sim.library.her2_model import build, drug_settings
+    from her2sim.library.protocols import untreated_parameters
+    from her2sim.simulation import simulate_sensitivities
+
+    model = build()
+    wrt = ["kcat_PTEN", "kcat_PI3K", "mu_max"]
+    # oracle: the engine's forward sensitivity system (an independent integration of d x/d p, carried
+    # through the pre-equilibrated steady state) for the same protocol
+    forward = simulate_sensitivities(model, [0.0, 24.0], wrt, parameters=drug_settings({"trastuzumab": (10, "ug/mL")}),
+                                     preequilibrate=untreated_parameters(model), outputs=["pAKT_S473"])
+    expected = forward["sensitivity:pAKT_S473"].sel(time=24.0, parameter=wrt).values
+    got = flagship_local["sensitivity"].sel(readout="pAKT_S473 at 24 h under trastuzumab 10 ug/mL",
+                                            context="parental", parameter=wrt).values
+    # central differences at h = 0.01: O(h²) ≈ 2e-5 relative truncation plus solver noise; rtol 1e-4
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-6)
+
+
 def test_flagship_growth_inhibition_matches_the_protocol(flagship_local):
     from her2sim.library.protocols import growth_inhibition
 
