@@ -1,4 +1,5 @@
-"""Analyses on the flagship model: dose response, synergy, resistance atlas, rescue search, regimens.
+"""Analyses on the flagship model: dose response, synergy, resistance atlas, rescue search, regimens,
+sensitivity (local, Morris, Sobol).
 
 Results are :class:`xarray.Dataset` objects with named dimensions, units and provenance.
 """
@@ -18,6 +19,19 @@ from .dose_response import (
 )
 from .regimen import plot_regimen, simulate_regimen
 from .rescue import rescue_search, rescue_table
+from .sensitivity import (
+    Readout,
+    local_sensitivities,
+    morris,
+    plot_local,
+    plot_morris,
+    plot_ranking_heatmap,
+    plot_sensitivity,
+    plot_sobol,
+    rank_drivers,
+    run_sensitivity,
+    sobol,
+)
 from .synergy import (
     plot_isobologram,
     plot_synergy_map,
@@ -26,6 +40,17 @@ from .synergy import (
 )
 
 __all__ = [
+    "Readout",
+    "local_sensitivities",
+    "morris",
+    "sobol",
+    "run_sensitivity",
+    "rank_drivers",
+    "plot_local",
+    "plot_morris",
+    "plot_ranking_heatmap",
+    "plot_sensitivity",
+    "plot_sobol",
     "atlas_table",
     "exposure_table",
     "fit_dose_response",
