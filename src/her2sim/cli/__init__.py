@@ -21,6 +21,9 @@ def _register_subapps() -> None:
 
     app.add_typer(logical_app, name="logical", help="The logical (Boolean) twin: attractors, scans, stochastic runs.")
     app.command("sensitivity")(sensitivity_command)
+    from .calibration import register as register_calibration
+
+    register_calibration(app)
 
 
 def _echo_err(message: str) -> None:
