@@ -64,6 +64,7 @@ __all__ = [
     "measurement_design",
     "synthetic_measurements",
     "wald_intervals",
+    "lint_petab",
 ]
 
 Scale = Literal["lin", "log", "log10"]
