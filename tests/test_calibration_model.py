@@ -199,7 +199,9 @@ def test_example_is_current(tmp_path, example):
         "the flagship model changed: run examples/calibration_synthetic/make_example.py and commit"
     )
     for name in ("model.xml", "conditions.tsv", "observables.tsv", "parameters.tsv", "problem.yaml"):
-        assert (tmp_path / name).read_text(encoding="utf-8") == (EXAMPLE / name).read_text(encoding="utf-8"), name
+        assert (tmp_path / name).read_text(encoding="utf-8") == (EXAMPLE / name).read_text(encoding="utf-8"), (
+            f"{name} differs from a regeneration: run examples/calibration_synthetic/make_example.py and commit"
+        )
     new = pd.read_csv(tmp_path / "measurements.tsv", sep="\t")
     old = pd.read_csv(EXAMPLE / "measurements.tsv", sep="\t")
     pd.testing.assert_frame_equal(new.drop(columns="measurement"), old.drop(columns="measurement"))
