@@ -108,7 +108,8 @@ class StartResult:
     status : {"converged", "not-converged", "failed", "error"}
         ``converged``: the optimiser's convergence test passed; ``not-converged``: it stopped
         otherwise (iteration limit, line-search failure); ``failed``: no finite objective value
-        at the starting point; ``error``: an exception (its text is in ``message``).
+        at the starting point, or no finite gradient anywhere (gradient methods); ``error``: an
+        exception (its text is in ``message``).
     message : str
         The optimiser's exit message, or the exception.
     """
@@ -322,6 +323,7 @@ class _Counted:
         self.objective = objective
         self.n_fev = 0
         self.n_grad = 0
+        self.n_grad_failed = 0
         self.best_f = math.inf
         self.best_x: np.ndarray | None = None
         # profile support: optimise a sub-vector with some coordinates fixed
@@ -358,6 +360,7 @@ class _Counted:
             g = g[self.free]
         self._keep(f, z)
         if not np.isfinite(f) or not np.all(np.isfinite(g)):
+            self.n_grad_failed += 1
             # scipy's line searches back off from an infinite value; a NaN gradient would
             # poison the quasi-Newton update, so report zero slope with the infinite value.
             return math.inf, np.zeros_like(g)
@@ -403,6 +406,11 @@ def _run_start(objective, start: int, seed: int, x0: np.ndarray, method: str, op
                 f = counted.best_f
             status = "converged" if bool(res.success) else "not-converged"
             message = str(res.message)
+            if counted.n_grad_failed:
+                message += f" ({counted.n_grad_failed} of {counted.n_grad} gradient evaluations not finite)"
+                if counted.n_grad_failed == counted.n_grad:
+                    # the optimiser never saw a slope: it stopped where it started
+                    status = "failed"
     except Exception as exc:  # a failed start is data: keep the best point seen and the reason
         x = counted.best_x if counted.best_x is not None else x0
         f = counted.best_f
@@ -465,8 +473,13 @@ def _run_tasks(objective, tasks: Sequence[tuple], n_workers: int, on_done: Calla
                 for fut in done:
                     on_done(fut.result())
         except BaseException:
+            # interrupted (Ctrl-C, a kill of this process, an error in on_done): stop the workers
+            # now instead of waiting for their running tasks; finished tasks are already stored
             for fut in pending:
                 fut.cancel()
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
             raise
 
 
@@ -629,6 +642,7 @@ def multistart(
     n_workers: int = 1,
     store: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int, StartResult | None], None] | None = None,
+    start_bounds: tuple[Sequence[float], Sequence[float]] | None = None,
 ) -> MultistartResult:
     """Multi-start bounded local optimisation of ``objective``.
 
@@ -656,6 +670,11 @@ def multistart(
         ``progress(n_done, n_starts, start_result)``: called once before running with
         ``start_result=None`` (``n_done`` = starts found in the store) and after every newly
         finished start.
+    start_bounds : (lower, upper), optional
+        Box (parameter scales) from which starting points are drawn, if not the objective's
+        bounds; it must lie within them. The optimisation is always bounded by the objective's
+        bounds. For checks from a neighbourhood of known values; a calibration from scratch
+        draws from the full bounds.
 
     Returns
     -------
@@ -683,6 +702,15 @@ def multistart(
     if isinstance(n_workers, bool) or not isinstance(n_workers, (int, np.integer)) or n_workers < 1:
         raise ValidationError(f"n_workers={n_workers!r}; allowed: an integer >= 1")
     lb, ub = _finite_bounds(objective)
+    slb, sub = lb, ub
+    if start_bounds is not None:
+        slb, sub = (np.asarray(b, dtype=float).reshape(-1) for b in start_bounds)
+        if slb.shape != lb.shape or sub.shape != ub.shape or not (np.all(slb >= lb) and np.all(sub <= ub)
+                                                                   and np.all(slb < sub)):
+            raise ValidationError(
+                f"start_bounds must be two vectors of {lb.size} values with lower < upper, within the "
+                "objective's bounds"
+            )
     opts = dict(_DEFAULT_OPTIONS[method])
     opts.update(dict(options or {}))
     settings: dict[str, Any] = {
@@ -691,6 +719,8 @@ def multistart(
     }
     if sampling == "latin-hypercube":
         settings["n_starts"] = int(n_starts)  # the design depends on it
+    if start_bounds is not None:
+        settings["start_bounds"] = [[_float_to_json(v) for v in slb], [_float_to_json(v) for v in sub]]
     done: dict[int, StartResult] = {}
     store_path = Path(store) if store is not None else None
     if store_path is not None:
@@ -704,7 +734,7 @@ def multistart(
         fval_nominal = _nominal_value(objective)
     resumed = tuple(sorted(done))
     todo = [i for i in range(n_starts) if i not in done]
-    x0s = sample_starts(lb, ub, todo, seed=int(seed), sampling=sampling, n_starts=int(n_starts))
+    x0s = sample_starts(slb, sub, todo, seed=int(seed), sampling=sampling, n_starts=int(n_starts))
     if progress is not None:
         progress(len(done), int(n_starts), None)
 
