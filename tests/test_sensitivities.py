@@ -301,3 +301,21 @@ def test_simulate_sensitivities_normalised_closed_form():
     np.testing.assert_allclose(raw["sensitivity:A"].sel(parameter="k"), -t * 3.0 * np.exp(-k * t), rtol=1e-7, atol=1e-12)
     with pytest.raises(hs.UnknownNameError, match="wrt='kk'.*Did you mean 'k'"):
         hs.simulate_sensitivities(_decay(), t, ["kk"])
+
+
+def test_residuals_reproduce_objective_and_gradient(peer_models):
+    """Oracle: the objective's own value and gradient. 0.5|r|² + c equals the value (rel 1e-12:
+    the same run) and J^T r equals the gradient (1e-10 of its largest entry) for Fujita 2010
+    (normal noise with fixed standard deviations); Laplace noise is refused."""
+    yaml = peer_models / "petab" / "Fujita_SciSignal2010" / "Fujita_SciSignal2010.yaml"
+    obj = PetabObjective(yaml)
+    x = obj.x_nominal + 0.05
+    r, J, c = obj.residuals_and_jacobian(x)
+    f, g = obj.value_and_gradient(x)
+    assert 0.5 * float(r @ r) + c == pytest.approx(f, rel=1e-12)
+    np.testing.assert_allclose(J.T @ r, g, rtol=0, atol=1e-10 * np.abs(g).max())
+
+
+def test_residuals_refuse_laplace_noise(toy_problem):
+    with pytest.raises(UnsupportedFeatureError, match="Laplace"):
+        PetabObjective(toy_problem).residuals_and_jacobian(PetabObjective(toy_problem).x_nominal)

@@ -130,6 +130,45 @@ class PetabObjective:
         except (OverflowError, FloatingPointError):
             return math.inf, np.full(self.dim, np.nan)
 
+    def residuals_and_jacobian(self, x) -> tuple[np.ndarray, np.ndarray, float]:
+        """Weighted residuals, their Jacobian and the constant of the objective.
+
+        For problems whose noise is normal with standard deviations that do not depend on
+        the estimated parameters, the objective is ``0.5 * sum(r**2) + c`` with
+        ``r = (t(m) - t(y)) / sigma``; this returns ``(r, dr/dx, c)`` from one forward-
+        sensitivity run (priors are not included), for least-squares optimisers (Gauss-Newton,
+        trust-region reflective) and Fisher-information intervals. Failed runs give NaN.
+
+        Raises
+        ------
+        UnsupportedFeatureError
+            For Laplace noise or noise that depends on estimated parameters.
+        """
+        x = self._check(x)
+        meas, scales, dists = _pt._row_arrays(self.problem, None)
+        if np.any(dists != "normal"):
+            raise UnsupportedFeatureError("residuals_and_jacobian: the problem has Laplace noise; use value_and_gradient")
+        self.n_evaluations += 1
+        rows = _forward_rows(self, x)
+        n = meas.size
+        if rows is None:
+            return np.full(n, np.nan), np.full((n, self.dim), np.nan), math.nan
+        _, y, dy, sigma, dsigma = rows
+        if np.any(dsigma != 0):
+            raise UnsupportedFeatureError(
+                "residuals_and_jacobian: a noise standard deviation depends on estimated parameters; "
+                "the objective is not a sum of squares (use value_and_gradient)"
+            )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ty = _pt._transform(y, scales)
+            tm = _pt._transform(meas, scales)
+            r = (tm - ty) / sigma
+            dt = np.where(scales == "log", 1.0 / y, np.where(scales == "log10", 1.0 / (y * math.log(10.0)), 1.0))
+            jac = -(dt / sigma)[:, None] * dy
+            change = np.where(scales == "log", np.log(meas), np.where(scales == "log10", np.log(meas * math.log(10.0)), 0.0))
+            const = float(np.sum(0.5 * np.log(2.0 * np.pi * sigma**2) + change))
+        return r, jac, const
+
     def _fd_value_and_gradient(self, x: np.ndarray) -> tuple[float, np.ndarray]:
         f0 = self(x)
         g = np.full(self.dim, np.nan)
@@ -289,7 +328,8 @@ def _sensitivity_model(obj: PetabObjective, sp: _SensPlan):
     return cm
 
 
-def _forward_value_and_gradient(obj: PetabObjective, x: np.ndarray) -> tuple[float, np.ndarray]:
+def _forward_rows(obj: PetabObjective, x: np.ndarray):
+    """Per measurement row: (values, y, dy/dx, sigma, dsigma/dx), or None if a run failed."""
     problem = obj.problem
     lin = obj.to_linear(x)
     values = _pt._parameter_values(problem, lin)
@@ -303,7 +343,6 @@ def _forward_value_and_gradient(obj: PetabObjective, x: np.ndarray) -> tuple[flo
     n_members = len(plan.member_cond)
     opts = _pt._options(obj.rtol, obj.atol, 500_000, 1e-10, 1e-14, 1e10)
     threads = max(1, obj.n_threads)
-    fail = (math.inf, np.full(n_theta, np.nan))
 
     P = np.stack([sp.augmented(sp.P[m], sp.dP[m]) for m in range(n_members)])
     X0 = np.empty((n_members, cm.n_x))
@@ -334,7 +373,7 @@ def _forward_value_and_gradient(obj: PetabObjective, x: np.ndarray) -> tuple[flo
             want_final_state=True,
         )
         if np.any(res["status"] != 0):
-            return fail
+            return None
         for n, m in enumerate(pre_members):
             X0[m] = res["x_final"][inverse[n]]
             apply_species(m, X0[m])
@@ -354,7 +393,7 @@ def _forward_value_and_gradient(obj: PetabObjective, x: np.ndarray) -> tuple[flo
     sel_arr = np.concatenate(sel).astype(np.int32)
     res = cm.run(P, plan.times, sel_arr, opts, X0=X0, n_threads=threads)
     if np.any(res["status"] != 0):
-        return fail
+        return None
     out = res["out"]  # members x times x sel
 
     steady_members = np.unique(plan.row_member[plan.row_steady])
@@ -363,7 +402,7 @@ def _forward_value_and_gradient(obj: PetabObjective, x: np.ndarray) -> tuple[flo
         Ps = P[steady_members]
         res_ss = cm.run(Ps, np.zeros(1), sel_arr, opts, P_pre=Ps, X0=X0[steady_members], n_threads=threads)
         if np.any(res_ss["status"] != 0):
-            return fail
+            return None
         steady_out[steady_members] = res_ss["out"][:, 0, :]
 
     rows_m = plan.row_member
@@ -387,10 +426,19 @@ def _forward_value_and_gradient(obj: PetabObjective, x: np.ndarray) -> tuple[flo
     y, dy = value_and_derivative(plan.row_output)
     sigma, dsigma = value_and_derivative(plan.row_sigma)
     _static_sigma_gradient(obj, sp, values, sigma, dsigma)
-
-    meas, scales, dists = _pt._row_arrays(problem, None)
     if not (np.all(np.isfinite(y)) and np.all(np.isfinite(sigma))):
+        return None
+    return values, y, dy, sigma, dsigma
+
+
+def _forward_value_and_gradient(obj: PetabObjective, x: np.ndarray) -> tuple[float, np.ndarray]:
+    fail = (math.inf, np.full(obj.dim, np.nan))
+    rows = _forward_rows(obj, x)
+    if rows is None:
         return fail
+    values, y, dy, sigma, dsigma = rows
+    problem = obj.problem
+    meas, scales, dists = _pt._row_arrays(problem, None)
     nll = _pt.noise_negative_log_likelihood(meas, y, sigma, transformation=scales, distribution=dists)
     total = float(np.sum(nll))
     if not np.isfinite(total):
