@@ -349,7 +349,7 @@ class _Counted:
         self.n_fev += 1
         f = float(self.objective(self.full(z)))
         self._keep(f, z)
-        return f
+        return f if np.isfinite(f) else self._penalty()
 
     def value_and_gradient(self, z: np.ndarray) -> tuple[float, np.ndarray]:
         self.n_grad += 1
@@ -358,13 +358,23 @@ class _Counted:
         g = np.asarray(g, dtype=float)
         if self.fixed:
             g = g[self.free]
-        self._keep(f, z)
         if not np.isfinite(f) or not np.all(np.isfinite(g)):
             self.n_grad_failed += 1
-            # scipy's line searches back off from an infinite value; a NaN gradient would
-            # poison the quasi-Newton update, so report zero slope with the infinite value.
-            return math.inf, np.zeros_like(g)
+            return self._penalty(), np.zeros_like(g)
+        self._keep(f, z)
         return f, g
+
+    def _penalty(self) -> float:
+        """Stand-in for a failed evaluation inside an optimiser.
+
+        scipy's L-BFGS-B stops ("relative reduction") when handed ``inf``, and a finite value
+        with an unknown slope could be accepted by its line search. A finite value far above
+        the best one seen fails the sufficient-decrease test, so the line search backtracks
+        towards the last good point; with the zero slope the cubic step lands near it. A point
+        whose gradient failed is never kept as the best point (its slope is unknown).
+        """
+        base = self.best_f if np.isfinite(self.best_f) else 0.0
+        return float(base + 1e3 * (1.0 + abs(base)))
 
 
 def _minimize(counted: _Counted, z0: np.ndarray, lb: np.ndarray, ub: np.ndarray, method: str,
@@ -663,7 +673,9 @@ def multistart(
         Passed to :func:`scipy.optimize.minimize` (default: an iteration cap, see
         ``_DEFAULT_OPTIONS``).
     n_workers : int
-        Processes over starts (``1``: in this process). Results do not depend on it.
+        Processes over starts (``1``: in this process). Results do not depend on it. Workers
+        are spawned (not forked), so a script calling this with ``n_workers > 1`` needs the
+        usual ``if __name__ == "__main__":`` guard.
     store : path, optional
         Folder for resumable results (see the module docstring).
     progress : callable, optional
@@ -812,7 +824,7 @@ def plot_waterfall(
     tolerance: float = DEFAULT_TOLERANCE,
     ax=None,
 ):
-    """Waterfall plot: final objective values sorted, as ``f - f_best + 1`` on a log axis.
+    """Waterfall plot: final objective values sorted, as ``f - min(f_best, reference) + 1`` on a log axis.
 
     Parameters
     ----------
@@ -841,7 +853,12 @@ def plot_waterfall(
     if not np.any(finite):
         ax.text(0.5, 0.5, "no start reached a finite objective value", ha="center", transform=ax.transAxes)
         return ax
-    y = f - best + 1.0
+    if reference is None and np.isfinite(result.fval_nominal):
+        reference, reference_label = result.fval_nominal, "nominal parameters"
+    has_ref = reference is not None and np.isfinite(reference)
+    # offset so that both the best start and the reference line are on the log axis
+    base = min(best, float(reference)) if has_ref else best
+    y = f - base + 1.0
     near = finite & (f <= best + tolerance)
     ax.plot(rank[finite], y[finite], "-", color="0.6", lw=1, zorder=1)
     ax.scatter(rank[near], y[near], s=22, color="tab:blue", zorder=3, label=f"within {tolerance:g} of best")
@@ -851,18 +868,12 @@ def plot_waterfall(
         top = float(np.nanmax(y[finite])) * 10.0
         ax.scatter(rank[~finite], np.full((~finite).sum(), top), marker="x", color="tab:red", zorder=2,
                    label="failed (no finite value)")
-    if reference is None and np.isfinite(result.fval_nominal):
-        reference, reference_label = result.fval_nominal, "nominal parameters"
-    if reference is not None and np.isfinite(reference):
-        level = reference - best + 1.0
-        if level > 0:
-            ax.axhline(level, color="tab:orange", ls="--", lw=1.2, label=f"{reference_label} ({reference:.4g})")
-        else:  # the reference is more than 1 below the best fit: say so rather than hide it
-            ax.annotate(f"{reference_label} {reference:.4g} is below the plotted range", (0.02, 0.02),
-                        xycoords="axes fraction", fontsize=8, color="tab:orange")
+    if has_ref:
+        ax.axhline(float(reference) - base + 1.0, color="tab:orange", ls="--", lw=1.2,
+                   label=f"{reference_label} ({reference:.6g})")
     ax.set_yscale("log")
     ax.set_xlabel("start (sorted by final objective)")
-    ax.set_ylabel("objective − best + 1")
+    ax.set_ylabel("objective − min(best, reference) + 1" if has_ref else "objective − best + 1")
     ax.set_title(f"best {best:.6g}; {int(near.sum())} of {f.size} starts within {tolerance:g}", fontsize=10)
     ax.legend(fontsize=8, loc="upper left")
     return ax

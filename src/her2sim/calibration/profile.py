@@ -268,13 +268,10 @@ def _optimise_others(objective, i: int, theta: float, guess: np.ndarray, lb, ub,
     x_guess[i] = theta
     counted = _Counted(objective, fixed={i: theta}, x_full=x_guess)
     z0 = x_guess[counted.free]
-    if z0.size == 0:
-        f = counted.value(z0)
-    else:
-        f0 = counted.value(z0)
-        if np.isfinite(f0):
-            _minimize(counted, z0, lb[counted.free], ub[counted.free], "L-BFGS-B", options)
-        f = counted.best_f
+    counted.value(z0)  # records a finite value as the best point; inf leaves best_x unset
+    if z0.size and counted.best_x is not None:
+        _minimize(counted, z0, lb[counted.free], ub[counted.free], "L-BFGS-B", options)
+    f = counted.best_f
     totals[0] += counted.n_fev
     totals[1] += counted.n_grad
     if counted.best_x is None:
