@@ -110,6 +110,7 @@ typedef struct {
     double lu_c;  /* the c = h/alpha of the current factorisation */
     double *y, *f, *D; /* D: (MAX_ORDER + 3) x NX */
     double *J, *LU, *dense, *y_predict, *psi, *scale, *d, *ynew, *dy, *rhs_buf, *tmp, *tmp2;
+    double *wt; /* 1 / (atol + rtol |y|) at the step's new point (error tests, order selection) */
     int *ipiv;
     double gamma[MAX_ORDER + 2], alpha[MAX_ORDER + 2], error_const[MAX_ORDER + 2];
     double U[MAX_ORDER + 1][(MAX_ORDER + 1) * (MAX_ORDER + 1)]; /* compute_R(order, 1), constant */
@@ -127,16 +128,31 @@ static double rms_norm_scaled(const double *v, const double *scale, int n)
     return n > 0 ? sqrt(s / n) : 0.0;
 }
 
-/* The same norm with precomputed reciprocal weights (the Newton loop's hot path). */
-static double rms_norm_weighted(const double *v, const double *inv_scale, int n)
+/* The same norm with precomputed reciprocal weights (the step's hot path). Four partial sums,
+   added in a fixed order, so that the reduction vectorises (a single serial sum cannot be
+   reassociated by the compiler) and results stay reproducible. */
+static double rms_norm_weighted(const double *restrict v, const double *restrict inv_scale, int n)
 {
-    double s = 0.0;
-    for (int i = 0; i < n; i++) {
-        double q = v[i] * inv_scale[i];
-        s += q * q;
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        double q0 = v[i] * inv_scale[i], q1 = v[i + 1] * inv_scale[i + 1];
+        double q2 = v[i + 2] * inv_scale[i + 2], q3 = v[i + 3] * inv_scale[i + 3];
+        s0 += q0 * q0; s1 += q1 * q1; s2 += q2 * q2; s3 += q3 * q3;
     }
-    return n > 0 ? sqrt(s / n) : 0.0;
+    for (; i < n; i++) {
+        double q = v[i] * inv_scale[i];
+        s0 += q * q;
+    }
+    double sum = (s0 + s1) + (s2 + s3);
+    return n > 0 ? sqrt(sum / n) : 0.0;
 }
+
+/* Four doubles as one value (GNU C vector extension, also in clang): the predictor and the
+   difference update below keep a block of four states in registers across the order loop. */
+typedef double v4d __attribute__((vector_size(32)));
+static inline v4d ld4(const double *p) { v4d v; memcpy(&v, p, sizeof v); return v; }
+static inline void st4(double *p, v4d v) { memcpy(p, &v, sizeof v); }
 
 static int all_finite(const double *v, int n)
 {
@@ -387,8 +403,7 @@ static int bdf_start(Solver *s, double t, double t_bound)
 static int solve_bdf_system(Solver *s, double t_new, double c, double tol, int *n_iter)
 {
     double *y = s->ynew, *d = s->d, *dy = s->dy, *f = s->rhs_buf;
-    double *inv_scale = s->tmp2;
-    for (int i = 0; i < NX; i++) inv_scale[i] = 1.0 / s->scale[i];
+    const double *inv_scale = s->tmp2; /* filled by the predictor in bdf_step */
     memcpy(y, s->y_predict, sizeof(double) * NX);
     memset(d, 0, sizeof(double) * NX);
     double dy_norm_old = -1.0;
@@ -402,7 +417,9 @@ static int solve_bdf_system(Solver *s, double t_new, double c, double tol, int *
         double rate = -1.0;
         if (dy_norm_old >= 0.0) {
             rate = dy_norm / dy_norm_old;
-            if (rate >= 1.0 || pow(rate, NEWTON_MAXITER - k) / (1.0 - rate) * dy_norm > tol) break;
+            double rate_pow = rate; /* rate^(NEWTON_MAXITER - k) */
+            for (int q = k + 1; q < NEWTON_MAXITER; q++) rate_pow *= rate;
+            if (rate >= 1.0 || rate_pow / (1.0 - rate) * dy_norm > tol) break;
             s->crate = rate;
         } else if (s->crate >= 0.0 && c == s->lu_c) {
             /* first iteration: the rate measured on an earlier step with this same matrix */
@@ -475,16 +492,31 @@ static int bdf_step(Solver *s, double *t_old_out)
         h = t_new - t;
         h_abs = fabs(h);
         {
-            /* contiguous j-outer loops: these vectorise; the i-outer form did not */
-            double *yp = s->y_predict, *ps = s->psi;
+            /* y_predict = sum_{j <= order} D_j, psi = sum_{1 <= j <= order} gamma_j / alpha D_j, and
+               the Newton norm's inverse weights; blocks of four states stay in registers across
+               the order loop (the j-outer form re-read and re-wrote y_predict and psi per order). */
+            double *restrict yp = s->y_predict, *restrict ps = s->psi, *restrict iw = s->tmp2;
             double inv_alpha = 1.0 / s->alpha[order];
-            for (int i = 0; i < NX; i++) { yp[i] = D[i]; ps[i] = 0.0; }
-            for (int j = 1; j <= order; j++) {
-                const double *Dj = D + j * NX;
-                double g = s->gamma[j] * inv_alpha;
-                for (int i = 0; i < NX; i++) { yp[i] += Dj[i]; ps[i] += g * Dj[i]; }
+            double g[MAX_ORDER + 1];
+            for (int j = 1; j <= order; j++) g[j] = s->gamma[j] * inv_alpha;
+            int i = 0;
+            for (; i + 4 <= NX; i += 4) {
+                v4d a = ld4(D + i), b = {0.0, 0.0, 0.0, 0.0};
+                for (int j = 1; j <= order; j++) {
+                    v4d v = ld4(D + j * NX + i);
+                    a += v;
+                    b += g[j] * v;
+                }
+                st4(yp + i, a);
+                st4(ps + i, b);
             }
-            for (int i = 0; i < NX; i++) s->scale[i] = ATOL(O, i) + O->rtol * fabs(yp[i]);
+            for (; i < NX; i++) {
+                double a = D[i], b = 0.0;
+                for (int j = 1; j <= order; j++) { a += D[j * NX + i]; b += g[j] * D[j * NX + i]; }
+                yp[i] = a;
+                ps[i] = b;
+            }
+            for (i = 0; i < NX; i++) iw[i] = 1.0 / (ATOL(O, i) + O->rtol * fabs(yp[i]));
         }
         double c = h / s->alpha[order];
         int converged = 0, n_iter = 0;
@@ -518,14 +550,8 @@ static int bdf_step(Solver *s, double *t_old_out)
             continue;
         }
         safety = 0.9 * (2 * NEWTON_MAXITER + 1) / (double)(2 * NEWTON_MAXITER + n_iter);
-        for (int i = 0; i < NX; i++) s->scale[i] = ATOL(O, i) + O->rtol * fabs(s->ynew[i]);
-        double ec = s->error_const[order];
-        double acc = 0.0;
-        for (int i = 0; i < NX; i++) {
-            double q = ec * s->d[i] / s->scale[i];
-            acc += q * q;
-        }
-        error_norm = NX > 0 ? sqrt(acc / NX) : 0.0;
+        for (int i = 0; i < NX; i++) s->wt[i] = 1.0 / (ATOL(O, i) + O->rtol * fabs(s->ynew[i]));
+        error_norm = s->error_const[order] * rms_norm_weighted(s->d, s->wt, NX);
         if (error_norm > 1.0) {
             double factor = fmax(MIN_FACTOR, safety * pow(error_norm, -1.0 / (order + 1)));
             h_abs *= factor;
@@ -544,31 +570,34 @@ static int bdf_step(Solver *s, double *t_old_out)
     memcpy(s->y, s->ynew, sizeof(double) * NX);
     s->h_abs = h_abs;
     s->jac_current = 0;
-    /* update differences */
-    for (int i = 0; i < NX; i++) {
-        D[(order + 2) * NX + i] = s->d[i] - D[(order + 1) * NX + i];
-        D[(order + 1) * NX + i] = s->d[i];
+    /* update differences: D[order+2] = d - D[order+1], D[order+1] = d, then D[j] += D[j+1] for
+       j = order..0; per block of four states, the running sum stays in a register */
+    {
+        const double *dd = s->d;
+        int i = 0;
+        for (; i + 4 <= NX; i += 4) {
+            v4d acc = ld4(dd + i);
+            st4(D + (order + 2) * NX + i, acc - ld4(D + (order + 1) * NX + i));
+            st4(D + (order + 1) * NX + i, acc);
+            for (int j = order; j >= 0; j--) {
+                acc = ld4(D + j * NX + i) + acc;
+                st4(D + j * NX + i, acc);
+            }
+        }
+        for (; i < NX; i++) {
+            double acc = dd[i];
+            D[(order + 2) * NX + i] = acc - D[(order + 1) * NX + i];
+            D[(order + 1) * NX + i] = acc;
+            for (int j = order; j >= 0; j--) {
+                acc = D[j * NX + i] + acc;
+                D[j * NX + i] = acc;
+            }
+        }
     }
-    for (int j = order; j >= 0; j--)
-        for (int i = 0; i < NX; i++) D[j * NX + i] += D[(j + 1) * NX + i];
     if (s->n_equal_steps < order + 1) return ST_OK;
     double err_m = INFINITY, err_p = INFINITY;
-    if (order > 1) {
-        double acc = 0.0, ec = s->error_const[order - 1];
-        for (int i = 0; i < NX; i++) {
-            double q = ec * D[order * NX + i] / s->scale[i];
-            acc += q * q;
-        }
-        err_m = NX > 0 ? sqrt(acc / NX) : 0.0;
-    }
-    if (order < MAX_ORDER) {
-        double acc = 0.0, ec = s->error_const[order + 1];
-        for (int i = 0; i < NX; i++) {
-            double q = ec * D[(order + 2) * NX + i] / s->scale[i];
-            acc += q * q;
-        }
-        err_p = NX > 0 ? sqrt(acc / NX) : 0.0;
-    }
+    if (order > 1) err_m = s->error_const[order - 1] * rms_norm_weighted(D + order * NX, s->wt, NX);
+    if (order < MAX_ORDER) err_p = s->error_const[order + 1] * rms_norm_weighted(D + (order + 2) * NX, s->wt, NX);
     double norms[3] = {err_m, error_norm, err_p};
     double best = -1.0;
     int best_k = 1;
@@ -633,8 +662,9 @@ static int solver_alloc(Solver *s, const Structure *S, const Options *O, double 
     s->rhs_buf = calloc(n, sizeof(double));
     s->tmp = calloc(n, sizeof(double));
     s->tmp2 = calloc(n, sizeof(double));
+    s->wt = calloc(n, sizeof(double));
     if (!s->y || !s->f || !s->D || !s->Dtmp || !s->J || !s->LU || !s->dense || !s->ipiv || !s->y_predict || !s->psi ||
-        !s->scale || !s->d || !s->ynew || !s->dy || !s->rhs_buf || !s->tmp || !s->tmp2)
+        !s->scale || !s->d || !s->ynew || !s->dy || !s->rhs_buf || !s->tmp || !s->tmp2 || !s->wt)
         return -1;
     static const double kappa[MAX_ORDER + 1] = {0.0, -0.1850, -1.0 / 9.0, -0.0823, -0.0415, 0.0};
     s->gamma[0] = 0.0;
@@ -651,7 +681,7 @@ static void solver_free(Solver *s)
 {
     free(s->y); free(s->f); free(s->D); free(s->Dtmp); free(s->J); free(s->LU); free(s->dense); free(s->ipiv);
     free(s->y_predict); free(s->psi); free(s->scale); free(s->d); free(s->ynew); free(s->dy);
-    free(s->rhs_buf); free(s->tmp); free(s->tmp2);
+    free(s->rhs_buf); free(s->tmp); free(s->tmp2); free(s->wt);
 }
 
 /* ---------------------------------------------------------------- events */
