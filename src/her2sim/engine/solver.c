@@ -637,35 +637,35 @@ static void dense_eval(const Solver *s, double tt, double *out)
 
 /* ---------------------------------------------------------------- workspace */
 
-static int solver_alloc(Solver *s, const Structure *S, const Options *O, double *p)
+/* All of a member's arrays live in one block (plus the run's output row, dense-output scratch
+   and pre-equilibration parameters), so that run_ensemble allocates once per call and not once
+   per member. solver_setup() zeroes the block, so a reused block starts every member exactly as
+   a fresh one would: results do not depend on which members a thread ran before. */
+static size_t solver_block_doubles(const Structure *S)
+{
+    size_t n = NX > 0 ? NX : 1, nb = NXB > 0 ? NXB : 1;
+    return n * (12 + (MAX_ORDER + 3) + (MAX_ORDER + 1)) + (size_t)(S->njac > 0 ? S->njac : 1) +
+           (size_t)(S->nlu > 0 ? S->nlu : 1) + nb * nb + nb /* ipiv, as ints */ + (NOUT > 0 ? NOUT : 1) +
+           n /* ytmp */ + (NP > 0 ? NP : 1) /* ppre */;
+}
+
+static void solver_setup(Solver *s, const Structure *S, const Options *O, double *p, double *block)
 {
     memset(s, 0, sizeof(*s));
+    memset(block, 0, sizeof(double) * solver_block_doubles(S));
     s->S = S;
     s->O = O;
     s->p = p;
-    size_t n = NX > 0 ? NX : 1;
-    s->y = calloc(n, sizeof(double));
-    s->f = calloc(n, sizeof(double));
-    s->D = calloc((MAX_ORDER + 3) * n, sizeof(double));
-    s->Dtmp = calloc((MAX_ORDER + 1) * n, sizeof(double));
+    size_t n = NX > 0 ? NX : 1, nb = NXB > 0 ? NXB : 1;
+    double *q = block;
+#define TAKE(field, count) (s->field = q, q += (count))
+    TAKE(y, n); TAKE(f, n); TAKE(D, (MAX_ORDER + 3) * n); TAKE(Dtmp, (MAX_ORDER + 1) * n);
+    TAKE(J, (size_t)(S->njac > 0 ? S->njac : 1)); TAKE(LU, (size_t)(S->nlu > 0 ? S->nlu : 1));
+    TAKE(dense, nb * nb); TAKE(y_predict, n); TAKE(psi, n); TAKE(scale, n); TAKE(d, n); TAKE(ynew, n);
+    TAKE(dy, n); TAKE(rhs_buf, n); TAKE(tmp, n); TAKE(tmp2, n); TAKE(wt, n);
+#undef TAKE
+    s->ipiv = (int *)q;
     for (int k = 0; k <= MAX_ORDER; k++) compute_R(k, 1.0, s->U[k]);
-    s->J = calloc(S->njac > 0 ? S->njac : 1, sizeof(double));
-    s->LU = calloc(S->nlu > 0 ? S->nlu : 1, sizeof(double));
-    s->dense = calloc((size_t)(NXB > 0 ? NXB : 1) * (NXB > 0 ? NXB : 1), sizeof(double));
-    s->ipiv = calloc(NXB > 0 ? NXB : 1, sizeof(int));
-    s->y_predict = calloc(n, sizeof(double));
-    s->psi = calloc(n, sizeof(double));
-    s->scale = calloc(n, sizeof(double));
-    s->d = calloc(n, sizeof(double));
-    s->ynew = calloc(n, sizeof(double));
-    s->dy = calloc(n, sizeof(double));
-    s->rhs_buf = calloc(n, sizeof(double));
-    s->tmp = calloc(n, sizeof(double));
-    s->tmp2 = calloc(n, sizeof(double));
-    s->wt = calloc(n, sizeof(double));
-    if (!s->y || !s->f || !s->D || !s->Dtmp || !s->J || !s->LU || !s->dense || !s->ipiv || !s->y_predict || !s->psi ||
-        !s->scale || !s->d || !s->ynew || !s->dy || !s->rhs_buf || !s->tmp || !s->tmp2 || !s->wt)
-        return -1;
     static const double kappa[MAX_ORDER + 1] = {0.0, -0.1850, -1.0 / 9.0, -0.0823, -0.0415, 0.0};
     s->gamma[0] = 0.0;
     for (int k = 1; k <= MAX_ORDER; k++) s->gamma[k] = s->gamma[k - 1] + 1.0 / k;
@@ -674,14 +674,14 @@ static int solver_alloc(Solver *s, const Structure *S, const Options *O, double 
         s->error_const[k] = kappa[k] * s->gamma[k] + 1.0 / (k + 1);
     }
     s->error_const[MAX_ORDER + 1] = 1.0 / (MAX_ORDER + 2);
-    return 0;
 }
 
-static void solver_free(Solver *s)
+/* The block's scratch beyond the solver's own arrays. */
+static double *block_outbuf(const Structure *S, double *block)
 {
-    free(s->y); free(s->f); free(s->D); free(s->Dtmp); free(s->J); free(s->LU); free(s->dense); free(s->ipiv);
-    free(s->y_predict); free(s->psi); free(s->scale); free(s->d); free(s->ynew); free(s->dy);
-    free(s->rhs_buf); free(s->tmp); free(s->tmp2); free(s->wt);
+    size_t n = NX > 0 ? NX : 1, nb = NXB > 0 ? NXB : 1;
+    return block + n * (12 + (MAX_ORDER + 3) + (MAX_ORDER + 1)) + (size_t)(S->njac > 0 ? S->njac : 1) +
+           (size_t)(S->nlu > 0 ? S->nlu : 1) + nb * nb + nb;
 }
 
 /* ---------------------------------------------------------------- events */
@@ -756,23 +756,23 @@ static void write_output(Solver *s, double t, const double *y, int n_sel, const 
  * the schedule). p_pre: parameters for pre-equilibration or NULL. x0: initial state or NULL
  * (then model_init computes it). Output: out[n_t * n_sel], NaN where not reached.
  */
-int run_member(const Structure *S, const Options *O, double *p, const double *p_pre, const double *x0,
-               int n_t, const double *t_out, int n_sched, const double *sched_t, const int *sched_idx,
-               const double *sched_val, int n_sel, const int *sel, double *out, double *stats, double *x_final)
+static int run_member_in(double *block, const Structure *S, const Options *O, double *p, const double *p_pre,
+                         const double *x0, int n_t, const double *t_out, int n_sched, const double *sched_t,
+                         const int *sched_idx, const double *sched_val, int n_sel, const int *sel, double *out,
+                         double *stats, double *x_final)
 {
     Solver s;
     int status = ST_OK;
     for (long q = 0; q < (long)n_t * n_sel; q++) out[q] = NAN;
-    if (solver_alloc(&s, S, O, p) != 0) { solver_free(&s); return ST_BAD_INPUT; }
-    double *outbuf = calloc(NOUT > 0 ? NOUT : 1, sizeof(double));
-    double *ytmp = calloc(NX > 0 ? NX : 1, sizeof(double));
-    double *ppre = NULL;
+    solver_setup(&s, S, O, p, block);
+    double *outbuf = block_outbuf(S, block);
+    double *ytmp = outbuf + (NOUT > 0 ? NOUT : 1);
+    double *ppre = ytmp + (NX > 0 ? NX : 1);
     double t0 = n_t > 0 ? t_out[0] : 0.0;
     unsigned char before[NEV > 0 ? NEV : 1], after[NEV > 0 ? NEV : 1];
     int n_events = 0;
 
     if (p_pre) {
-        ppre = malloc(sizeof(double) * (NP > 0 ? NP : 1));
         memcpy(ppre, p_pre, sizeof(double) * NP);
         s.p = ppre;
         if (x0) memcpy(s.y, x0, sizeof(double) * NX); else model_init(0.0, ppre, s.y);
@@ -864,10 +864,21 @@ done:
         stats[3] = (double)s.st.n_lu; stats[4] = (double)s.st.n_rejected; stats[5] = (double)s.st.n_dense_lu;
     }
     if (x_final) memcpy(x_final, s.y, sizeof(double) * NX);
-    free(outbuf);
-    free(ytmp);
-    free(ppre);
-    solver_free(&s);
+    return status;
+}
+
+int run_member(const Structure *S, const Options *O, double *p, const double *p_pre, const double *x0,
+               int n_t, const double *t_out, int n_sched, const double *sched_t, const int *sched_idx,
+               const double *sched_val, int n_sel, const int *sel, double *out, double *stats, double *x_final)
+{
+    double *block = malloc(sizeof(double) * solver_block_doubles(S));
+    if (!block) {
+        for (long q = 0; q < (long)n_t * n_sel; q++) out[q] = NAN;
+        return ST_BAD_INPUT;
+    }
+    int status = run_member_in(block, S, O, p, p_pre, x0, n_t, t_out, n_sched, sched_t, sched_idx, sched_val,
+                               n_sel, sel, out, stats, x_final);
+    free(block);
     return status;
 }
 
@@ -881,13 +892,20 @@ void run_ensemble(const Structure *S, const Options *O, int start, int end, cons
                   int *STATUS, double *STATS, double *XF)
 {
     double *p = malloc(sizeof(double) * (NP > 0 ? NP : 1));
+    double *block = malloc(sizeof(double) * solver_block_doubles(S)); /* one workspace for all members */
     for (int m = start; m < end; m++) {
+        if (!p || !block) { /* out of memory: every member fails, as NaN */
+            for (long q = 0; q < (long)n_t * n_sel; q++) OUT[(long)m * n_t * n_sel + q] = NAN;
+            STATUS[m] = ST_BAD_INPUT;
+            continue;
+        }
         memcpy(p, P + (long)m * NP, sizeof(double) * NP);
-        STATUS[m] = run_member(S, O, p, P_pre ? P_pre + (long)m * NP : NULL, X0 ? X0 + (long)m * NX : NULL, n_t,
+        STATUS[m] = run_member_in(block, S, O, p, P_pre ? P_pre + (long)m * NP : NULL, X0 ? X0 + (long)m * NX : NULL, n_t,
                                t_out, n_sched, sched_t, sched_idx, sched_val, n_sel, sel,
                                OUT + (long)m * n_t * n_sel, STATS ? STATS + (long)m * 6 : NULL,
                                XF ? XF + (long)m * NX : NULL);
     }
+    free(block);
     free(p);
 }
 
