@@ -775,7 +775,7 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
 {
     Solver s;
     int status = ST_OK;
-    for (long q = 0; q < (long)n_t * n_sel; q++) out[q] = NAN;
+    int it = 0, isched = 0; /* rows 0..it-1 of out are written; the rest are set to NaN at the end */
     solver_setup(&s, S, O, p, block);
     double *outbuf = block_outbuf(S, block);
     double *ytmp = outbuf + (NOUT > 0 ? NOUT : 1);
@@ -807,7 +807,6 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
         if (!before[k] && after[k]) { model_event_apply(k, t0, s.y, s.p); n_events++; }
     triggers_now(&s, t0, s.y, before);
 
-    int it = 0, isched = 0;
     double t = t0;
     /* schedule entries at or before t0 apply immediately */
     while (isched < n_sched && sched_t[isched] <= t0) { p[sched_idx[isched]] = sched_val[isched]; isched++; }
@@ -871,6 +870,7 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
         if (it >= n_t) break;
     }
 done:
+    for (long q = (long)it * n_sel; q < (long)n_t * n_sel; q++) out[q] = NAN; /* not reached */
     if (stats) {
         stats[0] = (double)s.st.n_steps; stats[1] = (double)s.st.n_rhs; stats[2] = (double)s.st.n_jac;
         stats[3] = (double)s.st.n_lu; stats[4] = (double)s.st.n_rejected; stats[5] = (double)s.st.n_dense_lu;
