@@ -630,7 +630,10 @@ static int bdf_step(Solver *s, double *t_old_out)
     return ST_OK;
 }
 
-/* Dense output of the current polynomial at time tt (valid on [t_old, t]). */
+/* Dense output of the current polynomial at time tt (valid on [t_old, t]). (The degree
+   order+1 interpolant, with the correction d = D[order+1] evaluated before the step-size
+   change, lowered the flagship ensemble's p95 error by only 3-5 %: the error at output times is
+   the global error, not the interpolation's; not worth deferring the step-size change.) */
 static void dense_eval(const Solver *s, double tt, double *out)
 {
     const double *D = s->D;
