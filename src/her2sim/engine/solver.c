@@ -50,6 +50,12 @@
 /* A step may be accepted after one iteration using the contraction rate measured on an earlier
    step with the same factorisation; the rate used is at least CRATE_FLOOR. */
 #define CRATE_FLOOR 0.05
+/* The rate assumed for a factorisation with a Jacobian evaluated at this step's predictor, until
+   measured: such a matrix contracts fast, and without an assumed rate the first step on every
+   new matrix took two iterations (1.35 instead of 1.20 RHS evaluations per step). Measured on
+   the flagship ensemble (200 members, cost at equal p95 error): 0.05 and 0.1 both -5 %, 0.2
+   -2 %, 0.3 -1 %; the error at equal rtol did not change. */
+#define CRATE_FRESH_JAC 0.1
 /* The Jacobian is re-evaluated when the iteration matrix is refactorised and it is older than
    this many steps. */
 #define JAC_MAX_AGE 4
@@ -221,7 +227,8 @@ static int factorise(Solver *s, double c)
 {
     const Structure *S = s->S;
     s->lu_c = c;
-    s->crate = -1.0; /* a new matrix contracts at a new rate */
+    /* a new matrix contracts at a new rate: unknown, or CRATE_FRESH_JAC if the Jacobian is fresh */
+    s->crate = s->jac_current ? CRATE_FRESH_JAC : -1.0;
     double *v = s->LU;
     memset(v, 0, sizeof(double) * S->nlu);
     for (int k = 0; k < NXB; k++) v[S->diag[k]] = 1.0;
