@@ -443,8 +443,8 @@ static int solve_bdf_system(Solver *s, double t_new, double c, double tol, int *
            the CVODE test with that Jacobian policy gave 1.56 RHS per step but 457 instead of
            ~290 steps. What made it work is the Jacobian policy (JAC_MAX_AGE): with a fresh
            Jacobian at each refactorisation the contraction rate is small and reliable, steps do
-           not increase (304 at rtol 2e-6), and a step costs 1.36 RHS evaluations; crate is reset
-           on each factorisation. Measured on the flagship ensemble (cost at equal p95 error
+           not increase (304 at rtol 2e-6), and a step costs 1.36 RHS evaluations (1.20 with
+           CRATE_FRESH_JAC); crate is reset on each factorisation. Measured on the flagship ensemble (cost at equal p95 error
            1.1e-5): scipy test 0.76 ms/sim; scipy test with 30x looser tolerance 0.71; single
            iteration without Jacobian refresh 0.66; with refresh 0.58. Tolerances between
            0.02 / error_const and 1.0 (constant) all gave the same cost at equal accuracy
