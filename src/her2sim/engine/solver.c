@@ -10,8 +10,8 @@
  *   multistep method: a step costs one or two right-hand-side evaluations and triangular
  *   solves (CVODE's Newton test, see solve_bdf_system); the iteration matrix is refactored
  *   only when the step size or order changes (every order+1 steps at most), with a fresh
- *   Jacobian if the last one is more than JAC_MAX_AGE steps old. One-step Rosenbrock methods, by contrast, need a Jacobian, a factorisation and
- *   4-8 stage solves on every step, and at rtol 1e-6 on signalling models took more steps
+ *   Jacobian if the last one is more than JAC_MAX_AGE steps old. One-step Rosenbrock
+ *   methods, by contrast, need a Jacobian, a factorisation and 4-8 stage solves on every step, and at rtol 1e-6 on signalling models took more steps
  *   than CVODE for lower accuracy (issue 6 prototype); so the multistep design wins here.
  * - Linear algebra: I - c J is factorised without pivoting in a fill-reducing (minimum
  *   degree) order computed once per model structure in Python; the elimination is a flat
@@ -433,7 +433,8 @@ static int solve_bdf_system(Solver *s, double t_new, double c, double tol, int *
             if (rate >= 1.0 || rate_pow / (1.0 - rate) * dy_norm > tol) break;
             s->crate = rate;
         } else if (s->crate >= 0.0 && c == s->lu_c) {
-            /* first iteration: the rate measured on an earlier step with this same matrix */
+            /* first iteration: the rate measured on an earlier step with this same matrix, or
+               the one assumed for a fresh Jacobian (CRATE_FRESH_JAC) */
             rate = fmax(s->crate, CRATE_FLOOR);
         }
         /* History. Scipy's test (two iterations at least, tolerance max(10 eps / rtol,
