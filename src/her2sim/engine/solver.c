@@ -11,8 +11,9 @@
  *   solves (CVODE's Newton test, see solve_bdf_system); the iteration matrix is refactored
  *   only when the step size or order changes (every order+1 steps at most), with a fresh
  *   Jacobian if the last one is more than JAC_MAX_AGE steps old. One-step Rosenbrock
- *   methods, by contrast, need a Jacobian, a factorisation and 4-8 stage solves on every step, and at rtol 1e-6 on signalling models took more steps
- *   than CVODE for lower accuracy (issue 6 prototype); so the multistep design wins here.
+ *   methods, by contrast, need a Jacobian, a factorisation and 4-8 stage solves on every
+ *   step, and at rtol 1e-6 on signalling models took more steps than CVODE for lower
+ *   accuracy (issue 6 prototype); so the multistep design wins here.
  * - Linear algebra: I - c J is factorised without pivoting in a fill-reducing (minimum
  *   degree) order computed once per model structure in Python; the elimination is a flat
  *   "tape" of (target, a, b) operations over the non-zeros, so a factorisation costs a few
