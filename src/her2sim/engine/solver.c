@@ -912,10 +912,10 @@ int run_member(const Structure *S, const Options *O, double *p, const double *p_
  * Members [start, end) of an ensemble. P: n_members x NP (row-major, copied per member),
  * P_pre: same shape or NULL, X0: n_members x NX or NULL. OUT: n_members x n_t x n_sel.
  *
- * (OUT is a fresh numpy array, so its first write faults in every page: on this VM that was
- * 5-25 % of the Python-measured time per member, varying between runs. madvise(MADV_HUGEPAGE)
- * on the range from here did not reduce the fault count; reusing the output array belongs on
- * the Python side.)
+ * (OUT is a fresh numpy array, so its first write faults in every page: on a virtual machine
+ * that was up to a third of the Python-measured time per member (kernel time), varying between
+ * runs. numpy already asks for huge pages on such arrays, and madvise(MADV_HUGEPAGE) from here
+ * changed nothing; reusing output memory would belong on the Python side.)
  */
 void run_ensemble(const Structure *S, const Options *O, int start, int end, const double *P, const double *P_pre,
                   const double *X0, int n_t, const double *t_out, int n_sched, const double *sched_t,
