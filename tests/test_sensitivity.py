@@ -277,8 +277,11 @@ def test_pten_loss_removes_pten_parameters_influence_on_pakt(flagship_local):
     assert float(s.sel(context="parental", parameter="kcat_PTEN")) < -0.1
     # PI3K still drives pAKT without PTEN (PIP3 is then removed by other phosphatases): > 0.05
     assert float(s.sel(context="PTEN loss", parameter="kcat_PI3K")) > 0.05
-    # the growth law has no feedback on signalling: mu_max cannot move pAKT (oracle: structure, exactly 0)
-    np.testing.assert_allclose(s.sel(parameter="mu_max").values, 0.0, atol=1e-9, rtol=0)
+    # the growth law has no feedback on signalling: mu_max cannot move pAKT (oracle: structure, 0).
+    # mu_max still moves the cell count, a state of the same error-controlled system, so the
+    # solver's step sequence (and with it pAKT) changes at the level of its tolerance: atol 1e-6,
+    # the same finite-difference noise bound as above (rtol 1e-8 / h 1e-2)
+    np.testing.assert_allclose(s.sel(parameter="mu_max").values, 0.0, atol=1e-6, rtol=0)
     # step halving: the estimate is stable to 1e-3 (O(h²) truncation plus rtol/h solver noise)
     assert flagship_local.attrs["max_abs_step_halving_difference"] < 1e-3
 
