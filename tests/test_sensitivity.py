@@ -409,10 +409,12 @@ def test_full_kinetic_morris_keeps_the_pten_rule():
                    n_trajectories=8, seed=2)
     assert ds.sizes["parameter"] == int(sa.parameter_groups()["default"].sum())
     mu_star = ds["mu_star"].isel(readout=0)
-    # MECHANISMS.md 2, over every kinetic parameter: PTEN's constants are inert without PTEN (exactly 0;
-    # atol is round-off)...
+    # MECHANISMS.md 2, over every kinetic parameter: PTEN's constants are inert without PTEN (exactly 0
+    # in the equations). atol 1e-3 (% growth inhibition per unit ln p) is the solver's noise: a changed
+    # parameter changes the adaptive step sequence, so GI moves at the level of rtol 1e-8 x GI / Δ
+    # (measured up to 2.5e-5), while the drivers below are ~10-30
     np.testing.assert_allclose(mu_star.sel(context="PTEN loss", parameter=_PTEN_PARAMETERS).values, 0.0,
-                               atol=1e-6, rtol=0)
+                               atol=1e-3, rtol=0)
     # ...and PTEN's catalytic rate is among the ten strongest of ~90 in the PTEN wild-type tumour
     ranking = sa.rank_drivers(ds, top=10)
     assert "kcat_PTEN" in set(ranking.loc[ranking["context"] == "parental", "parameter"])
