@@ -1,8 +1,9 @@
 """Calibration: PEtab objectives with gradients, multi-start fitting, profiles, sensitivity."""
 
+from .hierarchical import HierarchicalObjective, analytic_scalings
 from .objective import PetabObjective
 
-__all__ = ["PetabObjective"]
+__all__ = ["PetabObjective", "HierarchicalObjective", "analytic_scalings"]
 
 from .fit import MultistartResult, StartResult, load_multistart, multistart, plot_waterfall, write_parameter_table  # noqa: E402
 from .profile import ProfileResult, load_profiles, plot_profiles, profile_from_fit, profile_likelihood  # noqa: E402

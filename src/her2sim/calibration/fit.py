@@ -58,9 +58,15 @@ __all__ = [
     "DEFAULT_TOLERANCE",
 ]
 
-#: scipy.optimize.minimize methods that honour bounds; the first four use the gradient.
-METHODS: tuple[str, ...] = ("L-BFGS-B", "TNC", "SLSQP", "trust-constr", "Powell", "Nelder-Mead")
+#: Local optimisers: scipy.optimize.minimize methods that honour bounds (the first four use the
+#: gradient), and ``fides``, the interior trust-region optimiser for ODE models of Fröhlich &
+#: Sorger (2022, PLoS Comput Biol 18:e1010322) with the Fisher information as Hessian
+#: (``objective.value_gradient_fim``).
+METHODS: tuple[str, ...] = ("L-BFGS-B", "TNC", "SLSQP", "trust-constr", "Powell", "Nelder-Mead", "fides")
 _GRADIENT_METHODS = frozenset({"L-BFGS-B", "TNC", "SLSQP", "trust-constr"})
+#: Hessians of ``fides`` (option ``hessian``): the Fisher information, the Fisher information for
+#: the first ``switch_iteration`` iterations and BFGS after, or BFGS throughout.
+_FIDES_HESSIANS: tuple[str, ...] = ("fim", "hybrid", "bfgs")
 SAMPLINGS: tuple[str, ...] = ("uniform", "latin-hypercube")
 
 #: Default tolerance (absolute, in negative log-likelihood units) for "reached the optimum".
@@ -76,6 +82,7 @@ _DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
     "trust-constr": {"maxiter": 1000},
     "Powell": {"maxfev": 20000},
     "Nelder-Mead": {"maxfev": 20000},
+    "fides": {"maxiter": 1000},
 }
 _STORE_KIND = "her2sim.multistart"
 _STORE_VERSION = 1
@@ -364,6 +371,22 @@ class _Counted:
         self._keep(f, z)
         return f, g
 
+    def value_gradient_fim(self, z: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        self.n_grad += 1
+        f, g, h = self.objective.value_gradient_fim(self.full(z))
+        f = float(f)
+        g = np.asarray(g, dtype=float)
+        h = np.asarray(h, dtype=float)
+        if self.fixed:
+            g = g[self.free]
+            h = h[np.ix_(self.free, self.free)]
+        if not np.isfinite(f) or not np.all(np.isfinite(g)) or not np.all(np.isfinite(h)):
+            # fides rejects a non-finite value and shrinks its trust region
+            self.n_grad_failed += 1
+            return math.inf, np.zeros_like(g), np.zeros_like(h)
+        self._keep(f, z)
+        return f, g, h
+
     def _penalty(self) -> float:
         """Stand-in for a failed evaluation inside an optimiser.
 
@@ -379,6 +402,8 @@ class _Counted:
 
 def _minimize(counted: _Counted, z0: np.ndarray, lb: np.ndarray, ub: np.ndarray, method: str,
               options: Mapping[str, Any]):
+    if method == "fides":
+        return _fides(counted, z0, lb, ub, options)
     from scipy.optimize import Bounds, minimize
 
     bounds = Bounds(lb, ub)
@@ -393,11 +418,39 @@ def _minimize(counted: _Counted, z0: np.ndarray, lb: np.ndarray, ub: np.ndarray,
         return minimize(counted.value, z0, method=method, bounds=bounds, options=dict(options))
 
 
+def _fides(counted: _Counted, z0: np.ndarray, lb: np.ndarray, ub: np.ndarray, options: Mapping[str, Any]):
+    import logging
+    from types import SimpleNamespace
+
+    import fides
+
+    opts = dict(options)
+    hessian = opts.pop("hessian", "fim")
+    _validate_choice("options['hessian']", hessian, _FIDES_HESSIANS)
+    update = None
+    if hessian == "hybrid":
+        # the Fisher information first, then BFGS updates (better for non-zero residuals)
+        update = fides.HybridFixed(happ=fides.BFGS(), switch_iteration=int(opts.pop("switch_iteration", 20)))
+    elif hessian == "bfgs":
+        update = fides.BFGS()
+    opt = fides.Optimizer(counted.value_gradient_fim, ub=np.asarray(ub, float), lb=np.asarray(lb, float),
+                          verbose=logging.ERROR, options=opts, hessian_update=update)
+    opt.minimize(np.asarray(z0, dtype=float))
+    flag = opt.exitflag
+    ok = flag in (fides.ExitFlag.FTOL, fides.ExitFlag.XTOL, fides.ExitFlag.GTOL)
+    return SimpleNamespace(success=ok, message=f"fides: {flag.name}")
+
+
 def _run_start(objective, start: int, seed: int, x0: np.ndarray, method: str, options: Mapping[str, Any]) -> StartResult:
     t0 = time.perf_counter()
-    counted = _Counted(objective)
+    # parameters an objective optimises itself (HierarchicalObjective.analytic_index) are held
+    # fixed for the optimiser and resolved at the end
+    analytic = getattr(objective, "analytic_index", None)
+    fixed = {int(i): float(x0[i]) for i in analytic} if analytic is not None and len(analytic) else None
+    counted = _Counted(objective, fixed=fixed, x_full=np.asarray(x0, float) if fixed else None)
     n_sim0 = getattr(objective, "n_evaluations", None)
     lb, ub = np.asarray(objective.lb, float), np.asarray(objective.ub, float)
+    free = counted.free
     fval0 = math.nan
     try:
         fval0 = float(objective(x0))
@@ -405,9 +458,13 @@ def _run_start(objective, start: int, seed: int, x0: np.ndarray, method: str, op
         if not np.isfinite(fval0):
             x, f, status, message = x0, math.inf, "failed", "the objective is not finite at the starting point"
         else:
-            counted._keep(fval0, x0)
-            res = _minimize(counted, x0, lb, ub, method, options)
-            x = counted.best_x if counted.best_x is not None else x0
+            z0 = np.asarray(x0, float)[free]
+            counted._keep(fval0, z0)
+            res = _minimize(counted, z0, lb[free], ub[free], method, options)
+            x = counted.full(counted.best_x) if counted.best_x is not None else x0
+            resolve = getattr(objective, "resolve", None)
+            if resolve is not None:
+                x = resolve(x)
             # the reported value comes from objective(x) (value-only), the same evaluation as
             # the nominal/reference value it is compared with; a gradient evaluation may use
             # another solver path (sensitivities in the error test) and differ in the last digits
@@ -422,9 +479,15 @@ def _run_start(objective, start: int, seed: int, x0: np.ndarray, method: str, op
                     # the optimiser never saw a slope: it stopped where it started
                     status = "failed"
     except Exception as exc:  # a failed start is data: keep the best point seen and the reason
-        x = counted.best_x if counted.best_x is not None else x0
+        x = counted.full(counted.best_x) if counted.best_x is not None else x0
         f = counted.best_f
         status, message = "error", f"{type(exc).__name__}: {exc}"
+        resolve = getattr(objective, "resolve", None)
+        if resolve is not None and np.isfinite(f):
+            try:
+                x = resolve(x)
+            except Exception:  # noqa: BLE001 - the error being reported is the one above
+                pass
     n_sim1 = getattr(objective, "n_evaluations", None)
     n_sim = int(n_sim1 - n_sim0) if isinstance(n_sim0, int) and isinstance(n_sim1, int) else -1
     return StartResult(
@@ -572,6 +635,8 @@ def objective_settings(objective) -> dict[str, Any]:
         "atol": getattr(objective, "atol", None),
         "include_priors": getattr(objective, "include_priors", None),
         "gradient": getattr(objective, "gradient_method", None),
+        "max_steps": getattr(objective, "max_steps", None),
+        "analytic_parameters": list(getattr(objective, "analytic_ids", ())),
     }
 
 
@@ -725,6 +790,10 @@ def multistart(
             )
     opts = dict(_DEFAULT_OPTIONS[method])
     opts.update(dict(options or {}))
+    if method == "fides":
+        _validate_choice("options['hessian']", str(opts.get("hessian", "fim")), _FIDES_HESSIANS)
+        if not callable(getattr(objective, "value_gradient_fim", None)):
+            raise ValidationError("method='fides' needs an objective with value_gradient_fim (the Fisher information)")
     settings: dict[str, Any] = {
         "method": method, "options": opts, "seed": int(seed), "sampling": sampling,
         **objective_settings(objective),

@@ -35,6 +35,11 @@ class PetabObjective:
         How :meth:`value_and_gradient` computes the gradient.
     n_threads : int
         Threads over the ensemble members of one evaluation.
+    max_steps : int
+        Solver steps allowed per simulation. A run that needs more counts as failed (the value
+        is ``inf``). Multi-starts from the corners of wide boxes meet parameter sets on which one
+        simulation takes minutes; a cap of a few times the steps needed near the optimum turns
+        them into failed evaluations, from which the optimisers back off.
 
     Notes
     -----
@@ -51,6 +56,7 @@ class PetabObjective:
         include_priors: bool = True,
         gradient: Literal["forward", "finite-differences"] = "forward",
         n_threads: int = 1,
+        max_steps: int = 500_000,
     ) -> None:
         if not isinstance(problem, PetabProblem):
             problem = load_petab(Path(problem))
@@ -62,6 +68,9 @@ class PetabObjective:
         self.include_priors = bool(include_priors)
         self.gradient_method = gradient
         self.n_threads = int(n_threads)
+        if isinstance(max_steps, bool) or int(max_steps) != max_steps or max_steps < 1:
+            raise ValidationError(f"max_steps={max_steps!r}; allowed: an integer >= 1")
+        self.max_steps = int(max_steps)
         est = [p for p in problem.parameters if p.estimate]
         self._params = est
         self.x_ids: tuple[str, ...] = tuple(p.id for p in est)
@@ -108,7 +117,7 @@ class PetabObjective:
         try:
             return negative_log_likelihood(
                 self.problem, values, include_priors=self.include_priors, rtol=self.rtol, atol=self.atol,
-                n_threads=self.n_threads,
+                n_threads=self.n_threads, max_steps=self.max_steps,
             )
         except (OverflowError, ValueError):
             return math.inf
@@ -129,6 +138,23 @@ class PetabObjective:
             return _forward_value_and_gradient(self, x)
         except (OverflowError, FloatingPointError):
             return math.inf, np.full(self.dim, np.nan)
+
+    def value_gradient_fim(self, x) -> tuple[float, np.ndarray, np.ndarray]:
+        """Objective value, gradient and Fisher information matrix, from one forward run.
+
+        The Fisher information of the noise model at the current parameters (on the parameter
+        scales): for normal noise ``Σ_i (∂μ_i ∂μ_iᵀ + 2 ∂σ_i ∂σ_iᵀ) / σ_i²`` with ``μ_i`` the
+        (transformed) simulation, the Gauss-Newton approximation of the Hessian that trust-region
+        optimisers for ODE models use (fides, Fröhlich & Sorger 2022, PLoS Comput Biol
+        18:e1010322). Laplace rows use the normal form with ``σ`` their scale (an
+        approximation). Priors add their gradient but no curvature. Non-finite on failure.
+        """
+        x = self._check(x)
+        self.n_evaluations += 1
+        try:
+            return _forward_value_and_gradient(self, x, fim=True)
+        except (OverflowError, FloatingPointError):
+            return math.inf, np.full(self.dim, np.nan), np.full((self.dim, self.dim), np.nan)
 
     def residuals_and_jacobian(self, x) -> tuple[np.ndarray, np.ndarray, float]:
         """Weighted residuals, their Jacobian and the constant of the objective.
@@ -341,7 +367,7 @@ def _forward_rows(obj: PetabObjective, x: np.ndarray):
     n_wrt = len(sp.wrt)
     n_theta = obj.dim
     n_members = len(plan.member_cond)
-    opts = _pt._options(obj.rtol, obj.atol, 500_000, 1e-10, 1e-14, 1e10)
+    opts = _pt._options(obj.rtol, obj.atol, getattr(obj, "max_steps", 500_000), 1e-10, 1e-14, 1e10)
     threads = max(1, obj.n_threads)
 
     P = np.stack([sp.augmented(sp.P[m], sp.dP[m]) for m in range(n_members)])
@@ -431,18 +457,35 @@ def _forward_rows(obj: PetabObjective, x: np.ndarray):
     return values, y, dy, sigma, dsigma
 
 
-def _forward_value_and_gradient(obj: PetabObjective, x: np.ndarray) -> tuple[float, np.ndarray]:
-    fail = (math.inf, np.full(obj.dim, np.nan))
+def _forward_value_and_gradient(obj: PetabObjective, x: np.ndarray, fim: bool = False):
+    """``(value, gradient)``, or ``(value, gradient, fisher information)`` with ``fim=True``."""
     rows = _forward_rows(obj, x)
     if rows is None:
-        return fail
+        return _failed(obj.dim, fim)
     values, y, dy, sigma, dsigma = rows
+    return likelihood_derivatives(obj, values, y, dy, sigma, dsigma, fim=fim)
+
+
+def _failed(dim: int, fim: bool):
+    g = np.full(dim, np.nan)
+    return (math.inf, g, np.full((dim, dim), np.nan)) if fim else (math.inf, g)
+
+
+def likelihood_derivatives(obj, values: Mapping[str, float], y: np.ndarray, dy: np.ndarray, sigma: np.ndarray,
+                           dsigma: np.ndarray, *, fim: bool = False):
+    """Objective, gradient (and Fisher information) from per-row simulations and derivatives.
+
+    ``y``/``sigma`` hold each measurement row's simulation (linear) and noise parameter,
+    ``dy``/``dsigma`` their derivatives (rows × parameters on their scales). Priors of
+    ``obj.problem`` are added when ``obj.include_priors``.
+    """
     problem = obj.problem
+    dim = dy.shape[1]
     meas, scales, dists = _pt._row_arrays(problem, None)
     nll = _pt.noise_negative_log_likelihood(meas, y, sigma, transformation=scales, distribution=dists)
     total = float(np.sum(nll))
     if not np.isfinite(total):
-        return fail
+        return _failed(dim, fim)
     # derivatives of each row's term w.r.t. y and sigma
     with np.errstate(divide="ignore", invalid="ignore"):
         ty = _pt._transform(y, scales)
@@ -457,8 +500,16 @@ def _forward_value_and_gradient(obj: PetabObjective, x: np.ndarray) -> tuple[flo
         total += _pt._prior_nllh(problem, values)
         grad += _prior_gradient(obj, values)
     if not (np.isfinite(total) and np.all(np.isfinite(grad))):
-        return fail
-    return total, grad
+        return _failed(dim, fim)
+    if not fim:
+        return total, grad
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jm = (dt / sigma)[:, None] * dy
+        js = (math.sqrt(2.0) / sigma)[:, None] * dsigma
+    info = jm.T @ jm + js.T @ js
+    if not np.all(np.isfinite(info)):
+        return _failed(dim, fim)
+    return total, grad, info
 
 
 def _static_sigma_gradient(obj, sp: _SensPlan, values, sigma: np.ndarray, dsigma: np.ndarray) -> None:

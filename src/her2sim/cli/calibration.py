@@ -44,7 +44,7 @@ def fit(
     starts: int = typer.Option(20, "--starts", "-n", min=1, help="Number of starts."),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed of the starting points."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes over starts."),
-    method: str = typer.Option("L-BFGS-B", help="scipy.optimize.minimize method with bounds."),
+    method: str = typer.Option("L-BFGS-B", help="fides, or a scipy.optimize.minimize method with bounds."),
     sampling: str = typer.Option("uniform", help="Starting points: uniform or latin-hypercube (parameter scales)."),
     maxiter: int | None = typer.Option(None, help="Iteration cap per start (method default if not given)."),
     gradient: str = typer.Option("forward", help="Objective gradient: forward or finite-differences."),
@@ -52,6 +52,11 @@ def fit(
     atol: float = typer.Option(1e-12, help="Absolute tolerance of the simulations."),
     tolerance: float = typer.Option(0.1, help="Objective slack for 'reached' (negative log-likelihood units)."),
     reference: float | None = typer.Option(None, help="Reference objective (default: value at nominal parameters)."),
+    analytic_scalings: bool = typer.Option(
+        False, "--analytic-scalings/--numeric-scalings",
+        help="Optimise pure observable scalings in closed form (hierarchical), the rest numerically."),
+    hessian: str = typer.Option("fim", help="fides only: fim, hybrid (FIM then BFGS) or bfgs."),
+    max_steps: int = typer.Option(500_000, min=1, help="Solver steps per simulation before it counts as failed."),
     out: Path = typer.Option(Path("her2sim-output/fit"), "--out", "-o", help="Output folder (resumable store)."),
 ) -> None:
     """Multi-start fit: per-start results, starts.csv, waterfall.png and best_parameters.tsv in OUT."""
@@ -63,9 +68,16 @@ def fit(
     from ..calibration import PetabObjective
     from ..calibration import fit as fit_mod
 
-    objective = PetabObjective(problem, rtol=rtol, atol=atol, gradient=gradient)  # type: ignore[arg-type]
+    objective = PetabObjective(problem, rtol=rtol, atol=atol, gradient=gradient,  # type: ignore[arg-type]
+                               max_steps=max_steps)
+    if analytic_scalings:
+        from ..calibration import HierarchicalObjective
+
+        objective = HierarchicalObjective(objective)  # type: ignore[assignment]
     options = {} if maxiter is None else {"maxiter": maxiter} if method not in ("TNC", "Powell", "Nelder-Mead") \
         else {"maxfun" if method == "TNC" else "maxfev": maxiter}
+    if method == "fides" and hessian != "fim":
+        options["hessian"] = hessian
     bar, callback = _progress(f"fit {problem.name}")
     with bar:
         result = fit_mod.multistart(objective, starts, seed=seed, method=method, sampling=sampling, options=options,
@@ -112,7 +124,9 @@ def profile(
     s = fitted.settings
     objective = PetabObjective(problem, rtol=s.get("rtol") or 1e-8, atol=s.get("atol") or 1e-12,
                                include_priors=True if s.get("include_priors") is None else bool(s["include_priors"]),
-                               gradient=s.get("gradient") or "forward")
+                               gradient=s.get("gradient") or "forward", max_steps=s.get("max_steps") or 500_000)
+    # analytic scalings of the fit (if any) are profiled numerically: a profile fixes each
+    # parameter in turn, which a closed-form inner optimum would override
     if s.get("problem_sha256") != fit_mod.problem_fingerprint(objective.problem):
         raise ValidationError(f"{problem.name} is not the problem fitted in {fit_dir} (content differs)")
     if not fitted.starts:

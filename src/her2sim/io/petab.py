@@ -1117,6 +1117,7 @@ def negative_log_likelihood(
     rtol: float = 1e-8,
     atol: float = 1e-12,
     n_threads: int | None = None,
+    max_steps: int = 500_000,
 ) -> float:
     """Negative log-likelihood of the measurements (PEtab noise models).
 
@@ -1129,6 +1130,8 @@ def negative_log_likelihood(
         Add the negative log-density of the objective priors of estimated parameters.
     rtol, atol, n_threads
         As in :func:`simulate_petab`.
+    max_steps : int
+        Solver steps allowed per simulation; a run that needs more counts as failed.
 
     Returns
     -------
@@ -1137,7 +1140,7 @@ def negative_log_likelihood(
         simulation failed.
     """
     result = _run(
-        problem, parameters, rtol=rtol, atol=atol, max_steps=500_000, steady_state_rtol=1e-10,
+        problem, parameters, rtol=rtol, atol=atol, max_steps=int(max_steps), steady_state_rtol=1e-10,
         steady_state_atol=1e-14, steady_state_tmax=1e10, n_threads=n_threads,
     )
     meas, scales, dists = _row_arrays(problem, result)
