@@ -177,6 +177,18 @@ def test_start_points_depend_on_seed_and_index_only(nonlinear):
     assert len({s.x0 for s in more.starts}) == 4
 
 
+def test_indices_run_a_part_of_the_design(nonlinear):
+    obj = PetabObjective(nonlinear)
+    whole = multistart(obj, 4, seed=5, options={"maxiter": 3})
+    part = multistart(obj, 4, seed=5, options={"maxiter": 3}, indices=[3, 1])
+    assert [s.start for s in part.starts] == [1, 3]
+    for s in part.starts:
+        w = whole.starts[s.start]
+        assert s.x0 == w.x0 and s.x == w.x and s.fval == w.fval
+    with pytest.raises(ValidationError, match="indices"):
+        multistart(obj, 4, seed=5, indices=[4])
+
+
 def test_resume_skips_finished_starts(nonlinear, tmp_path):
     obj = PetabObjective(nonlinear)
     store = tmp_path / "fit"

@@ -402,6 +402,22 @@ class _Counted:
 
 def _minimize(counted: _Counted, z0: np.ndarray, lb: np.ndarray, ub: np.ndarray, method: str,
               options: Mapping[str, Any]):
+    options = dict(options)
+    polish = options.pop("polish", None)
+    res = _minimize_once(counted, z0, lb, ub, method, options)
+    if polish is None or counted.best_x is None:
+        return res
+    # a second local optimiser from the best point of the first: a trust region with the Fisher
+    # information finds the basin from far away, but on problems with non-zero residuals its
+    # Gauss-Newton model converges slowly near the optimum, where quasi-Newton is fast
+    second = _minimize_once(counted, counted.best_x.copy(), lb, ub, str(polish), dict(_DEFAULT_OPTIONS[str(polish)]))
+    from types import SimpleNamespace
+
+    return SimpleNamespace(success=bool(second.success), message=f"{res.message}; then {polish}: {second.message}")
+
+
+def _minimize_once(counted: _Counted, z0: np.ndarray, lb: np.ndarray, ub: np.ndarray, method: str,
+                   options: Mapping[str, Any]):
     if method == "fides":
         return _fides(counted, z0, lb, ub, options)
     from scipy.optimize import Bounds, minimize
@@ -433,7 +449,13 @@ def _fides(counted: _Counted, z0: np.ndarray, lb: np.ndarray, ub: np.ndarray, op
         update = fides.HybridFixed(happ=fides.BFGS(), switch_iteration=int(opts.pop("switch_iteration", 20)))
     elif hessian == "bfgs":
         update = fides.BFGS()
-    opt = fides.Optimizer(counted.value_gradient_fim, ub=np.asarray(ub, float), lb=np.asarray(lb, float),
+    fun = counted.value_gradient_fim
+    if hessian == "bfgs":  # fides takes (value, gradient) when it builds the whole Hessian itself
+
+        def fun(z):
+            return counted.value_gradient_fim(z)[:2]
+
+    opt = fides.Optimizer(fun, ub=np.asarray(ub, float), lb=np.asarray(lb, float),
                           verbose=logging.ERROR, options=opts, hessian_update=update)
     opt.minimize(np.asarray(z0, dtype=float))
     flag = opt.exitflag
@@ -718,6 +740,7 @@ def multistart(
     store: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int, StartResult | None], None] | None = None,
     start_bounds: tuple[Sequence[float], Sequence[float]] | None = None,
+    indices: Sequence[int] | None = None,
 ) -> MultistartResult:
     """Multi-start bounded local optimisation of ``objective``.
 
@@ -735,8 +758,11 @@ def multistart(
     sampling : {"uniform", "latin-hypercube"}
         Distribution of the starting points on the parameter scales (see :func:`sample_starts`).
     options : mapping, optional
-        Passed to :func:`scipy.optimize.minimize` (default: an iteration cap, see
-        ``_DEFAULT_OPTIONS``).
+        Passed to :func:`scipy.optimize.minimize` or :class:`fides.Optimizer` (default: an
+        iteration cap, see ``_DEFAULT_OPTIONS``). Two keys are ours: ``hessian`` (fides:
+        ``"fim"``, ``"hybrid"`` or ``"bfgs"``) and ``polish`` (a gradient method run, with its
+        default options, from the best point of the first: e.g. fides to find the basin, then
+        L-BFGS-B to converge in it).
     n_workers : int
         Processes over starts (``1``: in this process). Results do not depend on it. Workers
         are spawned (not forked), so a script calling this with ``n_workers > 1`` needs the
@@ -744,7 +770,8 @@ def multistart(
     store : path, optional
         Folder for resumable results (see the module docstring).
     progress : callable, optional
-        ``progress(n_done, n_starts, start_result)``: called once before running with
+        ``progress(n_done, n_total, start_result)`` (``n_total``: starts to run, ``n_starts`` or
+        ``len(indices)``): called once before running with
         ``start_result=None`` (``n_done`` = starts found in the store) and after every newly
         finished start.
     start_bounds : (lower, upper), optional
@@ -752,6 +779,10 @@ def multistart(
         bounds; it must lie within them. The optimisation is always bounded by the objective's
         bounds. For checks from a neighbourhood of known values; a calibration from scratch
         draws from the full bounds.
+    indices : sequence of int, optional
+        Run (and return) only these start indices of ``range(n_starts)``: a part of one design,
+        to split a fit over machines or to rerun a start of interest. Their points and results
+        are those of the whole run.
 
     Returns
     -------
@@ -790,6 +821,8 @@ def multistart(
             )
     opts = dict(_DEFAULT_OPTIONS[method])
     opts.update(dict(options or {}))
+    if "polish" in opts:
+        _validate_choice("options['polish']", str(opts["polish"]), sorted(_GRADIENT_METHODS | {"fides"}))
     if method == "fides":
         _validate_choice("options['hessian']", str(opts.get("hessian", "fim")), _FIDES_HESSIANS)
         if not callable(getattr(objective, "value_gradient_fim", None)):
@@ -813,24 +846,31 @@ def multistart(
         done = {k: v for k, v in _read_starts(store_path).items() if k < n_starts}
     else:
         fval_nominal = _nominal_value(objective)
+    selected = list(range(int(n_starts)))
+    if indices is not None:
+        chosen = sorted({int(i) for i in indices})
+        if not chosen or any(i < 0 or i >= n_starts for i in chosen):
+            raise ValidationError(f"indices={list(indices)!r}; allowed: start indices in 0 .. {int(n_starts) - 1}")
+        selected = chosen
+    done = {k: v for k, v in done.items() if k in set(selected)}
     resumed = tuple(sorted(done))
-    todo = [i for i in range(n_starts) if i not in done]
+    todo = [i for i in selected if i not in done]
     x0s = sample_starts(slb, sub, todo, seed=int(seed), sampling=sampling, n_starts=int(n_starts))
     if progress is not None:
-        progress(len(done), int(n_starts), None)
+        progress(len(done), len(selected), None)
 
     def on_done(record: StartResult) -> None:
         if store_path is not None:
             write_json_atomic(_start_path(store_path, record.start), record.to_json())
         done[record.start] = record
         if progress is not None:
-            progress(len(done), int(n_starts), record)
+            progress(len(done), len(selected), record)
 
     tasks = [("start", i, int(seed), x0s[k], method, opts) for k, i in enumerate(todo)]
     _run_tasks(objective, tasks, int(n_workers), on_done)
     return MultistartResult(
         x_ids=tuple(objective.x_ids), x_scales=tuple(settings["x_scales"]), lb=lb, ub=ub, settings=settings,
-        starts=tuple(done[i] for i in range(n_starts)), fval_nominal=fval_nominal, resumed=resumed,
+        starts=tuple(done[i] for i in selected), fval_nominal=fval_nominal, resumed=resumed,
     )
 
 

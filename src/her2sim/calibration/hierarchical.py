@@ -262,15 +262,16 @@ class HierarchicalObjective:
                 base = math.e if t == "log" else 10.0
                 lo_t = log(lo) if lo > 0 else -math.inf
                 hi_t = log(hi) if hi > 0 else -math.inf
-                out[j] = base ** min(max(ts, lo_t), hi_t) if np.isfinite(ts) else math.nan
+                if math.isnan(ts):  # h <= 0 on some row: the likelihood is 0 for any s
+                    ts = log(p.nominal) if np.isfinite(p.nominal) and p.nominal > 0 else 0.0
+                out[j] = base ** min(max(ts, lo_t), hi_t)
         return out
 
     def _scaled(self, x, h: np.ndarray, sigma: np.ndarray, dh: np.ndarray | None = None):
         s = self.optimal_scalings(h, sigma)
         factor = np.where(self._row_param >= 0, s[np.maximum(self._row_param, 0)], 1.0)
         full = np.array(self.objective._check(x), dtype=float)
-        full[self.analytic_index] = [p.to_scale(v) if v > 0 or p.scale == "lin" else math.nan
-                                     for p, v in zip(self._param, s)]
+        full[self.analytic_index] = [p.to_scale(v) for p, v in zip(self._param, s)]
         y = factor * h
         dy = None if dh is None else factor[:, None] * dh
         if dy is not None:
@@ -329,7 +330,7 @@ class HierarchicalObjective:
             return (math.inf, g, np.full((dim, dim), np.nan)) if fim else (math.inf, g)
         _, h, dh, sigma, dsigma = rows
         full, y, dy = self._scaled(x, h, sigma, dh)
-        values = _pt._parameter_values(self.problem, self.objective.to_linear(np.nan_to_num(full)))
+        values = _pt._parameter_values(self.problem, self.objective.to_linear(full))
         return likelihood_derivatives(self.objective, values, y, dy, sigma, dsigma, fim=fim)
 
     def value_and_gradient(self, x) -> tuple[float, np.ndarray]:

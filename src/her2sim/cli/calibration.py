@@ -56,6 +56,7 @@ def fit(
         False, "--analytic-scalings/--numeric-scalings",
         help="Optimise pure observable scalings in closed form (hierarchical), the rest numerically."),
     hessian: str = typer.Option("fim", help="fides only: fim, hybrid (FIM then BFGS) or bfgs."),
+    polish: str | None = typer.Option(None, help="Second optimiser from each start's best point (e.g. L-BFGS-B)."),
     max_steps: int = typer.Option(500_000, min=1, help="Solver steps per simulation before it counts as failed."),
     out: Path = typer.Option(Path("her2sim-output/fit"), "--out", "-o", help="Output folder (resumable store)."),
 ) -> None:
@@ -78,6 +79,8 @@ def fit(
         else {"maxfun" if method == "TNC" else "maxfev": maxiter}
     if method == "fides" and hessian != "fim":
         options["hessian"] = hessian
+    if polish:
+        options["polish"] = polish
     bar, callback = _progress(f"fit {problem.name}")
     with bar:
         result = fit_mod.multistart(objective, starts, seed=seed, method=method, sampling=sampling, options=options,
