@@ -482,3 +482,29 @@ def test_fujita_multistart_reaches_reference_optimum(peer_models):
 
 
 FUJITA_STARTS, FUJITA_SEED = 2, 0
+
+
+@pytest.mark.slow
+def test_fujita_full_box_start_reaches_reference_optimum(peer_models):
+    """One start of the full-box (16 decades per parameter) multi-start reported with the issue.
+
+    The fit of record: 200 uniform starts over the whole box, seed 1, fides with the Fisher
+    information (300 iterations) then L-BFGS-B, scalings analytic, at most 50,000 solver steps
+    per simulation. Start 26 of that design is one that reached the optimum; it is rerun alone
+    here (``indices``: its point depends on the seed and its index only).
+    """
+    from her2sim.calibration import HierarchicalObjective
+
+    full = PetabObjective(_fujita(peer_models), max_steps=50_000)
+    f_nominal = full(full.x_nominal)
+    obj = HierarchicalObjective(PetabObjective(_fujita(peer_models), max_steps=50_000))
+    result = multistart(obj, 200, seed=1, method="fides", options={"maxiter": 300, "polish": "L-BFGS-B"},
+                        indices=[26])
+    best = result.best
+    # the starting point is far from the optimum (start values 10^±8 apart from it) ...
+    assert np.max(np.abs(np.asarray(best.x0) - full.x_nominal)) > 3.0
+    # ... and the fit ends at least as low as the collection's optimum (f_nominal; the
+    # collection states -53.092, her2sim's integration of the same point gives -53.084)
+    assert best.fval <= f_nominal + DEFAULT_TOLERANCE, result.to_frame(parameters=False).to_string()
+    # a full parameter vector of the problem: the plain objective there is the reported value
+    assert full(np.asarray(best.x)) == pytest.approx(best.fval, abs=1e-6)

@@ -252,3 +252,36 @@ def test_fujita_resolved_point_is_the_minimum_over_scalings(peer_models):
     # the nominal scalings are close to optimal already (the collection's fit): within 0.1 %
     assert np.all(np.abs(10 ** (xr - x)[h.analytic_index] - 1) < 1e-3)
     assert not math.isnan(h.value_and_gradient(x)[0])
+
+
+def test_cli_fit_with_analytic_scalings_and_profile(toy, tmp_path):
+    import json
+
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from her2sim.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "fit"
+    args = ["fit", str(toy), "--starts", "3", "--seed", "2", "--method", "fides", "--analytic-scalings",
+            "--polish", "L-BFGS-B", "--max-steps", "20000", "--out", str(out)]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["settings"]["analytic_parameters"] == ["s_lin", "s_log"]
+    assert manifest["settings"]["max_steps"] == 20000 and manifest["settings"]["options"]["polish"] == "L-BFGS-B"
+    # the written table holds the resolved scalings: the full objective there is the best value
+    table = pd.read_csv(out / "best_parameters.tsv", sep="\t").set_index("parameterId")
+    obj = PetabObjective(toy, max_steps=20000)
+    x = obj.from_linear({k: float(table.loc[k, "nominalValue"]) for k in obj.x_ids})
+    starts = pd.read_csv(out / "starts.csv")
+    assert obj(x) == pytest.approx(starts["fval"].min(), abs=1e-6)
+    # another setting of the analytic scalings is another fit: refused, not mixed
+    res = runner.invoke(app, [a for a in args if a != "--analytic-scalings"])
+    assert res.exit_code != 0 and "analytic_parameters" in str(res.exception)
+    # profiles of a hierarchical fit are computed on the full objective (scalings included)
+    pout = tmp_path / "profile"
+    res = runner.invoke(app, ["profile", str(toy), "--fit", str(out), "--out", str(pout), "--parameters", "s_lin"])
+    assert res.exit_code == 0, res.output
+    assert pd.read_csv(pout / "profiles.csv")["identifiability"].iloc[0] == "identifiable"
