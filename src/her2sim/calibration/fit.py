@@ -457,7 +457,10 @@ def _fides(counted: _Counted, z0: np.ndarray, lb: np.ndarray, ub: np.ndarray, op
 
     opt = fides.Optimizer(fun, ub=np.asarray(ub, float), lb=np.asarray(lb, float),
                           verbose=logging.ERROR, options=opts, hessian_update=update)
-    opt.minimize(np.asarray(z0, dtype=float))
+    with warnings.catch_warnings():
+        # square roots of negative discriminants in its step computations are handled by fides
+        warnings.simplefilter("ignore", RuntimeWarning)
+        opt.minimize(np.asarray(z0, dtype=float))
     flag = opt.exitflag
     ok = flag in (fides.ExitFlag.FTOL, fides.ExitFlag.XTOL, fides.ExitFlag.GTOL)
     return SimpleNamespace(success=ok, message=f"fides: {flag.name}")
