@@ -34,7 +34,7 @@ import numpy as np
 
 from ..errors import UnknownNameError, UnsupportedFeatureError, ValidationError
 from ..io import petab as _pt
-from .objective import PetabObjective, _forward_rows, likelihood_derivatives
+from .objective import PetabObjective, _failed, _forward_rows, likelihood_derivatives
 
 __all__ = ["HierarchicalObjective", "analytic_scalings"]
 
@@ -326,8 +326,7 @@ class HierarchicalObjective:
         except (OverflowError, FloatingPointError):
             rows = None
         if rows is None:
-            g = np.full(dim, np.nan)
-            return (math.inf, g, np.full((dim, dim), np.nan)) if fim else (math.inf, g)
+            return _failed(dim, fim)
         _, h, dh, sigma, dsigma = rows
         full, y, dy = self._scaled(x, h, sigma, dh)
         values = _pt._parameter_values(self.problem, self.objective.to_linear(full))
