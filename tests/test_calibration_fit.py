@@ -59,7 +59,12 @@ BOUNDS = {"k": (1e-2, 1e1), "scale": (0.1, 10.0), "offset": (-2.0, 2.0), "k_unus
 # ============================================================================ the toy problem
 
 
-def _write_toy(folder: Path, data: np.ndarray, *, estimate_k: bool, k_unused: bool) -> Path:
+def write_decay_problem(folder: Path, observables: str, measurements: list[str], parameters: list[str]) -> Path:
+    """A PEtab problem on ``dA/dt = -k·A``, ``A(0) = 1`` (one condition ``c0``) from table bodies.
+
+    ``observables``: observable-table rows (header added); ``measurements``: the measurement table's
+    lines, header included; ``parameters``: the parameter table's lines, header included.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     model = hs.Model(
         "decay",
@@ -72,12 +77,21 @@ def _write_toy(folder: Path, data: np.ndarray, *, estimate_k: bool, k_unused: bo
     hs.write_sbml(model, folder / "model.xml")
     (folder / "conditions.tsv").write_text("conditionId\tconditionName\nc0\tc0\n")
     (folder / "observables.tsv").write_text(
-        "observableId\tobservableFormula\tnoiseFormula\tobservableTransformation\tnoiseDistribution\n"
-        f"y\tscale * A + offset\t{SIGMA}\tlin\tnormal\n"
+        "observableId\tobservableFormula\tnoiseFormula\tobservableTransformation\tnoiseDistribution\n" + observables
     )
+    (folder / "measurements.tsv").write_text("\n".join(measurements) + "\n")
+    (folder / "parameters.tsv").write_text("\n".join(parameters) + "\n")
+    (folder / "problem.yaml").write_text(
+        "format_version: 1\nparameter_file: parameters.tsv\nproblems:\n"
+        "- condition_files: [conditions.tsv]\n  measurement_files: [measurements.tsv]\n"
+        "  observable_files: [observables.tsv]\n  sbml_files: [model.xml]\n"
+    )
+    return folder / "problem.yaml"
+
+
+def _write_toy(folder: Path, data: np.ndarray, *, estimate_k: bool, k_unused: bool) -> Path:
     lines = ["observableId\tsimulationConditionId\tmeasurement\ttime"]
     lines += [f"y\tc0\t{float(m)!r}\t{float(t)!r}" for t, m in zip(TIMES, data)]
-    (folder / "measurements.tsv").write_text("\n".join(lines) + "\n")
     rows = [
         ("k", "k_{deg}", "log10", *BOUNDS["k"], K_TRUE, int(estimate_k)),
         ("scale", "scale", "lin", *BOUNDS["scale"], 1.0, 1),
@@ -87,13 +101,7 @@ def _write_toy(folder: Path, data: np.ndarray, *, estimate_k: bool, k_unused: bo
         rows.append(("k_unused", "not in any formula", "log10", *BOUNDS["k_unused"], 1.0, 1))
     table = ["parameterId\tparameterName\tparameterScale\tlowerBound\tupperBound\tnominalValue\testimate"]
     table += ["\t".join(str(v) for v in r) for r in rows]
-    (folder / "parameters.tsv").write_text("\n".join(table) + "\n")
-    (folder / "problem.yaml").write_text(
-        "format_version: 1\nparameter_file: parameters.tsv\nproblems:\n"
-        "- condition_files: [conditions.tsv]\n  measurement_files: [measurements.tsv]\n"
-        "  observable_files: [observables.tsv]\n  sbml_files: [model.xml]\n"
-    )
-    return folder / "problem.yaml"
+    return write_decay_problem(folder, f"y\tscale * A + offset\t{SIGMA}\tlin\tnormal\n", lines, table)
 
 
 def _curve(t, k, scale, offset):

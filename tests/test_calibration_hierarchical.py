@@ -24,10 +24,10 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize_scalar
 
-import her2sim as hs
 from her2sim.calibration import HierarchicalObjective, PetabObjective, analytic_scalings, multistart
 from her2sim.calibration.fit import load_multistart
 from her2sim.errors import UnknownNameError, ValidationError
+from test_calibration_fit import write_decay_problem
 
 pytest.importorskip("petab.v1")
 
@@ -36,24 +36,7 @@ TIMES = np.linspace(0.5, 6.0, 12)
 
 
 def _write(folder: Path, rng: np.random.Generator, *, s_lin_bounds=(1e-3, 1e3)) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    model = hs.Model(
-        "decay",
-        compartments=(hs.Compartment("cell", 1.0),),
-        species=(hs.Species("A", "cell", 1.0),),
-        parameters=(hs.Parameter("k", K),),
-        reactions=(hs.Reaction("degradation", (("A", 1),), (), hs.model.parse("k*A")),),
-        time_units="minute",
-    )
-    hs.write_sbml(model, folder / "model.xml")
-    (folder / "conditions.tsv").write_text("conditionId\tconditionName\nc0\tc0\n")
-    (folder / "observables.tsv").write_text(
-        "observableId\tobservableFormula\tnoiseFormula\tobservableTransformation\tnoiseDistribution\n"
-        "y_lin\tobservableParameter1_y_lin * A\tnoiseParameter1_y_lin\tlin\tnormal\n"
-        "y_log\tA * observableParameter1_y_log\tnoiseParameter1_y_log\tlog10\tnormal\n"
-        "y_off\tobservableParameter1_y_off * A + offset\tnoiseParameter1_y_off\tlin\tnormal\n"
-        "y_sd\tA\tnoiseParameter1_y_sd\tlin\tnormal\n"
-    )
+    # the decay model of test_calibration_fit; k is estimated, so its nominal here (K) is the one used
     a = np.exp(-K * TIMES)
     lines = ["observableId\tsimulationConditionId\tmeasurement\ttime\tobservableParameters\tnoiseParameters"]
     for t, v in zip(TIMES.tolist(), S_LIN * a + SIGMA * rng.standard_normal(a.size)):
@@ -64,7 +47,6 @@ def _write(folder: Path, rng: np.random.Generator, *, s_lin_bounds=(1e-3, 1e3)) 
         lines.append(f"y_off\tc0\t{float(v)!r}\t{t!r}\ts_off\t{SIGMA}")
     for t, v in zip(TIMES.tolist(), a + SIGMA * rng.standard_normal(a.size)):
         lines.append(f"y_sd\tc0\t{float(v)!r}\t{t!r}\t\ts_sd")
-    (folder / "measurements.tsv").write_text("\n".join(lines) + "\n")
     rows = [
         ("k", "log10", 1e-2, 1e1, K),
         ("s_lin", "log10", *s_lin_bounds, 1.0),
@@ -75,13 +57,13 @@ def _write(folder: Path, rng: np.random.Generator, *, s_lin_bounds=(1e-3, 1e3)) 
     ]
     table = ["parameterId\tparameterScale\tlowerBound\tupperBound\tnominalValue\testimate"]
     table += ["\t".join(str(v) for v in r) + "\t1" for r in rows]
-    (folder / "parameters.tsv").write_text("\n".join(table) + "\n")
-    (folder / "problem.yaml").write_text(
-        "format_version: 1\nparameter_file: parameters.tsv\nproblems:\n"
-        "- condition_files: [conditions.tsv]\n  measurement_files: [measurements.tsv]\n"
-        "  observable_files: [observables.tsv]\n  sbml_files: [model.xml]\n"
+    observables = (
+        "y_lin\tobservableParameter1_y_lin * A\tnoiseParameter1_y_lin\tlin\tnormal\n"
+        "y_log\tA * observableParameter1_y_log\tnoiseParameter1_y_log\tlog10\tnormal\n"
+        "y_off\tobservableParameter1_y_off * A + offset\tnoiseParameter1_y_off\tlin\tnormal\n"
+        "y_sd\tA\tnoiseParameter1_y_sd\tlin\tnormal\n"
     )
-    return folder / "problem.yaml"
+    return write_decay_problem(folder, observables, lines, table)
 
 
 @pytest.fixture(scope="module")
