@@ -3,8 +3,9 @@
 (a) Ensemble throughput at equal measured accuracy: N parameter sets (log-normal, sigma 0.3
     around nominal) of the flagship HER2/PI3K model, 72 h, 200 output points. Accuracy is the
     maximum relative error against a tight-tolerance reference (her2sim at rtol 1e-12 on a
-    subset of members; the two engines agree to ~1e-8 there), with a floor of 1e-6 of each
-    species' maximum so that species passing through zero do not dominate. libRoadRunner runs
+    subset of members; the two engines agree to ~1e-8 there), with absolute floors of 1e-6 of each
+    species' maximum and 1e-12 of the member's largest value, so that species passing through
+    zero, or identically zero, do not turn round-off into a 'divergence'. libRoadRunner runs
     at rtol 1e-6; her2sim runs at the loosest rtol (from 1e-6 down) whose error is at most
     libRoadRunner's. Throughput is simulations per second per core; both are measured on one
     thread, and her2sim's ensemble is also measured on every core.
@@ -33,15 +34,29 @@ REPO = Path(__file__).resolve().parents[1]
 PEER = Path(os.environ.get("HER2SIM_PEER_MODELS", REPO.parent / "shared" / "peer-models"))
 
 
+# Absolute floors of the relative error. Per species, 1e-6 of its largest value over time; per run (or member),
+# 1e-12 of the largest value of any species. Without the second floor a species that is identically zero in the
+# reference turns round-off (libRoadRunner returns +-1e-26 there) into an "error" of 1e274 and a run is wrongly
+# counted as diverged.
+SPECIES_FLOOR = 1e-6
+RUN_FLOOR = 1e-12
+
+
+def _floor(ref: np.ndarray, time_axes: tuple[int, ...]) -> np.ndarray:
+    per_species = SPECIES_FLOOR * np.max(np.abs(ref), axis=time_axes, keepdims=True)
+    per_run = RUN_FLOOR * np.max(np.abs(ref), axis=(*time_axes, ref.ndim - 1), keepdims=True)
+    return np.maximum(per_species, per_run)
+
+
 def rel_error(a: np.ndarray, ref: np.ndarray) -> float:
-    """max |a - ref| / (|ref| + 1e-6 max_t |ref|), over times and species (last axis)."""
-    floor = 1e-6 * np.max(np.abs(ref), axis=tuple(range(ref.ndim - 1)), keepdims=True)
+    """max |a - ref| / (|ref| + floor) over times and species (last axis); floors as documented above."""
+    floor = _floor(ref, tuple(range(ref.ndim - 1)))
     return float(np.nanmax(np.abs(a - ref) / (np.abs(ref) + floor + 1e-300)))
 
 
 def member_errors(a: np.ndarray, ref: np.ndarray) -> np.ndarray:
-    """Per member (axis 0): max relative error over times and species, floor as in rel_error."""
-    floor = 1e-6 * np.max(np.abs(ref), axis=1, keepdims=True)
+    """Per member (axis 0): max relative error over times and species, floors as in rel_error."""
+    floor = _floor(ref, (1,))
     err = np.abs(a - ref) / (np.abs(ref) + floor + 1e-300)
     err = np.where(np.isfinite(err), err, np.inf)
     return err.reshape(err.shape[0], -1).max(axis=1)
