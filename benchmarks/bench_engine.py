@@ -12,6 +12,9 @@
 (b) Chen 2009 (504 species, 827 reactions), one simulation of 0-3600 s: wall time per run
     (after compile/load) for both, at rtol 1e-6, with their errors against a tight reference.
 (c) Compile time and peak memory per model (fresh cache, codegen + C compiler).
+(d) Latency of one `simulate()` call of the flagship (all outputs, 72 h, 145 points, the default
+    protocol) against one libRoadRunner `resetAll(); simulate()` of the same SBML, same rtol,
+    median of repeated calls after warm-up; the ratio is her2sim / libRoadRunner (target <= 0.5).
 
 Run:  python benchmarks/bench_engine.py [--members 10000] [--quick]
 Prints ratios (her2sim / libRoadRunner); the figures quoted in the README come from this script.
@@ -271,11 +274,41 @@ def compile_costs(quick: bool) -> None:
               f"peak RSS {peak:>4s} MiB (of which {base} MiB before compiling), C compiler {cc:>4s} MiB", flush=True)
 
 
+def single_call(reps: int = 200) -> None:
+    import roadrunner
+
+    import her2sim as hs
+    from her2sim.library import her2_model
+
+    model = her2_model.build()
+    cm = hs.compile_model(model)
+    t = np.linspace(0.0, 72.0, 145)
+    for _ in range(5):
+        hs.simulate(cm, t, rtol=1e-6)
+    ours = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        ds = hs.simulate(cm, t, rtol=1e-6)
+        ours.append(time.perf_counter() - t0)
+    rr = roadrunner.RoadRunner(hs.write_sbml(model.with_inferred_modifiers()))
+    rr.integrator.relative_tolerance = 1e-6
+    theirs = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        rr.resetAll()
+        rr.simulate(0.0, 72.0, 145)
+        theirs.append(time.perf_counter() - t0)
+    a, b = float(np.median(ours)), float(np.median(theirs))
+    print(f"(d) one simulate() call, flagship, {len(ds.data_vars)} outputs, 145 points: her2sim {a * 1e3:.2f} ms, "
+          f"libRoadRunner {b * 1e3:.2f} ms (medians of {reps}); RATIO her2sim/libRoadRunner = {a / b:.2f} "
+          f"(target <= 0.5)", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--members", type=int, default=10_000)
     ap.add_argument("--quick", action="store_true", help="fewer members and no Chen compile (smoke run)")
-    ap.add_argument("--skip", nargs="*", default=(), choices=("a", "b", "c"))
+    ap.add_argument("--skip", nargs="*", default=(), choices=("a", "b", "c", "d"))
     ap.add_argument("--compile-one", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.compile_one:
@@ -289,6 +322,8 @@ def main(argv: list[str] | None = None) -> None:
         chen_single()
     if "c" not in args.skip:
         compile_costs(args.quick)
+    if "d" not in args.skip:
+        single_call(50 if args.quick else 200)
 
 
 if __name__ == "__main__":
