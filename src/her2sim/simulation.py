@@ -18,6 +18,7 @@ import xarray as xr
 
 from . import __version__
 from .engine.compiler import CompiledModel, Options, compile_model
+from .engine.solver import SolverOptions, resolve as _resolve_solver
 from .errors import SolverError, UnknownNameError, ValidationError
 from .model import Model
 
@@ -221,13 +222,14 @@ def simulate(
     preequilibrate: bool | Mapping[str, float] = False,
     schedule: Schedule = (),
     outputs: Sequence[str] | None = None,
-    rtol: float = 1e-8,
-    atol: float = 1e-12,
-    max_steps: int = 500_000,
+    solver: SolverOptions | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+    max_steps: int | None = None,
     h_max: float | None = None,
-    steady_state_rtol: float = 1e-10,
-    steady_state_atol: float = 1e-14,
-    steady_state_tmax: float = 1e10,
+    steady_state_rtol: float | None = None,
+    steady_state_atol: float | None = None,
+    steady_state_tmax: float | None = None,
     throw: bool = True,
 ) -> xr.Dataset:
     """Simulate one run of a model.
@@ -250,8 +252,10 @@ def simulate(
     outputs : sequence of str, optional
         Species (concentration unless ``has_only_substance_units``), parameters, compartments
         or reaction ids. Default: all species plus non-constant parameters.
-    rtol, atol : float
-        Error tolerances (atol applies to species amounts).
+    solver : SolverOptions, optional
+        Solver settings (default ``SolverOptions()``).
+    rtol, atol, max_steps, h_max, steady_state_rtol, steady_state_atol, steady_state_tmax
+        Shortcuts that override the corresponding field of ``solver`` when given.
     throw : bool
         Raise :class:`SolverError` on failure (default); otherwise return NaNs and a status.
 
@@ -276,7 +280,10 @@ def simulate(
     t = _check_times(times)
     P = cm.parameter_vector(parameters, initial)[None, :]
     names, sel = _selection(cm, outputs)
-    opts = _options(rtol, atol, max_steps, h_max, steady_state_rtol, steady_state_atol, steady_state_tmax)
+    solver = _resolve_solver(solver, rtol=rtol, atol=atol, max_steps=max_steps, h_max=h_max,
+                             steady_state_rtol=steady_state_rtol, steady_state_atol=steady_state_atol,
+                             steady_state_tmax=steady_state_tmax)
+    opts = solver.to_c()
     P_pre = _pre_matrix(cm, P, preequilibrate)
     res = cm.run(P, t, sel, opts, P_pre=P_pre, schedule=_schedule_arrays(cm, schedule), want_final_state=True)
     status = SolveStatus(int(res["status"][0]))
@@ -284,7 +291,7 @@ def simulate(
         raise SolverError(_failure_message(cm, status, res["x_final"][0], P_pre[0] if P_pre is not None else P[0]), int(status))
     ds = _dataset(
         cm, names, res["out"][0], t, ("time",), {"time": t},
-        _attrs(cm, rtol=rtol, atol=atol, preequilibrate=preequilibrate, schedule=schedule,
+        _attrs(cm, rtol=solver.rtol, atol=solver.atol, preequilibrate=preequilibrate, schedule=schedule,
                extra={"n_steps": int(res["stats"][0, 0]), "n_rhs": int(res["stats"][0, 1]),
                       "n_jacobians": int(res["stats"][0, 2]), "n_factorisations": int(res["stats"][0, 3])}),
     )
@@ -313,13 +320,14 @@ def simulate_ensemble(
     preequilibrate: bool | Mapping[str, float] = False,
     schedule: Schedule = (),
     outputs: Sequence[str] | None = None,
-    rtol: float = 1e-8,
-    atol: float = 1e-12,
-    max_steps: int = 500_000,
+    solver: SolverOptions | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+    max_steps: int | None = None,
     h_max: float | None = None,
-    steady_state_rtol: float = 1e-10,
-    steady_state_atol: float = 1e-14,
-    steady_state_tmax: float = 1e10,
+    steady_state_rtol: float | None = None,
+    steady_state_atol: float | None = None,
+    steady_state_tmax: float | None = None,
     n_threads: int | None = None,
     member_ids: Sequence[Any] | None = None,
 ) -> xr.Dataset:
@@ -351,14 +359,17 @@ def simulate_ensemble(
     for k, v in init_cols.items():
         P[:, cm.init_index(k)] = v
     names, sel = _selection(cm, outputs)
-    opts = _options(rtol, atol, max_steps, h_max, steady_state_rtol, steady_state_atol, steady_state_tmax)
+    solver = _resolve_solver(solver, rtol=rtol, atol=atol, max_steps=max_steps, h_max=h_max,
+                             steady_state_rtol=steady_state_rtol, steady_state_atol=steady_state_atol,
+                             steady_state_tmax=steady_state_tmax)
+    opts = solver.to_c()
     P_pre = _pre_matrix(cm, P, preequilibrate)
     threads = n_threads or os.cpu_count() or 1
     res = cm.run(P, t, sel, opts, P_pre=P_pre, schedule=_schedule_arrays(cm, schedule), n_threads=threads)
     members = np.asarray(member_ids) if member_ids is not None else np.arange(n)
     ds = _dataset(
         cm, names, res["out"], t, ("member", "time"), {"member": members, "time": t},
-        _attrs(cm, rtol=rtol, atol=atol, preequilibrate=preequilibrate, schedule=schedule,
+        _attrs(cm, rtol=solver.rtol, atol=solver.atol, preequilibrate=preequilibrate, schedule=schedule,
                extra={"n_threads": int(threads)}),
     )
     status = res["status"].astype(np.int8)
@@ -384,12 +395,13 @@ def simulate_sensitivities(
     preequilibrate: bool | Mapping[str, float] = False,
     outputs: Sequence[str] | None = None,
     normalise: bool = True,
-    rtol: float = 1e-8,
-    atol: float = 1e-12,
-    max_steps: int = 500_000,
-    steady_state_rtol: float = 1e-10,
-    steady_state_atol: float = 1e-14,
-    steady_state_tmax: float = 1e10,
+    solver: SolverOptions | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+    max_steps: int | None = None,
+    steady_state_rtol: float | None = None,
+    steady_state_atol: float | None = None,
+    steady_state_tmax: float | None = None,
     throw: bool = True,
 ) -> xr.Dataset:
     """One run with forward sensitivities of the outputs w.r.t. parameters and initial values.
@@ -451,7 +463,10 @@ def simulate_sensitivities(
     sel += [n_out0 * (1 + k) + base_sel for k in range(n)]
     sel += [n_out0 * (1 + n + q) + base_sel for q in range(n)]
     sel_arr = np.concatenate(sel).astype(np.int32)
-    opts = _options(rtol, atol, max_steps, None, steady_state_rtol, steady_state_atol, steady_state_tmax)
+    solver = _resolve_solver(solver, rtol=rtol, atol=atol, max_steps=max_steps,
+                             steady_state_rtol=steady_state_rtol, steady_state_atol=steady_state_atol,
+                             steady_state_tmax=steady_state_tmax)
+    opts = solver.to_c()
     P_pre = None
     if preequilibrate is not False:
         pre = cm0.parameter_vector({**(parameters or {}), **(preequilibrate if isinstance(preequilibrate, Mapping) else {})}, initial)
@@ -470,7 +485,7 @@ def simulate_sensitivities(
         with np.errstate(divide="ignore", invalid="ignore"):
             sens = np.where(values[None, :, :] != 0, sens / values[None, :, :], np.nan)
     ds = _dataset(cm0, names, values, t, ("time",), {"time": t},
-                  _attrs(cm0, rtol=rtol, atol=atol, preequilibrate=preequilibrate, schedule=()))
+                  _attrs(cm0, rtol=solver.rtol, atol=solver.atol, preequilibrate=preequilibrate, schedule=()))
     for j, name in enumerate(names):
         units = "1" if normalise else f"({ds[name].attrs.get('units', '')}) per parameter unit"
         ds[f"sensitivity:{name}"] = xr.DataArray(

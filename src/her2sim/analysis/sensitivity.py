@@ -68,6 +68,7 @@ import xarray as xr
 
 from ..errors import UnknownNameError, ValidationError
 from ._runs import PARENTAL, provenance, resolve_contexts
+from ..engine.solver import DEFAULT_SOLVER
 
 __all__ = [
     "QUANTITIES",
@@ -862,8 +863,8 @@ def local_sensitivities(
     step: float = 0.01,
     model=None,
     preequilibrate: bool | Mapping[str, float] | None = None,
-    rtol: float = 1e-8,
-    atol: float = 1e-12,
+    rtol: float = DEFAULT_SOLVER.rtol,
+    atol: float = DEFAULT_SOLVER.atol,
     n_threads: int | None = None,
     store: str | os.PathLike | None = None,
     progress: Progress | None = None,
@@ -977,8 +978,8 @@ def morris(
     seed: int = 0,
     model=None,
     preequilibrate: bool | Mapping[str, float] | None = None,
-    rtol: float = 1e-8,
-    atol: float = 1e-12,
+    rtol: float = DEFAULT_SOLVER.rtol,
+    atol: float = DEFAULT_SOLVER.atol,
     conf_level: float = 0.95,
     num_resamples: int = 1000,
     chunk_size: int = 256,
@@ -1085,8 +1086,8 @@ def sobol(
     seed: int = 0,
     model=None,
     preequilibrate: bool | Mapping[str, float] | None = None,
-    rtol: float = 1e-8,
-    atol: float = 1e-12,
+    rtol: float = DEFAULT_SOLVER.rtol,
+    atol: float = DEFAULT_SOLVER.atol,
     conf_level: float = 0.95,
     num_resamples: int = 1000,
     chunk_size: int = 256,

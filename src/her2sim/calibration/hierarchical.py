@@ -35,6 +35,7 @@ import numpy as np
 from ..errors import UnknownNameError, UnsupportedFeatureError, ValidationError
 from ..io import petab as _pt
 from .objective import PetabObjective, _failed, _forward_rows, likelihood_derivatives
+from ..engine.solver import DEFAULT_SOLVER, STEADY_STATE_DEFAULTS as _SS_DEFAULTS
 
 __all__ = ["HierarchicalObjective", "analytic_scalings"]
 
@@ -294,7 +295,7 @@ class HierarchicalObjective:
     def _run(self, values):
         return _pt._run(
             self.problem, values, rtol=self.rtol, atol=self.atol, max_steps=self.max_steps,
-            steady_state_rtol=1e-10, steady_state_atol=1e-14, steady_state_tmax=1e10,
+            **_SS_DEFAULTS,
             n_threads=self.objective.n_threads,
         )
 

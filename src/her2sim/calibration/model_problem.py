@@ -53,6 +53,7 @@ import pandas as pd
 
 from ..errors import UnknownNameError, ValidationError
 from ..model import TIME, Model
+from ..engine.solver import DEFAULT_SOLVER, STEADY_STATE_DEFAULTS as _SS_DEFAULTS
 
 __all__ = [
     "Estimate",
@@ -691,8 +692,8 @@ def synthetic_measurements(
     true_values: Mapping[str, float],
     *,
     seed: int,
-    rtol: float = 1e-8,
-    atol: float = 1e-12,
+    rtol: float = DEFAULT_SOLVER.rtol,
+    atol: float = DEFAULT_SOLVER.atol,
     n_threads: int | None = 1,
 ) -> pd.DataFrame:
     """Simulate a PEtab problem at known parameter values and add noise from its noise model.
@@ -743,8 +744,8 @@ def synthetic_measurements(
         template = None
     # _run also returns sigma per row, which simulate_petab does not expose.
     result = _run(
-        loaded, dict(true_values), rtol=rtol, atol=atol, max_steps=500_000, steady_state_rtol=1e-10,
-        steady_state_atol=1e-14, steady_state_tmax=1e10, n_threads=n_threads,
+        loaded, dict(true_values), rtol=rtol, atol=atol, max_steps=DEFAULT_SOLVER.max_steps, **_SS_DEFAULTS,
+        n_threads=n_threads,
     )
     if np.any(~np.isfinite(result.simulation)):
         bad = sorted({m for m, s in zip(result.member_message, result.member_status) if s != 0})
@@ -824,8 +825,8 @@ def wald_intervals(
 
     def residuals(xv: np.ndarray) -> np.ndarray:
         values = {p.id: p.from_scale(float(v)) for p, v in zip(params, xv)}
-        res = _run(problem, values, rtol=rtol, atol=atol, max_steps=500_000, steady_state_rtol=1e-10,
-                   steady_state_atol=1e-14, steady_state_tmax=1e10, n_threads=n_threads)
+        res = _run(problem, values, rtol=rtol, atol=atol, max_steps=DEFAULT_SOLVER.max_steps, **_SS_DEFAULTS,
+                   n_threads=n_threads)
         meas, scales, _ = _row_arrays(problem, res)
         return (_transform(meas, scales) - _transform(res.simulation, scales)) / res.sigma
 

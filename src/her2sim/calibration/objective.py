@@ -17,6 +17,7 @@ import numpy as np
 from ..errors import UnknownNameError, UnsupportedFeatureError, ValidationError
 from ..io import petab as _pt
 from ..io.petab import PetabProblem, load_petab, negative_log_likelihood
+from ..engine.solver import DEFAULT_SOLVER
 
 __all__ = ["PetabObjective"]
 
@@ -51,12 +52,12 @@ class PetabObjective:
         self,
         problem: PetabProblem | str | os.PathLike[str],
         *,
-        rtol: float = 1e-8,
-        atol: float = 1e-12,
+        rtol: float = DEFAULT_SOLVER.rtol,
+        atol: float = DEFAULT_SOLVER.atol,
         include_priors: bool = True,
         gradient: Literal["forward", "finite-differences"] = "forward",
         n_threads: int = 1,
-        max_steps: int = 500_000,
+        max_steps: int = DEFAULT_SOLVER.max_steps,
     ) -> None:
         if not isinstance(problem, PetabProblem):
             problem = load_petab(Path(problem))
@@ -367,7 +368,7 @@ def _forward_rows(obj: PetabObjective, x: np.ndarray):
     n_wrt = len(sp.wrt)
     n_theta = obj.dim
     n_members = len(plan.member_cond)
-    opts = _pt._options(obj.rtol, obj.atol, getattr(obj, "max_steps", 500_000), 1e-10, 1e-14, 1e10)
+    opts = DEFAULT_SOLVER.replace(rtol=obj.rtol, atol=obj.atol, max_steps=getattr(obj, "max_steps", None)).to_c()
     threads = max(1, obj.n_threads)
 
     P = np.stack([sp.augmented(sp.P[m], sp.dP[m]) for m in range(n_members)])

@@ -56,6 +56,7 @@ from ..errors import (
     ValidationError,
 )
 from ..model import TIME, AssignmentRule, Model, Parameter, Species, parse
+from ..engine.solver import DEFAULT_SOLVER, SolverOptions, STEADY_STATE_DEFAULTS as _SS_DEFAULTS
 
 __all__ = [
     "PetabParameter",
@@ -779,16 +780,8 @@ def _apply_species(cm, x: np.ndarray, p: np.ndarray, overrides: Mapping[str, flo
 
 
 def _options(rtol: float, atol: float, max_steps: int, ss_rtol: float, ss_atol: float, ss_tmax: float):
-    from ..engine.compiler import Options
-
-    for name, v in (("rtol", rtol), ("atol", atol), ("steady_state_rtol", ss_rtol), ("steady_state_atol", ss_atol)):
-        if not (np.isfinite(v) and v > 0):
-            raise ValidationError(f"{name} must be a positive finite number, got {v!r}")
-    return Options(
-        rtol=float(rtol), atol=float(atol), h_max=float("inf"), max_steps=int(max_steps),
-        ss_rtol=float(ss_rtol), ss_atol=float(ss_atol), ss_tmax=float(ss_tmax),
-        ss_max_steps=int(max_steps), max_events=100000,
-    )
+    return SolverOptions(rtol=rtol, atol=atol, max_steps=max_steps, steady_state_rtol=ss_rtol,
+                         steady_state_atol=ss_atol, steady_state_tmax=ss_tmax).to_c()
 
 
 def _run(
@@ -929,12 +922,12 @@ def simulate_petab(
     problem: PetabProblem,
     parameters: Mapping[str, float] | None = None,
     *,
-    rtol: float = 1e-8,
-    atol: float = 1e-12,
-    max_steps: int = 500_000,
-    steady_state_rtol: float = 1e-10,
-    steady_state_atol: float = 1e-14,
-    steady_state_tmax: float = 1e10,
+    rtol: float = DEFAULT_SOLVER.rtol,
+    atol: float = DEFAULT_SOLVER.atol,
+    max_steps: int = DEFAULT_SOLVER.max_steps,
+    steady_state_rtol: float = DEFAULT_SOLVER.steady_state_rtol,
+    steady_state_atol: float = DEFAULT_SOLVER.steady_state_atol,
+    steady_state_tmax: float = DEFAULT_SOLVER.steady_state_tmax,
     n_threads: int | None = None,
 ) -> pd.DataFrame:
     """Simulate every measurement of a PEtab problem.
@@ -1114,10 +1107,10 @@ def negative_log_likelihood(
     parameters: Mapping[str, float] | None = None,
     *,
     include_priors: bool = False,
-    rtol: float = 1e-8,
-    atol: float = 1e-12,
+    rtol: float = DEFAULT_SOLVER.rtol,
+    atol: float = DEFAULT_SOLVER.atol,
     n_threads: int | None = None,
-    max_steps: int = 500_000,
+    max_steps: int = DEFAULT_SOLVER.max_steps,
 ) -> float:
     """Negative log-likelihood of the measurements (PEtab noise models).
 
@@ -1140,8 +1133,9 @@ def negative_log_likelihood(
         simulation failed.
     """
     result = _run(
-        problem, parameters, rtol=rtol, atol=atol, max_steps=int(max_steps), steady_state_rtol=1e-10,
-        steady_state_atol=1e-14, steady_state_tmax=1e10, n_threads=n_threads,
+        problem, parameters, rtol=rtol, atol=atol, max_steps=int(max_steps),
+        steady_state_rtol=DEFAULT_SOLVER.steady_state_rtol, steady_state_atol=DEFAULT_SOLVER.steady_state_atol,
+        steady_state_tmax=DEFAULT_SOLVER.steady_state_tmax, n_threads=n_threads,
     )
     meas, scales, dists = _row_arrays(problem, result)
     if np.any(~np.isfinite(result.simulation)):
@@ -1159,8 +1153,8 @@ def chi2(
     problem: PetabProblem,
     parameters: Mapping[str, float] | None = None,
     *,
-    rtol: float = 1e-8,
-    atol: float = 1e-12,
+    rtol: float = DEFAULT_SOLVER.rtol,
+    atol: float = DEFAULT_SOLVER.atol,
     n_threads: int | None = None,
 ) -> float:
     """Sum of squared weighted residuals ``((t(m) - t(y)) / σ)²`` on the transformed scale.
@@ -1168,8 +1162,8 @@ def chi2(
     Parameters and returns as in :func:`negative_log_likelihood` (``inf`` if a simulation failed).
     """
     result = _run(
-        problem, parameters, rtol=rtol, atol=atol, max_steps=500_000, steady_state_rtol=1e-10,
-        steady_state_atol=1e-14, steady_state_tmax=1e10, n_threads=n_threads,
+        problem, parameters, rtol=rtol, atol=atol, max_steps=DEFAULT_SOLVER.max_steps, **_SS_DEFAULTS,
+        n_threads=n_threads,
     )
     meas, scales, _ = _row_arrays(problem, result)
     if np.any(~np.isfinite(result.simulation)):
