@@ -42,9 +42,20 @@ def default_model():
 
 
 def _allowed_contexts() -> list[str]:
-    from ..library.her2_model import _CELL_LINES, GENOTYPES
+    from ..library.cell_lines import list_cell_lines
+    from ..library.her2_model import CATALOGUE_GENOTYPES, GENOTYPES
 
-    return [PARENTAL, *GENOTYPES, *_CELL_LINES]
+    return [PARENTAL, *GENOTYPES, *CATALOGUE_GENOTYPES, *list_cell_lines()]
+
+
+def _is_genotype(name: str) -> bool:
+    from ..library.her2_model import resolve_genotype
+
+    try:
+        resolve_genotype(name)
+    except UnknownNameError:
+        return False
+    return True
 
 
 def resolve_context(context: Context) -> tuple[str, dict[str, float]]:
@@ -53,9 +64,10 @@ def resolve_context(context: Context) -> tuple[str, dict[str, float]]:
     Parameters
     ----------
     context
-        ``"parental"``; a genotype name (``"PTEN loss"``); several joined by ``" + "``
-        (``"PIK3CA H1047R + PTEN loss"``); a cell-line preset (``"JIMT-1"``); a list of
-        genotype names; or a mapping ``{genotype: strength}``.
+        ``"parental"``; a genotype name (``"PTEN loss"``; model or catalogue names and aliases,
+        any case); several joined by ``" + "`` (``"PIK3CA H1047R + PTEN loss"``); a catalogued
+        cell line (``"JIMT-1"``, with its genotype strengths); a list of genotype names; or a
+        mapping ``{genotype: strength}``.
 
     Returns
     -------
@@ -74,7 +86,7 @@ def resolve_context(context: Context) -> tuple[str, dict[str, float]]:
     >>> resolve_context("parental")
     ('parental', {})
     """
-    from ..library.her2_model import GENOTYPES, cell_line_settings, genotype_settings
+    from ..library.her2_model import cell_line_settings, genotype_settings
 
     if isinstance(context, Mapping):
         label = " + ".join(f"{k} ({v:g})" if float(v) != 1.0 else k for k, v in context.items()) or PARENTAL
@@ -86,13 +98,13 @@ def resolve_context(context: Context) -> tuple[str, dict[str, float]]:
     if text.lower() in _PARENTAL_ALIASES:
         return PARENTAL, {}
     parts = [p.strip() for p in text.split(" + ")]
-    if all(p in GENOTYPES for p in parts):
+    if all(_is_genotype(p) for p in parts):
         return text, genotype_settings(parts)
     try:
         return text, cell_line_settings(text)
     except UnknownNameError:
         pass
-    bad = next((p for p in parts if p not in GENOTYPES), text)
+    bad = next((p for p in parts if not _is_genotype(p)), text)
     raise UnknownNameError("context", bad, _allowed_contexts())
 
 

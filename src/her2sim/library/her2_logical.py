@@ -349,21 +349,19 @@ def apply_genotype(model: LogicalModel, genotype: Mapping[str, float] | Iterable
     >>> apply_genotype(baseline(), ["PTEN loss"]).fixed["PTEN"]
     0
     """
-    from .her2_model import CATALOGUE_GENOTYPES
+    from .her2_model import CATALOGUE_GENOTYPES, resolve_genotype
 
     for name, strength in _items(genotype, "genotype"):
-        if name in GENOTYPE_RULES:
+        kind, key = resolve_genotype(name)  # the kinetic model's lookup: case, hyphens, aliases
+        if kind == "model":
             if strength >= 0.5:
-                model = _apply(model, *GENOTYPE_RULES[name])
+                model = _apply(model, *GENOTYPE_RULES[key])
             continue
-        if name in CATALOGUE_GENOTYPES:
-            model_name, scale, direct, _ = CATALOGUE_GENOTYPES[name]
-            if model_name is not None and scale * strength >= 0.5:
-                model = _apply(model, *GENOTYPE_RULES[model_name])
-            if direct and strength >= 0.5:
-                model = apply_parameters(model, direct)
-            continue
-        raise UnknownNameError("genotype", name, list(GENOTYPE_RULES) + list(CATALOGUE_GENOTYPES))
+        effect = CATALOGUE_GENOTYPES[key]
+        if effect.genotype is not None and effect.scale * strength >= 0.5:
+            model = _apply(model, *GENOTYPE_RULES[effect.genotype])
+        if effect.direct and strength >= 0.5:
+            model = apply_parameters(model, dict(effect.direct))
     return model
 
 

@@ -68,6 +68,11 @@ __all__ = [
     "drug_settings",
     "genotype_settings",
     "cell_line_settings",
+    "cell_line_genotypes",
+    "resolve_genotype",
+    "relative_strength",
+    "CatalogueGenotype",
+    "CATALOGUE_GENOTYPES",
     "modelled_drugs",
     "FITTED_PRIORS",
 ]
@@ -282,25 +287,132 @@ GENOTYPES: dict[str, tuple[dict[str, float], str]] = {
 }
 
 
-#: Names of the genotype catalogue (library/genotypes.py) -> (model genotype or None, strength,
-#: direct parameter settings). Where the catalogue is finer or coarser than the model, the note says so.
-CATALOGUE_GENOTYPES: dict[str, tuple[str | None, float, dict[str, float], str]] = {
-    "HER2 amplification": ("HER2 amplified", 1.0, {}, ""),
-    "p95-HER2": ("p95HER2", 1.0, {}, ""),
-    "HER3 high": ("HER3 overexpression", 1.0, {}, ""),
-    "PIK3CA H1047R": ("PIK3CA H1047R", 1.0, {}, ""),
-    "PIK3CA E545K": ("PIK3CA E545K", 1.0, {}, ""),
-    "PIK3CA mutation (allele unspecified)": (
-        "PIK3CA H1047R", 1.0, {},
+@dataclass(frozen=True)
+class CatalogueGenotype:
+    """How a genotype of the catalogue (:mod:`her2sim.library.genotypes`) acts on this model.
+
+    At relative strength ``s`` (1 = the catalogue's default strength) the settings are those of
+    the model genotype ``genotype`` (a key of :data:`GENOTYPES`) at strength ``scale·s``, plus
+    ``direct`` settings times ``s``. A strength in the catalogue's own unit (as cell lines give
+    it) becomes ``s = (value − no_effect_at) / (default − no_effect_at)``.
+    """
+
+    genotype: str | None
+    scale: float = 1.0
+    direct: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    no_effect_at: float = 0.0
+    note: str = ""
+
+    def __iter__(self):  # (model genotype, scale, direct, note), as the former 4-tuples
+        return iter((self.genotype, self.scale, dict(self.direct), self.note))
+
+
+#: Names of the genotype catalogue (library/genotypes.py) -> how each acts on the model. Where
+#: the catalogue is finer or coarser than the model, the note says so. ``no_effect_at`` is the
+#: catalogue strength (in the catalogue's unit) at which the model effect vanishes.
+CATALOGUE_GENOTYPES: dict[str, CatalogueGenotype] = {
+    "HER2 amplification": CatalogueGenotype(
+        None, 1.0, {"HER2_expression": 1.0}, 0.0,
+        "HER2_expression = receptors per cell / 5e5 (BT-474, the model's reference line, K20)"),
+    "p95-HER2": CatalogueGenotype("p95HER2", 1.0, {}, 0.0),
+    "HER3 high": CatalogueGenotype("HER3 overexpression", 1.0, {}, 1.0),
+    "PIK3CA H1047R": CatalogueGenotype("PIK3CA H1047R", 1.0, {}, 1.0),
+    "PIK3CA E545K": CatalogueGenotype("PIK3CA E545K", 1.0, {}, 1.0),
+    "PIK3CA mutation (allele unspecified)": CatalogueGenotype(
+        "PIK3CA H1047R", 1.0, {}, 1.0,
         "taken as H1047R, the most frequent HER2+ allele (pharmacology.md P01: catalytic domain 13/17)"),
-    "PTEN loss (complete)": ("PTEN loss", 1.0, {}, ""),
-    "PTEN loss (partial)": ("PTEN loss", 0.5, {}, "residual PTEN 0.5 (catalogue default, assumed)"),
-    "IGF1R high": ("IGF1R overexpression", 1.0, {}, ""),
-    "IGF-1": (None, 1.0, {"IGF1_nM": 40.0 / 7.649}, "IGF-I 40 ng/mL (L01/L02), MW 7649 Da"),
-    "MUC4 high": ("MUC4 high", 1.0, {}, ""),
-    "heregulin-rich medium": (None, 1.0, {"HRG_nM": 1.0}, "heregulin 1 nM, as in the L26 checks (assumed)"),
-    "KRAS G12 activating": ("KRAS G12", 1.0, {}, ""),
+    "PIK3CA K111N": CatalogueGenotype(
+        "PIK3CA H1047R", 0.1, {}, 1.0,
+        "assumed, evidence level 'unconfirmed' (recall only, BT-474): acts as the H1047R gain scaled by "
+        "the catalogue's basal-activity folds, (1.2 - 1)/(3.0 - 1) = 0.1 of H1047R"),
+    "PTEN loss (complete)": CatalogueGenotype("PTEN loss", 1.0, {}, 1.0),
+    "PTEN loss (partial)": CatalogueGenotype(
+        "PTEN loss", 0.5, {}, 1.0, "residual PTEN 0.5 (catalogue default, assumed)"),
+    "IGF1R high": CatalogueGenotype("IGF1R overexpression", 1.0, {}, 1.0),
+    "IGF-1": CatalogueGenotype(None, 1.0, {"IGF1_nM": 40.0 / 7.649}, 0.0, "IGF-I 40 ng/mL (L01/L02), MW 7649 Da"),
+    "MUC4 high": CatalogueGenotype("MUC4 high", 1.0, {}, 1.0),
+    "heregulin-rich medium": CatalogueGenotype(
+        None, 1.0, {"HRG_nM": 1.0}, 0.0, "heregulin 1 nM, as in the L26 checks (assumed)"),
+    "KRAS G12 activating": CatalogueGenotype("KRAS G12", 1.0, {}, 0.0),
 }
+
+
+def _genotype_index() -> dict[str, tuple[str, str]]:
+    """Every genotype label, normalised (case, spaces, hyphens) -> ("model" | "catalogue", name).
+
+    Model names come first; a catalogue name or alias that normalises to a model name means the
+    same genotype at the same strength (checked at import).
+    """
+    from ._names import normalise
+    from .genotypes import genotype as catalogue_genotype
+
+    index: dict[str, tuple[str, str]] = {normalise(name): ("model", name) for name in GENOTYPES}
+    for name, effect in CATALOGUE_GENOTYPES.items():
+        entry = catalogue_genotype(name)
+        for label in (entry.name, *entry.aliases):
+            key = normalise(label)
+            if key in index:
+                kind, other = index[key]
+                if (kind, other) == ("catalogue", name):
+                    continue  # two labels of one entry that normalise alike
+                if kind == "model" and effect.scale == 1.0:
+                    full = {**(GENOTYPES[effect.genotype][0] if effect.genotype else {}), **effect.direct}
+                    if full == GENOTYPES[other][0]:
+                        continue  # the same settings at full strength: the model name stands for both
+                raise ValidationError(f"genotype label {label!r} names both {other!r} and {name!r}")
+            index[key] = ("catalogue", name)
+    return index
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, tuple[str, str]]:
+    return _genotype_index()
+
+
+def resolve_genotype(name: str) -> tuple[str, str]:
+    """``("model" | "catalogue", canonical name)`` of a genotype label (any case, hyphens, aliases).
+
+    Raises
+    ------
+    UnknownNameError
+        With the closest valid name.
+
+    Examples
+    --------
+    >>> resolve_genotype("pten-loss")
+    ('model', 'PTEN loss')
+    >>> resolve_genotype("K111N")
+    ('catalogue', 'PIK3CA K111N')
+    """
+    from ._names import normalise
+
+    found = _index().get(normalise(name)) if isinstance(name, str) else None
+    if found is None:
+        raise UnknownNameError("genotype", str(name), list(GENOTYPES) + list(CATALOGUE_GENOTYPES))
+    return found
+
+
+def relative_strength(name: str, value: float) -> float:
+    """A catalogue genotype's strength in the catalogue's unit -> relative strength (1 = default).
+
+    Examples
+    --------
+    >>> relative_strength("HER2 amplification", 2.5e5)
+    0.5
+    >>> relative_strength("MUC4 high", 0.2)
+    1.0
+    """
+    from .genotypes import genotype as catalogue_genotype
+
+    entry = catalogue_genotype(name)
+    key = entry.name
+    if key not in CATALOGUE_GENOTYPES:
+        raise UnknownNameError("genotype", name, CATALOGUE_GENOTYPES)
+    if entry.strength is None:
+        return 1.0
+    entry.strength.check(value, f"{key} strength")
+    zero = CATALOGUE_GENOTYPES[key].no_effect_at
+    return (float(value) - zero) / (entry.strength.default - zero)
 
 
 def build() -> Model:
@@ -1033,32 +1145,40 @@ def drug_settings(doses: Mapping[str, float | tuple[float, str]]) -> dict[str, f
 
 
 def genotype_settings(genotypes: Mapping[str, float] | tuple[str, ...] | list[str]) -> dict[str, float]:
-    """Parameter settings for genotypes, each with a strength in [0, 1] (1 = full).
+    """Parameter settings for genotypes, each with a relative strength (1 = full).
 
-    Strength interpolates between the reference value and the full-strength value, e.g.
-    ``{"PTEN loss": 0.5}`` sets ``PTEN_level`` to 0.5.
+    Names are the model's (:data:`GENOTYPES`) or the catalogue's (:data:`CATALOGUE_GENOTYPES`,
+    any alias), looked up ignoring case, spaces and hyphens. For a model genotype the strength
+    interpolates between the reference value and the full-strength value, e.g.
+    ``{"PTEN loss": 0.5}`` sets ``PTEN_level`` to 0.5; for a catalogue genotype 1 means the
+    catalogue's default strength (:func:`relative_strength` converts the catalogue's unit).
 
     Examples
     --------
     >>> genotype_settings(["PTEN loss"])
     {'PTEN_level': 0.0}
+    >>> genotype_settings({"pten-loss": 0.8})
+    {'PTEN_level': 0.19999999999999996}
     """
+    if isinstance(genotypes, str):
+        genotypes = [genotypes]
     items = genotypes.items() if isinstance(genotypes, Mapping) else ((g, 1.0) for g in genotypes)
     reference = {p.id: p.value for p in build().parameters}
     out: dict[str, float] = {}
     expanded: list[tuple[str, float]] = []
     for name, strength in items:
-        if name not in GENOTYPES and name in CATALOGUE_GENOTYPES:
+        kind, key = resolve_genotype(name)
+        if kind == "catalogue":
             # a catalogue name: a model genotype at a scaled strength and/or direct inputs
-            model_name, scale, direct, _ = CATALOGUE_GENOTYPES[name]
-            if model_name is not None:
-                expanded.append((model_name, scale * float(strength)))
-            out.update({k: v * float(strength) for k, v in direct.items()})
+            effect = CATALOGUE_GENOTYPES[key]
+            if not float(strength) >= 0.0:
+                raise ValidationError(f"strength of {name!r} must be >= 0, got {strength!r}")
+            if effect.genotype is not None:
+                expanded.append((effect.genotype, effect.scale * float(strength)))
+            out.update({k: v * float(strength) for k, v in effect.direct.items()})
         else:
-            expanded.append((name, strength))
+            expanded.append((key, strength))
     for name, strength in expanded:
-        if name not in GENOTYPES:
-            raise UnknownNameError("genotype", name, list(GENOTYPES) + list(CATALOGUE_GENOTYPES))
         if not 0.0 <= float(strength) <= 1.0 and not name.endswith(("overexpression", "p95HER2")):
             raise ValidationError(f"strength of {name!r} must be in [0, 1], got {strength!r}")
         full_values, _ = GENOTYPES[name]
@@ -1068,47 +1188,49 @@ def genotype_settings(genotypes: Mapping[str, float] | tuple[str, ...] | list[st
     return out
 
 
-#: Cell-line presets from what the sources say (cell-lines.csv); unknown genotypes stay wild type.
-_CELL_LINES: dict[str, dict[str, object]] = {
-    "SK-BR-3": {"genotypes": [], "note": "HER2-amplified; PIK3CA/PTEN not stated (WT per recall); few IGF1R (L01)"},
-    "BT-474": {"genotypes": [], "note": "HER2-amplified (5e5 per cell, K20); trastuzumab-sensitive reference"},
-    "HCC1954": {"genotypes": ["PIK3CA H1047R"], "note": "PIK3CA H1047R (L03)"},
-    "MDA-MB-453": {"genotypes": ["PIK3CA H1047R"], "settings": {"HER2_expression": 0.4},
-                   "note": "modest HER2 amplification; PIK3CA-mutant (allele per recall)"},
-    "JIMT-1": {"genotypes": ["MUC4 high"], "note": "MUC4-high: trastuzumab sites ~1/5 of HER2 (L18)"},
-    "MDA-MB-361": {"genotypes": ["PIK3CA E545K"], "settings": {"HER2_expression": 0.42},
-                   "note": "HER2 2.1e5 per cell (K20); E545K per recall (unconfirmed)"},
-    "KPL-4": {"genotypes": ["PIK3CA H1047R", "PTEN loss"], "note": "PIK3CA-mutant and PTEN loss (Jernström 2017)"},
-    "SUM190PT": {"genotypes": ["PIK3CA H1047R", "PTEN loss"], "note": "PIK3CA-mutant and PTEN loss (Jernström 2017)"},
-    "MCF-7": {"genotypes": ["PIK3CA E545K", "HER2 non-amplified"], "note": "HER2 low; PIK3CA E545K (recall)"},
-    "MCF-7-p95HER2": {"genotypes": ["PIK3CA E545K", "HER2 non-amplified", "p95HER2"],
-                      "note": "MCF-7 transfected with p95-HER2 (Scaltriti 2007, L14)"},
-}
+#: Evidence levels of cell-line genotype items, weakest last (see :mod:`her2sim.library.cell_lines`).
+EVIDENCE = ("confirmed", "secondary", "unconfirmed")
 
 
-def cell_line_settings(name: str) -> dict[str, float]:
-    """Parameter settings for a cell-line preset, composed from genotypes.
+def cell_line_genotypes(name: str, *, evidence: str = "unconfirmed") -> dict[str, float]:
+    """``{catalogue genotype: relative strength}`` of a catalogued cell line.
 
-    Uses :mod:`her2sim.library.cell_lines` when it provides the line, else the presets above.
+    Parameters
+    ----------
+    name
+        A cell line of :mod:`her2sim.library.cell_lines` (any case, hyphens, aliases).
+    evidence
+        Weakest evidence level of the genotype items to include: ``"confirmed"``,
+        ``"secondary"`` or ``"unconfirmed"`` (default: every item, as the presets always did).
+
+    Examples
+    --------
+    >>> cell_line_genotypes("JIMT-1")
+    {'HER2 amplification': 1.0, 'MUC4 high': 1.0}
+    """
+    from .cell_lines import cell_line
+    from .genotypes import genotype as catalogue_genotype
+
+    if evidence not in EVIDENCE:
+        raise UnknownNameError("evidence", evidence, EVIDENCE)
+    allowed = EVIDENCE[: EVIDENCE.index(evidence) + 1]
+    out: dict[str, float] = {}
+    for item in cell_line(name).genotypes:
+        if item.status not in allowed:
+            continue
+        entry = catalogue_genotype(item.genotype)
+        value = item.strength if item.strength is not None else (
+            entry.strength.default if entry.strength is not None else None)
+        out[item.genotype] = 1.0 if value is None else relative_strength(item.genotype, value)
+    return out
+
+
+def cell_line_settings(name: str, *, evidence: str = "unconfirmed") -> dict[str, float]:
+    """Parameter settings of a catalogued cell line, composed from its genotypes and strengths.
 
     Examples
     --------
     >>> cell_line_settings("JIMT-1")
-    {'MUC4_masking': 1.0}
+    {'HER2_expression': 1.0, 'MUC4_masking': 1.0}
     """
-    try:
-        from . import cell_lines as catalogue  # written concurrently; optional here
-
-        getter = getattr(catalogue, "genotype_names", None)
-        if getter is not None:
-            names = getter(name)
-            return genotype_settings(list(names))
-    except (ImportError, UnknownNameError):
-        pass
-    key = {k.lower().replace("-", ""): k for k in _CELL_LINES}.get(name.lower().replace("-", ""))
-    if key is None:
-        raise UnknownNameError("cell_line", name, _CELL_LINES)
-    preset = _CELL_LINES[key]
-    out = genotype_settings(list(preset["genotypes"]))  # type: ignore[arg-type]
-    out.update(preset.get("settings", {}))  # type: ignore[arg-type]
-    return out
+    return genotype_settings(cell_line_genotypes(name, evidence=evidence))
