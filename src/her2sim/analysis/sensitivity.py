@@ -67,6 +67,7 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import UnknownNameError, ValidationError
+from ..model.components import ParameterRole
 from ._runs import PARENTAL, provenance, resolve_contexts
 from ..engine.solver import DEFAULT_SOLVER
 
@@ -328,66 +329,36 @@ def parse_doses(text: str) -> dict[str, Dose]:
 
 
 def _default_model():
-    from ..library.her2_model import build
+    from ._runs import default_model
 
-    return build()
-
-
-def _is_flagship(model) -> bool:
-    from ..library.her2_model import MODEL_ID
-
-    return getattr(model, "id", None) == MODEL_ID
-
-
-def _flagship_group(pid: str, value: float, drug_keys: Sequence[str], inputs: set[str]) -> str:
-    if pid.endswith("_nM") and pid[:-3] in drug_keys:
-        return "treatment"
-    if pid in inputs:
-        return "input"
-    lowered = pid.lower()
-    if (re.match(r"^(ic50|kd)_", lowered) and any(f"_{k.lower()}_" in lowered for k in drug_keys)) \
-            or lowered.endswith("_cellular_shift") or lowered.startswith("rapalog_") \
-            or any(lowered.startswith(f"{k.lower()}_") for k in drug_keys):
-        return "pharmacology"
-    return "kinetic"
+    return default_model()
 
 
 def parameter_groups(model=None) -> pd.DataFrame:
     """Every settable parameter with its group (:data:`PARAMETER_GROUPS`) and whether it is varied by default.
 
-    On the flagship model: drug concentrations are ``treatment``; genotype switches, expression
-    levels, ligands and ``cell_growth_switch`` are ``input`` (a context sets them); drug
-    potencies (``IC50_*``, ``Kd_<drug>_*``), the cellular potency shifts and drug-mechanism
-    constants (``trastuzumab_*``, ``rapalog_*``) are ``pharmacology``; the rest is ``kinetic``.
-    On any other model every parameter is ``kinetic``. Assignment-rule variables are computed,
-    not set, and are left out. The default set varied is the ``kinetic`` group with a non-zero
-    value (a multiplier cannot move a zero).
+    The group follows the parameter's role (:data:`her2sim.model.roles.SENSITIVITY_GROUPS`): drug
+    concentrations are ``treatment``; expression levels, genotype switches, ligands and protocol
+    switches (cell growth) are ``input`` (a context sets them); drug potencies and mechanism
+    constants are ``pharmacology``; kinetic constants and read-out weights are ``kinetic`` (every
+    parameter of a model that declares no roles). Assignment-rule variables are computed, not
+    set, and are left out. The default set varied is the ``kinetic`` group with a non-zero value
+    (a multiplier cannot move a zero).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``id, value, units, group, kind, default`` (``kind``: provenance kind).
     """
-    model = model if model is not None else _default_model()
-    ruled = {r.variable for r in model.assignment_rules} | {r.variable for r in model.rate_rules}
-    ruled |= {ia.symbol for ia in getattr(model, "initial_assignments", ())}
-    flagship = _is_flagship(model)
-    drug_keys: list[str] = []
-    inputs: set[str] = set()
-    if flagship:
-        from ..library.her2_model import GENOTYPES, drug_parameter, modelled_drugs
-        from ..library.protocols import untreated_parameters
+    from ..model.roles import sensitivity_group, with_role
 
-        drug_keys = [drug_parameter(name)[:-3] for name in modelled_drugs()]
-        inputs = {pid for values, _ in GENOTYPES.values() for pid in values}
-        inputs |= {"HRG_nM", "EGF_nM", "IGF1_nM", "cell_growth_switch"}
-        inputs |= {pid for pid in untreated_parameters(model) if not pid.endswith("_nM")}
-        inputs |= {p.id for p in model.parameters if p.id.endswith(("_expression", "_level", "_masking", "_mut"))}
+    model = model if model is not None else _default_model()
+    settable = set(with_role(model, *ParameterRole))
     rows = []
     for p in model.parameters:
-        if p.id in ruled:
+        if p.id not in settable:
             continue
-        group = _flagship_group(p.id, p.value, drug_keys, inputs) if flagship else "kinetic"
+        group = sensitivity_group(p.role)
         kind = p.provenance.kind if getattr(p, "provenance", None) is not None else ""
         rows.append({"id": p.id, "value": float(p.value), "units": p.units, "group": group, "kind": kind,
                      "default": group == "kinetic" and float(p.value) != 0.0})
@@ -495,14 +466,17 @@ def _as_readouts(readouts: Readout | Sequence[Readout]) -> tuple[Readout, ...]:
 
 
 def _resolve(model, contexts: ContextSpec) -> dict[str, dict[str, float]]:
+    from ..family import family_of
+
+    family = family_of(model)
     if contexts is None:
-        return {PARENTAL: {}} if _is_flagship(model) else {"nominal": {}}
-    if not _is_flagship(model):
+        return {family.default_context if family is not None else "nominal": {}}
+    if family is None or family.resolve_context is None:
         if not isinstance(contexts, Mapping):
-            raise ValidationError("contexts: on a model other than the flagship, give a mapping "
-                                  "{label: {parameter id: value}}")
+            raise ValidationError(f"contexts: model {model.id!r} belongs to no model family with a context "
+                                  "vocabulary; give a mapping {label: {parameter id: value}}")
         return {str(k): {str(p): float(v) for p, v in dict(s).items()} for k, s in contexts.items()}
-    return resolve_contexts(contexts)  # type: ignore[arg-type]
+    return resolve_contexts(contexts, family=family)  # type: ignore[arg-type]
 
 
 def _plan(readouts, *, contexts, parameters, factor, model, preequilibrate, rtol, atol) -> _Plan:
@@ -544,12 +518,10 @@ def _plan(readouts, *, contexts, parameters, factor, model, preequilibrate, rtol
         raise ValidationError(f"parameters: {zero} are 0 in every context, so a multiplier cannot vary them; "
                               "leave them out or set a non-zero value through contexts")
     if preequilibrate is None:
-        if _is_flagship(model):
-            from ..library.protocols import untreated_parameters
+        from ..model.roles import untreated_overrides
 
-            preequilibrate = untreated_parameters(model)
-        else:
-            preequilibrate = False
+        # untreated steady state (drugs and protocol switches at 0) where the model declares them
+        preequilibrate = untreated_overrides(model) or False
     times = tuple(sorted({0.0, *(r.time for r in items)}))
     units: dict[str, str] = {}
     for name in outputs:
@@ -566,11 +538,13 @@ def _plan(readouts, *, contexts, parameters, factor, model, preequilibrate, rtol
 def _drug_settings(readout: Readout, model) -> dict[str, float]:
     if not readout.drugs:
         return {}
-    if not _is_flagship(model):
-        raise ValidationError(f"readout {readout.label!r}: drugs need the flagship model (drug catalogue)")
-    from ..library.her2_model import drug_settings
+    from ..family import family_of
 
-    return drug_settings({n: (v, u) for n, v, u in readout.drugs})
+    family = family_of(model)
+    if family is None or family.drug_settings is None:
+        raise ValidationError(f"readout {readout.label!r}: drugs need a model family with a drug vocabulary; "
+                              f"model {model.id!r} has none")
+    return family.drug_settings({n: (v, u) for n, v, u in readout.drugs})
 
 
 def _evaluate(plan: _Plan, log_multipliers: np.ndarray, n_threads: int | None) -> tuple[np.ndarray, np.ndarray]:
@@ -804,7 +778,9 @@ def _dataset(plan: _Plan, data_vars: dict[str, tuple[tuple[str, ...], np.ndarray
         wall_time_s=float(info["wall_time_s"]),
         **dict(extra),
     ))
-    if not _is_flagship(plan.model):
+    from ..family import family_of
+
+    if family_of(plan.model) is None:
         ds.attrs["protocol"] = ("from the model's initial state at t = 0" if plan.preequilibrate is False
                                 else "pre-equilibrated, then run from t = 0")
         ds.attrs["time_units"] = plan.model.time_units

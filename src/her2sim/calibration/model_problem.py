@@ -230,29 +230,29 @@ class ConditionSpec:
         if trivial:
             label, ctx = "parental", {}
         else:
-            _require_flagship(model, "context")
             from ..analysis._runs import resolve_context
 
-            label, ctx = resolve_context(context)
+            label, ctx = resolve_context(context, family=_family_with(model, "context", "resolve_context"))
         ctx = dict(ctx)
         ctx.update({str(k): float(v) for k, v in self.parameters.items()})
         drugs: dict[str, float] = {}
         if self.drugs:
-            _require_flagship(model, "drugs")
-            from ..library.her2_model import drug_settings
-
-            drugs = drug_settings(dict(self.drugs))
+            family = _family_with(model, "drugs", "drug_settings")
+            drugs = family.drug_settings(dict(self.drugs))
         return label, ctx, drugs
 
 
-def _require_flagship(model: Model, what: str) -> None:
-    from ..library.her2_model import MODEL_ID
+def _family_with(model: Model, what: str, part: str):
+    """The model's family if it has the vocabulary ``part``, else a ValidationError naming what to do."""
+    from ..family import family_of
 
-    if model.id != MODEL_ID:
+    family = family_of(model)
+    if family is None or getattr(family, part) is None:
         raise ValidationError(
-            f"condition {what!r} uses the flagship model's catalogues (genotypes, cell lines, drugs); "
-            f"model {model.id!r} is not the flagship model {MODEL_ID!r}: set parameters directly instead"
+            f"condition {what!r} uses the vocabulary (genotypes, cell lines, drugs) of a model family; "
+            f"model {model.id!r} belongs to no family that has one: set parameters directly instead"
         )
+    return family
 
 
 # ============================================================================ tables
@@ -369,10 +369,9 @@ def _preequilibration_settings(
     if isinstance(preequilibration, str):
         if preequilibration != "untreated":
             raise ValidationError(f"preequilibration={preequilibration!r}; allowed: 'untreated', a mapping or None")
-        from ..library.protocols import untreated_parameters
+        from ..model.roles import untreated_overrides
 
-        ids = set(model.parameter_ids)
-        return {k: v for k, v in untreated_parameters(model).items() if k in ids}
+        return untreated_overrides(model)
     return {str(k): float(v) for k, v in preequilibration.items()}
 
 

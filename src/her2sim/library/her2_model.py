@@ -52,6 +52,7 @@ from ..model import (
     Compartment,
     Model,
     Parameter,
+    ParameterRole,
     Provenance,
     Reaction,
     Species,
@@ -189,7 +190,7 @@ def _drug_parameters() -> tuple[list[Parameter], dict[str, list[_DrugTerm]]]:
         key = _drug_key(drug.name)
         conc = f"{key}_nM"
         params.append(Parameter(
-            conc, 0.0, units="nM", name=f"free concentration of {drug.name}",
+            conc, 0.0, units="nM", name=f"free concentration of {drug.name}", role=ParameterRole.DRUG_CONCENTRATION,
             provenance=_assumed(
                 "runtime input: drug concentration, 0 (untreated) by default; set by "
                 "drug_settings() from a dose in any unit"),
@@ -207,7 +208,7 @@ def _drug_parameters() -> tuple[list[Parameter], dict[str, list[_DrugTerm]]]:
             params.append(Parameter(
                 pid, float(target.potency_nM), units="nM",
                 name=f"{target.potency_kind} of {drug.name} for {node}",
-                provenance=Provenance(prov.kind, prov.source, note),
+                provenance=Provenance(prov.kind, prov.source, note), role=ParameterRole.PHARMACOLOGY,
             ))
             allosteric = "allosteric" in target.binding_site.lower()
             terms.setdefault(f"{drug.action}:{node}", []).append(
@@ -439,8 +440,9 @@ def _build_cached() -> Model:
     species: list[Species] = []
     reactions: list[Reaction] = []
 
-    def P(ident: str, value: float, units: str, prov: Provenance, name: str = "") -> None:
-        params.append(Parameter(ident, float(value), units=units, name=name, provenance=prov))
+    def P(ident: str, value: float, units: str, prov: Provenance, name: str = "",
+          role: ParameterRole = ParameterRole.KINETIC) -> None:
+        params.append(Parameter(ident, float(value), units=units, name=name, provenance=prov, role=role))
 
     def S(ident: str, initial: float, genes: tuple[str, ...], name: str,
           annotations: tuple[str, ...] = (), units: str = "nM", note: str = "") -> None:
@@ -462,29 +464,29 @@ def _build_cached() -> Model:
 
     # ---------------------------------------------------------------------------- inputs
     P("HER2_expression", 1.0, "1", _assumed(
-        "genotype input: HER2 synthesis relative to an amplified line (BT-474); 1 = amplified"))
+        "genotype input: HER2 synthesis relative to an amplified line (BT-474); 1 = amplified"), role=ParameterRole.EXPRESSION)
     P("p95HER2_expression", 0.0, "1", _assumed(
-        "genotype input: p95-HER2 synthesis relative to amplified full-length HER2; 0 = none"))
-    P("HER3_expression", 1.0, "1", _assumed("genotype input: HER3 synthesis scale (1 = parental)"))
-    P("EGFR_expression", 1.0, "1", _assumed("genotype input: EGFR synthesis scale (1 = parental)"))
-    P("IGF1R_expression", 1.0, "1", _assumed("genotype input: IGF1R synthesis scale (1 = parental)"))
-    P("PTEN_level", 1.0, "1", _assumed("genotype input: PTEN synthesis scale; 0 = complete loss"))
+        "genotype input: p95-HER2 synthesis relative to amplified full-length HER2; 0 = none"), role=ParameterRole.EXPRESSION)
+    P("HER3_expression", 1.0, "1", _assumed("genotype input: HER3 synthesis scale (1 = parental)"), role=ParameterRole.EXPRESSION)
+    P("EGFR_expression", 1.0, "1", _assumed("genotype input: EGFR synthesis scale (1 = parental)"), role=ParameterRole.EXPRESSION)
+    P("IGF1R_expression", 1.0, "1", _assumed("genotype input: IGF1R synthesis scale (1 = parental)"), role=ParameterRole.EXPRESSION)
+    P("PTEN_level", 1.0, "1", _assumed("genotype input: PTEN synthesis scale; 0 = complete loss"), role=ParameterRole.EXPRESSION)
     P("PIK3CA_mut_activity", 0.0, "1", _assumed(
         "genotype input: fraction of the p110α pool that is active without receptor input "
-        "(activating PIK3CA mutation); 0 = wild type"))
+        "(activating PIK3CA mutation); 0 = wild type"), role=ParameterRole.GENOTYPE)
     P("PIK3CA_mut_gain", 0.0, "1", _assumed(
         "genotype input: extra catalytic activity of receptor-recruited mutant p110α (fold over "
         "wild type minus 1); mutants still use p85 recruitment, so receptor blockade lowers "
-        "their output (partial uncoupling, L08); 0 = wild type"))
-    P("MUC4_masking", 0.0, "1", _assumed("genotype input: 0 = no MUC4, 1 = MUC4-high (JIMT-1-like)"))
-    P("KRAS_mut", 0.0, "1", _assumed("genotype input: 1 = activating KRAS mutation"))
-    P("HRG_nM", 0.0, "nM", _assumed("medium input: heregulin/NRG1 concentration; 0 in standard culture"))
-    P("EGF_nM", 0.0, "nM", _assumed("medium input: EGF-like ligand concentration; 0 in standard culture"))
+        "their output (partial uncoupling, L08); 0 = wild type"), role=ParameterRole.GENOTYPE)
+    P("MUC4_masking", 0.0, "1", _assumed("genotype input: 0 = no MUC4, 1 = MUC4-high (JIMT-1-like)"), role=ParameterRole.EXPRESSION)
+    P("KRAS_mut", 0.0, "1", _assumed("genotype input: 1 = activating KRAS mutation"), role=ParameterRole.GENOTYPE)
+    P("HRG_nM", 0.0, "nM", _assumed("medium input: heregulin/NRG1 concentration; 0 in standard culture"), role=ParameterRole.LIGAND)
+    P("EGF_nM", 0.0, "nM", _assumed("medium input: EGF-like ligand concentration; 0 in standard culture"), role=ParameterRole.LIGAND)
     P("IGF1_nM", 0.0, "nM", _assumed(
-        "medium input: IGF-1 concentration; 0 in low serum (IGF-I 40 ng/mL = 5.2 nM, MW 7649 Da)"))
+        "medium input: IGF-1 concentration; 0 in low serum (IGF-I 40 ng/mL = 5.2 nM, MW 7649 Da)"), role=ParameterRole.LIGAND)
     P("cell_growth_switch", 1.0, "1", _assumed(
         "1 lets the cell population grow; set to 0 during pre-equilibration so that a steady "
-        "state exists"))
+        "state exists"), role=ParameterRole.PROTOCOL_SWITCH)
 
     drug_params, drug_terms = _drug_parameters()
     params.extend(drug_params)
@@ -494,11 +496,11 @@ def _build_cached() -> Model:
         "biochemical IC50 → cellular potency for ATP-competitive kinase inhibitors "
         "(Cheng-Prusoff with mM cellular ATP). pharmacology.md K17 shows a 30-80-fold shift "
         "for capivasertib (biochemical <=10 nM, cellular 0.3-0.8 uM); 10 is a round value for "
-        "the HER TKIs whose cellular potencies were not read"))
+        "the HER TKIs whose cellular potencies were not read"), role=ParameterRole.PHARMACOLOGY)
     P("AKT_inhibitor_cellular_shift", 50.0, "1", _derived(
         "pharmacology.md K17: Davies 2012 Mol Cancer Ther 11:873",
         "capivasertib biochemical IC50 <=10 nM vs cellular AKT-substrate IC50 0.3-0.8 uM: "
-        "shift 30-80, midpoint 50; applied to all AKT inhibitors"))
+        "shift 30-80, midpoint 50; applied to all AKT inhibitors"), role=ParameterRole.PHARMACOLOGY)
 
     def occupancy(term_key: str, shift: str | None = None) -> str:
         terms = drug_terms.get(term_key, [])
@@ -578,10 +580,10 @@ def _build_cached() -> Model:
         "ubiquitination and accumulates inactive HER2 at the surface (L44); size not given"))
     P("trastuzumab_degradation_gain", 0.5, "1", _assumed(
         "trastuzumab raises HER2 degradation modestly (L44: 'increased pHER2 and degradation'); "
-        "+50 % at full occupancy, size not given in the source"))
+        "+50 % at full occupancy, size not given in the source"), role=ParameterRole.PHARMACOLOGY)
     P("trastuzumab_signalling_block", 0.65, "1", _fitted(
         "fitted to L01 (trastuzumab 10 ug/mL → −42 % proliferation of SKBR3): fraction of "
-        "ligand-independent HER2 signalling that bound trastuzumab blocks"))
+        "ligand-independent HER2 signalling that bound trastuzumab blocks"), role=ParameterRole.PHARMACOLOGY)
     R("HER2_synthesis", "", "ERBB2", "kdeg_HER2*HER2_ref*HER2_expression", "HER2 synthesis")
     R("HER2_degradation", "ERBB2", "",
       "kdeg_HER2*(1 - HER2_kinase_dependent_turnover + HER2_kinase_dependent_turnover*HER2_kinase_active)"
@@ -754,7 +756,7 @@ def _build_cached() -> Model:
     P("kdp_PTEN", 60.0, "1/h", _assumed("PTEN tyrosine dephosphorylation"))
     P("trastuzumab_Src_inhibition", 0.4, "1", _assumed(
         "fraction of HER2-associated Src activity removed by bound trastuzumab (Nagata 2004, "
-        "L04: trastuzumab raises PTEN activity via Src inhibition; size not given)"))
+        "L04: trastuzumab raises PTEN activity via Src inhibition; size not given)"), role=ParameterRole.PHARMACOLOGY)
     rule("Src_activity", "1 - trastuzumab_Src_inhibition*trastuzumab_bound_fraction", "1",
          "HER2-associated Src activity")
     R("PTEN_Src_phosphorylation", "PTEN", "PTEN_pY",
@@ -853,7 +855,7 @@ def _build_cached() -> Model:
     P("kdp_4EBP1", 30.0, "1/h", _assumed("4E-BP1 dephosphorylation"))
     P("rapalog_4EBP1_efficacy", 0.5, "1", _assumed(
         "rapalogs block mTORC1 phosphorylation of 4E-BP1 only partly (rapamycin-resistant 4E-BP1 "
-        "sites); half chosen"))
+        "sites); half chosen"), role=ParameterRole.PHARMACOLOGY)
     R("EIF4EBP1_phosphorylation", "EIF4EBP1", "EIF4EBP1_p",
       "k_4EBP1_p*mTORC1_output*(1 - rapalog_4EBP1_efficacy*mTORC1_inhibition)*EIF4EBP1 - kdp_4EBP1*EIF4EBP1_p",
       "mTORC1 → 4E-BP1")
@@ -907,14 +909,14 @@ def _build_cached() -> Model:
         "small value means that the little AKT activity HER3 maintains under lapatinib "
         "(Garrett 2011, L19) still protects from apoptosis, and its loss kills"))
     P("weight_4EBP1", 0.28, "1", _fitted(
-        f"{phenotype_fit}: weight of 4E-BP1 phosphorylation (cap-dependent translation) in proliferation (was 0.5)"))
-    P("weight_S6", 0.66, "1", _fitted(f"{phenotype_fit}: weight of pS6 in proliferation (was 0.2)"))
-    P("weight_ERK", 0.2, "1", _fitted(f"{phenotype_fit}: weight of pERK in proliferation (was 0.3)"))
+        f"{phenotype_fit}: weight of 4E-BP1 phosphorylation (cap-dependent translation) in proliferation (was 0.5)"), role=ParameterRole.READOUT_WEIGHT)
+    P("weight_S6", 0.66, "1", _fitted(f"{phenotype_fit}: weight of pS6 in proliferation (was 0.2)"), role=ParameterRole.READOUT_WEIGHT)
+    P("weight_ERK", 0.2, "1", _fitted(f"{phenotype_fit}: weight of pERK in proliferation (was 0.3)"), role=ParameterRole.READOUT_WEIGHT)
     P("weight_FOXO_cycle", 0.42, "1", _fitted(
         f"{phenotype_fit} (structure new in this version, 0 before): weight of the mTORC1-independent AKT → FOXO arm of G1 progression: AKT phosphorylates "
         "and excludes FOXO (Kops 1999, Nature 398:630), whose targets include the CDK inhibitor "
         "p27Kip1 (G1 arrest) (reviewed in Biochem Soc Trans 2003;31(1):292, authors not read; "
-        "Zhang 2011, Biochim Biophys Acta 1813:1978); L29 reads p27Kip1 as a resistance marker"))
+        "Zhang 2011, Biochim Biophys Acta 1813:1978); L29 reads p27Kip1 as a resistance marker"), role=ParameterRole.READOUT_WEIGHT)
     rule("p4EBP1", "EIF4EBP1_p/(EIF4EBP1 + EIF4EBP1_p)", "1", "4E-BP1 phosphorylated fraction")
     rule("pS6", "RPS6_p/(RPS6 + RPS6_p)", "1", "S6 phosphorylated fraction")
     rule("pERK", "ERK_p/(ERK + ERK_p)", "1", "ERK phosphorylated fraction")
