@@ -7,7 +7,8 @@ the flagship?". It bundles
 * ``resolve_context`` — tumour contexts (genotypes, cell lines, ``{genotype: strength}``) as
   parameter settings, and ``context_names`` for messages;
 * ``drug_settings`` — doses (``{drug: nM or (value, unit)}``) as parameter settings;
-* ``readouts``, ``growth_species`` and ``default_context``;
+* ``readouts``, ``growth_species`` (the relative cell number of growth end points),
+  ``routes`` (read-out -> label, the signals a resistance atlas follows) and ``default_context``;
 * optionally the logical twin and its node map.
 
 Everything else generic code needs is a question to the model's parameter roles
@@ -24,7 +25,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
 
@@ -44,6 +45,7 @@ class ModelFamily:
     description: str = ""
     readouts: tuple[str, ...] = ()
     growth_species: str | None = None
+    routes: Mapping[str, str] = field(default_factory=dict)
     default_context: str = "nominal"
     resolve_context: Callable[[Any], tuple[str, dict[str, float]]] | None = None
     context_names: Callable[[], Sequence[str]] | None = None
@@ -84,6 +86,7 @@ def register_family(family: ModelFamily, *, replace: bool = False) -> ModelFamil
     """Make ``family`` known to :func:`family_of` and :func:`get_family`; returns it."""
     if not isinstance(family, ModelFamily):
         raise ValidationError(f"register_family needs a ModelFamily, got {type(family).__name__}")
+    _load_shipped()  # shipped families first, so the default family never depends on import order
     if family.name in _REGISTRY and _REGISTRY[family.name] is not family and not replace:
         raise ValidationError(f"a model family named {family.name!r} is already registered")
     _REGISTRY[family.name] = family

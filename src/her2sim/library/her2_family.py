@@ -129,6 +129,7 @@ FAMILY = ModelFamily(
         "proliferation_rate", "death_rate",
     ),
     growth_species="cells",
+    routes={"pAKT_S473": "pAKT", "pS6": "pS6", "pERK": "pERK", "pHER3": "HER3"},
     default_context=PARENTAL,
     resolve_context=resolve_context,
     context_names=context_names,
