@@ -152,6 +152,7 @@ def run_members(
         Dims ``member × time`` as returned by :func:`her2sim.simulate_ensemble`.
     """
     from ..model.roles import untreated_overrides
+    from ..protocol import Protocol
 
     simulate_ensemble = _simulate_ensemble()
     model = model or default_model()
@@ -163,9 +164,10 @@ def run_members(
         if k not in defaults:
             raise UnknownNameError("parameter", k, defaults)
     columns = {k: np.asarray([float(m.get(k, defaults[k])) for m in members]) for k in keys}
-    pre = untreated_overrides(model) or False  # drugs and protocol switches (cell growth) at 0
-    return simulate_ensemble(model, np.asarray(times, dtype=float), columns, preequilibrate=pre,
-                             outputs=list(outputs), n_threads=n_threads, schedule=list(schedule))
+    # drugs and protocol switches (cell growth) at 0 before treatment: asked of the parameter roles
+    protocol = Protocol(times=tuple(np.asarray(times, dtype=float)), preequilibrate=untreated_overrides(model) or False,
+                        schedule=tuple(schedule))
+    return simulate_ensemble(model, None, columns, protocol=protocol, outputs=list(outputs), n_threads=n_threads)
 
 
 def _simulate_ensemble():

@@ -18,6 +18,7 @@ from ..errors import UnknownNameError, UnsupportedFeatureError, ValidationError
 from ..io import petab as _pt
 from ..io.petab import PetabProblem, load_petab, negative_log_likelihood
 from ..engine.solver import DEFAULT_SOLVER
+from ..protocol import execute, sensitivity_selection
 
 __all__ = ["PetabObjective"]
 
@@ -372,8 +373,6 @@ def _forward_rows(obj: PetabObjective, x: np.ndarray):
     threads = max(1, obj.n_threads)
 
     P = np.stack([sp.augmented(sp.P[m], sp.dP[m]) for m in range(n_members)])
-    X0 = np.empty((n_members, cm.n_x))
-    status = np.zeros(n_members, dtype=np.int64)
 
     def apply_species(m: int, xa: np.ndarray) -> None:
         for sid, (v, src) in sp.species[m].items():
@@ -390,47 +389,20 @@ def _forward_rows(obj: PetabObjective, x: np.ndarray):
                 d = sp.scale_d[src] * size if src is not None and src == sp.dirs[k] else 0.0
                 xa[nb * (k + 1) + i] = d
 
-    pre_members = [m for m in range(n_members) if plan.member_pre[m]]
-    if pre_members:
-        P_pre = np.stack([sp.augmented(sp.P_pre[m], sp.dP_pre[m]) for m in pre_members])
-        unique, inverse = np.unique(P_pre, axis=0, return_inverse=True)
-        inverse = np.asarray(inverse).reshape(-1)
-        res = cm.run(
-            unique, np.zeros(1), np.zeros(1, dtype=np.int32), opts, P_pre=unique, n_threads=threads,
-            want_final_state=True,
-        )
-        if np.any(res["status"] != 0):
-            return None
-        for n, m in enumerate(pre_members):
-            X0[m] = res["x_final"][inverse[n]]
-            apply_species(m, X0[m])
-    for m in range(n_members):
-        if not plan.member_pre[m]:
-            X0[m] = cm.initial_state(P[m])
-            apply_species(m, X0[m])
-
+    pre = np.asarray([bool(p) for p in plan.member_pre])
+    P_pre = P.copy()
+    for m in np.flatnonzero(pre):
+        P_pre[m] = sp.augmented(sp.P_pre[m], sp.dP_pre[m])
     base_sel = np.asarray([sp.cm0.output_index(o) for o in plan.outputs], dtype=np.int64)
-    n_out0 = cm.n_out_base
     n_o = base_sel.size
-    sel = [base_sel]
-    for k in range(n_dir):
-        sel.append(n_out0 * (1 + k) + base_sel)
-    for q in range(n_wrt):
-        sel.append(n_out0 * (1 + n_dir + q) + base_sel)
-    sel_arr = np.concatenate(sel).astype(np.int32)
-    res = cm.run(P, plan.times, sel_arr, opts, X0=X0, n_threads=threads)
-    if np.any(res["status"] != 0):
+    sel_arr = sensitivity_selection(cm.n_out_base, base_sel, n_dir, n_wrt)
+    # the same protocol as the PEtab simulator, on the sensitivity system (one executor)
+    outcome = execute(cm, P, plan.times, sel_arr, opts, P_pre=P_pre, preequilibrated=pre, reset=apply_species,
+                      steady_members=np.unique(plan.row_member[plan.row_steady]), n_threads=threads)
+    if np.any(outcome.status != 0):
         return None
-    out = res["out"]  # members x times x sel
-
-    steady_members = np.unique(plan.row_member[plan.row_steady])
-    steady_out = np.full((n_members, sel_arr.size), np.nan)
-    if steady_members.size:
-        Ps = P[steady_members]
-        res_ss = cm.run(Ps, np.zeros(1), sel_arr, opts, P_pre=Ps, X0=X0[steady_members], n_threads=threads)
-        if np.any(res_ss["status"] != 0):
-            return None
-        steady_out[steady_members] = res_ss["out"][:, 0, :]
+    out = outcome.out  # members x times x sel
+    steady_out = outcome.steady if outcome.steady is not None else np.full((n_members, sel_arr.size), np.nan)
 
     rows_m = plan.row_member
     rows_t = plan.row_time_index

@@ -115,6 +115,7 @@ def treat(
     >>> float(ds["pAKT_S473"][-1]) < float(ds["pAKT_S473"][0])
     True
     """
+    from ..protocol import Protocol
     from ..simulation import simulate
 
     model = model or build()
@@ -130,8 +131,9 @@ def treat(
             else:
                 values.update(drug_settings({key: dose}))
         sched.append((float(when), values))
-    ds = simulate(model, np.asarray(times, dtype=float), parameters=settings, preequilibrate=pre,
-                  schedule=sched, outputs=list(outputs) if outputs is not None else None)
+    protocol = Protocol(times=tuple(np.asarray(times, dtype=float)), preequilibrate=pre, schedule=tuple(sched))
+    ds = simulate(model, None, parameters=settings, protocol=protocol,
+                  outputs=list(outputs) if outputs is not None else None)
     ds.attrs.update({
         "protocol": "pre-equilibrate untreated (drugs 0, cells frozen), treat at t = 0",
         "drugs": repr(dict(drugs or {})),
