@@ -350,7 +350,7 @@ def lint_petab(yaml_path: str | os.PathLike[str]) -> None:
 
 def _parse_symbols(formula: str, where: str) -> set[str]:
     """Free symbol names of a PEtab formula (parsed by libSBML, never evaluated as text)."""
-    from ..io.petab import _parse_formula  # the loader's own PEtab → SBML L3 translation
+    from ..io.petab_plan import parse_formula as _parse_formula  # the loader's own PEtab → SBML L3 translation
 
     expr = _parse_formula(formula, where)
     return {s.name for s in expr.free_symbols} - {TIME.name}
@@ -727,7 +727,8 @@ def synthetic_measurements(
     import tempfile
 
     from ..errors import SolverError
-    from ..io.petab import PetabProblem, _row_arrays, _run, load_petab
+    from ..io.petab import PetabProblem, load_petab
+    from ..io.petab_plan import row_arrays as _row_arrays, run as _run
 
     if isinstance(problem, PetabTables):
         with tempfile.TemporaryDirectory() as tmp:
@@ -811,7 +812,8 @@ def wald_intervals(
     """
     from scipy.stats import norm
 
-    from ..io.petab import PetabProblem, _row_arrays, _run, _transform, load_petab
+    from ..io.petab import PetabProblem, load_petab
+    from ..io.petab_plan import row_arrays as _row_arrays, run as _run, transform as _transform
 
     if not isinstance(problem, PetabProblem):
         problem = load_petab(Path(problem))

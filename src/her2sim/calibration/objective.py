@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 
 from ..errors import UnknownNameError, UnsupportedFeatureError, ValidationError
-from ..io import petab as _pt
+from ..io import petab_plan as _pt
 from ..io.petab import PetabProblem, load_petab, negative_log_likelihood
 from ..engine.solver import DEFAULT_SOLVER
 from ..protocol import execute, sensitivity_selection
@@ -173,7 +173,7 @@ class PetabObjective:
             For Laplace noise or noise that depends on estimated parameters.
         """
         x = self._check(x)
-        meas, scales, dists = _pt._row_arrays(self.problem, None)
+        meas, scales, dists = _pt.row_arrays(self.problem, None)
         if np.any(dists != "normal"):
             raise UnsupportedFeatureError("residuals_and_jacobian: the problem has Laplace noise; use value_and_gradient")
         self.n_evaluations += 1
@@ -188,8 +188,8 @@ class PetabObjective:
                 "the objective is not a sum of squares (use value_and_gradient)"
             )
         with np.errstate(divide="ignore", invalid="ignore"):
-            ty = _pt._transform(y, scales)
-            tm = _pt._transform(meas, scales)
+            ty = _pt.transform(y, scales)
+            tm = _pt.transform(meas, scales)
             r = (tm - ty) / sigma
             dt = np.where(scales == "log", 1.0 / y, np.where(scales == "log10", 1.0 / (y * math.log(10.0)), 1.0))
             jac = -(dt / sigma)[:, None] * dy
@@ -236,7 +236,7 @@ class _SensPlan:
         from ..engine.compiler import compile_model
 
         problem = obj.problem
-        plan = _pt._plan(problem)
+        plan = _pt.plan(problem)
         cm0 = compile_model(problem.model)
         self.plan = plan
         self.cm0 = cm0
@@ -257,7 +257,7 @@ class _SensPlan:
             spc: dict[str, tuple[float, str | None]] = {}
             for col, (kind, ident) in plan.condition_targets.items():
                 raw = row[col]
-                if _pt._is_missing(raw):
+                if _pt.is_missing(raw):
                     continue
                 src = None
                 if isinstance(raw, str):
@@ -265,7 +265,7 @@ class _SensPlan:
                         raw = float(raw)
                     except ValueError:
                         src = raw if raw in values else None
-                v = _pt._resolve(raw, values, problem.model, f"condition {c!r} column {col!r}")
+                v = _pt.resolve(raw, values, problem.model, f"condition {c!r} column {col!r}")
                 (spc if kind == "species" else inp)[ident] = (v, src)
             return inp, spc
 
@@ -287,7 +287,7 @@ class _SensPlan:
                     src[j] = s
             for ident, v in holders.items():
                 j = cm0.p_index(ident)
-                p[j] = _pt._resolve(v, values, problem.model, f"placeholder {ident!r}")
+                p[j] = _pt.resolve(v, values, problem.model, f"placeholder {ident!r}")
                 src.pop(j, None)
                 if isinstance(v, str) and v in values:
                     src[j] = v
@@ -360,7 +360,7 @@ def _forward_rows(obj: PetabObjective, x: np.ndarray):
     """Per measurement row: (values, y, dy/dx, sigma, dsigma/dx), or None if a run failed."""
     problem = obj.problem
     lin = obj.to_linear(x)
-    values = _pt._parameter_values(problem, lin)
+    values = _pt.parameter_values(problem, lin)
     sp = _SensPlan(obj, values)
     plan = sp.plan
     cm = _sensitivity_model(obj, sp)
@@ -454,15 +454,15 @@ def likelihood_derivatives(obj, values: Mapping[str, float], y: np.ndarray, dy: 
     """
     problem = obj.problem
     dim = dy.shape[1]
-    meas, scales, dists = _pt._row_arrays(problem, None)
+    meas, scales, dists = _pt.row_arrays(problem, None)
     nll = _pt.noise_negative_log_likelihood(meas, y, sigma, transformation=scales, distribution=dists)
     total = float(np.sum(nll))
     if not np.isfinite(total):
         return _failed(dim, fim)
     # derivatives of each row's term w.r.t. y and sigma
     with np.errstate(divide="ignore", invalid="ignore"):
-        ty = _pt._transform(y, scales)
-        tm = _pt._transform(meas, scales)
+        ty = _pt.transform(y, scales)
+        tm = _pt.transform(meas, scales)
         r = (tm - ty) / sigma
         dt = np.where(scales == "log", 1.0 / y, np.where(scales == "log10", 1.0 / (y * math.log(10.0)), 1.0))
         normal = dists == "normal"
@@ -470,7 +470,7 @@ def likelihood_derivatives(obj, values: Mapping[str, float], y: np.ndarray, dy: 
         d_s = np.where(normal, 1.0 / sigma - r * r / sigma, 1.0 / sigma - np.abs(r) / sigma)
     grad = d_y @ dy + d_s @ dsigma
     if obj.include_priors:
-        total += _pt._prior_nllh(problem, values)
+        total += _pt.prior_nllh(problem, values)
         grad += _prior_gradient(obj, values)
     if not (np.isfinite(total) and np.all(np.isfinite(grad))):
         return _failed(dim, fim)
@@ -506,7 +506,7 @@ def _static_sigma_gradient(obj, sp: _SensPlan, values, sigma: np.ndarray, dsigma
         for sym in expr.free_symbols:
             if sym.name in holders:
                 h = holders[sym.name]
-                subs[sym] = _pt._resolve(h, values, problem.model, f"noise placeholder {sym.name!r}")
+                subs[sym] = _pt.resolve(h, values, problem.model, f"noise placeholder {sym.name!r}")
                 source[sym] = h if isinstance(h, str) and h in sp.theta_index else None
             else:
                 j = sp.cm0.p_index(sym.name, argument="noise formula")
