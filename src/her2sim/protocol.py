@@ -79,7 +79,7 @@ class Protocol:
         object.__setattr__(self, "schedule", tuple((float(t), dict(c)) for t, c in (self.schedule or ())))
 
     @classmethod
-    def untreated(cls, model, times: Sequence[float], *, schedule: Schedule = (), **kw: Any) -> Protocol:
+    def untreated(cls, model: Any, times: Sequence[float], *, schedule: Schedule = (), **kw: Any) -> Protocol:
         """Pre-equilibrate with the model's drug concentrations and protocol switches at 0
         (their parameter roles), then treat from ``times[0]``."""
         from .model.roles import untreated_overrides
@@ -119,7 +119,7 @@ class Outcome:
     x_start: np.ndarray | None = None
 
 
-def _c_options(solver: SolverOptions | Any):
+def _c_options(solver: SolverOptions | Any) -> Any:
     if solver is None:
         return DEFAULT_SOLVER.to_c()
     if isinstance(solver, SolverOptions):
@@ -128,7 +128,7 @@ def _c_options(solver: SolverOptions | Any):
 
 
 def execute(
-    cm,
+    cm: Any,
     P: np.ndarray,
     times: np.ndarray,
     sel: np.ndarray,

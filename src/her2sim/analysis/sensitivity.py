@@ -68,7 +68,7 @@ import xarray as xr
 
 from ..errors import UnknownNameError, ValidationError
 from ..model.components import ParameterRole
-from ._runs import PARENTAL, provenance, resolve_contexts
+from ._runs import provenance, resolve_contexts
 from ..engine.solver import DEFAULT_SOLVER
 
 __all__ = [
@@ -1278,13 +1278,9 @@ def rank_drivers(
 
 
 def _pyplot():
-    import matplotlib
+    from ..plotting import pyplot
 
-    if matplotlib.get_backend().lower() != "agg":
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return pyplot()
 
 
 def _select(ds: xr.Dataset, readout: str | None, context: str | None) -> tuple[str, str]:

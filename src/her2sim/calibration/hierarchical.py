@@ -35,7 +35,7 @@ import numpy as np
 from ..errors import UnknownNameError, UnsupportedFeatureError, ValidationError
 from ..io import petab_plan as _pt
 from .objective import PetabObjective, _failed, _forward_rows, likelihood_derivatives
-from ..engine.solver import DEFAULT_SOLVER, STEADY_STATE_DEFAULTS as _SS_DEFAULTS
+from ..engine.solver import STEADY_STATE_DEFAULTS as _SS_DEFAULTS
 
 __all__ = ["HierarchicalObjective", "analytic_scalings"]
 

@@ -62,23 +62,24 @@ class SolverOptions:
     def __post_init__(self) -> None:
         for name in ("rtol", "atol", "steady_state_rtol", "steady_state_atol", "steady_state_tmax"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
-                    math.isfinite(value) and value > 0):
+            number = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else math.nan
+            if not (math.isfinite(number) and number > 0):
                 raise ValidationError(f"{name} must be a positive finite number, got {value!r}")
-            object.__setattr__(self, name, float(value))
+            object.__setattr__(self, name, number)
         if self.rtol < 1e-14:
             raise ValidationError(f"rtol={self.rtol!r} is below what double precision supports (>= 1e-14)")
         for name in ("max_steps", "max_events"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
-                    math.isfinite(value) and float(value).is_integer() and value >= 1):
+            number = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else math.nan
+            if not (math.isfinite(number) and number.is_integer() and number >= 1):
                 raise ValidationError(f"{name}={value!r}; allowed: an integer >= 1")
-            object.__setattr__(self, name, int(value))
+            object.__setattr__(self, name, int(number))
         if self.h_max is not None:
             h = self.h_max
-            if isinstance(h, bool) or not isinstance(h, numbers.Real) or not h > 0:
+            number = float(h) if isinstance(h, numbers.Real) and not isinstance(h, bool) else math.nan
+            if not number > 0:
                 raise ValidationError(f"h_max must be a positive number or None, got {h!r}")
-            object.__setattr__(self, "h_max", float(h))
+            object.__setattr__(self, "h_max", number)
 
     def replace(self, **changes: Any) -> SolverOptions:
         """A copy with some settings changed; ``None`` values are ignored (keep the setting).
@@ -97,7 +98,7 @@ class SolverOptions:
         given = {k: v for k, v in changes.items() if v is not None}
         return dataclasses.replace(self, **given) if given else self
 
-    def to_c(self):
+    def to_c(self) -> Any:
         """The ``Options`` structure passed to ``solver.c`` (the one conversion)."""
         from .compiler import Options
 

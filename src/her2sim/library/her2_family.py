@@ -85,7 +85,7 @@ def resolve_context(context: Any) -> tuple[str, dict[str, float]]:
     raise UnknownNameError("context", bad, context_names())
 
 
-def _build():
+def _build() -> Any:
     from .her2_model import build
 
     return build()
@@ -103,13 +103,13 @@ def _drug_names() -> tuple[str, ...]:
     return modelled_drugs()
 
 
-def _logical():
+def _logical() -> Any:
     from . import her2_logical
 
     return her2_logical.load()
 
 
-def _node_map():
+def _node_map() -> Any:
     from . import her2_logical
 
     return her2_logical.NODE_MAP

@@ -15,7 +15,7 @@ Examples
 
 from __future__ import annotations
 
-from .components import ParameterRole
+from .components import Parameter, ParameterRole
 from .model import Model
 
 __all__ = [
@@ -50,7 +50,7 @@ SENSITIVITY_GROUPS = {
 }
 
 
-def _settable(model: Model):
+def _settable(model: Model) -> list[Parameter]:
     ruled = {r.variable for r in model.assignment_rules} | {r.variable for r in model.rate_rules}
     ruled |= {ia.symbol for ia in model.initial_assignments}
     return [p for p in model.parameters if p.id not in ruled]
