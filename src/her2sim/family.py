@@ -9,6 +9,8 @@ the flagship?". It bundles
 * ``drug_settings`` — doses (``{drug: nM or (value, unit)}``) as parameter settings;
 * ``readouts``, ``growth_species`` (the relative cell number of growth end points),
   ``routes`` (read-out -> label, the signals a resistance atlas follows) and ``default_context``;
+* ``conserved`` moieties (``{name: species ids whose amounts sum to a constant}``), checked by
+  the standard model battery (:mod:`her2sim.testing.battery`);
 * optionally the logical twin and its node map.
 
 Everything else generic code needs is a question to the model's parameter roles
@@ -46,6 +48,7 @@ class ModelFamily:
     readouts: tuple[str, ...] = ()
     growth_species: str | None = None
     routes: Mapping[str, str] = field(default_factory=dict)
+    conserved: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     default_context: str = "nominal"
     resolve_context: Callable[[Any], tuple[str, dict[str, float]]] | None = None
     context_names: Callable[[], Sequence[str]] | None = None

@@ -126,6 +126,7 @@ TOY_FAMILY = register_family(ModelFamily(
     readouts=("pK", "receptor_drive", "cells"),
     growth_species="cells",
     routes={"pK": "kinase"},
+    conserved={"kinase": ("K", "K_inactive")},
     default_context="nominal",
     resolve_context=_resolve_context,
     context_names=lambda: ["nominal", *TOY_GENOTYPES],
