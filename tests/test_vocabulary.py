@@ -99,3 +99,14 @@ def test_genotype_strengths_survive_every_entry_point():
 def test_every_catalogue_genotype_has_a_model_effect():
     names = {g.name for g in all_genotypes()}
     assert names == set(her2_model.CATALOGUE_GENOTYPES)
+
+
+def test_one_mechanism_table_for_both_formalisms():
+    """Every catalogue drug action has one mechanism entry, from which the kinetic nodes and logical inputs derive."""
+    from her2sim.library.drugs import ACTIONS, all_drugs
+
+    assert set(her2_model.MECHANISMS) == set(ACTIONS)
+    assert {d.action for d in all_drugs()} <= set(her2_model.MECHANISMS)
+    assert hl.DRUG_ACTION_INPUTS == {a: m.logical_inputs for a, m in her2_model.MECHANISMS.items()}
+    twin_inputs = set(hl.load().inputs)
+    assert {i for m in her2_model.MECHANISMS.values() for i in m.logical_inputs} <= twin_inputs

@@ -74,6 +74,8 @@ __all__ = [
     "relative_strength",
     "CatalogueGenotype",
     "CATALOGUE_GENOTYPES",
+    "DrugMechanism",
+    "MECHANISMS",
     "modelled_drugs",
     "FITTED_PRIORS",
 ]
@@ -136,18 +138,33 @@ def _annotations(genes: tuple[str, ...]) -> tuple[str, ...]:
 # ------------------------------------------------------------------------------------------------
 # drugs: one concentration parameter per catalogued drug; potencies copied from the catalogue
 
-_ACTION_NODES = {
-    "her2_ecd_block": ("HER2",),
-    "her2_dimerisation_block": ("HER2",),
-    "her_kinase_inhibit": ("HER2", "p95-HER2", "EGFR"),
-    "pi3k_alpha_inhibit": ("PI3K p110alpha",),
-    "pi3k_pan_inhibit": ("PI3K p110alpha",),
-    "akt_inhibit": ("AKT",),
-    "mtorc1_inhibit": ("mTORC1",),
-    "mek_inhibit": ("MEK",),
-    "igf1r_inhibit": ("IGF1R",),
-    "her3_block": ("HER3",),
+@dataclass(frozen=True)
+class DrugMechanism:
+    """How a drug action of the catalogue (:data:`her2sim.library.drugs.ACTIONS`) enters both formalisms.
+
+    ``nodes``: the catalogue target nodes whose potencies become model parameters (the occupancy
+    terms of :func:`build` are grouped by ``action:node``); ``logical_inputs``: the inputs of the
+    logical twin fixed on by a drug with this action (:func:`her2_logical.apply_drugs`).
+    """
+
+    nodes: tuple[str, ...]
+    logical_inputs: tuple[str, ...]
+
+
+#: Drug action -> its mechanism in the kinetic model and in the logical twin (one table for both).
+MECHANISMS: dict[str, DrugMechanism] = {
+    "her2_ecd_block": DrugMechanism(("HER2",), ("Trastuzumab",)),
+    "her2_dimerisation_block": DrugMechanism(("HER2",), ("Pertuzumab",)),
+    "her_kinase_inhibit": DrugMechanism(("HER2", "p95-HER2", "EGFR"), ("HER_TKI",)),
+    "pi3k_alpha_inhibit": DrugMechanism(("PI3K p110alpha",), ("PI3K_alpha_inhibitor",)),
+    "pi3k_pan_inhibit": DrugMechanism(("PI3K p110alpha",), ("PI3K_pan_inhibitor",)),
+    "akt_inhibit": DrugMechanism(("AKT",), ("AKT_inhibitor",)),
+    "mtorc1_inhibit": DrugMechanism(("mTORC1",), ("mTORC1_inhibitor",)),
+    "mek_inhibit": DrugMechanism(("MEK",), ("MEK_inhibitor",)),
+    "igf1r_inhibit": DrugMechanism(("IGF1R",), ("IGF1R_inhibitor",)),
+    "her3_block": DrugMechanism(("HER3",), ("HER3_antibody",)),
 }
+_ACTION_NODES = {action: m.nodes for action, m in MECHANISMS.items()}
 _NODE_TAG = {
     "HER2": "HER2", "p95-HER2": "p95", "EGFR": "EGFR", "PI3K p110alpha": "PI3K",
     "AKT": "AKT", "mTORC1": "mTORC1", "MEK": "MEK", "IGF1R": "IGF1R", "HER3": "HER3",
