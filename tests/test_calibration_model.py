@@ -163,7 +163,7 @@ def test_generic_model_problem_round_trip(tmp_path):
         parameters=(Parameter("k", 0.1, units="1/h"), Parameter("A0", 10.0)),
         reactions=(Reaction("R1", (("A", 1.0),), (), parse("k*A*cell")),),
     )
-    with pytest.raises(ValidationError, match="flagship"):
+    with pytest.raises(ValidationError, match="'decay' belongs to no family"):
         petab_tables_for_model(model, estimate={"k": (0.01, 1.0, "log10")},
                                conditions={"c": {"drugs": {"lapatinib": 1.0}}},
                                observables={"obs_A": "A"},

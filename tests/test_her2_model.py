@@ -97,7 +97,9 @@ def test_drug_and_genotype_settings():
     assert settings["trastuzumab_nM"] == pytest.approx(10 / 148000 * 1e6, rel=1e-3)
     assert genotype_settings({"PTEN loss": 0.5}) == {"PTEN_level": 0.5}
     assert genotype_settings(["PIK3CA H1047R"])["PIK3CA_mut_gain"] > 0
-    assert set(cell_line_settings("JIMT-1")) == {"MUC4_masking"}
+    # JIMT-1: HER2-amplified at the catalogue default (5e5 per cell = the reference) and MUC4-high
+    # with 1/5 of HER2 accessible (L18), i.e. full masking in the model's terms
+    assert cell_line_settings("JIMT-1") == {"HER2_expression": 1.0, "MUC4_masking": 1.0}
     ids = {p.id for p in build().parameters}
     for values, _ in GENOTYPES.values():
         assert set(values) <= ids
@@ -133,12 +135,13 @@ def test_seed_figure_genes_map_onto_the_model_completely():
 
 
 def test_catalogue_genotype_names_are_accepted():
-    """Names of library.genotypes map onto model settings (K111N has no model setting)."""
+    """Every name of library.genotypes maps onto model settings (K111N as 0.1 of H1047R, assumed)."""
     from her2sim.library.genotypes import list_genotypes
 
     for name in list_genotypes():
-        if name == "PIK3CA K111N":
-            continue
         assert her2_model.genotype_settings([name]), name
+    h1047r = her2_model.genotype_settings(["PIK3CA H1047R"])
+    k111n = her2_model.genotype_settings(["PIK3CA K111N"])
+    assert k111n == pytest.approx({k: 0.1 * v for k, v in h1047r.items()}, rel=1e-12)
     assert her2_model.genotype_settings(["PTEN loss (partial)"]) == {"PTEN_level": 0.5}
     assert her2_model.genotype_settings(["PTEN loss (complete)"]) == her2_model.genotype_settings(["PTEN loss"])

@@ -25,6 +25,7 @@ from .model import (  # noqa: E402
     InitialAssignment,
     Model,
     Parameter,
+    ParameterRole,
     Provenance,
     RateRule,
     Reaction,
@@ -40,6 +41,10 @@ _LAZY = {
     "simulate_ensemble": ("her2sim.simulation", "simulate_ensemble"),
     "simulate_sensitivities": ("her2sim.simulation", "simulate_sensitivities"),
     "SolverOptions": ("her2sim.engine.solver", "SolverOptions"),
+    "Protocol": ("her2sim.protocol", "Protocol"),
+    "ModelFamily": ("her2sim.family", "ModelFamily"),
+    "family_of": ("her2sim.family", "family_of"),
+    "get_family": ("her2sim.family", "get_family"),
 }
 
 __all__ = [
@@ -51,6 +56,7 @@ __all__ = [
     "Model",
     "ModelError",
     "Parameter",
+    "ParameterRole",
     "Provenance",
     "RateRule",
     "Reaction",

@@ -27,35 +27,43 @@ __all__ = [
     "default_model",
 ]
 
-#: Name of the unperturbed context (HER2-amplified, PTEN and PIK3CA wild type: BT-474-like).
+#: Name of the unperturbed context of the default family (HER2-amplified, PTEN and PIK3CA wild
+#: type: BT-474-like).
 PARENTAL = "parental"
-_PARENTAL_ALIASES = {"parental", "wild type", "wildtype", "wt", "reference", ""}
 
 Context = str | Sequence[str] | Mapping[str, float]
 
 
-def default_model():
-    """The flagship model (cached by :func:`her2sim.library.her2_model.build`)."""
-    from ..library.her2_model import build
+def _family(family=None, model=None):
+    from ..family import default_family, family_of
 
-    return build()
+    if family is not None:
+        return family
+    if model is not None:
+        found = family_of(model)
+        if found is not None:
+            return found
+    return default_family()
 
 
-def _allowed_contexts() -> list[str]:
-    from ..library.her2_model import _CELL_LINES, GENOTYPES
+def default_model(family=None):
+    """The model of ``family`` (default: the default family, cached by its builder)."""
+    return _family(family).model()
 
-    return [PARENTAL, *GENOTYPES, *_CELL_LINES]
 
-
-def resolve_context(context: Context) -> tuple[str, dict[str, float]]:
-    """Label and parameter settings of a tumour context.
+def resolve_context(context: Context, *, family=None) -> tuple[str, dict[str, float]]:
+    """Label and parameter settings of a tumour context, in the vocabulary of ``family``.
 
     Parameters
     ----------
     context
-        ``"parental"``; a genotype name (``"PTEN loss"``); several joined by ``" + "``
-        (``"PIK3CA H1047R + PTEN loss"``); a cell-line preset (``"JIMT-1"``); a list of
-        genotype names; or a mapping ``{genotype: strength}``.
+        For the default (flagship) family: ``"parental"``; a genotype name (``"PTEN loss"``;
+        model or catalogue names and aliases, any case); several joined by ``" + "``
+        (``"PIK3CA H1047R + PTEN loss"``); a catalogued cell line (``"JIMT-1"``, with its
+        genotype strengths); a list of genotype names; or a mapping ``{genotype: strength}``
+        (see :func:`her2sim.library.her2_family.resolve_context`).
+    family
+        A :class:`~her2sim.family.ModelFamily` (default: the default family).
 
     Returns
     -------
@@ -74,29 +82,14 @@ def resolve_context(context: Context) -> tuple[str, dict[str, float]]:
     >>> resolve_context("parental")
     ('parental', {})
     """
-    from ..library.her2_model import GENOTYPES, cell_line_settings, genotype_settings
-
-    if isinstance(context, Mapping):
-        label = " + ".join(f"{k} ({v:g})" if float(v) != 1.0 else k for k, v in context.items()) or PARENTAL
-        return label, genotype_settings(dict(context))
-    if not isinstance(context, str):
-        names = [str(n) for n in context]
-        return (" + ".join(names) or PARENTAL), genotype_settings(names)
-    text = context.strip()
-    if text.lower() in _PARENTAL_ALIASES:
-        return PARENTAL, {}
-    parts = [p.strip() for p in text.split(" + ")]
-    if all(p in GENOTYPES for p in parts):
-        return text, genotype_settings(parts)
-    try:
-        return text, cell_line_settings(text)
-    except UnknownNameError:
-        pass
-    bad = next((p for p in parts if p not in GENOTYPES), text)
-    raise UnknownNameError("context", bad, _allowed_contexts())
+    fam = _family(family)
+    if fam.resolve_context is None:
+        raise ValidationError(f"contexts: family {fam.name!r} has no context vocabulary; give a mapping "
+                              "{label: {parameter id: value}}")
+    return fam.resolve_context(context)
 
 
-def resolve_contexts(contexts: Context | Sequence[Context] | Mapping[str, Mapping[str, float]]
+def resolve_contexts(contexts: Context | Sequence[Context] | Mapping[str, Mapping[str, float]], *, family=None
                      ) -> dict[str, dict[str, float]]:
     """Resolve several contexts; a mapping ``{label: {parameter: value}}`` is taken as given."""
     if isinstance(contexts, str):
@@ -107,11 +100,11 @@ def resolve_contexts(contexts: Context | Sequence[Context] | Mapping[str, Mappin
             if isinstance(value, Mapping) and all(isinstance(v, (int, float)) for v in value.values()):
                 out[str(label)] = {str(k): float(v) for k, v in value.items()}
             else:
-                out[str(label)] = resolve_context(value)[1]
+                out[str(label)] = resolve_context(value, family=family)[1]
         return out
     out = {}
     for context in contexts:
-        label, settings = resolve_context(context)
+        label, settings = resolve_context(context, family=family)
         if label in out:
             raise ValidationError(f"context {label!r} is listed twice")
         out[label] = settings
@@ -120,11 +113,12 @@ def resolve_contexts(contexts: Context | Sequence[Context] | Mapping[str, Mappin
     return out
 
 
-def drug_concentrations(doses: Mapping[str, float | tuple[float, str]]) -> dict[str, float]:
+def drug_concentrations(doses: Mapping[str, float | tuple[float, str]], *, family=None) -> dict[str, float]:
     """``{drug name: dose}`` → ``{model parameter: nM}`` (bare numbers are nM)."""
-    from ..library.her2_model import drug_settings
-
-    return drug_settings(doses)
+    fam = _family(family)
+    if fam.drug_settings is None:
+        raise ValidationError(f"drugs: family {fam.name!r} has no drug vocabulary")
+    return fam.drug_settings(doses)
 
 
 def run_members(
@@ -143,6 +137,8 @@ def run_members(
     members
         One ``{parameter id: value}`` per member (drugs in nM, genotype settings, ligands).
         Parameters a member does not name keep the model's value; drugs not named are 0.
+        Members are pre-equilibrated with the model's drug concentrations and protocol switches
+        at 0 (their parameter roles), then run from ``t = 0``.
     times
         Output times in hours from treatment start.
     outputs
@@ -155,7 +151,8 @@ def run_members(
     xarray.Dataset
         Dims ``member × time`` as returned by :func:`her2sim.simulate_ensemble`.
     """
-    from ..library.protocols import untreated_parameters
+    from ..model.roles import untreated_overrides
+    from ..protocol import Protocol
 
     simulate_ensemble = _simulate_ensemble()
     model = model or default_model()
@@ -167,9 +164,10 @@ def run_members(
         if k not in defaults:
             raise UnknownNameError("parameter", k, defaults)
     columns = {k: np.asarray([float(m.get(k, defaults[k])) for m in members]) for k in keys}
-    pre = untreated_parameters(model)
-    return simulate_ensemble(model, np.asarray(times, dtype=float), columns, preequilibrate=pre,
-                             outputs=list(outputs), n_threads=n_threads, schedule=list(schedule))
+    # drugs and protocol switches (cell growth) at 0 before treatment: asked of the parameter roles
+    protocol = Protocol(times=tuple(np.asarray(times, dtype=float)), preequilibrate=untreated_overrides(model) or False,
+                        schedule=tuple(schedule))
+    return simulate_ensemble(model, None, columns, protocol=protocol, outputs=list(outputs), n_threads=n_threads)
 
 
 def _simulate_ensemble():

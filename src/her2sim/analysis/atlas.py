@@ -34,7 +34,7 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import UnknownNameError, ValidationError
-from ._runs import PARENTAL, default_model, provenance, resolve_context, run_members
+from ._runs import PARENTAL, default_model, drug_concentrations, provenance, resolve_context, run_members
 
 __all__ = [
     "BASES",
@@ -93,13 +93,13 @@ def exposure_table(basis: str = "free_average", drugs: Sequence[str] | None = No
     >>> table.loc[0, "basis"]
     'free_average'
     """
+    from ..family import default_family
     from ..library import pk
     from ..library.drugs import get_drug
-    from ..library.her2_model import modelled_drugs
 
     if basis not in BASES:
         raise UnknownNameError("basis", basis, BASES)
-    names = [get_drug(d).name for d in (drugs or modelled_drugs())]
+    names = [get_drug(d).name for d in (drugs or default_family().drug_names())]
     by_drug = {r.drug: r for r in pk.REGIMENS.values()}
     rows = []
     for name in names:
@@ -137,6 +137,22 @@ def exposure_table(basis: str = "free_average", drugs: Sequence[str] | None = No
     return pd.DataFrame(rows, columns=["drug", "concentration_nM", "basis", "clinical", "source", "note"])
 
 
+def _routes(model) -> dict[str, str]:
+    """Read-outs that name resistance routes: the model family's, else :data:`ROUTE_NODES`."""
+    from ..family import family_of
+
+    family = family_of(model)
+    return dict(family.routes) if family is not None and family.routes else dict(ROUTE_NODES)
+
+
+def _growth_species(model) -> str:
+    """The cell-number read-out of the model's family (``cells`` for a model of no family)."""
+    from ..family import family_of
+
+    family = family_of(model)
+    return family.growth_species if family is not None and family.growth_species else "cells"
+
+
 def _therapy_drugs(therapy: str) -> list[str]:
     from ..library.drugs import get_drug
 
@@ -144,9 +160,7 @@ def _therapy_drugs(therapy: str) -> list[str]:
 
 
 def therapy_concentrations(therapies: Sequence[str], exposures: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """``{therapy: {model parameter: nM}}`` from an exposure table."""
-    from ..library.her2_model import drug_parameter
-
+    """``{therapy: {model parameter: nM}}`` from an exposure table (the default family's drug parameters)."""
     table = exposures.set_index("drug")["concentration_nM"]
     out: dict[str, dict[str, float]] = {}
     for therapy in therapies:
@@ -154,7 +168,7 @@ def therapy_concentrations(therapies: Sequence[str], exposures: pd.DataFrame) ->
         for name in _therapy_drugs(therapy):
             if name not in table.index:
                 raise UnknownNameError("drug (in the exposure table)", name, table.index)
-            key = drug_parameter(name)
+            (key,) = drug_concentrations({name: 1.0})  # the drug's concentration parameter
             settings[key] = settings.get(key, 0.0) + float(table[name])
         out[therapy] = settings
     return out
@@ -191,14 +205,15 @@ def simulate_therapies(
         members.append(dict(settings))
         members.extend({**settings, **drugs} for drugs in therapies.values())
     times = sorted({0.0, float(signal_time), float(time)})
-    ens = run_members(members, times=times, outputs=["cells", *readouts], model=model, n_threads=n_threads)
+    growth = _growth_species(model)
+    ens = run_members(members, times=times, outputs=[growth, *readouts], model=model, n_threads=n_threads)
     n_c, n_t = len(contexts), len(therapies)
     i_sig, i_end = times.index(float(signal_time)), times.index(float(time))
 
     def block(name):
         return ens[name].values.reshape(n_c, n_t + 1, len(times))
 
-    cells = block("cells")
+    cells = block(growth)
     x0, x_ctrl, x = cells[:, 0, 0], cells[:, 0, i_end], cells[:, 1:, i_end]
     data = {
         "inhibition_percent": (("context", "therapy"), 100 * (1 - x / x_ctrl[:, None]),
@@ -293,7 +308,9 @@ def resistance_atlas(
     drugs = sorted({d for t in therapies for d in _therapy_drugs(t)})
     exposures = exposure_table(basis, drugs)
     treatments = therapy_concentrations(therapies, exposures)
-    ds = simulate_therapies(ctx, treatments, time=time, signal_time=signal_time, model=model, n_threads=n_threads)
+    route_nodes = _routes(model)
+    ds = simulate_therapies(ctx, treatments, time=time, signal_time=signal_time, readouts=tuple(route_nodes),
+                            model=model, n_threads=n_threads)
     gi = ds["inhibition_percent"]
     ref_gi = gi.sel(context=reference)
     change = gi - ref_gi
@@ -310,7 +327,7 @@ def resistance_atlas(
         else:
             calls[i, j] = "partially resistant"
     routes = np.full(gi.shape, "", dtype=object)
-    for node, label in ROUTE_NODES.items():
+    for node, label in route_nodes.items():
         ref_level = float(ds[f"{node}_untreated"].sel(context=reference))
         residual = ds[node] / ref_level
         ds[f"{label}_residual"] = residual.assign_attrs(
@@ -348,7 +365,7 @@ def resistance_atlas(
 def atlas_table(atlas: xr.Dataset) -> pd.DataFrame:
     """The atlas as a tidy table (one row per context × therapy)."""
     keep = ["inhibition_percent", "gr", "gi_change", "call", "route",
-            *[f"{label}_residual" for label in ROUTE_NODES.values()]]
+            *[str(v) for v in atlas.data_vars if str(v).endswith("_residual")]]
     return atlas[keep].to_dataframe().reset_index()
 
 

@@ -532,18 +532,14 @@ def _init_worker(objective) -> None:
     _WORKER_OBJECTIVE = objective
 
 
-def _worker_task(kind: str, *args):
-    if kind == "start":
-        return _run_start(_WORKER_OBJECTIVE, *args)
-    if kind == "profile":
-        from .profile import _profile_parameter
-
-        return _profile_parameter(_WORKER_OBJECTIVE, *args)
-    raise ValueError(kind)  # pragma: no cover - internal
+def _worker_task(job: Callable[..., Any], *args):
+    """``job(objective, *args)`` with the worker's objective; ``job`` is a module-level function
+    (pickled by reference), so this module needs to know no caller (no fit <-> profile cycle)."""
+    return job(_WORKER_OBJECTIVE, *args)
 
 
 def _run_tasks(objective, tasks: Sequence[tuple], n_workers: int, on_done: Callable[[Any], None]) -> None:
-    """Run ``_worker_task(*task)`` for every task, serially or over a process pool.
+    """Run ``_worker_task(*task)`` (``task = (job, *args)``) for every task, serially or over a process pool.
 
     ``on_done`` is called in this process, in completion order, as each task finishes (it writes
     the store), so a killed run keeps every finished task.
@@ -869,7 +865,7 @@ def multistart(
         if progress is not None:
             progress(len(done), len(selected), record)
 
-    tasks = [("start", i, int(seed), x0s[k], method, opts) for k, i in enumerate(todo)]
+    tasks = [(_run_start, i, int(seed), x0s[k], method, opts) for k, i in enumerate(todo)]
     _run_tasks(objective, tasks, int(n_workers), on_done)
     return MultistartResult(
         x_ids=tuple(objective.x_ids), x_scales=tuple(settings["x_scales"]), lb=lb, ub=ub, settings=settings,

@@ -33,8 +33,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from ..errors import UnknownNameError, UnsupportedFeatureError, ValidationError
-from ..io import petab as _pt
+from ..io import petab_plan as _pt
 from .objective import PetabObjective, _failed, _forward_rows, likelihood_derivatives
+from ..engine.solver import STEADY_STATE_DEFAULTS as _SS_DEFAULTS
 
 __all__ = ["HierarchicalObjective", "analytic_scalings"]
 
@@ -62,8 +63,8 @@ def analytic_scalings(problem) -> dict[str, str]:
                 in_conditions.add(v.strip())
     rules = {r.variable: r.math for r in problem.model.assignment_rules}
     obs = {o.id: o for o in problem.observables}
-    meas, scales, dists = _pt._row_arrays(problem, None)
-    plan = _pt._plan(problem)
+    meas, scales, dists = _pt.row_arrays(problem, None)
+    plan = _pt.plan(problem)
     m = problem.measurements
     op_col = m["observableParameters"] if "observableParameters" in m else [None] * len(m)
     np_col = m["noiseParameters"] if "noiseParameters" in m else [None] * len(m)
@@ -93,11 +94,11 @@ def analytic_scalings(problem) -> dict[str, str]:
     for i in range(len(m)):
         oid = plan.row_observable[i]
         o = obs[oid]
-        for v in _pt._split_overrides(np_col[i]):
+        for v in _pt.split_overrides(np_col[i]):
             if isinstance(v, str):
                 bad.add(v)
         used = []
-        for holder, v in zip(o.observable_placeholders, _pt._split_overrides(op_col[i])):
+        for holder, v in zip(o.observable_placeholders, _pt.split_overrides(op_col[i])):
             if isinstance(v, str) and v in candidates:
                 used.append(v)
                 if not pure_factor(oid, holder):
@@ -167,7 +168,7 @@ class HierarchicalObjective:
         which = np.full(len(m), -1, dtype=int)
         pos = {k: j for j, k in enumerate(self.analytic_ids)}
         for i, v in enumerate(op_col):
-            for item in _pt._split_overrides(v):
+            for item in _pt.split_overrides(v):
                 if isinstance(item, str) and item in pos:
                     which[i] = pos[item]
         self._row_param = which
@@ -240,7 +241,7 @@ class HierarchicalObjective:
 
     def optimal_scalings(self, h: np.ndarray, sigma: np.ndarray) -> np.ndarray:
         """Optimal linear values of the analytic parameters for unscaled simulations ``h``."""
-        meas, _, _ = _pt._row_arrays(self.problem, None)
+        meas, _, _ = _pt.row_arrays(self.problem, None)
         out = np.empty(len(self.analytic_ids))
         for j, (k, p) in enumerate(zip(self.analytic_ids, self._param)):
             rows = self._row_param == j
@@ -281,7 +282,7 @@ class HierarchicalObjective:
     def resolve(self, x) -> np.ndarray:
         """``x`` with its analytic entries replaced by their optimal values (one simulation)."""
         x = self.objective._check(x)
-        values = _pt._parameter_values(self.problem, self.objective.to_linear(self._unit_x(x)))
+        values = _pt.parameter_values(self.problem, self.objective.to_linear(self._unit_x(x)))
         try:
             result = self._run(values)
         except (OverflowError, ValueError):
@@ -292,16 +293,16 @@ class HierarchicalObjective:
         return full if np.all(np.isfinite(full)) else x.copy()
 
     def _run(self, values):
-        return _pt._run(
+        return _pt.run(
             self.problem, values, rtol=self.rtol, atol=self.atol, max_steps=self.max_steps,
-            steady_state_rtol=1e-10, steady_state_atol=1e-14, steady_state_tmax=1e10,
+            **_SS_DEFAULTS,
             n_threads=self.objective.n_threads,
         )
 
     def __call__(self, x) -> float:
         """``min`` over the analytic parameters of the objective at ``x``; ``inf`` on failure."""
         xu = self._unit_x(x)
-        values = _pt._parameter_values(self.problem, self.objective.to_linear(xu))
+        values = _pt.parameter_values(self.problem, self.objective.to_linear(xu))
         self.objective.n_evaluations += 1
         try:
             result = self._run(values)
@@ -310,11 +311,11 @@ class HierarchicalObjective:
         if not np.all(np.isfinite(result.simulation)):
             return math.inf
         full, y, _ = self._scaled(x, result.simulation, result.sigma)
-        meas, scales, dists = _pt._row_arrays(self.problem, None)
+        meas, scales, dists = _pt.row_arrays(self.problem, None)
         total = float(np.sum(_pt.noise_negative_log_likelihood(meas, y, result.sigma, transformation=scales,
                                                                distribution=dists)))
         if self.include_priors:
-            total += _pt._prior_nllh(self.problem, _pt._parameter_values(self.problem, self.objective.to_linear(full)))
+            total += _pt.prior_nllh(self.problem, _pt.parameter_values(self.problem, self.objective.to_linear(full)))
         return total if np.isfinite(total) else math.inf
 
     def _derivatives(self, x, fim: bool):
@@ -329,7 +330,7 @@ class HierarchicalObjective:
             return _failed(dim, fim)
         _, h, dh, sigma, dsigma = rows
         full, y, dy = self._scaled(x, h, sigma, dh)
-        values = _pt._parameter_values(self.problem, self.objective.to_linear(full))
+        values = _pt.parameter_values(self.problem, self.objective.to_linear(full))
         return likelihood_derivatives(self.objective, values, y, dy, sigma, dsigma, fim=fim)
 
     def value_and_gradient(self, x) -> tuple[float, np.ndarray]:

@@ -53,6 +53,7 @@ import pandas as pd
 
 from ..errors import UnknownNameError, ValidationError
 from ..model import TIME, Model
+from ..engine.solver import DEFAULT_SOLVER, STEADY_STATE_DEFAULTS as _SS_DEFAULTS
 
 __all__ = [
     "Estimate",
@@ -229,29 +230,29 @@ class ConditionSpec:
         if trivial:
             label, ctx = "parental", {}
         else:
-            _require_flagship(model, "context")
             from ..analysis._runs import resolve_context
 
-            label, ctx = resolve_context(context)
+            label, ctx = resolve_context(context, family=_family_with(model, "context", "resolve_context"))
         ctx = dict(ctx)
         ctx.update({str(k): float(v) for k, v in self.parameters.items()})
         drugs: dict[str, float] = {}
         if self.drugs:
-            _require_flagship(model, "drugs")
-            from ..library.her2_model import drug_settings
-
-            drugs = drug_settings(dict(self.drugs))
+            family = _family_with(model, "drugs", "drug_settings")
+            drugs = family.drug_settings(dict(self.drugs))
         return label, ctx, drugs
 
 
-def _require_flagship(model: Model, what: str) -> None:
-    from ..library.her2_model import MODEL_ID
+def _family_with(model: Model, what: str, part: str):
+    """The model's family if it has the vocabulary ``part``, else a ValidationError naming what to do."""
+    from ..family import family_of
 
-    if model.id != MODEL_ID:
+    family = family_of(model)
+    if family is None or getattr(family, part) is None:
         raise ValidationError(
-            f"condition {what!r} uses the flagship model's catalogues (genotypes, cell lines, drugs); "
-            f"model {model.id!r} is not the flagship model {MODEL_ID!r}: set parameters directly instead"
+            f"condition {what!r} uses the vocabulary (genotypes, cell lines, drugs) of a model family; "
+            f"model {model.id!r} belongs to no family that has one: set parameters directly instead"
         )
+    return family
 
 
 # ============================================================================ tables
@@ -349,7 +350,7 @@ def lint_petab(yaml_path: str | os.PathLike[str]) -> None:
 
 def _parse_symbols(formula: str, where: str) -> set[str]:
     """Free symbol names of a PEtab formula (parsed by libSBML, never evaluated as text)."""
-    from ..io.petab import _parse_formula  # the loader's own PEtab → SBML L3 translation
+    from ..io.petab_plan import parse_formula as _parse_formula  # the loader's own PEtab → SBML L3 translation
 
     expr = _parse_formula(formula, where)
     return {s.name for s in expr.free_symbols} - {TIME.name}
@@ -368,10 +369,9 @@ def _preequilibration_settings(
     if isinstance(preequilibration, str):
         if preequilibration != "untreated":
             raise ValidationError(f"preequilibration={preequilibration!r}; allowed: 'untreated', a mapping or None")
-        from ..library.protocols import untreated_parameters
+        from ..model.roles import untreated_overrides
 
-        ids = set(model.parameter_ids)
-        return {k: v for k, v in untreated_parameters(model).items() if k in ids}
+        return untreated_overrides(model)
     return {str(k): float(v) for k, v in preequilibration.items()}
 
 
@@ -691,8 +691,8 @@ def synthetic_measurements(
     true_values: Mapping[str, float],
     *,
     seed: int,
-    rtol: float = 1e-8,
-    atol: float = 1e-12,
+    rtol: float = DEFAULT_SOLVER.rtol,
+    atol: float = DEFAULT_SOLVER.atol,
     n_threads: int | None = 1,
 ) -> pd.DataFrame:
     """Simulate a PEtab problem at known parameter values and add noise from its noise model.
@@ -727,7 +727,8 @@ def synthetic_measurements(
     import tempfile
 
     from ..errors import SolverError
-    from ..io.petab import PetabProblem, _row_arrays, _run, load_petab
+    from ..io.petab import PetabProblem, load_petab
+    from ..io.petab_plan import row_arrays as _row_arrays, run as _run
 
     if isinstance(problem, PetabTables):
         with tempfile.TemporaryDirectory() as tmp:
@@ -743,8 +744,8 @@ def synthetic_measurements(
         template = None
     # _run also returns sigma per row, which simulate_petab does not expose.
     result = _run(
-        loaded, dict(true_values), rtol=rtol, atol=atol, max_steps=500_000, steady_state_rtol=1e-10,
-        steady_state_atol=1e-14, steady_state_tmax=1e10, n_threads=n_threads,
+        loaded, dict(true_values), rtol=rtol, atol=atol, max_steps=DEFAULT_SOLVER.max_steps, **_SS_DEFAULTS,
+        n_threads=n_threads,
     )
     if np.any(~np.isfinite(result.simulation)):
         bad = sorted({m for m, s in zip(result.member_message, result.member_status) if s != 0})
@@ -811,7 +812,8 @@ def wald_intervals(
     """
     from scipy.stats import norm
 
-    from ..io.petab import PetabProblem, _row_arrays, _run, _transform, load_petab
+    from ..io.petab import PetabProblem, load_petab
+    from ..io.petab_plan import row_arrays as _row_arrays, run as _run, transform as _transform
 
     if not isinstance(problem, PetabProblem):
         problem = load_petab(Path(problem))
@@ -824,8 +826,8 @@ def wald_intervals(
 
     def residuals(xv: np.ndarray) -> np.ndarray:
         values = {p.id: p.from_scale(float(v)) for p, v in zip(params, xv)}
-        res = _run(problem, values, rtol=rtol, atol=atol, max_steps=500_000, steady_state_rtol=1e-10,
-                   steady_state_atol=1e-14, steady_state_tmax=1e10, n_threads=n_threads)
+        res = _run(problem, values, rtol=rtol, atol=atol, max_steps=DEFAULT_SOLVER.max_steps, **_SS_DEFAULTS,
+                   n_threads=n_threads)
         meas, scales, _ = _row_arrays(problem, res)
         return (_transform(meas, scales) - _transform(res.simulation, scales)) / res.sigma
 

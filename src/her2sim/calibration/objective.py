@@ -15,8 +15,10 @@ from typing import Literal
 import numpy as np
 
 from ..errors import UnknownNameError, UnsupportedFeatureError, ValidationError
-from ..io import petab as _pt
+from ..io import petab_plan as _pt
 from ..io.petab import PetabProblem, load_petab, negative_log_likelihood
+from ..engine.solver import DEFAULT_SOLVER
+from ..protocol import execute, sensitivity_selection
 
 __all__ = ["PetabObjective"]
 
@@ -51,12 +53,12 @@ class PetabObjective:
         self,
         problem: PetabProblem | str | os.PathLike[str],
         *,
-        rtol: float = 1e-8,
-        atol: float = 1e-12,
+        rtol: float = DEFAULT_SOLVER.rtol,
+        atol: float = DEFAULT_SOLVER.atol,
         include_priors: bool = True,
         gradient: Literal["forward", "finite-differences"] = "forward",
         n_threads: int = 1,
-        max_steps: int = 500_000,
+        max_steps: int = DEFAULT_SOLVER.max_steps,
     ) -> None:
         if not isinstance(problem, PetabProblem):
             problem = load_petab(Path(problem))
@@ -171,7 +173,7 @@ class PetabObjective:
             For Laplace noise or noise that depends on estimated parameters.
         """
         x = self._check(x)
-        meas, scales, dists = _pt._row_arrays(self.problem, None)
+        meas, scales, dists = _pt.row_arrays(self.problem, None)
         if np.any(dists != "normal"):
             raise UnsupportedFeatureError("residuals_and_jacobian: the problem has Laplace noise; use value_and_gradient")
         self.n_evaluations += 1
@@ -186,8 +188,8 @@ class PetabObjective:
                 "the objective is not a sum of squares (use value_and_gradient)"
             )
         with np.errstate(divide="ignore", invalid="ignore"):
-            ty = _pt._transform(y, scales)
-            tm = _pt._transform(meas, scales)
+            ty = _pt.transform(y, scales)
+            tm = _pt.transform(meas, scales)
             r = (tm - ty) / sigma
             dt = np.where(scales == "log", 1.0 / y, np.where(scales == "log10", 1.0 / (y * math.log(10.0)), 1.0))
             jac = -(dt / sigma)[:, None] * dy
@@ -234,7 +236,7 @@ class _SensPlan:
         from ..engine.compiler import compile_model
 
         problem = obj.problem
-        plan = _pt._plan(problem)
+        plan = _pt.plan(problem)
         cm0 = compile_model(problem.model)
         self.plan = plan
         self.cm0 = cm0
@@ -255,7 +257,7 @@ class _SensPlan:
             spc: dict[str, tuple[float, str | None]] = {}
             for col, (kind, ident) in plan.condition_targets.items():
                 raw = row[col]
-                if _pt._is_missing(raw):
+                if _pt.is_missing(raw):
                     continue
                 src = None
                 if isinstance(raw, str):
@@ -263,7 +265,7 @@ class _SensPlan:
                         raw = float(raw)
                     except ValueError:
                         src = raw if raw in values else None
-                v = _pt._resolve(raw, values, problem.model, f"condition {c!r} column {col!r}")
+                v = _pt.resolve(raw, values, problem.model, f"condition {c!r} column {col!r}")
                 (spc if kind == "species" else inp)[ident] = (v, src)
             return inp, spc
 
@@ -285,7 +287,7 @@ class _SensPlan:
                     src[j] = s
             for ident, v in holders.items():
                 j = cm0.p_index(ident)
-                p[j] = _pt._resolve(v, values, problem.model, f"placeholder {ident!r}")
+                p[j] = _pt.resolve(v, values, problem.model, f"placeholder {ident!r}")
                 src.pop(j, None)
                 if isinstance(v, str) and v in values:
                     src[j] = v
@@ -358,7 +360,7 @@ def _forward_rows(obj: PetabObjective, x: np.ndarray):
     """Per measurement row: (values, y, dy/dx, sigma, dsigma/dx), or None if a run failed."""
     problem = obj.problem
     lin = obj.to_linear(x)
-    values = _pt._parameter_values(problem, lin)
+    values = _pt.parameter_values(problem, lin)
     sp = _SensPlan(obj, values)
     plan = sp.plan
     cm = _sensitivity_model(obj, sp)
@@ -367,12 +369,10 @@ def _forward_rows(obj: PetabObjective, x: np.ndarray):
     n_wrt = len(sp.wrt)
     n_theta = obj.dim
     n_members = len(plan.member_cond)
-    opts = _pt._options(obj.rtol, obj.atol, getattr(obj, "max_steps", 500_000), 1e-10, 1e-14, 1e10)
+    opts = DEFAULT_SOLVER.replace(rtol=obj.rtol, atol=obj.atol, max_steps=getattr(obj, "max_steps", None)).to_c()
     threads = max(1, obj.n_threads)
 
     P = np.stack([sp.augmented(sp.P[m], sp.dP[m]) for m in range(n_members)])
-    X0 = np.empty((n_members, cm.n_x))
-    status = np.zeros(n_members, dtype=np.int64)
 
     def apply_species(m: int, xa: np.ndarray) -> None:
         for sid, (v, src) in sp.species[m].items():
@@ -389,47 +389,20 @@ def _forward_rows(obj: PetabObjective, x: np.ndarray):
                 d = sp.scale_d[src] * size if src is not None and src == sp.dirs[k] else 0.0
                 xa[nb * (k + 1) + i] = d
 
-    pre_members = [m for m in range(n_members) if plan.member_pre[m]]
-    if pre_members:
-        P_pre = np.stack([sp.augmented(sp.P_pre[m], sp.dP_pre[m]) for m in pre_members])
-        unique, inverse = np.unique(P_pre, axis=0, return_inverse=True)
-        inverse = np.asarray(inverse).reshape(-1)
-        res = cm.run(
-            unique, np.zeros(1), np.zeros(1, dtype=np.int32), opts, P_pre=unique, n_threads=threads,
-            want_final_state=True,
-        )
-        if np.any(res["status"] != 0):
-            return None
-        for n, m in enumerate(pre_members):
-            X0[m] = res["x_final"][inverse[n]]
-            apply_species(m, X0[m])
-    for m in range(n_members):
-        if not plan.member_pre[m]:
-            X0[m] = cm.initial_state(P[m])
-            apply_species(m, X0[m])
-
+    pre = np.asarray([bool(p) for p in plan.member_pre])
+    P_pre = P.copy()
+    for m in np.flatnonzero(pre):
+        P_pre[m] = sp.augmented(sp.P_pre[m], sp.dP_pre[m])
     base_sel = np.asarray([sp.cm0.output_index(o) for o in plan.outputs], dtype=np.int64)
-    n_out0 = cm.n_out_base
     n_o = base_sel.size
-    sel = [base_sel]
-    for k in range(n_dir):
-        sel.append(n_out0 * (1 + k) + base_sel)
-    for q in range(n_wrt):
-        sel.append(n_out0 * (1 + n_dir + q) + base_sel)
-    sel_arr = np.concatenate(sel).astype(np.int32)
-    res = cm.run(P, plan.times, sel_arr, opts, X0=X0, n_threads=threads)
-    if np.any(res["status"] != 0):
+    sel_arr = sensitivity_selection(cm.n_out_base, base_sel, n_dir, n_wrt)
+    # the same protocol as the PEtab simulator, on the sensitivity system (one executor)
+    outcome = execute(cm, P, plan.times, sel_arr, opts, P_pre=P_pre, preequilibrated=pre, reset=apply_species,
+                      steady_members=np.unique(plan.row_member[plan.row_steady]), n_threads=threads)
+    if np.any(outcome.status != 0):
         return None
-    out = res["out"]  # members x times x sel
-
-    steady_members = np.unique(plan.row_member[plan.row_steady])
-    steady_out = np.full((n_members, sel_arr.size), np.nan)
-    if steady_members.size:
-        Ps = P[steady_members]
-        res_ss = cm.run(Ps, np.zeros(1), sel_arr, opts, P_pre=Ps, X0=X0[steady_members], n_threads=threads)
-        if np.any(res_ss["status"] != 0):
-            return None
-        steady_out[steady_members] = res_ss["out"][:, 0, :]
+    out = outcome.out  # members x times x sel
+    steady_out = outcome.steady if outcome.steady is not None else np.full((n_members, sel_arr.size), np.nan)
 
     rows_m = plan.row_member
     rows_t = plan.row_time_index
@@ -481,15 +454,15 @@ def likelihood_derivatives(obj, values: Mapping[str, float], y: np.ndarray, dy: 
     """
     problem = obj.problem
     dim = dy.shape[1]
-    meas, scales, dists = _pt._row_arrays(problem, None)
+    meas, scales, dists = _pt.row_arrays(problem, None)
     nll = _pt.noise_negative_log_likelihood(meas, y, sigma, transformation=scales, distribution=dists)
     total = float(np.sum(nll))
     if not np.isfinite(total):
         return _failed(dim, fim)
     # derivatives of each row's term w.r.t. y and sigma
     with np.errstate(divide="ignore", invalid="ignore"):
-        ty = _pt._transform(y, scales)
-        tm = _pt._transform(meas, scales)
+        ty = _pt.transform(y, scales)
+        tm = _pt.transform(meas, scales)
         r = (tm - ty) / sigma
         dt = np.where(scales == "log", 1.0 / y, np.where(scales == "log10", 1.0 / (y * math.log(10.0)), 1.0))
         normal = dists == "normal"
@@ -497,7 +470,7 @@ def likelihood_derivatives(obj, values: Mapping[str, float], y: np.ndarray, dy: 
         d_s = np.where(normal, 1.0 / sigma - r * r / sigma, 1.0 / sigma - np.abs(r) / sigma)
     grad = d_y @ dy + d_s @ dsigma
     if obj.include_priors:
-        total += _pt._prior_nllh(problem, values)
+        total += _pt.prior_nllh(problem, values)
         grad += _prior_gradient(obj, values)
     if not (np.isfinite(total) and np.all(np.isfinite(grad))):
         return _failed(dim, fim)
@@ -533,7 +506,7 @@ def _static_sigma_gradient(obj, sp: _SensPlan, values, sigma: np.ndarray, dsigma
         for sym in expr.free_symbols:
             if sym.name in holders:
                 h = holders[sym.name]
-                subs[sym] = _pt._resolve(h, values, problem.model, f"noise placeholder {sym.name!r}")
+                subs[sym] = _pt.resolve(h, values, problem.model, f"noise placeholder {sym.name!r}")
                 source[sym] = h if isinstance(h, str) and h in sp.theta_index else None
             else:
                 j = sp.cm0.p_index(sym.name, argument="noise formula")

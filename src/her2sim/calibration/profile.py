@@ -539,7 +539,7 @@ def profile_likelihood(
         if progress is not None:
             progress(len(done), len(indices), p)
 
-    _run_tasks(objective, [("profile", i, x_opt, float(f_opt), s) for i in todo], int(n_workers), on_done)
+    _run_tasks(objective, [(_profile_parameter, i, x_opt, float(f_opt), s) for i in todo], int(n_workers), on_done)
     return ProfileResult(
         x_ids=tuple(objective.x_ids), x_opt=x_opt, f_opt=float(f_opt), threshold=threshold,
         confidence=float(confidence), profiles={objective.x_ids[i]: done[i] for i in indices}, settings=settings,

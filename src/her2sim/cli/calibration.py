@@ -10,6 +10,8 @@ from pathlib import Path
 
 import typer
 
+from ..engine.solver import DEFAULT_SOLVER
+
 __all__ = ["register", "fit", "profile"]
 
 
@@ -57,7 +59,7 @@ def fit(
         help="Optimise pure observable scalings in closed form (hierarchical), the rest numerically."),
     hessian: str = typer.Option("fim", help="fides only: fim, hybrid (FIM then BFGS) or bfgs."),
     polish: str | None = typer.Option(None, help="Second optimiser from each start's best point (e.g. L-BFGS-B)."),
-    max_steps: int = typer.Option(500_000, min=1, help="Solver steps per simulation before it counts as failed."),
+    max_steps: int = typer.Option(DEFAULT_SOLVER.max_steps, min=1, help="Solver steps per simulation before it counts as failed."),
     out: Path = typer.Option(Path("her2sim-output/fit"), "--out", "-o", help="Output folder (resumable store)."),
 ) -> None:
     """Multi-start fit: per-start results, starts.csv, waterfall.png and best_parameters.tsv in OUT."""
@@ -127,7 +129,7 @@ def profile(
     s = fitted.settings
     objective = PetabObjective(problem, rtol=s.get("rtol") or 1e-8, atol=s.get("atol") or 1e-12,
                                include_priors=True if s.get("include_priors") is None else bool(s["include_priors"]),
-                               gradient=s.get("gradient") or "forward", max_steps=s.get("max_steps") or 500_000)
+                               gradient=s.get("gradient") or "forward", max_steps=s.get("max_steps") or DEFAULT_SOLVER.max_steps)
     # analytic scalings of the fit (if any) are profiled numerically: a profile fixes each
     # parameter in turn, which a closed-form inner optimum would override
     if s.get("problem_sha256") != fit_mod.problem_fingerprint(objective.problem):

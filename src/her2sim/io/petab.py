@@ -56,6 +56,7 @@ from ..errors import (
     ValidationError,
 )
 from ..model import TIME, AssignmentRule, Model, Parameter, Species, parse
+from ..engine.solver import DEFAULT_SOLVER, SolverOptions, STEADY_STATE_DEFAULTS as _SS_DEFAULTS
 
 __all__ = [
     "PetabParameter",
@@ -779,16 +780,8 @@ def _apply_species(cm, x: np.ndarray, p: np.ndarray, overrides: Mapping[str, flo
 
 
 def _options(rtol: float, atol: float, max_steps: int, ss_rtol: float, ss_atol: float, ss_tmax: float):
-    from ..engine.compiler import Options
-
-    for name, v in (("rtol", rtol), ("atol", atol), ("steady_state_rtol", ss_rtol), ("steady_state_atol", ss_atol)):
-        if not (np.isfinite(v) and v > 0):
-            raise ValidationError(f"{name} must be a positive finite number, got {v!r}")
-    return Options(
-        rtol=float(rtol), atol=float(atol), h_max=float("inf"), max_steps=int(max_steps),
-        ss_rtol=float(ss_rtol), ss_atol=float(ss_atol), ss_tmax=float(ss_tmax),
-        ss_max_steps=int(max_steps), max_events=100000,
-    )
+    return SolverOptions(rtol=rtol, atol=atol, max_steps=max_steps, steady_state_rtol=ss_rtol,
+                         steady_state_atol=ss_atol, steady_state_tmax=ss_tmax).to_c()
 
 
 def _run(
@@ -804,6 +797,7 @@ def _run(
     n_threads: int | None,
 ) -> _Result:
     from ..engine.compiler import compile_model
+    from ..protocol import execute
     from ..simulation import SolveStatus
 
     plan = _plan(problem)
@@ -835,47 +829,22 @@ def _run(
         return p
 
     P = np.stack([vector(c, h) for c, h in zip(plan.member_cond, plan.member_placeholders)])
-    X0 = np.empty((n_members, cm.n_x))
-    status = np.zeros(n_members, dtype=np.int64)
+    # pre-equilibration (once per distinct vector) -> the condition's species values -> the main
+    # simulation -> steady-state measurements under the simulation condition: one protocol
+    pre = np.asarray([bool(p) for p in plan.member_pre])
+    P_pre = P.copy()
+    for k in np.flatnonzero(pre):
+        P_pre[k] = vector(plan.member_pre[k], plan.member_placeholders[k])
 
-    # stage 1: pre-equilibration, once per distinct pre-equilibration parameter vector
-    pre_members = [k for k in range(n_members) if plan.member_pre[k]]
-    if pre_members:
-        P_pre = np.stack([vector(plan.member_pre[k], plan.member_placeholders[k]) for k in pre_members])
-        unique, inverse = np.unique(P_pre, axis=0, return_inverse=True)
-        inverse = np.asarray(inverse).reshape(-1)
-        res = cm.run(
-            unique, np.zeros(1), np.zeros(1, dtype=np.int32), opts, P_pre=unique,
-            n_threads=threads, want_final_state=True,
-        )
-        for n, k in enumerate(pre_members):
-            u = inverse[n]
-            X0[k] = res["x_final"][u]
-            status[k] = int(res["status"][u])
-            # PEtab: the simulation condition's species values are set after pre-equilibration
-            _apply_species(cm, X0[k], P[k], condition(plan.member_cond[k])[1])
-    for k in range(n_members):
-        if not plan.member_pre[k]:
-            X0[k] = cm.initial_state(P[k])
-            _apply_species(cm, X0[k], P[k], condition(plan.member_cond[k])[1])
-    X0[status != 0] = np.nan
+    def reset(k: int, x: np.ndarray) -> None:
+        # PEtab: the simulation condition's species values are set after pre-equilibration
+        _apply_species(cm, x, P[k], condition(plan.member_cond[k])[1])
 
-    # stage 2: the main simulation of every member
     sel = np.asarray([cm.output_index(o) for o in plan.outputs], dtype=np.int32)
-    res = cm.run(P, plan.times, sel, opts, X0=X0, n_threads=threads)
-    out = res["out"]
-    status = np.where(status != 0, status, res["status"])
-
-    # stage 3: steady-state measurements, under the simulation condition from the initial state
-    steady_members = np.unique(plan.row_member[plan.row_steady])
-    steady_out = np.full((n_members, len(plan.outputs)), np.nan)
-    if steady_members.size:
-        ok = steady_members[status[steady_members] == 0]
-        if ok.size:
-            Ps = P[ok]
-            res_ss = cm.run(Ps, np.zeros(1), sel, opts, P_pre=Ps, X0=X0[ok], n_threads=threads)
-            steady_out[ok] = res_ss["out"][:, 0, :]
-            status[ok] = np.where(status[ok] != 0, status[ok], res_ss["status"])
+    outcome = execute(cm, P, plan.times, sel, opts, P_pre=P_pre, preequilibrated=pre, reset=reset,
+                      steady_members=np.unique(plan.row_member[plan.row_steady]), n_threads=threads)
+    out, status = outcome.out, outcome.status
+    steady_out = outcome.steady if outcome.steady is not None else np.full((n_members, len(plan.outputs)), np.nan)
 
     simulation = np.where(
         plan.row_steady,
@@ -929,12 +898,12 @@ def simulate_petab(
     problem: PetabProblem,
     parameters: Mapping[str, float] | None = None,
     *,
-    rtol: float = 1e-8,
-    atol: float = 1e-12,
-    max_steps: int = 500_000,
-    steady_state_rtol: float = 1e-10,
-    steady_state_atol: float = 1e-14,
-    steady_state_tmax: float = 1e10,
+    rtol: float = DEFAULT_SOLVER.rtol,
+    atol: float = DEFAULT_SOLVER.atol,
+    max_steps: int = DEFAULT_SOLVER.max_steps,
+    steady_state_rtol: float = DEFAULT_SOLVER.steady_state_rtol,
+    steady_state_atol: float = DEFAULT_SOLVER.steady_state_atol,
+    steady_state_tmax: float = DEFAULT_SOLVER.steady_state_tmax,
     n_threads: int | None = None,
 ) -> pd.DataFrame:
     """Simulate every measurement of a PEtab problem.
@@ -1114,10 +1083,10 @@ def negative_log_likelihood(
     parameters: Mapping[str, float] | None = None,
     *,
     include_priors: bool = False,
-    rtol: float = 1e-8,
-    atol: float = 1e-12,
+    rtol: float = DEFAULT_SOLVER.rtol,
+    atol: float = DEFAULT_SOLVER.atol,
     n_threads: int | None = None,
-    max_steps: int = 500_000,
+    max_steps: int = DEFAULT_SOLVER.max_steps,
 ) -> float:
     """Negative log-likelihood of the measurements (PEtab noise models).
 
@@ -1140,8 +1109,9 @@ def negative_log_likelihood(
         simulation failed.
     """
     result = _run(
-        problem, parameters, rtol=rtol, atol=atol, max_steps=int(max_steps), steady_state_rtol=1e-10,
-        steady_state_atol=1e-14, steady_state_tmax=1e10, n_threads=n_threads,
+        problem, parameters, rtol=rtol, atol=atol, max_steps=int(max_steps),
+        steady_state_rtol=DEFAULT_SOLVER.steady_state_rtol, steady_state_atol=DEFAULT_SOLVER.steady_state_atol,
+        steady_state_tmax=DEFAULT_SOLVER.steady_state_tmax, n_threads=n_threads,
     )
     meas, scales, dists = _row_arrays(problem, result)
     if np.any(~np.isfinite(result.simulation)):
@@ -1159,8 +1129,8 @@ def chi2(
     problem: PetabProblem,
     parameters: Mapping[str, float] | None = None,
     *,
-    rtol: float = 1e-8,
-    atol: float = 1e-12,
+    rtol: float = DEFAULT_SOLVER.rtol,
+    atol: float = DEFAULT_SOLVER.atol,
     n_threads: int | None = None,
 ) -> float:
     """Sum of squared weighted residuals ``((t(m) - t(y)) / σ)²`` on the transformed scale.
@@ -1168,8 +1138,8 @@ def chi2(
     Parameters and returns as in :func:`negative_log_likelihood` (``inf`` if a simulation failed).
     """
     result = _run(
-        problem, parameters, rtol=rtol, atol=atol, max_steps=500_000, steady_state_rtol=1e-10,
-        steady_state_atol=1e-14, steady_state_tmax=1e10, n_threads=n_threads,
+        problem, parameters, rtol=rtol, atol=atol, max_steps=DEFAULT_SOLVER.max_steps, **_SS_DEFAULTS,
+        n_threads=n_threads,
     )
     meas, scales, _ = _row_arrays(problem, result)
     if np.any(~np.isfinite(result.simulation)):

@@ -118,6 +118,7 @@ _HERMARK = "HERmark analytical validation, Pathol Res Int 2010 (814176) (pharmac
 _JERNSTROM_2017 = "Jernstrom S et al. 2017, Breast Cancer (Dove) 9:185-198, doi:10.2147/BCTT.S115600"
 _XU_2017 = "Xu (author per recall) 2017, Clin Cancer Res 23:5123-34, PMC5762201"
 _HER2_AMP = "HER2 amplification"
+_SCALTRITI_2007 = "Scaltriti M et al. 2007, J Natl Cancer Inst 99:628-38, PMID 17440164 (findings L14)"
 
 
 def _amp(source: str, strength: float | None = None, status: Status = "confirmed") -> GenotypeItem:
@@ -214,7 +215,9 @@ def _build() -> tuple[CellLine, ...]:
         aliases=("MDA453", "MDA-453", "MDAMB453"),
         her2_status="amplified (modest)",
         genotypes=(
-            _amp(_OBRIEN_2010),
+            GenotypeItem(_HER2_AMP, "unconfirmed", _OBRIEN_2010, 2.0e5,
+                         note="amplified per the source; 'modest' amplification taken as 0.4 of BT-474 "
+                              "(2e5 per cell, assumed, as the earlier model preset)"),
             GenotypeItem("PIK3CA mutation (allele unspecified)", "secondary",
                          "Garrett JT 2013, Cancer Res 73:6013 (per recall), via findings L03",
                          note="allele H1047R per recall only (unconfirmed)"),
@@ -294,6 +297,38 @@ def _build() -> tuple[CellLine, ...]:
         ),
         citation=_XU_2017,
         confidence="confirmed-in-source",
+    ))
+
+    lines.append(CellLine(
+        name="MCF-7",
+        aliases=("MCF7",),
+        her2_status="not amplified (HER2 low)",
+        genotypes=(
+            GenotypeItem(_HER2_AMP, "secondary", _SCALTRITI_2007, 2.5e4,
+                         note="HER2-low parental line of L14, taken as 2.5e4 HER2 per cell (assumed, "
+                              "the order of the non-amplified lines of K20)"),
+            GenotypeItem("PIK3CA E545K", "unconfirmed", "recall only"),
+        ),
+        sensitivities=(),
+        citation=_SCALTRITI_2007,
+        confidence="HER2 status secondary; PIK3CA allele unconfirmed",
+        features="ER+; the HER2-low background of the p95-HER2 transfectants (L14)",
+    ))
+
+    lines.append(CellLine(
+        name="MCF-7-p95HER2",
+        aliases=("MCF7-p95HER2", "MCF-7 p95HER2"),
+        her2_status="not amplified; transfected with p95-HER2",
+        genotypes=(
+            GenotypeItem(_HER2_AMP, "secondary", _SCALTRITI_2007, 2.5e4, note="as MCF-7"),
+            GenotypeItem("PIK3CA E545K", "unconfirmed", "recall only"),
+            GenotypeItem("p95-HER2", "confirmed", _SCALTRITI_2007, 0.5,
+                         note="transfected p95-HER2; level not read, catalogue default"),
+        ),
+        sensitivities=(),
+        citation=_SCALTRITI_2007,
+        confidence="transfection confirmed-in-source (L14); levels assumed",
+        features="model of L14: p95-HER2 confers trastuzumab resistance, lapatinib still acts",
     ))
 
     return tuple(lines)

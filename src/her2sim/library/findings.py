@@ -53,7 +53,7 @@ class Lab:
         key = (repr(sorted((drugs or {}).items())), repr(genotype), repr(sorted((parameters or {}).items())),
                tuple(times))
         if key not in self._cache:
-            self._cache[key] = treat(drugs or {}, times=times, genotype=list(genotype) or None,
+            self._cache[key] = treat(drugs or {}, times=times, genotype=_genotype_arg(genotype),
                                      parameters=parameters, model=self.model)
         return self._cache[key]
 
@@ -70,6 +70,17 @@ class Lab:
         treated = self.value(readout, time, drugs, **kw)
         before = self.value(readout, 0.0, {}, **kw)  # untreated steady state, same context
         return treated / before - 1.0
+
+
+def _genotype_arg(genotype) -> Mapping[str, float] | list[str] | None:
+    """Genotype names or ``{name: strength}``, strengths kept (a mapping is never flattened)."""
+    if not genotype:
+        return None
+    if isinstance(genotype, Mapping):
+        return {str(k): float(v) for k, v in genotype.items()}
+    if isinstance(genotype, str):
+        return [genotype]
+    return list(genotype)
 
 
 Result = tuple[bool, str]

@@ -47,6 +47,7 @@ from ..errors import UnknownNameError, ValidationError
 from ..logical import LogicalModel, Rule, monotonicity, parse_bnet
 from ..logical import attractors as _attractors
 from ..logical import simulate_stochastic
+from .her2_model import MECHANISMS as _MECHANISMS
 
 __all__ = [
     "MODEL_ID",
@@ -211,19 +212,11 @@ INPUT_DEFAULTS: dict[str, int] = {
     "AKT_allosteric_inhibitor": 0, "mTORC1_inhibitor": 0, "MEK_inhibitor": 0,
 }
 
-#: Drug-catalogue action -> drug inputs switched on (the allosteric AKT input is added for AKT
+#: Drug-catalogue action -> drug inputs switched on, from the one mechanism table
+#: (:data:`her2_model.MECHANISMS`; the allosteric AKT input is added for AKT
 #: inhibitors whose binding site is allosteric, e.g. MK-2206).
 DRUG_ACTION_INPUTS: dict[str, tuple[str, ...]] = {
-    "her2_ecd_block": ("Trastuzumab",),
-    "her2_dimerisation_block": ("Pertuzumab",),
-    "her_kinase_inhibit": ("HER_TKI",),
-    "pi3k_alpha_inhibit": ("PI3K_alpha_inhibitor",),
-    "pi3k_pan_inhibit": ("PI3K_pan_inhibitor",),
-    "akt_inhibit": ("AKT_inhibitor",),
-    "mtorc1_inhibit": ("mTORC1_inhibitor",),
-    "mek_inhibit": ("MEK_inhibitor",),
-    "igf1r_inhibit": ("IGF1R_inhibitor",),
-    "her3_block": ("HER3_antibody",),
+    action: mechanism.logical_inputs for action, mechanism in _MECHANISMS.items()
 }
 
 #: Kinetic genotype name -> (inputs set, nodes fixed).
@@ -349,21 +342,19 @@ def apply_genotype(model: LogicalModel, genotype: Mapping[str, float] | Iterable
     >>> apply_genotype(baseline(), ["PTEN loss"]).fixed["PTEN"]
     0
     """
-    from .her2_model import CATALOGUE_GENOTYPES
+    from .her2_model import CATALOGUE_GENOTYPES, resolve_genotype
 
     for name, strength in _items(genotype, "genotype"):
-        if name in GENOTYPE_RULES:
+        kind, key = resolve_genotype(name)  # the kinetic model's lookup: case, hyphens, aliases
+        if kind == "model":
             if strength >= 0.5:
-                model = _apply(model, *GENOTYPE_RULES[name])
+                model = _apply(model, *GENOTYPE_RULES[key])
             continue
-        if name in CATALOGUE_GENOTYPES:
-            model_name, scale, direct, _ = CATALOGUE_GENOTYPES[name]
-            if model_name is not None and scale * strength >= 0.5:
-                model = _apply(model, *GENOTYPE_RULES[model_name])
-            if direct and strength >= 0.5:
-                model = apply_parameters(model, direct)
-            continue
-        raise UnknownNameError("genotype", name, list(GENOTYPE_RULES) + list(CATALOGUE_GENOTYPES))
+        effect = CATALOGUE_GENOTYPES[key]
+        if effect.genotype is not None and effect.scale * strength >= 0.5:
+            model = _apply(model, *GENOTYPE_RULES[effect.genotype])
+        if effect.direct and strength >= 0.5:
+            model = apply_parameters(model, dict(effect.direct))
     return model
 
 

@@ -52,6 +52,7 @@ from ..model import (
     Compartment,
     Model,
     Parameter,
+    ParameterRole,
     Provenance,
     Reaction,
     Species,
@@ -68,6 +69,13 @@ __all__ = [
     "drug_settings",
     "genotype_settings",
     "cell_line_settings",
+    "cell_line_genotypes",
+    "resolve_genotype",
+    "relative_strength",
+    "CatalogueGenotype",
+    "CATALOGUE_GENOTYPES",
+    "DrugMechanism",
+    "MECHANISMS",
     "modelled_drugs",
     "FITTED_PRIORS",
 ]
@@ -130,18 +138,33 @@ def _annotations(genes: tuple[str, ...]) -> tuple[str, ...]:
 # ------------------------------------------------------------------------------------------------
 # drugs: one concentration parameter per catalogued drug; potencies copied from the catalogue
 
-_ACTION_NODES = {
-    "her2_ecd_block": ("HER2",),
-    "her2_dimerisation_block": ("HER2",),
-    "her_kinase_inhibit": ("HER2", "p95-HER2", "EGFR"),
-    "pi3k_alpha_inhibit": ("PI3K p110alpha",),
-    "pi3k_pan_inhibit": ("PI3K p110alpha",),
-    "akt_inhibit": ("AKT",),
-    "mtorc1_inhibit": ("mTORC1",),
-    "mek_inhibit": ("MEK",),
-    "igf1r_inhibit": ("IGF1R",),
-    "her3_block": ("HER3",),
+@dataclass(frozen=True)
+class DrugMechanism:
+    """How a drug action of the catalogue (:data:`her2sim.library.drugs.ACTIONS`) enters both formalisms.
+
+    ``nodes``: the catalogue target nodes whose potencies become model parameters (the occupancy
+    terms of :func:`build` are grouped by ``action:node``); ``logical_inputs``: the inputs of the
+    logical twin fixed on by a drug with this action (:func:`her2_logical.apply_drugs`).
+    """
+
+    nodes: tuple[str, ...]
+    logical_inputs: tuple[str, ...]
+
+
+#: Drug action -> its mechanism in the kinetic model and in the logical twin (one table for both).
+MECHANISMS: dict[str, DrugMechanism] = {
+    "her2_ecd_block": DrugMechanism(("HER2",), ("Trastuzumab",)),
+    "her2_dimerisation_block": DrugMechanism(("HER2",), ("Pertuzumab",)),
+    "her_kinase_inhibit": DrugMechanism(("HER2", "p95-HER2", "EGFR"), ("HER_TKI",)),
+    "pi3k_alpha_inhibit": DrugMechanism(("PI3K p110alpha",), ("PI3K_alpha_inhibitor",)),
+    "pi3k_pan_inhibit": DrugMechanism(("PI3K p110alpha",), ("PI3K_pan_inhibitor",)),
+    "akt_inhibit": DrugMechanism(("AKT",), ("AKT_inhibitor",)),
+    "mtorc1_inhibit": DrugMechanism(("mTORC1",), ("mTORC1_inhibitor",)),
+    "mek_inhibit": DrugMechanism(("MEK",), ("MEK_inhibitor",)),
+    "igf1r_inhibit": DrugMechanism(("IGF1R",), ("IGF1R_inhibitor",)),
+    "her3_block": DrugMechanism(("HER3",), ("HER3_antibody",)),
 }
+_ACTION_NODES = {action: m.nodes for action, m in MECHANISMS.items()}
 _NODE_TAG = {
     "HER2": "HER2", "p95-HER2": "p95", "EGFR": "EGFR", "PI3K p110alpha": "PI3K",
     "AKT": "AKT", "mTORC1": "mTORC1", "MEK": "MEK", "IGF1R": "IGF1R", "HER3": "HER3",
@@ -184,7 +207,7 @@ def _drug_parameters() -> tuple[list[Parameter], dict[str, list[_DrugTerm]]]:
         key = _drug_key(drug.name)
         conc = f"{key}_nM"
         params.append(Parameter(
-            conc, 0.0, units="nM", name=f"free concentration of {drug.name}",
+            conc, 0.0, units="nM", name=f"free concentration of {drug.name}", role=ParameterRole.DRUG_CONCENTRATION,
             provenance=_assumed(
                 "runtime input: drug concentration, 0 (untreated) by default; set by "
                 "drug_settings() from a dose in any unit"),
@@ -202,7 +225,7 @@ def _drug_parameters() -> tuple[list[Parameter], dict[str, list[_DrugTerm]]]:
             params.append(Parameter(
                 pid, float(target.potency_nM), units="nM",
                 name=f"{target.potency_kind} of {drug.name} for {node}",
-                provenance=Provenance(prov.kind, prov.source, note),
+                provenance=Provenance(prov.kind, prov.source, note), role=ParameterRole.PHARMACOLOGY,
             ))
             allosteric = "allosteric" in target.binding_site.lower()
             terms.setdefault(f"{drug.action}:{node}", []).append(
@@ -282,25 +305,132 @@ GENOTYPES: dict[str, tuple[dict[str, float], str]] = {
 }
 
 
-#: Names of the genotype catalogue (library/genotypes.py) -> (model genotype or None, strength,
-#: direct parameter settings). Where the catalogue is finer or coarser than the model, the note says so.
-CATALOGUE_GENOTYPES: dict[str, tuple[str | None, float, dict[str, float], str]] = {
-    "HER2 amplification": ("HER2 amplified", 1.0, {}, ""),
-    "p95-HER2": ("p95HER2", 1.0, {}, ""),
-    "HER3 high": ("HER3 overexpression", 1.0, {}, ""),
-    "PIK3CA H1047R": ("PIK3CA H1047R", 1.0, {}, ""),
-    "PIK3CA E545K": ("PIK3CA E545K", 1.0, {}, ""),
-    "PIK3CA mutation (allele unspecified)": (
-        "PIK3CA H1047R", 1.0, {},
+@dataclass(frozen=True)
+class CatalogueGenotype:
+    """How a genotype of the catalogue (:mod:`her2sim.library.genotypes`) acts on this model.
+
+    At relative strength ``s`` (1 = the catalogue's default strength) the settings are those of
+    the model genotype ``genotype`` (a key of :data:`GENOTYPES`) at strength ``scale·s``, plus
+    ``direct`` settings times ``s``. A strength in the catalogue's own unit (as cell lines give
+    it) becomes ``s = (value − no_effect_at) / (default − no_effect_at)``.
+    """
+
+    genotype: str | None
+    scale: float = 1.0
+    direct: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    no_effect_at: float = 0.0
+    note: str = ""
+
+    def __iter__(self):  # (model genotype, scale, direct, note), as the former 4-tuples
+        return iter((self.genotype, self.scale, dict(self.direct), self.note))
+
+
+#: Names of the genotype catalogue (library/genotypes.py) -> how each acts on the model. Where
+#: the catalogue is finer or coarser than the model, the note says so. ``no_effect_at`` is the
+#: catalogue strength (in the catalogue's unit) at which the model effect vanishes.
+CATALOGUE_GENOTYPES: dict[str, CatalogueGenotype] = {
+    "HER2 amplification": CatalogueGenotype(
+        None, 1.0, {"HER2_expression": 1.0}, 0.0,
+        "HER2_expression = receptors per cell / 5e5 (BT-474, the model's reference line, K20)"),
+    "p95-HER2": CatalogueGenotype("p95HER2", 1.0, {}, 0.0),
+    "HER3 high": CatalogueGenotype("HER3 overexpression", 1.0, {}, 1.0),
+    "PIK3CA H1047R": CatalogueGenotype("PIK3CA H1047R", 1.0, {}, 1.0),
+    "PIK3CA E545K": CatalogueGenotype("PIK3CA E545K", 1.0, {}, 1.0),
+    "PIK3CA mutation (allele unspecified)": CatalogueGenotype(
+        "PIK3CA H1047R", 1.0, {}, 1.0,
         "taken as H1047R, the most frequent HER2+ allele (pharmacology.md P01: catalytic domain 13/17)"),
-    "PTEN loss (complete)": ("PTEN loss", 1.0, {}, ""),
-    "PTEN loss (partial)": ("PTEN loss", 0.5, {}, "residual PTEN 0.5 (catalogue default, assumed)"),
-    "IGF1R high": ("IGF1R overexpression", 1.0, {}, ""),
-    "IGF-1": (None, 1.0, {"IGF1_nM": 40.0 / 7.649}, "IGF-I 40 ng/mL (L01/L02), MW 7649 Da"),
-    "MUC4 high": ("MUC4 high", 1.0, {}, ""),
-    "heregulin-rich medium": (None, 1.0, {"HRG_nM": 1.0}, "heregulin 1 nM, as in the L26 checks (assumed)"),
-    "KRAS G12 activating": ("KRAS G12", 1.0, {}, ""),
+    "PIK3CA K111N": CatalogueGenotype(
+        "PIK3CA H1047R", 0.1, {}, 1.0,
+        "assumed, evidence level 'unconfirmed' (recall only, BT-474): acts as the H1047R gain scaled by "
+        "the catalogue's basal-activity folds, (1.2 - 1)/(3.0 - 1) = 0.1 of H1047R"),
+    "PTEN loss (complete)": CatalogueGenotype("PTEN loss", 1.0, {}, 1.0),
+    "PTEN loss (partial)": CatalogueGenotype(
+        "PTEN loss", 0.5, {}, 1.0, "residual PTEN 0.5 (catalogue default, assumed)"),
+    "IGF1R high": CatalogueGenotype("IGF1R overexpression", 1.0, {}, 1.0),
+    "IGF-1": CatalogueGenotype(None, 1.0, {"IGF1_nM": 40.0 / 7.649}, 0.0, "IGF-I 40 ng/mL (L01/L02), MW 7649 Da"),
+    "MUC4 high": CatalogueGenotype("MUC4 high", 1.0, {}, 1.0),
+    "heregulin-rich medium": CatalogueGenotype(
+        None, 1.0, {"HRG_nM": 1.0}, 0.0, "heregulin 1 nM, as in the L26 checks (assumed)"),
+    "KRAS G12 activating": CatalogueGenotype("KRAS G12", 1.0, {}, 0.0),
 }
+
+
+def _genotype_index() -> dict[str, tuple[str, str]]:
+    """Every genotype label, normalised (case, spaces, hyphens) -> ("model" | "catalogue", name).
+
+    Model names come first; a catalogue name or alias that normalises to a model name means the
+    same genotype at the same strength (checked at import).
+    """
+    from ._names import normalise
+    from .genotypes import genotype as catalogue_genotype
+
+    index: dict[str, tuple[str, str]] = {normalise(name): ("model", name) for name in GENOTYPES}
+    for name, effect in CATALOGUE_GENOTYPES.items():
+        entry = catalogue_genotype(name)
+        for label in (entry.name, *entry.aliases):
+            key = normalise(label)
+            if key in index:
+                kind, other = index[key]
+                if (kind, other) == ("catalogue", name):
+                    continue  # two labels of one entry that normalise alike
+                if kind == "model" and effect.scale == 1.0:
+                    full = {**(GENOTYPES[effect.genotype][0] if effect.genotype else {}), **effect.direct}
+                    if full == GENOTYPES[other][0]:
+                        continue  # the same settings at full strength: the model name stands for both
+                raise ValidationError(f"genotype label {label!r} names both {other!r} and {name!r}")
+            index[key] = ("catalogue", name)
+    return index
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, tuple[str, str]]:
+    return _genotype_index()
+
+
+def resolve_genotype(name: str) -> tuple[str, str]:
+    """``("model" | "catalogue", canonical name)`` of a genotype label (any case, hyphens, aliases).
+
+    Raises
+    ------
+    UnknownNameError
+        With the closest valid name.
+
+    Examples
+    --------
+    >>> resolve_genotype("pten-loss")
+    ('model', 'PTEN loss')
+    >>> resolve_genotype("K111N")
+    ('catalogue', 'PIK3CA K111N')
+    """
+    from ._names import normalise
+
+    found = _index().get(normalise(name)) if isinstance(name, str) else None
+    if found is None:
+        raise UnknownNameError("genotype", str(name), list(GENOTYPES) + list(CATALOGUE_GENOTYPES))
+    return found
+
+
+def relative_strength(name: str, value: float) -> float:
+    """A catalogue genotype's strength in the catalogue's unit -> relative strength (1 = default).
+
+    Examples
+    --------
+    >>> relative_strength("HER2 amplification", 2.5e5)
+    0.5
+    >>> relative_strength("MUC4 high", 0.2)
+    1.0
+    """
+    from .genotypes import genotype as catalogue_genotype
+
+    entry = catalogue_genotype(name)
+    key = entry.name
+    if key not in CATALOGUE_GENOTYPES:
+        raise UnknownNameError("genotype", name, CATALOGUE_GENOTYPES)
+    if entry.strength is None:
+        return 1.0
+    entry.strength.check(value, f"{key} strength")
+    zero = CATALOGUE_GENOTYPES[key].no_effect_at
+    return (float(value) - zero) / (entry.strength.default - zero)
 
 
 def build() -> Model:
@@ -327,8 +457,9 @@ def _build_cached() -> Model:
     species: list[Species] = []
     reactions: list[Reaction] = []
 
-    def P(ident: str, value: float, units: str, prov: Provenance, name: str = "") -> None:
-        params.append(Parameter(ident, float(value), units=units, name=name, provenance=prov))
+    def P(ident: str, value: float, units: str, prov: Provenance, name: str = "",
+          role: ParameterRole = ParameterRole.KINETIC) -> None:
+        params.append(Parameter(ident, float(value), units=units, name=name, provenance=prov, role=role))
 
     def S(ident: str, initial: float, genes: tuple[str, ...], name: str,
           annotations: tuple[str, ...] = (), units: str = "nM", note: str = "") -> None:
@@ -350,29 +481,29 @@ def _build_cached() -> Model:
 
     # ---------------------------------------------------------------------------- inputs
     P("HER2_expression", 1.0, "1", _assumed(
-        "genotype input: HER2 synthesis relative to an amplified line (BT-474); 1 = amplified"))
+        "genotype input: HER2 synthesis relative to an amplified line (BT-474); 1 = amplified"), role=ParameterRole.EXPRESSION)
     P("p95HER2_expression", 0.0, "1", _assumed(
-        "genotype input: p95-HER2 synthesis relative to amplified full-length HER2; 0 = none"))
-    P("HER3_expression", 1.0, "1", _assumed("genotype input: HER3 synthesis scale (1 = parental)"))
-    P("EGFR_expression", 1.0, "1", _assumed("genotype input: EGFR synthesis scale (1 = parental)"))
-    P("IGF1R_expression", 1.0, "1", _assumed("genotype input: IGF1R synthesis scale (1 = parental)"))
-    P("PTEN_level", 1.0, "1", _assumed("genotype input: PTEN synthesis scale; 0 = complete loss"))
+        "genotype input: p95-HER2 synthesis relative to amplified full-length HER2; 0 = none"), role=ParameterRole.EXPRESSION)
+    P("HER3_expression", 1.0, "1", _assumed("genotype input: HER3 synthesis scale (1 = parental)"), role=ParameterRole.EXPRESSION)
+    P("EGFR_expression", 1.0, "1", _assumed("genotype input: EGFR synthesis scale (1 = parental)"), role=ParameterRole.EXPRESSION)
+    P("IGF1R_expression", 1.0, "1", _assumed("genotype input: IGF1R synthesis scale (1 = parental)"), role=ParameterRole.EXPRESSION)
+    P("PTEN_level", 1.0, "1", _assumed("genotype input: PTEN synthesis scale; 0 = complete loss"), role=ParameterRole.EXPRESSION)
     P("PIK3CA_mut_activity", 0.0, "1", _assumed(
         "genotype input: fraction of the p110α pool that is active without receptor input "
-        "(activating PIK3CA mutation); 0 = wild type"))
+        "(activating PIK3CA mutation); 0 = wild type"), role=ParameterRole.GENOTYPE)
     P("PIK3CA_mut_gain", 0.0, "1", _assumed(
         "genotype input: extra catalytic activity of receptor-recruited mutant p110α (fold over "
         "wild type minus 1); mutants still use p85 recruitment, so receptor blockade lowers "
-        "their output (partial uncoupling, L08); 0 = wild type"))
-    P("MUC4_masking", 0.0, "1", _assumed("genotype input: 0 = no MUC4, 1 = MUC4-high (JIMT-1-like)"))
-    P("KRAS_mut", 0.0, "1", _assumed("genotype input: 1 = activating KRAS mutation"))
-    P("HRG_nM", 0.0, "nM", _assumed("medium input: heregulin/NRG1 concentration; 0 in standard culture"))
-    P("EGF_nM", 0.0, "nM", _assumed("medium input: EGF-like ligand concentration; 0 in standard culture"))
+        "their output (partial uncoupling, L08); 0 = wild type"), role=ParameterRole.GENOTYPE)
+    P("MUC4_masking", 0.0, "1", _assumed("genotype input: 0 = no MUC4, 1 = MUC4-high (JIMT-1-like)"), role=ParameterRole.EXPRESSION)
+    P("KRAS_mut", 0.0, "1", _assumed("genotype input: 1 = activating KRAS mutation"), role=ParameterRole.GENOTYPE)
+    P("HRG_nM", 0.0, "nM", _assumed("medium input: heregulin/NRG1 concentration; 0 in standard culture"), role=ParameterRole.LIGAND)
+    P("EGF_nM", 0.0, "nM", _assumed("medium input: EGF-like ligand concentration; 0 in standard culture"), role=ParameterRole.LIGAND)
     P("IGF1_nM", 0.0, "nM", _assumed(
-        "medium input: IGF-1 concentration; 0 in low serum (IGF-I 40 ng/mL = 5.2 nM, MW 7649 Da)"))
+        "medium input: IGF-1 concentration; 0 in low serum (IGF-I 40 ng/mL = 5.2 nM, MW 7649 Da)"), role=ParameterRole.LIGAND)
     P("cell_growth_switch", 1.0, "1", _assumed(
         "1 lets the cell population grow; set to 0 during pre-equilibration so that a steady "
-        "state exists"))
+        "state exists"), role=ParameterRole.PROTOCOL_SWITCH)
 
     drug_params, drug_terms = _drug_parameters()
     params.extend(drug_params)
@@ -382,11 +513,11 @@ def _build_cached() -> Model:
         "biochemical IC50 → cellular potency for ATP-competitive kinase inhibitors "
         "(Cheng-Prusoff with mM cellular ATP). pharmacology.md K17 shows a 30-80-fold shift "
         "for capivasertib (biochemical <=10 nM, cellular 0.3-0.8 uM); 10 is a round value for "
-        "the HER TKIs whose cellular potencies were not read"))
+        "the HER TKIs whose cellular potencies were not read"), role=ParameterRole.PHARMACOLOGY)
     P("AKT_inhibitor_cellular_shift", 50.0, "1", _derived(
         "pharmacology.md K17: Davies 2012 Mol Cancer Ther 11:873",
         "capivasertib biochemical IC50 <=10 nM vs cellular AKT-substrate IC50 0.3-0.8 uM: "
-        "shift 30-80, midpoint 50; applied to all AKT inhibitors"))
+        "shift 30-80, midpoint 50; applied to all AKT inhibitors"), role=ParameterRole.PHARMACOLOGY)
 
     def occupancy(term_key: str, shift: str | None = None) -> str:
         terms = drug_terms.get(term_key, [])
@@ -466,10 +597,10 @@ def _build_cached() -> Model:
         "ubiquitination and accumulates inactive HER2 at the surface (L44); size not given"))
     P("trastuzumab_degradation_gain", 0.5, "1", _assumed(
         "trastuzumab raises HER2 degradation modestly (L44: 'increased pHER2 and degradation'); "
-        "+50 % at full occupancy, size not given in the source"))
+        "+50 % at full occupancy, size not given in the source"), role=ParameterRole.PHARMACOLOGY)
     P("trastuzumab_signalling_block", 0.65, "1", _fitted(
         "fitted to L01 (trastuzumab 10 ug/mL → −42 % proliferation of SKBR3): fraction of "
-        "ligand-independent HER2 signalling that bound trastuzumab blocks"))
+        "ligand-independent HER2 signalling that bound trastuzumab blocks"), role=ParameterRole.PHARMACOLOGY)
     R("HER2_synthesis", "", "ERBB2", "kdeg_HER2*HER2_ref*HER2_expression", "HER2 synthesis")
     R("HER2_degradation", "ERBB2", "",
       "kdeg_HER2*(1 - HER2_kinase_dependent_turnover + HER2_kinase_dependent_turnover*HER2_kinase_active)"
@@ -642,7 +773,7 @@ def _build_cached() -> Model:
     P("kdp_PTEN", 60.0, "1/h", _assumed("PTEN tyrosine dephosphorylation"))
     P("trastuzumab_Src_inhibition", 0.4, "1", _assumed(
         "fraction of HER2-associated Src activity removed by bound trastuzumab (Nagata 2004, "
-        "L04: trastuzumab raises PTEN activity via Src inhibition; size not given)"))
+        "L04: trastuzumab raises PTEN activity via Src inhibition; size not given)"), role=ParameterRole.PHARMACOLOGY)
     rule("Src_activity", "1 - trastuzumab_Src_inhibition*trastuzumab_bound_fraction", "1",
          "HER2-associated Src activity")
     R("PTEN_Src_phosphorylation", "PTEN", "PTEN_pY",
@@ -741,7 +872,7 @@ def _build_cached() -> Model:
     P("kdp_4EBP1", 30.0, "1/h", _assumed("4E-BP1 dephosphorylation"))
     P("rapalog_4EBP1_efficacy", 0.5, "1", _assumed(
         "rapalogs block mTORC1 phosphorylation of 4E-BP1 only partly (rapamycin-resistant 4E-BP1 "
-        "sites); half chosen"))
+        "sites); half chosen"), role=ParameterRole.PHARMACOLOGY)
     R("EIF4EBP1_phosphorylation", "EIF4EBP1", "EIF4EBP1_p",
       "k_4EBP1_p*mTORC1_output*(1 - rapalog_4EBP1_efficacy*mTORC1_inhibition)*EIF4EBP1 - kdp_4EBP1*EIF4EBP1_p",
       "mTORC1 → 4E-BP1")
@@ -795,14 +926,14 @@ def _build_cached() -> Model:
         "small value means that the little AKT activity HER3 maintains under lapatinib "
         "(Garrett 2011, L19) still protects from apoptosis, and its loss kills"))
     P("weight_4EBP1", 0.28, "1", _fitted(
-        f"{phenotype_fit}: weight of 4E-BP1 phosphorylation (cap-dependent translation) in proliferation (was 0.5)"))
-    P("weight_S6", 0.66, "1", _fitted(f"{phenotype_fit}: weight of pS6 in proliferation (was 0.2)"))
-    P("weight_ERK", 0.2, "1", _fitted(f"{phenotype_fit}: weight of pERK in proliferation (was 0.3)"))
+        f"{phenotype_fit}: weight of 4E-BP1 phosphorylation (cap-dependent translation) in proliferation (was 0.5)"), role=ParameterRole.READOUT_WEIGHT)
+    P("weight_S6", 0.66, "1", _fitted(f"{phenotype_fit}: weight of pS6 in proliferation (was 0.2)"), role=ParameterRole.READOUT_WEIGHT)
+    P("weight_ERK", 0.2, "1", _fitted(f"{phenotype_fit}: weight of pERK in proliferation (was 0.3)"), role=ParameterRole.READOUT_WEIGHT)
     P("weight_FOXO_cycle", 0.42, "1", _fitted(
         f"{phenotype_fit} (structure new in this version, 0 before): weight of the mTORC1-independent AKT → FOXO arm of G1 progression: AKT phosphorylates "
         "and excludes FOXO (Kops 1999, Nature 398:630), whose targets include the CDK inhibitor "
         "p27Kip1 (G1 arrest) (reviewed in Biochem Soc Trans 2003;31(1):292, authors not read; "
-        "Zhang 2011, Biochim Biophys Acta 1813:1978); L29 reads p27Kip1 as a resistance marker"))
+        "Zhang 2011, Biochim Biophys Acta 1813:1978); L29 reads p27Kip1 as a resistance marker"), role=ParameterRole.READOUT_WEIGHT)
     rule("p4EBP1", "EIF4EBP1_p/(EIF4EBP1 + EIF4EBP1_p)", "1", "4E-BP1 phosphorylated fraction")
     rule("pS6", "RPS6_p/(RPS6 + RPS6_p)", "1", "S6 phosphorylated fraction")
     rule("pERK", "ERK_p/(ERK + ERK_p)", "1", "ERK phosphorylated fraction")
@@ -1033,32 +1164,40 @@ def drug_settings(doses: Mapping[str, float | tuple[float, str]]) -> dict[str, f
 
 
 def genotype_settings(genotypes: Mapping[str, float] | tuple[str, ...] | list[str]) -> dict[str, float]:
-    """Parameter settings for genotypes, each with a strength in [0, 1] (1 = full).
+    """Parameter settings for genotypes, each with a relative strength (1 = full).
 
-    Strength interpolates between the reference value and the full-strength value, e.g.
-    ``{"PTEN loss": 0.5}`` sets ``PTEN_level`` to 0.5.
+    Names are the model's (:data:`GENOTYPES`) or the catalogue's (:data:`CATALOGUE_GENOTYPES`,
+    any alias), looked up ignoring case, spaces and hyphens. For a model genotype the strength
+    interpolates between the reference value and the full-strength value, e.g.
+    ``{"PTEN loss": 0.5}`` sets ``PTEN_level`` to 0.5; for a catalogue genotype 1 means the
+    catalogue's default strength (:func:`relative_strength` converts the catalogue's unit).
 
     Examples
     --------
     >>> genotype_settings(["PTEN loss"])
     {'PTEN_level': 0.0}
+    >>> genotype_settings({"pten-loss": 0.8})
+    {'PTEN_level': 0.19999999999999996}
     """
+    if isinstance(genotypes, str):
+        genotypes = [genotypes]
     items = genotypes.items() if isinstance(genotypes, Mapping) else ((g, 1.0) for g in genotypes)
     reference = {p.id: p.value for p in build().parameters}
     out: dict[str, float] = {}
     expanded: list[tuple[str, float]] = []
     for name, strength in items:
-        if name not in GENOTYPES and name in CATALOGUE_GENOTYPES:
+        kind, key = resolve_genotype(name)
+        if kind == "catalogue":
             # a catalogue name: a model genotype at a scaled strength and/or direct inputs
-            model_name, scale, direct, _ = CATALOGUE_GENOTYPES[name]
-            if model_name is not None:
-                expanded.append((model_name, scale * float(strength)))
-            out.update({k: v * float(strength) for k, v in direct.items()})
+            effect = CATALOGUE_GENOTYPES[key]
+            if not float(strength) >= 0.0:
+                raise ValidationError(f"strength of {name!r} must be >= 0, got {strength!r}")
+            if effect.genotype is not None:
+                expanded.append((effect.genotype, effect.scale * float(strength)))
+            out.update({k: v * float(strength) for k, v in effect.direct.items()})
         else:
-            expanded.append((name, strength))
+            expanded.append((key, strength))
     for name, strength in expanded:
-        if name not in GENOTYPES:
-            raise UnknownNameError("genotype", name, list(GENOTYPES) + list(CATALOGUE_GENOTYPES))
         if not 0.0 <= float(strength) <= 1.0 and not name.endswith(("overexpression", "p95HER2")):
             raise ValidationError(f"strength of {name!r} must be in [0, 1], got {strength!r}")
         full_values, _ = GENOTYPES[name]
@@ -1068,47 +1207,49 @@ def genotype_settings(genotypes: Mapping[str, float] | tuple[str, ...] | list[st
     return out
 
 
-#: Cell-line presets from what the sources say (cell-lines.csv); unknown genotypes stay wild type.
-_CELL_LINES: dict[str, dict[str, object]] = {
-    "SK-BR-3": {"genotypes": [], "note": "HER2-amplified; PIK3CA/PTEN not stated (WT per recall); few IGF1R (L01)"},
-    "BT-474": {"genotypes": [], "note": "HER2-amplified (5e5 per cell, K20); trastuzumab-sensitive reference"},
-    "HCC1954": {"genotypes": ["PIK3CA H1047R"], "note": "PIK3CA H1047R (L03)"},
-    "MDA-MB-453": {"genotypes": ["PIK3CA H1047R"], "settings": {"HER2_expression": 0.4},
-                   "note": "modest HER2 amplification; PIK3CA-mutant (allele per recall)"},
-    "JIMT-1": {"genotypes": ["MUC4 high"], "note": "MUC4-high: trastuzumab sites ~1/5 of HER2 (L18)"},
-    "MDA-MB-361": {"genotypes": ["PIK3CA E545K"], "settings": {"HER2_expression": 0.42},
-                   "note": "HER2 2.1e5 per cell (K20); E545K per recall (unconfirmed)"},
-    "KPL-4": {"genotypes": ["PIK3CA H1047R", "PTEN loss"], "note": "PIK3CA-mutant and PTEN loss (Jernström 2017)"},
-    "SUM190PT": {"genotypes": ["PIK3CA H1047R", "PTEN loss"], "note": "PIK3CA-mutant and PTEN loss (Jernström 2017)"},
-    "MCF-7": {"genotypes": ["PIK3CA E545K", "HER2 non-amplified"], "note": "HER2 low; PIK3CA E545K (recall)"},
-    "MCF-7-p95HER2": {"genotypes": ["PIK3CA E545K", "HER2 non-amplified", "p95HER2"],
-                      "note": "MCF-7 transfected with p95-HER2 (Scaltriti 2007, L14)"},
-}
+#: Evidence levels of cell-line genotype items, weakest last (see :mod:`her2sim.library.cell_lines`).
+EVIDENCE = ("confirmed", "secondary", "unconfirmed")
 
 
-def cell_line_settings(name: str) -> dict[str, float]:
-    """Parameter settings for a cell-line preset, composed from genotypes.
+def cell_line_genotypes(name: str, *, evidence: str = "unconfirmed") -> dict[str, float]:
+    """``{catalogue genotype: relative strength}`` of a catalogued cell line.
 
-    Uses :mod:`her2sim.library.cell_lines` when it provides the line, else the presets above.
+    Parameters
+    ----------
+    name
+        A cell line of :mod:`her2sim.library.cell_lines` (any case, hyphens, aliases).
+    evidence
+        Weakest evidence level of the genotype items to include: ``"confirmed"``,
+        ``"secondary"`` or ``"unconfirmed"`` (default: every item, as the presets always did).
+
+    Examples
+    --------
+    >>> cell_line_genotypes("JIMT-1")
+    {'HER2 amplification': 1.0, 'MUC4 high': 1.0}
+    """
+    from .cell_lines import cell_line
+    from .genotypes import genotype as catalogue_genotype
+
+    if evidence not in EVIDENCE:
+        raise UnknownNameError("evidence", evidence, EVIDENCE)
+    allowed = EVIDENCE[: EVIDENCE.index(evidence) + 1]
+    out: dict[str, float] = {}
+    for item in cell_line(name).genotypes:
+        if item.status not in allowed:
+            continue
+        entry = catalogue_genotype(item.genotype)
+        value = item.strength if item.strength is not None else (
+            entry.strength.default if entry.strength is not None else None)
+        out[item.genotype] = 1.0 if value is None else relative_strength(item.genotype, value)
+    return out
+
+
+def cell_line_settings(name: str, *, evidence: str = "unconfirmed") -> dict[str, float]:
+    """Parameter settings of a catalogued cell line, composed from its genotypes and strengths.
 
     Examples
     --------
     >>> cell_line_settings("JIMT-1")
-    {'MUC4_masking': 1.0}
+    {'HER2_expression': 1.0, 'MUC4_masking': 1.0}
     """
-    try:
-        from . import cell_lines as catalogue  # written concurrently; optional here
-
-        getter = getattr(catalogue, "genotype_names", None)
-        if getter is not None:
-            names = getter(name)
-            return genotype_settings(list(names))
-    except (ImportError, UnknownNameError):
-        pass
-    key = {k.lower().replace("-", ""): k for k in _CELL_LINES}.get(name.lower().replace("-", ""))
-    if key is None:
-        raise UnknownNameError("cell_line", name, _CELL_LINES)
-    preset = _CELL_LINES[key]
-    out = genotype_settings(list(preset["genotypes"]))  # type: ignore[arg-type]
-    out.update(preset.get("settings", {}))  # type: ignore[arg-type]
-    return out
+    return genotype_settings(cell_line_genotypes(name, evidence=evidence))

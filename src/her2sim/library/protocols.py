@@ -24,6 +24,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import ValidationError
+from .her2_family import FAMILY as _FAMILY
 from .her2_model import (
     build,
     drug_settings,
@@ -43,28 +44,20 @@ __all__ = [
 
 Dose = float | tuple[float, str]
 
-READOUTS: tuple[str, ...] = (
-    "pHER2", "pHER2_total", "pHER3", "HER3_total", "HER3_synthesis_fold", "HER2_total",
-    "HER2_trastuzumab_bound", "IRS1_total", "PIP3_fraction", "pAKT_T308", "pAKT_S473",
-    "AKT_activity", "FOXO_nuclear", "pS6K", "pS6", "p4EBP1", "pERK", "growth_rate", "cells",
-    "PTEN_active", "pp95HER2", "survival_signal", "proliferation_signal",
-    "proliferation_rate", "death_rate",
-)
+#: Read-outs of the flagship family (:data:`her2sim.library.her2_family.FAMILY`).
+READOUTS: tuple[str, ...] = _FAMILY.readouts
 
 _HAFNER = "Hafner M et al. 2016, Nat Methods 13:521-7 (GR metrics)"
 
 
-def _drug_ids(model) -> list[str]:
-    return [p.id for p in model.parameters if p.id.endswith("_nM") and p.id not in
-            ("HRG_nM", "EGF_nM", "IGF1_nM")]
-
-
 def untreated_parameters(model=None) -> dict[str, float]:
-    """Overrides used during pre-equilibration: every drug at 0 and the cell number frozen."""
-    model = model or build()
-    pre = {pid: 0.0 for pid in _drug_ids(model)}
-    pre["cell_growth_switch"] = 0.0
-    return pre
+    """Overrides used during pre-equilibration: every drug at 0 and the cell number frozen.
+
+    Asked of the model's parameter roles (:func:`her2sim.model.roles.untreated_overrides`).
+    """
+    from ..model.roles import untreated_overrides
+
+    return untreated_overrides(model or build())
 
 
 def _settings(
@@ -122,6 +115,7 @@ def treat(
     >>> float(ds["pAKT_S473"][-1]) < float(ds["pAKT_S473"][0])
     True
     """
+    from ..protocol import Protocol
     from ..simulation import simulate
 
     model = model or build()
@@ -137,8 +131,9 @@ def treat(
             else:
                 values.update(drug_settings({key: dose}))
         sched.append((float(when), values))
-    ds = simulate(model, np.asarray(times, dtype=float), parameters=settings, preequilibrate=pre,
-                  schedule=sched, outputs=list(outputs) if outputs is not None else None)
+    protocol = Protocol(times=tuple(np.asarray(times, dtype=float)), preequilibrate=pre, schedule=tuple(sched))
+    ds = simulate(model, None, parameters=settings, protocol=protocol,
+                  outputs=list(outputs) if outputs is not None else None)
     ds.attrs.update({
         "protocol": "pre-equilibrate untreated (drugs 0, cells frozen), treat at t = 0",
         "drugs": repr(dict(drugs or {})),

@@ -7,6 +7,7 @@ rules and initial assignments override values; events fire on a rising trigger.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from typing import Literal, final
 
@@ -15,6 +16,7 @@ import sympy
 from ..errors import ModelError
 
 __all__ = [
+    "ParameterRole",
     "Provenance",
     "Compartment",
     "Species",
@@ -108,18 +110,46 @@ class Species:
         _check_id("species", self.id)
 
 
+class ParameterRole(str, enum.Enum):
+    """What a parameter stands for, so that generic code asks the model instead of reading names.
+
+    The protocol executor sets ``DRUG_CONCENTRATION`` and ``PROTOCOL_SWITCH`` parameters to 0
+    during pre-equilibration (the untreated, non-growing steady state); tumour contexts set
+    ``EXPRESSION``, ``GENOTYPE`` and ``LIGAND``; ensembles and sensitivity analyses vary
+    ``KINETIC`` and ``READOUT_WEIGHT`` by default and ``PHARMACOLOGY`` on request.
+    """
+
+    KINETIC = "kinetic"
+    EXPRESSION = "expression"
+    GENOTYPE = "genotype switch"
+    LIGAND = "ligand"
+    DRUG_CONCENTRATION = "drug concentration"
+    PHARMACOLOGY = "pharmacology"
+    READOUT_WEIGHT = "read-out weight"
+    PROTOCOL_SWITCH = "protocol switch"
+
+
 @final
 @dataclass(frozen=True)
 class Parameter:
+    """A named value; ``role`` says what it stands for (:class:`ParameterRole`, default kinetic)."""
+
     id: str
     value: float
     constant: bool = True
     units: str = ""
     name: str = ""
     provenance: Provenance | None = None
+    role: ParameterRole = ParameterRole.KINETIC
 
     def __post_init__(self) -> None:
         _check_id("parameter", self.id)
+        if not isinstance(self.role, ParameterRole):
+            try:
+                object.__setattr__(self, "role", ParameterRole(self.role))
+            except ValueError:
+                raise ModelError(f"parameter {self.id!r}: role={self.role!r}; allowed: "
+                                 f"{[r.value for r in ParameterRole]}") from None
 
 
 @final

@@ -1,0 +1,129 @@
+"""Model families: a model together with the vocabulary, read-outs and protocol that come with it.
+
+A :class:`ModelFamily` is what the analyses and the calibration take instead of asking "is this
+the flagship?". It bundles
+
+* ``build`` — the kinetic model (composed from submodels where the family has them);
+* ``resolve_context`` — tumour contexts (genotypes, cell lines, ``{genotype: strength}``) as
+  parameter settings, and ``context_names`` for messages;
+* ``drug_settings`` — doses (``{drug: nM or (value, unit)}``) as parameter settings;
+* ``readouts``, ``growth_species`` (the relative cell number of growth end points),
+  ``routes`` (read-out -> label, the signals a resistance atlas follows) and ``default_context``;
+* ``conserved`` moieties (``{name: species ids whose amounts sum to a constant}``), checked by
+  the standard model battery (:mod:`her2sim.testing.battery`);
+* optionally the logical twin and its node map.
+
+Everything else generic code needs is a question to the model's parameter roles
+(:mod:`her2sim.model.roles`). Families register themselves (:func:`register_family`); the shipped
+ones are listed by :data:`her2sim.library.FAMILIES` and loaded on first use.
+
+Examples
+--------
+>>> fam = default_family()
+>>> fam.model().id == fam.model_id
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import Any
+
+from .errors import UnknownNameError, ValidationError
+from .model import Model
+
+__all__ = ["ModelFamily", "register_family", "get_family", "family_of", "default_family", "list_families"]
+
+
+@dataclass(frozen=True)
+class ModelFamily:
+    """A model and its vocabulary (see the module docstring)."""
+
+    name: str
+    model_id: str
+    build: Callable[[], Model]
+    description: str = ""
+    readouts: tuple[str, ...] = ()
+    growth_species: str | None = None
+    routes: Mapping[str, str] = field(default_factory=dict)
+    conserved: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    default_context: str = "nominal"
+    resolve_context: Callable[[Any], tuple[str, dict[str, float]]] | None = None
+    context_names: Callable[[], Sequence[str]] | None = None
+    drug_settings: Callable[[Mapping[str, Any]], dict[str, float]] | None = None
+    drug_names: Callable[[], Sequence[str]] | None = None
+    logical: Callable[[], Any] | None = None
+    node_map: Callable[[], Any] | None = None
+    submodels: tuple[str, ...] = ()
+
+    def model(self) -> Model:
+        """The family's kinetic model (built once, cached by the builder)."""
+        model = self.build()
+        if model.id != self.model_id:
+            raise ValidationError(f"family {self.name!r} built model {model.id!r}, expected {self.model_id!r}")
+        return model
+
+    def owns(self, model: Model) -> bool:
+        """True if ``model`` is this family's model (or a variant with the same id)."""
+        return getattr(model, "id", None) == self.model_id
+
+
+_REGISTRY: dict[str, ModelFamily] = {}
+_LOADED = False
+
+
+def _load_shipped() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    _LOADED = True
+    library = import_module("her2sim.library")
+    for path in getattr(library, "FAMILIES", ()):
+        module, _, attr = path.partition(":")
+        register_family(getattr(import_module(module), attr))
+
+
+def register_family(family: ModelFamily, *, replace: bool = False) -> ModelFamily:
+    """Make ``family`` known to :func:`family_of` and :func:`get_family`; returns it."""
+    if not isinstance(family, ModelFamily):
+        raise ValidationError(f"register_family needs a ModelFamily, got {type(family).__name__}")
+    _load_shipped()  # shipped families first, so the default family never depends on import order
+    if family.name in _REGISTRY and _REGISTRY[family.name] is not family and not replace:
+        raise ValidationError(f"a model family named {family.name!r} is already registered")
+    _REGISTRY[family.name] = family
+    return family
+
+
+def list_families() -> tuple[str, ...]:
+    """Names of the registered families (shipped ones first)."""
+    _load_shipped()
+    return tuple(_REGISTRY)
+
+
+def get_family(name: str) -> ModelFamily:
+    """The family called ``name`` (:class:`UnknownNameError` names the closest)."""
+    _load_shipped()
+    if name not in _REGISTRY:
+        raise UnknownNameError("family", name, list(_REGISTRY))
+    return _REGISTRY[name]
+
+
+def family_of(model: Model | None) -> ModelFamily | None:
+    """The registered family whose model has ``model.id``; None for a model of no family."""
+    _load_shipped()
+    if model is None:
+        return default_family()
+    for family in reversed(_REGISTRY.values()):  # a family registered later may specialise a model id
+        if family.owns(model):
+            return family
+    return None
+
+
+def default_family() -> ModelFamily:
+    """The first shipped family (the analyses' default)."""
+    _load_shipped()
+    if not _REGISTRY:
+        raise ValidationError("no model family is registered")
+    return next(iter(_REGISTRY.values()))
