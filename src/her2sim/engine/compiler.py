@@ -43,8 +43,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import sympy
 
-from ..errors import CompilationError, Her2simWarning, UnknownNameError
+from ..errors import (
+    CompilationError,
+    Her2simError,
+    Her2simWarning,
+    ModelError,
+    UnknownNameError,
+    UnsupportedFeatureError,
+    ValidationError,
+)
 from ..model import Model
 
 __all__ = ["CompiledModel", "compile_model", "cache_dir", "compiler_flags", "Options"]
@@ -258,6 +267,68 @@ class _Artifacts:
     lib_sha256: str = ""
 
 
+def _math_items(model: Model):
+    """(element description, expression) for every expression the generator prints."""
+    for r in model.reactions:
+        yield f"<reaction> {r.id!r} (rate)", r.rate
+    for a in model.assignment_rules:
+        yield f"<assignmentRule> {a.variable!r}", a.math
+    for a in model.rate_rules:
+        yield f"<rateRule> {a.variable!r}", a.math
+    for a in getattr(model, "initial_assignments", ()):
+        yield f"<initialAssignment> {a.symbol!r}", a.math
+    for e in model.events:
+        yield f"<event> {e.id!r} (trigger)", e.trigger
+        for v, m in e.assignments:
+            yield f"<event> {e.id!r} (assignment to {v!r})", m
+
+
+def check_generatable(model: Model) -> None:
+    """Refuse, naming the element, what would otherwise reach the C compiler as broken code.
+
+    Checked: stoichiometries are finite numbers; no expression holds a complex number
+    (``sqrt(-1)``), an undefined value (``1/0``, ``ln(0)``, ``0^-1`` simplify to sympy's
+    ``zoo``/``nan``) or a factorial of a variable (C has none).
+
+    Raises
+    ------
+    ModelError
+        For non-finite stoichiometry or undefined/complex math.
+    UnsupportedFeatureError
+        For ``factorial`` of a non-constant argument.
+    """
+    for r in model.reactions:
+        for side, refs in (("reactant", r.reactants), ("product", r.products)):
+            for species, coefficient in refs:
+                try:
+                    ok = np.isfinite(float(coefficient))
+                except (TypeError, ValueError):
+                    ok = False
+                if not ok:
+                    raise ModelError(
+                        f"model {model.id!r}: <reaction> {r.id!r}: stoichiometry of {side} {species!r} is "
+                        f"{coefficient!r}; it must be a finite number"
+                    )
+    for where, expr in _math_items(model):
+        if not isinstance(expr, sympy.Basic):
+            continue
+        if expr.has(sympy.zoo, sympy.nan):
+            raise ModelError(
+                f"model {model.id!r}: {where}: the math is undefined everywhere ({expr}: a division by zero, log(0) "
+                "or 0^negative); correct the expression"
+            )
+        if expr.has(sympy.I):
+            raise ModelError(
+                f"model {model.id!r}: {where}: the math is complex-valued ({expr}, e.g. the square root of a "
+                "negative constant); her2sim simulates real-valued models only"
+            )
+        for f in expr.atoms(sympy.factorial):
+            raise UnsupportedFeatureError(
+                f"model {model.id!r}: {where}: factorial({f.args[0]}) of a variable cannot be compiled; "
+                "use a constant argument or gamma(x + 1)"
+            )
+
+
 def _cache_key(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None) -> str:
     key_src = hashlib.sha256()
     key_src.update(ENGINE_VERSION.encode())
@@ -286,7 +357,15 @@ def _build(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None,
 
     from .codegen import generate
 
-    gen = generate(model, sensitivity)
+    check_generatable(model)
+    try:
+        gen = generate(model, sensitivity)
+    except Her2simError:
+        raise
+    except NotImplementedError as exc:  # sympy's printer: a construct without a C translation
+        raise UnsupportedFeatureError(
+            f"model {model.id!r}: math that cannot be compiled to C ({str(exc).splitlines()[0][:200]})"
+        ) from None
     source = gen.source + '\n#include "solver.c"\n'
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
@@ -512,10 +591,15 @@ class CompiledModel:
 
     def parameter_vector(self, parameters=None, initial=None) -> np.ndarray:
         p = self.p_default.copy()
-        for k, v in (parameters or {}).items():
-            p[self.p_index(k)] = float(v)
-        for k, v in (initial or {}).items():
-            p[self.init_index(k)] = float(v)
+        for argument, values, index in (("parameters", parameters, self.p_index), ("initial", initial, self.init_index)):
+            for k, v in (values or {}).items():
+                j = index(k)
+                if v is None or isinstance(v, (str, bytes)):
+                    raise ValidationError(f"{argument}[{k!r}] must be a number, got {v!r}")
+                try:
+                    p[j] = float(v)
+                except (TypeError, ValueError):
+                    raise ValidationError(f"{argument}[{k!r}] must be a number, got {v!r:.200}") from None
         return p
 
     # ------------------------------------------------------------------ point evaluations
