@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -248,7 +249,7 @@ def _read_verified(folder: Path) -> "_Artifacts | None":
             if _sha256(folder / name) != manifest.get(name):
                 return None
         meta = json.loads((folder / "meta.json").read_text())
-        with np.load(folder / "structure.npz", allow_pickle=False) as z:
+        with np.load(io.BytesIO((folder / "structure.npz").read_bytes()), allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
         if not isinstance(meta, dict):
             return None
