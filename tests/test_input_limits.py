@@ -73,8 +73,20 @@ LAUGHS = ('<!DOCTYPE sbml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a
           '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>')
 XXE = '<!DOCTYPE sbml [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
 
+# found by tests/test_fuzz.py (seed 1): sympy's Piecewise evaluation explodes in as_real_imag
+RUNAWAY = (
+    '<piecewise><piece><apply><root/><csymbol encoding="text" definitionURL="http://www.sbml.org/sbml/symbols/time">'
+    't</csymbol><cn>-1</cn></apply><apply><lt/><piecewise><piece><apply><arccosh/><apply><log/><cn>0</cn><cn>1e8</cn>'
+    '</apply></apply><apply><lt/><cn type="integer">40</cn><apply><root/><apply><ln/><apply><arccosh/><cn>0.5</cn>'
+    '</apply></apply><apply><exp/><apply><log/><cn>1e308</cn><cn type="integer">40</cn></apply></apply></apply>'
+    '</apply></piece><otherwise><apply><exp/><apply><minus/><cn>2</cn><apply><abs/><cn>1e8</cn></apply></apply>'
+    '</apply></otherwise></piecewise><apply><factorial/><apply><ceiling/><cn>0</cn></apply></apply></apply></piece>'
+    '<otherwise><cn>0</cn></otherwise></piecewise>'
+)
+
 # (name, document, expected text in the her2sim error)
 CASES = [
+    ("runaway sympy evaluation (time limit, 3 s here)", one_rule(RUNAWAY), "took longer than 3 s"),
     ("mathml nested 6,000 levels (segfaulted libSBML)", nested(6000), "nested more than 128"),
     ("mathml nested 400 levels (RecursionError)", nested(400), "nested more than 128"),
     ("factorial(1e8) (sympy hang)", one_rule("<apply><factorial/><cn>1e8</cn></apply>"), "exceeds double precision"),
@@ -120,7 +132,7 @@ _CHILD = textwrap.dedent(
 
 
 def run_child(script: str, payload, timeout: float = 120) -> list[dict]:
-    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "HER2SIM_MAX_READ_SECONDS": "3"}
     proc = subprocess.run([sys.executable, "-c", script], input=json.dumps(payload), env=env,
                           capture_output=True, text=True, timeout=timeout)
     rows = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
@@ -140,7 +152,19 @@ def test_hostile_sbml_gives_a_her2sim_error_quickly(hostile_results, name, expec
     row = hostile_results[name]
     assert row["kind"] == "her2sim", row
     assert expected in row["message"], row["message"]
-    assert row["seconds"] < 5.0, row  # every refusal comes from the pre-scan, in well under a second
+    assert row["seconds"] < 5.0, row  # refusals by the pre-scan take milliseconds; the time limit is 3 s
+
+
+def test_time_limit_restores_the_callers_handler():
+    import signal
+
+    before = signal.getsignal(signal.SIGALRM)
+    with pytest.raises(_limits.InputLimitError, match="took longer than 0.2 s"):
+        with _limits.time_limit("a busy loop", 0.2):
+            while True:
+                pass
+    assert signal.getsignal(signal.SIGALRM) is before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
 def test_messages_name_element_id_and_fix(hostile_results):

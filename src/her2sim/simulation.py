@@ -74,7 +74,12 @@ def _as_compiled(model: Model | CompiledModel) -> CompiledModel:
 
 
 def _check_times(times) -> np.ndarray:
-    t = np.asarray(times, dtype=float).reshape(-1)
+    if times is None or isinstance(times, (str, bytes)):
+        raise ValidationError(f"times must be a sequence of numbers, got {times!r:.100}")
+    try:
+        t = np.asarray(times, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise ValidationError(f"times must be a sequence of numbers, got {times!r:.100}") from None
     if t.size == 0:
         raise ValidationError("times must contain at least one time point")
     if not np.all(np.isfinite(t)):
@@ -101,20 +106,33 @@ def _selection(cm: CompiledModel, outputs: Sequence[str] | None) -> tuple[list[s
     else:
         if isinstance(outputs, str):
             outputs = [outputs]
-        names = list(outputs)
+        try:
+            names = list(outputs)
+        except TypeError:
+            raise ValidationError(f"outputs must be an id or a sequence of ids, got {outputs!r:.100}") from None
+        for name in names:
+            if not isinstance(name, str):
+                raise ValidationError(f"outputs must be ids (strings), got {name!r:.100}")
     sel = np.asarray([cm.output_index(n) for n in names], dtype=np.int32)
     return names, sel
 
 
 def _schedule_arrays(cm: CompiledModel, schedule: Schedule | None):
-    if schedule is None or (not isinstance(schedule, (str, bytes)) and hasattr(schedule, "__len__") and len(schedule) == 0):
+    if schedule is None:
         return None
+    wrong = ValidationError(
+        f"schedule must be a sequence of (time, {{parameter: value}}) pairs, got {type(schedule).__name__}"
+    )
     if isinstance(schedule, (str, bytes, Mapping)):
-        raise ValidationError(
-            f"schedule must be a sequence of (time, {{parameter: value}}) pairs, got {type(schedule).__name__}"
-        )
+        raise wrong
+    try:
+        items = list(schedule)
+    except TypeError:
+        raise wrong from None
+    if not items:
+        return None
     rows = []
-    for n, item in enumerate(schedule):
+    for n, item in enumerate(items):
         try:
             t, changes = item
         except (TypeError, ValueError):
@@ -262,7 +280,7 @@ def _pre_matrix(cm: CompiledModel, P: np.ndarray, preequilibrate) -> np.ndarray 
     P_pre = P.copy()
     if isinstance(preequilibrate, Mapping):
         for k, v in preequilibrate.items():
-            P_pre[:, cm.p_index(k, argument="preequilibrate")] = float(v)
+            P_pre[:, cm.p_index(k, argument="preequilibrate")] = _finite_number(v, f"preequilibrate[{k!r}]")
     elif preequilibrate is not True:
         raise ValidationError(
             f"preequilibrate must be False, True or a mapping of parameter overrides, got {preequilibrate!r}"
@@ -594,6 +612,8 @@ def _n_members(*groups: dict[str, np.ndarray]) -> int:
     if len(sizes) > 1:
         raise ValidationError(f"ensemble inputs have different lengths: {sorted(sizes)}")
     n = sizes.pop() if sizes else 1
+    if n == 0:
+        raise ValidationError("ensemble inputs are empty: give at least one value per parameter (zero members)")
     for g in groups:
         for k, v in g.items():
             if v.size == 1:

@@ -18,15 +18,18 @@ the same size bound and a clear error for files that are not UTF-8.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import signal
+import threading
 import xml.parsers.expat
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ModelError, ValidationError
 
-__all__ = ["Limits", "LIMITS", "InputLimitError", "scan_sbml", "sbml_source", "read_text", "decode_text"]
+__all__ = ["Limits", "LIMITS", "InputLimitError", "scan_sbml", "sbml_source", "read_text", "decode_text", "time_limit"]
 
 
 class InputLimitError(ModelError):
@@ -51,6 +54,10 @@ class Limits:
     max_function_nesting: int = 32
     #: nesting depth of one logical rule (parentheses and operators)
     max_rule_depth: int = 200
+    #: seconds for converting one SBML model's math (sympy's automatic evaluation can explode on
+    #: adversarial constant expressions inside piecewise conditions); ``HER2SIM_MAX_READ_SECONDS``
+    #: overrides it. Chen 2009 (504 species) converts in a few seconds.
+    max_read_seconds: float = 60.0
 
 
 LIMITS = Limits()
@@ -362,7 +369,7 @@ def _longest_chain(graph: dict[str, set[str]]) -> tuple[int, list[str]]:
                 state[node] = 2
                 length, follow = 1, None
                 for c in graph[node] & graph.keys():
-                    if state.get(c) == 2 and best[c] + 1 > length:
+                    if c in best and best[c] + 1 > length:  # (a self-reference is a cycle: cut)
                         length, follow = best[c] + 1, c
                 best[node], nxt[node] = length, follow
             elif child not in state:
@@ -427,3 +434,42 @@ def scan_sbml(data: bytes, source: str = "", limits: Limits = LIMITS) -> None:
     if not scan.root_checked:
         raise ModelError(f"SBML {source or 'string'} contains no XML element")
     scan.finish()
+
+
+@contextlib.contextmanager
+def time_limit(what: str, seconds: float | None = None):
+    """Raise :class:`InputLimitError` if the block runs longer than ``seconds``.
+
+    Uses a real-time interval timer (SIGALRM), so it applies only in the main thread of a POSIX
+    process and only when no other interval timer is running; elsewhere the block runs without
+    a limit (the pre-scan's bounds still hold). The caller's signal handler is restored.
+    """
+    if seconds is None:
+        try:
+            seconds = float(os.environ.get("HER2SIM_MAX_READ_SECONDS", LIMITS.max_read_seconds))
+        except ValueError:
+            seconds = LIMITS.max_read_seconds
+    usable = (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and seconds > 0
+        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    )
+    if not usable:
+        yield
+        return
+
+    def expired(signum, frame):
+        raise InputLimitError(
+            f"{what} took longer than {seconds:g} s and was stopped (sympy's evaluation of its math does not "
+            "finish: look for deeply nested piecewise or complex-valued constant expressions). Raise the limit "
+            "with HER2SIM_MAX_READ_SECONDS if the model is really this large."
+        )
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -152,12 +152,20 @@ def read_sbml(path_or_string: str | os.PathLike[str] | bytes, *, model_id: str |
     """
     doc, source = _load_document(path_or_string)
     try:
-        return _Reader(doc, source, model_id).build()
+        with _limits.time_limit(f"reading SBML {source or 'string'}"):
+            return _Reader(doc, source, model_id).build()
     except RecursionError:
         raise ModelError(
             f"SBML {source or 'string'}: an expression is nested too deeply to convert (after inlining function "
             "definitions); flatten it with intermediate assignment rules"
         ) from None
+    except (TypeError, AttributeError, ArithmeticError) as exc:
+        # sympy evaluating hostile math (comparisons of complex values, Boolean arithmetic...):
+        # never a raw exception from reading a file
+        raise ModelError(
+            f"SBML {source or 'string'}: math that her2sim cannot interpret ({type(exc).__name__}: {exc}); "
+            "check the expressions for complex values (log or root of negative constants) or Booleans used as numbers"
+        ) from exc
 
 
 def _load_document(path_or_string: str | os.PathLike[str] | bytes) -> tuple[libsbml.SBMLDocument, str]:
