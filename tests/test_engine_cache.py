@@ -102,6 +102,16 @@ def test_planted_library_is_not_loaded(built, tmp_path):
     assert not marker.exists()
 
 
+def test_verified_but_unloadable_library_is_rebuilt(built):
+    """A library whose hash matches the manifest but that dlopen refuses (here: not ELF) is rebuilt."""
+    cache, folder = built
+    (folder / "model.so").write_bytes(b"not a shared object")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["model.so"] = compiler._sha256(folder / "model.so")
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    _check_rebuilt(cache, folder)
+
+
 def test_group_writable_cache_is_refused(built):
     cache, folder = built
     os.chmod(cache, 0o777)

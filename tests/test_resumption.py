@@ -8,8 +8,11 @@ rows). ``her2sim fit``: a temporary file left by a killed writer is removed on r
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -68,3 +71,41 @@ def test_fit_resume_removes_stale_temporaries_only(tmp_path):
     assert fit_module._read_starts(tmp_path) == {}
     assert not stale.exists()
     assert other_live.exists()
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_sensitivity_killed_mid_run_resumes_to_identical_results(tmp_path):
+    """A Morris run killed (os._exit, no clean-up) after its second chunk resumes from the store;
+    oracle: an uninterrupted run with the same seed, bit-identical (deterministic engine)."""
+    store = tmp_path / "killed"
+    script = textwrap.dedent(
+        """
+        import os, sys
+        sys.path.insert(0, sys.argv[2])
+        from test_resumption import morris_run
+
+        def die(done, total):
+            if done == 2:
+                os._exit(9)
+
+        morris_run(sys.argv[1], die)
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    proc = subprocess.run([sys.executable, "-c", script, str(store), str(REPO / "tests")], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 9, proc.stderr[-2000:]
+    kept = sorted(p.name for p in (store / "chunks").glob("chunk-*.npz"))
+    assert kept == ["chunk-00000.npz", "chunk-00001.npz"]
+    done: list[int] = []
+    resumed = morris_run(store, lambda d, total: done.append(d))
+    fresh = morris_run(None, None)
+    np.testing.assert_array_equal(resumed["mu_star"].values, fresh["mu_star"].values)
+    assert len(sorted((store / "chunks").glob("chunk-*.npz"))) > 2
+
+
+def morris_run(store, progress):
+    return sa.morris([sa.Readout("B", 2.0)], model=decay_model(), parameters=["k", "k2"], n_trajectories=4,
+                     seed=3, chunk_size=3, store=store, progress=progress, n_threads=1, num_resamples=10)
