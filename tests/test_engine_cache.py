@@ -133,6 +133,13 @@ def test_folders_are_private(built):
     cache, folder = built
     for d in (cache, folder):
         assert stat.S_IMODE(d.stat().st_mode) == 0o700
+    # folders of older versions (0755: safe, but readable) are tightened and still used
+    for d in (cache, folder):
+        os.chmod(d, 0o755)
+    out = _child(cache)
+    assert Path(out["lib"]).parent == folder
+    for d in (cache, folder):
+        assert stat.S_IMODE(d.stat().st_mode) == 0o700
 
 
 def test_generator_sources_are_in_the_key(tmp_path, monkeypatch):

@@ -98,14 +98,13 @@ def _unsafe_reason(path: Path) -> str | None:
     return None
 
 
-def _private_dir(path: Path) -> Path | None:
-    """Create ``path`` 0700 if missing and return it if it can be trusted, else None."""
+def _tighten(path: Path) -> None:
+    """Make an own, safe folder 0700 (folders of older her2sim versions were 0755)."""
     try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        reason = _unsafe_reason(path)
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            os.chmod(path, 0o700)
     except OSError:
-        return None
-    return None if reason else path
+        pass
 
 
 def cache_dir() -> Path:
@@ -123,6 +122,7 @@ def cache_dir() -> Path:
     except OSError as exc:
         reason = f"cannot be created ({exc.strerror})"
     if reason is None:
+        _tighten(base)
         return base
     key = str(base)
     if key not in _FALLBACK:
@@ -351,6 +351,8 @@ def _build(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None,
     if folder.exists() and _unsafe_reason(folder) is not None:
         # a folder planted by someone else (or opened up): never load from it
         folder = Path(tempfile.mkdtemp(prefix=key + "-", dir=root))
+    elif folder.exists():
+        _tighten(folder)
     if not force:
         art = _read_verified(folder)
         if art is not None:

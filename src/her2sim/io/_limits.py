@@ -52,8 +52,6 @@ class Limits:
     max_rule_chain: int = 150
     #: deepest nesting of function definitions calling function definitions
     max_function_nesting: int = 32
-    #: nesting depth of one logical rule (parentheses and operators)
-    max_rule_depth: int = 200
     #: seconds for converting one SBML model's math (sympy's automatic evaluation can explode on
     #: adversarial constant expressions inside piecewise conditions); ``HER2SIM_MAX_READ_SECONDS``
     #: overrides it. Chen 2009 (504 species) converts in a few seconds.
