@@ -40,12 +40,13 @@ class InputLimitError(ModelError):
 class Limits:
     """Bounds on one input file (see the module docstring for the measurements behind them)."""
 
-    #: bytes of one model or table file
-    max_bytes: int = 64 * 1024 * 1024
+    #: bytes of one model or table file (the largest peer model, Chen 2009, is 1.1 MB)
+    max_bytes: int = 32 * 1024 * 1024
     #: XML element nesting depth (MathML deeper than ~330 overflows Python's recursion limit)
     max_depth: int = 128
-    #: XML elements in one document (Chen 2009, 504 species: 18,316)
-    max_elements: int = 2_000_000
+    #: XML elements in one document (Chen 2009, 504 species: 18,316); also bounds the memory of
+    #: the pre-scan's math trees (~100 MB at the limit)
+    max_elements: int = 500_000
     #: characters of one ``<cn>`` number
     max_number_chars: int = 64
     #: longest chain of assignment rules each using the previous one
