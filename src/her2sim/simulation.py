@@ -76,7 +76,12 @@ def _as_compiled(model: Model | CompiledModel) -> CompiledModel:
 
 
 def _check_times(times) -> np.ndarray:
-    t = np.asarray(times, dtype=float).reshape(-1)
+    if times is None or isinstance(times, (str, bytes)):
+        raise ValidationError(f"times must be a sequence of numbers, got {times!r:.100}")
+    try:
+        t = np.asarray(times, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise ValidationError(f"times must be a sequence of numbers, got {times!r:.100}") from None
     if t.size == 0:
         raise ValidationError("times must contain at least one time point")
     if not np.all(np.isfinite(t)):
@@ -107,7 +112,13 @@ def _selection(cm: CompiledModel, outputs: Sequence[str] | None) -> tuple[list[s
     else:
         if isinstance(outputs, str):
             outputs = [outputs]
-        names = list(outputs)
+        try:
+            names = list(outputs)
+        except TypeError:
+            raise ValidationError(f"outputs must be an id or a sequence of ids, got {outputs!r:.100}") from None
+        for name in names:
+            if not isinstance(name, str):
+                raise ValidationError(f"outputs must be ids (strings), got {name!r:.100}")
     sel = np.asarray([cm.output_index(n) for n in names], dtype=np.int32)
     return names, sel
 
@@ -125,18 +136,36 @@ def _remember(cache: dict, key, value) -> None:
 
 
 def _schedule_arrays(cm: CompiledModel, schedule: Schedule | None):
-    if not schedule:
+    if schedule is None:
+        return None
+    wrong = ValidationError(
+        f"schedule must be a sequence of (time, {{parameter: value}}) pairs, got {type(schedule).__name__}"
+    )
+    if isinstance(schedule, (str, bytes, Mapping)):
+        raise wrong
+    try:
+        items = list(schedule)
+    except TypeError:
+        raise wrong from None
+    if not items:
         return None
     rows = []
-    for n, item in enumerate(schedule):
+    for n, item in enumerate(items):
         try:
             t, changes = item
         except (TypeError, ValueError):
             raise ValidationError(
                 f"schedule[{n}] must be a (time, {{parameter: value}}) pair, got {item!r}"
             ) from None
+        # a NaN time never compares <= t in the solver: it used to block every later entry
+        t = _finite_number(t, f"schedule[{n}] time")
+        if not isinstance(changes, Mapping):
+            raise ValidationError(
+                f"schedule[{n}] changes must be a mapping {{parameter: value}}, got {type(changes).__name__}"
+            )
         for k, v in changes.items():
-            rows.append((float(t), n, cm.p_index(k, argument=f"schedule[{n}]"), float(v)))
+            j = cm.p_index(k, argument=f"schedule[{n}]")
+            rows.append((t, n, j, _finite_number(v, f"schedule[{n}][{k!r}]")))
     rows.sort(key=lambda r: (r[0], r[1]))
     return (
         np.asarray([r[0] for r in rows]),
@@ -145,12 +174,42 @@ def _schedule_arrays(cm: CompiledModel, schedule: Schedule | None):
     )
 
 
+def _finite_number(value: Any, argument: str) -> float:
+    """``float(value)`` for a finite real number, else a ValidationError naming ``argument``."""
+    if value is None or isinstance(value, (str, bytes)):
+        raise ValidationError(f"{argument} must be a finite number, got {value!r}")
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{argument} must be a finite number, got {value!r}") from None
+    if not np.isfinite(x):
+        raise ValidationError(f"{argument} must be a finite number, got {value!r}")
+    return x
+
+
+#: Largest ``max_steps``: the C solver counts steps in a 64-bit ``long``.
+MAX_STEPS_LIMIT = 2**62
+
+
 def _options(rtol, atol, max_steps, h_max, ss_rtol, ss_atol, ss_tmax) -> Options:
-    for name, v in (("rtol", rtol), ("atol", atol)):
-        if not (np.isfinite(v) and v > 0):
+    for name, v in (("rtol", rtol), ("atol", atol), ("steady_state_rtol", ss_rtol), ("steady_state_atol", ss_atol),
+                    ("steady_state_tmax", ss_tmax)):
+        x = _finite_number(v, name)
+        if not x > 0:
             raise ValidationError(f"{name} must be a positive finite number, got {v!r}")
     if rtol < 1e-14:
         raise ValidationError(f"rtol={rtol!r} is below what double precision supports (>= 1e-14)")
+    if h_max is not None:
+        try:
+            hm = float(h_max)
+        except (TypeError, ValueError):
+            hm = float("nan")
+        if isinstance(h_max, (bool, np.bool_)) or not hm > 0:  # NaN fails this test too
+            raise ValidationError(f"h_max must be a positive number (or None for no limit), got {h_max!r}")
+    if isinstance(max_steps, (bool, np.bool_)) or not isinstance(max_steps, (int, np.integer)):
+        raise ValidationError(f"max_steps must be a positive integer, got {max_steps!r}")
+    if not 1 <= int(max_steps) <= MAX_STEPS_LIMIT:
+        raise ValidationError(f"max_steps must be between 1 and 2**62, got {max_steps!r}")
     return Options(
         rtol=float(rtol),
         atol=float(atol),
@@ -162,6 +221,41 @@ def _options(rtol, atol, max_steps, h_max, ss_rtol, ss_atol, ss_tmax) -> Options
         ss_max_steps=int(max_steps),
         max_events=100000,
     )
+
+
+def _check_inputs(cm: CompiledModel, P: np.ndarray, argument: str = "parameters") -> None:
+    """Compartment sizes must be positive and finite in every member (amounts are divided by
+    them; a negative volume used to run and give negative concentrations)."""
+    m = cm.model
+    assigned = {a.symbol for a in m.initial_assignments} | {r.variable for r in m.assignment_rules}
+    for c in m.compartments:
+        if c.id not in cm._p_index or c.id in assigned or c.spatial_dimensions == 0:
+            continue
+        column = P[:, cm.p_index(c.id)]
+        bad = np.flatnonzero((column <= 0) | np.isinf(column))
+        if bad.size:
+            where = f"{argument}[{c.id!r}]" + (f"[{int(bad[0])}]" if P.shape[0] > 1 else "")
+            raise ValidationError(
+                f"{where} = {float(column[bad[0]])!r}: the size of compartment {c.id!r} must be positive and finite "
+                "(set it in parameters=, or fix the model's value)"
+            )
+
+
+def _blank_failed(out: np.ndarray, status: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Set every output of a failed member to NaN (in place) and return, per member, the last
+    output time reached before the failure (``t[-1]`` for successes, NaN if none).
+
+    The solver fills the output rows it reached before failing; they are kept out of the result
+    so that no statistic over members mixes partial runs in silently.
+    """
+    reached = np.where(status == 0, t[-1], np.nan)
+    for m in np.flatnonzero(status):
+        finite = np.isfinite(out[m]).reshape(t.size, -1).all(axis=1)
+        n_ok = t.size if finite.all() else int(np.argmin(finite))
+        if n_ok:
+            reached[m] = t[n_ok - 1]
+        out[m] = np.nan
+    return reached
 
 
 def _units(cm: CompiledModel, ident: str, kind: str) -> str:
@@ -206,7 +300,7 @@ def _pre_matrix(cm: CompiledModel, P: np.ndarray, preequilibrate) -> np.ndarray 
     P_pre = P.copy()
     if isinstance(preequilibrate, Mapping):
         for k, v in preequilibrate.items():
-            P_pre[:, cm.p_index(k, argument="preequilibrate")] = float(v)
+            P_pre[:, cm.p_index(k, argument="preequilibrate")] = _finite_number(v, f"preequilibrate[{k!r}]")
     elif preequilibrate is not True:
         raise ValidationError(
             f"preequilibrate must be False, True or a mapping of parameter overrides, got {preequilibrate!r}"
@@ -352,7 +446,8 @@ def simulate(
         The periods as one object (:class:`her2sim.protocol.Protocol`: pre-equilibration,
         species reset, schedule); instead of ``preequilibrate`` and ``schedule``.
     throw : bool
-        Raise :class:`SolverError` on failure (default); otherwise return NaNs and a status.
+        Raise :class:`SolverError` on failure (default); otherwise return a status and NaN for
+        every output (including times before the failure).
 
     Returns
     -------
@@ -375,6 +470,7 @@ def simulate(
     proto = _protocol(protocol, times, preequilibrate, schedule)
     t = np.asarray(proto.times)
     P = cm.parameter_vector(parameters, initial)[None, :]
+    _check_inputs(cm, P)
     names, sel = _selection(cm, outputs)
     solver = _resolve_solver(solver, rtol=rtol, atol=atol, max_steps=max_steps, h_max=h_max,
                              steady_state_rtol=steady_state_rtol, steady_state_atol=steady_state_atol,
@@ -382,6 +478,7 @@ def simulate(
     P_pre = _pre_matrix(cm, P, proto.preequilibrate)
     res = execute(cm, P, t, sel, solver, P_pre=P_pre, schedule=_schedule_arrays(cm, list(proto.schedule)),
                   reset=_species_reset(cm, P, proto.reset), want_final_state=True)
+    _blank_failed(res.out, res.status, t)
     status = SolveStatus(int(res.status[0]))
     if status != SolveStatus.SUCCESS and throw:
         raise SolverError(_failure_message(cm, status, res.x_final[0], P_pre[0] if P_pre is not None else P[0]),
@@ -451,8 +548,10 @@ def simulate_ensemble(
     Returns
     -------
     xarray.Dataset
-        Dims ``member × time``; ``status`` (member) and ``message`` (member) record failures,
-        whose outputs are NaN. Nothing computed for other members is lost.
+        Dims ``member × time``; ``status`` (member) and ``message`` (member) record failures.
+        Every output of a failed member is NaN, including times before the failure (a partial
+        trajectory is never mixed into statistics silently); ``time_reached`` (member) says how
+        far it got. Nothing computed for other members is lost.
     """
     cm = _as_compiled(model)
     proto = _protocol(protocol, times, preequilibrate, schedule)
@@ -465,6 +564,7 @@ def simulate_ensemble(
         P[:, cm.p_index(k)] = v
     for k, v in init_cols.items():
         P[:, cm.init_index(k)] = v
+    _check_inputs(cm, P)
     names, sel = _selection(cm, outputs)
     solver = _resolve_solver(solver, rtol=rtol, atol=atol, max_steps=max_steps, h_max=h_max,
                              steady_state_rtol=steady_state_rtol, steady_state_atol=steady_state_atol,
@@ -473,6 +573,7 @@ def simulate_ensemble(
     threads = n_threads or os.cpu_count() or 1
     res = execute(cm, P, t, sel, solver, P_pre=P_pre, schedule=_schedule_arrays(cm, list(proto.schedule)),
                   reset=_species_reset(cm, P, proto.reset), n_threads=threads)
+    time_reached = _blank_failed(res.out, res.status, t)
     members = np.asarray(member_ids) if member_ids is not None else np.arange(n)
     status = res.status.astype(np.int8)
     member = ("member",)
@@ -480,6 +581,9 @@ def simulate_ensemble(
         "status": xr.Variable(member, status, {"long_name": "solver status (0 = success)"}),
         "message": xr.Variable(member, np.asarray([_MESSAGES[SolveStatus(int(v))] for v in status], dtype=object)),
         "n_steps": xr.Variable(member, res.stats[:, 0].astype(np.int64)),
+        "time_reached": xr.Variable(member, time_reached, {
+            "units": cm.model.time_units,
+            "long_name": "last output time integrated before a failure (NaN: none; the run's end for successes)"}),
     }
     for k, v in cols.items():
         extra[f"parameter:{k}"] = xr.Variable(member, v, {"long_name": f"input parameter {k}"})
@@ -602,10 +706,19 @@ def _columns(values, argument: str) -> dict[str, np.ndarray]:
     if values is None:
         return {}
     if hasattr(values, "to_dict") and hasattr(values, "columns"):
-        return {str(c): np.asarray(values[c], dtype=float) for c in values.columns}
+        return {str(c): _float_column(values[c], f"{argument}[{str(c)!r}]") for c in values.columns}
     if not isinstance(values, Mapping):
         raise ValidationError(f"{argument} must be a mapping of id -> values or a pandas DataFrame")
-    return {k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in values.items()}
+    return {k: np.atleast_1d(_float_column(v, f"{argument}[{k!r}]")).reshape(-1) for k, v in values.items()}
+
+
+def _float_column(values: Any, argument: str) -> np.ndarray:
+    """Numbers as a float array; None, text or nested objects are refused (``np.asarray(None,
+    dtype=float)`` would be a silent NaN)."""
+    raw = np.asarray(values)
+    if raw.dtype.kind not in "biuf":
+        raise ValidationError(f"{argument} must be numbers, got {values!r:.200}")
+    return raw.astype(float)
 
 
 def _n_members(*groups: dict[str, np.ndarray]) -> int:
@@ -613,6 +726,8 @@ def _n_members(*groups: dict[str, np.ndarray]) -> int:
     if len(sizes) > 1:
         raise ValidationError(f"ensemble inputs have different lengths: {sorted(sizes)}")
     n = sizes.pop() if sizes else 1
+    if n == 0:
+        raise ValidationError("ensemble inputs are empty: give at least one value per parameter (zero members)")
     for g in groups:
         for k, v in g.items():
             if v.size == 1:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import time as _time
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,14 @@ class _ChunkStore:
     def open(self) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
         (self.path / "chunks").mkdir(exist_ok=True)
+        for tmp in (self.path / "chunks").glob(".chunk-*.tmp"):  # left by a killed run
+            pid = tmp.name.rsplit(".", 2)[-2]
+            try:
+                os.kill(int(pid), 0)  # a live writer (another run on this store): leave it
+            except ProcessLookupError:
+                tmp.unlink(missing_ok=True)
+            except (ValueError, OSError):
+                pass
         manifest = self.path / "manifest.json"
         if manifest.exists():
             try:
@@ -68,10 +78,11 @@ class _ChunkStore:
         if not path.exists():
             return None
         try:
-            with np.load(path, allow_pickle=False) as data:
+            # from memory: numpy leaks the file handle when a damaged zip raises
+            with np.load(io.BytesIO(path.read_bytes()), allow_pickle=False) as data:
                 values, status, span = data["values"], data["status"], tuple(int(x) for x in data["rows"])
-        except (OSError, ValueError, KeyError):
-            return None  # an unreadable chunk is recomputed
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            return None  # an unreadable (empty, truncated, damaged) chunk is recomputed
         if values.shape != shapes[0] or status.shape != shapes[1] or span != rows:
             return None
         return values, status

@@ -709,11 +709,38 @@ def _start_path(store: Path, start: int) -> Path:
     return Path(store) / "starts" / f"start_{start:06d}.json"
 
 
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Delete ``.<name>.<pid>.tmp`` files left by a killed writer (its process is gone); files
+    of a live process (another fit writing to the same store) are left alone."""
+    for tmp in folder.glob(".*.tmp"):
+        try:
+            pid = int(tmp.name.rsplit(".", 2)[-2])
+        except (ValueError, IndexError):
+            continue
+        if pid != os.getpid() and _pid_alive(pid):
+            continue
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
 def _read_starts(store: Path) -> dict[int, StartResult]:
     out: dict[int, StartResult] = {}
     folder = Path(store) / "starts"
     if not folder.is_dir():
         return out
+    _remove_stale_temporaries(folder)
     for path in sorted(folder.glob("start_*.json")):
         try:
             record = StartResult.from_json(json.loads(path.read_text(encoding="utf-8")))

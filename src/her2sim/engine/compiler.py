@@ -1,49 +1,140 @@
 """Compile a model to a shared library, cache it on disk, and call it through ctypes.
 
 The cache key is the model's *structure* (ids, stoichiometry, math; not values) plus the
-engine's own sources and compiler flags, so a new dose, tumour or parameter set reuses the
+generator's own sources (every ``.py``/``.c``/``.h`` file of :mod:`her2sim.engine` and
+``model/math.py``) and the compiler flags, so a new dose, tumour or parameter set reuses the
 library. The cache lives in ``$HER2SIM_CACHE_DIR`` or ``~/.cache/her2sim``. A
 :class:`CompiledModel` pickles as its model; unpickling reloads (or rebuilds) the library, so
 compiled models travel to worker processes (Dask, multiprocessing).
+
+**Instruction set (decision).** Libraries are compiled for the baseline of the machine's
+architecture (no ``-march``), with ``-ffp-contract=off`` so that no fused multiply-add changes
+the rounding: the same gcc gives bit-identical results on every x86-64 CPU, and the test
+suite's tolerances hold everywhere. ``HER2SIM_NATIVE=1`` opts in to ``-march=native`` (FMA,
+AVX2...) for speed on one machine; its results differ from the portable build in the last
+bits, which the adaptive step-size control can amplify to about the solver's tolerance
+(measured on a peer model in ``tests/test_engine_cache.py``). The native build's key includes
+the CPU's model and feature flags, so a cache shared between machines never loads a foreign
+library.
+
+**A cache that verifies what it loads.** Each cache folder holds ``model.so``,
+``structure.npz``, ``meta.json`` and ``manifest.json``, the SHA-256 of the other three,
+written last. Before ``dlopen`` the three files are hashed and compared with the manifest; any
+mismatch, unreadable file or load failure rebuilds the folder (a truncated library would
+otherwise crash the process with SIGBUS). Files are fsynced before their atomic rename.
+Folders are created 0700; a cache root or folder owned by another user, or writable by group
+or others, is never loaded from: her2sim warns and uses a private temporary cache instead.
 """
 
 from __future__ import annotations
 
 import ctypes
 import hashlib
+import io
 import json
 import os
 import shutil
 import subprocess
 import tempfile
+import stat
+import sys
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import sympy
 
-from ..errors import CompilationError, UnknownNameError
+from ..errors import (
+    CompilationError,
+    Her2simError,
+    Her2simWarning,
+    ModelError,
+    UnknownNameError,
+    UnsupportedFeatureError,
+    ValidationError,
+)
 from ..model import Model
 
-__all__ = ["CompiledModel", "compile_model", "cache_dir", "Options"]
+__all__ = ["CompiledModel", "compile_model", "cache_dir", "compiler_flags", "Options"]
 
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 _HERE = Path(__file__).resolve().parent
-CFLAGS = ["-march=native", "-fPIC", "-shared", "-fno-math-errno", "-std=gnu99"]
+#: Flags of every build; see the module docstring for the instruction-set decision.
+CFLAGS = ["-fPIC", "-shared", "-fno-math-errno", "-ffp-contract=off", "-std=gnu99"]
+#: Added when ``HER2SIM_NATIVE`` is set to 1/true/yes.
+NATIVE_FLAGS = ["-march=native"]
 #: Optimisation level by generated-source size: -O3 halves the solver's instruction count on
 #: a 47-species model against -O2's tape loops, but gcc's time grows super-linearly on very
 #: large generated functions (Chen 2009: 20 s at -O2/-O3, 11 s at -O1), where the run is
 #: dominated by the sparse LU tape anyway.
 LARGE_SOURCE = 200_000
 _LOCK = threading.Lock()
-_LOADED: dict[str, ctypes.CDLL] = {}
+_LOADED: dict[tuple[str, str], ctypes.CDLL] = {}
+_FALLBACK: dict[str, Path] = {}
+_FILES = ("model.so", "structure.npz", "meta.json")
+
+
+def native_requested() -> bool:
+    """Whether ``HER2SIM_NATIVE`` asks for ``-march=native`` builds."""
+    return os.environ.get("HER2SIM_NATIVE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def compiler_flags() -> list[str]:
+    """Compiler flags of the next build (without the optimisation level)."""
+    return CFLAGS + (NATIVE_FLAGS if native_requested() else [])
+
+
+def _unsafe_reason(path: Path) -> str | None:
+    """Why ``path`` (an existing directory) must not be trusted, or None."""
+    st = path.lstat()
+    if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
+        return "is not a plain directory"
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return f"is owned by uid {st.st_uid}, not by the current user (uid {os.getuid()})"
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return f"is writable by group or others (mode {stat.S_IMODE(st.st_mode):o})"
+    return None
+
+
+def _tighten(path: Path) -> None:
+    """Make an own, safe folder 0700 (folders of older her2sim versions were 0755)."""
+    try:
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            os.chmod(path, 0o700)
+    except OSError:
+        pass
 
 
 def cache_dir() -> Path:
+    """The compile cache: ``$HER2SIM_CACHE_DIR`` or ``~/.cache/her2sim``, created 0700.
+
+    A folder owned by another user or writable by group/others is not used (a library planted
+    there would run its code in this process): her2sim warns once and uses a private temporary
+    folder for this process instead.
+    """
     env = os.environ.get("HER2SIM_CACHE_DIR")
     base = Path(env) if env else Path.home() / ".cache" / "her2sim"
-    base.mkdir(parents=True, exist_ok=True)
-    return base
+    try:
+        base.mkdir(mode=0o700, parents=True, exist_ok=True)
+        reason = _unsafe_reason(base)
+    except OSError as exc:
+        reason = f"cannot be created ({exc.strerror})"
+    if reason is None:
+        _tighten(base)
+        return base
+    key = str(base)
+    if key not in _FALLBACK:
+        _FALLBACK[key] = Path(tempfile.mkdtemp(prefix="her2sim-cache-"))
+        warnings.warn(
+            f"the compile cache {key!r} {reason}; it is not used. Compiled models go to the private "
+            f"folder {str(_FALLBACK[key])!r} for this process. Fix: chmod 700 the folder (or set "
+            "HER2SIM_CACHE_DIR to a folder of your own).",
+            Her2simWarning,
+            stacklevel=2,
+        )
+    return _FALLBACK[key]
 
 
 class _Structure(ctypes.Structure):
@@ -114,8 +205,59 @@ def _compiler() -> str:
     )
 
 
-def _solver_source() -> str:
-    return (_HERE / "solver.c").read_text()
+def _generator_sources() -> bytes:
+    """Bytes of every file that shapes the generated library: the engine's Python, C and
+    header files and the model math module (printing of functions)."""
+    files = sorted(p for p in _HERE.iterdir() if p.suffix in (".py", ".c", ".h"))
+    files.append(_HERE.parent / "model" / "math.py")
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.digest()
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _read_verified(folder: Path) -> "_Artifacts | None":
+    """The folder's artefacts if the manifest's hashes match, else None (caller rebuilds)."""
+    try:
+        if _unsafe_reason(folder) is not None:
+            return None
+        manifest = json.loads((folder / "manifest.json").read_text())
+        for name in _FILES:
+            if _sha256(folder / name) != manifest.get(name):
+                return None
+        meta = json.loads((folder / "meta.json").read_text())
+        with np.load(io.BytesIO((folder / "structure.npz").read_bytes()), allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+        if not isinstance(meta, dict):
+            return None
+        return _Artifacts(folder / "model.so", meta, arrays, manifest["model.so"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError):
+        return None
+    except Exception:  # a damaged zip raises zipfile.BadZipFile and friends
+        return None
 
 
 @dataclass
@@ -123,33 +265,112 @@ class _Artifacts:
     lib_path: Path
     meta: dict
     arrays: dict[str, np.ndarray]
+    lib_sha256: str = ""
 
 
-def _build(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None) -> _Artifacts:
-    from .codegen import generate
+def _math_items(model: Model):
+    """(element description, expression) for every expression the generator prints."""
+    for r in model.reactions:
+        yield f"<reaction> {r.id!r} (rate)", r.rate
+    for a in model.assignment_rules:
+        yield f"<assignmentRule> {a.variable!r}", a.math
+    for a in model.rate_rules:
+        yield f"<rateRule> {a.variable!r}", a.math
+    for a in getattr(model, "initial_assignments", ()):
+        yield f"<initialAssignment> {a.symbol!r}", a.math
+    for e in model.events:
+        yield f"<event> {e.id!r} (trigger)", e.trigger
+        for v, m in e.assignments:
+            yield f"<event> {e.id!r} (assignment to {v!r})", m
 
+
+def check_generatable(model: Model) -> None:
+    """Refuse, naming the element, what would otherwise reach the C compiler as broken code.
+
+    Checked: stoichiometries are finite numbers; no expression holds a complex number
+    (``sqrt(-1)``), an undefined value (``1/0``, ``ln(0)``, ``0^-1`` simplify to sympy's
+    ``zoo``/``nan``) or a factorial of a variable (C has none).
+
+    Raises
+    ------
+    ModelError
+        For non-finite stoichiometry or undefined/complex math.
+    UnsupportedFeatureError
+        For ``factorial`` of a non-constant argument.
+    """
+    for r in model.reactions:
+        for side, refs in (("reactant", r.reactants), ("product", r.products)):
+            for species, coefficient in refs:
+                try:
+                    ok = np.isfinite(float(coefficient))
+                except (TypeError, ValueError):
+                    ok = False
+                if not ok:
+                    raise ModelError(
+                        f"model {model.id!r}: <reaction> {r.id!r}: stoichiometry of {side} {species!r} is "
+                        f"{coefficient!r}; it must be a finite number"
+                    )
+    for where, expr in _math_items(model):
+        if not isinstance(expr, sympy.Basic):
+            continue
+        if expr.has(sympy.zoo, sympy.nan):
+            raise ModelError(
+                f"model {model.id!r}: {where}: the math is undefined everywhere ({expr}: a division by zero, log(0) "
+                "or 0^negative); correct the expression"
+            )
+        if expr.has(sympy.I):
+            raise ModelError(
+                f"model {model.id!r}: {where}: the math is complex-valued ({expr}, e.g. the square root of a "
+                "negative constant); her2sim simulates real-valued models only"
+            )
+        for f in expr.atoms(sympy.factorial):
+            raise UnsupportedFeatureError(
+                f"model {model.id!r}: {where}: factorial({f.args[0]}) of a variable cannot be compiled; "
+                "use a constant argument or gamma(x + 1)"
+            )
+
+
+def _cache_key(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None) -> str:
     key_src = hashlib.sha256()
     key_src.update(ENGINE_VERSION.encode())
     key_src.update(model.fingerprint(structure_only=True).encode())
     if sensitivity is not None:
         key_src.update(f"sensitivity:{sensitivity[0]}:{','.join(map(str, sensitivity[1]))}".encode())
-    key_src.update(_solver_source().encode())
-    key_src.update(" ".join(CFLAGS + [str(LARGE_SOURCE)]).encode())
-    key_src.update(_cpu_identity().encode())
-    key = key_src.hexdigest()[:24]
-    folder = cache_dir() / key
-    lib = folder / "model.so"
-    meta_path = folder / "meta.json"
-    arrays_path = folder / "structure.npz"
-    if lib.exists() and meta_path.exists() and arrays_path.exists():
-        meta = json.loads(meta_path.read_text())
-        with np.load(arrays_path) as z:
-            arrays = {k: z[k] for k in z.files}
-        return _Artifacts(lib, meta, arrays)
+    key_src.update(_generator_sources())
+    flags = compiler_flags()
+    key_src.update(" ".join(flags + [str(LARGE_SOURCE)]).encode())
+    if NATIVE_FLAGS[0] in flags:
+        key_src.update(_cpu_identity().encode())
+    return key_src.hexdigest()[:24]
 
-    gen = generate(model, sensitivity)
+
+def _build(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None, *, force: bool = False) -> _Artifacts:
+    key = _cache_key(model, sensitivity)
+    root = cache_dir()
+    folder = root / key
+    if folder.exists() and _unsafe_reason(folder) is not None:
+        # a folder planted by someone else (or opened up): never load from it
+        folder = Path(tempfile.mkdtemp(prefix=key + "-", dir=root))
+    elif folder.exists():
+        _tighten(folder)
+    if not force:
+        art = _read_verified(folder)
+        if art is not None:
+            return art
+
+    from .codegen import generate
+
+    check_generatable(model)
+    try:
+        gen = generate(model, sensitivity)
+    except Her2simError:
+        raise
+    except NotImplementedError as exc:  # sympy's printer: a construct without a C translation
+        raise UnsupportedFeatureError(
+            f"model {model.id!r}: math that cannot be compiled to C ({str(exc).splitlines()[0][:200]})"
+        ) from None
     source = gen.source + '\n#include "solver.c"\n'
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
         tmpd = Path(tmp)
         c_path = tmpd / "model.c"
@@ -157,7 +378,7 @@ def _build(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None)
         shutil.copy(_HERE / "solver.c", tmpd / "solver.c")
         out = tmpd / "model.so"
         opt = "-O3" if len(source) < LARGE_SOURCE else "-O1"
-        cmd = [_compiler(), opt, *CFLAGS, "-o", str(out), str(c_path), "-lm"]
+        cmd = [_compiler(), opt, *compiler_flags(), "-o", str(out), str(c_path), "-lm"]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
             raise CompilationError(
@@ -180,16 +401,27 @@ def _build(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None)
             "wrt": lay.wrt,
         }
         np.savez(tmpd / "structure.npz", **gen.structure)
+        _write_synced(tmpd / "meta.json", json.dumps(meta).encode())
+        _fsync(out)
+        _fsync(tmpd / "structure.npz")
+        manifest = {name: _sha256(tmpd / name) for name in _FILES}
+        _write_synced(tmpd / "manifest.json", json.dumps(manifest).encode())
         shutil.copy(c_path, folder / "model.c")
-        # atomic publication: other processes either see everything or nothing
-        os.replace(tmpd / "structure.npz", arrays_path)
-        meta_tmp = tmpd / "meta.json"
-        meta_tmp.write_text(json.dumps(meta))
-        os.replace(out, lib)
-        os.replace(meta_tmp, meta_path)
-    with np.load(arrays_path) as z:
-        arrays = {k: z[k] for k in z.files}
-    return _Artifacts(lib, meta, arrays)
+        # atomic publication, manifest last: a reader that finds the manifest finds the files it
+        # names (or, after a crash between renames, a mismatch that triggers a rebuild)
+        (folder / "manifest.json").unlink(missing_ok=True)
+        for name in _FILES:
+            os.replace(tmpd / name, folder / name)
+        os.replace(tmpd / "manifest.json", folder / "manifest.json")
+        _fsync(folder)
+    art = _read_verified(folder)
+    if art is None:
+        raise CompilationError(
+            f"the compiled library of model {model.id!r} in {str(folder)!r} failed verification right after "
+            "its build (another process writing the same folder, or a full disk?); retry, or set "
+            "HER2SIM_CACHE_DIR to another folder"
+        )
+    return art
 
 
 def _default_p(model: Model, meta: dict) -> np.ndarray:
@@ -271,13 +503,29 @@ class CompiledModel:
         return np.tile(scale, 1 + self.n_dir)
 
     # ------------------------------------------------------------------ loading
-    def _load(self) -> None:
-        path = str(self._art.lib_path)
+    def _dlopen(self) -> ctypes.CDLL:
+        key = (str(self._art.lib_path), self._art.lib_sha256)
         with _LOCK:
-            lib = _LOADED.get(path)
+            lib = _LOADED.get(key)
             if lib is None:
-                lib = ctypes.CDLL(path)
-                _LOADED[path] = lib
+                lib = ctypes.CDLL(key[0])
+                for name in ("run_ensemble", "eval_point", "eval_outputs_at", "eval_init"):
+                    getattr(lib, name)  # AttributeError if the library is not ours
+                _LOADED[key] = lib
+        return lib
+
+    def _load(self) -> None:
+        try:
+            lib = self._dlopen()
+        except (OSError, AttributeError):
+            # verified but not loadable (wrong architecture, missing symbol...): rebuild once
+            self._art = _build(self.model, self.sensitivity, force=True)
+            try:
+                lib = self._dlopen()
+            except (OSError, AttributeError) as exc:
+                raise CompilationError(
+                    f"the compiled library of model {self.model.id!r} cannot be loaded: {exc}"
+                ) from None
         self._lib = lib
         arr = {k: np.ascontiguousarray(v, dtype=np.int32) for k, v in self._art.arrays.items()}
         self._arrays = arr  # keep alive: the C struct points into these
@@ -346,10 +594,15 @@ class CompiledModel:
 
     def parameter_vector(self, parameters=None, initial=None) -> np.ndarray:
         p = self.p_default.copy()
-        for k, v in (parameters or {}).items():
-            p[self.p_index(k)] = float(v)
-        for k, v in (initial or {}).items():
-            p[self.init_index(k)] = float(v)
+        for argument, values, index in (("parameters", parameters, self.p_index), ("initial", initial, self.init_index)):
+            for k, v in (values or {}).items():
+                j = index(k)
+                if v is None or isinstance(v, (str, bytes)):
+                    raise ValidationError(f"{argument}[{k!r}] must be a number, got {v!r}")
+                try:
+                    p[j] = float(v)
+                except (TypeError, ValueError):
+                    raise ValidationError(f"{argument}[{k!r}] must be a number, got {v!r:.200}") from None
         return p
 
     # ------------------------------------------------------------------ point evaluations

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import (
+    Her2simError,
     ModelError,
     UnknownNameError,
     UnsupportedFeatureError,
@@ -57,6 +58,7 @@ from ..errors import (
 )
 from ..model import TIME, AssignmentRule, Model, Parameter, Species, parse
 from ..engine.solver import DEFAULT_SOLVER, SolverOptions, STEADY_STATE_DEFAULTS as _SS_DEFAULTS
+from . import _limits
 
 __all__ = [
     "PetabParameter",
@@ -67,6 +69,7 @@ __all__ = [
     "negative_log_likelihood",
     "chi2",
     "noise_negative_log_likelihood",
+    "validate_petab_files",
 ]
 
 Scale = Literal["lin", "log", "log10"]
@@ -460,6 +463,205 @@ def _extend_model(
     return model, tuple(observables)
 
 
+# ============================================================================ table validation
+#
+# Checked before the petab library reads anything, so that a malformed problem gives a her2sim
+# error naming the file, the row and the column instead of a raw KeyError / ValueError /
+# EmptyDataError / AttributeError from deep inside pandas or petab.
+
+
+def _table_error(file: Path, row: int | None, column: str | None, problem: str) -> ValidationError:
+    where = file.name
+    if row is not None:
+        where += f", row {row + 1} (line {row + 2})"
+    if column is not None:
+        where += f", column {column!r}"
+    return ValidationError(f"PEtab {where}: {problem}")
+
+
+def _read_yaml_config(path: Path) -> dict:
+    import yaml  # a dependency of petab; safe_load only (no arbitrary objects)
+
+    text = _limits.read_text(path, "PEtab yaml file")
+    try:
+        config = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ValidationError(f"PEtab {path.name}: not valid YAML{where}: {problem}") from None
+    if not isinstance(config, dict):
+        raise ValidationError(
+            f"PEtab {path.name}: the YAML must be a mapping with format_version, parameter_file and problems; "
+            f"got {type(config).__name__}"
+        )
+    if not isinstance(config.get("parameter_file"), (str, list)):
+        raise ValidationError(f"PEtab {path.name}: 'parameter_file' must name the parameter table")
+    problems = config.get("problems")
+    if not isinstance(problems, list) or not all(isinstance(p, dict) for p in problems):
+        raise ValidationError(f"PEtab {path.name}: 'problems' must be a list of mappings (one per problem)")
+    for n, prob in enumerate(problems):
+        for key in ("sbml_files", "condition_files", "measurement_files", "observable_files"):
+            files = prob.get(key)
+            if not isinstance(files, list) or not files or not all(isinstance(f, str) for f in files):
+                raise ValidationError(f"PEtab {path.name}: problems[{n}].{key} must be a non-empty list of file names")
+    return config
+
+
+def _read_table(path: Path, index_column: str | None = None) -> pd.DataFrame:
+    if not path.is_file():
+        raise FileNotFoundError(f"PEtab table {str(path)!r} (named in the yaml file) does not exist")
+    text = _limits.read_text(path, "PEtab table")
+    import io
+
+    try:
+        df = pd.read_csv(io.StringIO(text), sep="\t", dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise _table_error(path, None, None, "the table is empty (a header line with column names is required)") from None
+    except pd.errors.ParserError as exc:
+        raise _table_error(path, None, None, f"not a tab-separated table: {str(exc).strip()}") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+def _require_columns(path: Path, df: pd.DataFrame, required: Sequence[str]) -> None:
+    from ..errors import closest
+
+    for column in required:
+        if column not in df.columns:
+            near = closest(column, list(df.columns))
+            hint = f" (did you mean {near!r}?)" if near else ""
+            raise _table_error(path, None, column, f"required column is missing{hint}; columns: {list(df.columns)}")
+
+
+def _number(path: Path, row: int, column: str, text: str, *, allow_empty: bool = False) -> float | None:
+    text = text.strip()
+    if text == "" and allow_empty:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise _table_error(path, row, column, f"{text!r} is not a number") from None
+
+
+def _validate_parameter_table(path: Path) -> None:
+    df = _read_table(path)
+    _require_columns(path, df, ("parameterId", "parameterScale", "nominalValue", "estimate"))
+    seen: dict[str, int] = {}
+    for i, row in enumerate(df.to_dict("records")):
+        ident = row["parameterId"].strip()
+        if not ident:
+            raise _table_error(path, i, "parameterId", "empty parameter id")
+        if ident in seen:
+            raise _table_error(path, i, "parameterId", f"{ident!r} is listed twice (also row {seen[ident] + 1})")
+        seen[ident] = i
+        if row["estimate"].strip() not in ("0", "1"):
+            raise _table_error(path, i, "estimate", f"{row['estimate']!r}: estimate must be 0 or 1")
+        scale = row["parameterScale"].strip()
+        if scale not in _SCALES:
+            raise _table_error(path, i, "parameterScale", f"{scale!r}; allowed: {', '.join(_SCALES)}")
+        nominal = _number(path, i, "nominalValue", row["nominalValue"], allow_empty=row["estimate"].strip() == "1")
+        if row["estimate"].strip() != "1":
+            continue
+        _require_columns(path, df, ("lowerBound", "upperBound"))
+        lower = _number(path, i, "lowerBound", row["lowerBound"])
+        upper = _number(path, i, "upperBound", row["upperBound"])
+        if not lower <= upper or math.isnan(lower) or math.isnan(upper):  # type: ignore[operator]
+            raise _table_error(path, i, "lowerBound", f"bounds [{lower}, {upper}] of {ident!r} are not ordered")
+        if scale != "lin" and not lower > 0:  # type: ignore[operator]
+            raise _table_error(path, i, "lowerBound", f"{ident!r} is on {scale} scale, so its lowerBound must be > 0")
+        if nominal is not None and math.isnan(nominal):
+            raise _table_error(path, i, "nominalValue", f"{ident!r}: nominalValue is NaN")
+
+
+def _validate_measurement_table(path: Path) -> None:
+    df = _read_table(path)
+    _require_columns(path, df, ("observableId", "simulationConditionId", "measurement", "time"))
+    for i, row in enumerate(df.to_dict("records")):
+        t = _number(path, i, "time", row["time"])
+        # PEtab: time 'inf' means steady state; NaN or -inf would make every objective value infinite
+        if t is None or math.isnan(t) or t == -math.inf:
+            raise _table_error(path, i, "time", f"{row['time']!r}: times must be finite numbers (or inf for steady state)")
+        m = _number(path, i, "measurement", row["measurement"])
+        if m is None or not math.isfinite(m):
+            raise _table_error(path, i, "measurement", f"{row['measurement']!r} is not a finite number")
+        for column in ("observableId", "simulationConditionId"):
+            if not row[column].strip():
+                raise _table_error(path, i, column, "empty id")
+        for part in str(row.get("noiseParameters", "")).split(";"):
+            part = part.strip()
+            if not part:
+                continue
+            try:
+                sigma = float(part)
+            except ValueError:
+                continue  # a parameter id, checked when the problem is planned
+            if not (math.isfinite(sigma) and sigma > 0):
+                raise _table_error(path, i, "noiseParameters", f"{part!r}: a noise sigma must be a positive finite number")
+
+
+def _validate_observable_table(path: Path) -> None:
+    df = _read_table(path)
+    _require_columns(path, df, ("observableId", "observableFormula", "noiseFormula"))
+    for i, row in enumerate(df.to_dict("records")):
+        if not row["observableId"].strip():
+            raise _table_error(path, i, "observableId", "empty id")
+        for column, allowed in (("observableTransformation", _SCALES), ("noiseDistribution", _DISTRIBUTIONS)):
+            value = str(row.get(column, "")).strip()
+            if value and value not in allowed:
+                raise _table_error(path, i, column, f"{value!r}; allowed: {', '.join(allowed)}")
+        try:
+            sigma = float(row["noiseFormula"])
+        except ValueError:
+            continue  # a formula, evaluated per measurement (a negative value has zero likelihood)
+        if not (math.isfinite(sigma) and sigma > 0):
+            raise _table_error(path, i, "noiseFormula", f"{row['noiseFormula']!r}: a constant sigma must be positive")
+
+
+def _validate_condition_table(path: Path) -> None:
+    df = _read_table(path)
+    _require_columns(path, df, ("conditionId",))
+    for i, row in enumerate(df.to_dict("records")):
+        if not row["conditionId"].strip():
+            raise _table_error(path, i, "conditionId", "empty id")
+
+
+def validate_petab_files(yaml_path: str | os.PathLike[str]) -> dict:
+    """Check a PEtab v1 problem's yaml and tables before they are read; return the yaml config.
+
+    Checked: the yaml parses (``safe_load``) to the expected mapping; every table exists, is
+    tab-separated text within the size limit and has its required columns; parameter table:
+    unique ids, ``estimate`` in {0, 1}, ``parameterScale`` in lin/log/log10, numeric nominal
+    values, ordered numeric bounds for estimated parameters (positive on log scales);
+    measurement table: numeric finite measurements, times finite or ``inf`` (steady state),
+    numeric noise parameters > 0; observable table: constant noise formulas > 0, known
+    transformations and distributions; condition table: ids.
+
+    Raises
+    ------
+    ValidationError
+        Naming the file, the row (and its line) and the column.
+    FileNotFoundError
+        For a missing file.
+    """
+    path = Path(yaml_path)
+    if not path.is_file():
+        raise FileNotFoundError(f"PEtab yaml file not found: {path}")
+    config = _read_yaml_config(path)
+    base = path.parent
+    parameter_files = config["parameter_file"]
+    for name in [parameter_files] if isinstance(parameter_files, str) else parameter_files:
+        _validate_parameter_table(base / name)
+    for prob in config["problems"]:
+        for name in prob["measurement_files"]:
+            _validate_measurement_table(base / name)
+        for name in prob["observable_files"]:
+            _validate_observable_table(base / name)
+        for name in prob["condition_files"]:
+            _validate_condition_table(base / name)
+    return config
+
+
 def load_petab(yaml_path: str | os.PathLike[str]) -> PetabProblem:
     """Load a PEtab v1 problem (single model, single problem) for simulation.
 
@@ -495,7 +697,7 @@ def load_petab(yaml_path: str | os.PathLike[str]) -> PetabProblem:
     path = Path(yaml_path)
     if not path.is_file():
         raise FileNotFoundError(f"PEtab yaml file not found: {path}")
-    config = petab_v1.load_yaml(str(path))
+    config = _read_yaml_config(path)
     version = str(config.get("format_version", "1"))
     if not version.startswith("1"):
         raise UnsupportedFeatureError(f"{path.name}: PEtab format_version={version!r}; only version 1 is supported")
@@ -505,11 +707,20 @@ def load_petab(yaml_path: str | os.PathLike[str]) -> PetabProblem:
     sbml_files = problems[0].get("sbml_files", [])
     if len(sbml_files) != 1:
         raise UnsupportedFeatureError(f"{path.name}: {len(sbml_files)} SBML files; exactly one is supported")
+    validate_petab_files(path)
     with warnings.catch_warnings():
         # petab's readers pass arguments that pandas>=3 deprecates (float_precision, inplace);
         # this is petab's business and does not change what is read.
         warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"petab\.")
-        problem = petab_v1.Problem.from_yaml(str(path))
+        try:
+            problem = petab_v1.Problem.from_yaml(str(path))
+        except (KeyError, ValueError, TypeError, AttributeError, pd.errors.ParserError) as exc:
+            if isinstance(exc, Her2simError):
+                raise
+            raise ValidationError(
+                f"PEtab {path.name}: the petab library could not read the problem ({type(exc).__name__}: "
+                f"{str(exc)[:300]}); check the tables against the PEtab v1 specification"
+            ) from None
     sbml_model = read_sbml(path.parent / sbml_files[0])
     parameters = _parameter_table(problem.parameter_df)
     model, observables = _extend_model(sbml_model, problem.observable_df, parameters)
@@ -1005,7 +1216,8 @@ def noise_negative_log_likelihood(
     Returns
     -------
     numpy.ndarray
-        NaN where the simulation is NaN; ``inf`` where a log-transformed simulation is <= 0.
+        NaN where the simulation is NaN; ``inf`` where a log-transformed simulation is <= 0 or
+        where ``sigma <= 0``.
 
     Examples
     --------
@@ -1034,8 +1246,9 @@ def noise_negative_log_likelihood(
         normal = 0.5 * np.log(2.0 * np.pi * s**2) + 0.5 * r**2
         laplace = np.log(2.0 * s) + np.abs(r)
         nllh = np.where(dists == "normal", normal, laplace) + jac
-    # a non-positive simulation of a log-transformed observable has zero likelihood
-    nonpositive = (scales != "lin") & (y <= 0)
+    # a non-positive simulation of a log-transformed observable has zero likelihood; so has a
+    # non-positive sigma (a density needs sigma > 0: a negative one used to give a finite value)
+    nonpositive = ((scales != "lin") & (y <= 0)) | (s <= 0)
     return np.where(nonpositive, np.inf, nllh)
 
 

@@ -59,6 +59,7 @@ from ..model.components import (
 )
 from ..model.math import from_ast, lambda_from_ast, symbol, to_ast
 from ..model.model import Model
+from . import _limits
 
 __all__ = ["read_sbml", "write_sbml", "HER2SIM_NS"]
 
@@ -150,25 +151,31 @@ def read_sbml(path_or_string: str | os.PathLike[str] | bytes, *, model_id: str |
     (('A',), A*cell*k)
     """
     doc, source = _load_document(path_or_string)
-    return _Reader(doc, source, model_id).build()
+    try:
+        with _limits.time_limit(f"reading SBML {source or 'string'}"):
+            return _Reader(doc, source, model_id).build()
+    except RecursionError:
+        raise ModelError(
+            f"SBML {source or 'string'}: an expression is nested too deeply to convert (after inlining function "
+            "definitions); flatten it with intermediate assignment rules"
+        ) from None
+    except (TypeError, AttributeError, ArithmeticError) as exc:
+        # sympy evaluating hostile math (comparisons of complex values, Boolean arithmetic...):
+        # never a raw exception from reading a file
+        raise ModelError(
+            f"SBML {source or 'string'}: math that her2sim cannot interpret ({type(exc).__name__}: {exc}); "
+            "check the expressions for complex values (log or root of negative constants) or Booleans used as numbers"
+        ) from exc
 
 
 def _load_document(path_or_string: str | os.PathLike[str] | bytes) -> tuple[libsbml.SBMLDocument, str]:
-    if isinstance(path_or_string, bytes):
-        path_or_string = path_or_string.decode("utf-8")
-    if isinstance(path_or_string, str) and path_or_string.lstrip().startswith("<"):
-        doc = libsbml.readSBMLFromString(path_or_string)
-        source = ""
-    elif isinstance(path_or_string, (str, os.PathLike)):
-        path = Path(path_or_string)
-        if not path.is_file():
-            raise FileNotFoundError(f"SBML file {str(path)!r} does not exist")
+    # bounds (size, depth, numbers, rule chains, namespace) before libSBML sees the text
+    data, source, path = _limits.sbml_source(path_or_string)
+    _limits.scan_sbml(data, source)
+    if path is not None:
         doc = libsbml.readSBMLFromFile(str(path))
-        source = path.name
     else:
-        raise ModelError(
-            f"path_or_string must be a path or an SBML string, got {type(path_or_string).__name__}"
-        )
+        doc = libsbml.readSBMLFromString(_limits.decode_text(data, "the SBML document"))
     _refuse_packages(doc, source)
     errors = _errors(doc)
     if errors:

@@ -502,7 +502,46 @@ def parse_rule(text: str, *, line: int | None = None, source: str | None = None)
             f"rule must be a string, got {type(text).__name__}", text=repr(text), position=0,
             line=line, source=source,
         )
-    return _Parser(text, line, source).parse()
+    parser = _Parser(text, line, source)
+    _check_nesting(parser)
+    try:
+        return parser.parse()
+    except RecursionError:  # a safety net: _check_nesting bounds the recursion already
+        raise parser.error(f"rule nested too deeply (at most {MAX_RULE_NESTING} levels)", parser.tokens[0]) from None
+
+
+#: Bound on a rule's nesting: parentheses, runs of negations and chained ``^``/``=>``/``<=>``
+#: (each level costs the recursive-descent parser and the tree's methods several stack frames;
+#: published rules nest fewer than 10 levels).
+MAX_RULE_NESTING = 64
+
+
+def _check_nesting(parser: _Parser) -> None:
+    depth = deepest = run = chained = 0
+    worst = parser.tokens[0]
+    for token in parser.tokens:
+        if token.kind != "op":
+            run = 0
+            continue
+        if token.text == "(":
+            depth += 1
+        elif token.text == ")":
+            depth -= 1
+        if token.text in ("!", "~"):
+            run += 1
+        elif token.text != "(":
+            run = 0
+        if token.text in ("^", "=>", "<=>"):
+            chained += 1
+        level = max(depth, 0) + run + chained
+        if level > deepest:
+            deepest, worst = level, token
+    if deepest > MAX_RULE_NESTING:
+        raise parser.error(
+            f"rule nested {deepest} levels deep (parentheses, negations and chained ^, =>, <=>), above the "
+            f"limit of {MAX_RULE_NESTING}; split it with intermediate nodes",
+            worst,
+        )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Read and write logical models: ``.bnet``, ``.aeon`` and SBML-qual.
+"""Read and write logical models: ``.bnet``, ``.aeon``, SBML-qual, and MaBoSS ``.bnd`` + ``.cfg`` (read).
 
 Every reader returns a :class:`~her2sim.logical.model.LogicalModel` with explicit inputs: a
 variable that appears only on right-hand sides (``.bnet``), has no update function and no
@@ -6,6 +6,9 @@ regulators (``.aeon``), or has no transition (SBML-qual) is an input with an ide
 
 Writers are semantics-preserving: reading a written file gives the same rule truth tables.
 Constructs a format cannot hold raise :class:`~her2sim.errors.UnsupportedFeatureError`.
+
+Files are read with the bounds of :mod:`her2sim.io._limits` (size; UTF-8 with a clear error;
+SBML-qual through the same XML pre-scan as SBML) and rules through the bounded rule parser.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelError, UnknownNameError, UnsupportedFeatureError
+from ..io import _limits
 from .expr import FALSE, TRUE, And, Const, Expr, Not, Or, RuleSyntaxError, Var, Xor, monotonicity, parse_rule
 from .model import LogicalModel, Rule
 
@@ -33,6 +37,8 @@ __all__ = [
     "parse_sbml_qual",
     "write_sbml_qual",
     "to_sbml_qual",
+    "read_maboss",
+    "parse_maboss",
     "read_logical",
     "write_logical",
 ]
@@ -109,7 +115,7 @@ def read_bnet(path: PathType, *, model_id: str | None = None, **metadata: Any) -
     """Read a ``.bnet`` file; see :func:`parse_bnet`. ``model_id`` defaults to the file or folder name."""
     path = Path(path)
     return parse_bnet(
-        path.read_text(), model_id=model_id or _model_id(path), source=path.name, **metadata
+        _limits.read_text(path, "bnet file"), model_id=model_id or _model_id(path), source=path.name, **metadata
     )
 
 
@@ -203,7 +209,7 @@ def parse_aeon(text: str, *, model_id: str = "aeon_model", source: str | None = 
 def read_aeon(path: PathType, *, model_id: str | None = None, **metadata: Any) -> LogicalModel:
     """Read an ``.aeon`` file; see :func:`parse_aeon`."""
     path = Path(path)
-    return parse_aeon(path.read_text(), model_id=model_id or _model_id(path), source=path.name, **metadata)
+    return parse_aeon(_limits.read_text(path, "aeon file"), model_id=model_id or _model_id(path), source=path.name, **metadata)
 
 
 def _regulation_lines(model: LogicalModel, *, identity_inputs: bool) -> list[str]:
@@ -399,6 +405,7 @@ def parse_sbml_qual(text: str, *, model_id: str | None = None, source: str | Non
     """
     libsbml = _libsbml()
     label = source or "sbml-qual"
+    _limits.scan_sbml(text.encode("utf-8", errors="surrogatepass"), label)  # bounds before libsbml
     document = libsbml.readSBMLFromString(text)
     # Only unreadable XML is fatal here. Schema errors such as the missing qual:compartment in the
     # Biodivine benchmark files do not affect the logic, which is checked below element by element.
@@ -489,7 +496,7 @@ def parse_sbml_qual(text: str, *, model_id: str | None = None, source: str | Non
 def read_sbml_qual(path: PathType, *, model_id: str | None = None, **metadata: Any) -> LogicalModel:
     """Read an SBML-qual file; see :func:`parse_sbml_qual`."""
     path = Path(path)
-    return parse_sbml_qual(path.read_text(), model_id=model_id or _model_id(path), source=path.name, **metadata)
+    return parse_sbml_qual(_limits.read_text(path, "SBML-qual file"), model_id=model_id or _model_id(path), source=path.name, **metadata)
 
 
 _SID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -602,10 +609,133 @@ def write_sbml_qual(model: LogicalModel, path: PathType) -> Path:
 
 
 # ---------------------------------------------------------------------------------------------
+# MaBoSS .bnd + .cfg (read only)
+# ---------------------------------------------------------------------------------------------
+
+_MABOSS_NODE = re.compile(r"\b[Nn]ode\s+([A-Za-z_][A-Za-z0-9_]*)\s*\{([^{}]*)\}", re.S)
+_MABOSS_WORDS = [(re.compile(r"\bAND\b|&&"), "&"), (re.compile(r"\bOR\b|\|\|"), "|"),
+                 (re.compile(r"\bNOT\b"), "!"), (re.compile(r"\bXOR\b"), "^")]
+# a rate that only switches on @logic (the Boolean semantics of the node's logic)
+_MABOSS_RATE = re.compile(r"^[\s@$A-Za-z0-9_.?:()+\-*/]*$")
+_MABOSS_ISTATE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\.istate$")
+_MABOSS_INTERNAL = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\.is_internal$")
+
+
+def _strip_comments(text: str) -> str:
+    text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
+    return re.sub(r"//[^\n]*", "", text)
+
+
+def _line_of(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
+def parse_maboss(bnd: str, cfg: str | None = None, *, model_id: str = "maboss_model", source: str | None = None,
+                 **metadata: Any) -> LogicalModel:
+    """Parse a MaBoSS network (``.bnd``) and optionally its configuration (``.cfg``).
+
+    Each ``Node X { logic = ...; rate_up = ...; rate_down = ...; }`` block gives the rule
+    ``X = logic`` (MaBoSS's ``AND``/``OR``/``NOT``/``XOR``, ``&&``, ``||`` and ``!`` are
+    accepted). Rates set the speed of MaBoSS's continuous-time semantics, not which transitions
+    exist, so they are not kept; a rate that reads other nodes directly (rather than through
+    ``@logic``) changes the Boolean semantics and is refused. A node without ``logic`` is an
+    input: constant at its ``istate`` when the configuration fixes it to 0 or 1, else free
+    (identity). With a configuration that marks nodes ``is_internal = 1``, the other nodes are
+    the model's phenotypes (MaBoSS's read-outs).
+
+    Raises
+    ------
+    RuleSyntaxError
+        For a malformed logic (line numbers refer to the ``.bnd`` text).
+    UnsupportedFeatureError
+        For rates that read nodes, or a node without logic whose rates are not 0.
+    ModelError
+        If no node is found or a node is defined twice.
+    """
+    label = source or "bnd"
+    text = _strip_comments(bnd)
+    rules: list[Rule] = []
+    inputs: list[str] = []
+    seen: set[str] = set()
+    for match in _MABOSS_NODE.finditer(text):
+        node, body = match.group(1), match.group(2)
+        line = _line_of(text, match.start())
+        if node in seen:
+            raise ModelError(f"{label}: line {line}: node {node!r} is defined twice")
+        seen.add(node)
+        fields: dict[str, str] = {}
+        for statement in body.split(";"):
+            if not statement.strip():
+                continue
+            if "=" not in statement:
+                raise RuleSyntaxError(f"expected 'name = value;' in node {node!r}", text=statement.strip(),
+                                      position=0, line=line, source=source)
+            key, value = (part.strip() for part in statement.split("=", 1))
+            fields[key.lower()] = value
+        for key in ("rate_up", "rate_down"):
+            rate = fields.get(key)
+            if rate is not None and (not _MABOSS_RATE.match(rate) or re.search(r"(?<![@$A-Za-z0-9_])[A-Za-z_]\w*", rate)):
+                raise UnsupportedFeatureError(
+                    f"{label}: line {line}: {key} of node {node!r} ({rate!r}) reads something other than @logic, "
+                    "numbers and $parameters; its Boolean semantics differ from the logic. Express the "
+                    "condition in 'logic'."
+                )
+        logic = fields.get("logic")
+        if logic is None:
+            for key in ("rate_up", "rate_down"):
+                if key in fields and re.sub(r"[\s().]", "", fields[key]) not in ("0", "00", ""):
+                    raise UnsupportedFeatureError(
+                        f"{label}: line {line}: node {node!r} has no logic but {key} = {fields[key]!r}; "
+                        "give it a logic, or rates 0 for an input"
+                    )
+            rules.append(Rule(node, Var(node), mechanism="input: no logic in the MaBoSS file"))
+            inputs.append(node)
+            continue
+        for pattern, replacement in _MABOSS_WORDS:
+            logic = pattern.sub(replacement, logic)
+        rules.append(Rule(node, parse_rule(logic, line=line, source=source)))
+    if not rules:
+        raise ModelError(f"{label}: no 'Node NAME {{ ... }}' blocks found")
+    istate: dict[str, str] = {}
+    internal: dict[str, bool] = {}
+    for number, statement in enumerate(_strip_comments(cfg or "").split(";"), start=1):
+        if "=" not in statement:
+            continue
+        key, value = (part.strip() for part in statement.split("=", 1))
+        m = _MABOSS_ISTATE.match(key)
+        if m:
+            istate[m.group(1)] = value
+        m = _MABOSS_INTERNAL.match(key)
+        if m:
+            internal[m.group(1)] = value.strip() not in ("0", "FALSE", "false", "False")
+    model = LogicalModel.from_rules(model_id, rules, inputs=inputs, source=source, **metadata)
+    fixed = {n: int(istate[n]) for n in inputs if istate.get(n, "").strip() in ("0", "1")}
+    if fixed:
+        model = model.with_inputs(fixed)
+    if any(internal.values()) and not metadata.get("phenotypes"):
+        phenotypes = tuple(n for n in model.nodes if not internal.get(n, False))
+        model = LogicalModel(model.id, model.rules, model.inputs, phenotypes, model.name, model.citation,
+                             model.description)
+    return model
+
+
+def read_maboss(path: PathType, cfg: PathType | None = None, *, model_id: str | None = None,
+                **metadata: Any) -> LogicalModel:
+    """Read a MaBoSS ``.bnd`` file and its ``.cfg`` (default: the ``.cfg`` next to it with the
+    same stem, if present); see :func:`parse_maboss`."""
+    path = Path(path)
+    cfg_path = Path(cfg) if cfg is not None else path.with_suffix(".cfg")
+    cfg_text = _limits.read_text(cfg_path, "MaBoSS configuration") if (cfg is not None or cfg_path.is_file()) else None
+    return parse_maboss(_limits.read_text(path, "MaBoSS network"), cfg_text,
+                        model_id=model_id or _model_id(path), source=path.name, **metadata)
+
+
+# ---------------------------------------------------------------------------------------------
 # Dispatch by suffix
 # ---------------------------------------------------------------------------------------------
 
 _READERS: dict[str, Callable[..., LogicalModel]] = {
+    ".bnd": read_maboss,
     ".bnet": read_bnet,
     ".aeon": read_aeon,
     ".sbml": read_sbml_qual,
@@ -620,7 +750,8 @@ _WRITERS: dict[str, Callable[..., Path]] = {
 
 
 def read_logical(path: PathType, *, model_id: str | None = None, **metadata: Any) -> LogicalModel:
-    """Read a logical model, choosing the format from the suffix (``.bnet``, ``.aeon``, ``.sbml``/``.xml``).
+    """Read a logical model, choosing the format from the suffix (``.bnet``, ``.aeon``, ``.sbml``/``.xml``,
+    ``.bnd`` with the ``.cfg`` of the same name when there is one).
 
     Raises
     ------
