@@ -14,8 +14,10 @@ Nothing is dropped silently. A construct the model representation cannot hold fa
 * ``delay()`` and ``rateOf()`` in math; SBML Level 3 packages other than layout/render (an
   SBML-qual file is a logical model and is refused with a pointer to the logical reader).
 
-Accepted with a documented approximation: ``fast="true"`` reactions are imported as ordinary
-reactions with an :class:`~her2sim.errors.UnsupportedFeatureWarning`. Elements without
+``fast="true"`` reactions (rapid equilibrium, an algebraic constraint) are refused unless the
+caller asks for the approximation ``read_sbml(..., fast_reactions="kinetic")``, which imports them
+as ordinary reactions with their kinetic laws and an
+:class:`~her2sim.errors.UnsupportedFeatureWarning`. Elements without
 simulation semantics (layout/render, L2 compartment and species types, unit definitions, notes
 of components) are not represented as model components; the unit definitions and the list of
 what was set aside are kept in ``Model.metadata`` (keys ``"unit_definitions"`` and
@@ -45,7 +47,7 @@ from xml.sax.saxutils import escape
 import libsbml
 import sympy
 
-from ..errors import ModelError, UnsupportedFeatureError, UnsupportedFeatureWarning
+from ..errors import ModelError, UnsupportedFeatureError, UnsupportedFeatureWarning, ValidationError
 from ..model.components import (
     AssignmentRule,
     Compartment,
@@ -78,7 +80,12 @@ _UnitDef = tuple[tuple[str, float, int, float], ...]
 # ============================================================================ reading
 
 
-def read_sbml(path_or_string: str | os.PathLike[str] | bytes, *, model_id: str | None = None) -> Model:
+def read_sbml(
+    path_or_string: str | os.PathLike[str] | bytes,
+    *,
+    model_id: str | None = None,
+    fast_reactions: str = "refuse",
+) -> Model:
     """Read an SBML file or string into a :class:`~her2sim.model.Model`.
 
     Parameters
@@ -89,6 +96,11 @@ def read_sbml(path_or_string: str | os.PathLike[str] | bytes, *, model_id: str |
     model_id
         Id of the returned model. Default: the SBML model's id, else the file's stem, else
         ``"model"``.
+    fast_reactions : {"refuse", "kinetic"}
+        What to do with ``fast="true"`` reactions, whose SBML meaning is rapid equilibrium (not
+        simulated by her2sim): ``"refuse"`` (default) raises; ``"kinetic"`` imports them as
+        ordinary reactions with their kinetic laws, with a warning -- right only if the modeller
+        did not rely on the flag (e.g. BioModels exports that set it on every reaction).
 
     Returns
     -------
@@ -109,12 +121,15 @@ def read_sbml(path_or_string: str | os.PathLike[str] | bytes, *, model_id: str |
         without size, a species without initial value, a parameter without value, none of them
         set by an initial assignment or assignment rule), or math calls an undefined function.
     UnsupportedFeatureError
-        For SBML-qual files and any construct listed in the module docstring.
+        For SBML-qual files, ``fast="true"`` reactions (unless ``fast_reactions="kinetic"``) and
+        any construct listed in the module docstring.
+    ValidationError
+        If ``fast_reactions`` is not one of the allowed values.
 
     Warns
     -----
     UnsupportedFeatureWarning
-        If reactions have ``fast="true"`` (imported as ordinary reactions).
+        If reactions have ``fast="true"`` and ``fast_reactions="kinetic"``.
 
     Examples
     --------
@@ -149,8 +164,12 @@ def read_sbml(path_or_string: str | os.PathLike[str] | bytes, *, model_id: str |
     >>> model.species_ids, model.reactions[0].rate
     (('A',), A*cell*k)
     """
+    if fast_reactions not in ("refuse", "kinetic"):
+        raise ValidationError(
+            f"fast_reactions must be 'refuse' or 'kinetic', got {fast_reactions!r}"
+        )
     doc, source = _load_document(path_or_string)
-    return _Reader(doc, source, model_id).build()
+    return _Reader(doc, source, model_id, fast_reactions=fast_reactions).build()
 
 
 def _load_document(path_or_string: str | os.PathLike[str] | bytes) -> tuple[libsbml.SBMLDocument, str]:
@@ -343,7 +362,10 @@ class _Her2simAnnotation:
 
 
 class _Reader:
-    def __init__(self, doc: libsbml.SBMLDocument, source: str, model_id: str | None):
+    def __init__(
+        self, doc: libsbml.SBMLDocument, source: str, model_id: str | None, *, fast_reactions: str = "refuse"
+    ):
+        self.fast_reactions = fast_reactions
         self.doc = doc
         self.m: libsbml.Model = doc.getModel()
         self.level = doc.getLevel()
@@ -368,12 +390,21 @@ class _Reader:
         value = annotation.get("units")
         return value if value is not None else sbml_units
 
-    def math(self, node: libsbml.ASTNode | None, where: str) -> sympy.Basic:
+    def math(
+        self, node: libsbml.ASTNode | None, where: str, local: Mapping[sympy.Basic, sympy.Basic] | None = None
+    ) -> sympy.Basic:
+        """Math of ``node``; ``local`` maps local parameters (which shadow every other id) to their
+        promoted symbols."""
         if node is None:
             raise ModelError(f"{self.where}: {where} has no math")
         expr = from_ast(node, functions=self.functions, where=f"{self.where}: {where}")
-        if self.species_reference_values:
-            expr = expr.xreplace(self.species_reference_values)
+        # One simultaneous substitution: a local parameter shadows a species reference of the
+        # same id (SBML L3 section 3.3.1), so it must not first become the stoichiometry.
+        values = dict(self.species_reference_values)
+        if local:
+            values.update(local)
+        if values:
+            expr = expr.xreplace(values)
         return expr
 
     # ------------------------------------------------------------------ build
@@ -405,6 +436,13 @@ class _Reader:
             parameters.extend(extra)
             if r.isSetFast() and r.getFast():
                 fast.append(r.getId())
+        if fast and self.fast_reactions == "refuse":
+            raise UnsupportedFeatureError(
+                f"{self.where}: reaction {fast[0]!r} has fast=\"true\" ({len(fast)} of {len(reactions)} "
+                "reactions are fast): rapid-equilibrium (fast) reactions are not supported. If the "
+                "modeller did not rely on the flag, read_sbml(..., fast_reactions='kinetic') imports "
+                "them as ordinary reactions"
+            )
         if fast:
             warnings.warn(
                 f"{self.where}: {len(fast)} of {len(reactions)} reactions have fast=\"true\" "
@@ -681,7 +719,6 @@ class _Reader:
         if not r.isSetKineticLaw():
             raise ModelError(f"{self.where}: reaction {rid!r} has no kinetic law (its rate is undefined)")
         law = r.getKineticLaw()
-        rate = self.math(law.getMath(), f"kinetic law of reaction {rid!r}")
         local = list(law.getListOfLocalParameters()) if self.level >= 3 else list(law.getListOfParameters())
         extra: list[Parameter] = []
         renames: dict[sympy.Basic, sympy.Basic] = {}
@@ -708,8 +745,7 @@ class _Reader:
             )
             renames[symbol(pid)] = symbol(new_id)
             promoted.setdefault(rid, {})[pid] = new_id
-        if renames:
-            rate = rate.xreplace(renames)
+        rate = self.math(law.getMath(), f"kinetic law of reaction {rid!r}", local=renames)
         ann = _Her2simAnnotation(r)
         reaction = Reaction(
             id=rid,

@@ -33,7 +33,9 @@ __all__ = [
 
 #: The simulation time. Its name cannot clash with an SBML id of any model in practice.
 TIME = sympy.Symbol("__time__", real=True)
-AVOGADRO = 6.02214076e23
+#: Avogadro's constant as SBML L3 defines it (L3V1/V2 specifications, section 3.4.6: the 2006
+#: CODATA value), not the 2019 SI value 6.02214076e23; the SBML Test Suite expects this one.
+AVOGADRO = 6.02214179e23
 
 
 class rem(sympy.Function):  # noqa: N801 - SBML's name
