@@ -798,31 +798,74 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     emit("    default: return 1;")
     emit("    }")
     emit("}")
-    emit("static void model_event_apply(int k, double t, double *x, double *p) {")
+    # SBML event execution (L3V2 section 4.12): when an event triggers, the values of its
+    # assignments are computed (model_event_values; species values are converted to amounts with
+    # the compartment size of that moment) and kept until it is executed (model_event_assign).
+    # The solver executes pending events one at a time in priority order (model_event_priority).
+    n_assign_max = max((len(ev.assignments) for ev in model.events), default=0)
+    emit(f"#define NEA_MAX {max(n_assign_max, 1)}")
+    emit("static void model_event_values(int k, double t, const double *x, const double *p, double *v) {")
     emit("    double w[NW];")
     emit("    compute_w(t, x, p, w);")
     emit("    switch (k) {")
+    assign_code: list[list[str]] = []
     for k, ev in enumerate(model.events):
         emit(f"    case {k}: {{")
         writes = []
         for n, (var, m) in enumerate(ev.assignments):
             e = tr(m)
-            emit(f"        const double v{n} = {pc(e)};")
             if var in species and var in xi:
-                s = species[var]
-                scale = "" if s.has_only_substance_units else f" * ({pc(value_symbol(s.compartment))})"
-                writes.append(f"        x[{xi[var]}] = v{n}{scale};")
+                sp = species[var]
+                scale = "" if sp.has_only_substance_units else f" * ({pc(value_symbol(sp.compartment))})"
+                emit(f"        v[{n}] = ({pc(e)}){scale};")
+                writes.append(f"        x[{xi[var]}] = v[{n}];")
             elif var in xi:
-                writes.append(f"        x[{xi[var]}] = v{n};")
+                emit(f"        v[{n}] = {pc(e)};")
+                writes.append(f"        x[{xi[var]}] = v[{n}];")
             elif var in pi:
-                writes.append(f"        p[{pi[var]}] = v{n};")
+                emit(f"        v[{n}] = {pc(e)};")
+                writes.append(f"        p[{pi[var]}] = v[{n}];")
             else:
                 raise UnsupportedFeatureError(
                     f"event {ev.id!r} assigns {var!r}, which is set by an assignment rule"
                 )
+        assign_code.append(writes)
+        emit("        break; }")
+    emit("    default: break;")
+    emit("    }")
+    emit("}")
+    emit("static void model_event_assign(int k, const double *v, double *x, double *p) {")
+    emit("    switch (k) {")
+    for k, writes in enumerate(assign_code):
+        emit(f"    case {k}: {{")
         lines.extend(writes)
         emit("        break; }")
     emit("    default: break;")
+    emit("    }")
+    emit("}")
+    emit("static double model_event_priority(int k, double t, const double *x, const double *p) {")
+    if any(ev.priority is not None for ev in model.events):
+        emit("    double w[NW];")
+        emit("    compute_w(t, x, p, w);")
+    emit("    switch (k) {")
+    for k, ev in enumerate(model.events):
+        if ev.priority is not None:
+            emit(f"    case {k}: return (double)({pc(tr(sympy.sympify(ev.priority)))});")
+    emit("    default: return -HUGE_VAL;")
+    emit("    }")
+    emit("}")
+    emit("static int model_event_persistent(int k) {")
+    emit("    switch (k) {")
+    for k, ev in enumerate(model.events):
+        emit(f"    case {k}: return {1 if ev.persistent else 0};")
+    emit("    default: return 1;")
+    emit("    }")
+    emit("}")
+    emit("static int model_event_trigger_time_values(int k) {")
+    emit("    switch (k) {")
+    for k, ev in enumerate(model.events):
+        emit(f"    case {k}: return {1 if ev.use_values_from_trigger_time else 0};")
+    emit("    default: return 1;")
     emit("    }")
     emit("}")
 

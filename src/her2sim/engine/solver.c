@@ -1,7 +1,8 @@
 /*
  * her2sim stiff ODE solver (C99). Included by every generated model file, which defines
  *   NX, NP, NOUT, NEV and the functions model_rhs, model_jac, model_init, model_outputs,
- *   model_event_trigger, model_event_apply before including this file.
+ *   model_event_trigger, model_event_values, model_event_assign, model_event_priority,
+ *   model_event_persistent, model_event_trigger_time_values before including this file.
  *
  * Design (measured trade-offs are in engine/README.md and benchmarks/):
  *
@@ -749,6 +750,82 @@ static void triggers_now(Solver *s, double t, const double *y, unsigned char *ou
     for (int k = 0; k < NEV; k++) out[k] = (unsigned char)model_event_trigger(k, t, y, s->p);
 }
 
+/* Execute the events triggered at time t, SBML L3V2 section 4.12 (no delays). Every rising trigger
+   (trig: values before t, in; values after the executions, out) adds a pending instance of its
+   event, with its assignment values computed now if it uses values from trigger time. Pending
+   instances are executed one at a time, the highest priority first (priorities evaluated at each
+   choice; equal set priorities in random order as SBML requires, unset ones first come first
+   served). After each execution the triggers are re-evaluated: the pending instances of a
+   non-persistent event whose trigger is now false are dropped, and each newly risen trigger adds
+   an instance at the same time (cascades; an event can be pending several times). */
+#define MAX_PENDING (4 * NEV + 16)
+static int fire_events(Solver *s, double t, unsigned char *trig, int *n_events, int max_events,
+                       unsigned long long *rng)
+{
+#if NEV > 0
+    unsigned char now[NEV];
+    double prio[NEV];
+    int pend_ev[MAX_PENDING];
+    double pend_v[MAX_PENDING][NEA_MAX];
+    int n_pend = 0;
+    triggers_now(s, t, s->y, now);
+    for (int k = 0; k < NEV; k++) {
+        if (!trig[k] && now[k]) {
+            pend_ev[n_pend] = k;
+            if (model_event_trigger_time_values(k)) model_event_values(k, t, s->y, s->p, pend_v[n_pend]);
+            n_pend++;
+        }
+        trig[k] = now[k];
+    }
+    while (n_pend > 0) {
+        for (int k = 0; k < NEV; k++) prio[k] = model_event_priority(k, t, s->y, s->p);
+        int best = 0, ties = 1;
+        for (int i = 1; i < n_pend; i++) {
+            double pr = prio[pend_ev[i]], pb = prio[pend_ev[best]];
+            if (pr > pb) { best = i; ties = 1; }
+            else if (pr == pb && pr != -HUGE_VAL) {
+                /* equal priorities: SBML picks at random (reservoir sampling, one draw per tie) */
+                ties++;
+                *rng ^= *rng << 13; *rng ^= *rng >> 7; *rng ^= *rng << 17;
+                if ((*rng % (unsigned long long)ties) == 0) best = i;
+            }
+        }
+        int ev = pend_ev[best];
+        double v[NEA_MAX];
+        memcpy(v, pend_v[best], sizeof(v));
+        for (int i = best + 1; i < n_pend; i++) {
+            pend_ev[i - 1] = pend_ev[i];
+            memcpy(pend_v[i - 1], pend_v[i], sizeof(v));
+        }
+        n_pend--;
+        if (!model_event_trigger_time_values(ev)) model_event_values(ev, t, s->y, s->p, v);
+        model_event_assign(ev, v, s->y, s->p);
+        if (++*n_events > max_events) return ST_EVENT_LIMIT;
+        triggers_now(s, t, s->y, now);
+        int kept = 0;
+        for (int i = 0; i < n_pend; i++) {
+            int k = pend_ev[i];
+            if (!now[k] && !model_event_persistent(k)) continue;
+            if (kept != i) { pend_ev[kept] = k; memcpy(pend_v[kept], pend_v[i], sizeof(v)); }
+            kept++;
+        }
+        n_pend = kept;
+        for (int k = 0; k < NEV; k++) {
+            if (!trig[k] && now[k]) {
+                if (n_pend >= MAX_PENDING) return ST_EVENT_LIMIT;
+                pend_ev[n_pend] = k;
+                if (model_event_trigger_time_values(k)) model_event_values(k, t, s->y, s->p, pend_v[n_pend]);
+                n_pend++;
+            }
+            trig[k] = now[k];
+        }
+    }
+#else
+    (void)s; (void)t; (void)trig; (void)n_events; (void)max_events; (void)rng;
+#endif
+    return ST_OK;
+}
+
 /* Locate the earliest rising edge in (t_old, t]; returns 1 and fills *t_ev if one fired. */
 static int find_event(Solver *s, double t_old, const unsigned char *before, unsigned char *after, double *t_ev)
 {
@@ -829,6 +906,9 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
     double t0 = n_t > 0 ? t_out[0] : 0.0;
     unsigned char before[NEV > 0 ? NEV : 1], after[NEV > 0 ? NEV : 1];
     int n_events = 0;
+    /* xorshift64 state for random choices among events of equal priority: a fixed seed, so that
+       every run (and every ensemble member) is reproducible */
+    unsigned long long rng = 0x9E3779B97F4A7C15ULL;
 
     if (p_pre) {
         memcpy(ppre, p_pre, sizeof(double) * NP);
@@ -848,10 +928,8 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
 
     /* events whose trigger is true at t0 fire there only if their initial value is false */
     for (int k = 0; k < NEV; k++) before[k] = model_event_initial_value(k);
-    triggers_now(&s, t0, s.y, after);
-    for (int k = 0; k < NEV; k++)
-        if (!before[k] && after[k]) { model_event_apply(k, t0, s.y, s.p); n_events++; }
-    triggers_now(&s, t0, s.y, before);
+    status = fire_events(&s, t0, before, &n_events, O->max_events, &rng);
+    if (status) goto done;
 
     double t = t0;
     /* schedule entries at or before t0 apply immediately */
@@ -889,11 +967,8 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
             if (fired) {
                 dense_eval(&s, t_ev, ytmp);
                 memcpy(s.y, ytmp, sizeof(double) * NX);
-                triggers_now(&s, t_ev, s.y, after);
-                for (int k = 0; k < NEV; k++)
-                    if (!before[k] && after[k]) { model_event_apply(k, t_ev, s.y, s.p); n_events++; }
-                triggers_now(&s, t_ev, s.y, before);
-                if (n_events > O->max_events) { status = ST_EVENT_LIMIT; goto done; }
+                status = fire_events(&s, t_ev, before, &n_events, O->max_events, &rng);
+                if (status) goto done;
                 t = t_ev;
                 restart = 1;
             } else {

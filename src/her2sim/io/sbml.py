@@ -6,9 +6,7 @@
 Nothing is dropped silently. A construct the model representation cannot hold faithfully raises
 :class:`~her2sim.errors.UnsupportedFeatureError` naming the element kind and its id:
 
-* algebraic rules, constraints, event delays, ``useValuesFromTriggerTime="false"`` or
-  ``persistent="false"`` when the model has more than one event (their only effect without a
-  delay is on simultaneous events), non-constant event priorities;
+* algebraic rules, constraints, event delays;
 * L2 ``stoichiometryMath``, L3 species references whose stoichiometry is the target of a rule,
   initial assignment or event assignment, ``conversionFactor`` attributes;
 * ``delay()`` and ``rateOf()`` in math; SBML Level 3 packages other than layout/render (an
@@ -783,7 +781,6 @@ class _Reader:
 
     def read_events(self, taken: set[str]) -> tuple[Event, ...]:
         events = list(self.m.getListOfEvents())
-        several = len(events) > 1
         out = []
         for i, e in enumerate(events):
             eid = e.getId() if e.isSetId() else ""
@@ -796,11 +793,6 @@ class _Reader:
             label = f"event {eid!r}" + (" (no id in the file)" if generated else "")
             if e.isSetDelay():
                 raise UnsupportedFeatureError(f"{self.where}: {label} has a delay; delayed events are not supported")
-            if not e.getUseValuesFromTriggerTime() and several:
-                raise UnsupportedFeatureError(
-                    f"{self.where}: {label} has useValuesFromTriggerTime=\"false\" in a model with "
-                    "several events; only values from trigger time are supported"
-                )
             trigger = e.getTrigger()
             if trigger is None or not trigger.isSetMath():
                 raise ModelError(f"{self.where}: {label} has no trigger")
@@ -808,26 +800,17 @@ class _Reader:
             if self.level >= 3:
                 initial_value = bool(trigger.getInitialValue())
                 persistent = bool(trigger.getPersistent())
-            if not persistent and several:
-                raise UnsupportedFeatureError(
-                    f"{self.where}: {label} has a non-persistent trigger in a model with several "
-                    "events; only persistent triggers are supported"
-                )
             condition = self.math(trigger.getMath(), f"{label} trigger")
             if not isinstance(
                 condition,
                 (sympy.logic.boolalg.Boolean, sympy.core.relational.Relational),
             ) or isinstance(condition, sympy.Symbol):
                 condition = sympy.Ne(condition, 0)
-            priority: float | None = None
+            priority: float | sympy.Basic | None = None
             if self.level >= 3 and e.isSetPriority():
                 value = self.math(e.getPriority().getMath(), f"{label} priority")
-                if not value.is_number:
-                    raise UnsupportedFeatureError(
-                        f"{self.where}: {label} has a non-constant priority ({value}); only "
-                        "numeric priorities are supported"
-                    )
-                priority = float(value)
+                # a number, or an expression evaluated whenever events are ordered
+                priority = float(value) if value.is_number else value
             assignments = []
             for ea in e.getListOfEventAssignments():
                 var = ea.getVariable()
@@ -840,6 +823,8 @@ class _Reader:
                     initial_value=initial_value,
                     priority=priority,
                     name=e.getName(),
+                    persistent=persistent,
+                    use_values_from_trigger_time=bool(e.getUseValuesFromTriggerTime()),
                     extra={"id_generated": generated} if generated else {},
                 )
             )
@@ -1277,13 +1262,14 @@ def write_sbml(model: Model, path: str | os.PathLike[str] | None = None) -> str:
         _check(se.setId(ev.id), f"event id {ev.id!r}")
         if ev.name:
             se.setName(ev.name)
-        se.setUseValuesFromTriggerTime(True)
+        se.setUseValuesFromTriggerTime(bool(ev.use_values_from_trigger_time))
         trigger = se.createTrigger()
         trigger.setInitialValue(bool(ev.initial_value))
-        trigger.setPersistent(True)
+        trigger.setPersistent(bool(ev.persistent))
         _set_math(trigger, ev.trigger, f"trigger of event {ev.id!r}")
         if ev.priority is not None:
-            _set_math(se.createPriority(), sympy.Float(ev.priority, 17), f"priority of event {ev.id!r}")
+            priority = ev.priority if isinstance(ev.priority, sympy.Basic) else sympy.Float(ev.priority, 17)
+            _set_math(se.createPriority(), priority, f"priority of event {ev.id!r}")
         for var, expr in ev.assignments:
             ea = se.createEventAssignment()
             ea.setVariable(var)

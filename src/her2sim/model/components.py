@@ -170,7 +170,12 @@ class InitialAssignment:
 class Event:
     """An SBML event: when ``trigger`` turns from false to true, apply ``assignments``.
 
-    Supported: no delay, ``persistent`` true, values from trigger time. Dosing uses
+    Executed as SBML L3 defines it, without delays: events triggered at the same moment are
+    executed one at a time, highest ``priority`` first (a number or an expression evaluated at
+    that moment; equal priorities in random order from a fixed seed, unset ones in declaration order), each with the values its
+    assignments had when it triggered (``use_values_from_trigger_time``, else when executed); an
+    event whose trigger turns false before it is executed is dropped unless ``persistent``; an
+    execution that triggers other events executes them at the same time. Dosing uses
     time-triggered events (``time >= t_dose``).
     """
 
@@ -178,8 +183,10 @@ class Event:
     trigger: sympy.Basic
     assignments: tuple[tuple[str, sympy.Expr], ...]
     initial_value: bool = True
-    priority: float | None = None
+    priority: float | sympy.Basic | None = None
     name: str = ""
+    persistent: bool = True
+    use_values_from_trigger_time: bool = True
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:

@@ -266,7 +266,9 @@ class Model:
             put("I", a.symbol, sympy.srepr(a.math))
         for e in self.events:
             put("E", e.id, sympy.srepr(e.trigger), e.initial_value,
-                [(v, sympy.srepr(m)) for v, m in e.assignments])
+                [(v, sympy.srepr(m)) for v, m in e.assignments],
+                "" if e.priority is None else sympy.srepr(sympy.sympify(e.priority)),
+                e.persistent, e.use_values_from_trigger_time)
         return h.hexdigest()
 
     def __repr__(self) -> str:
