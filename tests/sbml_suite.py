@@ -185,7 +185,8 @@ def run_case(case: Case) -> Outcome:
     absolute = float(case.settings.get("absolute", "0") or 0)
     relative = float(case.settings.get("relative", "0") or 0)
     bound = absolute + relative * np.abs(expected)
-    diff = np.abs(sim - expected)
+    with np.errstate(invalid="ignore"):  # inf - inf: judged by the both_inf rule below
+        diff = np.abs(sim - expected)
     both_nan = np.isnan(sim) & np.isnan(expected)
     both_inf = np.isinf(sim) & np.isinf(expected) & (np.sign(sim) == np.sign(expected))
     ok = (diff <= bound) | both_nan | both_inf

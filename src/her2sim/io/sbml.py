@@ -186,6 +186,7 @@ def _load_document(path_or_string: str | os.PathLike[str] | bytes) -> tuple[libs
         raise ModelError(
             f"path_or_string must be a path or an SBML string, got {type(path_or_string).__name__}"
         )
+    doc = _flatten_comp(doc, source)
     _refuse_packages(doc, source)
     errors = _errors(doc)
     if errors:
@@ -218,6 +219,33 @@ def _error_message(head: str, errors: list[libsbml.SBMLError], limit: int = 10) 
     ]
     more = f"\n  ... ({len(errors)} errors in all)" if len(errors) > limit else ""
     return f"{head} ({len(errors)} error(s)):\n" + "\n".join(lines) + more
+
+
+def _flatten_comp(doc: libsbml.SBMLDocument, source: str) -> libsbml.SBMLDocument:
+    """A hierarchical (``comp``) model flattened into one core model by libSBML's
+    CompFlatteningConverter; other documents are returned unchanged. External model definitions
+    are resolved relative to the file's folder by libSBML."""
+    if not doc.isPackageEnabled("comp"):
+        return doc
+    where = f"SBML {source or 'string'}"
+    errors = _errors(doc)
+    if errors:
+        raise ModelError(_error_message(f"{where} could not be read", errors))
+    props = libsbml.ConversionProperties()
+    props.addOption("flatten comp", True)
+    props.addOption("leave_ports", False)
+    props.addOption("abortIfUnflattenable", "none")
+    status = doc.convert(props)
+    errors = _errors(doc)
+    if status != libsbml.LIBSBML_OPERATION_SUCCESS or errors:
+        raise UnsupportedFeatureError(
+            _error_message(f"{where}: hierarchical model (comp package) could not be flattened by libSBML", errors)
+            if errors
+            else f"{where}: hierarchical model (comp package) could not be flattened by libSBML (status {status})"
+        )
+    # the flattened model is core only; drop the namespace so that package checks see core
+    doc.enablePackage(libsbml.CompExtension.getXmlnsL3V1V1(), "comp", False)
+    return doc
 
 
 def _refuse_packages(doc: libsbml.SBMLDocument, source: str) -> None:
