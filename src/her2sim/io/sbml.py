@@ -403,7 +403,7 @@ class _Reader:
         self.model_id = model_id or sid or (Path(source).stem if source else "") or "model"
         self.where = f"SBML model {self.model_id!r}"
         self.ignored: list[str] = []
-        self.functions: dict[str, tuple[tuple[sympy.Symbol, ...], sympy.Expr]] = {}
+        self.functions: dict[str, tuple] = {}
         self.species_reference_values: dict[sympy.Symbol, sympy.Expr] = {}
 
     # ------------------------------------------------------------------ helpers
