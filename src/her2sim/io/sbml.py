@@ -433,6 +433,15 @@ class _Reader:
             expr = expr.xreplace(values)
         return expr
 
+    def mathless(self, element: Any, label: str) -> bool:
+        """Whether ``element`` has no math and SBML L3V2 says to ignore it (section 4.1); the
+        element is then recorded in ``metadata["sbml_ignored"]``. Elsewhere missing math is an
+        error, raised where the math is read."""
+        if element.isSetMath() or (self.level, self.doc.getVersion()) < (3, 2):
+            return False
+        self.ignored.append(f"{label}: no math (ignored, SBML L3V2)")
+        return True
+
     # ------------------------------------------------------------------ build
     def build(self) -> Model:
         m = self.m
@@ -440,7 +449,7 @@ class _Reader:
         self.read_functions()
         unit_definitions = self.read_unit_definitions()
 
-        ia_targets = {ia.getSymbol() for ia in m.getListOfInitialAssignments()}
+        ia_targets = {ia.getSymbol() for ia in m.getListOfInitialAssignments() if ia.isSetMath()}
         rule_targets = {r.getVariable() for r in m.getListOfRules() if not r.isAlgebraic()}
         assignment_targets = {r.getVariable() for r in m.getListOfRules() if r.isAssignment()}
         event_targets = {
@@ -481,6 +490,7 @@ class _Reader:
         initial_assignments = tuple(
             InitialAssignment(ia.getSymbol(), self.math(ia.getMath(), f"initial assignment to {ia.getSymbol()!r}"))
             for ia in m.getListOfInitialAssignments()
+            if not self.mathless(ia, f"initial assignment to {ia.getSymbol()!r}")
         )
         events = self.read_events(taken)
 
@@ -562,7 +572,11 @@ class _Reader:
             self.ignored.append(f"{layout.getNumLayouts()} layout(s) (graphical)")
 
     def read_functions(self) -> None:
-        definitions = {f.getId(): f for f in self.m.getListOfFunctionDefinitions()}
+        definitions = {
+            f.getId(): f
+            for f in self.m.getListOfFunctionDefinitions()
+            if not self.mathless(f, f"function definition {f.getId()!r}")
+        }
         calls = {fid: _ast_function_calls(f.getMath()) for fid, f in definitions.items()}
         state: dict[str, int] = {}
 
@@ -790,6 +804,8 @@ class _Reader:
         assignment: list[AssignmentRule] = []
         rate: list[RateRule] = []
         for i, rule in enumerate(self.m.getListOfRules()):
+            if rule.isAlgebraic() and self.mathless(rule, f"algebraic rule #{i + 1}"):
+                continue
             if rule.isAlgebraic():
                 formula = libsbml.formulaToL3String(rule.getMath()) if rule.isSetMath() else "?"
                 names = sorted(_ast_names(rule.getMath()))
@@ -799,6 +815,8 @@ class _Reader:
                     "is not supported (differential-algebraic models)"
                 )
             var = rule.getVariable()
+            if self.mathless(rule, f"rule for {var!r}"):
+                continue
             if rule.isAssignment():
                 assignment.append(AssignmentRule(var, self.math(rule.getMath(), f"assignment rule for {var!r}")))
             elif rule.isRate():
@@ -819,11 +837,13 @@ class _Reader:
                     eid += "_"
                 taken.add(eid)
             label = f"event {eid!r}" + (" (no id in the file)" if generated else "")
-            if e.isSetDelay():
+            if e.isSetDelay() and not self.mathless(e.getDelay(), f"{label} delay"):
                 raise UnsupportedFeatureError(f"{self.where}: {label} has a delay; delayed events are not supported")
             trigger = e.getTrigger()
-            if trigger is None or not trigger.isSetMath():
+            if trigger is None:
                 raise ModelError(f"{self.where}: {label} has no trigger")
+            if self.mathless(trigger, f"{label} trigger (the event never fires)"):
+                continue
             initial_value, persistent = True, True  # SBML L2 semantics
             if self.level >= 3:
                 initial_value = bool(trigger.getInitialValue())
@@ -835,13 +855,15 @@ class _Reader:
             ) or isinstance(condition, sympy.Symbol):
                 condition = sympy.Ne(condition, 0)
             priority: float | sympy.Basic | None = None
-            if self.level >= 3 and e.isSetPriority():
+            if self.level >= 3 and e.isSetPriority() and not self.mathless(e.getPriority(), f"{label} priority"):
                 value = self.math(e.getPriority().getMath(), f"{label} priority")
                 # a number, or an expression evaluated whenever events are ordered
                 priority = float(value) if value.is_number else value
             assignments = []
             for ea in e.getListOfEventAssignments():
                 var = ea.getVariable()
+                if self.mathless(ea, f"{label} assignment to {var!r}"):
+                    continue
                 assignments.append((var, self.math(ea.getMath(), f"{label} assignment to {var!r}")))
             out.append(
                 Event(
