@@ -184,3 +184,31 @@ def test_event_semantics_survive_write_and_read() -> None:
     again = hs.read_sbml(hs.write_sbml(model))
     (ev,) = again.events
     assert (ev.persistent, ev.use_values_from_trigger_time, str(ev.priority)) == (False, False, "x")
+
+
+def test_conversion_factors_scale_reaction_contributions() -> None:
+    # SBML L3V2 section 4.11.7: a species changes by its conversion factor (its own, else the
+    # model's) times the reactions' contributions. A -> B at rate k A (amounts), A with the model
+    # factor 0.5, B with its own factor 2: A = A0 exp(-0.5 k t), B = 2 (A0 - A) / 0.5.
+    text = _doc(
+        '<listOfCompartments><compartment id="c" size="1" constant="true"/></listOfCompartments>'
+        '<listOfSpecies>'
+        '<species id="A" compartment="c" initialAmount="10" hasOnlySubstanceUnits="true" boundaryCondition="false" constant="false"/>'
+        '<species id="B" compartment="c" initialAmount="0" hasOnlySubstanceUnits="true" boundaryCondition="false" constant="false" conversionFactor="fb"/>'
+        '</listOfSpecies><listOfParameters>'
+        '<parameter id="k" value="0.3" constant="true"/><parameter id="fm" value="0.5" constant="true"/>'
+        '<parameter id="fb" value="2" constant="true"/></listOfParameters>'
+        '<listOfReactions><reaction id="R" reversible="false">'
+        '<listOfReactants><speciesReference species="A" stoichiometry="1" constant="true"/></listOfReactants>'
+        '<listOfProducts><speciesReference species="B" stoichiometry="1" constant="true"/></listOfProducts>'
+        '<kineticLaw>' + _math("<apply><times/><ci>k</ci><ci>A</ci></apply>") + '</kineticLaw></reaction></listOfReactions>'
+    ).replace('<model id="m">', '<model id="m" conversionFactor="fm">')
+    model = hs.read_sbml(text)
+    assert [s.conversion_factor for s in model.species] == ["fm", "fb"]
+    t = np.array([0.0, 1.0, 5.0])
+    ds = hs.simulate(model, t, outputs=["A", "B"], rtol=RTOL, atol=ATOL)
+    a = 10 * np.exp(-0.5 * 0.3 * t)
+    np.testing.assert_allclose(ds["A"].values, a, rtol=1e-8)
+    np.testing.assert_allclose(ds["B"].values, 2 * (10 - a) / 0.5, rtol=1e-8)
+    again = hs.read_sbml(hs.write_sbml(model))
+    assert [s.conversion_factor for s in again.species] == ["fm", "fb"]

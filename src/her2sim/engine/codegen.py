@@ -332,7 +332,15 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
 
     X = [sympy.Symbol(f"X{i}", real=True) for i in range(len(lay.state_ids))]
     P = [sympy.Symbol(f"P{j}", real=True) for j in range(lay.n_p)]
-    derived_ids = [r for r in ar] + [r for r in reactions]
+    # A species with a conversion factor changes by factor * sum(stoichiometry * rate): that sum
+    # times the factor is one more intermediate, so the Jacobian and sensitivities follow it
+    # through the chain rule like any rate.
+    converted = {
+        s.id: f"<converted {s.id}>"
+        for s in model.species
+        if s.conversion_factor and not s.boundary_condition and not s.constant and s.id not in ar and s.id not in rr
+    }
+    derived_ids = [r for r in ar] + [r for r in reactions] + list(converted.values())
     W = {k: sympy.Symbol(f"W{n}", real=True) for n, k in enumerate(derived_ids)}
     names: dict[sympy.Symbol, str] = {}
     for i, s in enumerate(X):
@@ -370,6 +378,17 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
         derived_expr[k] = tr(m)
     for k, r in reactions.items():
         derived_expr[k] = tr(r.rate)
+    if converted:
+        net: dict[str, sympy.Expr] = {sid: sympy.Integer(0) for sid in converted}
+        for r in model.reactions:
+            for sid, st in r.reactants:
+                if sid in net:
+                    net[sid] -= sympy.Float(st) * W[r.id]
+            for sid, st in r.products:
+                if sid in net:
+                    net[sid] += sympy.Float(st) * W[r.id]
+        for sid, k in converted.items():
+            derived_expr[k] = value_symbol(species[sid].conversion_factor) * net[sid]
     wsym_to_id = {v: k for k, v in W.items()}
     deps = {k: {wsym_to_id[s] for s in e.free_symbols if s in wsym_to_id} for k, e in derived_expr.items()}
     w_order = _toposort(deps, "assignment rules and reaction rates")
@@ -381,12 +400,14 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     # --- right-hand side
     n_x = len(lay.state_ids)
     rhs_terms: list[list[tuple[float, str]]] = [[] for _ in range(n_x)]  # (stoich, reaction)
+    for sid, k in converted.items():
+        rhs_terms[xi[sid]].append((1.0, k))
     for r in model.reactions:
         for sid, st in r.reactants:
-            if sid in xi and not species[sid].boundary_condition and not species[sid].constant:
+            if sid in xi and sid not in converted and not species[sid].boundary_condition and not species[sid].constant:
                 rhs_terms[xi[sid]].append((-float(st), r.id))
         for sid, st in r.products:
-            if sid in xi and not species[sid].boundary_condition and not species[sid].constant:
+            if sid in xi and sid not in converted and not species[sid].boundary_condition and not species[sid].constant:
                 rhs_terms[xi[sid]].append((float(st), r.id))
     rate_rule_expr: dict[int, sympy.Expr] = {}
     for ident, m in rr.items():

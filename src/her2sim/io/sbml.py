@@ -558,10 +558,6 @@ class _Reader:
                 f"{self.where}: constraint {label!r} ({formula}) is not supported "
                 f"({m.getNumConstraints()} constraint(s) in the model)"
             )
-        if self.level >= 3 and m.isSetConversionFactor():
-            raise UnsupportedFeatureError(
-                f"{self.where}: model conversionFactor {m.getConversionFactor()!r} is not supported"
-            )
         if self.level == 2:
             if m.getNumCompartmentTypes():
                 self.ignored.append(f"{m.getNumCompartmentTypes()} compartmentType(s) (no semantics)")
@@ -675,10 +671,13 @@ class _Reader:
         qualifiers: dict[str, dict[str, str]] = {}
         for s in self.m.getListOfSpecies():
             sid = s.getId()
-            if self.level >= 3 and s.isSetConversionFactor():
-                raise UnsupportedFeatureError(
-                    f"{self.where}: species {sid!r}: conversionFactor is not supported"
-                )
+            conversion_factor = ""
+            if self.level >= 3:
+                # the species' own factor, else the model's (SBML L3V2 section 4.2.6)
+                if s.isSetConversionFactor():
+                    conversion_factor = s.getConversionFactor()
+                elif self.m.isSetConversionFactor():
+                    conversion_factor = self.m.getConversionFactor()
             hosu = bool(s.getHasOnlySubstanceUnits())
             if s.isSetInitialAmount():
                 initial, is_amount = float(s.getInitialAmount()), True
@@ -724,6 +723,7 @@ class _Reader:
                     genes=tuple(genes),
                     annotations=tuple(annotations),
                     provenance=ann.provenance() if (ann.present or self.written_by_her2sim) else None,
+                    conversion_factor=conversion_factor,
                 )
             )
         return tuple(out), qualifiers
@@ -1227,6 +1227,8 @@ def write_sbml(model: Model, path: str | os.PathLike[str] | None = None) -> str:
         ss.setHasOnlySubstanceUnits(s.has_only_substance_units)
         ss.setBoundaryCondition(s.boundary_condition)
         ss.setConstant(s.constant)
+        if s.conversion_factor:
+            ss.setConversionFactor(s.conversion_factor)
         uid = units.sbml_id(s.units)
         if uid:
             ss.setSubstanceUnits(uid)

@@ -89,6 +89,8 @@ class Species:
 
     ``initial`` is an amount when ``initial_is_amount`` else a concentration. ``genes`` lists
     the HGNC symbols the species stands for; ``annotations`` holds identifiers.org URIs.
+    ``conversion_factor`` (SBML L3) is the id of a parameter that multiplies every reaction's
+    contribution to the species' rate of change (extent to substance units); "" for none.
     """
 
     id: str
@@ -103,6 +105,7 @@ class Species:
     genes: tuple[str, ...] = ()
     annotations: tuple[str, ...] = ()
     provenance: Provenance | None = None
+    conversion_factor: str = ""
 
     def __post_init__(self) -> None:
         _check_id("species", self.id)

@@ -103,6 +103,10 @@ class Model:
         for s in self.species:
             if s.compartment not in comps:
                 raise ModelError(f"species {s.id!r} is in unknown compartment {s.compartment!r}")
+            if s.conversion_factor and not isinstance(table.get(s.conversion_factor), Parameter):
+                raise ModelError(
+                    f"species {s.id!r}: conversion factor {s.conversion_factor!r} is not a parameter"
+                )
         known = set(table)
         for r in self.reactions:
             for sid, _ in r.reactants + r.products:
@@ -253,7 +257,8 @@ class Model:
             put("C", c.id, c.constant, c.spatial_dimensions, "" if structure_only else repr(c.size))
         for s in self.species:
             put("S", s.id, s.compartment, s.initial_is_amount, s.has_only_substance_units,
-                s.boundary_condition, s.constant, "" if structure_only else repr(s.initial))
+                s.boundary_condition, s.constant, "" if structure_only else repr(s.initial),
+                s.conversion_factor)
         for p in self.parameters:
             put("P", p.id, p.constant, "" if structure_only else repr(p.value))
         for r in self.reactions:
