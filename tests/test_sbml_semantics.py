@@ -212,3 +212,43 @@ def test_conversion_factors_scale_reaction_contributions() -> None:
     np.testing.assert_allclose(ds["B"].values, 2 * (10 - a) / 0.5, rtol=1e-8)
     again = hs.read_sbml(hs.write_sbml(model))
     assert [s.conversion_factor for s in again.species] == ["fm", "fb"]
+
+
+def _stoichiometry_model(rules: str) -> str:
+    return _doc(
+        '<listOfCompartments><compartment id="c" size="1" constant="true"/></listOfCompartments>'
+        '<listOfSpecies>'
+        '<species id="B" compartment="c" initialAmount="0" hasOnlySubstanceUnits="true" boundaryCondition="false" constant="false"/>'
+        '</listOfSpecies><listOfParameters><parameter id="k" value="0.5" constant="true"/></listOfParameters>'
+        + rules
+        + '<listOfReactions><reaction id="R" reversible="false">'
+        '<listOfProducts><speciesReference id="nB" species="B" stoichiometry="1" constant="false"/></listOfProducts>'
+        '<kineticLaw>' + _math("<ci>k</ci>") + '</kineticLaw></reaction></listOfReactions>'
+    )
+
+
+def test_stoichiometry_set_by_an_assignment_rule() -> None:
+    # SBML L3V2 section 4.11.3: a species reference id is a variable; here nB = 1 + t, so
+    # dB/dt = k (1 + t) and B(t) = k (t + t^2 / 2).
+    rule = (
+        '<listOfRules><assignmentRule variable="nB">'
+        + _math(f"<apply><plus/><cn>1</cn>{TIME}</apply>")
+        + "</assignmentRule></listOfRules>"
+    )
+    model = hs.read_sbml(_stoichiometry_model(rule))
+    assert model.reactions[0].variable_stoichiometry == (("product", 0, "nB"),)
+    t = np.array([0.0, 1.0, 3.0])
+    ds = hs.simulate(model, t, outputs=["B", "nB"], rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(ds["B"].values, 0.5 * (t + t**2 / 2), rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(ds["nB"].values, 1 + t, rtol=EXACT)
+    with pytest.raises(UnsupportedFeatureError, match="variable stoichiometry"):
+        hs.write_sbml(model)
+
+
+def test_stoichiometry_set_by_an_initial_assignment() -> None:
+    # nB = 3 from t0 on: B(t) = 3 k t.
+    ia = '<listOfInitialAssignments><initialAssignment symbol="nB">' + _math("<cn>3</cn>") + (
+        "</initialAssignment></listOfInitialAssignments>"
+    )
+    ds = hs.simulate(hs.read_sbml(_stoichiometry_model(ia)), [0.0, 2.0], outputs=["B"], rtol=RTOL, atol=ATOL)
+    assert float(ds["B"].values[-1]) == pytest.approx(3 * 0.5 * 2.0, rel=1e-8)

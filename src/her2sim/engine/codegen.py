@@ -340,7 +340,19 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
         for s in model.species
         if s.conversion_factor and not s.boundary_condition and not s.constant and s.id not in ar and s.id not in rr
     }
-    derived_ids = [r for r in ar] + [r for r in reactions] + list(converted.values())
+    # A stoichiometry that is a parameter's value (variable stoichiometry): the term
+    # stoichiometry * rate is one more intermediate, for the same reason.
+    variable_st: dict[tuple[str, str, int], str] = {}
+    for r in model.reactions:
+        for role, index, pid in r.variable_stoichiometry:
+            variable_st[(r.id, role, index)] = pid
+    st_terms = {key: f"<stoichiometry {key[0]} {key[1]} {key[2]}>" for key in variable_st}
+    derived_ids = [r for r in ar] + [r for r in reactions] + list(converted.values()) + list(st_terms.values())
+
+    def coefficient(rid: str, role: str, index: int, st: float) -> sympy.Expr:
+        pid = variable_st.get((rid, role, index))
+        return value_symbol(pid) if pid is not None else sympy.Float(st)
+
     W = {k: sympy.Symbol(f"W{n}", real=True) for n, k in enumerate(derived_ids)}
     names: dict[sympy.Symbol, str] = {}
     for i, s in enumerate(X):
@@ -381,14 +393,16 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     if converted:
         net: dict[str, sympy.Expr] = {sid: sympy.Integer(0) for sid in converted}
         for r in model.reactions:
-            for sid, st in r.reactants:
+            for n, (sid, st) in enumerate(r.reactants):
                 if sid in net:
-                    net[sid] -= sympy.Float(st) * W[r.id]
-            for sid, st in r.products:
+                    net[sid] -= coefficient(r.id, "reactant", n, st) * W[r.id]
+            for n, (sid, st) in enumerate(r.products):
                 if sid in net:
-                    net[sid] += sympy.Float(st) * W[r.id]
+                    net[sid] += coefficient(r.id, "product", n, st) * W[r.id]
         for sid, k in converted.items():
             derived_expr[k] = value_symbol(species[sid].conversion_factor) * net[sid]
+    for (rid, role, index), k in st_terms.items():
+        derived_expr[k] = value_symbol(variable_st[(rid, role, index)]) * W[rid]
     wsym_to_id = {v: k for k, v in W.items()}
     deps = {k: {wsym_to_id[s] for s in e.free_symbols if s in wsym_to_id} for k, e in derived_expr.items()}
     w_order = _toposort(deps, "assignment rules and reaction rates")
@@ -403,12 +417,14 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     for sid, k in converted.items():
         rhs_terms[xi[sid]].append((1.0, k))
     for r in model.reactions:
-        for sid, st in r.reactants:
-            if sid in xi and sid not in converted and not species[sid].boundary_condition and not species[sid].constant:
-                rhs_terms[xi[sid]].append((-float(st), r.id))
-        for sid, st in r.products:
-            if sid in xi and sid not in converted and not species[sid].boundary_condition and not species[sid].constant:
-                rhs_terms[xi[sid]].append((float(st), r.id))
+        for role, side, sign in (("reactant", r.reactants, -1.0), ("product", r.products, 1.0)):
+            for n, (sid, st) in enumerate(side):
+                if sid in xi and sid not in converted and not species[sid].boundary_condition and not species[sid].constant:
+                    key = (r.id, role, n)
+                    if key in st_terms:
+                        rhs_terms[xi[sid]].append((sign, st_terms[key]))
+                    else:
+                        rhs_terms[xi[sid]].append((sign * float(st), r.id))
     rate_rule_expr: dict[int, sympy.Expr] = {}
     for ident, m in rr.items():
         e = tr(m)

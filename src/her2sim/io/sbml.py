@@ -7,8 +7,6 @@ Nothing is dropped silently. A construct the model representation cannot hold fa
 :class:`~her2sim.errors.UnsupportedFeatureError` naming the element kind and its id:
 
 * algebraic rules, constraints, event delays;
-* L2 ``stoichiometryMath``, L3 species references whose stoichiometry is the target of a rule,
-  initial assignment or event assignment, ``conversionFactor`` attributes;
 * ``delay()`` and ``rateOf()`` in math; SBML Level 3 packages other than layout/render (an
   SBML-qual file is a logical model and is refused with a pointer to the logical reader).
 
@@ -456,11 +454,12 @@ class _Reader:
             ea.getVariable() for e in m.getListOfEvents() for ea in e.getListOfEventAssignments()
         }
         initialised = ia_targets | assignment_targets
-        self.read_species_references(ia_targets | rule_targets | event_targets)
+        self.read_species_references(ia_targets | rule_targets | event_targets, rule_targets | event_targets)
 
         compartments = tuple(self.read_compartment(c, initialised) for c in m.getListOfCompartments())
         species, qualifiers = self.read_all_species(initialised)
         parameters = [self.read_parameter(p, initialised) for p in m.getListOfParameters()]
+        parameters.extend(self.stoichiometry_parameters)
         taken = self.all_ids()
         reactions: list[Reaction] = []
         promoted: dict[str, dict[str, str]] = {}
@@ -487,6 +486,7 @@ class _Reader:
                 stacklevel=3,
             )
         assignment_rules, rate_rules = self.read_rules()
+        assignment_rules = assignment_rules + tuple(self.stoichiometry_rules)
         initial_assignments = tuple(
             InitialAssignment(ia.getSymbol(), self.math(ia.getMath(), f"initial assignment to {ia.getSymbol()!r}"))
             for ia in m.getListOfInitialAssignments()
@@ -610,27 +610,54 @@ class _Reader:
                 out[ud.getId()] = parts
         return out
 
-    def read_species_references(self, targets: set[str]) -> None:
+    def read_species_references(self, targets: set[str], varying: set[str]) -> None:
+        """Constant species references in math stand for their stoichiometry; a species
+        reference set by an initial assignment, rule or event (``targets``; ``varying``: by a
+        rule or event) and an L2 ``stoichiometryMath`` become parameters whose value is the
+        stoichiometry (``self.stoichiometry_parameters``, ``self.stoichiometry_rules``)."""
+        self.variable_stoichiometry: dict[tuple[str, str, int], str] = {}
+        self.stoichiometry_parameters: list[Parameter] = []
+        self.stoichiometry_rules: list[AssignmentRule] = []
+        taken = self.all_ids()
         for r in self.m.getListOfReactions():
-            for ref in list(r.getListOfReactants()) + list(r.getListOfProducts()):
-                if self.level == 2 and ref.isSetStoichiometryMath():
-                    raise UnsupportedFeatureError(
-                        f"{self.where}: reaction {r.getId()!r}: stoichiometryMath for species "
-                        f"{ref.getSpecies()!r} is not supported (variable stoichiometry)"
-                    )
-                if ref.isSetId() and ref.getId() in targets:
-                    raise UnsupportedFeatureError(
-                        f"{self.where}: reaction {r.getId()!r}: the stoichiometry of species "
-                        f"{ref.getSpecies()!r} (species reference {ref.getId()!r}) is set by a "
-                        "rule or assignment; variable stoichiometry is not supported"
-                    )
-                if self.level >= 3 and ref.isSetId():
-                    # A constant species reference in math stands for its stoichiometry.
-                    self.species_reference_values[symbol(ref.getId())] = sympy.Float(
-                        self.stoichiometry(r, ref), 17
-                    )
+            rid = r.getId()
+            for role, refs in (("reactant", r.getListOfReactants()), ("product", r.getListOfProducts())):
+                for index, ref in enumerate(refs):
+                    if self.level == 2 and ref.isSetStoichiometryMath():
+                        sm = ref.getStoichiometryMath()
+                        pid = f"{rid}_stoichiometry_{ref.getSpecies()}"
+                        while pid in taken:
+                            pid += "_"
+                        taken.add(pid)
+                        where = f"reaction {rid!r}: stoichiometryMath of species {ref.getSpecies()!r}"
+                        self.stoichiometry_rules.append(AssignmentRule(pid, self.math(sm.getMath(), where)))
+                        self.stoichiometry_parameters.append(
+                            Parameter(pid, 1.0, constant=False, provenance=Provenance(
+                                "imported", source=self.source or f"SBML model {self.model_id}",
+                                note=f"stoichiometryMath of species {ref.getSpecies()!r} in reaction {rid!r}"))
+                        )
+                        self.variable_stoichiometry[(rid, role, index)] = pid
+                        continue
+                    if ref.isSetId() and ref.getId() in targets:
+                        pid = ref.getId()
+                        value = float(ref.getStoichiometry()) if ref.isSetStoichiometry() else 1.0
+                        constant = pid not in varying and (self.level < 3 or bool(ref.getConstant()))
+                        self.stoichiometry_parameters.append(
+                            Parameter(pid, value, constant=constant, provenance=Provenance(
+                                "imported", source=self.source or f"SBML model {self.model_id}",
+                                note=f"stoichiometry of species {ref.getSpecies()!r} in reaction {rid!r}"))
+                        )
+                        self.variable_stoichiometry[(rid, role, index)] = pid
+                        continue
+                    if self.level >= 3 and ref.isSetId():
+                        # A constant species reference in math stands for its stoichiometry.
+                        self.species_reference_values[symbol(ref.getId())] = sympy.Float(
+                            self.stoichiometry(r, ref), 17
+                        )
 
     def stoichiometry(self, r: libsbml.Reaction, ref: libsbml.SpeciesReference) -> float:
+        if ref.isSetId() and ref.getId() in {p.id for p in self.stoichiometry_parameters}:
+            return float(ref.getStoichiometry()) if ref.isSetStoichiometry() else 1.0
         if self.level >= 3 and not ref.isSetStoichiometry():
             raise ModelError(
                 f"{self.where}: reaction {r.getId()!r}: stoichiometry of species "
@@ -797,6 +824,11 @@ class _Reader:
             name=r.getName(),
             fast=False,  # imported as an ordinary reaction; see metadata["fast_reactions"]
             provenance=ann.provenance() if (ann.present or self.written_by_her2sim) else None,
+            variable_stoichiometry=tuple(
+                (role, index, pid)
+                for (r_id, role, index), pid in sorted(self.variable_stoichiometry.items())
+                if r_id == rid
+            ),
         )
         return reaction, extra
 
@@ -1274,6 +1306,11 @@ def write_sbml(model: Model, path: str | os.PathLike[str] | None = None) -> str:
         if r.fast:
             raise UnsupportedFeatureError(
                 f"reaction {r.id!r} is fast=True; SBML L3V2 has no fast reactions"
+            )
+        if r.variable_stoichiometry:
+            raise UnsupportedFeatureError(
+                f"reaction {r.id!r}: writing variable stoichiometry (parameter "
+                f"{r.variable_stoichiometry[0][2]!r}) to SBML is not supported"
             )
         sr = sm.createReaction()
         _check(sr.setId(r.id), f"reaction id {r.id!r}")

@@ -131,6 +131,10 @@ class Reaction:
     """Stoichiometry plus a rate law (substance per time).
 
     ``reactants``/``products`` are ``(species_id, stoichiometry)`` pairs.
+    ``variable_stoichiometry`` holds ``(role, index, parameter_id)`` triples: the stoichiometry
+    of ``reactants[index]`` (role ``"reactant"``) or ``products[index]`` (``"product"``) is the
+    current value of that parameter (SBML species references set by rules, initial assignments
+    or events, and L2 ``stoichiometryMath``); the number in the pair is then its default.
     """
 
     id: str
@@ -142,6 +146,7 @@ class Reaction:
     name: str = ""
     fast: bool = False
     provenance: Provenance | None = None
+    variable_stoichiometry: tuple[tuple[str, int, str], ...] = ()
 
     def __post_init__(self) -> None:
         _check_id("reaction", self.id)

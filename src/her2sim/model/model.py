@@ -112,6 +112,12 @@ class Model:
             for sid, _ in r.reactants + r.products:
                 if not isinstance(table.get(sid), Species):
                     raise ModelError(f"reaction {r.id!r} refers to unknown species {sid!r}")
+            for role, index, pid in r.variable_stoichiometry:
+                side = r.reactants if role == "reactant" else r.products
+                if role not in ("reactant", "product") or not 0 <= index < len(side):
+                    raise ModelError(f"reaction {r.id!r}: bad variable stoichiometry entry {(role, index, pid)!r}")
+                if not isinstance(table.get(pid), Parameter):
+                    raise ModelError(f"reaction {r.id!r}: stoichiometry parameter {pid!r} is not a parameter")
             for sid in r.modifiers:
                 if not isinstance(table.get(sid), Species):
                     raise ModelError(f"reaction {r.id!r} has unknown modifier {sid!r}")
@@ -262,7 +268,7 @@ class Model:
         for p in self.parameters:
             put("P", p.id, p.constant, "" if structure_only else repr(p.value))
         for r in self.reactions:
-            put("R", r.id, r.reactants, r.products, sympy.srepr(r.rate))
+            put("R", r.id, r.reactants, r.products, sympy.srepr(r.rate), r.variable_stoichiometry)
         for a in self.assignment_rules:
             put("A", a.variable, sympy.srepr(a.math))
         for a in self.rate_rules:
