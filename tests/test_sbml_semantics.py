@@ -252,3 +252,38 @@ def test_stoichiometry_set_by_an_initial_assignment() -> None:
     )
     ds = hs.simulate(hs.read_sbml(_stoichiometry_model(ia)), [0.0, 2.0], outputs=["B"], rtol=RTOL, atol=ATOL)
     assert float(ds["B"].values[-1]) == pytest.approx(3 * 0.5 * 2.0, rel=1e-8)
+
+
+def _delayed(event: str, delay: str) -> str:
+    return event.replace("<trigger", f"<delay>{_math(delay)}</delay><trigger", 1)
+
+
+def test_delayed_event_queues_every_trigger() -> None:
+    # SBML L3V2 section 4.12.3: each trigger of a delayed event queues one execution, delay later.
+    # sin(10 t) < 0 rises at t = k pi / 10 for odd k (0.314, 0.942, 1.571, 2.199, 2.827); with
+    # delay 1 the increments x = x + 1 (values at execution) land at 1.314, 1.942, 2.571, 3.199,
+    # 3.827: x(3) = 3, x(4) = 5 -- even though the trigger rises and falls inside solver steps.
+    trigger = f"<apply><lt/><apply><sin/><apply><times/><cn>10</cn>{TIME}</apply></apply><cn>0</cn></apply>"
+    event = _delayed(
+        _event("e", trigger, {"x": "<apply><plus/><ci>x</ci><cn>1</cn></apply>"}, trigger_time_values=False),
+        "<cn>1</cn>",
+    )
+    model = hs.read_sbml(_doc(_params(x=0) + f"<listOfEvents>{event}</listOfEvents>"))
+    ds = hs.simulate(model, [0.0, 1.3, 1.33, 3.0, 4.0], outputs=["x"], rtol=RTOL, atol=ATOL)
+    np.testing.assert_array_equal(ds["x"].values, [0.0, 0.0, 1.0, 3.0, 5.0])
+
+
+def test_delayed_event_uses_values_from_trigger_time() -> None:
+    # At t = 1, y := x with delay 2, values from trigger time: x = t (rate rule) is 1 then, so
+    # y(3) = 1; with values from execution time y(3) = 3.
+    out = []
+    for at_trigger in (True, False):
+        event = _delayed(
+            _event("e", AT_1, {"y": "<ci>x</ci>"}, trigger_time_values=at_trigger), "<cn>2</cn>"
+        )
+        rule = '<listOfRules><rateRule variable="x">' + _math("<cn>1</cn>") + "</rateRule></listOfRules>"
+        model = hs.read_sbml(_doc(_params(x=0, y=0) + rule + f"<listOfEvents>{event}</listOfEvents>"))
+        ds = hs.simulate(model, [0.0, 2.9, 3.5], outputs=["y"], rtol=RTOL, atol=ATOL)
+        out.append(ds["y"].values)
+    np.testing.assert_allclose(out[0], [0.0, 0.0, 1.0], rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(out[1], [0.0, 0.0, 3.0], rtol=1e-8, atol=1e-12)

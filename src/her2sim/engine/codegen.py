@@ -891,6 +891,24 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     emit("    default: return -HUGE_VAL;")
     emit("    }")
     emit("}")
+    emit("static int model_event_has_delay(int k) {")
+    emit("    switch (k) {")
+    for k, ev in enumerate(model.events):
+        emit(f"    case {k}: return {0 if ev.delay is None else 1};")
+    emit("    default: return 0;")
+    emit("    }")
+    emit("}")
+    emit("static double model_event_delay(int k, double t, const double *x, const double *p) {")
+    if any(ev.delay is not None for ev in model.events):
+        emit("    double w[NW];")
+        emit("    compute_w(t, x, p, w);")
+    emit("    switch (k) {")
+    for k, ev in enumerate(model.events):
+        if ev.delay is not None:
+            emit(f"    case {k}: return (double)({pc(tr(sympy.sympify(ev.delay)))});")
+    emit("    default: return 0.0;")
+    emit("    }")
+    emit("}")
     emit("static int model_event_persistent(int k) {")
     emit("    switch (k) {")
     for k, ev in enumerate(model.events):

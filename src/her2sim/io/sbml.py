@@ -6,7 +6,7 @@
 Nothing is dropped silently. A construct the model representation cannot hold faithfully raises
 :class:`~her2sim.errors.UnsupportedFeatureError` naming the element kind and its id:
 
-* algebraic rules, constraints, event delays;
+* algebraic rules, constraints;
 * ``delay()`` and ``rateOf()`` in math; SBML Level 3 packages other than layout/render (an
   SBML-qual file is a logical model and is refused with a pointer to the logical reader).
 
@@ -869,8 +869,9 @@ class _Reader:
                     eid += "_"
                 taken.add(eid)
             label = f"event {eid!r}" + (" (no id in the file)" if generated else "")
+            delay = None
             if e.isSetDelay() and not self.mathless(e.getDelay(), f"{label} delay"):
-                raise UnsupportedFeatureError(f"{self.where}: {label} has a delay; delayed events are not supported")
+                delay = self.math(e.getDelay().getMath(), f"{label} delay")
             trigger = e.getTrigger()
             if trigger is None:
                 raise ModelError(f"{self.where}: {label} has no trigger")
@@ -907,6 +908,7 @@ class _Reader:
                     name=e.getName(),
                     persistent=persistent,
                     use_values_from_trigger_time=bool(e.getUseValuesFromTriggerTime()),
+                    delay=delay,
                     extra={"id_generated": generated} if generated else {},
                 )
             )
@@ -1356,6 +1358,8 @@ def write_sbml(model: Model, path: str | os.PathLike[str] | None = None) -> str:
         trigger.setInitialValue(bool(ev.initial_value))
         trigger.setPersistent(bool(ev.persistent))
         _set_math(trigger, ev.trigger, f"trigger of event {ev.id!r}")
+        if ev.delay is not None:
+            _set_math(se.createDelay(), ev.delay, f"delay of event {ev.id!r}")
         if ev.priority is not None:
             priority = ev.priority if isinstance(ev.priority, sympy.Basic) else sympy.Float(ev.priority, 17)
             _set_math(se.createPriority(), priority, f"priority of event {ev.id!r}")

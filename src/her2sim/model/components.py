@@ -178,7 +178,8 @@ class InitialAssignment:
 class Event:
     """An SBML event: when ``trigger`` turns from false to true, apply ``assignments``.
 
-    Executed as SBML L3 defines it, without delays: events triggered at the same moment are
+    Executed as SBML L3 defines it. With a ``delay`` (an expression evaluated when the event
+    triggers) the event is queued and executes that much later; events triggered at the same moment are
     executed one at a time, highest ``priority`` first (a number or an expression evaluated at
     that moment; equal priorities in random order from a fixed seed, unset ones in declaration order), each with the values its
     assignments had when it triggered (``use_values_from_trigger_time``, else when executed); an
@@ -195,6 +196,7 @@ class Event:
     name: str = ""
     persistent: bool = True
     use_values_from_trigger_time: bool = True
+    delay: sympy.Basic | None = None
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:

@@ -279,7 +279,8 @@ class Model:
             put("E", e.id, sympy.srepr(e.trigger), e.initial_value,
                 [(v, sympy.srepr(m)) for v, m in e.assignments],
                 "" if e.priority is None else sympy.srepr(sympy.sympify(e.priority)),
-                e.persistent, e.use_values_from_trigger_time)
+                e.persistent, e.use_values_from_trigger_time,
+                "" if e.delay is None else sympy.srepr(e.delay))
         return h.hexdigest()
 
     def __repr__(self) -> str:
