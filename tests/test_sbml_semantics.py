@@ -287,3 +287,18 @@ def test_delayed_event_uses_values_from_trigger_time() -> None:
         out.append(ds["y"].values)
     np.testing.assert_allclose(out[0], [0.0, 0.0, 1.0], rtol=1e-8, atol=1e-12)
     np.testing.assert_allclose(out[1], [0.0, 0.0, 3.0], rtol=1e-8, atol=1e-12)
+
+
+def test_rate_rule_on_a_species_in_a_growing_compartment() -> None:
+    # A rate rule on a species (hasOnlySubstanceUnits false) sets d[S]/dt (SBML L3V2 section
+    # 4.9.4). d[S]/dt = 0 while dV/dt = 1: the concentration stays 2 and the amount is 2 (1 + t).
+    text = _doc(
+        '<listOfCompartments><compartment id="V" size="1" constant="false"/></listOfCompartments>'
+        '<listOfSpecies><species id="S" compartment="V" initialConcentration="2" '
+        'hasOnlySubstanceUnits="false" boundaryCondition="false" constant="false"/></listOfSpecies>'
+        '<listOfRules><rateRule variable="S">' + _math("<cn>0</cn>") + "</rateRule>"
+        '<rateRule variable="V">' + _math("<cn>1</cn>") + "</rateRule></listOfRules>"
+    )
+    ds = hs.simulate(hs.read_sbml(text), [0.0, 1.0, 4.0], outputs=["S", "V"], rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(ds["S"].values, [2.0, 2.0, 2.0], rtol=1e-8)
+    np.testing.assert_allclose(ds["V"].values, [1.0, 2.0, 5.0], rtol=1e-8)

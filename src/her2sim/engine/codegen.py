@@ -311,9 +311,10 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     for s in model.species:
         if s.id in ar:
             continue
-        if s.id in rr and s.compartment in ar | rr:
+        if s.id in rr and s.compartment in ar and not s.has_only_substance_units:
             raise UnsupportedFeatureError(
-                f"species {s.id!r}: a rate rule on a species in a compartment of varying size is not supported"
+                f"species {s.id!r}: a rate rule on the concentration of a species in compartment "
+                f"{s.compartment!r}, whose size is set by an assignment rule, is not supported"
             )
         lay.state_ids.append(s.id)
         lay.state_species.append(True)
@@ -429,7 +430,12 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     for ident, m in rr.items():
         e = tr(m)
         if ident in species and not species[ident].has_only_substance_units:
-            e = e * value_symbol(species[ident].compartment)
+            # the rule gives d[S]/dt; the state is the amount n = [S] V:
+            # dn/dt = V d[S]/dt + [S] dV/dt, where dV/dt is the compartment's rate rule
+            comp = species[ident].compartment
+            e = e * value_symbol(comp)
+            if comp in rr:
+                e = e + value_symbol(ident) * tr(rr[comp])
         rate_rule_expr[xi[ident]] = e
 
     # --- gradients through w (chain rule), sparse
@@ -836,8 +842,9 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     emit("    }")
     emit("}")
     # SBML event execution (L3V2 section 4.12): when an event triggers, the values of its
-    # assignments are computed (model_event_values; species values are converted to amounts with
-    # the compartment size of that moment) and kept until it is executed (model_event_assign).
+    # assignments are computed (model_event_values) and kept until it is executed
+    # (model_event_assign). A species value (a concentration unless hasOnlySubstanceUnits) becomes
+    # an amount with the compartment size at execution, before any of the event's own writes.
     # The solver executes pending events one at a time in priority order (model_event_priority).
     n_assign_max = max((len(ev.assignments) for ev in model.events), default=0)
     emit(f"#define NEA_MAX {max(n_assign_max, 1)}")
@@ -853,9 +860,12 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
             e = tr(m)
             if var in species and var in xi:
                 sp = species[var]
-                scale = "" if sp.has_only_substance_units else f" * ({pc(value_symbol(sp.compartment))})"
-                emit(f"        v[{n}] = ({pc(e)}){scale};")
-                writes.append(f"        x[{xi[var]}] = v[{n}];")
+                emit(f"        v[{n}] = {pc(e)};")
+                if sp.has_only_substance_units:
+                    writes.append(f"        x[{xi[var]}] = v[{n}];")
+                else:
+                    writes.insert(0, f"        const double scale{n} = {pc(value_symbol(sp.compartment))};")
+                    writes.append(f"        x[{xi[var]}] = v[{n}] * scale{n};")
             elif var in xi:
                 emit(f"        v[{n}] = {pc(e)};")
                 writes.append(f"        x[{xi[var]}] = v[{n}];")
@@ -871,7 +881,9 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     emit("    default: break;")
     emit("    }")
     emit("}")
-    emit("static void model_event_assign(int k, const double *v, double *x, double *p) {")
+    emit("static void model_event_assign(int k, double t, const double *v, double *x, double *p) {")
+    emit("    double w[NW];")
+    emit("    compute_w(t, x, p, w);")
     emit("    switch (k) {")
     for k, writes in enumerate(assign_code):
         emit(f"    case {k}: {{")

@@ -865,7 +865,7 @@ static int fire_events(Solver *s, double t, unsigned char *trig, int *n_events, 
         }
         n_pend--;
         if (!model_event_trigger_time_values(ev)) model_event_values(ev, t, s->y, s->p, v);
-        model_event_assign(ev, v, s->y, s->p);
+        model_event_assign(ev, t, v, s->y, s->p);
         if (++*n_events > max_events) return ST_EVENT_LIMIT;
         triggers_now(s, t, s->y, now);
         kept = 0;
