@@ -125,6 +125,7 @@ typedef struct {
     double *Dtmp;
     Stats st;
     double probe_dt;    /* events: largest spacing of trigger probes inside a step (0: none) */
+    double t_hint;      /* next output time after a (re)start; bounds the first step (0: none) */
 } Solver;
 
 static double rms_norm_scaled(const double *v, const double *scale, int n)
@@ -386,6 +387,9 @@ static double select_initial_step(Solver *s, double t0, const double *y0, const 
     double h = fmin(100.0 * h0, h1);
     h = fmin(h, interval);
     h = fmin(h, O->h_max);
+    /* like CVODE, at most a tenth of the way to the next output: a right-hand side that is
+       round-off at t0 (a steady state before a short input) must not size the first step */
+    if (s->t_hint > t0) h = fmin(h, 0.1 * (s->t_hint - t0));
     return h;
 }
 
@@ -1033,6 +1037,7 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
         if (isched < n_sched && sched_t[isched] < stop) stop = sched_t[isched];
         double t_queue = queue_next(&queue);
         if (t_queue < stop) stop = t_queue;
+        s.t_hint = t_out[it] < stop ? t_out[it] : stop;
         status = bdf_start(&s, t, stop);
         if (status) goto done;
         int restart = 0;
