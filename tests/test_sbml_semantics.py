@@ -302,3 +302,22 @@ def test_rate_rule_on_a_species_in_a_growing_compartment() -> None:
     ds = hs.simulate(hs.read_sbml(text), [0.0, 1.0, 4.0], outputs=["S", "V"], rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(ds["S"].values, [2.0, 2.0, 2.0], rtol=1e-8)
     np.testing.assert_allclose(ds["V"].values, [1.0, 2.0, 5.0], rtol=1e-8)
+
+
+def test_jacobian_of_a_hill_term_is_finite_at_a_zero_state() -> None:
+    # d/dp (p/K)^h must be generated as h (p/K)^(h-1) / K, not h (p/K)^h / p (0/0 at p = 0, a
+    # NaN Jacobian that made the solver fail). p' = 1 from p = 0 and A' = (p/K)^2.5 give
+    # A(t) = t^3.5 / (3.5 K^2.5).
+    m = hs.Model(
+        "hill0",
+        compartments=(hs.Compartment("c"),),
+        species=(hs.Species("p", "c", 0.0), hs.Species("A", "c", 0.0)),
+        parameters=(hs.Parameter("K", 2.0), hs.Parameter("h", 2.5)),
+        reactions=(
+            hs.Reaction("make_p", (), (("p", 1),), hs.model.parse("1")),
+            hs.Reaction("make_A", (), (("A", 1),), hs.model.parse("(p/K)^h")),
+        ),
+    )
+    t = np.array([0.0, 1.0, 3.0])
+    ds = hs.simulate(m, t, outputs=["A"], rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(ds["A"].values, t**3.5 / (3.5 * 2.0**2.5), rtol=1e-6, atol=1e-12)

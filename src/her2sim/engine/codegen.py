@@ -116,6 +116,29 @@ class _Printer(C99CodePrinter):
         return f"{int(expr)}.0"
 
 
+class _SafePow(sympy.Function):
+    """``b**e`` for differentiation only: d/db = e * b**(e - 1), where sympy's own rule gives
+    ``e * b**e / b`` when ``b`` is a product or quotient (e.g. (p/K)**h -> h (p/K)**h / p), which is
+    0/0 at b = 0 -- a NaN Jacobian at a zero state."""
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        b, e = self.args
+        if argindex == 1:
+            return e * sympy.Pow(b, e - 1)
+        return sympy.Pow(b, e) * sympy.log(b)
+
+
+def _diff(expr: sympy.Expr, sym: sympy.Symbol) -> sympy.Expr:
+    """d expr / d sym with powers of non-constant bases differentiated as e * b**(e - 1)."""
+    safe = expr.replace(
+        lambda x: isinstance(x, sympy.Pow) and not x.exp.is_Integer and x.base.has(sym),
+        lambda x: _SafePow(x.base, x.exp),
+    )
+    return sympy.diff(safe, sym).replace(
+        lambda x: isinstance(x, _SafePow), lambda x: sympy.Pow(*x.args)
+    )
+
+
 def _clean_derivative(expr: sympy.Expr) -> sympy.Expr:
     """Derivatives sympy cannot evaluate (floor, ceiling, rem...) are zero almost everywhere."""
     if expr.has(sympy.Derivative) or expr.has(sympy.Subs):
@@ -457,7 +480,7 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
         for s in fs:
             i = direct.get(s)
             if i is not None:
-                d = _clean_derivative(sympy.diff(e, s))
+                d = _clean_derivative(_diff(e, s))
                 if d != 0:
                     out[i] = out.get(i, 0) + d
         for s in fs:
@@ -466,7 +489,7 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
                 gk = grads.get(k, {})
                 if not gk:
                     continue
-                d = _clean_derivative(sympy.diff(e, s))
+                d = _clean_derivative(_diff(e, s))
                 if d == 0:
                     continue
                 for i, gsym in gk.items():
@@ -743,7 +766,7 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
         coeffs: list[tuple[int, int, str]] = []
         for i, e in enumerate(x0_full):
             for sym in e.free_symbols & wrt_syms:
-                d = _clean_derivative(sympy.diff(e, sym))
+                d = _clean_derivative(_diff(e, sym))
                 if d != 0:
                     coeffs.append((i, p_direct[sym], pc(d)))
         for n, (_, _, code) in enumerate(coeffs):

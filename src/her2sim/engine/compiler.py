@@ -27,7 +27,7 @@ from ..model import Model
 
 __all__ = ["CompiledModel", "compile_model", "cache_dir", "Options"]
 
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"  # 3: SBML event semantics, safe power derivatives
 _HERE = Path(__file__).resolve().parent
 CFLAGS = ["-march=native", "-fPIC", "-shared", "-fno-math-errno", "-std=gnu99"]
 #: Optimisation level by generated-source size: -O3 halves the solver's instruction count on
