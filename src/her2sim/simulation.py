@@ -119,6 +119,12 @@ def _selection(cm: CompiledModel, outputs: Sequence[str] | None) -> tuple[list[s
         for name in names:
             if not isinstance(name, str):
                 raise ValidationError(f"outputs must be ids (strings), got {name!r:.100}")
+    if "time" in names:
+        # xarray holds one variable per name; the coordinate owns "time"
+        raise ValidationError(
+            "outputs: a model component named 'time' cannot be an output variable, because the "
+            "result's time coordinate has that name; rename the component (e.g. to 'time_value')"
+        )
     sel = np.asarray([cm.output_index(n) for n in names], dtype=np.int32)
     return names, sel
 

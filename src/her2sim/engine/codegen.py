@@ -116,6 +116,29 @@ class _Printer(C99CodePrinter):
         return f"{int(expr)}.0"
 
 
+class _SafePow(sympy.Function):
+    """``b**e`` for differentiation only: d/db = e * b**(e - 1), where sympy's own rule gives
+    ``e * b**e / b`` when ``b`` is a product or quotient (e.g. (p/K)**h -> h (p/K)**h / p), which is
+    0/0 at b = 0 -- a NaN Jacobian at a zero state."""
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        b, e = self.args
+        if argindex == 1:
+            return e * sympy.Pow(b, e - 1)
+        return sympy.Pow(b, e) * sympy.log(b)
+
+
+def _diff(expr: sympy.Expr, sym: sympy.Symbol) -> sympy.Expr:
+    """d expr / d sym with powers of non-constant bases differentiated as e * b**(e - 1)."""
+    safe = expr.replace(
+        lambda x: isinstance(x, sympy.Pow) and not x.exp.is_Integer and x.base.has(sym),
+        lambda x: _SafePow(x.base, x.exp),
+    )
+    return sympy.diff(safe, sym).replace(
+        lambda x: isinstance(x, _SafePow), lambda x: sympy.Pow(*x.args)
+    )
+
+
 def _clean_derivative(expr: sympy.Expr) -> sympy.Expr:
     """Derivatives sympy cannot evaluate (floor, ceiling, rem...) are zero almost everywhere."""
     if expr.has(sympy.Derivative) or expr.has(sympy.Subs):
@@ -311,9 +334,10 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     for s in model.species:
         if s.id in ar:
             continue
-        if s.id in rr and s.compartment in ar | rr:
+        if s.id in rr and s.compartment in ar and not s.has_only_substance_units:
             raise UnsupportedFeatureError(
-                f"species {s.id!r}: a rate rule on a species in a compartment of varying size is not supported"
+                f"species {s.id!r}: a rate rule on the concentration of a species in compartment "
+                f"{s.compartment!r}, whose size is set by an assignment rule, is not supported"
             )
         lay.state_ids.append(s.id)
         lay.state_species.append(True)
@@ -332,7 +356,27 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
 
     X = [sympy.Symbol(f"X{i}", real=True) for i in range(len(lay.state_ids))]
     P = [sympy.Symbol(f"P{j}", real=True) for j in range(lay.n_p)]
-    derived_ids = [r for r in ar] + [r for r in reactions]
+    # A species with a conversion factor changes by factor * sum(stoichiometry * rate): that sum
+    # times the factor is one more intermediate, so the Jacobian and sensitivities follow it
+    # through the chain rule like any rate.
+    converted = {
+        s.id: f"<converted {s.id}>"
+        for s in model.species
+        if s.conversion_factor and not s.boundary_condition and not s.constant and s.id not in ar and s.id not in rr
+    }
+    # A stoichiometry that is a parameter's value (variable stoichiometry): the term
+    # stoichiometry * rate is one more intermediate, for the same reason.
+    variable_st: dict[tuple[str, str, int], str] = {}
+    for r in model.reactions:
+        for role, index, pid in r.variable_stoichiometry:
+            variable_st[(r.id, role, index)] = pid
+    st_terms = {key: f"<stoichiometry {key[0]} {key[1]} {key[2]}>" for key in variable_st}
+    derived_ids = [r for r in ar] + [r for r in reactions] + list(converted.values()) + list(st_terms.values())
+
+    def coefficient(rid: str, role: str, index: int, st: float) -> sympy.Expr:
+        pid = variable_st.get((rid, role, index))
+        return value_symbol(pid) if pid is not None else sympy.Float(st)
+
     W = {k: sympy.Symbol(f"W{n}", real=True) for n, k in enumerate(derived_ids)}
     names: dict[sympy.Symbol, str] = {}
     for i, s in enumerate(X):
@@ -370,6 +414,19 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
         derived_expr[k] = tr(m)
     for k, r in reactions.items():
         derived_expr[k] = tr(r.rate)
+    if converted:
+        net: dict[str, sympy.Expr] = {sid: sympy.Integer(0) for sid in converted}
+        for r in model.reactions:
+            for n, (sid, st) in enumerate(r.reactants):
+                if sid in net:
+                    net[sid] -= coefficient(r.id, "reactant", n, st) * W[r.id]
+            for n, (sid, st) in enumerate(r.products):
+                if sid in net:
+                    net[sid] += coefficient(r.id, "product", n, st) * W[r.id]
+        for sid, k in converted.items():
+            derived_expr[k] = value_symbol(species[sid].conversion_factor) * net[sid]
+    for (rid, role, index), k in st_terms.items():
+        derived_expr[k] = value_symbol(variable_st[(rid, role, index)]) * W[rid]
     wsym_to_id = {v: k for k, v in W.items()}
     deps = {k: {wsym_to_id[s] for s in e.free_symbols if s in wsym_to_id} for k, e in derived_expr.items()}
     w_order = _toposort(deps, "assignment rules and reaction rates")
@@ -381,18 +438,27 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     # --- right-hand side
     n_x = len(lay.state_ids)
     rhs_terms: list[list[tuple[float, str]]] = [[] for _ in range(n_x)]  # (stoich, reaction)
+    for sid, k in converted.items():
+        rhs_terms[xi[sid]].append((1.0, k))
     for r in model.reactions:
-        for sid, st in r.reactants:
-            if sid in xi and not species[sid].boundary_condition and not species[sid].constant:
-                rhs_terms[xi[sid]].append((-float(st), r.id))
-        for sid, st in r.products:
-            if sid in xi and not species[sid].boundary_condition and not species[sid].constant:
-                rhs_terms[xi[sid]].append((float(st), r.id))
+        for role, side, sign in (("reactant", r.reactants, -1.0), ("product", r.products, 1.0)):
+            for n, (sid, st) in enumerate(side):
+                if sid in xi and sid not in converted and not species[sid].boundary_condition and not species[sid].constant:
+                    key = (r.id, role, n)
+                    if key in st_terms:
+                        rhs_terms[xi[sid]].append((sign, st_terms[key]))
+                    else:
+                        rhs_terms[xi[sid]].append((sign * float(st), r.id))
     rate_rule_expr: dict[int, sympy.Expr] = {}
     for ident, m in rr.items():
         e = tr(m)
         if ident in species and not species[ident].has_only_substance_units:
-            e = e * value_symbol(species[ident].compartment)
+            # the rule gives d[S]/dt; the state is the amount n = [S] V:
+            # dn/dt = V d[S]/dt + [S] dV/dt, where dV/dt is the compartment's rate rule
+            comp = species[ident].compartment
+            e = e * value_symbol(comp)
+            if comp in rr:
+                e = e + value_symbol(ident) * tr(rr[comp])
         rate_rule_expr[xi[ident]] = e
 
     # --- gradients through w (chain rule), sparse
@@ -414,7 +480,7 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
         for s in fs:
             i = direct.get(s)
             if i is not None:
-                d = _clean_derivative(sympy.diff(e, s))
+                d = _clean_derivative(_diff(e, s))
                 if d != 0:
                     out[i] = out.get(i, 0) + d
         for s in fs:
@@ -423,7 +489,7 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
                 gk = grads.get(k, {})
                 if not gk:
                     continue
-                d = _clean_derivative(sympy.diff(e, s))
+                d = _clean_derivative(_diff(e, s))
                 if d == 0:
                     continue
                 for i, gsym in gk.items():
@@ -700,7 +766,7 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
         coeffs: list[tuple[int, int, str]] = []
         for i, e in enumerate(x0_full):
             for sym in e.free_symbols & wrt_syms:
-                d = _clean_derivative(sympy.diff(e, sym))
+                d = _clean_derivative(_diff(e, sym))
                 if d != 0:
                     coeffs.append((i, p_direct[sym], pc(d)))
         for n, (_, _, code) in enumerate(coeffs):
@@ -798,31 +864,98 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     emit("    default: return 1;")
     emit("    }")
     emit("}")
-    emit("static void model_event_apply(int k, double t, double *x, double *p) {")
+    # SBML event execution (L3V2 section 4.12): when an event triggers, the values of its
+    # assignments are computed (model_event_values) and kept until it is executed
+    # (model_event_assign). A species value (a concentration unless hasOnlySubstanceUnits) becomes
+    # an amount with the compartment size at execution, before any of the event's own writes.
+    # The solver executes pending events one at a time in priority order (model_event_priority).
+    n_assign_max = max((len(ev.assignments) for ev in model.events), default=0)
+    emit(f"#define NEA_MAX {max(n_assign_max, 1)}")
+    emit("static void model_event_values(int k, double t, const double *x, const double *p, double *v) {")
     emit("    double w[NW];")
     emit("    compute_w(t, x, p, w);")
     emit("    switch (k) {")
+    assign_code: list[list[str]] = []
     for k, ev in enumerate(model.events):
         emit(f"    case {k}: {{")
         writes = []
         for n, (var, m) in enumerate(ev.assignments):
             e = tr(m)
-            emit(f"        const double v{n} = {pc(e)};")
             if var in species and var in xi:
-                s = species[var]
-                scale = "" if s.has_only_substance_units else f" * ({pc(value_symbol(s.compartment))})"
-                writes.append(f"        x[{xi[var]}] = v{n}{scale};")
+                sp = species[var]
+                emit(f"        v[{n}] = {pc(e)};")
+                if sp.has_only_substance_units:
+                    writes.append(f"        x[{xi[var]}] = v[{n}];")
+                else:
+                    writes.insert(0, f"        const double scale{n} = {pc(value_symbol(sp.compartment))};")
+                    writes.append(f"        x[{xi[var]}] = v[{n}] * scale{n};")
             elif var in xi:
-                writes.append(f"        x[{xi[var]}] = v{n};")
+                emit(f"        v[{n}] = {pc(e)};")
+                writes.append(f"        x[{xi[var]}] = v[{n}];")
             elif var in pi:
-                writes.append(f"        p[{pi[var]}] = v{n};")
+                emit(f"        v[{n}] = {pc(e)};")
+                writes.append(f"        p[{pi[var]}] = v[{n}];")
             else:
                 raise UnsupportedFeatureError(
                     f"event {ev.id!r} assigns {var!r}, which is set by an assignment rule"
                 )
+        assign_code.append(writes)
+        emit("        break; }")
+    emit("    default: break;")
+    emit("    }")
+    emit("}")
+    emit("static void model_event_assign(int k, double t, const double *v, double *x, double *p) {")
+    emit("    double w[NW];")
+    emit("    compute_w(t, x, p, w);")
+    emit("    switch (k) {")
+    for k, writes in enumerate(assign_code):
+        emit(f"    case {k}: {{")
         lines.extend(writes)
         emit("        break; }")
     emit("    default: break;")
+    emit("    }")
+    emit("}")
+    emit("static double model_event_priority(int k, double t, const double *x, const double *p) {")
+    if any(ev.priority is not None for ev in model.events):
+        emit("    double w[NW];")
+        emit("    compute_w(t, x, p, w);")
+    emit("    switch (k) {")
+    for k, ev in enumerate(model.events):
+        if ev.priority is not None:
+            emit(f"    case {k}: return (double)({pc(tr(sympy.sympify(ev.priority)))});")
+    emit("    default: return -HUGE_VAL;")
+    emit("    }")
+    emit("}")
+    emit("static int model_event_has_delay(int k) {")
+    emit("    switch (k) {")
+    for k, ev in enumerate(model.events):
+        emit(f"    case {k}: return {0 if ev.delay is None else 1};")
+    emit("    default: return 0;")
+    emit("    }")
+    emit("}")
+    emit("static double model_event_delay(int k, double t, const double *x, const double *p) {")
+    if any(ev.delay is not None for ev in model.events):
+        emit("    double w[NW];")
+        emit("    compute_w(t, x, p, w);")
+    emit("    switch (k) {")
+    for k, ev in enumerate(model.events):
+        if ev.delay is not None:
+            emit(f"    case {k}: return (double)({pc(tr(sympy.sympify(ev.delay)))});")
+    emit("    default: return 0.0;")
+    emit("    }")
+    emit("}")
+    emit("static int model_event_persistent(int k) {")
+    emit("    switch (k) {")
+    for k, ev in enumerate(model.events):
+        emit(f"    case {k}: return {1 if ev.persistent else 0};")
+    emit("    default: return 1;")
+    emit("    }")
+    emit("}")
+    emit("static int model_event_trigger_time_values(int k) {")
+    emit("    switch (k) {")
+    for k, ev in enumerate(model.events):
+        emit(f"    case {k}: return {1 if ev.use_values_from_trigger_time else 0};")
+    emit("    default: return 1;")
     emit("    }")
     emit("}")
 

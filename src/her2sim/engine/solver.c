@@ -1,7 +1,8 @@
 /*
  * her2sim stiff ODE solver (C99). Included by every generated model file, which defines
  *   NX, NP, NOUT, NEV and the functions model_rhs, model_jac, model_init, model_outputs,
- *   model_event_trigger, model_event_apply before including this file.
+ *   model_event_trigger, model_event_values, model_event_assign, model_event_priority,
+ *   model_event_persistent, model_event_trigger_time_values before including this file.
  *
  * Design (measured trade-offs are in engine/README.md and benchmarks/):
  *
@@ -123,6 +124,8 @@ typedef struct {
     double U[MAX_ORDER + 1][(MAX_ORDER + 1) * (MAX_ORDER + 1)]; /* compute_R(order, 1), constant */
     double *Dtmp;
     Stats st;
+    double probe_dt;    /* events: largest spacing of trigger probes inside a step (0: none) */
+    double t_hint;      /* next output time after a (re)start; bounds the first step (0: none) */
 } Solver;
 
 static double rms_norm_scaled(const double *v, const double *scale, int n)
@@ -384,6 +387,9 @@ static double select_initial_step(Solver *s, double t0, const double *y0, const 
     double h = fmin(100.0 * h0, h1);
     h = fmin(h, interval);
     h = fmin(h, O->h_max);
+    /* like CVODE, at most a tenth of the way to the next output: a right-hand side that is
+       round-off at t0 (a steady state before a short input) must not size the first step */
+    if (s->t_hint > t0) h = fmin(h, 0.1 * (s->t_hint - t0));
     return h;
 }
 
@@ -749,18 +755,180 @@ static void triggers_now(Solver *s, double t, const double *y, unsigned char *ou
     for (int k = 0; k < NEV; k++) out[k] = (unsigned char)model_event_trigger(k, t, y, s->p);
 }
 
-/* Locate the earliest rising edge in (t_old, t]; returns 1 and fills *t_ev if one fired. */
-static int find_event(Solver *s, double t_old, const unsigned char *before, unsigned char *after, double *t_ev)
+#define MAX_PENDING (4 * NEV + 16)
+#define MAX_QUEUE (64 * NEV + 64)
+/* Instances of delayed events waiting for their execution time (SBML's pending-event queue). */
+typedef struct {
+    int n;
+    double t[NEV > 0 ? MAX_QUEUE : 1];
+    int ev[NEV > 0 ? MAX_QUEUE : 1];
+    double v[NEV > 0 ? MAX_QUEUE : 1][NEA_MAX];
+} EventQueue;
+
+static double queue_next(const EventQueue *q)
+{
+    double t = HUGE_VAL;
+    for (int i = 0; i < q->n; i++) if (q->t[i] < t) t = q->t[i];
+    return t;
+}
+
+/* Drop queued instances of non-persistent events whose trigger is false (now: trigger values). */
+static void queue_drop_fallen(EventQueue *q, const unsigned char *now)
+{
+    int kept = 0;
+    for (int i = 0; i < q->n; i++) {
+        int k = q->ev[i];
+        if (!now[k] && !model_event_persistent(k)) continue;
+        if (kept != i) { q->t[kept] = q->t[i]; q->ev[kept] = k; memcpy(q->v[kept], q->v[i], sizeof(q->v[0])); }
+        kept++;
+    }
+    q->n = kept;
+}
+
+#if NEV > 0
+/* A trigger of event k rose at t: a pending instance now (no delay), or a queued one at t + delay. */
+static int add_instance(Solver *s, double t, int k, int *pend_ev, double (*pend_v)[NEA_MAX], int *n_pend,
+                        EventQueue *q)
+{
+    if (model_event_has_delay(k)) {
+        double d = model_event_delay(k, t, s->y, s->p);
+        if (!(d >= 0.0)) return ST_BAD_INPUT; /* a negative or NaN delay is an error in SBML */
+        if (q->n >= MAX_QUEUE) return ST_EVENT_LIMIT;
+        q->t[q->n] = t + d;
+        q->ev[q->n] = k;
+        if (model_event_trigger_time_values(k)) model_event_values(k, t, s->y, s->p, q->v[q->n]);
+        q->n++;
+        return ST_OK;
+    }
+    if (*n_pend >= MAX_PENDING) return ST_EVENT_LIMIT;
+    pend_ev[*n_pend] = k;
+    if (model_event_trigger_time_values(k)) model_event_values(k, t, s->y, s->p, pend_v[*n_pend]);
+    (*n_pend)++;
+    return ST_OK;
+}
+#endif
+
+/* Execute the events due at time t, SBML L3V2 section 4.12. Every rising trigger (trig: values
+   before t, in; values after the executions, out) adds an instance of its event: pending now if
+   it has no delay, else queued for t + delay; its assignment values are computed at the trigger if
+   it uses values from trigger time, else at execution. Queued instances due at t join the pending
+   ones. Pending instances are executed one at a time, the highest priority first (priorities
+   evaluated at each choice; equal set priorities in random order as SBML requires, unset ones
+   first come first served). After each execution the triggers are re-evaluated: instances of a
+   non-persistent event whose trigger is now false are dropped (pending or queued), and each newly
+   risen trigger adds an instance (cascades; an event can be pending several times). */
+static int fire_events(Solver *s, double t, unsigned char *trig, int *n_events, int max_events,
+                       unsigned long long *rng, EventQueue *q)
+{
+#if NEV > 0
+    unsigned char now[NEV];
+    double prio[NEV];
+    int pend_ev[MAX_PENDING];
+    double pend_v[MAX_PENDING][NEA_MAX];
+    int n_pend = 0, st;
+    /* queued instances due now */
+    int kept = 0;
+    for (int i = 0; i < q->n; i++) {
+        if (q->t[i] <= t && n_pend < MAX_PENDING) {
+            pend_ev[n_pend] = q->ev[i];
+            memcpy(pend_v[n_pend], q->v[i], sizeof(pend_v[0]));
+            n_pend++;
+            continue;
+        }
+        if (kept != i) { q->t[kept] = q->t[i]; q->ev[kept] = q->ev[i]; memcpy(q->v[kept], q->v[i], sizeof(q->v[0])); }
+        kept++;
+    }
+    q->n = kept;
+    triggers_now(s, t, s->y, now);
+    for (int k = 0; k < NEV; k++) {
+        if (!trig[k] && now[k]) {
+            st = add_instance(s, t, k, pend_ev, pend_v, &n_pend, q);
+            if (st) return st;
+        }
+        trig[k] = now[k];
+    }
+    while (n_pend > 0) {
+        for (int k = 0; k < NEV; k++) prio[k] = model_event_priority(k, t, s->y, s->p);
+        int best = 0, ties = 1;
+        for (int i = 1; i < n_pend; i++) {
+            double pr = prio[pend_ev[i]], pb = prio[pend_ev[best]];
+            if (pr > pb) { best = i; ties = 1; }
+            else if (pr == pb && pr != -HUGE_VAL) {
+                /* equal priorities: SBML picks at random (reservoir sampling, one draw per tie) */
+                ties++;
+                *rng ^= *rng << 13; *rng ^= *rng >> 7; *rng ^= *rng << 17;
+                if ((*rng % (unsigned long long)ties) == 0) best = i;
+            }
+        }
+        int ev = pend_ev[best];
+        double v[NEA_MAX];
+        memcpy(v, pend_v[best], sizeof(v));
+        for (int i = best + 1; i < n_pend; i++) {
+            pend_ev[i - 1] = pend_ev[i];
+            memcpy(pend_v[i - 1], pend_v[i], sizeof(v));
+        }
+        n_pend--;
+        if (!model_event_trigger_time_values(ev)) model_event_values(ev, t, s->y, s->p, v);
+        model_event_assign(ev, t, v, s->y, s->p);
+        if (++*n_events > max_events) return ST_EVENT_LIMIT;
+        triggers_now(s, t, s->y, now);
+        kept = 0;
+        for (int i = 0; i < n_pend; i++) {
+            int k = pend_ev[i];
+            if (!now[k] && !model_event_persistent(k)) continue;
+            if (kept != i) { pend_ev[kept] = k; memcpy(pend_v[kept], pend_v[i], sizeof(v)); }
+            kept++;
+        }
+        n_pend = kept;
+        queue_drop_fallen(q, now);
+        for (int k = 0; k < NEV; k++) {
+            if (!trig[k] && now[k]) {
+                st = add_instance(s, t, k, pend_ev, pend_v, &n_pend, q);
+                if (st) return st;
+            }
+            trig[k] = now[k];
+        }
+    }
+#else
+    (void)s; (void)t; (void)trig; (void)n_events; (void)max_events; (void)rng; (void)q;
+#endif
+    return ST_OK;
+}
+
+/* Locate the earliest rising edge in (t_old, t]; returns 1 and fills *t_ev if one fired. A trigger
+   can rise and fall (or fall and rise) within one step -- a window such as a < x < b, or an
+   oscillation: for models with events the trigger values are also probed at interior points of
+   the dense output, at most probe_dt (a thousandth of the run) apart, tracking falls as well as
+   rises. On a rising edge, before[] is updated to the values just before it. Only models with
+   events and steps longer than probe_dt pay for the probes; a window narrower than probe_dt
+   inside one step can still be missed. */
+static int find_event(Solver *s, double t_old, unsigned char *before, unsigned char *after, double *t_ev)
 {
     if (NEV == 0) return 0;
-    triggers_now(s, s->t, s->y, after);
-    int any = 0;
-    for (int k = 0; k < NEV; k++)
-        if (!before[k] && after[k]) any = 1;
-    if (!any) return 0;
     double lo = t_old, hi = s->t;
     double *yy = s->tmp; /* scratch (lu_solve not used during bisection) */
     unsigned char buf[NEV > 0 ? NEV : 1];
+    int any = 0;
+    int n_probe = 1;
+    if (s->probe_dt > 0.0) {
+        double n = ceil((s->t - t_old) / s->probe_dt);
+        n_probe = n > 1000.0 ? 1000 : (int)n;
+    }
+    for (int j = 1; j < n_probe && !any; j++) {
+        double tj = t_old + (s->t - t_old) * (double)j / (double)n_probe;
+        dense_eval(s, tj, yy);
+        triggers_now(s, tj, yy, buf);
+        for (int k = 0; k < NEV; k++)
+            if (!before[k] && buf[k]) any = 1;
+        if (any) hi = tj;
+        else { lo = tj; memcpy(before, buf, sizeof(buf)); }
+    }
+    triggers_now(s, s->t, s->y, after);
+    if (!any) {
+        for (int k = 0; k < NEV; k++)
+            if (!before[k] && after[k]) any = 1;
+        if (!any) return 0;
+    }
     for (int it = 0; it < 60 && hi - lo > 0.0; it++) {
         double mid = 0.5 * (lo + hi);
         if (mid <= lo || mid >= hi) break;
@@ -769,7 +937,8 @@ static int find_event(Solver *s, double t_old, const unsigned char *before, unsi
         int fired = 0;
         for (int k = 0; k < NEV; k++)
             if (!before[k] && buf[k]) fired = 1;
-        if (fired) hi = mid; else lo = mid;
+        if (fired) hi = mid;
+        else { lo = mid; memcpy(before, buf, sizeof(buf)); }
     }
     *t_ev = hi;
     return 1;
@@ -829,6 +998,12 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
     double t0 = n_t > 0 ? t_out[0] : 0.0;
     unsigned char before[NEV > 0 ? NEV : 1], after[NEV > 0 ? NEV : 1];
     int n_events = 0;
+    /* xorshift64 state for random choices among events of equal priority: a fixed seed, so that
+       every run (and every ensemble member) is reproducible */
+    unsigned long long rng = 0x9E3779B97F4A7C15ULL;
+    s.probe_dt = (NEV > 0 && n_t > 1) ? (t_out[n_t - 1] - t_out[0]) / 1000.0 : 0.0;
+    static __thread EventQueue queue; /* large: not on the stack; one per thread */
+    queue.n = 0;
 
     if (p_pre) {
         memcpy(ppre, p_pre, sizeof(double) * NP);
@@ -848,10 +1023,8 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
 
     /* events whose trigger is true at t0 fire there only if their initial value is false */
     for (int k = 0; k < NEV; k++) before[k] = model_event_initial_value(k);
-    triggers_now(&s, t0, s.y, after);
-    for (int k = 0; k < NEV; k++)
-        if (!before[k] && after[k]) { model_event_apply(k, t0, s.y, s.p); n_events++; }
-    triggers_now(&s, t0, s.y, before);
+    status = fire_events(&s, t0, before, &n_events, O->max_events, &rng, &queue);
+    if (status) goto done;
 
     double t = t0;
     /* schedule entries at or before t0 apply immediately */
@@ -862,6 +1035,9 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
     for (;;) {
         double stop = t_end;
         if (isched < n_sched && sched_t[isched] < stop) stop = sched_t[isched];
+        double t_queue = queue_next(&queue);
+        if (t_queue < stop) stop = t_queue;
+        s.t_hint = t_out[it] < stop ? t_out[it] : stop;
         status = bdf_start(&s, t, stop);
         if (status) goto done;
         int restart = 0;
@@ -876,7 +1052,8 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
             int at_stop = !fired && s.t >= stop;
             /* something changes at t_reach: outputs there are reported after the change
                (right-continuous, as SBML tools report event times) */
-            int change = fired || (at_stop && isched < n_sched && sched_t[isched] <= s.t);
+            int change = fired || (at_stop && isched < n_sched && sched_t[isched] <= s.t)
+                         || (at_stop && t_queue <= s.t);
             while (it < n_t && (t_out[it] < t_reach || (!change && t_out[it] == t_reach))) {
                 if (t_out[it] == s.t) {
                     write_output(&s, s.t, s.y, n_sel, sel, out + (long)it * n_sel, outbuf);
@@ -889,19 +1066,21 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
             if (fired) {
                 dense_eval(&s, t_ev, ytmp);
                 memcpy(s.y, ytmp, sizeof(double) * NX);
-                triggers_now(&s, t_ev, s.y, after);
-                for (int k = 0; k < NEV; k++)
-                    if (!before[k] && after[k]) { model_event_apply(k, t_ev, s.y, s.p); n_events++; }
-                triggers_now(&s, t_ev, s.y, before);
-                if (n_events > O->max_events) { status = ST_EVENT_LIMIT; goto done; }
+                status = fire_events(&s, t_ev, before, &n_events, O->max_events, &rng, &queue);
+                if (status) goto done;
                 t = t_ev;
                 restart = 1;
             } else {
                 memcpy(before, after, sizeof(before));
+                if (queue.n) queue_drop_fallen(&queue, after);
                 if (at_stop) {
                     t = stop;
                     while (isched < n_sched && sched_t[isched] <= t) { p[sched_idx[isched]] = sched_val[isched]; isched++; }
                     triggers_now(&s, t, s.y, before);
+                    if (t_queue <= t) {
+                        status = fire_events(&s, t, before, &n_events, O->max_events, &rng, &queue);
+                        if (status) goto done;
+                    }
                     restart = 1;
                 }
             }

@@ -6,16 +6,14 @@
 Nothing is dropped silently. A construct the model representation cannot hold faithfully raises
 :class:`~her2sim.errors.UnsupportedFeatureError` naming the element kind and its id:
 
-* algebraic rules, constraints, event delays, ``useValuesFromTriggerTime="false"`` or
-  ``persistent="false"`` when the model has more than one event (their only effect without a
-  delay is on simultaneous events), non-constant event priorities;
-* L2 ``stoichiometryMath``, L3 species references whose stoichiometry is the target of a rule,
-  initial assignment or event assignment, ``conversionFactor`` attributes;
+* algebraic rules, constraints;
 * ``delay()`` and ``rateOf()`` in math; SBML Level 3 packages other than layout/render (an
   SBML-qual file is a logical model and is refused with a pointer to the logical reader).
 
-Accepted with a documented approximation: ``fast="true"`` reactions are imported as ordinary
-reactions with an :class:`~her2sim.errors.UnsupportedFeatureWarning`. Elements without
+``fast="true"`` reactions (rapid equilibrium, an algebraic constraint) are refused unless the
+caller asks for the approximation ``read_sbml(..., fast_reactions="kinetic")``, which imports them
+as ordinary reactions with their kinetic laws and an
+:class:`~her2sim.errors.UnsupportedFeatureWarning`. Elements without
 simulation semantics (layout/render, L2 compartment and species types, unit definitions, notes
 of components) are not represented as model components; the unit definitions and the list of
 what was set aside are kept in ``Model.metadata`` (keys ``"unit_definitions"`` and
@@ -45,7 +43,7 @@ from xml.sax.saxutils import escape
 import libsbml
 import sympy
 
-from ..errors import ModelError, UnsupportedFeatureError, UnsupportedFeatureWarning
+from ..errors import ModelError, UnsupportedFeatureError, UnsupportedFeatureWarning, ValidationError
 from ..model.components import (
     AssignmentRule,
     Compartment,
@@ -79,7 +77,12 @@ _UnitDef = tuple[tuple[str, float, int, float], ...]
 # ============================================================================ reading
 
 
-def read_sbml(path_or_string: str | os.PathLike[str] | bytes, *, model_id: str | None = None) -> Model:
+def read_sbml(
+    path_or_string: str | os.PathLike[str] | bytes,
+    *,
+    model_id: str | None = None,
+    fast_reactions: str = "refuse",
+) -> Model:
     """Read an SBML file or string into a :class:`~her2sim.model.Model`.
 
     Parameters
@@ -90,6 +93,11 @@ def read_sbml(path_or_string: str | os.PathLike[str] | bytes, *, model_id: str |
     model_id
         Id of the returned model. Default: the SBML model's id, else the file's stem, else
         ``"model"``.
+    fast_reactions : {"refuse", "kinetic"}
+        What to do with ``fast="true"`` reactions, whose SBML meaning is rapid equilibrium (not
+        simulated by her2sim): ``"refuse"`` (default) raises; ``"kinetic"`` imports them as
+        ordinary reactions with their kinetic laws, with a warning -- right only if the modeller
+        did not rely on the flag (e.g. BioModels exports that set it on every reaction).
 
     Returns
     -------
@@ -110,12 +118,15 @@ def read_sbml(path_or_string: str | os.PathLike[str] | bytes, *, model_id: str |
         without size, a species without initial value, a parameter without value, none of them
         set by an initial assignment or assignment rule), or math calls an undefined function.
     UnsupportedFeatureError
-        For SBML-qual files and any construct listed in the module docstring.
+        For SBML-qual files, ``fast="true"`` reactions (unless ``fast_reactions="kinetic"``) and
+        any construct listed in the module docstring.
+    ValidationError
+        If ``fast_reactions`` is not one of the allowed values.
 
     Warns
     -----
     UnsupportedFeatureWarning
-        If reactions have ``fast="true"`` (imported as ordinary reactions).
+        If reactions have ``fast="true"`` and ``fast_reactions="kinetic"``.
 
     Examples
     --------
@@ -150,10 +161,14 @@ def read_sbml(path_or_string: str | os.PathLike[str] | bytes, *, model_id: str |
     >>> model.species_ids, model.reactions[0].rate
     (('A',), A*cell*k)
     """
+    if fast_reactions not in ("refuse", "kinetic"):
+        raise ValidationError(
+            f"fast_reactions must be 'refuse' or 'kinetic', got {fast_reactions!r}"
+        )
     doc, source = _load_document(path_or_string)
     try:
         with _limits.time_limit(f"reading SBML {source or 'string'}"):
-            return _Reader(doc, source, model_id).build()
+            return _Reader(doc, source, model_id, fast_reactions=fast_reactions).build()
     except RecursionError:
         raise ModelError(
             f"SBML {source or 'string'}: an expression is nested too deeply to convert (after inlining function "
@@ -176,6 +191,7 @@ def _load_document(path_or_string: str | os.PathLike[str] | bytes) -> tuple[libs
         doc = libsbml.readSBMLFromFile(str(path))
     else:
         doc = libsbml.readSBMLFromString(_limits.decode_text(data, "the SBML document"))
+    doc = _flatten_comp(doc, source)
     _refuse_packages(doc, source)
     errors = _errors(doc)
     if errors:
@@ -208,6 +224,33 @@ def _error_message(head: str, errors: list[libsbml.SBMLError], limit: int = 10) 
     ]
     more = f"\n  ... ({len(errors)} errors in all)" if len(errors) > limit else ""
     return f"{head} ({len(errors)} error(s)):\n" + "\n".join(lines) + more
+
+
+def _flatten_comp(doc: libsbml.SBMLDocument, source: str) -> libsbml.SBMLDocument:
+    """A hierarchical (``comp``) model flattened into one core model by libSBML's
+    CompFlatteningConverter; other documents are returned unchanged. External model definitions
+    are resolved relative to the file's folder by libSBML."""
+    if not doc.isPackageEnabled("comp"):
+        return doc
+    where = f"SBML {source or 'string'}"
+    errors = _errors(doc)
+    if errors:
+        raise ModelError(_error_message(f"{where} could not be read", errors))
+    props = libsbml.ConversionProperties()
+    props.addOption("flatten comp", True)
+    props.addOption("leave_ports", False)
+    props.addOption("abortIfUnflattenable", "none")
+    status = doc.convert(props)
+    errors = _errors(doc)
+    if status != libsbml.LIBSBML_OPERATION_SUCCESS or errors:
+        raise UnsupportedFeatureError(
+            _error_message(f"{where}: hierarchical model (comp package) could not be flattened by libSBML", errors)
+            if errors
+            else f"{where}: hierarchical model (comp package) could not be flattened by libSBML (status {status})"
+        )
+    # the flattened model is core only; drop the namespace so that package checks see core
+    doc.enablePackage(libsbml.CompExtension.getXmlnsL3V1V1(), "comp", False)
+    return doc
 
 
 def _refuse_packages(doc: libsbml.SBMLDocument, source: str) -> None:
@@ -350,7 +393,10 @@ class _Her2simAnnotation:
 
 
 class _Reader:
-    def __init__(self, doc: libsbml.SBMLDocument, source: str, model_id: str | None):
+    def __init__(
+        self, doc: libsbml.SBMLDocument, source: str, model_id: str | None, *, fast_reactions: str = "refuse"
+    ):
+        self.fast_reactions = fast_reactions
         self.doc = doc
         self.m: libsbml.Model = doc.getModel()
         self.level = doc.getLevel()
@@ -362,7 +408,7 @@ class _Reader:
         self.model_id = model_id or sid or (Path(source).stem if source else "") or "model"
         self.where = f"SBML model {self.model_id!r}"
         self.ignored: list[str] = []
-        self.functions: dict[str, tuple[tuple[sympy.Symbol, ...], sympy.Expr]] = {}
+        self.functions: dict[str, tuple] = {}
         self.species_reference_values: dict[sympy.Symbol, sympy.Expr] = {}
 
     # ------------------------------------------------------------------ helpers
@@ -375,13 +421,31 @@ class _Reader:
         value = annotation.get("units")
         return value if value is not None else sbml_units
 
-    def math(self, node: libsbml.ASTNode | None, where: str) -> sympy.Basic:
+    def math(
+        self, node: libsbml.ASTNode | None, where: str, local: Mapping[sympy.Basic, sympy.Basic] | None = None
+    ) -> sympy.Basic:
+        """Math of ``node``; ``local`` maps local parameters (which shadow every other id) to their
+        promoted symbols."""
         if node is None:
             raise ModelError(f"{self.where}: {where} has no math")
         expr = from_ast(node, functions=self.functions, where=f"{self.where}: {where}")
-        if self.species_reference_values:
-            expr = expr.xreplace(self.species_reference_values)
+        # One simultaneous substitution: a local parameter shadows a species reference of the
+        # same id (SBML L3 section 3.3.1), so it must not first become the stoichiometry.
+        values = dict(self.species_reference_values)
+        if local:
+            values.update(local)
+        if values:
+            expr = expr.xreplace(values)
         return expr
+
+    def mathless(self, element: Any, label: str) -> bool:
+        """Whether ``element`` has no math and SBML L3V2 says to ignore it (section 4.1); the
+        element is then recorded in ``metadata["sbml_ignored"]``. Elsewhere missing math is an
+        error, raised where the math is read."""
+        if element.isSetMath() or (self.level, self.doc.getVersion()) < (3, 2):
+            return False
+        self.ignored.append(f"{label}: no math (ignored, SBML L3V2)")
+        return True
 
     # ------------------------------------------------------------------ build
     def build(self) -> Model:
@@ -390,18 +454,19 @@ class _Reader:
         self.read_functions()
         unit_definitions = self.read_unit_definitions()
 
-        ia_targets = {ia.getSymbol() for ia in m.getListOfInitialAssignments()}
+        ia_targets = {ia.getSymbol() for ia in m.getListOfInitialAssignments() if ia.isSetMath()}
         rule_targets = {r.getVariable() for r in m.getListOfRules() if not r.isAlgebraic()}
         assignment_targets = {r.getVariable() for r in m.getListOfRules() if r.isAssignment()}
         event_targets = {
             ea.getVariable() for e in m.getListOfEvents() for ea in e.getListOfEventAssignments()
         }
         initialised = ia_targets | assignment_targets
-        self.read_species_references(ia_targets | rule_targets | event_targets)
+        self.read_species_references(ia_targets | rule_targets | event_targets, rule_targets | event_targets)
 
         compartments = tuple(self.read_compartment(c, initialised) for c in m.getListOfCompartments())
         species, qualifiers = self.read_all_species(initialised)
         parameters = [self.read_parameter(p, initialised) for p in m.getListOfParameters()]
+        parameters.extend(self.stoichiometry_parameters)
         taken = self.all_ids()
         reactions: list[Reaction] = []
         promoted: dict[str, dict[str, str]] = {}
@@ -412,6 +477,13 @@ class _Reader:
             parameters.extend(extra)
             if r.isSetFast() and r.getFast():
                 fast.append(r.getId())
+        if fast and self.fast_reactions == "refuse":
+            raise UnsupportedFeatureError(
+                f"{self.where}: reaction {fast[0]!r} has fast=\"true\" ({len(fast)} of {len(reactions)} "
+                "reactions are fast): rapid-equilibrium (fast) reactions are not supported. If the "
+                "modeller did not rely on the flag, read_sbml(..., fast_reactions='kinetic') imports "
+                "them as ordinary reactions"
+            )
         if fast:
             warnings.warn(
                 f"{self.where}: {len(fast)} of {len(reactions)} reactions have fast=\"true\" "
@@ -421,9 +493,11 @@ class _Reader:
                 stacklevel=3,
             )
         assignment_rules, rate_rules = self.read_rules()
+        assignment_rules = assignment_rules + tuple(self.stoichiometry_rules)
         initial_assignments = tuple(
             InitialAssignment(ia.getSymbol(), self.math(ia.getMath(), f"initial assignment to {ia.getSymbol()!r}"))
             for ia in m.getListOfInitialAssignments()
+            if not self.mathless(ia, f"initial assignment to {ia.getSymbol()!r}")
         )
         events = self.read_events(taken)
 
@@ -491,10 +565,6 @@ class _Reader:
                 f"{self.where}: constraint {label!r} ({formula}) is not supported "
                 f"({m.getNumConstraints()} constraint(s) in the model)"
             )
-        if self.level >= 3 and m.isSetConversionFactor():
-            raise UnsupportedFeatureError(
-                f"{self.where}: model conversionFactor {m.getConversionFactor()!r} is not supported"
-            )
         if self.level == 2:
             if m.getNumCompartmentTypes():
                 self.ignored.append(f"{m.getNumCompartmentTypes()} compartmentType(s) (no semantics)")
@@ -505,7 +575,11 @@ class _Reader:
             self.ignored.append(f"{layout.getNumLayouts()} layout(s) (graphical)")
 
     def read_functions(self) -> None:
-        definitions = {f.getId(): f for f in self.m.getListOfFunctionDefinitions()}
+        definitions = {
+            f.getId(): f
+            for f in self.m.getListOfFunctionDefinitions()
+            if not self.mathless(f, f"function definition {f.getId()!r}")
+        }
         calls = {fid: _ast_function_calls(f.getMath()) for fid, f in definitions.items()}
         state: dict[str, int] = {}
 
@@ -543,27 +617,54 @@ class _Reader:
                 out[ud.getId()] = parts
         return out
 
-    def read_species_references(self, targets: set[str]) -> None:
+    def read_species_references(self, targets: set[str], varying: set[str]) -> None:
+        """Constant species references in math stand for their stoichiometry; a species
+        reference set by an initial assignment, rule or event (``targets``; ``varying``: by a
+        rule or event) and an L2 ``stoichiometryMath`` become parameters whose value is the
+        stoichiometry (``self.stoichiometry_parameters``, ``self.stoichiometry_rules``)."""
+        self.variable_stoichiometry: dict[tuple[str, str, int], str] = {}
+        self.stoichiometry_parameters: list[Parameter] = []
+        self.stoichiometry_rules: list[AssignmentRule] = []
+        taken = self.all_ids()
         for r in self.m.getListOfReactions():
-            for ref in list(r.getListOfReactants()) + list(r.getListOfProducts()):
-                if self.level == 2 and ref.isSetStoichiometryMath():
-                    raise UnsupportedFeatureError(
-                        f"{self.where}: reaction {r.getId()!r}: stoichiometryMath for species "
-                        f"{ref.getSpecies()!r} is not supported (variable stoichiometry)"
-                    )
-                if ref.isSetId() and ref.getId() in targets:
-                    raise UnsupportedFeatureError(
-                        f"{self.where}: reaction {r.getId()!r}: the stoichiometry of species "
-                        f"{ref.getSpecies()!r} (species reference {ref.getId()!r}) is set by a "
-                        "rule or assignment; variable stoichiometry is not supported"
-                    )
-                if self.level >= 3 and ref.isSetId():
-                    # A constant species reference in math stands for its stoichiometry.
-                    self.species_reference_values[symbol(ref.getId())] = sympy.Float(
-                        self.stoichiometry(r, ref), 17
-                    )
+            rid = r.getId()
+            for role, refs in (("reactant", r.getListOfReactants()), ("product", r.getListOfProducts())):
+                for index, ref in enumerate(refs):
+                    if self.level == 2 and ref.isSetStoichiometryMath():
+                        sm = ref.getStoichiometryMath()
+                        pid = f"{rid}_stoichiometry_{ref.getSpecies()}"
+                        while pid in taken:
+                            pid += "_"
+                        taken.add(pid)
+                        where = f"reaction {rid!r}: stoichiometryMath of species {ref.getSpecies()!r}"
+                        self.stoichiometry_rules.append(AssignmentRule(pid, self.math(sm.getMath(), where)))
+                        self.stoichiometry_parameters.append(
+                            Parameter(pid, 1.0, constant=False, provenance=Provenance(
+                                "imported", source=self.source or f"SBML model {self.model_id}",
+                                note=f"stoichiometryMath of species {ref.getSpecies()!r} in reaction {rid!r}"))
+                        )
+                        self.variable_stoichiometry[(rid, role, index)] = pid
+                        continue
+                    if ref.isSetId() and ref.getId() in targets:
+                        pid = ref.getId()
+                        value = float(ref.getStoichiometry()) if ref.isSetStoichiometry() else 1.0
+                        constant = pid not in varying and (self.level < 3 or bool(ref.getConstant()))
+                        self.stoichiometry_parameters.append(
+                            Parameter(pid, value, constant=constant, provenance=Provenance(
+                                "imported", source=self.source or f"SBML model {self.model_id}",
+                                note=f"stoichiometry of species {ref.getSpecies()!r} in reaction {rid!r}"))
+                        )
+                        self.variable_stoichiometry[(rid, role, index)] = pid
+                        continue
+                    if self.level >= 3 and ref.isSetId():
+                        # A constant species reference in math stands for its stoichiometry.
+                        self.species_reference_values[symbol(ref.getId())] = sympy.Float(
+                            self.stoichiometry(r, ref), 17
+                        )
 
     def stoichiometry(self, r: libsbml.Reaction, ref: libsbml.SpeciesReference) -> float:
+        if ref.isSetId() and ref.getId() in {p.id for p in self.stoichiometry_parameters}:
+            return float(ref.getStoichiometry()) if ref.isSetStoichiometry() else 1.0
         if self.level >= 3 and not ref.isSetStoichiometry():
             raise ModelError(
                 f"{self.where}: reaction {r.getId()!r}: stoichiometry of species "
@@ -604,10 +705,13 @@ class _Reader:
         qualifiers: dict[str, dict[str, str]] = {}
         for s in self.m.getListOfSpecies():
             sid = s.getId()
-            if self.level >= 3 and s.isSetConversionFactor():
-                raise UnsupportedFeatureError(
-                    f"{self.where}: species {sid!r}: conversionFactor is not supported"
-                )
+            conversion_factor = ""
+            if self.level >= 3:
+                # the species' own factor, else the model's (SBML L3V2 section 4.2.6)
+                if s.isSetConversionFactor():
+                    conversion_factor = s.getConversionFactor()
+                elif self.m.isSetConversionFactor():
+                    conversion_factor = self.m.getConversionFactor()
             hosu = bool(s.getHasOnlySubstanceUnits())
             if s.isSetInitialAmount():
                 initial, is_amount = float(s.getInitialAmount()), True
@@ -653,6 +757,7 @@ class _Reader:
                     genes=tuple(genes),
                     annotations=tuple(annotations),
                     provenance=ann.provenance() if (ann.present or self.written_by_her2sim) else None,
+                    conversion_factor=conversion_factor,
                 )
             )
         return tuple(out), qualifiers
@@ -688,7 +793,6 @@ class _Reader:
         if not r.isSetKineticLaw():
             raise ModelError(f"{self.where}: reaction {rid!r} has no kinetic law (its rate is undefined)")
         law = r.getKineticLaw()
-        rate = self.math(law.getMath(), f"kinetic law of reaction {rid!r}")
         local = list(law.getListOfLocalParameters()) if self.level >= 3 else list(law.getListOfParameters())
         extra: list[Parameter] = []
         renames: dict[sympy.Basic, sympy.Basic] = {}
@@ -715,8 +819,7 @@ class _Reader:
             )
             renames[symbol(pid)] = symbol(new_id)
             promoted.setdefault(rid, {})[pid] = new_id
-        if renames:
-            rate = rate.xreplace(renames)
+        rate = self.math(law.getMath(), f"kinetic law of reaction {rid!r}", local=renames)
         ann = _Her2simAnnotation(r)
         reaction = Reaction(
             id=rid,
@@ -728,6 +831,11 @@ class _Reader:
             name=r.getName(),
             fast=False,  # imported as an ordinary reaction; see metadata["fast_reactions"]
             provenance=ann.provenance() if (ann.present or self.written_by_her2sim) else None,
+            variable_stoichiometry=tuple(
+                (role, index, pid)
+                for (r_id, role, index), pid in sorted(self.variable_stoichiometry.items())
+                if r_id == rid
+            ),
         )
         return reaction, extra
 
@@ -735,6 +843,8 @@ class _Reader:
         assignment: list[AssignmentRule] = []
         rate: list[RateRule] = []
         for i, rule in enumerate(self.m.getListOfRules()):
+            if rule.isAlgebraic() and self.mathless(rule, f"algebraic rule #{i + 1}"):
+                continue
             if rule.isAlgebraic():
                 formula = libsbml.formulaToL3String(rule.getMath()) if rule.isSetMath() else "?"
                 names = sorted(_ast_names(rule.getMath()))
@@ -744,6 +854,8 @@ class _Reader:
                     "is not supported (differential-algebraic models)"
                 )
             var = rule.getVariable()
+            if self.mathless(rule, f"rule for {var!r}"):
+                continue
             if rule.isAssignment():
                 assignment.append(AssignmentRule(var, self.math(rule.getMath(), f"assignment rule for {var!r}")))
             elif rule.isRate():
@@ -754,7 +866,6 @@ class _Reader:
 
     def read_events(self, taken: set[str]) -> tuple[Event, ...]:
         events = list(self.m.getListOfEvents())
-        several = len(events) > 1
         out = []
         for i, e in enumerate(events):
             eid = e.getId() if e.isSetId() else ""
@@ -765,43 +876,34 @@ class _Reader:
                     eid += "_"
                 taken.add(eid)
             label = f"event {eid!r}" + (" (no id in the file)" if generated else "")
-            if e.isSetDelay():
-                raise UnsupportedFeatureError(f"{self.where}: {label} has a delay; delayed events are not supported")
-            if not e.getUseValuesFromTriggerTime() and several:
-                raise UnsupportedFeatureError(
-                    f"{self.where}: {label} has useValuesFromTriggerTime=\"false\" in a model with "
-                    "several events; only values from trigger time are supported"
-                )
+            delay = None
+            if e.isSetDelay() and not self.mathless(e.getDelay(), f"{label} delay"):
+                delay = self.math(e.getDelay().getMath(), f"{label} delay")
             trigger = e.getTrigger()
-            if trigger is None or not trigger.isSetMath():
+            if trigger is None:
                 raise ModelError(f"{self.where}: {label} has no trigger")
+            if self.mathless(trigger, f"{label} trigger (the event never fires)"):
+                continue
             initial_value, persistent = True, True  # SBML L2 semantics
             if self.level >= 3:
                 initial_value = bool(trigger.getInitialValue())
                 persistent = bool(trigger.getPersistent())
-            if not persistent and several:
-                raise UnsupportedFeatureError(
-                    f"{self.where}: {label} has a non-persistent trigger in a model with several "
-                    "events; only persistent triggers are supported"
-                )
             condition = self.math(trigger.getMath(), f"{label} trigger")
             if not isinstance(
                 condition,
                 (sympy.logic.boolalg.Boolean, sympy.core.relational.Relational),
             ) or isinstance(condition, sympy.Symbol):
                 condition = sympy.Ne(condition, 0)
-            priority: float | None = None
-            if self.level >= 3 and e.isSetPriority():
+            priority: float | sympy.Basic | None = None
+            if self.level >= 3 and e.isSetPriority() and not self.mathless(e.getPriority(), f"{label} priority"):
                 value = self.math(e.getPriority().getMath(), f"{label} priority")
-                if not value.is_number:
-                    raise UnsupportedFeatureError(
-                        f"{self.where}: {label} has a non-constant priority ({value}); only "
-                        "numeric priorities are supported"
-                    )
-                priority = float(value)
+                # a number, or an expression evaluated whenever events are ordered
+                priority = float(value) if value.is_number else value
             assignments = []
             for ea in e.getListOfEventAssignments():
                 var = ea.getVariable()
+                if self.mathless(ea, f"{label} assignment to {var!r}"):
+                    continue
                 assignments.append((var, self.math(ea.getMath(), f"{label} assignment to {var!r}")))
             out.append(
                 Event(
@@ -811,6 +913,9 @@ class _Reader:
                     initial_value=initial_value,
                     priority=priority,
                     name=e.getName(),
+                    persistent=persistent,
+                    use_values_from_trigger_time=bool(e.getUseValuesFromTriggerTime()),
+                    delay=delay,
                     extra={"id_generated": generated} if generated else {},
                 )
             )
@@ -1163,6 +1268,8 @@ def write_sbml(model: Model, path: str | os.PathLike[str] | None = None) -> str:
         ss.setHasOnlySubstanceUnits(s.has_only_substance_units)
         ss.setBoundaryCondition(s.boundary_condition)
         ss.setConstant(s.constant)
+        if s.conversion_factor:
+            ss.setConversionFactor(s.conversion_factor)
         uid = units.sbml_id(s.units)
         if uid:
             ss.setSubstanceUnits(uid)
@@ -1209,6 +1316,11 @@ def write_sbml(model: Model, path: str | os.PathLike[str] | None = None) -> str:
             raise UnsupportedFeatureError(
                 f"reaction {r.id!r} is fast=True; SBML L3V2 has no fast reactions"
             )
+        if r.variable_stoichiometry:
+            raise UnsupportedFeatureError(
+                f"reaction {r.id!r}: writing variable stoichiometry (parameter "
+                f"{r.variable_stoichiometry[0][2]!r}) to SBML is not supported"
+            )
         sr = sm.createReaction()
         _check(sr.setId(r.id), f"reaction id {r.id!r}")
         if r.name:
@@ -1248,13 +1360,16 @@ def write_sbml(model: Model, path: str | os.PathLike[str] | None = None) -> str:
         _check(se.setId(ev.id), f"event id {ev.id!r}")
         if ev.name:
             se.setName(ev.name)
-        se.setUseValuesFromTriggerTime(True)
+        se.setUseValuesFromTriggerTime(bool(ev.use_values_from_trigger_time))
         trigger = se.createTrigger()
         trigger.setInitialValue(bool(ev.initial_value))
-        trigger.setPersistent(True)
+        trigger.setPersistent(bool(ev.persistent))
         _set_math(trigger, ev.trigger, f"trigger of event {ev.id!r}")
+        if ev.delay is not None:
+            _set_math(se.createDelay(), ev.delay, f"delay of event {ev.id!r}")
         if ev.priority is not None:
-            _set_math(se.createPriority(), sympy.Float(ev.priority, 17), f"priority of event {ev.id!r}")
+            priority = ev.priority if isinstance(ev.priority, sympy.Basic) else sympy.Float(ev.priority, 17)
+            _set_math(se.createPriority(), priority, f"priority of event {ev.id!r}")
         for var, expr in ev.assignments:
             ea = se.createEventAssignment()
             ea.setVariable(var)

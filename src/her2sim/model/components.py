@@ -91,6 +91,8 @@ class Species:
 
     ``initial`` is an amount when ``initial_is_amount`` else a concentration. ``genes`` lists
     the HGNC symbols the species stands for; ``annotations`` holds identifiers.org URIs.
+    ``conversion_factor`` (SBML L3) is the id of a parameter that multiplies every reaction's
+    contribution to the species' rate of change (extent to substance units); "" for none.
     """
 
     id: str
@@ -105,6 +107,7 @@ class Species:
     genes: tuple[str, ...] = ()
     annotations: tuple[str, ...] = ()
     provenance: Provenance | None = None
+    conversion_factor: str = ""
 
     def __post_init__(self) -> None:
         _check_id("species", self.id)
@@ -158,6 +161,10 @@ class Reaction:
     """Stoichiometry plus a rate law (substance per time).
 
     ``reactants``/``products`` are ``(species_id, stoichiometry)`` pairs.
+    ``variable_stoichiometry`` holds ``(role, index, parameter_id)`` triples: the stoichiometry
+    of ``reactants[index]`` (role ``"reactant"``) or ``products[index]`` (``"product"``) is the
+    current value of that parameter (SBML species references set by rules, initial assignments
+    or events, and L2 ``stoichiometryMath``); the number in the pair is then its default.
     """
 
     id: str
@@ -169,6 +176,7 @@ class Reaction:
     name: str = ""
     fast: bool = False
     provenance: Provenance | None = None
+    variable_stoichiometry: tuple[tuple[str, int, str], ...] = ()
 
     def __post_init__(self) -> None:
         _check_id("reaction", self.id)
@@ -200,7 +208,13 @@ class InitialAssignment:
 class Event:
     """An SBML event: when ``trigger`` turns from false to true, apply ``assignments``.
 
-    Supported: no delay, ``persistent`` true, values from trigger time. Dosing uses
+    Executed as SBML L3 defines it. With a ``delay`` (an expression evaluated when the event
+    triggers) the event is queued and executes that much later; events triggered at the same moment are
+    executed one at a time, highest ``priority`` first (a number or an expression evaluated at
+    that moment; equal priorities in random order from a fixed seed, unset ones in declaration order), each with the values its
+    assignments had when it triggered (``use_values_from_trigger_time``, else when executed); an
+    event whose trigger turns false before it is executed is dropped unless ``persistent``; an
+    execution that triggers other events executes them at the same time. Dosing uses
     time-triggered events (``time >= t_dose``).
     """
 
@@ -208,8 +222,11 @@ class Event:
     trigger: sympy.Basic
     assignments: tuple[tuple[str, sympy.Expr], ...]
     initial_value: bool = True
-    priority: float | None = None
+    priority: float | sympy.Basic | None = None
     name: str = ""
+    persistent: bool = True
+    use_values_from_trigger_time: bool = True
+    delay: sympy.Basic | None = None
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:

@@ -31,9 +31,12 @@ __all__ = [
     "quotient",
 ]
 
-#: The simulation time. Its name cannot clash with an SBML id of any model in practice.
-TIME = sympy.Symbol("__time__", real=True)
-AVOGADRO = 6.02214076e23
+#: The simulation time. Its name is not a valid SBML id (ids are letters, digits and "_"), so no
+#: model component can clash with it -- not even one named ``time`` or ``__time__``.
+TIME = sympy.Symbol("<time>", real=True)
+#: Avogadro's constant as SBML L3 defines it (L3V1/V2 specifications, section 3.4.6: the 2006
+#: CODATA value), not the 2019 SI value 6.02214076e23; the SBML Test Suite expects this one.
+AVOGADRO = 6.02214179e23
 
 
 class rem(sympy.Function):  # noqa: N801 - SBML's name
@@ -65,7 +68,10 @@ def free_ids(expr: sympy.Basic) -> set[str]:
     return {s.name for s in expr.free_symbols if s != TIME}
 
 
-FunctionTable = Mapping[str, tuple[tuple[sympy.Symbol, ...], sympy.Expr]]
+#: id -> (arguments, body) or (arguments, body, body as a libSBML AST). With the AST, calls are
+#: inlined by walking the body with the arguments bound to their converted values, so that a
+#: Boolean argument stays a Boolean (substituting ``false`` into ``Ne(x, 0)`` would give ``true``).
+FunctionTable = Mapping[str, tuple]
 
 
 def parse(formula: str, functions: FunctionTable | None = None) -> sympy.Expr:
@@ -164,6 +170,7 @@ def from_ast(
     inlined. ``where`` names the element for error messages.
     """
     functions = functions or {}
+    bound: list[dict[str, sympy.Basic]] = [{}]  # argument values of the function being inlined
 
     def walk(n: libsbml.ASTNode) -> sympy.Basic:
         t = n.getType()
@@ -180,6 +187,8 @@ def from_ast(
         if t == libsbml.AST_RATIONAL:
             return sympy.Rational(n.getNumerator(), n.getDenominator())
         if t == libsbml.AST_NAME:
+            if n.getName() in bound[-1]:
+                return bound[-1][n.getName()]
             return symbol(n.getName())
         if t == libsbml.AST_NAME_TIME:
             return TIME
@@ -256,11 +265,17 @@ def from_ast(
             name = n.getName()
             if name not in functions:
                 raise ModelError(f"{where}: call to undefined function {name!r}")
-            params, body = functions[name]
+            params, body, *ast = functions[name]
             if len(params) != len(args):
                 raise ModelError(
                     f"{where}: function {name!r} takes {len(params)} arguments, got {len(args)}"
                 )
+            if ast:
+                bound.append({str(p): a for p, a in zip(params, args)})
+                try:
+                    return walk(ast[0])
+                finally:
+                    bound.pop()
             return body.xreplace(dict(zip(params, args)))
         if t == libsbml.AST_FUNCTION_DELAY:
             raise UnsupportedFeatureError(f"{where}: delay() is not supported (delay differential equations)")
@@ -273,13 +288,14 @@ def from_ast(
 
 
 def lambda_from_ast(node: libsbml.ASTNode, *, functions: FunctionTable, where: str):
-    """Turn an SBML ``lambda`` (function definition) into ``(arguments, body)``."""
+    """Turn an SBML ``lambda`` (function definition) into ``(arguments, body, body AST)``."""
     if node is None or node.getType() != libsbml.AST_LAMBDA:
         raise ModelError(f"{where}: a function definition must be a lambda")
     n_args = node.getNumBvars()
     params = tuple(symbol(node.getChild(i).getName()) for i in range(n_args))
-    body = from_ast(node.getChild(node.getNumChildren() - 1), functions=functions, where=where)
-    return params, body
+    body_ast = node.getChild(node.getNumChildren() - 1).deepCopy()
+    body = from_ast(body_ast, functions=functions, where=where)
+    return params, body, body_ast
 
 
 # ----------------------------------------------------------------------------- export

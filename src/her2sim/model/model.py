@@ -103,11 +103,21 @@ class Model:
         for s in self.species:
             if s.compartment not in comps:
                 raise ModelError(f"species {s.id!r} is in unknown compartment {s.compartment!r}")
+            if s.conversion_factor and not isinstance(table.get(s.conversion_factor), Parameter):
+                raise ModelError(
+                    f"species {s.id!r}: conversion factor {s.conversion_factor!r} is not a parameter"
+                )
         known = set(table)
         for r in self.reactions:
             for sid, _ in r.reactants + r.products:
                 if not isinstance(table.get(sid), Species):
                     raise ModelError(f"reaction {r.id!r} refers to unknown species {sid!r}")
+            for role, index, pid in r.variable_stoichiometry:
+                side = r.reactants if role == "reactant" else r.products
+                if role not in ("reactant", "product") or not 0 <= index < len(side):
+                    raise ModelError(f"reaction {r.id!r}: bad variable stoichiometry entry {(role, index, pid)!r}")
+                if not isinstance(table.get(pid), Parameter):
+                    raise ModelError(f"reaction {r.id!r}: stoichiometry parameter {pid!r} is not a parameter")
             for sid in r.modifiers:
                 if not isinstance(table.get(sid), Species):
                     raise ModelError(f"reaction {r.id!r} has unknown modifier {sid!r}")
@@ -253,11 +263,12 @@ class Model:
             put("C", c.id, c.constant, c.spatial_dimensions, "" if structure_only else repr(c.size))
         for s in self.species:
             put("S", s.id, s.compartment, s.initial_is_amount, s.has_only_substance_units,
-                s.boundary_condition, s.constant, "" if structure_only else repr(s.initial))
+                s.boundary_condition, s.constant, "" if structure_only else repr(s.initial),
+                s.conversion_factor)
         for p in self.parameters:
             put("P", p.id, p.constant, "" if structure_only else repr(p.value))
         for r in self.reactions:
-            put("R", r.id, r.reactants, r.products, sympy.srepr(r.rate))
+            put("R", r.id, r.reactants, r.products, sympy.srepr(r.rate), r.variable_stoichiometry)
         for a in self.assignment_rules:
             put("A", a.variable, sympy.srepr(a.math))
         for a in self.rate_rules:
@@ -266,7 +277,10 @@ class Model:
             put("I", a.symbol, sympy.srepr(a.math))
         for e in self.events:
             put("E", e.id, sympy.srepr(e.trigger), e.initial_value,
-                [(v, sympy.srepr(m)) for v, m in e.assignments])
+                [(v, sympy.srepr(m)) for v, m in e.assignments],
+                "" if e.priority is None else sympy.srepr(sympy.sympify(e.priority)),
+                e.persistent, e.use_values_from_trigger_time,
+                "" if e.delay is None else sympy.srepr(e.delay))
         return h.hexdigest()
 
     def __repr__(self) -> str:
