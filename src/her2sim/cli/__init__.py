@@ -7,8 +7,11 @@ from pathlib import Path
 
 import typer
 
+from ._common import Her2simGroup, check_choice, check_positive, columns_with_units, ensure_parent, print_table, units_of
+
 app = typer.Typer(
     name="her2sim",
+    cls=Her2simGroup,
     help="HER2/PI3K/AKT signalling and resistance to HER2-targeted therapy: models, checks and analyses.",
     no_args_is_help=True,
     add_completion=False,
@@ -64,17 +67,17 @@ def _accepts(func, name: str) -> bool:
 @app.command()
 def parameters(
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the table as CSV here."),
+    wide: bool = typer.Option(False, "--wide", help="Print every cell in full (default: cut to the terminal width)."),
 ) -> None:
     """List the flagship model's parameters with value, units and provenance."""
     from ..library.her2_model import parameter_table
 
     table = parameter_table()
     if out is not None:
-        table.to_csv(out, index=False)
+        table.to_csv(ensure_parent(out), index=False)
         typer.echo(f"{len(table)} parameters written to {out}")
     else:
-        with _wide_pandas():
-            typer.echo(table.to_string(index=False))
+        print_table(table, wide=wide)
     counts = table["kind"].value_counts().to_dict() if "kind" in table else {}
     _echo_err("provenance: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
@@ -82,6 +85,7 @@ def parameters(
 @app.command()
 def drugs(
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the table as CSV here."),
+    wide: bool = typer.Option(False, "--wide", help="Print every cell in full (default: cut to the terminal width)."),
 ) -> None:
     """List the drug catalogue: targets, binding sites, potencies and their sources."""
     from ..library.catalogue import catalogue_tables
@@ -89,33 +93,128 @@ def drugs(
     tables = catalogue_tables()
     table = tables.targets if hasattr(tables, "targets") else tables["targets"]
     if out is not None:
-        table.to_csv(out, index=False)
+        table.to_csv(ensure_parent(out), index=False)
         typer.echo(f"{len(table)} drug-target rows written to {out}")
     else:
-        with _wide_pandas():
-            typer.echo(table.to_string(index=False))
+        print_table(table, wide=wide)
 
 
 @app.command()
 def simulate(
-    sbml: Path = typer.Argument(..., exists=True, dir_okay=False, help="An SBML model file."),
-    t_end: float = typer.Option(..., "--t-end", help="End time, in the model's time unit."),
-    points: int = typer.Option(101, "--points", min=2, help="Number of output times."),
-    out: Path = typer.Option(Path("simulation.csv"), "--out", "-o", help="CSV output."),
+    model_file: Path | None = typer.Argument(None, exists=True, dir_okay=False,
+                                             help="An SBML model file; omit it to simulate the flagship model."),
+    genotype: list[str] = typer.Option([], "--genotype", "-g",
+                                       help="Flagship: genotype, with an optional strength ('PTEN loss:0.8'); repeat. "
+                                            "See 'her2sim list genotypes'."),
+    cell_line: str | None = typer.Option(None, "--cell-line", "-l", help="Flagship: a cell-line preset ('her2sim list cell-lines')."),
+    drug: list[str] = typer.Option([], "--drug", "-d",
+                                   help="Flagship: DRUG=VALUE[UNIT] from t = 0, e.g. 'trastuzumab=10 ug/mL', 'lapatinib=1 uM' "
+                                        "(bare numbers are nM); repeat."),
+    readout: list[str] = typer.Option([], "--readout", "-r", help="Flagship: read-outs ('her2sim list readouts'); repeat."),
+    t_end: float | None = typer.Option(None, "--t-end",
+                                       help="End time: hours for the flagship (default 72); the model's time unit for SBML (required)."),
+    points: int = typer.Option(101, "--points", min=2, max=100_000, help="Number of output times."),
+    out: Path | None = typer.Option(None, "--out", "-o",
+                                    help="CSV output (default simulation.csv; flagship: her2sim-output/simulate/time_course.csv)."),
+    plot: Path | None = typer.Option(None, "--plot",
+                                     help="Figure file (.png, .svg or .pdf); flagship default: the CSV path with .png."),
     rtol: float = typer.Option(1e-8, help="Relative tolerance."),
     atol: float = typer.Option(1e-12, help="Absolute tolerance (concentration units)."),
-    preequilibrate: bool = typer.Option(False, help="Start from the steady state."),
+    preequilibrate: bool = typer.Option(False, help="SBML: start from the steady state (the flagship always does)."),
 ) -> None:
-    """Simulate an SBML model with the compiled engine and write a CSV time course."""
+    """Simulate a time course: the flagship model (genotype, cell line, drugs) or a user's SBML file.
+
+    Writes a CSV with one row per time point and units in every column name, and a plot.
+    """
     import numpy as np
 
-    from ..io.sbml import read_sbml
-    from ..simulation import simulate as run
+    check_positive("--t-end", t_end)
+    check_positive("--rtol", rtol)
+    check_positive("--atol", atol)
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise typer.BadParameter(f"{plot.suffix or 'no suffix'!r} is not one of '.png', '.svg', '.pdf'", param_hint="--plot")
+    if model_file is not None:
+        flagship_only = {"--genotype": genotype, "--cell-line": cell_line, "--drug": drug, "--readout": readout}
+        given = [k for k, v in flagship_only.items() if v]
+        if given:
+            raise typer.BadParameter(f"{', '.join(given)} apply to the flagship model only; omit MODEL_FILE to use them",
+                                     param_hint=given[0])
+        if t_end is None:
+            raise typer.BadParameter("is required for an SBML file (in the model's time unit)", param_hint="--t-end")
+        from ..io.sbml import read_sbml
+        from ..simulation import simulate as run
 
-    model = read_sbml(sbml)
-    ds = run(model, np.linspace(0.0, t_end, points), rtol=rtol, atol=atol, preequilibrate=preequilibrate)
-    ds.drop_vars("status").to_dataframe().to_csv(out)
-    typer.echo(f"{model!r}: {ds.attrs['n_steps']} steps; written to {out}")
+        model = read_sbml(model_file)
+        ds = run(model, np.linspace(0.0, t_end, points), rtol=rtol, atol=atol, preequilibrate=preequilibrate)
+        time_unit = ds["time"].attrs.get("units") or "model time unit"
+        label = f"{model!r}"
+    else:
+        from ..library import her2_model as hm
+        from ..library.protocols import treat
+        from ._flagship import flagship_readouts, parse_context, parse_dose
+
+        t_end = 72.0 if t_end is None else t_end
+        genotypes: dict[str, float] = {}
+        for item in genotype:
+            parsed = parse_context(item, option="--genotype")
+            genotypes.update(parsed if isinstance(parsed, dict) else {p.strip(): 1.0 for p in parsed.split(" + ")})
+        for name in genotypes:
+            if name not in hm.GENOTYPES and name not in hm.CATALOGUE_GENOTYPES:
+                check_choice("--genotype", name, [*hm.GENOTYPES, *hm.CATALOGUE_GENOTYPES])
+        settings = hm.cell_line_settings(cell_line) if cell_line else {}
+        doses = dict(parse_dose(d) for d in drug)
+        allowed = flagship_readouts()
+        for r in readout:
+            check_choice("--readout", r, allowed)
+        readouts = list(readout) or ["cells", "pHER2_total", "pHER3", "pAKT_S473", "pS6", "pERK"]
+        ds = treat(doses, times=np.linspace(0.0, t_end, points), genotype=genotypes or None,
+                   parameters=settings or None, outputs=readouts)
+        time_unit = "h"
+        label = ("flagship model; " + "; ".join(filter(None, [
+            f"cell line {cell_line}" if cell_line else "",
+            "genotype " + " + ".join(f"{k}:{v:g}" if v != 1 else k for k, v in genotypes.items()) if genotypes else "",
+            "drugs " + ", ".join(f"{k} {v:g} {u}" for k, (v, u) in doses.items()) if doses else "untreated"])))
+        out = out or Path("her2sim-output/simulate/time_course.csv")
+        plot = plot or out.with_suffix(".png")
+    out = out or Path("simulation.csv")
+    frame = ds.drop_vars("status").to_dataframe()
+    frame.index.name = f"time [{time_unit}]"
+    units = units_of(ds)
+    frame.columns = [f"{c} [{units.get(str(c)) or '1'}]" for c in frame.columns]
+    frame.to_csv(ensure_parent(out))
+    typer.echo(f"{label}: {ds.attrs.get('n_steps', '?')} steps; written to {out}")
+    if plot is not None:
+        from ..analysis.dose_response import _pyplot
+
+        plt = _pyplot()
+        columns = list(frame.columns)
+        fig, axes = plt.subplots(len(columns), 1, figsize=(6, 1.4 + 1.3 * len(columns)), sharex=True, squeeze=False)
+        for ax, col in zip(axes[:, 0], columns):
+            ax.plot(frame.index.values, frame[col].values, lw=1.2)
+            ax.set_ylabel(col, fontsize=7)
+        axes[-1, 0].set_xlabel(frame.index.name)
+        axes[0, 0].set_title(label, fontsize=8)
+        fig.savefig(ensure_parent(plot), dpi=120, bbox_inches="tight")
+        plt.close(fig)
+        typer.echo(f"plot written to {plot}")
+
+
+@app.command("list")
+def list_command(
+    what: str = typer.Argument(..., help="genotypes, cell-lines, drugs, regimens or readouts."),
+    wide: bool = typer.Option(False, "--wide", help="Print every cell in full (default: cut to the terminal width)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write the full table as CSV here."),
+) -> None:
+    """List the names the commands accept: genotypes, cell lines, drugs, regimens, read-outs."""
+    from ._flagship import LISTS, list_table
+
+    check_choice("WHAT", what, LISTS)
+    table = list_table(what)
+    if out is not None:
+        table.to_csv(ensure_parent(out), index=False)
+        typer.echo(f"{len(table)} {what} written to {out}")
+    else:
+        print_table(table, wide=wide)
 
 
 def _split(text: str) -> list[str]:
@@ -131,7 +230,7 @@ def _save_figure(ax_or_axes, path: Path) -> None:
 
 
 def _write_table(frame, path: Path) -> None:
-    frame.to_csv(path, index=False)
+    frame.to_csv(ensure_parent(path), index=False)
     _echo_err(f"wrote {path}")
 
 
@@ -281,17 +380,6 @@ def report(
 
     path = write_report(out, n_threads=threads, scorecard=scorecard)
     typer.echo(f"report written to {path}")
-
-
-class _wide_pandas:
-    def __enter__(self):
-        import pandas as pd
-
-        self._ctx = pd.option_context("display.width", 200, "display.max_colwidth", 80, "display.max_rows", 500)
-        self._ctx.__enter__()
-
-    def __exit__(self, *exc):
-        return self._ctx.__exit__(*exc)
 
 
 _register_subapps()

@@ -1,0 +1,151 @@
+"""Plumbing shared by the CLI commands: error path, option checks, table output (no science here)."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from ..errors import Her2simError, Her2simWarning, closest
+
+__all__ = [
+    "CliError",
+    "Her2simGroup",
+    "check_choice",
+    "check_positive",
+    "check_range",
+    "ensure_parent",
+    "print_table",
+    "columns_with_units",
+]
+
+
+# Typer >= 0.20 vendors click: take the exception class its error path catches, whichever click it is.
+_ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+class CliError(_ClickException):  # type: ignore[misc, valid-type]
+    """A user error reported through Typer's error path: a message and exit code 2 (no traceback)."""
+
+    exit_code = 2
+
+    def format_message(self) -> str:
+        return self.message
+
+
+class Her2simGroup(TyperGroup):
+    """The top-level command group: her2sim errors and file errors become clean messages.
+
+    Warnings raised while a command runs (e.g. :class:`her2sim.errors.Her2simWarning` about a
+    cell-line preset identical to the parental line) are printed on stderr as ``warning: ...``.
+    """
+
+    def invoke(self, ctx: Any) -> Any:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", Her2simWarning)
+            try:
+                return super().invoke(ctx)
+            except Her2simError as exc:
+                raise CliError(f"error: {exc}") from None
+            except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
+                where = f"{exc.filename}: " if exc.filename else ""
+                raise CliError(f"error: {where}{exc.strerror or exc}") from None
+            except ModuleNotFoundError as exc:
+                raise CliError(f"error: the optional package {exc.name!r} is missing; "
+                               f"install it with `pip install {exc.name}` (or `pip install her2sim[all]`)") from None
+            finally:
+                _show_warnings(caught)
+
+
+def _show_warnings(caught: Iterable[warnings.WarningMessage]) -> None:
+    seen: set[str] = set()
+    for item in caught:
+        text = str(item.message)
+        if text in seen or item.category in (DeprecationWarning, PendingDeprecationWarning):
+            continue
+        seen.add(text)
+        typer.echo(f"warning: {text}", err=True)
+
+
+def check_choice(option: str, value: str, allowed: Sequence[str]) -> str:
+    """``value`` if allowed, else a usage error naming the option, the allowed values and the closest."""
+    if value in allowed:
+        return value
+    near = closest(value, allowed)
+    hint = f" Did you mean {near!r}?" if near else ""
+    raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, allowed))}.{hint}", param_hint=option)
+
+
+def check_positive(option: str, value: float | None, *, allow_zero: bool = False) -> None:
+    """Usage error unless ``value`` is finite and > 0 (or >= 0)."""
+    if value is None:
+        return
+    ok = math.isfinite(value) and (value >= 0 if allow_zero else value > 0)
+    if not ok:
+        bound = ">= 0" if allow_zero else "> 0"
+        raise typer.BadParameter(f"must be a finite number {bound}, got {value!r}", param_hint=option)
+
+
+def check_range(option: str, value: float, low: float, high: float) -> None:
+    """Usage error unless ``low <= value <= high``."""
+    if not (math.isfinite(value) and low <= value <= high):
+        raise typer.BadParameter(f"must be in [{low:g}, {high:g}], got {value!r}", param_hint=option)
+
+
+def ensure_parent(path: Path) -> Path:
+    """Create the folder a file will be written into (a missing folder is not an error)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def columns_with_units(frame, units: Mapping[str, str]):
+    """Rename columns ``name`` → ``name [unit]`` where a unit is known and the name does not already say it.
+
+    Dimensionless quantities get ``[1]``; text and flag columns keep their name.
+    """
+    suffixes = ("_nM", "_uM", "_percent", "_pp", "_h", "_hours", "_days", "_d")
+    rename = {}
+    for col in frame.columns:
+        unit = units.get(str(col))
+        if unit is None or str(col).endswith(suffixes) or "[" in str(col):
+            continue
+        rename[col] = f"{col} [{unit or '1'}]"
+    return frame.rename(columns=rename)
+
+
+def units_of(ds) -> dict[str, str]:
+    """``{variable or coordinate: units}`` of an xarray Dataset (only those that declare units)."""
+    out: dict[str, str] = {}
+    for name in [*ds.coords, *ds.data_vars]:
+        unit = ds[name].attrs.get("units")
+        if unit is not None and ds[name].dtype.kind in "fiu":
+            out[str(name)] = str(unit)
+    return out
+
+
+def print_table(frame, *, wide: bool = False, max_cell: int = 60) -> None:
+    """Print a table wrapped to the terminal: long cells are cut with '…' unless ``wide``."""
+    width = shutil.get_terminal_size((100, 24)).columns
+    text = frame.astype(str)
+    if not wide:
+        text = text.apply(lambda col: col.map(lambda v: v if len(v) <= max_cell else v[: max_cell - 1] + "…"))
+        # shrink the widest column one character at a time until the table fits (not below 12 characters)
+        widths = {c: max([len(str(c)), *text[c].map(len)]) for c in text.columns}
+        while widths and sum(widths.values()) + 2 * (len(widths) - 1) > width:
+            col = max(widths, key=widths.get)
+            if widths[col] <= 12:
+                break
+            widths[col] -= 1
+        for col, limit in widths.items():
+            text[col] = text[col].map(lambda v, n=limit: v if len(v) <= n else v[: n - 1] + "…")
+    widths = {c: max([len(str(c)), *text[c].map(len)]) for c in text.columns}
+    lines = ["  ".join(str(c).ljust(widths[c]) for c in text.columns).rstrip()]
+    for _, row in text.iterrows():
+        lines.append("  ".join(row[c].ljust(widths[c]) for c in text.columns).rstrip())
+    typer.echo("\n".join(lines))
