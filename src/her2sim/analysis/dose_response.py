@@ -444,7 +444,10 @@ def simulate_dose_response(
         unit=unit, end_time_h=float(time), contexts=repr(ctx), parameter_overrides=repr(dict(parameters or {})),
         n_failed=int(np.count_nonzero(status)), citation=HAFNER2016,
     ))
-    return ds
+    from .atlas import attach_notes, identical_context_notes, treatment_notes
+
+    notes = treatment_notes(ratios) + identical_context_notes(ds["relative_viability"], drugs_of={"": list(ratios)})
+    return attach_notes(ds, notes)
 
 
 def _param(drug: str) -> str:
@@ -726,6 +729,14 @@ def gr_metrics(ds: xr.Dataset, *, flat_fit_pvalue_threshold: float | None = 0.05
 _REQUIRED = ("dose", "response", "replicate")
 
 
+def _read_csv(path: str | Path) -> pd.DataFrame:
+    """``pandas.read_csv`` with malformed files reported as a her2sim error naming the file."""
+    try:
+        return pd.read_csv(path)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"{path}: not a readable CSV table ({type(exc).__name__}: {exc})") from None
+
+
 def read_measured_csv(path: str | Path) -> pd.DataFrame:
     """Read measured dose-response data: columns ``dose, response, replicate [, drug, cell_line]``.
 
@@ -734,7 +745,7 @@ def read_measured_csv(path: str | Path) -> pd.DataFrame:
     ValidationError
         A required column is missing or a value is not numeric.
     """
-    frame = pd.read_csv(path)
+    frame = _read_csv(path)
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in _REQUIRED if c not in frame.columns]
     if missing:
@@ -745,6 +756,10 @@ def read_measured_csv(path: str | Path) -> pd.DataFrame:
             frame[col] = pd.to_numeric(frame[col])
         except (ValueError, TypeError):
             raise ValidationError(f"{path}: column {col!r} must be numeric") from None
+    if frame.empty:
+        raise ValidationError(f"{path}: no data rows")
+    if (frame["dose"] < 0).any() or not np.isfinite(frame["dose"]).all():
+        raise ValidationError(f"{path}: column 'dose' must be finite and >= 0")
     for col in ("drug", "cell_line"):
         if col not in frame.columns:
             frame[col] = "unspecified"

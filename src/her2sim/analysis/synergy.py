@@ -172,7 +172,10 @@ def simulate_combination(
         ds[r] = (("dose_a", "dose_b"), ens[r].values[1:, -1].reshape(da.size, db.size),
                  {"units": ens[r].attrs.get("units", ""), "long_name": f"{r} at {time:g} h"})
         ds[f"{r}_untreated"] = ((), float(ens[r].values[0, -1]), {"units": ens[r].attrs.get("units", "")})
-    return ds
+    from .atlas import attach_notes, identical_context_notes, treatment_notes
+
+    single = xr.DataArray([0.0], dims="context", coords={"context": [ctx_label]})
+    return attach_notes(ds, treatment_notes([a_name, b_name]) + identical_context_notes(single))
 
 
 def combination_from_frame(frame: pd.DataFrame, *, response: str = "inhibition", drug_a: str = "drug A",
@@ -204,7 +207,9 @@ def read_combination_csv(path: str | Path, **kwargs: Any) -> xr.Dataset:
 
     Keyword arguments go to :func:`combination_from_frame`.
     """
-    return combination_from_frame(pd.read_csv(path), **kwargs)
+    from .dose_response import _read_csv
+
+    return combination_from_frame(_read_csv(path), **kwargs)
 
 
 # ------------------------------------------------------------------------------------------------

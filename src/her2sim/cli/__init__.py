@@ -237,37 +237,86 @@ def _write_table(frame, path: Path) -> None:
 @app.command("dose-response")
 def dose_response_cmd(
     treatment: str = typer.Argument(..., help="Drug, or drugs joined by '+' (equal-ratio mixture)."),
-    contexts: str = typer.Option("parental", "--contexts", "-c", help="Comma-separated genotypes/cell lines."),
-    low: float = typer.Option(0.01, help="Lowest concentration."),
-    high: float = typer.Option(1e4, help="Highest concentration."),
-    points: int = typer.Option(12, min=4, help="Number of concentrations."),
+    contexts: str = typer.Option("parental", "--contexts", "-c",
+                                 help="Comma-separated genotypes ('PTEN loss:0.5' for a strength) or cell lines."),
+    low: float = typer.Option(0.01, help="Lowest concentration (> 0)."),
+    high: float = typer.Option(1e4, help="Highest concentration (> --low)."),
+    points: int = typer.Option(12, min=4, max=200, help="Number of concentrations."),
     unit: str = typer.Option("nM", help="Concentration unit (nM, uM, ug/mL...)."),
-    time: float = typer.Option(72.0, help="End point in hours."),
+    time: float = typer.Option(72.0, help="End point in hours (> 0)."),
     measured: Path | None = typer.Option(None, exists=True, dir_okay=False,
                                          help="Fit this CSV (dose, response, replicate[, drug, cell_line]) instead."),
-    n_boot: int = typer.Option(200, help="Bootstrap refits for measured data."),
+    ic: list[float] = typer.Option([50.0], "--ic", help="Inhibition levels (%) to read, e.g. --ic 50 --ic 70; repeat."),
+    flat_fit_pvalue: float = typer.Option(0.05, "--flat-fit-pvalue",
+                                          help="GRmetrics flat-fit rule: F-test p-value at or above which the GR "
+                                               "curve is reported flat (GRmetrics default 0.05)."),
+    force_sigmoid: bool = typer.Option(False, "--force-sigmoid", help="Keep every sigmoidal GR fit (no flat-fit rule)."),
+    grmax_doses: int = typer.Option(2, "--grmax-doses", min=1, max=10,
+                                    help="GRmax = smallest GR over this many highest doses (GRmetrics: 2)."),
+    n_boot: int = typer.Option(200, min=0, max=100_000, help="Bootstrap refits for measured data."),
     seed: int = typer.Option(0, help="Bootstrap seed."),
     out: Path = typer.Option(Path("her2sim-output/dose-response"), "--out", "-o", help="Output folder."),
 ) -> None:
-    """Dose-response curves: 4PL fits (IC50, Emax, Hill, AUC) and GR metrics; or fit measured data."""
+    """Dose-response curves: 4PL fits (IC50, Emax, Hill, AUC) and GR metrics; or fit measured data.
+
+    Potencies outside the tested range are reported as the tested bound with '<' or '>'.
+    """
     import numpy as np
 
     from ..analysis import dose_response as dr
+    from ..library.drugs import SUPPORTED_UNITS
+    from ._flagship import parse_contexts
 
+    check_choice("--unit", unit, SUPPORTED_UNITS)
+    check_positive("--time", time)
+    check_positive("--low", low)
+    check_positive("--high", high)
+    if not high > low:
+        raise typer.BadParameter(f"must be above --low ({low:g}), got {high:g}", param_hint="--high")
+    for level in ic:
+        if not 0 < level < 100:
+            raise typer.BadParameter(f"inhibition levels are percentages in (0, 100), got {level:g}", param_hint="--ic")
+    if not 0 < flat_fit_pvalue <= 1:
+        raise typer.BadParameter(f"must be in (0, 1], got {flat_fit_pvalue!r}", param_hint="--flat-fit-pvalue")
+    levels = tuple(sorted({1.0 - level / 100.0 for level in ic} | {0.5}, reverse=True))
     out.mkdir(parents=True, exist_ok=True)
     if measured is not None:
-        fits = dr.fit_measured(measured, n_boot=n_boot, seed=seed)
-        _write_table(fits.to_dataframe().reset_index(), out / "fits.csv")
+        fits = dr.fit_measured(measured, n_boot=n_boot, seed=seed, dose_unit=unit, ic_levels=levels)
+        _write_table(columns_with_units(fits.to_dataframe().reset_index(), units_of(fits)), out / "fits.csv")
+        typer.echo(_potency_summary(fits, "group", ic).to_string(index=False))
         return
-    ds = dr.simulate_dose_response(treatment, np.geomspace(low, high, points), unit=unit,
-                                   contexts=_split(contexts), time=time)
-    fits, grm = dr.fit_dose_response(ds), dr.gr_metrics(ds)
-    _write_table(ds[["relative_viability", "inhibition_percent", "gr"]].to_dataframe().reset_index(), out / "curves.csv")
-    _write_table(fits.to_dataframe().reset_index(), out / "fits.csv")
-    _write_table(grm.to_dataframe().reset_index(), out / "gr_metrics.csv")
+    parsed = parse_contexts(contexts)
+    ds = dr.simulate_dose_response(treatment, np.geomspace(low, high, points), unit=unit, contexts=parsed, time=time)
+    fits = dr.fit_dose_response(ds, ic_levels=levels)
+    grm = dr.gr_metrics(ds, flat_fit_pvalue_threshold=None if force_sigmoid else flat_fit_pvalue,
+                        grmax_doses=grmax_doses)
+    curves = ds[["relative_viability", "inhibition_percent", "gr"]]
+    _write_table(columns_with_units(curves.to_dataframe().reset_index(), units_of(curves)), out / "curves.csv")
+    _write_table(columns_with_units(fits.to_dataframe().reset_index(), units_of(fits)), out / "fits.csv")
+    _write_table(columns_with_units(grm.to_dataframe().reset_index(), units_of(grm)), out / "gr_metrics.csv")
     _save_figure(dr.plot_dose_response(ds, fits=fits), out / "dose_response.png")
     _save_figure(dr.plot_gr(ds, metrics=grm), out / "gr.png")
-    typer.echo(fits[["ic50", "ec50", "einf", "hill", "auc", "r2"]].to_dataframe().to_string())
+    typer.echo(_potency_summary(fits, "context", ic).to_string(index=False))
+
+
+def _potency_summary(fits, dim: str, ic: list[float]):
+    """Potencies with their censoring qualifier ('< 0.01' = below the lowest tested dose)."""
+    import pandas as pd
+
+    unit = fits["ec50"].attrs.get("units", "")
+    names = ["ic50", *[f"ic{level:g}" for level in ic if level != 50.0], "ec50"]
+    rows = []
+    for label in fits[dim].values:
+        row = {dim: str(label)}
+        sel = fits.sel({dim: label})
+        for name in names:
+            if name in fits:
+                q = str(sel[f"{name}_censored"].values)
+                row[f"{name} [{unit}]"] = f"{q} {float(sel[name]):.4g}".strip()
+        for name in ("einf", "hill", "auc", "r2"):
+            row[name] = f"{float(sel[name]):.3g}"
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 @app.command()
@@ -275,39 +324,42 @@ def combination(
     drug_a: str = typer.Argument(..., help="First drug."),
     drug_b: str = typer.Argument(..., help="Second drug."),
     context: str = typer.Option("parental", "--context", "-c", help="Genotype(s) joined by ' + ', or a cell line."),
-    points: int = typer.Option(8, min=3, help="Doses per axis, including 0."),
+    points: int = typer.Option(8, min=3, max=30, help="Doses per axis, including 0."),
     matrix: Path | None = typer.Option(None, exists=True, dir_okay=False,
                                        help="Score this long-format CSV (dose_a, dose_b, response) instead."),
     response: str = typer.Option("inhibition", help="For --matrix: inhibition, inhibition_percent or viability."),
+    unit: str = typer.Option("nM", help="For --matrix: the dose unit."),
     out: Path = typer.Option(Path("her2sim-output/combination"), "--out", "-o", help="Output folder."),
 ) -> None:
-    """Dose matrix of two drugs and synergy by Bliss, HSA, Loewe and ZIP."""
-    from ..analysis import synergy as syn
-
-    out.mkdir(parents=True, exist_ok=True)
-    if matrix is not None:
-        ds = syn.read_combination_csv(matrix, response=response, drug_a=drug_a, drug_b=drug_b)
-    else:
-        ds = syn.simulate_combination(drug_a, drug_b, syn.default_grid(drug_a, points), syn.default_grid(drug_b, points),
-                                      context=context)
-    scores = syn.synergy(ds)
-    grid = scores.drop_vars([v for v in scores.data_vars if scores[v].ndim == 0]).to_dataframe().reset_index()
-    _write_table(grid, out / "synergy.csv")
-    summary = {k: float(scores[k]) for k in scores.data_vars if scores[k].ndim == 0}
+    """Dose matrix of two drugs: synergy by Bliss, HSA, Loewe (with the Chou-Talalay CI) and ZIP."""
     import pandas as pd
 
+    from ..analysis import synergy as syn
+    from ._flagship import parse_context
+
+    check_choice("--response", response, ("inhibition", "inhibition_percent", "viability"))
+    out.mkdir(parents=True, exist_ok=True)
+    if matrix is not None:
+        ds = syn.read_combination_csv(matrix, response=response, drug_a=drug_a, drug_b=drug_b, unit=unit)
+    else:
+        ds = syn.simulate_combination(drug_a, drug_b, syn.default_grid(drug_a, points), syn.default_grid(drug_b, points),
+                                      context=parse_context(context, option="--context"))
+    scores = syn.synergy(ds)
+    _write_table(syn.synergy_table(scores), out / "synergy.csv")
+    summary = {f"{k} [{scores[k].attrs.get('units', '1')}]": float(scores[k])
+               for k in scores.data_vars if scores[k].ndim == 0}
     _write_table(pd.DataFrame([summary]), out / "synergy_summary.csv")
     for model_name in ("bliss", "zip"):
         _save_figure(syn.plot_synergy_map(scores, model=model_name), out / f"{model_name}_map.png")
     _save_figure(syn.plot_isobologram(ds), out / "isobologram.png")
-    typer.echo(", ".join(f"{k} {v:.2f}" for k, v in summary.items()))
+    typer.echo(", ".join(f"{k} {v:.3g}" for k, v in summary.items()))
 
 
 @app.command()
 def atlas(
     contexts: str = typer.Option(",".join(("parental", "PTEN loss", "PIK3CA H1047R", "PIK3CA E545K", "p95HER2",
                                            "HER3 overexpression", "IGF1R overexpression", "MUC4 high", "KRAS G12")),
-                                 "--contexts", "-c", help="Comma-separated contexts (must include the reference)."),
+                                 "--contexts", "-c", help="Comma-separated contexts; the reference is added if missing."),
     therapies: str = typer.Option("", "--therapies", "-t", help="Comma-separated therapies (default: the atlas set)."),
     reference: str = typer.Option("parental", help="Reference context of the calls."),
     basis: str = typer.Option("free_average", help="Exposure basis: free_average, free_trough, free_peak, in_vitro."),
@@ -315,17 +367,37 @@ def atlas(
     sensitive_margin: float = typer.Option(10.0, help="GI drop (pp) up to which the call is 'sensitive'."),
     out: Path = typer.Option(Path("her2sim-output/atlas"), "--out", "-o", help="Output folder."),
 ) -> None:
-    """Resistance atlas: genotypes × therapies at clinical exposures, with calls and routes."""
-    from ..analysis import atlas as atlas_mod
+    """Resistance atlas: genotypes × therapies at clinical exposures, with calls and routes.
 
+    Figure codes: R resistant, r partially resistant, S sensitive, ref reference, - inactive in reference.
+    """
+    from ..analysis import atlas as atlas_mod
+    from ._flagship import context_labels, parse_context, parse_contexts
+
+    check_choice("--basis", basis, atlas_mod.BASES)
+    check_positive("--resistant-drop", resistant_drop, allow_zero=True)
+    check_positive("--sensitive-margin", sensitive_margin, allow_zero=True)
+    if sensitive_margin > resistant_drop:
+        raise typer.BadParameter(f"must not exceed --resistant-drop ({resistant_drop:g}), got {sensitive_margin:g}",
+                                 param_hint="--sensitive-margin")
+    parsed = parse_contexts(contexts)
+    reference_parsed = parse_context(reference, option="--reference")
+    reference_label = context_labels([reference_parsed])[0]
+    if reference_label not in context_labels(parsed):
+        parsed = [reference_parsed, *parsed]
+        _echo_err(f"note: the reference {reference_label!r} was added to the contexts")
     out.mkdir(parents=True, exist_ok=True)
     kwargs = {"therapies": _split(therapies)} if therapies else {}
-    result = atlas_mod.resistance_atlas(_split(contexts), reference=reference, basis=basis,
+    result = atlas_mod.resistance_atlas(parsed, reference=reference_label, basis=basis,
                                         resistant_drop=resistant_drop, sensitive_margin=sensitive_margin, **kwargs)
-    _write_table(atlas_mod.atlas_table(result), out / "atlas.csv")
+    table = atlas_mod.atlas_table(result)
+    table.insert(table.columns.get_loc("call") + 1, "code",
+                 table["call"].map({call: code for code, call in atlas_mod.CALL_CODES.items()}))
+    _write_table(columns_with_units(table, units_of(result)), out / "atlas.csv")
     _write_table(atlas_mod.exposure_table(basis, list(result["drug"].values)), out / "exposures.csv")
     _save_figure(atlas_mod.plot_atlas(result), out / "atlas.png")
     typer.echo(result.attrs["call_rule"])
+    typer.echo("codes: " + "; ".join(f"{code} = {call}" for code, call in atlas_mod.CALL_CODES.items()))
 
 
 @app.command()
@@ -335,35 +407,56 @@ def rescue(
     backbone: str = typer.Option("", help="Comma-separated drugs every combination must contain."),
     max_size: int = typer.Option(3, min=1, max=3, help="Largest combination."),
     basis: str = typer.Option("free_average", help="Exposure basis (see 'atlas')."),
-    top: int = typer.Option(10, help="Hits explained and printed."),
+    include_unexposed: bool = typer.Option(False, "--include-unexposed",
+                                           help="Also rank drugs without a clinical exposure (dosed at an in-vitro "
+                                                "reference dose, flagged NOT COMPARABLE)."),
+    top: int = typer.Option(10, min=1, max=1000, help="Hits explained and printed."),
     out: Path = typer.Option(Path("her2sim-output/rescue"), "--out", "-o", help="Output folder."),
 ) -> None:
     """Rank single agents, pairs and triplets for a resistant tumour, with mechanistic explanations."""
+    from ..analysis import atlas as atlas_mod
     from ..analysis import rescue as rescue_mod
+    from ._flagship import parse_context
 
+    check_choice("--basis", basis, atlas_mod.BASES)
     out.mkdir(parents=True, exist_ok=True)
-    result = rescue_mod.rescue_search(context, failing=failing, backbone=_split(backbone), max_size=max_size,
-                                      basis=basis, top=top)
+    result = rescue_mod.rescue_search(parse_context(context, option="CONTEXT"), failing=failing,
+                                      backbone=_split(backbone), max_size=max_size, basis=basis,
+                                      include_unexposed=include_unexposed, top=top)
     table = rescue_mod.rescue_table(result)
     _write_table(table, out / "rescue.csv")
+    excluded = result.attrs.get("excluded_unexposed", "none")
+    if excluded != "none":
+        _echo_err(f"note: left out (no clinical exposure; --include-unexposed to rank them at in-vitro doses): {excluded}")
     for _, row in table.head(top).iterrows():
         typer.echo(f"{row['rank_effect']:>3}. {row['combination']}: {row['explanation']}")
 
 
 @app.command()
 def regimen(
-    regimens: str = typer.Argument(..., help="Comma-separated regimens (e.g. 'trastuzumab q3w,pertuzumab q3w')."),
+    regimens: str = typer.Argument(..., help="Comma-separated regimens ('her2sim list regimens')."),
     contexts: str = typer.Option("parental,PTEN loss,p95HER2", "--contexts", "-c", help="Comma-separated contexts."),
-    weeks: float = typer.Option(3.0, help="Weeks of therapy."),
+    weeks: float = typer.Option(3.0, help="Weeks of therapy (> 0, at most 52)."),
     out: Path = typer.Option(Path("her2sim-output/regimen"), "--out", "-o", help="Output folder."),
 ) -> None:
-    """Weeks of clinical dosing through compartmental PK, fed hourly to the model."""
-    from ..analysis import regimen as regimen_mod
+    """Weeks of clinical dosing through compartmental PK, fed hourly to the model.
 
+    time_course.csv and pk.csv have one row per time point (hours, as in the figure).
+    """
+    from ..analysis import regimen as regimen_mod
+    from ._flagship import parse_contexts
+
+    check_positive("--weeks", weeks)
+    if weeks > 52:
+        raise typer.BadParameter(f"must be at most 52, got {weeks:g}", param_hint="--weeks")
+    names = _split(regimens)
+    if not names:
+        raise typer.BadParameter("give at least one regimen ('her2sim list regimens')", param_hint="REGIMENS")
     out.mkdir(parents=True, exist_ok=True)
-    ds = regimen_mod.simulate_regimen(_split(regimens), contexts=_split(contexts), weeks=weeks)
-    _write_table(ds.drop_vars(["free_nM", "status"]).to_dataframe().reset_index(), out / "time_course.csv")
-    _write_table(ds["free_nM"].to_dataframe().reset_index(), out / "pk.csv")
+    ds = regimen_mod.simulate_regimen(names, contexts=parse_contexts(contexts), weeks=weeks)
+    tumour, plasma = regimen_mod.regimen_tables(ds)
+    _write_table(tumour, out / "time_course.csv")
+    _write_table(plasma, out / "pk.csv")
     _save_figure(regimen_mod.plot_regimen(ds), out / "regimen.png")
     final = ds["inhibition_percent"].isel(time=-1).to_pandas()
     typer.echo("GI at the end: " + ", ".join(f"{k} {v:.1f} %" for k, v in final.items()))
@@ -373,7 +466,7 @@ def regimen(
 def report(
     out: Path = typer.Option(Path("her2sim-output/report"), "--out", "-o", help="Output folder."),
     scorecard: bool = typer.Option(True, help="Include the literature scorecard."),
-    threads: int | None = typer.Option(None, help="Simulation threads (default: all cores)."),
+    threads: int | None = typer.Option(None, min=1, max=1024, help="Simulation threads (default: all cores)."),
 ) -> None:
     """Write the self-contained HTML report (figures embedded, data as CSV/Parquet beside it)."""
     from ..report import write_report
