@@ -144,6 +144,7 @@ def print_table(frame, *, wide: bool = False, max_cell: int = 60) -> None:
             widths[col] -= 1
         for col, limit in widths.items():
             text[col] = text[col].map(lambda v, n=limit: v if len(v) <= n else v[: n - 1] + "…")
+        text.columns = [c if len(str(c)) <= widths[c] else str(c)[: widths[c] - 1] + "…" for c in text.columns]
     widths = {c: max([len(str(c)), *text[c].map(len)]) for c in text.columns}
     lines = ["  ".join(str(c).ljust(widths[c]) for c in text.columns).rstrip()]
     for _, row in text.iterrows():
