@@ -182,3 +182,14 @@ def test_regimen_exports_one_row_per_time_point(tmp_path):
     np.testing.assert_array_equal(plasma["time [h]"], expected_times)  # no repetition per drug
     assert all("[" in c for c in tumour.columns) and all("[" in c for c in plasma.columns)
     assert {"free trastuzumab q3w [nM]", "free pertuzumab q3w [nM]"} <= set(plasma.columns)
+
+
+def test_main_job_installs_what_the_cli_needs():
+    # `pip install .` (the README's main job) must bring the logical engines and pyarrow (Parquet in the report)
+    import re
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]
+    names = {re.split(r"[<>=!~ \[;]", dep, maxsplit=1)[0].lower() for dep in project["dependencies"]}
+    assert {"biodivine-aeon", "mpbn", "cmaboss", "pyarrow", "typer", "matplotlib"} <= names

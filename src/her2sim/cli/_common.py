@@ -13,6 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from ..errors import Her2simError, Her2simWarning, closest
+from ..report._tables import columns_with_units, units_of  # re-exported for the commands
 
 __all__ = [
     "CliError",
@@ -23,6 +24,7 @@ __all__ = [
     "ensure_parent",
     "print_table",
     "columns_with_units",
+    "units_of",
 ]
 
 
@@ -58,7 +60,8 @@ class Her2simGroup(TyperGroup):
                 raise CliError(f"error: {where}{exc.strerror or exc}") from None
             except ModuleNotFoundError as exc:
                 raise CliError(f"error: the optional package {exc.name!r} is missing; "
-                               f"install it with `pip install {exc.name}` (or `pip install her2sim[all]`)") from None
+                               f"it is a dependency of her2sim: reinstall her2sim (`pip install .`) or "
+                               f"`pip install {exc.name}`") from None
             finally:
                 _show_warnings(caught)
 
@@ -104,31 +107,6 @@ def ensure_parent(path: Path) -> Path:
     return path
 
 
-def columns_with_units(frame, units: Mapping[str, str]):
-    """Rename columns ``name`` → ``name [unit]`` where a unit is known and the name does not already say it.
-
-    Dimensionless quantities get ``[1]``; text and flag columns keep their name.
-    """
-    suffixes = ("_nM", "_uM", "_percent", "_pp", "_h", "_hours", "_days", "_d")
-    rename = {}
-    for col in frame.columns:
-        unit = units.get(str(col))
-        if unit is None or str(col).endswith(suffixes) or "[" in str(col):
-            continue
-        rename[col] = f"{col} [{unit or '1'}]"
-    return frame.rename(columns=rename)
-
-
-def units_of(ds) -> dict[str, str]:
-    """``{variable or coordinate: units}`` of an xarray Dataset (only those that declare units)."""
-    out: dict[str, str] = {}
-    for name in [*ds.coords, *ds.data_vars]:
-        unit = ds[name].attrs.get("units")
-        if unit is not None and ds[name].dtype.kind in "fiu":
-            out[str(name)] = str(unit)
-    return out
-
-
 def print_table(frame, *, wide: bool = False, max_cell: int = 60) -> None:
     """Print a table wrapped to the terminal: long cells are cut with '…' unless ``wide``."""
     width = shutil.get_terminal_size((100, 24)).columns
@@ -150,3 +128,60 @@ def print_table(frame, *, wide: bool = False, max_cell: int = 60) -> None:
     for _, row in text.iterrows():
         lines.append("  ".join(row[c].ljust(widths[c]) for c in text.columns).rstrip())
     typer.echo("\n".join(lines))
+
+
+def run_with_limit(func: Any, kwargs: Mapping[str, Any], *, time_limit: float | None, label: str,
+                   hint: str = "", every: float = 5.0) -> Any:
+    """Run ``func(**kwargs)`` in a child process with progress on stderr and an optional time limit.
+
+    ``func`` must be importable at module level (the child is spawned, not forked, so no lock
+    or thread state is inherited). A search still running after ``time_limit`` seconds is
+    stopped and reported as a clean error naming ``--time-limit``.
+    """
+    import multiprocessing
+    import time
+
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(func, dict(kwargs), sender), daemon=True)
+    start = time.monotonic()
+    child.start()
+    sender.close()
+    next_report = min(every, 2.0)
+    try:
+        while True:
+            if receiver.poll(0.2):
+                status, payload = receiver.recv()
+                break
+            elapsed = time.monotonic() - start
+            if not child.is_alive() and not receiver.poll(0.2):
+                raise CliError(f"error: {label} ended without a result (exit code {child.exitcode})")
+            if time_limit and elapsed > time_limit:
+                raise CliError(f"error: {label} stopped after {time_limit:g} s (--time-limit). {hint}".rstrip())
+            if elapsed >= next_report:
+                typer.echo(f"... {label}: {elapsed:.0f} s elapsed"
+                           + (f" (limit {time_limit:g} s)" if time_limit else ""), err=True)
+                next_report += every
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join(5)
+        receiver.close()
+    if status == "error":
+        kind, message = payload
+        raise CliError(f"error: {message}" if kind == "her2sim" else f"error: {label} failed: {kind}: {message}")
+    typer.echo(f"... {label}: done in {time.monotonic() - start:.1f} s", err=True)
+    return payload
+
+
+def _child(func: Any, kwargs: dict[str, Any], sender: Any) -> None:
+    try:
+        result = func(**kwargs)
+    except Her2simError as exc:
+        sender.send(("error", ("her2sim", str(exc))))
+    except Exception as exc:  # reported by the parent as a clean message with the exception type
+        sender.send(("error", (type(exc).__name__, str(exc))))
+    else:
+        sender.send(("ok", result))
+    finally:
+        sender.close()
