@@ -39,6 +39,11 @@ def _fails_cleanly(args: list[str], *needles: str) -> str:
     (["simulate", "--plot", "x.gif"], ["--plot", "'.svg'"]),
     (["list", "genotype"], ["WHAT", "Did you mean 'genotypes'"]),
     (["regimen", "trastuzumab q4w"], ["trastuzumab q3w"]),
+    (["regimen", "trastuzumab q3w", "--weeks", "-1"], ["--weeks"]),
+    (["sensitivity", "--factor", "0.5"], ["--factor", "> 1"]),
+    (["sensitivity", "-m", "sobl"], ["--method", "Did you mean 'sobol'"]),
+    (["logical", "attractors", "--engine", "mpnb"], ["--engine", "Did you mean 'mpbn'"]),
+    (["combination", "trastuzumab", "lapatinib", "--response", "viabilty"], ["--response", "Did you mean 'viability'"]),
 ])
 def test_user_errors_are_messages_not_tracebacks(args, needles):
     _fails_cleanly(args, *needles)

@@ -145,6 +145,8 @@ def simulate(
         from ..simulation import simulate as run
 
         model = read_sbml(model_file)
+        _echo_err(f"simulating {model_file.name}: the first run of a model structure compiles it "
+                  "(seconds to a minute for large models); later runs reuse the cached library")
         ds = run(model, np.linspace(0.0, t_end, points), rtol=rtol, atol=atol, preequilibrate=preequilibrate)
         time_unit = ds["time"].attrs.get("units") or "model time unit"
         label = f"{model!r}"
