@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,7 +18,9 @@ runner = CliRunner()
 
 
 def _fails_cleanly(args: list[str], *needles: str) -> str:
-    result = runner.invoke(app, args, env={"COLUMNS": "200"})
+    with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder):
+        result = runner.invoke(app, args, env={"COLUMNS": "200"})
+        assert not list(Path(".").iterdir())  # a refused command leaves no output folder behind
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit), repr(result.exception)  # Typer's error path, no traceback
     assert "Traceback" not in result.output

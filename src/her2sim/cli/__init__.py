@@ -227,7 +227,7 @@ def _save_figure(ax_or_axes, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     first = ax_or_axes[0] if hasattr(ax_or_axes, "__len__") else ax_or_axes
-    first.figure.savefig(path, dpi=120, bbox_inches="tight")
+    first.figure.savefig(ensure_parent(path), dpi=120, bbox_inches="tight")
     plt.close(first.figure)
 
 
@@ -281,7 +281,6 @@ def dose_response_cmd(
     if not 0 < flat_fit_pvalue <= 1:
         raise typer.BadParameter(f"must be in (0, 1], got {flat_fit_pvalue!r}", param_hint="--flat-fit-pvalue")
     levels = tuple(sorted({1.0 - level / 100.0 for level in ic} | {0.5}, reverse=True))
-    out.mkdir(parents=True, exist_ok=True)
     if measured is not None:
         fits = dr.fit_measured(measured, n_boot=n_boot, seed=seed, dose_unit=unit, ic_levels=levels)
         _write_table(columns_with_units(fits.to_dataframe().reset_index(), units_of(fits)), out / "fits.csv")
@@ -340,7 +339,6 @@ def combination(
     from ._flagship import parse_context
 
     check_choice("--response", response, ("inhibition", "inhibition_percent", "viability"))
-    out.mkdir(parents=True, exist_ok=True)
     if matrix is not None:
         ds = syn.read_combination_csv(matrix, response=response, drug_a=drug_a, drug_b=drug_b, unit=unit)
     else:
@@ -388,7 +386,6 @@ def atlas(
     if reference_label not in context_labels(parsed):
         parsed = [reference_parsed, *parsed]
         _echo_err(f"note: the reference {reference_label!r} was added to the contexts")
-    out.mkdir(parents=True, exist_ok=True)
     kwargs = {"therapies": _split(therapies)} if therapies else {}
     result = atlas_mod.resistance_atlas(parsed, reference=reference_label, basis=basis,
                                         resistant_drop=resistant_drop, sensitive_margin=sensitive_margin, **kwargs)
@@ -421,7 +418,6 @@ def rescue(
     from ._flagship import parse_context
 
     check_choice("--basis", basis, atlas_mod.BASES)
-    out.mkdir(parents=True, exist_ok=True)
     result = rescue_mod.rescue_search(parse_context(context, option="CONTEXT"), failing=failing,
                                       backbone=_split(backbone), max_size=max_size, basis=basis,
                                       include_unexposed=include_unexposed, top=top)
@@ -454,7 +450,6 @@ def regimen(
     names = _split(regimens)
     if not names:
         raise typer.BadParameter("give at least one regimen ('her2sim list regimens')", param_hint="REGIMENS")
-    out.mkdir(parents=True, exist_ok=True)
     ds = regimen_mod.simulate_regimen(names, contexts=parse_contexts(contexts), weeks=weeks)
     tumour, plasma = regimen_mod.regimen_tables(ds)
     _write_table(tumour, out / "time_course.csv")

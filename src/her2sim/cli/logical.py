@@ -105,10 +105,10 @@ def attractors(
         raise typer.BadParameter("applies to a MaBoSS model file only", param_hint="--cfg")
     from ..library import her2_logical as hl
 
-    out.mkdir(parents=True, exist_ok=True)
     ds = run_with_limit(_twin_attractors, {"genotypes": list(genotype), "treatments": list(treatment), "engine": engine},
                         time_limit=limit, label=f"attractor search of the twin ({engine})", hint=_hint(engine))
     table = ds["state"].to_dataframe().reset_index().dropna(subset=["state"], how="all")
+    out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "attractors.csv", index=False)
     if figures:
         import matplotlib
