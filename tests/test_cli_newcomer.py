@@ -79,12 +79,13 @@ def test_list_tables_fit_the_terminal(what):
         assert "PTEN loss (complete)" in result.output
 
 
-def test_parameters_are_cut_to_the_terminal_unless_wide():
-    narrow = runner.invoke(app, ["parameters"], env={"COLUMNS": "120"})
+@pytest.mark.parametrize("command", ["parameters", "drugs"])
+def test_catalogue_tables_are_cut_to_the_terminal_unless_wide(command):
+    narrow = runner.invoke(app, [command], env={"COLUMNS": "80"})
     assert narrow.exit_code == 0
-    assert max(len(line) for line in narrow.stdout.splitlines()) <= 120
-    wide = runner.invoke(app, ["parameters", "--wide"], env={"COLUMNS": "120"})
-    assert max(len(line) for line in wide.stdout.splitlines()) > 120
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 80  # was 786 characters (issue #19)
+    wide = runner.invoke(app, [command, "--wide"], env={"COLUMNS": "80"})
+    assert max(len(line) for line in wide.stdout.splitlines()) > 80
 
 
 def test_flagship_simulate_matches_the_library_protocol(tmp_path):

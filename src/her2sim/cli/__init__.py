@@ -95,8 +95,12 @@ def drugs(
     if out is not None:
         table.to_csv(ensure_parent(out), index=False)
         typer.echo(f"{len(table)} drug-target rows written to {out}")
-    else:
-        print_table(table, wide=wide)
+    elif wide:
+        print_table(table, wide=True)
+    else:  # the columns a reader scans first; --wide or --out for all of them
+        keep = [c for c in ("drug", "node", "binding_site", "potency_nM", "potency_kind", "provenance_kind")
+                if c in table.columns]
+        print_table(table[keep] if keep else table)
 
 
 @app.command()

@@ -113,11 +113,13 @@ def print_table(frame, *, wide: bool = False, max_cell: int = 60) -> None:
     text = frame.astype(str)
     if not wide:
         text = text.apply(lambda col: col.map(lambda v: v if len(v) <= max_cell else v[: max_cell - 1] + "…"))
-        # shrink the widest column one character at a time until the table fits (not below 12 characters)
+        # shrink the widest column one character at a time until the table fits (a column keeps at least
+        # 12 characters, or its share of the width when there are many columns, and never fewer than 6)
         widths = {c: max([len(str(c)), *text[c].map(len)]) for c in text.columns}
+        floor = max(6, min(12, (width - 2 * (len(widths) - 1)) // max(len(widths), 1)))
         while widths and sum(widths.values()) + 2 * (len(widths) - 1) > width:
             col = max(widths, key=widths.get)
-            if widths[col] <= 12:
+            if widths[col] <= floor:
                 break
             widths[col] -= 1
         for col, limit in widths.items():
