@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ._common import Her2simGroup, check_choice, check_positive, columns_with_units, ensure_parent, print_table, units_of
+from ._common import Her2simGroup, as_option, check_choice, check_positive, columns_with_units, ensure_parent, print_table, units_of
 
 app = typer.Typer(
     name="her2sim",
@@ -132,6 +132,8 @@ def simulate(
     """
     import numpy as np
 
+    from ..library.drugs import SUPPORTED_UNITS
+
     check_positive("--t-end", t_end)
     check_positive("--rtol", rtol)
     check_positive("--atol", atol)
@@ -157,7 +159,7 @@ def simulate(
     else:
         from ..library import her2_model as hm
         from ..library.protocols import treat
-        from ._flagship import flagship_readouts, parse_context, parse_dose
+        from ._flagship import check_drugs, flagship_readouts, parse_context, parse_dose
 
         t_end = 72.0 if t_end is None else t_end
         genotypes: dict[str, float] = {}
@@ -167,8 +169,11 @@ def simulate(
         for name in genotypes:
             if name not in hm.GENOTYPES and name not in hm.CATALOGUE_GENOTYPES:
                 check_choice("--genotype", name, [*hm.GENOTYPES, *hm.CATALOGUE_GENOTYPES])
-        settings = hm.cell_line_settings(cell_line) if cell_line else {}
+        settings = as_option("--cell-line", hm.cell_line_settings, cell_line) if cell_line else {}
         doses = dict(parse_dose(d) for d in drug)
+        for name, (value, dose_unit) in doses.items():
+            check_drugs("--drug", name)
+            check_choice("--drug (unit)", dose_unit, SUPPORTED_UNITS)
         allowed = flagship_readouts()
         for r in readout:
             check_choice("--readout", r, allowed)
@@ -271,7 +276,7 @@ def dose_response_cmd(
 
     from ..analysis import dose_response as dr
     from ..library.drugs import SUPPORTED_UNITS
-    from ._flagship import parse_contexts
+    from ._flagship import check_drugs, parse_contexts
 
     check_choice("--unit", unit, SUPPORTED_UNITS)
     check_positive("--time", time)
@@ -290,6 +295,7 @@ def dose_response_cmd(
         _write_table(columns_with_units(fits.to_dataframe().reset_index(), units_of(fits)), out / "fits.csv")
         typer.echo(_potency_summary(fits, "group", ic).to_string(index=False))
         return
+    check_drugs("TREATMENT", treatment)
     parsed = parse_contexts(contexts)
     ds = dr.simulate_dose_response(treatment, np.geomspace(low, high, points), unit=unit, contexts=parsed, time=time)
     fits = dr.fit_dose_response(ds, ic_levels=levels)
@@ -340,12 +346,14 @@ def combination(
     import pandas as pd
 
     from ..analysis import synergy as syn
-    from ._flagship import parse_context
+    from ._flagship import check_drugs, parse_context
 
     check_choice("--response", response, ("inhibition", "inhibition_percent", "viability"))
     if matrix is not None:
         ds = syn.read_combination_csv(matrix, response=response, drug_a=drug_a, drug_b=drug_b, unit=unit)
     else:
+        check_drugs("DRUG_A", drug_a)
+        check_drugs("DRUG_B", drug_b)
         ds = syn.simulate_combination(drug_a, drug_b, syn.default_grid(drug_a, points), syn.default_grid(drug_b, points),
                                       context=parse_context(context, option="--context"))
     scores = syn.synergy(ds)
@@ -376,7 +384,7 @@ def atlas(
     Figure codes: R resistant, r partially resistant, S sensitive, ref reference, - inactive in reference.
     """
     from ..analysis import atlas as atlas_mod
-    from ._flagship import context_labels, parse_context, parse_contexts
+    from ._flagship import check_drugs, context_labels, parse_context, parse_contexts
 
     check_choice("--basis", basis, atlas_mod.BASES)
     check_positive("--resistant-drop", resistant_drop, allow_zero=True)
@@ -390,6 +398,8 @@ def atlas(
     if reference_label not in context_labels(parsed):
         parsed = [reference_parsed, *parsed]
         _echo_err(f"note: the reference {reference_label!r} was added to the contexts")
+    for therapy in _split(therapies):
+        check_drugs("--therapies", therapy)
     kwargs = {"therapies": _split(therapies)} if therapies else {}
     result = atlas_mod.resistance_atlas(parsed, reference=reference_label, basis=basis,
                                         resistant_drop=resistant_drop, sensitive_margin=sensitive_margin, **kwargs)
@@ -419,9 +429,11 @@ def rescue(
     """Rank single agents, pairs and triplets for a resistant tumour, with mechanistic explanations."""
     from ..analysis import atlas as atlas_mod
     from ..analysis import rescue as rescue_mod
-    from ._flagship import parse_context
+    from ._flagship import check_drugs, parse_context
 
     check_choice("--basis", basis, atlas_mod.BASES)
+    check_drugs("--failing", failing)
+    check_drugs("--backbone", backbone, sep=",")
     result = rescue_mod.rescue_search(parse_context(context, option="CONTEXT"), failing=failing,
                                       backbone=_split(backbone), max_size=max_size, basis=basis,
                                       include_unexposed=include_unexposed, top=top)
@@ -454,6 +466,10 @@ def regimen(
     names = _split(regimens)
     if not names:
         raise typer.BadParameter("give at least one regimen ('her2sim list regimens')", param_hint="REGIMENS")
+    from ..library import pk
+
+    for name in names:
+        as_option("REGIMENS", pk.regimen, name)
     ds = regimen_mod.simulate_regimen(names, contexts=parse_contexts(contexts), weeks=weeks)
     tumour, plasma = regimen_mod.regimen_tables(ds)
     _write_table(tumour, out / "time_course.csv")

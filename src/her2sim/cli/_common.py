@@ -21,6 +21,7 @@ __all__ = [
     "check_choice",
     "check_positive",
     "check_range",
+    "as_option",
     "ensure_parent",
     "print_table",
     "columns_with_units",
@@ -83,6 +84,14 @@ def check_choice(option: str, value: str, allowed: Sequence[str]) -> str:
     near = closest(value, allowed)
     hint = f" Did you mean {near!r}?" if near else ""
     raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, allowed))}.{hint}", param_hint=option)
+
+
+def as_option(option: str, func: Any, *args: Any, **kwargs: Any) -> Any:
+    """``func(*args, **kwargs)``, with a her2sim error reported as a usage error of ``option``."""
+    try:
+        return func(*args, **kwargs)
+    except Her2simError as exc:
+        raise typer.BadParameter(str(exc), param_hint=option) from None
 
 
 def check_positive(option: str, value: float | None, *, allow_zero: bool = False) -> None:

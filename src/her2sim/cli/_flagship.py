@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import typer
 
-__all__ = ["LISTS", "list_table", "parse_context", "parse_contexts", "parse_dose", "flagship_readouts"]
+__all__ = ["LISTS", "list_table", "parse_context", "parse_contexts", "parse_dose", "flagship_readouts", "check_drugs"]
 
 LISTS: tuple[str, ...] = ("genotypes", "cell-lines", "drugs", "regimens", "readouts")
 
@@ -107,7 +107,12 @@ def parse_context(text: str, *, option: str = "--contexts") -> Any:
         else:
             strengths[part] = 1.0
             mapped |= part in hm.CATALOGUE_GENOTYPES and part not in hm.GENOTYPES
-    return strengths if mapped else text.strip()
+    parsed = strengths if mapped else text.strip()
+    from ..analysis._runs import resolve_context
+    from ._common import as_option
+
+    as_option(option, resolve_context, parsed)  # unknown names: the option, allowed values and the closest
+    return parsed
 
 
 def parse_contexts(text: str, *, option: str = "--contexts") -> list[Any]:
@@ -141,3 +146,12 @@ def context_labels(contexts: Sequence[Any]) -> list[str]:
     from ..analysis._runs import resolve_context
 
     return [resolve_context(c)[0] for c in contexts]
+
+
+def check_drugs(option: str, text: str, *, sep: str = "+") -> list[str]:
+    """Canonical drug names of ``"a + b"`` (or comma-separated with ``sep=","``); unknown names are usage errors."""
+    from ..library.drugs import get_drug
+    from ._common import as_option
+
+    names = [t.strip() for t in text.split(sep) if t.strip()]
+    return [as_option(option, get_drug, name).name for name in names]
