@@ -191,7 +191,9 @@ def simulate(
     frame = ds.drop_vars("status").to_dataframe()
     frame.index.name = f"time [{time_unit}]"
     units = units_of(ds)
-    frame.columns = [f"{c} [{units.get(str(c)) or '1'}]" for c in frame.columns]
+    # the flagship declares every unit; an SBML file without unit definitions gets "model units", not a guess
+    fallback = "1" if model_file is None else "model units"
+    frame.columns = [f"{c} [{units.get(str(c)) or fallback}]" for c in frame.columns]
     frame.to_csv(ensure_parent(out))
     typer.echo(f"{label}: {ds.attrs.get('n_steps', '?')} steps; written to {out}")
     if plot is not None:

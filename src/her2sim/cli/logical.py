@@ -133,7 +133,7 @@ def attractors(
 def scan(
     genotype: list[str] = typer.Option([], "--genotype", "-g", help=_GENOTYPE_HELP),
     drug: list[str] = typer.Option([], "--drug", "-d", help="Candidate drugs (default: one per mechanism)."),
-    order: int = typer.Option(2, help="1: single drugs; 2: singles and pairs."),
+    order: int = typer.Option(2, min=1, max=2, help="1: single drugs; 2: singles and pairs."),
     phenotype: str = typer.Option("Proliferation", help="Phenotype node ranked."),
     out: Path = typer.Option(Path("her2sim-output/logical/scan.csv"), "--out", "-o", help="CSV file."),
 ) -> None:
@@ -154,12 +154,16 @@ def simulate(
     genotype: list[str] = typer.Option([], "--genotype", "-g", help=_GENOTYPE_HELP),
     drug: list[str] = typer.Option([], "--drug", "-d", help="Drug(s) applied at t = 0."),
     t_max: float = typer.Option(40.0, help="Time horizon (1/rate units)."),
-    trajectories: int = typer.Option(1000, help="Number of stochastic trajectories."),
+    trajectories: int = typer.Option(1000, min=1, max=10_000_000, help="Number of stochastic trajectories."),
     seed: int = typer.Option(0, help="Random seed."),
     engine: str = typer.Option("numpy", help="numpy or maboss."),
     out: Path = typer.Option(Path("her2sim-output/logical"), "--out", "-o", help="Output folder."),
 ) -> None:
     """Stochastic phenotype probabilities over time after treatment: probabilities.csv and a PNG."""
+    from ._common import check_choice, check_positive
+
+    check_positive("--t-max", t_max)
+    check_choice("--engine", engine, ("numpy", "maboss"))
     from ..library import her2_logical as hl
 
     ds = hl.simulate(_genotypes(genotype), list(drug), t_max=t_max, n_trajectories=trajectories, seed=seed,
