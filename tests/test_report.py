@@ -32,6 +32,11 @@ def test_report_is_self_contained(report_dir, capfd):
     assert "<b>R</b>: resistant" in page and "<b>r</b>: partially resistant" in page and "<b>S</b>: sensitive" in page
     # T-DM1 is in the exposure table: its unmodelled payload is said on the page
     assert "T-DM1: payload not modelled" in page
+    # JIMT-1 (MUC4-high preset) equals the parental line under lapatinib: the limitation is named on the page
+    import html
+
+    assert "'JIMT-1' is kinetically identical to 'parental'" in html.unescape(page)
+    assert "lapatinib: resistant" in html.unescape(page)
     # no absolute path of the machine the report was built on
     assert str(Path(__file__).resolve().parents[1]) not in page
 

@@ -96,6 +96,13 @@ def _is_cell_line(label: str) -> bool:
     return True
 
 
+def _settings_of(label: str) -> dict[str, float] | None:
+    try:
+        return resolve_context(label)[1]
+    except (UnknownNameError, ValidationError):
+        return None  # a label that is not a name (e.g. "PTEN loss (0.5)"): compared by its values only
+
+
 def _catalogue_call(label: str, drugs: Sequence[str]) -> str:
     try:
         from ..library.cell_lines import cell_line
@@ -145,8 +152,8 @@ def identical_context_notes(values: xr.DataArray, *, over: str | None = None,
         for item in items:
             mine = values.sel(context=label) if item is None else values.sel(context=label, **{over: item})
             for other in labels:
-                if other == label:
-                    continue
+                if other == label or _settings_of(other) == cell_line_settings(label):
+                    continue  # a context with the same settings (e.g. the preset's own genotype) is trivially equal
                 theirs = values.sel(context=other) if item is None else values.sel(context=other, **{over: item})
                 a, b = np.asarray(mine, dtype=float), np.asarray(theirs, dtype=float)
                 scale = max(float(np.nanmax(np.abs(b))) if b.size else 0.0, 1e-300)
