@@ -49,7 +49,8 @@ def test_report_writes_data_behind_figures(report_dir):
     assert {"id", "value", "kind", "source"} <= set(params.columns)
     assert (data / "synergy_summary.csv").exists()
     # units in every exported column of the tables that carry quantities (issue #19)
-    for name in ("dose_response_trastuzumab", "dose_response_fits_trastuzumab", "synergy_trastuzumab_lapatinib_parental"):
+    for name in ("dose_response_trastuzumab", "dose_response_fits_trastuzumab", "synergy_trastuzumab_lapatinib_parental",
+                 "atlas_free_average", "rescue_PTEN_loss"):
         frame = pd.read_csv(data / f"{name}.csv")
         numeric = [c for c in frame.columns if frame[c].dtype.kind == "f" and not c.endswith("_censored")]
         assert all(c.endswith("]") or c.endswith(("_percent", "_nM")) for c in numeric), (name, numeric)

@@ -218,6 +218,7 @@ def rescue_search(
     for r in EXPLAIN_READOUTS:
         out[f"{r}_fraction"].attrs.update(units="1", long_name=f"{r} at {signal_time:g} h / untreated level")
     out["inhibition_percent"].attrs.update(units="%", long_name=f"growth inhibition at {time:g} h")
+    out["gr"].attrs.update(units="1", long_name=f"GR value at {time:g} h (Hafner 2016)")
     out["bliss_excess"].attrs.update(units="percentage points", reference_model="bliss",
                                      reference="Bliss independence (Bliss CI 1939, Ann Appl Biol 26:585-615)",
                                      long_name="GI minus Bliss-expected GI from the single agents in this context")

@@ -440,7 +440,7 @@ def rescue(
                                       backbone=_split(backbone), max_size=max_size, basis=basis,
                                       include_unexposed=include_unexposed, top=top)
     table = rescue_mod.rescue_table(result)
-    _write_table(table, out / "rescue.csv")
+    _write_table(columns_with_units(table, units_of(result)), out / "rescue.csv")
     excluded = result.attrs.get("excluded_unexposed", "none")
     if excluded != "none":
         _echo_err(f"note: left out (no clinical exposure; --include-unexposed to rank them at in-vitro doses): {excluded}")

@@ -163,7 +163,7 @@ def _write(out: Path, progress: Callable[[str], None], start: float, *, n_thread
         fig, ax = plt.subplots(figsize=(10, 5.5))
         atlas_mod.plot_atlas(a, ax=ax)
         figs.append(rep.figure(fig))
-        files.append(rep.save(atlas_mod.atlas_table(a), f"atlas_{basis}"))
+        files.append(rep.save(columns_with_units(atlas_mod.atlas_table(a), units_of(a)), f"atlas_{basis}"))
     exposures = atlas_mod.exposure_table("free_average")
     files.append(rep.save(exposures, "exposures_free_average"))
     rep.notes.extend(atlas_mod.treatment_notes(exposures["drug"]))
@@ -258,7 +258,7 @@ def _write(out: Path, progress: Callable[[str], None], start: float, *, n_thread
         result = rescue_mod.rescue_search(context, failing=failing, model=model, n_threads=n_threads)
         rep.note(result)
         table = rescue_mod.rescue_table(result)
-        files.append(rep.save(table, f"rescue_{context}".replace(" ", "_")))
+        files.append(rep.save(columns_with_units(table, units_of(result)), f"rescue_{context}".replace(" ", "_")))
         shown = table[["rank_effect", "combination", "exposure", "inhibition_percent", "bliss_excess", "rank_synergy",
                        "switched_off", "explanation"]]
         tables.append(f"<h3>{html.escape(context)} (failing: {html.escape(failing)}; GI "
