@@ -23,7 +23,9 @@ def test_combination_and_matrix_commands(tmp_path):
     result = runner.invoke(app, ["combination", "trastuzumab", "lapatinib", "--points", "4", "-o", str(tmp_path / "a")])
     assert result.exit_code == 0, result.output
     grid = pd.read_csv(tmp_path / "a" / "synergy.csv")
-    assert {"bliss_excess", "loewe_excess", "zip_excess"} <= set(grid.columns)
+    # units in every column name (issue #19: no mixing of fractions and percentage points)
+    assert {"bliss_excess [percentage points]", "loewe_excess [percentage points]", "zip_excess [percentage points]",
+            "observed_inhibition [%]", "loewe_ci [1]"} <= set(grid.columns)
     # a user matrix of Bliss-independent drugs (viability = product of single-agent viabilities)
     doses = (0.0, 1.0, 10.0, 100.0)
     rows = [{"dose_a": a, "dose_b": b, "response": (1 - 0.9 * a / (a + 5)) * (1 - 0.6 * b / (b + 20))}
@@ -33,7 +35,7 @@ def test_combination_and_matrix_commands(tmp_path):
                                  "viability", "-o", str(tmp_path / "b")])
     assert result.exit_code == 0, result.output
     summary = pd.read_csv(tmp_path / "b" / "synergy_summary.csv")
-    assert abs(summary.loc[0, "bliss_max_excess"]) < 1e-9  # oracle: Bliss independence by construction
+    assert abs(summary.loc[0, "bliss_max_excess [percentage points]"]) < 1e-9  # oracle: Bliss independence by construction
 
 
 def test_atlas_rescue_regimen_commands(tmp_path):

@@ -80,7 +80,9 @@ def test_regimen_drives_the_model():
     # the first hour holds the loading dose: 8 mg/kg × 68 kg / Vc 3.02 L ≈ 180 ug/mL ≈ 1220 nM (rtol 5 %)
     assert float(ds["free_nM"].isel(regimen=0, time=0)) == pytest.approx(8 * 68 / 3.02 * 6.757, rel=0.05)
     axes = plot_regimen(ds)
-    assert axes[2].get_xlabel() == "days of therapy"
+    # hours, as in the exported tables (issue #19: CSV and plot times in the same unit)
+    assert axes[2].get_xlabel().startswith("time since the first dose [h]")
+    np.testing.assert_array_equal(axes[1].lines[0].get_xdata(), ds["time"].values)
     import matplotlib.pyplot as plt
 
     plt.close("all")

@@ -26,14 +26,15 @@ Which concentration, and why
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..errors import UnknownNameError, ValidationError
+from ..errors import Her2simWarning, UnknownNameError, ValidationError
 from ._runs import PARENTAL, default_model, drug_concentrations, provenance, resolve_context, run_members
 
 __all__ = [
@@ -47,7 +48,140 @@ __all__ = [
     "resistance_atlas",
     "atlas_table",
     "plot_atlas",
+    "ModelLimitationWarning",
+    "treatment_notes",
+    "identical_context_notes",
+    "attach_notes",
+    "CALL_CODES",
 ]
+
+
+class ModelLimitationWarning(Her2simWarning):
+    """The model cannot tell apart what the catalogue distinguishes.
+
+    Raised for a cell-line preset whose simulated response equals another context's (e.g. JIMT-1
+    and BT-474 under lapatinib: the JIMT-1 preset only masks trastuzumab's epitope) and for a
+    drug whose payload is not modelled (T-DM1 acts as its antibody only).
+    """
+
+
+def treatment_notes(drugs: Iterable[str]) -> list[str]:
+    """Notes on drugs the model represents only in part (payload not modelled).
+
+    Examples
+    --------
+    >>> treatment_notes(["T-DM1"])[0].startswith("T-DM1: payload not modelled")
+    True
+    """
+    from ..library.drugs import get_drug
+
+    notes = []
+    for name in dict.fromkeys(drugs):
+        drug = get_drug(name)
+        if not drug.payload_modelled:
+            notes.append(f"{drug.name}: payload not modelled; it acts here as its antibody alone (results equal "
+                         f"trastuzumab-like HER2 blockade at equimolar dose). {drug.note}".strip())
+    return notes
+
+
+def _is_cell_line(label: str) -> bool:
+    from ..library.her2_model import GENOTYPES, cell_line_settings
+
+    if label in GENOTYPES or label == PARENTAL:
+        return False
+    try:
+        cell_line_settings(label)
+    except (UnknownNameError, ValidationError):
+        return False
+    return True
+
+
+def _settings_of(label: str) -> dict[str, float] | None:
+    try:
+        return resolve_context(label)[1]
+    except (UnknownNameError, ValidationError):
+        return None  # a label that is not a name (e.g. "PTEN loss (0.5)"): compared by its values only
+
+
+def _catalogue_call(label: str, drugs: Sequence[str]) -> str:
+    try:
+        from ..library.cell_lines import cell_line
+
+        line = cell_line(label)
+    except Exception:  # a preset without a catalogue entry: nothing to add
+        return ""
+    calls = []
+    for drug in drugs:
+        entry = line.sensitivity(drug)
+        if entry is not None:
+            calls.append(f"{entry.drug}: {entry.call} ({entry.detail})")
+    return ("; the catalogue reports " + "; ".join(calls)) if calls else ""
+
+
+def identical_context_notes(values: xr.DataArray, *, over: str | None = None,
+                            drugs_of: Mapping[str, Sequence[str]] | None = None, rtol: float = 1e-9) -> list[str]:
+    """Notes for cell-line presets whose simulated values equal another context's.
+
+    Parameters
+    ----------
+    values
+        A result with a ``context`` dim (e.g. relative viability over concentration).
+    over
+        Another dim checked item by item (e.g. ``"therapy"`` of an atlas); ``None``: all values
+        of a context are compared at once.
+    drugs_of
+        ``{item: drug names}`` (or ``{"": drugs}`` when ``over`` is None), to quote the
+        catalogue's sensitivity calls.
+    rtol
+        Relative tolerance of "identical" (the ensemble is deterministic: equal inputs give
+        bit-equal outputs, so differences below 1e-9 mean the preset changed nothing that acts).
+    """
+    from ..library.her2_model import cell_line_settings
+
+    labels = [str(c) for c in values["context"].values]
+    notes = []
+    items = [None] if over is None else [str(v) for v in values[over].values]
+    for label in labels:
+        if not _is_cell_line(label):
+            continue
+        if not cell_line_settings(label):
+            notes.append(f"cell line {label!r}: its preset has no model settings, so it is the parental model "
+                         "tumour under every treatment")
+            continue
+        same: dict[str, list[str]] = {}
+        for item in items:
+            mine = values.sel(context=label) if item is None else values.sel(context=label, **{over: item})
+            for other in labels:
+                if other == label or _settings_of(other) == cell_line_settings(label):
+                    continue  # a context with the same settings (e.g. the preset's own genotype) is trivially equal
+                theirs = values.sel(context=other) if item is None else values.sel(context=other, **{over: item})
+                a, b = np.asarray(mine, dtype=float), np.asarray(theirs, dtype=float)
+                scale = max(float(np.nanmax(np.abs(b))) if b.size else 0.0, 1e-300)
+                if np.all(np.isfinite(a) == np.isfinite(b)) and float(np.nanmax(np.abs(a - b))) <= rtol * scale:
+                    same.setdefault(other, []).append(item or "")
+                    break
+        for other, where in same.items():
+            drugs = sorted({d for w in where for d in (drugs_of or {}).get(w, ())})
+            under = f" under {', '.join(w for w in where if w)}" if any(where) else ""
+            notes.append(f"cell line {label!r} is kinetically identical to {other!r}{under}: its preset "
+                         f"({', '.join(f'{k}={v:g}' for k, v in cell_line_settings(label).items())}) changes nothing "
+                         f"this treatment acts through{_catalogue_call(label, drugs)}")
+    return notes
+
+
+def attach_notes(ds: xr.Dataset, notes: Sequence[str]) -> xr.Dataset:
+    """Record notes in ``ds.attrs["model_notes"]`` and emit each as a :class:`ModelLimitationWarning`."""
+    if notes:
+        ds.attrs["model_notes"] = " | ".join(notes)
+        for note in notes:
+            warnings.warn(note, ModelLimitationWarning, stacklevel=3)
+    return ds
+
+
+#: Codes of the atlas figure's cells, and what they mean (legend of figures and the report).
+CALL_CODES: dict[str, str] = {
+    "R": "resistant", "r": "partially resistant", "S": "sensitive", "ref": "reference", "-": "inactive in reference",
+}
 
 BASES = ("free_average", "free_trough", "free_peak", "in_vitro")
 ROUTE_NODES: dict[str, str] = {"pAKT_S473": "pAKT", "pS6": "pS6", "pERK": "pERK", "pHER3": "HER3"}
@@ -359,7 +493,9 @@ def resistance_atlas(
         "contexts": repr(ctx),
         "drug_names": ", ".join(get_drug(d).name for d in drugs),
     })
-    return ds
+    notes = treatment_notes(drugs) + identical_context_notes(
+        ds["relative_viability"], over="therapy", drugs_of={t: _therapy_drugs(t) for t in therapies})
+    return attach_notes(ds, notes)
 
 
 def atlas_table(atlas: xr.Dataset) -> pd.DataFrame:
@@ -378,15 +514,15 @@ def plot_atlas(atlas: xr.Dataset, *, ax=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(1.0 + 0.55 * gi.shape[1], 1.2 + 0.4 * gi.shape[0]))
     image = ax.imshow(gi, cmap="viridis", vmin=min(0.0, float(np.nanmin(gi))), vmax=100, aspect="auto")
-    marks = {"resistant": "R", "partially resistant": "r", "sensitive": "S", "reference": "ref",
-             "inactive in reference": "-"}
+    marks = {call: code for code, call in CALL_CODES.items()}
     for (i, j), v in np.ndenumerate(gi):
         call = str(atlas["call"].values[i, j])
         ax.text(j, i, f"{v:.0f}\n{marks.get(call, '')}", ha="center", va="center", fontsize=6,
                 color="white" if v < 60 else "black")
     ax.set_xticks(range(gi.shape[1]), atlas["therapy"].values, rotation=60, ha="right", fontsize=7)
     ax.set_yticks(range(gi.shape[0]), atlas["context"].values, fontsize=7)
+    legend = "; ".join(f"{code} = {call}" for code, call in CALL_CODES.items())
     ax.set_title(f"growth inhibition at 72 h [%] vs {atlas.attrs.get('reference', '')}; "
-                 f"exposure: {atlas.attrs.get('exposure_basis', '')}", fontsize=8)
+                 f"exposure: {atlas.attrs.get('exposure_basis', '')}\ncalls: {legend}", fontsize=8)
     ax.figure.colorbar(image, ax=ax, shrink=0.7)
     return ax

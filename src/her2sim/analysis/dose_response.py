@@ -30,10 +30,27 @@ GR metrics (Hafner M, Niepel M, Chung M, Sorger PK 2016, Nat Methods 13:521-7)::
     GR(c) = 2^(log2(x(c)/x0) / log2(x_ctrl/x0)) - 1
     GR(c) = GRinf + (1 - GRinf) / (1 + (c / GEC50)^h_GR)
 
-``GR50`` is the concentration at which the fitted GR curve equals 0.5 (``inf`` if GRinf ≥ 0.5);
-``GRmax`` is the GR value at the highest tested concentration (observed); ``GR_AOC`` is the area
-over the GR curve, ``∫(1 − GR) dlog10 c`` by the trapezoid rule on the observed values over the
-tested range, divided by that range.
+``GR50`` is the concentration at which the fitted GR curve equals 0.5 (``+inf`` if the curve
+stays above 0.5, ``-inf`` if it stays below); ``GRmax`` is, by default, the smallest GR value at
+the two highest tested concentrations (GRmetrics' definition, a robust minimum; ``grmax_doses=1``
+gives the value at the highest dose); ``GR_AOC`` is the area over the GR curve, ``∫(1 − GR)
+dlog10 c`` by the trapezoid rule on the observed values over the tested range, divided by that
+range.
+
+**Flat fits** (GRmetrics, Clark NA, Hafner M et al. 2017, BMC Cancer 17:698; the ``GRmetrics``
+Bioconductor package and the ``gr50_tools`` Python code): the sigmoid is kept only if an F-test
+finds it significantly better than a flat line at the mean GR (``F = ((RSS_flat − RSS_sigmoid)/2)
+/ (RSS_sigmoid/(n − 2))``, the degrees of freedom GRmetrics uses, ``n`` the GR values at
+non-zero concentrations). Otherwise ``GEC50 = 0``, ``h_GR = 0.01``, ``GRinf`` = mean GR and
+``GR50 = ±inf`` by whether that mean is above or below 0.5. The threshold is
+``flat_fit_pvalue`` (default 0.05, the ``pcutoff``/``alpha`` default of both GRmetrics codes;
+``None`` forces the sigmoid).
+
+**Censoring.** A potency (IC50, EC50, IC at another level) outside the tested concentration
+range is not a measurement: the Datasets report it as the tested bound with a qualifier
+``<name>_censored`` = ``"<"`` (below the lowest tested concentration) or ``">"`` (above the
+highest, or never reached), ``""`` within the range, and keep the curve's value in
+``<name>_extrapolated``.
 """
 
 from __future__ import annotations
@@ -61,6 +78,8 @@ __all__ = [
     "simulate_dose_response",
     "fit_dose_response",
     "gr_metrics",
+    "flat_fit_pvalue",
+    "censor",
     "read_measured_csv",
     "fit_measured",
     "plot_dose_response",
@@ -145,6 +164,7 @@ def fit_log_logistic(
     bottom: float | None = None,
     level: float = 0.5,
     hill_bounds: tuple[float, float] = (0.05, 20.0),
+    nonnegative: bool = False,
 ) -> CurveFit:
     """Least-squares fit of the 4-parameter log-logistic curve.
 
@@ -158,6 +178,9 @@ def fit_log_logistic(
         Response level that defines ``ic50`` (default 0.5: half of an untreated response of 1).
     hill_bounds : (float, float)
         Bounds of the Hill slope; a fit on a bound is flagged ``converged=False``.
+    nonnegative : bool
+        Keep ``top`` and ``bottom`` >= 0 (for responses that cannot be negative, such as
+        relative viability: a negative ``einf`` would be a fitting artefact).
 
     Returns
     -------
@@ -213,6 +236,9 @@ def fit_log_logistic(
         return log_logistic(c, t, b, e, h) - y
 
     y_lo, y_hi = float(np.min(y)) - 2 * span, float(np.max(y)) + 2 * span
+    if nonnegative:
+        y_lo = max(y_lo, 0.0)
+        t0, b0 = max(t0, 0.0), max(b0, 0.0)
     lower = ([y_lo] if free_top else []) + ([y_lo] if free_bottom else []) + [log_lo, hill_bounds[0]]
     upper = ([y_hi] if free_top else []) + ([y_hi] if free_bottom else []) + [log_hi, hill_bounds[1]]
     best = None
@@ -233,7 +259,11 @@ def fit_log_logistic(
     ssr = float(np.sum(best.fun**2))
     sst = float(np.sum((y - y.mean()) ** 2))
     dof = c.size - n_free
-    at_bound = bool(np.any(np.isclose(best.x, lower, rtol=0, atol=1e-6) | np.isclose(best.x, upper, rtol=0, atol=1e-6)))
+    on_lower = np.isclose(best.x, lower, rtol=0, atol=1e-6)
+    if nonnegative:  # 0 is a physical limit of the response, not an artificial search bound
+        n_levels = int(free_top) + int(free_bottom)
+        on_lower[:n_levels] &= np.asarray(lower[:n_levels]) != 0.0
+    at_bound = bool(np.any(on_lower | np.isclose(best.x, upper, rtol=0, atol=1e-6)))
     converged = bool(best.success and not at_bound)
     message = best.message if not at_bound else best.message + "; a parameter is on its bound"
     fit = CurveFit(
@@ -414,7 +444,10 @@ def simulate_dose_response(
         unit=unit, end_time_h=float(time), contexts=repr(ctx), parameter_overrides=repr(dict(parameters or {})),
         n_failed=int(np.count_nonzero(status)), citation=HAFNER2016,
     ))
-    return ds
+    from .atlas import attach_notes, identical_context_notes, treatment_notes
+
+    notes = treatment_notes(ratios) + identical_context_notes(ds["relative_viability"], drugs_of={"": list(ratios)})
+    return attach_notes(ds, notes)
 
 
 def _param(drug: str) -> str:
@@ -444,7 +477,7 @@ _FIT_FIELDS = {
     "ic50": ("absolute IC50: concentration where the fitted curve crosses 0.5 (inf: not reached)", None),
     "ec50": ("fitted midpoint (relative EC50)", None),
     "top": ("fitted response at zero concentration", "1"),
-    "einf": ("fitted response at infinite concentration", "1"),
+    "einf": ("fitted response at infinite concentration (>= 0 for viability)", "1"),
     "emax": ("observed response at the highest tested concentration", "1"),
     "hill": ("Hill slope", "1"),
     "auc": ("area under the fitted curve over log10 concentration, normalised by the range (1 = no effect)", "1"),
@@ -454,7 +487,43 @@ _FIT_FIELDS = {
 }
 
 
-def _fit_dataset(fits: Mapping[str, CurveFit], dim: str, unit: str, response: str, extra: Mapping[str, Any]) -> xr.Dataset:
+def censor(value: float, c_lo: float, c_hi: float) -> tuple[float, str]:
+    """A potency against the tested range: ``(reported value, qualifier)``.
+
+    Below the lowest tested concentration → ``(c_lo, "<")``; above the highest or never reached
+    (``inf``) → ``(c_hi, ">")``; within → ``(value, "")``; NaN stays NaN.
+
+    Examples
+    --------
+    >>> censor(0.001, 0.03, 300.0), censor(float("inf"), 0.03, 300.0), censor(5.0, 0.03, 300.0)
+    ((0.03, '<'), (300.0, '>'), (5.0, ''))
+    """
+    if not np.isfinite(value) and not value == np.inf:
+        return float("nan"), ""
+    if value < c_lo:
+        return float(c_lo), "<"
+    if value > c_hi:
+        return float(c_hi), ">"
+    return float(value), ""
+
+
+def _add_censored(ds: xr.Dataset, name: str, raw: Sequence[float], ranges: Sequence[tuple[float, float]],
+                  dim: str, long_name: str, unit: str) -> None:
+    pairs = [censor(v, lo, hi) for v, (lo, hi) in zip(raw, ranges)]
+    ds[name] = (dim, np.asarray([p[0] for p in pairs], dtype=float),
+                {"long_name": f"{long_name}; outside the tested range: the tested bound, see {name}_censored",
+                 "units": unit})
+    ds[f"{name}_censored"] = (dim, np.asarray([p[1] for p in pairs], dtype=str),
+                              {"long_name": f"'<': {name} below the lowest tested concentration; '>': above the "
+                                            "highest (or never reached); '': within the tested range"})
+    ds[f"{name}_extrapolated"] = (dim, np.asarray(raw, dtype=float),
+                                  {"long_name": f"{name} of the fitted curve, even outside the tested range "
+                                                "(not a measurement there)", "units": unit})
+
+
+def _fit_dataset(fits: Mapping[str, CurveFit], dim: str, unit: str, response: str, extra: Mapping[str, Any],
+                 ranges: Mapping[str, tuple[float, float]] | None = None,
+                 levels: Mapping[str, float] | None = None) -> xr.Dataset:
     labels = list(fits)
     data = {}
     for field, (long_name, units) in _FIT_FIELDS.items():
@@ -465,13 +534,23 @@ def _fit_dataset(fits: Mapping[str, CurveFit], dim: str, unit: str, response: st
                         "model": LL4, "response": response})
     data["n_points"] = (dim, np.asarray([fits[k].n_points for k in labels]), {"long_name": "points fitted"})
     ds = xr.Dataset(data, coords={dim: labels})
+    if ranges is not None:
+        rng = [ranges[k] for k in labels]
+        for field in ("ic50", "ec50"):
+            _add_censored(ds, field, [getattr(fits[k], field) for k in labels], rng, dim,
+                          _FIT_FIELDS[field][0], unit)
+        for name, level in (levels or {}).items():
+            raw = [_crossing(f.top, f.bottom, f.ec50, f.hill, level) for f in (fits[k] for k in labels)]
+            _add_censored(ds, name, raw, rng, dim,
+                          f"concentration where the fitted curve crosses {level:g} (absolute, untreated = 1)", unit)
     ds.attrs.update({k: (v if isinstance(v, (str, int, float)) else repr(v)) for k, v in extra.items()})
     ds.attrs["fit_model"] = LL4
     ds.attrs["response"] = response
     return ds
 
 
-def fit_dose_response(ds: xr.Dataset, *, response: str = "relative_viability") -> xr.Dataset:
+def fit_dose_response(ds: xr.Dataset, *, response: str = "relative_viability",
+                      ic_levels: Sequence[float] = (0.5,)) -> xr.Dataset:
     """Fit the 4-parameter log-logistic curve per context of a dose-response Dataset.
 
     Parameters
@@ -482,13 +561,21 @@ def fit_dose_response(ds: xr.Dataset, *, response: str = "relative_viability") -
         ``"relative_viability"`` (top fixed at 1, the untreated control) or any other variable
         with dims ``(context, concentration)``; read-outs with a ``time`` dim are taken at the
         last time, normalised to the untreated control.
+    ic_levels
+        Response levels (untreated = 1) at which absolute inhibitory concentrations are read;
+        0.3 adds ``ic70`` (70 % inhibition) with its ``ic70_censored`` qualifier.
 
     Returns
     -------
     xarray.Dataset
         Dim ``context``: ``ic50, ec50, top, einf, emax, hill, auc, rse, r2, converged, n_points``;
+        ``ic50``/``ec50`` with ``*_censored`` and ``*_extrapolated`` (module docstring);
         concentrations in the units of ``ds.concentration``.
     """
+    for level in ic_levels:
+        if not 0 < level < 1:
+            raise ValidationError(f"ic_levels must be in (0, 1) (response relative to untreated), got {level!r}")
+    nonnegative = response in ("relative_viability", "cells")
     if response not in ds:
         raise UnknownNameError("response", response, [v for v in ds.data_vars if "concentration" in ds[v].dims])
     values = ds[response]
@@ -504,26 +591,61 @@ def fit_dose_response(ds: xr.Dataset, *, response: str = "relative_viability") -
         y = values.sel(context=label).values
         c_all = np.concatenate([[0.0], conc]) if fixed_top is not None and conc.min() > 0 else conc
         y_all = np.concatenate([[fixed_top], y]) if fixed_top is not None and conc.min() > 0 else y
-        fits[str(label)] = fit_log_logistic(c_all, y_all, top=fixed_top)
+        fits[str(label)] = fit_log_logistic(c_all, y_all, top=fixed_top, nonnegative=nonnegative)
     unit = ds["concentration"].attrs.get("units", "nM")
+    positive = conc[conc > 0]
+    tested = (float(positive.min()), float(positive.max())) if positive.size else (np.nan, np.nan)
+    levels = {f"ic{100 * (1 - level):g}": level for level in ic_levels if level != 0.5}
     out = _fit_dataset(fits, "context", unit, response,
-                       {**ds.attrs, "fitted": f"{response} vs concentration per context"})
+                       {**ds.attrs, "fitted": f"{response} vs concentration per context"},
+                       ranges={k: tested for k in fits}, levels=levels)
     return out
 
 
-def gr_metrics(ds: xr.Dataset) -> xr.Dataset:
-    """GR50, GRmax, GRinf, GEC50, h_GR and GR_AOC per context (Hafner et al. 2016).
+def flat_fit_pvalue(observed, predicted, *, n_parameters: int = 3) -> float:
+    """p-value of GRmetrics' F-test: is the sigmoid better than a flat line at the mean?
+
+    ``F = ((RSS_flat − RSS_sigmoid)/(p − 1)) / (RSS_sigmoid/(n − p + 1))`` with ``p = 3`` sigmoid
+    parameters and ``n`` values (GRmetrics ``.GRlogisticFit``; ``gr50_tools`` ``_calculate_pval``).
+    """
+    from scipy.stats import f as f_dist
+
+    y, y_fit = np.asarray(observed, dtype=float), np.asarray(predicted, dtype=float)
+    keep = np.isfinite(y) & np.isfinite(y_fit)
+    y, y_fit = y[keep], y_fit[keep]
+    rss_flat = float(np.sum((y - y.mean()) ** 2))
+    rss_sig = float(np.sum((y - y_fit) ** 2))
+    df1, df2 = n_parameters - 1, y.size - n_parameters + 1
+    if df2 <= 0:
+        return float("nan")
+    if rss_sig <= 0:
+        return 0.0 if rss_flat > 0 else 1.0
+    value = ((rss_flat - rss_sig) / df1) / (rss_sig / df2)
+    return float(f_dist.sf(value, df1, df2))
+
+
+def gr_metrics(ds: xr.Dataset, *, flat_fit_pvalue_threshold: float | None = 0.05, grmax_doses: int = 2) -> xr.Dataset:
+    """GR50, GRmax, GRinf, GEC50, h_GR and GR_AOC per context (Hafner et al. 2016, GRmetrics rules).
 
     Parameters
     ----------
     ds
         A Dataset with ``gr`` over ``concentration`` (from :func:`simulate_dose_response` or
         :func:`fit_measured` input), dims ``context × concentration``.
+    flat_fit_pvalue_threshold
+        GRmetrics' flat-fit rule (module docstring): when the F-test p-value is at or above this,
+        the flat fit is reported. Default 0.05, GRmetrics' default; ``None`` keeps every sigmoid.
+    grmax_doses
+        GRmax is the smallest GR over this many highest tested doses (GRmetrics: 2; 1 gives the
+        value at the highest dose).
 
     Returns
     -------
     xarray.Dataset
-        Dim ``context``; every variable's attrs name the reference (Hafner 2016).
+        Dim ``context``: ``GR50, GRmax, GRinf, GEC50, h_GR, GR_AOC, rse, r2, converged``,
+        ``pval`` (F-test) and ``fit`` (``"sigmoid"`` or ``"flat"``); ``GR50`` also with
+        ``GR50_censored`` (``"<"``/``">"`` outside the tested range); every variable's attrs
+        name the reference (Hafner 2016).
 
     Examples
     --------
@@ -536,41 +658,68 @@ def gr_metrics(ds: xr.Dataset) -> xr.Dataset:
     """
     if "gr" not in ds:
         raise UnknownNameError("variable", "gr", list(ds.data_vars))
+    if flat_fit_pvalue_threshold is not None and not 0 < flat_fit_pvalue_threshold <= 1:
+        raise ValidationError(f"flat_fit_pvalue_threshold must be in (0, 1] or None, got {flat_fit_pvalue_threshold!r}")
+    if int(grmax_doses) != grmax_doses or grmax_doses < 1:
+        raise ValidationError(f"grmax_doses must be an integer >= 1, got {grmax_doses!r}")
     conc = np.asarray(ds["concentration"].values, dtype=float)
     unit = ds["concentration"].attrs.get("units", "nM")
-    rows: dict[str, dict[str, float]] = {}
+    rows: dict[str, dict[str, Any]] = {}
     for label in ds["context"].values:
         gr = np.asarray(ds["gr"].sel(context=label).values, dtype=float)
-        c_all = np.concatenate([[0.0], conc]) if conc.min() > 0 else conc
-        g_all = np.concatenate([[1.0], gr]) if conc.min() > 0 else gr
-        ok = np.isfinite(g_all)
-        fit = fit_log_logistic(c_all[ok], g_all[ok], top=1.0)
         positive = (conc > 0) & np.isfinite(gr)
+        # the untreated point (c = 0, GR = 1) pins the top; its residual is 0 with top fixed at 1
+        c_all = np.concatenate([[0.0], conc[positive]])
+        g_all = np.concatenate([[1.0], gr[positive]])
+        fit = fit_log_logistic(c_all, g_all, top=1.0)
+        # the F-test sees the treated points only, as GRmetrics does (n = their number)
+        pval = flat_fit_pvalue(gr[positive], fit.predict(conc[positive]))
+        flat = (flat_fit_pvalue_threshold is not None
+                and (not np.isfinite(pval) or pval >= flat_fit_pvalue_threshold))
         logc = np.log10(conc[positive])
-        aoc = float(np.trapezoid(1.0 - gr[positive], logc) / (logc[-1] - logc[0])) if logc.size > 1 else float("nan")
-        rows[str(label)] = {
-            "GR50": _crossing(1.0, fit.bottom, fit.ec50, fit.hill, 0.5),
-            "GRmax": float(gr[positive][-1]) if positive.any() else float("nan"),
-            "GRinf": fit.bottom, "GEC50": fit.ec50, "h_GR": fit.hill, "GR_AOC": aoc,
-            "rse": fit.rse, "r2": fit.r2, "converged": fit.converged,
-        }
+        g_pos = gr[positive]
+        aoc = float(np.trapezoid(1.0 - g_pos, logc) / (logc[-1] - logc[0])) if logc.size > 1 else float("nan")
+        n_max = min(int(grmax_doses), int(positive.sum()))
+        grmax = float(np.min(g_pos[-n_max:])) if n_max else float("nan")
+        if flat:
+            mean = float(np.mean(g_pos))
+            gr50 = float("inf") if mean > 0.5 else float("-inf")
+            values = {"GR50": gr50, "GRinf": mean, "GEC50": 0.0, "h_GR": 0.01}
+        else:
+            gr50 = _crossing(1.0, fit.bottom, fit.ec50, fit.hill, 0.5)
+            if not np.isfinite(gr50):
+                gr50 = float("inf") if fit.bottom > 0.5 else float("-inf")
+            values = {"GR50": gr50, "GRinf": fit.bottom, "GEC50": fit.ec50, "h_GR": fit.hill}
+        lo, hi = (float(conc[positive].min()), float(conc[positive].max())) if positive.any() else (np.nan, np.nan)
+        qualifier = "" if lo <= abs(values["GR50"]) <= hi else ("<" if values["GR50"] < lo else ">")
+        rows[str(label)] = {**values, "GRmax": grmax, "GR_AOC": aoc, "rse": fit.rse, "r2": fit.r2,
+                            "converged": fit.converged, "pval": pval, "fit": "flat" if flat else "sigmoid",
+                            "GR50_censored": qualifier if np.isfinite(values["GR50"]) else ">"}
     labels = list(rows)
     meta = {
-        "GR50": ("concentration at which the fitted GR curve equals 0.5 (inf: not reached)", unit),
-        "GRmax": ("GR value at the highest tested concentration (observed)", "1"),
-        "GRinf": ("fitted GR asymptote at infinite concentration", "1"),
-        "GEC50": ("fitted GR curve midpoint", unit),
-        "h_GR": ("Hill slope of the GR curve", "1"),
+        "GR50": ("concentration at which the fitted GR curve equals 0.5 (+inf: stays above, -inf: stays below)", unit),
+        "GR50_censored": ("'<'/'>': GR50 below/above the tested range (not a measurement); '': within", None),
+        "GRmax": (f"smallest GR value over the {int(grmax_doses)} highest tested concentrations (observed)", "1"),
+        "GRinf": ("fitted GR asymptote at infinite concentration (flat fit: mean GR)", "1"),
+        "GEC50": ("fitted GR curve midpoint (flat fit: 0)", unit),
+        "h_GR": ("Hill slope of the GR curve (flat fit: 0.01)", "1"),
         "GR_AOC": ("area over the GR curve over log10 concentration, normalised by the tested range", "1"),
         "rse": ("residual standard error of the GR fit", "1"),
         "r2": ("R^2 of the GR fit", "1"),
-        "converged": ("GR fit converged with no parameter on a bound", ""),
+        "converged": ("GR fit converged with no parameter on a bound", None),
+        "pval": ("F-test p-value of the sigmoid against a flat line (GRmetrics)", "1"),
+        "fit": ("sigmoid, or flat when the F-test p-value >= the threshold (GRmetrics rule)", None),
     }
-    data = {k: ("context", np.asarray([rows[l][k] for l in labels], dtype=bool if k == "converged" else float),
-                {"long_name": v[0], "units": v[1], "reference": HAFNER2016}) for k, v in meta.items()}
+    kinds = {"converged": bool, "GR50_censored": str, "fit": str}
+    data = {k: ("context", np.asarray([rows[l][k] for l in labels], dtype=kinds.get(k, float)),
+                {"long_name": v[0], **({"units": v[1]} if v[1] is not None else {}), "reference": HAFNER2016})
+            for k, v in meta.items()}
     out = xr.Dataset(data, coords={"context": labels})
     out.attrs.update({k: v for k, v in ds.attrs.items() if isinstance(v, (str, int, float))})
     out.attrs["citation"] = HAFNER2016
+    out.attrs["flat_fit_rule"] = (f"F-test p >= {flat_fit_pvalue_threshold}: flat fit (GRmetrics, Clark et al. 2017)"
+                                  if flat_fit_pvalue_threshold is not None else "sigmoid forced")
+    out.attrs["grmax_doses"] = int(grmax_doses)
     return out
 
 
@@ -578,6 +727,14 @@ def gr_metrics(ds: xr.Dataset) -> xr.Dataset:
 # measured data
 
 _REQUIRED = ("dose", "response", "replicate")
+
+
+def _read_csv(path: str | Path) -> pd.DataFrame:
+    """``pandas.read_csv`` with malformed files reported as a her2sim error naming the file."""
+    try:
+        return pd.read_csv(path)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"{path}: not a readable CSV table ({type(exc).__name__}: {exc})") from None
 
 
 def read_measured_csv(path: str | Path) -> pd.DataFrame:
@@ -588,7 +745,7 @@ def read_measured_csv(path: str | Path) -> pd.DataFrame:
     ValidationError
         A required column is missing or a value is not numeric.
     """
-    frame = pd.read_csv(path)
+    frame = _read_csv(path)
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in _REQUIRED if c not in frame.columns]
     if missing:
@@ -599,6 +756,10 @@ def read_measured_csv(path: str | Path) -> pd.DataFrame:
             frame[col] = pd.to_numeric(frame[col])
         except (ValueError, TypeError):
             raise ValidationError(f"{path}: column {col!r} must be numeric") from None
+    if frame.empty:
+        raise ValidationError(f"{path}: no data rows")
+    if (frame["dose"] < 0).any() or not np.isfinite(frame["dose"]).all():
+        raise ValidationError(f"{path}: column 'dose' must be finite and >= 0")
     for col in ("drug", "cell_line"):
         if col not in frame.columns:
             frame[col] = "unspecified"
@@ -614,6 +775,8 @@ def fit_measured(
     confidence: float = 0.95,
     top: float | None = None,
     dose_unit: str = "nM",
+    ic_levels: Sequence[float] = (0.5,),
+    nonnegative: bool = True,
 ) -> xr.Dataset:
     """Fit measured dose-response data per (drug, cell line), with bootstrap confidence intervals.
 
@@ -632,13 +795,26 @@ def fit_measured(
         Interval coverage (default 0.95).
     top
         Fix the response at zero dose (e.g. 1.0 for data normalised to untreated).
+    dose_unit
+        Unit of the ``dose`` column (recorded in the result).
+    ic_levels
+        Response levels (untreated = 1) at which inhibitory concentrations are read: 0.3 adds
+        ``ic70`` (with bootstrap bounds and its censoring qualifier).
+    nonnegative
+        Keep the fitted ``top``/``einf`` >= 0 (responses normalised to untreated viability).
 
     Returns
     -------
     xarray.Dataset
         Dim ``group`` (``"<drug> | <cell_line>"``) with the fit fields and ``<field>_lower`` /
-        ``<field>_upper`` for ``ic50, ec50, einf, hill, auc``; attrs record ``seed`` and ``n_boot``.
+        ``<field>_upper`` for ``ic50, ec50, einf, hill, auc`` (and each extra IC level);
+        potencies outside the tested doses are censored (module docstring); attrs record
+        ``seed`` and ``n_boot``.
     """
+    for level in ic_levels:
+        if not 0 < level < 1:
+            raise ValidationError(f"ic_levels must be in (0, 1) (response relative to untreated), got {level!r}")
+    extra_levels = {f"ic{100 * (1 - level):g}": float(level) for level in ic_levels if level != 0.5}
     frame = read_measured_csv(data) if not isinstance(data, pd.DataFrame) else data.copy()
     for col in ("drug", "cell_line"):
         if col not in frame.columns:
@@ -648,21 +824,25 @@ def fit_measured(
     rng = np.random.default_rng(seed)
     fits: dict[str, CurveFit] = {}
     intervals: dict[str, dict[str, tuple[float, float]]] = {}
+    ranges: dict[str, tuple[float, float]] = {}
     for (drug, line), group in frame.groupby(["drug", "cell_line"], sort=True):
         label = f"{drug} | {line}"
         c = group["dose"].to_numpy(float)
         y = group["response"].to_numpy(float)
-        fits[label] = fit_log_logistic(c, y, top=top)
-        boots: dict[str, list[float]] = {k: [] for k in ("ic50", "ec50", "bottom", "hill", "auc")}
+        fits[label] = fit_log_logistic(c, y, top=top, nonnegative=nonnegative)
+        tested = c[(c > 0) & np.isfinite(c)]
+        ranges[label] = (float(tested.min()), float(tested.max())) if tested.size else (np.nan, np.nan)
+        boots: dict[str, list[float]] = {k: [] for k in ("ic50", "ec50", "bottom", "hill", "auc", *extra_levels)}
         by_dose = [np.flatnonzero(c == d) for d in np.unique(c)]
         for _ in range(int(n_boot)):
             idx = np.concatenate([rng.choice(ix, size=ix.size, replace=True) for ix in by_dose])
             try:
-                f = fit_log_logistic(c[idx], y[idx], top=top)
+                f = fit_log_logistic(c[idx], y[idx], top=top, nonnegative=nonnegative)
             except ValidationError:
                 continue
             for k in boots:
-                boots[k].append(getattr(f, k))
+                boots[k].append(_crossing(f.top, f.bottom, f.ec50, f.hill, extra_levels[k]) if k in extra_levels
+                                else getattr(f, k))
         alpha = (1.0 - confidence) / 2.0
         intervals[label] = {
             k: ((float(np.quantile(v, alpha)), float(np.quantile(v, 1 - alpha))) if v else (np.nan, np.nan))
@@ -670,9 +850,12 @@ def fit_measured(
         }
     out = _fit_dataset(fits, "group", dose_unit, "measured response",
                        {"n_boot": int(n_boot), "seed": int(seed), "confidence": float(confidence),
-                        "bootstrap": "replicates resampled with replacement within each dose; percentile interval"})
+                        "bootstrap": "replicates resampled with replacement within each dose; percentile interval"},
+                       ranges=ranges, levels=extra_levels)
     labels = list(fits)
-    for key, name in (("ic50", "ic50"), ("ec50", "ec50"), ("bottom", "einf"), ("hill", "hill"), ("auc", "auc")):
+    pairs = [("ic50", "ic50"), ("ec50", "ec50"), ("bottom", "einf"), ("hill", "hill"), ("auc", "auc"),
+             *[(k, k) for k in extra_levels]]
+    for key, name in pairs:
         for side, j in (("lower", 0), ("upper", 1)):
             out[f"{name}_{side}"] = ("group", np.asarray([intervals[l][key][j] for l in labels]),
                                      {"long_name": f"{100 * confidence:g} % bootstrap {side} bound of {name}",

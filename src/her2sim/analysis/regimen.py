@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from ..errors import ValidationError
 from ._runs import default_model, provenance, resolve_contexts, run_members
 
-__all__ = ["simulate_regimen", "plot_regimen"]
+__all__ = ["simulate_regimen", "regimen_tables", "plot_regimen"]
 
 
 def simulate_regimen(
@@ -93,11 +94,38 @@ def simulate_regimen(
         regimen_sources=profile.attrs["regimen_sources"],
         note="PK: see her2sim.library.pk for which values are sourced, derived or assumed",
     ))
-    return ds
+    from .atlas import attach_notes, identical_context_notes, treatment_notes
+
+    drugs = [r.drug for r in regs]
+    return attach_notes(ds, treatment_notes(drugs) + identical_context_notes(ds["cells"], drugs_of={"": drugs}))
+
+
+def regimen_tables(ds: xr.Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The regimen result as two tables with one row per time point and units in every column name.
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        Tumour time courses (columns ``"<variable> [<unit>] | <context>"``) and the free plasma
+        concentrations fed to the model (``"free <regimen> [nM]"``); both start with ``time [h]``.
+    """
+    time_h = ds["time"].values
+    tumour = {"time [h]": time_h}
+    for name in ds.data_vars:
+        var = ds[name]
+        if var.dims != ("context", "time"):
+            continue
+        unit = var.attrs.get("units") or "1"
+        for context in ds["context"].values:
+            tumour[f"{name} [{unit}] | {context}"] = var.sel(context=context).values
+    plasma = {"time [h]": time_h}
+    for reg in ds["regimen"].values:
+        plasma[f"free {reg} [nM]"] = ds["free_nM"].sel(regimen=reg).values
+    return pd.DataFrame(tumour), pd.DataFrame(plasma)
 
 
 def plot_regimen(ds: xr.Dataset, *, readout: str = "pAKT_S473", axes=None):
-    """Three stacked panels: free concentrations, a read-out, and growth inhibition over time (days).
+    """Three stacked panels: free concentrations, a read-out, and growth inhibition over time (hours).
 
     Returns
     -------
@@ -108,7 +136,8 @@ def plot_regimen(ds: xr.Dataset, *, readout: str = "pAKT_S473", axes=None):
     plt = _pyplot()
     if axes is None:
         _, axes = plt.subplots(3, 1, figsize=(6, 6.5), sharex=True)
-    days = ds["time"].values / 24.0
+    # hours, as in the exported tables; ticks every week
+    days = ds["time"].values
     for r in ds["regimen"].values:
         axes[0].plot(days, ds["free_nM"].sel(regimen=r), label=str(r), lw=1)
     axes[0].set_yscale("log")
@@ -120,5 +149,7 @@ def plot_regimen(ds: xr.Dataset, *, readout: str = "pAKT_S473", axes=None):
     axes[1].set_ylabel(readout)
     axes[1].legend(fontsize=6, frameon=False)
     axes[2].set_ylabel("GI [%]")
-    axes[2].set_xlabel("days of therapy")
+    axes[2].set_xlabel("time since the first dose [h] (ticks: weeks)")
+    step = 168.0 if days[-1] >= 168.0 else 24.0
+    axes[2].set_xticks(np.arange(0.0, days[-1] + step / 2, step))
     return axes

@@ -8,6 +8,11 @@ mechanism class by default) is simulated at the exposures of
 * by **synergy**: Bliss excess over the drugs' single-agent effects in the same context
   (``GI_combo − 100·(1 − Π(1 − GI_i/100))``; Bliss 1939), in percentage points.
 
+Only comparable exposures are ranked by default: with a clinical basis, drugs without a curated
+clinical exposure (which would be dosed at an in-vitro reference dose such as 1 µM) are left
+out and listed in ``attrs["excluded_unexposed"]``; ``include_unexposed=True`` keeps them, and
+every combination containing one is flagged (``exposure`` column, and the explanation).
+
 Each hit is explained mechanistically against the failing therapy: the read-outs (pHER2,
 pHER3, HER3 protein, pAKT, pS6, pERK) it switches off, i.e. those whose level under the hit is at
 most ``off_ratio`` times their level under the failing therapy (levels at ``signal_time``).
@@ -69,6 +74,7 @@ def rescue_search(
     max_size: int = 3,
     one_per_action: bool = True,
     basis: str = "free_average",
+    include_unexposed: bool = False,
     time: float = 72.0,
     signal_time: float = 24.0,
     off_ratio: float = 0.5,
@@ -95,6 +101,9 @@ def rescue_search(
         At most one drug per mechanism class (no two AKT inhibitors together).
     basis
         Exposure basis of :func:`her2sim.analysis.atlas.exposure_table`.
+    include_unexposed
+        Also rank drugs without a clinical exposure (at their in-vitro reference dose); they are
+        flagged. Default: leave them out (module docstring). Backbone drugs are always kept.
 
     Other parameters
     ----------------
@@ -124,6 +133,8 @@ def rescue_search(
         raise ValidationError(f"max_size must be 1, 2 or 3, got {max_size!r}")
     if not 0 < off_ratio < 1:
         raise ValidationError(f"off_ratio must be in (0, 1), got {off_ratio!r}")
+    if int(top) != top or top < 1:
+        raise ValidationError(f"top must be an integer >= 1, got {top!r}")
     label, settings = resolve_context(context)
     drugs = [get_drug(d).name for d in (candidates or candidate_drugs())]
     failing_drugs = [get_drug(p.strip()).name for p in failing.split("+")]
@@ -131,10 +142,16 @@ def rescue_search(
     for d in backbone:
         if d not in drugs:
             drugs.append(d)
+    exposures = exposure_table(basis, sorted(set(drugs) | set(failing_drugs)))
+    clinical = exposures.set_index("drug")["clinical"].astype(bool)
+    excluded: list[str] = []
+    if basis != "in_vitro" and not include_unexposed:
+        excluded = [d for d in drugs if not clinical[d] and d not in backbone]
+        drugs = [d for d in drugs if d not in excluded]
     combos = _combinations(drugs, max_size, one_per_action, backbone)
     singles = [(d,) for d in drugs]
     all_drugs = sorted(set(drugs) | set(failing_drugs))
-    exposures = exposure_table(basis, all_drugs)
+    exposures = exposures[exposures["drug"].isin(all_drugs)].reset_index(drop=True)
     conc = exposures.set_index("drug")["concentration_nM"]
 
     def settings_of(combo: Sequence[str]) -> dict[str, float]:
@@ -161,7 +178,10 @@ def rescue_search(
         if name not in {" + ".join(c) for c in combos}:
             continue
         expected = 1.0 - np.prod([1.0 - single_effect.get(d, gi[d] / 100.0) for d in combo])
-        rows.append({"combination": name, "size": len(combo), "inhibition_percent": gi[name],
+        unexposed = [d for d in combo if basis != "in_vitro" and not clinical[d]]
+        exposure = ("clinical" if basis != "in_vitro" else "in-vitro reference doses") if not unexposed else (
+            "NOT COMPARABLE: no clinical exposure for " + ", ".join(unexposed) + " (in-vitro reference dose)")
+        rows.append({"combination": name, "size": len(combo), "exposure": exposure, "inhibition_percent": gi[name],
                      "gr": float(ds["gr"].sel(therapy=name)),
                      "bliss_excess": 0.0 if len(combo) == 1 else 100.0 * (gi[name] / 100.0 - expected),
                      **{f"{r}_fraction": levels[r][name] for r in EXPLAIN_READOUTS}})
@@ -190,13 +210,15 @@ def rescue_search(
                 + (f"; Bliss excess {row['bliss_excess']:+.1f} pp" if row["size"] > 1 else ""))
         verdict = (f"switches off {', '.join(off)} relative to {failing_name}" if off
                    else f"switches no read-out off relative to {failing_name} (acts below or beside them)")
-        text.append(f"{lead}; {verdict} (fraction of untreated: {detail})")
+        flag = "" if not row["exposure"].startswith("NOT") else f"[{row['exposure']}] "
+        text.append(f"{flag}{lead}; {verdict} (fraction of untreated: {detail})")
     table["switched_off"] = switched
     table["explanation"] = text
     out = xr.Dataset.from_dataframe(table.set_index("combination"))
     for r in EXPLAIN_READOUTS:
         out[f"{r}_fraction"].attrs.update(units="1", long_name=f"{r} at {signal_time:g} h / untreated level")
     out["inhibition_percent"].attrs.update(units="%", long_name=f"growth inhibition at {time:g} h")
+    out["gr"].attrs.update(units="1", long_name=f"GR value at {time:g} h (Hafner 2016)")
     out["bliss_excess"].attrs.update(units="percentage points", reference_model="bliss",
                                      reference="Bliss independence (Bliss CI 1939, Ann Appl Biol 26:585-615)",
                                      long_name="GI minus Bliss-expected GI from the single agents in this context")
@@ -210,9 +232,14 @@ def rescue_search(
         failing_levels=repr({EXPLAIN_READOUTS[k]: round(v, 4) for k, v in fail_levels.items()}),
         exposure_basis=basis, off_ratio=float(off_ratio), one_per_action=str(one_per_action),
         backbone=", ".join(backbone), max_size=int(max_size), end_time_h=float(time), signal_time_h=float(signal_time),
+        include_unexposed=str(include_unexposed),
+        excluded_unexposed=", ".join(excluded) or "none",
         n_failed=int(ds.attrs.get("n_failed", 0)),
     ))
-    return out
+    from .atlas import attach_notes, identical_context_notes, treatment_notes
+
+    single = xr.DataArray([0.0], dims="context", coords={"context": [label]})
+    return attach_notes(out, treatment_notes(all_drugs) + identical_context_notes(single))
 
 
 def rescue_table(result: xr.Dataset, *, top: int | None = None) -> pd.DataFrame:

@@ -17,6 +17,16 @@ negative = antagonism), the scale SynergyFinder reports (Ianevski et al. 2017, B
   combination (each anchored at the other drug's fitted single-agent effect) minus the Bliss
   product of the fitted single-agent curves. Dose pairs with a zero dose score 0.
 
+**Combination index** (Chou TC, Talalay P 1984, Adv Enzyme Regul 22:27-55; Chou 2006, Pharmacol
+Rev 58:621): each single agent's median-effect line ``log(fa/fu) = m·log(D) − m·log(Dm)`` is
+fitted by least squares on its doses with ``0 < fa < 1``; at a dose pair with observed effect
+``fa`` the Loewe combination index is ``CI = a/Dx_A(fa) + b/Dx_B(fa)`` with
+``Dx = Dm·(fa/(1 − fa))^(1/m)``. ``CI < 1``: synergy, ``= 1``: Loewe additivity, ``> 1``:
+antagonism; NaN where ``fa`` is outside (0, 1).
+
+Units: effects in the Dataset are fractions (attrs ``units = "1"``) and scores percentage points;
+:func:`synergy_table` exports one unit per quantity with the unit in every column name.
+
 Single-agent curves are fitted with :func:`her2sim.analysis.dose_response.fit_log_logistic`
 (effect 0 fixed at zero dose; maximal effect, EC50 and Hill slope free).
 """
@@ -47,7 +57,10 @@ __all__ = [
     "hsa",
     "loewe",
     "zip_delta",
+    "median_effect_fit",
+    "combination_index",
     "synergy",
+    "synergy_table",
     "bliss_excess_point",
     "plot_synergy_map",
     "plot_isobologram",
@@ -60,6 +73,7 @@ REFERENCES: dict[str, str] = {
     "zip": "zero interaction potency (Yadav B et al. 2015, Comput Struct Biotechnol J 13:504-13)",
 }
 MODELS: tuple[str, ...] = ("bliss", "hsa", "loewe", "zip")
+CHOU_TALALAY = "Chou TC, Talalay P 1984, Adv Enzyme Regul 22:27-55 (median-effect combination index)"
 
 
 def default_grid(drug: str, n: int = 8) -> np.ndarray:
@@ -158,7 +172,10 @@ def simulate_combination(
         ds[r] = (("dose_a", "dose_b"), ens[r].values[1:, -1].reshape(da.size, db.size),
                  {"units": ens[r].attrs.get("units", ""), "long_name": f"{r} at {time:g} h"})
         ds[f"{r}_untreated"] = ((), float(ens[r].values[0, -1]), {"units": ens[r].attrs.get("units", "")})
-    return ds
+    from .atlas import attach_notes, identical_context_notes, treatment_notes
+
+    single = xr.DataArray([0.0], dims="context", coords={"context": [ctx_label]})
+    return attach_notes(ds, treatment_notes([a_name, b_name]) + identical_context_notes(single))
 
 
 def combination_from_frame(frame: pd.DataFrame, *, response: str = "inhibition", drug_a: str = "drug A",
@@ -190,7 +207,9 @@ def read_combination_csv(path: str | Path, **kwargs: Any) -> xr.Dataset:
 
     Keyword arguments go to :func:`combination_from_frame`.
     """
-    return combination_from_frame(pd.read_csv(path), **kwargs)
+    from .dose_response import _read_csv
+
+    return combination_from_frame(_read_csv(path), **kwargs)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -254,6 +273,49 @@ def loewe(e: np.ndarray, da: np.ndarray, db: np.ndarray, fits: tuple[CurveFit, C
                 expected[i, j] = float(stronger[0].predict(stronger[1]))
                 defined[i, j] = False
     return expected, defined
+
+
+def median_effect_fit(dose, effect) -> tuple[float, float]:
+    """Chou's median-effect fit of one agent: ``(Dm, m)`` from doses with ``0 < effect < 1``.
+
+    Examples
+    --------
+    >>> d = np.array([1.0, 10.0, 100.0])
+    >>> fa = d**1.5 / (d**1.5 + 20.0**1.5)
+    >>> [round(v, 9) for v in median_effect_fit(d, fa)]
+    [20.0, 1.5]
+    """
+    d, fa = np.asarray(dose, dtype=float), np.asarray(effect, dtype=float)
+    keep = (d > 0) & (fa > 0) & (fa < 1) & np.isfinite(fa)
+    if np.count_nonzero(keep) < 2:
+        return float("nan"), float("nan")
+    x, y = np.log(d[keep]), np.log(fa[keep] / (1.0 - fa[keep]))
+    slope, intercept = np.polyfit(x, y, 1)
+    if not slope > 0:
+        return float("nan"), float("nan")
+    return float(np.exp(-intercept / slope)), float(slope)
+
+
+def combination_index(e: np.ndarray, da: np.ndarray, db: np.ndarray) -> tuple[np.ndarray, dict[str, float]]:
+    """Chou-Talalay (Loewe) combination index over a dose matrix (module docstring).
+
+    Returns
+    -------
+    (numpy.ndarray, dict)
+        CI per dose pair (NaN on the single-agent edges and where the effect is outside (0, 1)),
+        and the median-effect parameters ``Dm_a, m_a, Dm_b, m_b``.
+    """
+    dm_a, m_a = median_effect_fit(da, e[:, 0])
+    dm_b, m_b = median_effect_fit(db, e[0, :])
+    ci = np.full(e.shape, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = e / (1.0 - e)
+        dx_a = dm_a * ratio ** (1.0 / m_a)
+        dx_b = dm_b * ratio ** (1.0 / m_b)
+        value = da[:, None] / dx_a + db[None, :] / dx_b
+    inner = (da[:, None] > 0) & (db[None, :] > 0) & (e > 0) & (e < 1)
+    ci[inner] = value[inner]
+    return ci, {"Dm_a": dm_a, "m_a": m_a, "Dm_b": dm_b, "m_b": m_b}
 
 
 def zip_delta(e: np.ndarray, da: np.ndarray, db: np.ndarray, fits: tuple[CurveFit, CurveFit] | None = None
@@ -326,6 +388,15 @@ def synergy(ds: xr.Dataset, *, response: str = "inhibition", models: Sequence[st
             out["loewe_defined"] = (("dose_a", "dose_b"), defined,
                                     {"long_name": "Loewe additivity equation solvable at this dose pair",
                                      "reference_model": "loewe", "reference": REFERENCES["loewe"]})
+            ci, median_effect = combination_index(e, da, db)
+            out["loewe_ci"] = (("dose_a", "dose_b"), ci,
+                               {"units": "1", "long_name": "Chou-Talalay combination index (< 1 synergy, 1 additive, "
+                                "> 1 antagonism)", "reference_model": "loewe", "reference": CHOU_TALALAY})
+            finite = ci[np.isfinite(ci)]
+            out["loewe_ci_median"] = ((), float(np.median(finite)) if finite.size else float("nan"),
+                                      {"units": "1", "long_name": "median combination index over the dose pairs "
+                                       "where it is defined", "reference": CHOU_TALALAY})
+            out.attrs["median_effect_fits"] = ", ".join(f"{k} {v:.4g}" for k, v in median_effect.items())
         else:
             observed, expected = zip_delta(e, da, db, fits)
         excess = 100.0 * (observed - expected)
@@ -350,6 +421,33 @@ def synergy(ds: xr.Dataset, *, response: str = "inhibition", models: Sequence[st
             out.attrs[f"single_agent_{label}_fit"] = (f"Emax {f.bottom:.4g}, EC50 {f.ec50:.4g}, hill {f.hill:.4g}, "
                                                       f"R2 {f.r2:.4g}")
     return out
+
+
+def synergy_table(scores: xr.Dataset) -> pd.DataFrame:
+    """The dose-matrix scores as a tidy table with one unit per quantity, named in every column.
+
+    Effects (observed and expected inhibition) are in percent, excess scores in percentage
+    points, the combination index dimensionless, doses in the matrix's unit.
+    """
+    grid = scores.drop_vars([v for v in scores.data_vars if scores[v].ndim == 0])
+    frame = grid.to_dataframe().reset_index()
+    unit = scores["dose_a"].attrs.get("units", "nM")
+    columns: dict[str, pd.Series] = {
+        f"{scores.attrs.get('drug_a', 'drug A')} dose [{unit}]": frame["dose_a"],
+        f"{scores.attrs.get('drug_b', 'drug B')} dose [{unit}]": frame["dose_b"],
+    }
+    for name in frame.columns:
+        if name in ("dose_a", "dose_b"):
+            continue
+        if name == "observed" or name.endswith("_expected"):
+            columns[f"{name}_inhibition [%]"] = 100.0 * frame[name]
+        elif name.endswith("_excess"):
+            columns[f"{name} [percentage points]"] = frame[name]
+        elif name == "loewe_ci":
+            columns["loewe_ci [1]"] = frame[name]
+        else:
+            columns[name] = frame[name]
+    return pd.DataFrame(columns)
 
 
 def bliss_excess_point(effect_a: np.ndarray, effect_b: np.ndarray, effect_ab: np.ndarray) -> np.ndarray:

@@ -63,6 +63,16 @@ def fit(
     out: Path = typer.Option(Path("her2sim-output/fit"), "--out", "-o", help="Output folder (resumable store)."),
 ) -> None:
     """Multi-start fit: per-start results, starts.csv, waterfall.png and best_parameters.tsv in OUT."""
+    from ._common import check_choice, check_positive
+
+    check_choice("--sampling", sampling, ("uniform", "latin-hypercube"))
+    check_choice("--gradient", gradient, ("forward", "finite-differences"))
+    check_choice("--hessian", hessian, ("fim", "hybrid", "bfgs"))
+    check_positive("--rtol", rtol)
+    check_positive("--atol", atol)
+    check_positive("--tolerance", tolerance, allow_zero=True)
+    if maxiter is not None and maxiter < 1:
+        raise typer.BadParameter(f"must be >= 1, got {maxiter}", param_hint="--maxiter")
     import matplotlib
 
     matplotlib.use("Agg")
@@ -115,6 +125,8 @@ def profile(
     out: Path = typer.Option(Path("her2sim-output/profile"), "--out", "-o", help="Output folder (resumable store)."),
 ) -> None:
     """Profile likelihoods from the best fit: profiles.csv, profile_points.csv and profiles.png in OUT."""
+    if not 0 < confidence < 1:
+        raise typer.BadParameter(f"must be in (0, 1), got {confidence!r}", param_hint="--confidence")
     import matplotlib
 
     matplotlib.use("Agg")

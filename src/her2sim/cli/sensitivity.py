@@ -78,6 +78,18 @@ def sensitivity_command(
     """Sensitivity of read-outs to model parameters per genotype: tables, rankings and figures (resumable)."""
     from ..analysis import sensitivity as sa
     from ..errors import Her2simError
+    from ._common import check_choice, check_positive
+
+    check_choice("--method", method, _METHODS)
+    check_positive("--step", step)
+    if not factor > 1:
+        raise typer.BadParameter(f"must be > 1 (parameters vary within x/÷ factor), got {factor!r}", param_hint="--factor")
+    if n is not None and n < 1:
+        raise typer.BadParameter(f"must be >= 1, got {n}", param_hint="--n")
+    if levels < 2:
+        raise typer.BadParameter(f"must be >= 2, got {levels}", param_hint="--levels")
+    if threads is not None and threads < 1:
+        raise typer.BadParameter(f"must be >= 1, got {threads}", param_hint="--threads")
 
     try:
         if method not in _METHODS:

@@ -7,6 +7,7 @@ import html
 import io
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._tables import columns_with_units, units_of
+
 __all__ = ["SCENARIOS", "write_report"]
 
 #: What the default report shows (configuration, not science: every number comes from the API).
 SCENARIOS: dict[str, Any] = {
     "dose_response": {
         "treatments": ["trastuzumab", "lapatinib"],
-        "contexts": ["parental", "PTEN loss", "PIK3CA H1047R", "p95HER2", "MUC4 high"],
+        # JIMT-1 (MUC4-high preset) shows where the model cannot reproduce the catalogue (innate lapatinib
+        # resistance): its note appears in the report's model-limitations section
+        "contexts": ["parental", "PTEN loss", "PIK3CA H1047R", "p95HER2", "MUC4 high", "JIMT-1"],
         "concentrations_nM": list(np.geomspace(0.01, 1e4, 13)),
     },
     "combinations": [
@@ -42,13 +47,16 @@ class _Report:
         self.data = out / "data"
         self.data.mkdir(parents=True, exist_ok=True)
         self.sections: list[str] = []
+        self.toc: list[tuple[str, str]] = []
         self.progress = progress
+        self.notes: list[str] = []
         try:
             import pyarrow  # noqa: F401
 
             self.parquet = True
-        except ImportError:
+        except ImportError:  # a core dependency; said aloud rather than silently skipped
             self.parquet = False
+            progress("pyarrow is not importable: Parquet files are not written (pip install pyarrow)")
 
     def save(self, frame: pd.DataFrame, name: str) -> str:
         frame.to_csv(self.data / f"{name}.csv", index=False)
@@ -69,14 +77,27 @@ class _Report:
         plt.close(fig)
         return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
+    def note(self, ds) -> None:
+        """Keep a result's model-limitation notes (see :mod:`her2sim.analysis.atlas`) for the page."""
+        for note in str(ds.attrs.get("model_notes", "")).split(" | "):
+            if note and note not in self.notes:
+                self.notes.append(note)
+
     def section(self, title: str, text: str, figures: list[str] = (), tables: list[str] = (), data: list[str] = ()) -> None:
-        parts = [f"<h2>{html.escape(title)}</h2>", f"<p>{text}</p>"]
+        anchor = "sec-" + "".join(c.lower() if c.isalnum() else "-" for c in title).strip("-")
+        self.toc.append((anchor, title))
+        parts = [f'<h2 id="{anchor}">{html.escape(title)}</h2>', f"<p>{text}</p>"]
         parts += [f'<img src="{src}" alt="{html.escape(title)}">' for src in figures]
         parts += list(tables)
         if data:
             links = ", ".join(f'<a href="{d}">{html.escape(d)}</a>' for d in data)
             parts.append(f'<p class="data">Data behind this section: {links}</p>')
         self.sections.append("\n".join(parts))
+
+
+def _legend_html(codes: dict[str, str]) -> str:
+    items = "".join(f"<li><b>{html.escape(code)}</b>: {html.escape(call)}</li>" for code, call in codes.items())
+    return f"<p class='data'>Codes in the atlas cells (below the GI value):</p><ul class='legend'>{items}</ul>"
 
 
 def _table_html(frame: pd.DataFrame, max_rows: int = 60) -> str:
@@ -103,6 +124,22 @@ def write_report(out_dir: str | Path, *, n_threads: int | None = None, scorecard
     pathlib.Path
         The HTML file. Progress is printed on stderr.
     """
+    from ..analysis.atlas import ModelLimitationWarning
+
+    start = time.perf_counter()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def progress(message: str) -> None:
+        print(f"[report {time.perf_counter() - start:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+    with warnings.catch_warnings():
+        # the analyses' model-limitation warnings are collected from their attrs and shown on the page
+        warnings.simplefilter("ignore", ModelLimitationWarning)
+        return _write(out, progress, start, n_threads=n_threads, scorecard=scorecard)
+
+
+def _write(out: Path, progress: Callable[[str], None], start: float, *, n_threads: int | None, scorecard: bool) -> Path:
     from .. import __version__
     from ..analysis import atlas as atlas_mod
     from ..analysis import dose_response as dr
@@ -111,13 +148,6 @@ def write_report(out_dir: str | Path, *, n_threads: int | None = None, scorecard
     from ..analysis import synergy as syn
     from ..analysis.dose_response import _pyplot
     from ..library.her2_model import build, parameter_table
-
-    start = time.perf_counter()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-
-    def progress(message: str) -> None:
-        print(f"[report {time.perf_counter() - start:6.1f} s] {message}", file=sys.stderr, flush=True)
 
     plt = _pyplot()
     rep = _Report(out, progress)
@@ -129,12 +159,14 @@ def write_report(out_dir: str | Path, *, n_threads: int | None = None, scorecard
                for basis in ("free_average", "in_vitro")}
     figs, files = [], []
     for basis, a in atlases.items():
+        rep.note(a)
         fig, ax = plt.subplots(figsize=(10, 5.5))
         atlas_mod.plot_atlas(a, ax=ax)
         figs.append(rep.figure(fig))
-        files.append(rep.save(atlas_mod.atlas_table(a), f"atlas_{basis}"))
+        files.append(rep.save(columns_with_units(atlas_mod.atlas_table(a), units_of(a)), f"atlas_{basis}"))
     exposures = atlas_mod.exposure_table("free_average")
     files.append(rep.save(exposures, "exposures_free_average"))
+    rep.notes.extend(atlas_mod.treatment_notes(exposures["drug"]))
     a0 = atlases["free_average"]
     rep.section(
         "Resistance atlas",
@@ -143,7 +175,8 @@ def write_report(out_dir: str | Path, *, n_threads: int | None = None, scorecard
         "time-averaged unbound plasma concentrations of the labelled regimens (her2sim.library.pk); bottom: the "
         "in-vitro reference doses of the cited cell studies. Exposures used:",
         figures=figs,
-        tables=[_table_html(exposures[["drug", "concentration_nM", "basis", "clinical", "note"]])],
+        tables=[_legend_html(atlas_mod.CALL_CODES),
+                _table_html(exposures[["drug", "concentration_nM", "basis", "clinical", "note"]])],
         data=files,
     )
 
@@ -154,6 +187,7 @@ def write_report(out_dir: str | Path, *, n_threads: int | None = None, scorecard
     for treatment in cfg["treatments"]:
         ds = dr.simulate_dose_response(treatment, cfg["concentrations_nM"], contexts=cfg["contexts"],
                                        model=model, n_threads=n_threads)
+        rep.note(ds)
         fits = dr.fit_dose_response(ds)
         grm = dr.gr_metrics(ds)
         fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
@@ -162,17 +196,31 @@ def write_report(out_dir: str | Path, *, n_threads: int | None = None, scorecard
         axes[0].set_title(f"{treatment}: relative viability at 72 h", fontsize=9)
         axes[1].set_title(f"{treatment}: GR values", fontsize=9)
         figs.append(rep.figure(fig))
-        curves = ds[["relative_viability", "inhibition_percent", "gr"]].to_dataframe().reset_index()
-        files.append(rep.save(curves, f"dose_response_{treatment}"))
-        summary = fits.to_dataframe().reset_index().merge(grm.to_dataframe().reset_index(), on="context",
-                                                          suffixes=("", "_gr"))
+        curves = ds[["relative_viability", "inhibition_percent", "gr"]]
+        files.append(rep.save(columns_with_units(curves.to_dataframe().reset_index(), units_of(curves)),
+                              f"dose_response_{treatment}"))
+        fit_frame = fits.to_dataframe().reset_index()
+        gr_frame = grm.to_dataframe().reset_index()
+        shown = fit_frame[["context"]].copy()
+        shown.insert(0, "treatment", treatment)
+        for name in ("ic50", "ec50"):
+            shown[f"{name} [nM]"] = [f"{q} {v:.4g}".strip() for q, v in zip(fit_frame[f"{name}_censored"], fit_frame[name])]
+        for name in ("einf", "hill", "auc", "r2", "converged"):
+            shown[name] = fit_frame[name]
+        for name in ("GR50", "GRmax", "GR_AOC", "fit"):
+            shown[name] = gr_frame[name]
+        gr_frame = gr_frame.rename(columns={c: f"GR {c}" for c in ("rse", "r2", "converged", "fit", "pval")})
+        gr_units = {f"GR {k}" if k in ("rse", "r2", "pval") else k: v for k, v in units_of(grm).items()}
+        summary = columns_with_units(fit_frame, units_of(fits)).merge(columns_with_units(gr_frame, gr_units), on="context")
         summary.insert(0, "treatment", treatment)
         files.append(rep.save(summary, f"dose_response_fits_{treatment}"))
-        tables.append(_table_html(summary[["treatment", "context", "ic50", "ec50", "einf", "hill", "auc", "r2",
-                                           "converged", "GR50", "GRmax", "GR_AOC"]]))
+        tables.append(_table_html(shown))
     rep.section("Dose-response and GR curves",
-                "4-parameter log-logistic fits of relative viability (absolute IC50 = 0.5 crossing; inf = not "
-                "reached) and GR metrics (Hafner et al. 2016, Nat Methods 13:521). Concentrations in nM.",
+                "4-parameter log-logistic fits of relative viability (absolute IC50 = 0.5 crossing; a potency outside "
+                "the tested range is shown as the tested bound with '&lt;' or '&gt;', never as a measurement) and GR "
+                "metrics (Hafner et al. 2016, Nat Methods 13:521) with GRmetrics' conventions: GRmax = smallest GR at "
+                "the two highest doses, and a flat fit (fit = flat, GR50 = ±inf) when the sigmoid is not "
+                "significantly better than a flat line (F-test, p &lt; 0.05). Concentrations in nM.",
                 figures=figs, tables=tables, data=files)
 
     # ----------------------------------------------------------------- synergy
@@ -180,6 +228,7 @@ def write_report(out_dir: str | Path, *, n_threads: int | None = None, scorecard
     figs, files, rows = [], [], []
     for drug_a, drug_b, context in SCENARIOS["combinations"]:
         ds = syn.simulate_combination(drug_a, drug_b, context=context, model=model, n_threads=n_threads)
+        rep.note(ds)
         scores = syn.synergy(ds)
         fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
         syn.plot_synergy_map(scores, model="bliss", ax=axes[0])
@@ -187,17 +236,19 @@ def write_report(out_dir: str | Path, *, n_threads: int | None = None, scorecard
         syn.plot_isobologram(ds, level=0.5, ax=axes[2])
         fig.suptitle(f"{drug_a} + {drug_b} in {context}", fontsize=10)
         figs.append(rep.figure(fig))
-        frame = scores.drop_vars([v for v in scores.data_vars if scores[v].ndim == 0]).to_dataframe().reset_index()
-        files.append(rep.save(frame, f"synergy_{drug_a}_{drug_b}_{context}".replace(" ", "_")))
+        files.append(rep.save(syn.synergy_table(scores), f"synergy_{drug_a}_{drug_b}_{context}".replace(" ", "_")))
         rows.append({"combination": f"{drug_a} + {drug_b}", "context": context,
                      **{f"{m} mean [pp]": float(scores[f"{m}_mean_excess"]) for m in syn.MODELS},
-                     **{f"{m} max [pp]": float(scores[f"{m}_max_excess"]) for m in syn.MODELS}})
+                     **{f"{m} max [pp]": float(scores[f"{m}_max_excess"]) for m in syn.MODELS},
+                     "Loewe CI median [1]": float(scores["loewe_ci_median"])})
     summary = pd.DataFrame(rows)
     files.append(rep.save(summary, "synergy_summary"))
     rep.section("Combinations and synergy",
                 "8 × 8 dose matrices; synergy scores are observed minus expected inhibition in percentage points "
-                "under Bliss independence, HSA, Loewe additivity and ZIP (Yadav et al. 2015); maps show Bliss and "
-                "ZIP, the isobologram the 50 % iso-effect contour against Loewe additivity.",
+                "under Bliss independence, HSA, Loewe additivity and ZIP (Yadav et al. 2015), and the Chou-Talalay "
+                "combination index (CI &lt; 1 synergy, 1 additive, &gt; 1 antagonism); maps show Bliss and "
+                "ZIP, the isobologram the 50 % iso-effect contour against Loewe additivity. In the CSV files "
+                "effects are in %, scores in percentage points.",
                 figures=figs, tables=[_table_html(summary)], data=files)
 
     # ----------------------------------------------------------------- rescue
@@ -205,20 +256,23 @@ def write_report(out_dir: str | Path, *, n_threads: int | None = None, scorecard
     tables, files = [], []
     for context, failing in SCENARIOS["rescue"]:
         result = rescue_mod.rescue_search(context, failing=failing, model=model, n_threads=n_threads)
+        rep.note(result)
         table = rescue_mod.rescue_table(result)
-        files.append(rep.save(table, f"rescue_{context}".replace(" ", "_")))
-        shown = table[["rank_effect", "combination", "inhibition_percent", "bliss_excess", "rank_synergy",
+        files.append(rep.save(columns_with_units(table, units_of(result)), f"rescue_{context}".replace(" ", "_")))
+        shown = table[["rank_effect", "combination", "exposure", "inhibition_percent", "bliss_excess", "rank_synergy",
                        "switched_off", "explanation"]]
         tables.append(f"<h3>{html.escape(context)} (failing: {html.escape(failing)}; GI "
-                      f"{result.attrs['failing_gi_percent']:.0f} %)</h3>")
+                      f"{result.attrs['failing_gi_percent']:.0f} %; left out for lack of a clinical exposure: "
+                      f"{html.escape(result.attrs.get('excluded_unexposed', 'none'))})</h3>")
         tables.append(_table_html(shown, max_rows=10))
         by_synergy = table[table["size"] > 1].sort_values("rank_synergy").head(5)[shown.columns]
         tables.append("<p>Top 5 by Bliss excess:</p>" + _table_html(by_synergy, max_rows=5))
     rep.section("Rescue search",
                 "Singles, pairs and triplets of catalogue drugs (one per mechanism class) at the free-average "
-                "exposures of the atlas (in-vitro reference doses, flagged, where no clinical exposure is "
-                "curated), ranked by GI and by Bliss excess; each top hit names the read-outs it switches off "
-                "relative to the failing therapy.", tables=tables, data=files)
+                "exposures of the atlas, ranked by GI and by Bliss excess; only drugs with a curated clinical "
+                "exposure are ranked (the others would be dosed at in-vitro reference doses and are not comparable; "
+                "they are named per tumour). Each top hit names the read-outs it switches off relative to the "
+                "failing therapy.", tables=tables, data=files)
 
     # ----------------------------------------------------------------- regimens
     progress("clinical regimens over weeks (PK-driven)")
@@ -230,13 +284,15 @@ def write_report(out_dir: str | Path, *, n_threads: int | None = None, scorecard
         regimen_mod.plot_regimen(ds, axes=axes)
         axes[0].set_title(" + ".join(regs), fontsize=9)
         figs.append(rep.figure(fig))
-        frame = ds.drop_vars(["free_nM", "status"]).to_dataframe().reset_index()
-        files.append(rep.save(frame, "regimen_" + "_".join(r.split()[0] for r in regs)))
-        files.append(rep.save(ds["free_nM"].to_dataframe().reset_index(), "pk_" + "_".join(r.split()[0] for r in regs)))
+        rep.note(ds)
+        tumour, plasma = regimen_mod.regimen_tables(ds)
+        files.append(rep.save(tumour, "regimen_" + "_".join(r.split()[0] for r in regs)))
+        files.append(rep.save(plasma, "pk_" + "_".join(r.split()[0] for r in regs)))
     rep.section("Time courses under clinical regimens",
                 "Free plasma concentrations from 2-compartment (antibodies) and 1-compartment oral (small molecules) "
-                "PK, fed hourly to the model; pAKT and growth inhibition against the untreated tumour. Which PK values "
-                "are sourced, derived or assumed: her2sim.library.pk.", figures=figs, data=files)
+                "PK, fed hourly to the model; pAKT and growth inhibition against the untreated tumour. Times in hours "
+                "in the figures and the CSV files (one row per time point). Which PK values are sourced, derived or "
+                "assumed: her2sim.library.pk.", figures=figs, data=files)
 
     # ----------------------------------------------------------------- scorecard
     if scorecard:
@@ -264,9 +320,18 @@ def write_report(out_dir: str | Path, *, n_threads: int | None = None, scorecard
                 tables=[_table_html(params[["id", "value", "units", "kind", "source", "note"]], max_rows=500)],
                 data=files)
 
+    for note in rep.notes:
+        progress(f"model limitation: {note}")
+    if rep.notes:
+        rep.section("Model limitations met in this report",
+                    "Where the model cannot tell apart what the catalogue distinguishes (emitted as "
+                    "ModelLimitationWarning by the analyses):",
+                    tables=["<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in rep.notes) + "</ul>"])
     seconds = time.perf_counter() - start
+    toc = "<nav><h2>Contents</h2><ol>" + "".join(
+        f'<li><a href="#{anchor}">{html.escape(title)}</a></li>' for anchor, title in rep.toc) + "</ol></nav>"
     page = _HTML.format(version=__version__, model=html.escape(model.id), sha=model.fingerprint()[:12],
-                        seconds=f"{seconds:.0f}", body="\n<hr>\n".join(rep.sections))
+                        seconds=f"{seconds:.0f}", body=toc + "\n<hr>\n" + "\n<hr>\n".join(rep.sections))
     path = out / "report.html"
     path.write_text(page, encoding="utf-8")
     progress(f"written {path} in {seconds:.1f} s")
