@@ -1,0 +1,1 @@
+"""Virtual cohorts and virtual clinical trials (in construction)."""
