@@ -264,7 +264,7 @@ MAX_CANDIDATES = 64
 _CONTINUOUS = ("her2_expression", "her3_expression", "igf1r_expression", "pten_level", "p95her2_expression",
                "growth_rate_per_day", "chemo_sensitivity", "adcc_rate_per_day", "targeted_sensitivity",
                "diameter_cm", "resistant_fraction")
-_N_UNIFORM = MAX_CANDIDATES * _PER_CANDIDATE + len(_CONTINUOUS) + 2 * len(PK_VARIABILITY) + 1
+_N_UNIFORM = MAX_CANDIDATES * _PER_CANDIDATE + len(_CONTINUOUS) + 2 * len(PK_VARIABILITY) + 2
 
 
 def _uniforms(seed: int, indices: np.ndarray) -> np.ndarray:
@@ -359,6 +359,8 @@ def sample_tumours(seed: int, indices: np.ndarray | range, profile: Profile, *, 
         raise ValidationError(f"allocation must be positive weights, got {allocation!r}")
     cum = np.cumsum(weights / weights.sum())
     df["arm_index"] = np.minimum(np.searchsorted(cum, u[:, -1], side="right"), weights.size - 1).astype(np.int16)
+    # where between the trial's shortest and longest follow-up this patient is censored
+    df["followup_fraction"] = u[:, -2]
     df["her2_expression"] = _lognormal("her2_expression", zc["her2_expression"])
     df["her3_expression"] = _lognormal("her3_expression", zc["her3_expression"]) * np.where(df["her3_high"], 3.0, 1.0)
     df["igf1r_expression"] = _lognormal("igf1r_expression", zc["igf1r_expression"]) * np.where(df["igf1r_high"], 3.0, 1.0)
