@@ -6,7 +6,7 @@ Model (per tumour; every parameter documented in :data:`TUMOUR_MODEL` or drawn p
     B(t) = S(t) + R(t)                                    tumour burden (cells)
     d ln S/dt = lam + on(t) * e_i  - chemo kills          sensitive cells
     d ln R/dt = lam                - chemo kills          cells resistant to the targeted drugs
-    e_i = targeted_scale * s_T,i * 24 * (g_treated,i - g_untreated,i) - adcc_i * [antibody in arm]
+    e_i = targeted_scale * s_T,i^targeted_spread * 24 * (g_treated,i - g_untreated,i) - adcc_scale * adcc_i * [antibody]
 
 ``lam`` is the tumour's intrinsic net growth rate (per day). ``g`` are the signalling model's
 steady-state net growth rates of that tumour's cells (1/h) untreated and at the patient's drug
@@ -49,6 +49,8 @@ class TumourModel:
     chemo_log_kill: float = 1.0
     targeted_scale: float = 0.1
     hr_chemo_factor: float = 0.7
+    adcc_scale: float = 1.0
+    targeted_spread: float = 1.0
     pcr_threshold_cells: float = 1e5
 
 
@@ -59,6 +61,13 @@ TUMOUR_MODEL: dict[str, tuple[float, str, str]] = {
     "targeted_scale": (0.1, "calibrated", "fraction of the in-vitro signalling growth-rate change realised in the tumour"),
     "hr_chemo_factor": (0.7, "calibrated",
                         "chemotherapy kill of HR+ tumours relative to HR- (HR+ tumours have lower pCR: C42)"),
+    "adcc_scale": (1.0, "calibrated",
+                   "scale of the tumours' ADCC/immune kill rate while an antibody is given (trastuzumab's "
+                   "Fc-mediated effect does not depend on PI3K signalling)"),
+    "targeted_spread": (1.0, "calibrated",
+                        "multiplier of the log-spread of the tumours' targeted sensitivity s_T "
+                        "(s_T,eff = s_T ** targeted_spread): how heterogeneous in-vivo response to the same "
+                        "signalling change is"),
     "pcr_threshold_cells": (1e5, "assumed",
                             "pCR (ypT0/is) when fewer than 1e5 invasive cells remain (0.1 mm^3 at 1e9 cells/cm^3): "
                             "pathological sampling of the tumour bed at mm spacing misses smaller residual foci"),
@@ -128,9 +137,10 @@ def respond(df: pd.DataFrame, arm: Arm, model: TumourModel, *, horizon_weeks: fl
     ok = (df["status"].to_numpy() == 0)
     lam = df["growth_rate_per_day"].to_numpy()
     dg = (df["growth_treated"].to_numpy() - df["growth_untreated"].to_numpy()) * 24.0
-    e = model.targeted_scale * df["targeted_sensitivity"].to_numpy() * np.nan_to_num(dg)
+    s_t = df["targeted_sensitivity"].to_numpy() ** model.targeted_spread
+    e = model.targeted_scale * s_t * np.nan_to_num(dg)
     if arm.has_antibody:
-        e = e - df["adcc_rate_per_day"].to_numpy()
+        e = e - model.adcc_scale * df["adcc_rate_per_day"].to_numpy()
     kill = model.chemo_log_kill * df["chemo_sensitivity"].to_numpy() * np.where(
         df["hr_positive"].to_numpy(), model.hr_chemo_factor, 1.0)
     b0 = df["burden_cells"].to_numpy()

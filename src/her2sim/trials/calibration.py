@@ -1,0 +1,125 @@
+"""Tumour-level calibration on declared training arms; every other arm is a prediction.
+
+Only the global tumour-level parameters of :class:`~her2sim.trials.tumour.TumourModel` marked
+``calibrated`` in :data:`~her2sim.trials.tumour.TUMOUR_MODEL` are fitted (chemotherapy log-kill,
+the in-vivo scale of the signalling rate change, the HR+ chemotherapy factor); the signalling
+model is not touched. The training targets are the published values of the arms marked
+``training: true`` in the shipped specs (NeoALTTO T and T+L: pCR overall and by HR status,
+L45 and C42). The virtual population is simulated through the signalling model once; the fit
+then re-evaluates only the closed-form tumour model (common random numbers), minimising
+``sum ((p_sim - p_pub) / se_pub)^2`` with ``se_pub = sqrt(p_pub (1 - p_pub) / n_pub)`` by
+differential evolution (seeded, so the fit is reproducible).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .engine import add_readouts, chunk_table
+from .spec import TrialSpec, list_specs, load_spec
+from .tumour import TumourModel
+
+__all__ = ["CALIBRATED", "CALIBRATION_NOTE", "BOUNDS", "calibrate", "training_targets", "default_model"]
+
+#: Search box of the calibrated parameters.
+BOUNDS: dict[str, tuple[float, float]] = {
+    "chemo_log_kill": (0.05, 5.0),
+    "targeted_scale": (0.0, 5.0),
+    "hr_chemo_factor": (0.2, 1.5),
+    "adcc_scale": (0.0, 10.0),
+    "targeted_spread": (0.5, 5.0),
+}
+
+#: Result of ``calibrate(n=6000, seed=1)`` on the shipped training arms (see CALIBRATION_NOTE).
+CALIBRATED = TumourModel(chemo_log_kill=0.445, targeted_scale=2.42, hr_chemo_factor=0.216, adcc_scale=0.831,
+                         targeted_spread=0.576)
+CALIBRATION_NOTE = (
+    "fitted by calibrate(n=6000, seed=1) (differential evolution, 2050 evaluations) to NeoALTTO T and T+L pCR "
+    "overall (L45) and by HR status (C42); objective 18.8 (sum of squared z-scores over 6 targets). Fitted pCR: "
+    "T 0.36 (published 0.28), T+L 0.40 (0.47): the flagship signalling model under clinical PK lowers the tumour "
+    "growth rate only ~25 % more with T+L than with T (free lapatinib ~30 nM at 1000 mg), so no tumour-level "
+    "setting separates the two arms as much as the trial did; the HR+ chemotherapy factor went to 0.22")
+
+
+def default_model() -> TumourModel:
+    """The calibrated tumour model used by :func:`her2sim.trials.run_trial` unless told otherwise."""
+    return CALIBRATED
+
+
+@dataclass(frozen=True)
+class Target:
+    spec: str
+    arm: str
+    subgroup: str
+    value: float
+    n: int
+    source: str
+
+
+def training_targets(specs: list[TrialSpec] | None = None) -> list[Target]:
+    """Published proportions (pCR/ORR with an arm size) of every arm marked ``training``."""
+    specs = specs if specs is not None else [load_spec(s) for s in list_specs()]
+    out = []
+    for spec in specs:
+        for arm in spec.arms:
+            if not arm.training:
+                continue
+            for pub in arm.published:
+                if pub.endpoint == "pcr" and pub.n:
+                    out.append(Target(spec.name, arm.name, pub.subgroup, pub.value, pub.n, pub.source))
+    return out
+
+
+def _proportion(df: pd.DataFrame, arm: str, subgroup: str) -> float:
+    d = df[(df["arm"] == arm) & (df["status"] == 0)]
+    if subgroup == "hr_positive":
+        d = d[d["hr_positive"]]
+    elif subgroup == "hr_negative":
+        d = d[~d["hr_positive"]]
+    return float(d["pcr"].mean())
+
+
+def calibrate(n: int = 6000, seed: int = 1, *, maxiter: int = 40, n_threads: int | None = None) -> tuple[TumourModel, pd.DataFrame]:
+    """Fit the calibrated tumour-level parameters to the training arms.
+
+    Returns the fitted model and a table of the targets with published and fitted values.
+    """
+    from scipy.optimize import differential_evolution
+
+    from . import _flagship
+
+    targets = training_targets()
+    specs = {t.spec: load_spec(t.spec).with_(n=n, seed=seed) for t in targets}
+    tables = {name: chunk_table(spec, 0, spec.n, CALIBRATED, n_threads=n_threads or _flagship.default_threads())
+              for name, spec in specs.items()}
+    keys = list(BOUNDS)
+
+    def model_of(x: np.ndarray) -> TumourModel:
+        return dataclasses.replace(CALIBRATED, **dict(zip(keys, map(float, x))))
+
+    def objective(x: np.ndarray) -> float:
+        m = model_of(x)
+        total = 0.0
+        cache = {name: add_readouts(tab, specs[name], m) for name, tab in tables.items()}
+        for t in targets:
+            p = _proportion(cache[t.spec], t.arm, t.subgroup)
+            se2 = t.value * (1 - t.value) / t.n
+            total += (p - t.value) ** 2 / se2
+        return total
+
+    res = differential_evolution(objective, [BOUNDS[k] for k in keys], seed=seed, maxiter=maxiter, popsize=10,
+                                 polish=False, tol=1e-3)
+    model = model_of(res.x)
+    rows = []
+    for t in targets:
+        tab = add_readouts(tables[t.spec], specs[t.spec], model)
+        rows.append({"trial": t.spec, "arm": t.arm, "subgroup": t.subgroup, "published": t.value, "n_published": t.n,
+                     "fitted": _proportion(tab, t.arm, t.subgroup), "source": t.source})
+    table = pd.DataFrame(rows)
+    table.attrs["objective"] = float(res.fun)
+    table.attrs["n_evaluations"] = int(res.nfev)
+    return model, table
