@@ -82,7 +82,7 @@ def add_readouts(df: pd.DataFrame, spec: TrialSpec, model: TumourModel) -> pd.Da
             continue
         parts.append(respond(sub, arm, model, horizon_weeks=horizon, assessment_weeks=spec.assessment_weeks,
                              followup_months=spec.followup_months,
-                             surgery="pcr" in spec.readouts).set_index("tumour"))
+                             surgery="pcr" in spec.readouts, setting=spec.population.setting).set_index("tumour"))
     readouts = pd.concat(parts) if parts else pd.DataFrame()
     base = df.drop(columns=[c for c in readouts.columns if c in df.columns]).set_index("tumour")
     return base.join(readouts).reset_index()

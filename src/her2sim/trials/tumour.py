@@ -5,13 +5,16 @@ Model (per tumour; every parameter documented in :data:`TUMOUR_MODEL` or drawn p
 
     B(t) = S(t) + R(t)                                    tumour burden (cells)
     d ln S/dt = lam + on(t) * e_i  - chemo kills          sensitive cells
-    d ln R/dt = lam                - chemo kills          cells resistant to the targeted drugs
+    d ln R/dt = lam                - chemo kills (early setting only)   resistant cells
     e_i = targeted_scale * s_T,i^targeted_spread * 24 * (g_treated,i - g_untreated,i) - adcc_scale * adcc_i * [antibody]
 
 ``lam`` is the tumour's intrinsic net growth rate (per day). ``g`` are the signalling model's
 steady-state net growth rates of that tumour's cells (1/h) untreated and at the patient's drug
 exposure (:func:`her2sim.trials._flagship.signalling_rates`), so genotype (PIK3CA, PTEN, p95-HER2,
-HER3, IGF1R) and PK act through the signalling network. ``targeted_scale`` carries the in-vitro
+HER3, IGF1R) and PK act through the signalling network. Resistant cells ``R`` do not respond to the targeted drugs; in the metastatic setting they are
+also cross-resistant to chemotherapy (assumed: pretreated metastatic disease carries acquired
+multi-drug resistance, which is what ends a response), while in chemo-naive early disease
+chemotherapy kills them as it kills ``S``. ``targeted_scale`` carries the in-vitro
 rate change into the tumour (calibrated), ``s_T`` its spread between tumours. Each chemotherapy
 dose removes ``chemo_log_kill * units * s_C,i * (hr_chemo_factor if HR+)`` natural-log units from
 both populations (a pulsed log-kill, Skipper's law). ``on(t)`` is 1 while the arm's targeted
@@ -126,7 +129,7 @@ def treatment_grid(arm: Arm, horizon_weeks: float) -> tuple[np.ndarray, np.ndarr
 
 def respond(df: pd.DataFrame, arm: Arm, model: TumourModel, *, horizon_weeks: float,
             assessment_weeks: float, followup_months: tuple[float, float],
-            surgery: bool) -> pd.DataFrame:
+            surgery: bool, setting: str = "early") -> pd.DataFrame:
     """Read-outs of the tumours of ``df`` (all on ``arm``) under the tumour model.
 
     ``df`` needs the population columns and ``growth_untreated``/``growth_treated`` (1/h) and
@@ -147,7 +150,8 @@ def respond(df: pd.DataFrame, arm: Arm, model: TumourModel, *, horizon_weeks: fl
     f_r = df["resistant_fraction"].to_numpy()
     ln_s = (np.log(b0 * (1 - f_r))[:, None] + lam[:, None] * t[None, :] + e[:, None] * on_cum[None, :]
             - kill[:, None] * units_cum[None, :])
-    ln_r = np.log(b0 * f_r)[:, None] + lam[:, None] * t[None, :] - kill[:, None] * units_cum[None, :]
+    kill_r = kill if setting == "early" else np.zeros(n)
+    ln_r = np.log(b0 * f_r)[:, None] + lam[:, None] * t[None, :] - kill_r[:, None] * units_cum[None, :]
     # extinction: below one cell at a grid point (just after a dose) stays extinct
     s = np.where(np.logical_or.accumulate(ln_s < 0, axis=1), 0.0, np.exp(np.minimum(ln_s, 80.0)))
     r = np.where(np.logical_or.accumulate(ln_r < 0, axis=1), 0.0, np.exp(np.minimum(ln_r, 80.0)))
@@ -163,8 +167,10 @@ def respond(df: pd.DataFrame, arm: Arm, model: TumourModel, *, horizon_weeks: fl
         assess[k_surg] = True
         out["burden_at_surgery"] = burden[:, k_surg]
         out["pcr"] = burden[:, k_surg] < model.pcr_threshold_cells
-    d_assess = diameter[:, assess]
-    best = d_assess[:, 1:].min(axis=1) / diameter[:, 0] - 1.0 if d_assess.shape[1] > 1 else np.zeros(n)
+    # assessment 0 is the pre-treatment baseline (grid point 0 is just after the first doses)
+    d0 = df["diameter_cm"].to_numpy()
+    d_assess = np.concatenate([d0[:, None], diameter[:, assess][:, 1:]], axis=1)
+    best = d_assess[:, 1:].min(axis=1) / d0 - 1.0 if d_assess.shape[1] > 1 else np.zeros(n)
     out["best_change"] = best
     out["orr"] = best <= -0.30
     # PFS: first assessment with diameter >= 1.2 x nadir so far and >= +0.5 cm
