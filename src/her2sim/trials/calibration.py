@@ -23,7 +23,8 @@ from .engine import add_readouts, chunk_table
 from .spec import TrialSpec, list_specs, load_spec
 from .tumour import TumourModel
 
-__all__ = ["CALIBRATED", "CALIBRATION_NOTE", "BOUNDS", "calibrate", "training_targets", "default_model"]
+__all__ = ["CALIBRATED", "CALIBRATION_NOTE", "BOUNDS", "calibrate", "training_objective", "training_targets",
+           "default_model"]
 
 #: Search box of the calibrated parameters.
 BOUNDS: dict[str, tuple[float, float]] = {
@@ -83,6 +84,17 @@ def _proportion(df: pd.DataFrame, arm: str, subgroup: str) -> float:
     return float(d["pcr"].mean())
 
 
+def training_objective(model: TumourModel, tables: dict[str, pd.DataFrame], specs: dict[str, TrialSpec],
+                       targets: list[Target]) -> float:
+    """``sum ((p_sim - p_pub) / se_pub)^2`` over the targets, for simulated tables of the training specs."""
+    cache = {name: add_readouts(tab, specs[name], model) for name, tab in tables.items()}
+    total = 0.0
+    for t in targets:
+        p = _proportion(cache[t.spec], t.arm, t.subgroup)
+        total += (p - t.value) ** 2 / (t.value * (1 - t.value) / t.n)
+    return total
+
+
 def calibrate(n: int = 6000, seed: int = 1, *, maxiter: int = 40, n_threads: int | None = None) -> tuple[TumourModel, pd.DataFrame]:
     """Fit the calibrated tumour-level parameters to the training arms.
 
@@ -102,14 +114,7 @@ def calibrate(n: int = 6000, seed: int = 1, *, maxiter: int = 40, n_threads: int
         return dataclasses.replace(CALIBRATED, **dict(zip(keys, map(float, x))))
 
     def objective(x: np.ndarray) -> float:
-        m = model_of(x)
-        total = 0.0
-        cache = {name: add_readouts(tab, specs[name], m) for name, tab in tables.items()}
-        for t in targets:
-            p = _proportion(cache[t.spec], t.arm, t.subgroup)
-            se2 = t.value * (1 - t.value) / t.n
-            total += (p - t.value) ** 2 / se2
-        return total
+        return training_objective(model_of(x), tables, specs, targets)
 
     res = differential_evolution(objective, [BOUNDS[k] for k in keys], seed=seed, maxiter=maxiter, popsize=10,
                                  polish=False, tol=1e-3)

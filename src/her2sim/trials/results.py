@@ -126,10 +126,11 @@ class TrialResult:
             row: dict[str, object] = {"trial": self.spec.name, "arm": arm.name,
                                       "role": "training" if arm.training else "predicted",
                                       "n": len(df), "failed": int((df["status"] != 0).sum())}
-            for ep in ("pcr", "orr"):
-                if ep in self.spec.readouts:
-                    v, lo, hi, _ = self.simulated(arm.name, ep)
-                    row.update({ep: v, f"{ep}_ci_low": lo, f"{ep}_ci_high": hi})
+            for ep in ("pcr", "orr"):  # always present (NaN when not a read-out of the trial)
+                v, lo, hi = self.simulated(arm.name, ep)[:3] if ep in self.spec.readouts else (math.nan,) * 3
+                row.update({ep: v, f"{ep}_ci_low": lo, f"{ep}_ci_high": hi})
+            row.update({"published_pcr": math.nan, "published_pcr_ci_low": math.nan,
+                        "published_pcr_ci_high": math.nan, "published_pcr_source": ""})
             if "pfs" in self.spec.readouts:
                 v, lo, hi, _ = self.simulated(arm.name, "median_pfs_months")
                 row.update({"median_pfs_months": v, "median_pfs_ci_low": lo, "median_pfs_ci_high": hi})
