@@ -123,7 +123,7 @@ def main() -> None:
         d1, s1, m1s, m1b = dask_run(args.n, args.chunk, 1, root)
         print(f"Dask, 1 worker:                  {d1:9.1f} tumours/s (start-up {s1:.1f} s excluded); "
               f"overhead vs no Dask {100 * (1 - d1 / ens):+.1f} %")
-        d2, s2, m2s, m2b = dask_run(args.n, args.chunk, 2, root)
+        d2, _s2, m2s, m2b = dask_run(args.n, args.chunk, 2, root)
         print(f"Dask, 2 workers:                 {d2:9.1f} tumours/s = {d2 / d1:.2f}x one worker "
               f"({d2 / 2:.1f} tumours/s/core)")
         print(f"worker RSS (MiB) after n/4 and n: 1 worker {m1s} -> {m1b}; 2 workers {m2s} -> {m2b}")

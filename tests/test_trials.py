@@ -10,10 +10,10 @@ import pytest
 from scipy.stats import binomtest
 from scipy.stats.contingency import odds_ratio as scipy_odds_ratio
 
-from her2sim.errors import UnknownNameError, ValidationError
 from her2sim import trials
+from her2sim.errors import UnknownNameError, ValidationError
 from her2sim.trials import population as pop
-from her2sim.trials.spec import Arm, DrugRegimen, Phase, spec_from_dict
+from her2sim.trials.spec import Arm, Phase, spec_from_dict
 from her2sim.trials.stats import cox_hr, km_median, odds_ratio, wilson
 from her2sim.trials.tumour import TumourModel, respond
 
@@ -64,11 +64,11 @@ def test_cox_hazard_ratio_of_known_exponentials():
 # ------------------------------------------------------------------------------------ population
 def test_population_is_identical_for_any_chunking():
     profile = pop.PROFILES["early"]
-    whole = pop.sample_tumours(5, range(0, 300), profile, allocation=(1, 1, 1))
+    whole = pop.sample_tumours(5, range(300), profile, allocation=(1, 1, 1))
     parts = pd.concat([pop.sample_tumours(5, range(a, b), profile, allocation=(1, 1, 1))
                        for a, b in ((0, 17), (17, 200), (200, 300))], ignore_index=True)
     pd.testing.assert_frame_equal(whole, parts, check_exact=True)
-    other_seed = pop.sample_tumours(6, range(0, 300), profile, allocation=(1, 1, 1))
+    other_seed = pop.sample_tumours(6, range(300), profile, allocation=(1, 1, 1))
     assert not whole["her2_expression"].equals(other_seed["her2_expression"])
 
 
@@ -233,7 +233,12 @@ def test_shipped_calibration_fits_the_training_arms_better_than_the_prior():
     # (seed 4, not the fit's seed 1), and lie inside the search box
     import dataclasses
 
-    from her2sim.trials.calibration import BOUNDS, CALIBRATED, training_objective, training_targets
+    from her2sim.trials.calibration import (
+        BOUNDS,
+        CALIBRATED,
+        training_objective,
+        training_targets,
+    )
     from her2sim.trials.engine import chunk_table
 
     targets = training_targets()

@@ -6,11 +6,16 @@ from pathlib import Path
 
 import typer
 
-__all__ = ["register", "trial", "cohort"]
+__all__ = ["cohort", "register", "trial"]
 
 
 def _progress():
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TimeRemainingColumn,
+    )
 
     bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                    TimeRemainingColumn(), transient=False)

@@ -37,8 +37,20 @@ from .spec import TrialSpec, list_specs, load_spec
 from .tumour import TumourModel
 
 __all__ = [
-    "CALIBRATED", "PROFILES", "TrialResult", "TrialSpec", "TumourModel", "calibrate", "list_specs", "load_spec",
-    "query", "read_tumours", "run_trial", "run_cohort", "sample_tumours", "write_report",
+    "CALIBRATED",
+    "PROFILES",
+    "TrialResult",
+    "TrialSpec",
+    "TumourModel",
+    "calibrate",
+    "list_specs",
+    "load_spec",
+    "query",
+    "read_tumours",
+    "run_cohort",
+    "run_trial",
+    "sample_tumours",
+    "write_report",
 ]
 
 
@@ -68,7 +80,8 @@ def run_trial(spec: TrialSpec | str | Path, *, n: int | None = None, out: str | 
     model
         Tumour-level parameters (default: the calibrated :data:`CALIBRATED`).
     """
-    from .engine import DEFAULT_CHUNK_SIZE, run_cohort as _run
+    from .engine import DEFAULT_CHUNK_SIZE
+    from .engine import run_cohort as _run
 
     if not isinstance(spec, TrialSpec):
         spec = load_spec(spec)

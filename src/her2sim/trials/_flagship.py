@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MODEL_INPUTS", "signalling_rates", "drug_parameter", "compiled_model", "warm", "RTOL", "ATOL"]
+__all__ = ["ATOL", "MODEL_INPUTS", "RTOL", "compiled_model", "drug_parameter", "signalling_rates", "warm"]
 
 #: Virtual-tumour columns -> flagship model parameters (genotype and expression inputs).
 MODEL_INPUTS: dict[str, str] = {
@@ -54,6 +54,7 @@ def compiled_model() -> Any:
     the process that starts them, so they load the library compiled by the client.
     """
     import her2sim as hs
+
     from ..library import her2_model
 
     return hs.compile_model(her2_model.build())

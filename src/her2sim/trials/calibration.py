@@ -23,8 +23,15 @@ from .engine import add_readouts, chunk_table
 from .spec import TrialSpec, list_specs, load_spec
 from .tumour import TumourModel
 
-__all__ = ["CALIBRATED", "CALIBRATION_NOTE", "BOUNDS", "calibrate", "training_objective", "training_targets",
-           "default_model"]
+__all__ = [
+    "BOUNDS",
+    "CALIBRATED",
+    "CALIBRATION_NOTE",
+    "calibrate",
+    "default_model",
+    "training_objective",
+    "training_targets",
+]
 
 #: Search box of the calibrated parameters.
 BOUNDS: dict[str, tuple[float, float]] = {

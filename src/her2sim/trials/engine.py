@@ -31,7 +31,7 @@ from .population import sample_tumours
 from .spec import TrialSpec
 from .tumour import TumourModel, exposures, respond
 
-__all__ = ["run_chunk", "run_cohort", "chunk_table", "query", "read_tumours", "DEFAULT_CHUNK_SIZE"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "chunk_table", "query", "read_tumours", "run_chunk", "run_cohort"]
 
 DEFAULT_CHUNK_SIZE = 5000
 MANIFEST = "manifest.json"

@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -37,16 +37,16 @@ from ..errors import UnknownNameError, ValidationError
 from . import _flagship
 
 __all__ = [
-    "Rate",
-    "Profile",
-    "PROFILES",
-    "PLAUSIBLE",
-    "PK_VARIABILITY",
-    "TUMOUR_PARAMETERS",
     "FEATURES",
-    "sample_tumours",
+    "PK_VARIABILITY",
+    "PLAUSIBLE",
+    "PROFILES",
+    "TUMOUR_PARAMETERS",
+    "Profile",
+    "Rate",
     "cell_probabilities",
     "provenance_table",
+    "sample_tumours",
 ]
 
 
@@ -167,47 +167,47 @@ _AB_V = "assumed: a between-patient CV of ~20 % is typical of antibody central v
 _SMALL = "assumed: CV 30 % (no published CV in the shared sources; typical of oral kinase inhibitors)"
 PK_VARIABILITY: dict[str, tuple[float, str, float, str]] = {
     "trastuzumab": (math.log(0.337 / 0.173) / (2 * 1.645),
-                    "derived from K06 (2019 pop-PK, 1582 patients: total CL 0.173-0.337 L/day, read as the "
-                    "5th-95th percentiles): sigma = ln(0.337/0.173)/3.29", 0.2, _AB_V),
+                    ("derived from K06 (2019 pop-PK, 1582 patients: total CL 0.173-0.337 L/day, read as the "
+                    "5th-95th percentiles): sigma = ln(0.337/0.173)/3.29"), 0.2, _AB_V),
     "pertuzumab": (math.log(0.337 / 0.173) / (2 * 1.645),
                    "assumed equal to trastuzumab's (K06; same IgG1 framework, linear clearance)", 0.2, _AB_V),
     "lapatinib": (math.log(3.77 / 1.57) / (2 * 1.96),
-                  "derived from K08 (Cmax,ss 2.43 (1.57-3.77) ug/mL, read as a 95 % range of patients; "
-                  "exposure variability attributed to CL/F)", 0.3, _SMALL),
+                  ("derived from K08 (Cmax,ss 2.43 (1.57-3.77) ug/mL, read as a 95 % range of patients; "
+                  "exposure variability attributed to CL/F)"), 0.3, _SMALL),
     "neratinib": (0.3, _SMALL, 0.3, _SMALL),
     "alpelisib": (0.3, _SMALL, 0.3, _SMALL),
     "capivasertib": (0.3, _SMALL, 0.3, _SMALL),
     "everolimus": (math.log(22.8 / 9.0) / (2 * 0.6745),
-                   "derived from K18 (trough quartile boundaries 9.0 and 22.8 ng/mL at 10 mg/day: "
-                   "sigma = ln(22.8/9.0)/1.349)", 0.3, _SMALL),
+                   ("derived from K18 (trough quartile boundaries 9.0 and 22.8 ng/mL at 10 mg/day: "
+                   "sigma = ln(22.8/9.0)/1.349)"), 0.3, _SMALL),
 }
 
 #: Tumour-level parameter distributions: name -> (median, sigma of log, lower, upper, source).
 #: Bounds are the plausibility box of the Allen selection (draws outside are clipped).
 TUMOUR_PARAMETERS: dict[str, tuple[float, float, float, float, str]] = {
     "her2_expression": (1.0, 0.5, 0.1, 10.0,
-                        "assumed: HER2 per cell relative to BT-474 (5e5 per cell, K20); tumour distribution "
-                        "not in the shared sources (K21 is TNBC); C13: higher HER2, higher pCR"),
+                        ("assumed: HER2 per cell relative to BT-474 (5e5 per cell, K20); tumour distribution "
+                        "not in the shared sources (K21 is TNBC); C13: higher HER2, higher pCR")),
     "her3_expression": (1.0, 0.3, 0.1, 10.0, "assumed spread; HER3-high tumours x3 (model genotype 'HER3 overexpression')"),
     "igf1r_expression": (1.0, 0.3, 0.1, 10.0, "assumed spread; IGF1R-positive tumours x3 (assumed; IHC >= 1+ is not overexpression)"),
     "pten_level": (1.0, 0.2, 0.2, 1.5, "assumed spread of intact PTEN; IHC loss = complete loss (0)"),
     "p95her2_expression": (1.0, 0.4, 0.1, 5.0, "assumed: p95-positive tumours around the model's full strength (1 = amplified HER2 level)"),
     "growth_rate_per_day": (math.log(2) / 60.0, 0.5, math.log(2) / 1000, math.log(2) / 5,
-                            "assumed: intrinsic net growth of untreated HER2+ tumours, volume doubling ~60 days "
-                            "(no doubling time in the shared sources)"),
+                            ("assumed: intrinsic net growth of untreated HER2+ tumours, volume doubling ~60 days "
+                            "(no doubling time in the shared sources)")),
     "chemo_sensitivity": (1.0, 0.6, 0.05, 20.0, "assumed: between-tumour spread of the log-kill per chemotherapy dose"),
     "adcc_rate_per_day": (0.005, 0.5, 0.0, 0.1,
                           "assumed: Fc-mediated (ADCC) kill while an antibody is on board; ~0.5 %/day"),
     "targeted_sensitivity": (1.0, 0.4, 0.05, 20.0,
-                             "assumed: between-tumour spread of how strongly the in-vitro signalling rate change "
-                             "carries into the tumour (stroma, vasculature, penetration)"),
+                             ("assumed: between-tumour spread of how strongly the in-vitro signalling rate change "
+                             "carries into the tumour (stroma, vasculature, penetration)")),
     "diameter_cm_early": (3.0, 0.35, 1.0, 10.0,
                           "assumed: neoadjuvant trials enrol operable T2-T3 tumours (> 2 cm); median ~3 cm"),
     "diameter_cm_metastatic": (6.0, 0.5, 1.0, 30.0,
                                "assumed: sum of target-lesion diameters in first-/second-line MBC; median ~6 cm"),
     "resistant_fraction_early": (1e-6, 1.5 * math.log(10), 1e-12, 0.5,
-                                 "assumed: fraction of cells resistant to HER2-targeted therapy at diagnosis "
-                                 "(log10 spread 1.5)"),
+                                 ("assumed: fraction of cells resistant to HER2-targeted therapy at diagnosis "
+                                 "(log10 spread 1.5)")),
     "resistant_fraction_metastatic": (1e-3, 1.0 * math.log(10), 1e-9, 0.9,
                                       "assumed: larger resistant fraction after prior therapy / in metastases"),
 }

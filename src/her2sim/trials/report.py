@@ -15,7 +15,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from .results import TrialResult
 
-__all__ = ["write_report", "forest_plot", "waterfall_plot", "km_plot", "comparison_plot"]
+__all__ = ["comparison_plot", "forest_plot", "km_plot", "waterfall_plot", "write_report"]
 
 _MAX_PLOTTED = 20000  # tumours per arm drawn in KM / waterfall figures (a seeded subsample beyond)
 
@@ -130,8 +130,8 @@ def write_report(result: TrialResult, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     spec = result.spec
     parts = [f"<h1>{html.escape(spec.title)}</h1>",
-             f"<p>Spec <code>{html.escape(spec.name)}</code> (digest {spec.digest()}), {spec.n} virtual patients, "
-             f"seed {spec.seed}. Sources: {html.escape(spec.source)}.</p>",
+             (f"<p>Spec <code>{html.escape(spec.name)}</code> (digest {spec.digest()}), {spec.n} virtual patients, "
+             f"seed {spec.seed}. Sources: {html.escape(spec.source)}.</p>"),
              "<h2>Arms: simulated vs published</h2>", _table(result.summary()),
              "<h2>Every published value (training arms were fitted; the others are predictions)</h2>",
              _table(result.comparison()), _png(comparison_plot(result).figure),

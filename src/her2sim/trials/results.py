@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .engine import query, read_tumours
-from .spec import Arm, Published, TrialSpec
+from .spec import Published, TrialSpec
 from .stats import cox_hr, km_median, odds_ratio, wilson
 from .tumour import TumourModel
 
-__all__ = ["TrialResult", "SUBGROUP_FEATURES"]
+__all__ = ["SUBGROUP_FEATURES", "TrialResult"]
 
 #: Subgroup analyses: label -> (column, value that defines the "carrier" group).
 SUBGROUP_FEATURES: dict[str, tuple[str, object]] = {

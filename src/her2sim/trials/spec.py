@@ -13,15 +13,24 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import UnknownNameError, ValidationError
 
 __all__ = [
-    "CHEMOTHERAPY", "READOUTS", "Phase", "DrugRegimen", "Published", "Arm", "Population", "TrialSpec",
-    "load_spec", "list_specs", "spec_from_dict",
+    "CHEMOTHERAPY",
+    "READOUTS",
+    "Arm",
+    "DrugRegimen",
+    "Phase",
+    "Population",
+    "Published",
+    "TrialSpec",
+    "list_specs",
+    "load_spec",
+    "spec_from_dict",
 ]
 
 SPEC_DIR = Path(__file__).parent / "specs"

@@ -15,7 +15,7 @@ from scipy.stats import norm
 
 from ..errors import ValidationError
 
-__all__ = ["wilson", "odds_ratio", "km_median", "cox_hr", "km_curve"]
+__all__ = ["cox_hr", "km_curve", "km_median", "odds_ratio", "wilson"]
 
 
 def wilson(successes: float, n: float, level: float = 0.95) -> tuple[float, float, float]:

@@ -40,7 +40,7 @@ import pandas as pd
 
 from .spec import CHEMOTHERAPY, Arm
 
-__all__ = ["TumourModel", "TUMOUR_MODEL", "exposures", "treatment_grid", "respond"]
+__all__ = ["TUMOUR_MODEL", "TumourModel", "exposures", "respond", "treatment_grid"]
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -65,15 +65,15 @@ TUMOUR_MODEL: dict[str, tuple[float, str, str]] = {
     "hr_chemo_factor": (0.7, "calibrated",
                         "chemotherapy kill of HR+ tumours relative to HR- (HR+ tumours have lower pCR: C42)"),
     "adcc_scale": (1.0, "calibrated",
-                   "scale of the tumours' ADCC/immune kill rate while an antibody is given (trastuzumab's "
-                   "Fc-mediated effect does not depend on PI3K signalling)"),
+                   ("scale of the tumours' ADCC/immune kill rate while an antibody is given (trastuzumab's "
+                   "Fc-mediated effect does not depend on PI3K signalling)")),
     "targeted_spread": (1.0, "calibrated",
-                        "multiplier of the log-spread of the tumours' targeted sensitivity s_T "
+                        ("multiplier of the log-spread of the tumours' targeted sensitivity s_T "
                         "(s_T,eff = s_T ** targeted_spread): how heterogeneous in-vivo response to the same "
-                        "signalling change is"),
+                        "signalling change is")),
     "pcr_threshold_cells": (1e5, "assumed",
-                            "pCR (ypT0/is) when fewer than 1e5 invasive cells remain (0.1 mm^3 at 1e9 cells/cm^3): "
-                            "pathological sampling of the tumour bed at mm spacing misses smaller residual foci"),
+                            ("pCR (ypT0/is) when fewer than 1e5 invasive cells remain (0.1 mm^3 at 1e9 cells/cm^3): "
+                            "pathological sampling of the tumour bed at mm spacing misses smaller residual foci")),
 }
 
 
@@ -101,7 +101,7 @@ def treatment_grid(arm: Arm, horizon_weeks: float) -> tuple[np.ndarray, np.ndarr
     Values at grid point ``w`` are just after that week's doses. Returns also the end of the
     last finite phase (days; surgery in the neoadjuvant setting).
     """
-    weeks = int(math.ceil(horizon_weeks)) + 1
+    weeks = math.ceil(horizon_weeks) + 1
     days = np.arange(weeks * 7 + 1, dtype=float)
     on = np.zeros(days.size)
     units = np.zeros(days.size)
@@ -158,11 +158,11 @@ def respond(df: pd.DataFrame, arm: Arm, model: TumourModel, *, horizon_weeks: fl
     burden = s + r
     diameter = df["diameter_cm"].to_numpy()[:, None] * np.cbrt(burden / b0[:, None])
     out = pd.DataFrame({"tumour": df["tumour"].to_numpy()})
-    step = max(1, int(round(assessment_weeks)))
+    step = max(1, round(assessment_weeks))
     assess = np.zeros(t.size, bool)
     assess[::step] = True
     if surgery:
-        k_surg = min(int(round(surgery_day / 7.0)), t.size - 1)
+        k_surg = min(round(surgery_day / 7.0), t.size - 1)
         assess[k_surg + 1:] = False
         assess[k_surg] = True
         out["burden_at_surgery"] = burden[:, k_surg]
