@@ -32,6 +32,7 @@ MODEL_INPUTS: dict[str, str] = {
     "p95her2_expression": "p95HER2_expression",
     "pik3ca_mut_activity": "PIK3CA_mut_activity",
     "pik3ca_mut_gain": "PIK3CA_mut_gain",
+    "heregulin_nM": "HRG_nM",
 }
 
 #: Solver and steady-state tolerances of the ensemble call. Against rtol 1e-8 / steady-state rtol

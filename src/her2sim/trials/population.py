@@ -192,6 +192,10 @@ TUMOUR_PARAMETERS: dict[str, tuple[float, float, float, float, str]] = {
     "igf1r_expression": (1.0, 0.3, 0.1, 10.0, "assumed spread; IGF1R-positive tumours x3 (assumed; IHC >= 1+ is not overexpression)"),
     "pten_level": (1.0, 0.2, 0.2, 1.5, "assumed spread of intact PTEN; IHC loss = complete loss (0)"),
     "p95her2_expression": (1.0, 0.4, 0.1, 5.0, "assumed: p95-positive tumours around the model's full strength (1 = amplified HER2 level)"),
+    "heregulin_nM": (0.1, 1.0, 0.0, 10.0,
+                     "assumed: heregulin/NRG1 around the tumour cells in vivo (stroma-derived; the model's "
+                     "culture default is 0, under which pertuzumab has no target). No tumour concentration in "
+                     "the shared sources; 0.1 nM median with a wide (x2.7) spread"),
     "growth_rate_per_day": (math.log(2) / 60.0, 0.5, math.log(2) / 1000, math.log(2) / 5,
                             ("assumed: intrinsic net growth of untreated HER2+ tumours, volume doubling ~60 days "
                             "(no doubling time in the shared sources)")),
@@ -262,6 +266,7 @@ def cell_probabilities(profile: Profile, hr_status: str = "any") -> pd.DataFrame
 _PER_CANDIDATE = 8
 MAX_CANDIDATES = 64
 _CONTINUOUS = ("her2_expression", "her3_expression", "igf1r_expression", "pten_level", "p95her2_expression",
+               "heregulin_nM",
                "growth_rate_per_day", "chemo_sensitivity", "adcc_rate_per_day", "targeted_sensitivity",
                "diameter_cm", "resistant_fraction")
 _N_UNIFORM = MAX_CANDIDATES * _PER_CANDIDATE + len(_CONTINUOUS) + 2 * len(PK_VARIABILITY) + 2
@@ -366,6 +371,7 @@ def sample_tumours(seed: int, indices: np.ndarray | range, profile: Profile, *, 
     df["igf1r_expression"] = _lognormal("igf1r_expression", zc["igf1r_expression"]) * np.where(df["igf1r_high"], 3.0, 1.0)
     df["pten_level"] = np.where(df["pten_loss"], 0.0, _lognormal("pten_level", zc["pten_level"]))
     df["p95her2_expression"] = np.where(df["p95her2"], _lognormal("p95her2_expression", zc["p95her2_expression"]), 0.0)
+    df["heregulin_nM"] = _lognormal("heregulin_nM", zc["heregulin_nM"])
     for a in PIK3CA_ALLELES:
         settings = _flagship.genotype_parameters(a)
         mask = df["pik3ca"] == a
