@@ -43,14 +43,16 @@ BOUNDS: dict[str, tuple[float, float]] = {
 }
 
 #: Result of ``calibrate(n=6000, seed=1)`` on the shipped training arms (see CALIBRATION_NOTE).
-CALIBRATED = TumourModel(chemo_log_kill=0.237, targeted_scale=2.62, hr_chemo_factor=0.217, adcc_scale=6.21,
-                         targeted_spread=0.956)
+CALIBRATED = TumourModel(chemo_log_kill=0.249, targeted_scale=4.95, hr_chemo_factor=0.303, adcc_scale=5.88,
+                         targeted_spread=0.560)
 CALIBRATION_NOTE = (
     "fitted by calibrate(n=6000, seed=1) (differential evolution seeded with the defaults, 3050 evaluations) to NeoALTTO T and T+L pCR "
-    "overall (L45) and by HR status (C42); objective 20.3 (sum of squared z-scores over 6 targets). Fitted pCR: "
+    "overall (L45) and by HR status (C42); objective 21.2 (sum of squared z-scores over 6 targets). Fitted pCR: "
     "T 0.35 (published 0.28), T+L 0.39 (0.47): the flagship signalling model under clinical PK lowers the tumour "
     "growth rate little more with T+L than with T (free lapatinib ~20-30 nM), so no tumour-level setting "
-    "separates the two arms as much as the trial did")
+    "separates the two arms as much as the trial did; targeted_scale ends near its upper bound (5). "
+    "Refits on other random populations land elsewhere on a flat objective (19-21), so these constants "
+    "are one of several near-equivalent fits")
 
 
 def default_model() -> TumourModel:

