@@ -194,6 +194,8 @@ def test_tiny_trial_end_to_end_and_chunk_reproducibility(tmp_path):
     assert by_sql["n"].sum() == 200
     comp = one.comparison()
     assert set(comp["role"]) == {"training", "predicted"}
+    ds = one.to_dataset()
+    assert list(ds["arm"].values) == ["T", "L", "T+L"] and ds.attrs["spec_digest"] == one.spec.digest()
     html = trials.write_report(one, tmp_path / "report.html").read_text()
     assert "data:image/png;base64," in html and "<script" not in html and "src='http" not in html
     # a rerun with other settings into the same folder is refused, not mixed
@@ -231,7 +233,12 @@ def test_shipped_calibration_is_the_fit_of_the_training_arms():
     # oracle: the published training values (L45, C42). On the fit's own cohort (n = 6000, seed 1)
     # the shipped CALIBRATED constants (rounded to 3 digits) must reach the documented objective
     # (21.2; rounding moves it by < 1) and beat the uncalibrated defaults, which seed the fit
-    from her2sim.trials.calibration import BOUNDS, CALIBRATED, training_objective, training_targets
+    from her2sim.trials.calibration import (
+        BOUNDS,
+        CALIBRATED,
+        training_objective,
+        training_targets,
+    )
     from her2sim.trials.engine import chunk_table
 
     targets = training_targets()

@@ -170,6 +170,7 @@ def run_cohort(spec: TrialSpec, out: str | Path, *, model: TumourModel, chunk_si
         client = Client(cluster)
     else:
         client = Client(scheduler)
+        _check_worker_cache(client)
     try:
         futures = [client.submit(run_chunk, spec, a, b, str(paths[a]), model, pure=False, retries=3,
                                  key=f"her2sim-trial-{spec.name}-{manifest['spec_digest']}-{a}")
@@ -184,6 +185,24 @@ def run_cohort(spec: TrialSpec, out: str | Path, *, model: TumourModel, chunk_si
         if cluster is not None:
             cluster.close()
     return out
+
+
+def _cache_dir() -> str | None:
+    return os.environ.get("HER2SIM_CACHE_DIR")
+
+
+def _check_worker_cache(client: Any) -> None:
+    """Warn when workers of an external cluster use another compile cache (each would compile)."""
+    import warnings
+
+    from ..errors import Her2simWarning
+
+    mine = _cache_dir()
+    theirs = set(client.run(_cache_dir).values())
+    if theirs != {mine}:
+        warnings.warn(f"Dask workers use HER2SIM_CACHE_DIR={sorted(map(str, theirs))}, this process {mine!r}: "
+                      "workers without the compiled library compile it once each (start them with the same "
+                      "HER2SIM_CACHE_DIR on a shared file system to avoid that)", Her2simWarning, stacklevel=3)
 
 
 def query(out: str | Path, sql: str) -> pd.DataFrame:

@@ -193,10 +193,10 @@ TUMOUR_PARAMETERS: dict[str, tuple[float, float, float, float, str]] = {
     "pten_level": (1.0, 0.2, 0.2, 1.5, "assumed spread of intact PTEN; IHC loss = complete loss (0)"),
     "p95her2_expression": (1.0, 0.4, 0.1, 5.0, "assumed: p95-positive tumours around the model's full strength (1 = amplified HER2 level)"),
     "heregulin_nM": (0.1, 1.0, 0.0, 10.0,
-                     "assumed: heregulin/NRG1 around the tumour cells in vivo (stroma-derived; the model's "
+                     ("assumed: heregulin/NRG1 around the tumour cells in vivo (stroma-derived; the model's "
                      "culture default 0 leaves pertuzumab without a target). No tumour concentration in the "
                      "shared sources; median 0.1 nM, spread x2.7. With 0 instead (refitted), the same 9 of 35 "
-                     "predicted published values fall inside their 95 % CI, but PTD < TD in NeoSphere"),
+                     "predicted published values fall inside their 95 % CI, but PTD < TD in NeoSphere")),
     "growth_rate_per_day": (math.log(2) / 60.0, 0.5, math.log(2) / 1000, math.log(2) / 5,
                             ("assumed: intrinsic net growth of untreated HER2+ tumours, volume doubling ~60 days "
                             "(no doubling time in the shared sources)")),
