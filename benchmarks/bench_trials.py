@@ -32,7 +32,7 @@ import numpy as np
 
 def python_loop(n: int) -> float:
     import her2sim as hs
-    from her2sim.trials import _flagship, load_spec
+    from her2sim.trials import CALIBRATED, _flagship, load_spec
     from her2sim.trials.population import sample_tumours
     from her2sim.trials.tumour import exposures
 
@@ -41,7 +41,7 @@ def python_loop(n: int) -> float:
     cm = _flagship.compiled_model()
     conc = {}
     for k, arm in enumerate(spec.arms):
-        for drug, c in exposures(df, arm).items():
+        for drug, c in exposures(df, arm, CALIBRATED).items():
             conc.setdefault(drug, np.zeros(n))
             conc[drug] = np.where(df["arm_index"] == k, c, conc[drug])
     t0 = time.perf_counter()

@@ -43,16 +43,16 @@ BOUNDS: dict[str, tuple[float, float]] = {
 }
 
 #: Result of ``calibrate(n=6000, seed=1)`` on the shipped training arms (see CALIBRATION_NOTE).
-CALIBRATED = TumourModel(chemo_log_kill=0.249, targeted_scale=4.95, hr_chemo_factor=0.303, adcc_scale=5.88,
-                         targeted_spread=0.560)
+CALIBRATED = TumourModel(chemo_log_kill=0.474, targeted_scale=1.91, hr_chemo_factor=0.319, adcc_scale=1.27,
+                         targeted_spread=2.49, small_molecule_tumour_ratio=30.0)
 CALIBRATION_NOTE = (
-    "fitted by calibrate(n=6000, seed=1) (differential evolution seeded with the defaults, 3050 evaluations) to NeoALTTO T and T+L pCR "
-    "overall (L45) and by HR status (C42); objective 21.2 (sum of squared z-scores over 6 targets). Fitted pCR: "
-    "T 0.35 (published 0.28), T+L 0.39 (0.47): the flagship signalling model under clinical PK lowers the tumour "
-    "growth rate little more with T+L than with T (free lapatinib ~20-30 nM), so no tumour-level setting "
-    "separates the two arms as much as the trial did; targeted_scale ends near its upper bound (5). "
-    "Refits on other random populations land elsewhere on a flat objective (19-21), so these constants "
-    "are one of several near-equivalent fits")
+    "fitted by calibrate(n=6000, seed=1): small_molecule_tumour_ratio on the grid 1, 3, 10, 30 and the other "
+    "parameters by differential evolution seeded with the defaults (5200 evaluations in all), to NeoALTTO T and "
+    "T+L pCR overall (L45) and by HR status (C42); objective 0.56 (sum of squared z-scores over 6 targets; "
+    "without the tumour/plasma ratio (ratio 1) the best was ~20). Fitted pCR: T 0.29 (published 0.28), T+L 0.49 "
+    "(0.47). The ratio sits at the top of its grid (30): at the free plasma concentration (~20-30 nM, fu <= 0.01) "
+    "lapatinib barely moves the flagship's growth rate, so the fit asks for a much higher free concentration at "
+    "the tumour cells; whether that is tissue accumulation or the model's cellular potency is not resolved here")
 
 
 def default_model() -> TumourModel:
@@ -104,10 +104,14 @@ def training_objective(model: TumourModel, tables: dict[str, pd.DataFrame], spec
     return total
 
 
-def calibrate(n: int = 6000, seed: int = 1, *, maxiter: int = 60, n_threads: int | None = None) -> tuple[TumourModel, pd.DataFrame]:
+def calibrate(n: int = 6000, seed: int = 1, *, maxiter: int = 25, ratios: tuple[float, ...] = (1.0, 3.0, 10.0, 30.0),
+              n_threads: int | None = None) -> tuple[TumourModel, pd.DataFrame]:
     """Fit the calibrated tumour-level parameters to the training arms.
 
-    Returns the fitted model and a table of the targets with published and fitted values.
+    ``small_molecule_tumour_ratio`` changes the drug exposure seen by the signalling model, so it
+    is fitted on the grid ``ratios`` (one signalling call per value); the other parameters by
+    differential evolution (seeded with the defaults) at each grid value. Returns the best model
+    and a table of the targets with published and fitted values.
     """
     from scipy.optimize import differential_evolution
 
@@ -115,27 +119,35 @@ def calibrate(n: int = 6000, seed: int = 1, *, maxiter: int = 60, n_threads: int
 
     targets = training_targets()
     specs = {t.spec: load_spec(t.spec).with_(n=n, seed=seed) for t in targets}
-    tables = {name: chunk_table(spec, 0, spec.n, CALIBRATED, n_threads=n_threads or _flagship.default_threads())
-              for name, spec in specs.items()}
     keys = list(BOUNDS)
+    best: tuple[float, TumourModel, dict[str, pd.DataFrame], int] | None = None
+    evaluations = 0
+    for ratio in ratios:
+        base = dataclasses.replace(CALIBRATED, small_molecule_tumour_ratio=float(ratio))
+        tables = {name: chunk_table(spec, 0, spec.n, base, n_threads=n_threads or _flagship.default_threads())
+                  for name, spec in specs.items()}
 
-    def model_of(x: np.ndarray) -> TumourModel:
-        return dataclasses.replace(CALIBRATED, **dict(zip(keys, map(float, x))))
+        def model_of(x: np.ndarray, base: TumourModel = base) -> TumourModel:
+            return dataclasses.replace(base, **dict(zip(keys, map(float, x))))
 
-    def objective(x: np.ndarray) -> float:
-        return training_objective(model_of(x), tables, specs, targets)
+        def objective(x: np.ndarray, tables: dict[str, pd.DataFrame] = tables, model_of=model_of) -> float:
+            return training_objective(model_of(x), tables, specs, targets)
 
-    # the uncalibrated defaults seed the population (the fit can only improve on them)
-    x0 = np.array([getattr(TumourModel(), k) for k in keys])
-    res = differential_evolution(objective, [BOUNDS[k] for k in keys], seed=seed, maxiter=maxiter, popsize=10,
-                                 polish=False, tol=1e-3, x0=x0)
-    model = model_of(res.x)
+        # the uncalibrated defaults seed the population (the fit can only improve on them)
+        x0 = np.array([getattr(TumourModel(), k) for k in keys])
+        res = differential_evolution(objective, [BOUNDS[k] for k in keys], seed=seed, maxiter=maxiter, popsize=10,
+                                     polish=False, tol=1e-3, x0=x0)
+        evaluations += int(res.nfev)
+        if best is None or res.fun < best[0]:
+            best = (float(res.fun), model_of(res.x), tables, evaluations)
+    assert best is not None
+    fun, model, tables, _ = best
     rows = []
     for t in targets:
         tab = add_readouts(tables[t.spec], specs[t.spec], model)
         rows.append({"trial": t.spec, "arm": t.arm, "subgroup": t.subgroup, "published": t.value, "n_published": t.n,
                      "fitted": _proportion(tab, t.arm, t.subgroup), "source": t.source})
     table = pd.DataFrame(rows)
-    table.attrs["objective"] = float(res.fun)
-    table.attrs["n_evaluations"] = int(res.nfev)
+    table.attrs["objective"] = fun
+    table.attrs["n_evaluations"] = evaluations
     return model, table

@@ -60,7 +60,7 @@ def chunk_table(spec: TrialSpec, start: int, stop: int, model: TumourModel, *, n
     conc: dict[str, np.ndarray] = {}
     for k, arm in enumerate(spec.arms):
         mask = arm_idx == k
-        for drug, c in exposures(df, arm).items():
+        for drug, c in exposures(df, arm, model).items():
             conc.setdefault(drug, np.zeros(len(df)))
             conc[drug][mask] = c[mask]
     for drug, c in conc.items():

@@ -54,6 +54,7 @@ class TumourModel:
     hr_chemo_factor: float = 0.7
     adcc_scale: float = 1.0
     targeted_spread: float = 1.0
+    small_molecule_tumour_ratio: float = 1.0
     pcr_threshold_cells: float = 1e5
 
 
@@ -71,27 +72,34 @@ TUMOUR_MODEL: dict[str, tuple[float, str, str]] = {
                         ("multiplier of the log-spread of the tumours' targeted sensitivity s_T "
                         "(s_T,eff = s_T ** targeted_spread): how heterogeneous in-vivo response to the same "
                         "signalling change is")),
+    "small_molecule_tumour_ratio": (1.0, "calibrated (grid)",
+                                    "free concentration of oral kinase inhibitors at the tumour cells relative to "
+                                    "free plasma (tissue accumulation; antibodies stay at 1). Identified by the T vs "
+                                    "T+L training arms; it changes the signalling call, so it is fitted on a grid"),
     "pcr_threshold_cells": (1e5, "assumed",
                             ("pCR (ypT0/is) when fewer than 1e5 invasive cells remain (0.1 mm^3 at 1e9 cells/cm^3): "
                             "pathological sampling of the tumour bed at mm spacing misses smaller residual foci")),
 }
 
 
-def exposures(df: pd.DataFrame, arm: Arm) -> dict[str, np.ndarray]:
-    """Free average steady-state concentration (nM) of each of the arm's drugs per patient.
+def exposures(df: pd.DataFrame, arm: Arm, model: TumourModel | None = None) -> dict[str, np.ndarray]:
+    """Free average steady-state concentration (nM) of each of the arm's drugs at the tumour, per patient.
 
     ``Cavg = Cavg_typical / (CL_i / CL_typical)``: the time-averaged concentration of a linear PK
     model depends on clearance only; volume (drawn too) only shapes the swing within a dosing
-    interval, which the quasi-steady signalling read-out does not resolve.
+    interval, which the quasi-steady signalling read-out does not resolve. Small molecules are
+    multiplied by ``model.small_molecule_tumour_ratio`` (tumour vs plasma).
     """
     from ..library import pk
 
+    ratio = model.small_molecule_tumour_ratio if model is not None else 1.0
     out: dict[str, np.ndarray] = {}
     for d in arm.drugs:
         reg = d.to_regimen()
         typical = pk.steady_state_summary(reg, weeks=15.0)["cavg_free_nM"]
         name = pk.pk_model(d.drug).drug
-        out[name] = out.get(name, 0.0) + typical / df[f"cl_{name}"].to_numpy()
+        factor = 1.0 if d.antibody else ratio
+        out[name] = out.get(name, 0.0) + factor * typical / df[f"cl_{name}"].to_numpy()
     return out
 
 
