@@ -73,9 +73,9 @@ TUMOUR_MODEL: dict[str, tuple[float, str, str]] = {
                         "(s_T,eff = s_T ** targeted_spread): how heterogeneous in-vivo response to the same "
                         "signalling change is")),
     "small_molecule_tumour_ratio": (1.0, "calibrated (grid)",
-                                    "free concentration of oral kinase inhibitors at the tumour cells relative to "
+                                    ("free concentration of oral kinase inhibitors at the tumour cells relative to "
                                     "free plasma (tissue accumulation; antibodies stay at 1). Identified by the T vs "
-                                    "T+L training arms; it changes the signalling call, so it is fitted on a grid"),
+                                    "T+L training arms; it changes the signalling call, so it is fitted on a grid")),
     "pcr_threshold_cells": (1e5, "assumed",
                             ("pCR (ypT0/is) when fewer than 1e5 invasive cells remain (0.1 mm^3 at 1e9 cells/cm^3): "
                             "pathological sampling of the tumour bed at mm spacing misses smaller residual foci")),
