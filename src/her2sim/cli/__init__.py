@@ -27,6 +27,7 @@ def _register_subapps() -> None:
     from .calibration import register as register_calibration
 
     register_calibration(app)
+    from .trials import register as register_trials; register_trials(app)  # noqa: E702
 
 
 def _echo_err(message: str) -> None:
