@@ -24,6 +24,9 @@ def _register_subapps() -> None:
     from .calibration import register as register_calibration
 
     register_calibration(app)
+    from .web import register as register_web  # `her2sim serve`
+
+    register_web(app)
 
 
 def _echo_err(message: str) -> None:
