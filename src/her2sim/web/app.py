@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel
 
 from .. import __version__
 from ..errors import Her2simError, UnknownNameError, ValidationError
@@ -27,6 +28,22 @@ TOKEN_COOKIE = "her2sim_token"
 _STATIC = ("app.js", "style.css")
 _PLOTLY_CANDIDATES = ("package_data/plotly.min.js",)
 TRIALS_MODULE = "her2sim.trials"
+
+
+class ErrorBody(BaseModel):
+    """An error: ``detail`` says what was wrong and, for names, the allowed values and the closest."""
+
+    detail: Any
+    error: str | None = None
+
+
+_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "bad input: a her2sim error naming the argument and allowed values"},
+    401: {"model": ErrorBody, "description": "a token is required (server bound to a non-loopback address)"},
+    404: {"model": ErrorBody, "description": "no such job or file"},
+    413: {"model": ErrorBody, "description": "request or upload larger than the server's limit"},
+    503: {"model": ErrorBody, "description": "an optional part (virtual trials, plotly) is not installed"},
+}
 
 
 def is_loopback(host: str) -> bool:
@@ -85,7 +102,8 @@ def create_app(*, jobs_dir: str | Path | None = None, token: str | None = None, 
     folder = Path(jobs_dir) if jobs_dir is not None else Path(tempfile.mkdtemp(prefix="her2sim-web-jobs-"))
     manager = JobManager(folder, workers=workers, execute=execute_jobs)
     app = FastAPI(title="her2sim workbench", version=__version__,
-                  description="Local web workbench over the her2sim public API (no science in the web layer).")
+                  description="Local web workbench over the her2sim public API (no science in the web layer).",
+                  responses=_ERROR_RESPONSES)
     app.state.jobs = manager
     app.state.token = token
     app.state.scheduler = scheduler

@@ -49,7 +49,8 @@ def _records(frame) -> list[dict[str, Any]]:
         clean = {}
         for k, v in row.items():
             if isinstance(v, (np.floating, float)):
-                clean[str(k)] = _scalar(v)
+                # ±inf is meaningful in fit tables ("not reached"); NaN becomes null
+                clean[str(k)] = ("inf" if v > 0 else "-inf") if np.isinf(v) else _scalar(v)
             elif isinstance(v, np.integer):
                 clean[str(k)] = int(v)
             elif isinstance(v, np.bool_):
@@ -460,17 +461,22 @@ def model_tables() -> dict[str, list[dict[str, Any]]]:
 
     model = build()
     species = [{"id": s.id, "name": s.name, "compartment": s.compartment, "initial": s.initial, "units": s.units,
-                "genes": ", ".join(s.genes),
-                "source": (s.provenance.source if s.provenance else "")} for s in model.species]
+                "genes": ", ".join(s.genes), "provenance": _provenance_text(s.provenance)} for s in model.species]
     reactions = [{"id": r.id, "name": r.name,
                   "equation": " + ".join(f"{n:g} {s}" if n != 1 else s for s, n in r.reactants) + " → "
                   + " + ".join(f"{n:g} {s}" if n != 1 else s for s, n in r.products),
                   "rate": str(r.rate), "modifiers": ", ".join(r.modifiers),
-                  "source": (r.provenance.source if r.provenance else "")} for r in model.reactions]
+                  "provenance": _provenance_text(r.provenance)} for r in model.reactions]
     tables = catalogue_tables()
     targets = tables.targets
     return {"species": species, "reactions": reactions, "parameters": _records(parameter_table(model)),
             "drugs": _records(targets)}
+
+
+def _provenance_text(prov) -> str:
+    if prov is None:
+        return ""
+    return "; ".join(x for x in (prov.kind, prov.source, prov.note) if x)
 
 
 def sbml_text() -> str:

@@ -278,7 +278,9 @@ function drawPathway(containerId, activity, nodeStates) {
   const box = $(containerId);
   box.innerHTML = "";
   if (!p) return;
-  const W = 1100, rowH = 70, H = p.layers * rowH + 20;
+  const widest = Math.max(...Array.from({ length: p.layers }, (_, k) => p.nodes.filter((n) => n.layer === k)
+    .reduce((sum, n) => sum + Math.max(44, n.id.length * 7 + 10) + 8, 0)));
+  const W = Math.max(1100, widest + 40), rowH = 70, H = p.layers * rowH + 20;
   const NS = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(NS, "svg");
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
@@ -426,7 +428,6 @@ function atlasDetail(i, j) {
   box.append(el("p", { text: `Growth inhibition ${fmt(row.inhibition_percent)} % (change against the reference ${fmt(row.gi_change)} pp); GR ${fmt(row.gr)}.` }));
   box.append(el("p", { class: "route", text: `Route of resistance (nodes left active under the therapy): ${r.route[i][j]}` }));
   const residual = Object.keys(row).filter((k) => k.endsWith("_residual"));
-  table("at-detail-table", [], null);
   const t = el("div", { id: "at-detail-table", class: "table" });
   box.append(t);
   table("at-detail-table", residual.map((k) => ({ node: k.replace("_residual", ""), "level under therapy / untreated reference": row[k] })));
@@ -573,7 +574,9 @@ async function start() {
     ev.preventDefault();
     const ctx = $("rs-context").value;
     const tumour = c.cell_lines.includes(ctx) ? { cell_line: ctx } : { genotypes: Object.fromEntries(ctx.split(" + ").map((g) => [g, 1])) };
-    runJob("atlas", "rs", "/api/jobs/rescue", { json: { tumour, failing: $("rs-failing").value.trim(), max_size: Number($("rs-size").value) } }, showRescue, "rs-error");
+    const failing = $("rs-failing").value.trim();
+    const backbone = $("rs-backbone").checked ? failing.split("+").map((s) => s.trim()).filter((s) => s) : [];
+    runJob("atlas", "rs", "/api/jobs/rescue", { json: { tumour, failing, backbone, max_size: Number($("rs-size").value) } }, showRescue, "rs-error");
   });
   $("lg-form").addEventListener("submit", runAttractors);
   $("sc-form").addEventListener("submit", (ev) => {
