@@ -67,6 +67,12 @@ def start_server(app, jobs_dir: Path) -> tuple[Server, callable]:
 
 
 @pytest.fixture(scope="session")
+def serve_app():
+    """``serve_app(app, jobs_dir) -> (Server, stop)``: serve another app (token, stand-in modules)."""
+    return start_server
+
+
+@pytest.fixture(scope="session")
 def web_server(tmp_path_factory) -> Iterator[Server]:
     """The workbench with jobs executed (the pages' and API's main paths)."""
     from her2sim.web import create_app

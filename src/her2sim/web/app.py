@@ -19,7 +19,7 @@ from .. import __version__
 from ..errors import Her2simError, UnknownNameError, ValidationError
 from . import schemas as S
 from . import services
-from .jobs import JobManager
+from .jobs import MEDIA_TYPES, JobManager
 
 __all__ = ["create_app", "is_loopback", "TOKEN_HEADER", "TOKEN_COOKIE"]
 
@@ -195,12 +195,14 @@ def create_app(*, jobs_dir: str | Path | None = None, token: str | None = None, 
     def model_tables() -> dict[str, Any]:
         return services.model_tables()
 
-    @app.get("/api/model/sbml", summary="Download the flagship model as SBML")
+    @app.get("/api/model/sbml", summary="Download the flagship model as SBML", response_class=Response,
+             responses={200: {"content": {"application/xml": {}}, "description": "SBML L3V2"}})
     def sbml() -> Response:
         return Response(services.sbml_text(), media_type="application/xml",
                         headers={"Content-Disposition": 'attachment; filename="her2_pi3k_akt.xml"'})
 
-    @app.get("/api/model/sbml-qual", summary="Download the logical twin as SBML-qual")
+    @app.get("/api/model/sbml-qual", summary="Download the logical twin as SBML-qual", response_class=Response,
+             responses={200: {"content": {"application/xml": {}}, "description": "SBML L3V1 qual"}})
     def sbml_qual() -> Response:
         return Response(services.sbml_qual_text(), media_type="application/xml",
                         headers={"Content-Disposition": 'attachment; filename="her2_pi3k_akt_qual.xml"'})
@@ -254,8 +256,9 @@ def create_app(*, jobs_dir: str | Path | None = None, token: str | None = None, 
                          response: str = Form("inhibition")) -> dict[str, Any]:
         try:
             req = S.MatrixRequest(drug_a=drug_a, drug_b=drug_b, response=response)
-        except ValueError as exc:
-            raise HTTPException(422, f"response must be one of inhibition, inhibition_percent, viability: {exc}")
+        except ValueError:
+            raise ValidationError(f"response={response[:40]!r} is not known; allowed values: 'inhibition', "
+                                  "'inhibition_percent', 'viability'") from None
         data, name = await _read_upload(file)
         return submit("combination-matrix", {**req.model_dump(), "file": name},
                       lambda job: services.job_matrix(job, req, name), services.cli_matrix(req, name),
@@ -315,7 +318,9 @@ def create_app(*, jobs_dir: str | Path | None = None, token: str | None = None, 
         _job(job_id)
         return manager.cancel(job_id).public(with_result=False)
 
-    @app.get("/api/jobs/{job_id}/files/{name}", summary="Download a result file of a job")
+    @app.get("/api/jobs/{job_id}/files/{name}", summary="Download a result file of a job", response_class=FileResponse,
+             responses={200: {"content": {m: {} for m in sorted(set(MEDIA_TYPES.values()))},
+                              "description": "the file (CSV, Parquet, PNG, SVG, zip, ...)"}})
     def job_file(job_id: str, name: str) -> FileResponse:
         _job(job_id)
         try:
@@ -389,7 +394,7 @@ async def _read_upload(file: UploadFile) -> tuple[bytes, str]:
     if len(data) > S.LIMITS.upload_bytes:
         raise HTTPException(413, f"the uploaded file exceeds {S.LIMITS.upload_bytes} bytes")
     if not data.strip():
-        raise HTTPException(422, "the uploaded file is empty")
+        raise ValidationError("file: the uploaded file is empty")
     raw = (file.filename or "upload.csv").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in raw if ch.isalnum() or ch in "._- ")[:80] or "upload.csv"
     return data, name

@@ -29,17 +29,18 @@ from typing import Any
 
 from ..errors import Her2simError, ValidationError
 
-__all__ = ["Job", "JobManager", "JobCancelled", "JOB_ID", "FILE_NAME", "STATES"]
+__all__ = ["Job", "JobManager", "JobCancelled", "JOB_ID", "FILE_NAME", "STATES", "MEDIA_TYPES"]
 
 #: A job id: 32 lower-case hex digits (``secrets.token_hex(16)``).
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 #: A result file name: no directories, no leading dot.
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 STATES = ("queued", "running", "done", "failed", "cancelled")
-_MEDIA = {".csv": "text/csv", ".parquet": "application/vnd.apache.parquet", ".png": "image/png",
+#: Media type of each result-file suffix (anything else is served as application/octet-stream).
+MEDIA_TYPES = {".csv": "text/csv", ".parquet": "application/vnd.apache.parquet", ".png": "image/png",
           ".svg": "image/svg+xml", ".json": "application/json", ".zip": "application/zip",
           ".xml": "application/xml", ".html": "text/html", ".md": "text/markdown", ".tsv": "text/tab-separated-values",
-          ".yaml": "text/yaml", ".nc": "application/x-netcdf"}
+          ".yaml": "text/yaml", ".nc": "application/x-netcdf", "": "application/octet-stream"}
 
 
 class JobCancelled(Exception):
@@ -261,7 +262,7 @@ class JobManager:
         path = job.folder / name
         if not path.is_file():
             raise KeyError(name)
-        return path, _MEDIA.get(path.suffix, "application/octet-stream")
+        return path, MEDIA_TYPES.get(path.suffix, "application/octet-stream")
 
     # ------------------------------------------------------------------ internals
     def _run(self, job: Job, function: JobFunction) -> None:
