@@ -30,11 +30,11 @@ class Server:
         return httpx.Client(base_url=self.url, timeout=60.0, **kwargs)
 
     def wait(self, client: httpx.Client, job: dict, timeout: float = 120.0) -> dict:
-        """Poll a job until it is finished; return its final state."""
+        """Poll a job until it is finished and its figures are written; return its final state."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             state = client.get(f"/api/jobs/{job['id']}").json()
-            if state["state"] in ("done", "failed", "cancelled"):
+            if state["state"] in ("done", "failed", "cancelled") and not state.get("files_pending"):
                 return state
             time.sleep(0.05)
         raise TimeoutError(f"job {job['id']} did not finish within {timeout} s")

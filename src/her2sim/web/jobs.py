@@ -43,6 +43,10 @@ MEDIA_TYPES = {".csv": "text/csv", ".parquet": "application/vnd.apache.parquet",
           ".yaml": "text/yaml", ".nc": "application/x-netcdf", "": "application/octet-stream"}
 
 
+#: pyplot keeps global state: one figure is drawn at a time across job threads.
+FIGURE_LOCK = threading.Lock()
+
+
 class JobCancelled(Exception):
     """Raised inside a job function (by :meth:`Job.progress`) once the job was cancelled."""
 
@@ -66,7 +70,10 @@ class Job:
     files: list[str] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
     result: dict[str, Any] | None = None
+    files_pending: bool = False
+    file_error: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _deferred: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     # ------------------------------------------------------------------ used by job functions
     def progress(self, fraction: float, message: str = "") -> None:
@@ -107,9 +114,24 @@ class Job:
 
         first = ax_or_fig[0] if hasattr(ax_or_fig, "__len__") else ax_or_fig
         fig = getattr(first, "figure", first)
-        fig.savefig(self.add_file(f"{name}.png"), dpi=110, bbox_inches="tight")
-        fig.savefig(self.add_file(f"{name}.svg"), bbox_inches="tight")
-        plt.close(fig)
+        try:
+            fig.savefig(self.add_file(f"{name}.png"), dpi=110, bbox_inches="tight")
+            fig.savefig(self.add_file(f"{name}.svg"), bbox_inches="tight")
+        finally:
+            plt.close(fig)
+
+    def defer_figure(self, draw: Callable[[], Any], name: str) -> None:
+        """Draw a figure (``draw()`` returns Axes) and save it *after* the result is published.
+
+        The page plots the JSON result itself; the PNG/SVG files are downloads, so they are
+        written once the job is already ``done`` (``files_pending`` is true meanwhile). Drawing
+        holds a process-wide lock: pyplot is not thread-safe.
+        """
+        def work() -> None:
+            with FIGURE_LOCK:
+                self.save_figure(draw(), name)
+
+        self._deferred.append(work)
 
     # ------------------------------------------------------------------ views
     def public(self, *, with_result: bool = True) -> dict[str, Any]:
@@ -118,7 +140,7 @@ class Job:
             "id": self.id, "kind": self.kind, "state": self.state, "progress": self.progress_fraction,
             "message": self.message, "created": self.created, "started": self.started, "finished": self.finished,
             "error": self.error, "params": self.params, "cli": self.cli, "provenance": self.provenance,
-            "files": list(self.files),
+            "files": list(self.files), "files_pending": self.files_pending, "file_error": self.file_error,
         }
         if with_result:
             out["result"] = self.result
@@ -284,7 +306,27 @@ class JobManager:
             if job.state == "cancelled":  # cancelled while the last call ran: discard its result
                 return
             job.result = result
-            job.state, job.progress_fraction, job.message, job.finished = "done", 1.0, "done", time.time()
+            job.files_pending = bool(job._deferred)
+            job.state, job.progress_fraction, job.finished = "done", 1.0, time.time()
+            job.message = "done; writing figures" if job._deferred else "done"
+        job.save_state()
+        if job._deferred:
+            self._finish_files(job)
+
+    def _finish_files(self, job: Job) -> None:
+        """Run the deferred file writers of a published job (figures)."""
+        for work in job._deferred:
+            if job.state == "cancelled":
+                break
+            try:
+                work()
+            except Exception as exc:  # a figure that cannot be drawn does not undo the result
+                job.file_error = f"{type(exc).__name__}: {exc}"
+        job._deferred.clear()
+        with job._lock:
+            job.files_pending = False
+            if job.state == "done":
+                job.message = "done" if not job.file_error else "done (a figure failed: see file_error)"
         job.save_state()
 
     def _fail(self, job: Job, message: str, detail: str = "") -> None:

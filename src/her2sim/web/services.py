@@ -9,6 +9,7 @@ job folder and returns the JSON the page plots.
 
 from __future__ import annotations
 
+import functools
 import math
 import shlex
 from collections.abc import Mapping, Sequence
@@ -86,6 +87,7 @@ def _q(text: str) -> str:
 # ------------------------------------------------------------------------------------------------
 # catalogue (synchronous)
 
+@functools.cache
 def catalogue() -> dict[str, Any]:
     """Names the pages offer: contexts, genotypes, cell lines, drugs, units, regimens, atlas defaults."""
     from ..analysis.atlas import BASES, DEFAULT_CONTEXTS, DEFAULT_THERAPIES
@@ -190,6 +192,7 @@ def _time_course_python(label: str, settings: Mapping[str, float], doses, hours:
             f"print(ds)\"  # {label}")
 
 
+@functools.cache
 def pathway() -> dict[str, Any]:
     """The network picture's structure: layered nodes and signed edges of the logical twin."""
     from ..library.her2_logical import LAYERS, load, node_map
@@ -228,7 +231,7 @@ def job_regimen(job: Job, req: S.RegimenRequest) -> dict[str, Any]:
     job.progress(0.8, "writing results")
     job.save_table(ds.drop_vars(["free_nM", "status"]).to_dataframe().reset_index(), "time_course")
     job.save_table(ds["free_nM"].to_dataframe().reset_index(), "pk")
-    job.save_figure(plot_regimen(ds), "regimen")
+    job.defer_figure(lambda: plot_regimen(ds), "regimen")
     ctx = str(ds["context"].values[0])
     job.provenance = provenance_record(req.model_dump(), _attrs(ds))
     series = {r: {"name": TIME_COURSE_READOUTS.get(r, r), "values": _finite(ds[r].sel(context=ctx).values),
@@ -252,8 +255,8 @@ def job_dose_response(job: Job, req: S.DoseResponseRequest) -> dict[str, Any]:
     job.save_table(ds[["relative_viability", "inhibition_percent", "gr"]].to_dataframe().reset_index(), "curves")
     job.save_table(fits.to_dataframe().reset_index(), "fits")
     job.save_table(grm.to_dataframe().reset_index(), "gr_metrics")
-    job.save_figure(dr.plot_dose_response(ds, fits=fits), "dose_response")
-    job.save_figure(dr.plot_gr(ds, metrics=grm), "gr")
+    job.defer_figure(lambda: dr.plot_dose_response(ds, fits=fits), "dose_response")
+    job.defer_figure(lambda: dr.plot_gr(ds, metrics=grm), "gr")
     job.provenance = provenance_record(req.model_dump(), _attrs(ds))
     contexts = [str(c) for c in ds["context"].values]
     curves = {}
@@ -365,9 +368,9 @@ def _synergy_result(job: Job, ds, params: Mapping[str, Any]) -> dict[str, Any]:
     import pandas as pd
 
     job.save_table(pd.DataFrame([summary]), "synergy_summary")
+    job.defer_figure(lambda: syn.plot_isobologram(ds), "isobologram")  # shown on the page: first
     for name in syn.MODELS:
-        job.save_figure(syn.plot_synergy_map(scores, model=name), f"{name}_map")
-    job.save_figure(syn.plot_isobologram(ds), "isobologram")
+        job.defer_figure(lambda name=name: syn.plot_synergy_map(scores, model=name), f"{name}_map")
     job.provenance = provenance_record(params, _attrs(ds))
     maps = {m: [_finite(row) for row in scores[f"{m}_excess"].transpose("dose_a", "dose_b").values]
             for m in syn.MODELS}
@@ -390,7 +393,7 @@ def job_atlas(job: Job, req: S.AtlasRequest) -> dict[str, Any]:
     table = atlas_mod.atlas_table(result)
     job.save_table(table, "atlas")
     job.save_table(atlas_mod.exposure_table(req.basis, list(result["drug"].values)), "exposures")
-    job.save_figure(atlas_mod.plot_atlas(result), "atlas")
+    job.defer_figure(lambda: atlas_mod.plot_atlas(result), "atlas")
     job.provenance = provenance_record(req.model_dump(), _attrs(result))
     gi = result["inhibition_percent"].transpose("context", "therapy")
     return {"contexts": [str(c) for c in result["context"].values],

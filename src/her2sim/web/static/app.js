@@ -81,8 +81,25 @@ function table(containerId, rows, columns, { onClick = null, limit = 500 } = {})
 
 function splitList(text) { return text.split(",").map((s) => s.trim()).filter((s) => s.length > 0); }
 
-function plot(id, traces, layout) {
+// plotly.min.js (from the installed plotly package, served by this server) is loaded after the
+// first page is ready, so the first page does not wait for 4.8 MB of script.
+let plotlyPromise = null;
+function loadPlotly() {
+  if (!plotlyPromise) {
+    plotlyPromise = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = "/vendor/plotly.min.js";
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => reject(new Error("could not load /vendor/plotly.min.js"));
+      document.head.append(script);
+    });
+  }
+  return plotlyPromise;
+}
+
+async function plot(id, traces, layout) {
   const base = { margin: { l: 60, r: 20, t: 40, b: 50 }, font: { size: 11 }, legend: { orientation: "h", y: -0.25 } };
+  const Plotly = await loadPlotly();
   return Plotly.newPlot($(id), traces, Object.assign(base, layout), { responsive: true, displaylogo: false });
 }
 
@@ -121,11 +138,23 @@ async function followJob(jobId, boxId, onDone, errorId) {
     try { job = await api(`/api/jobs/${jobId}`); } catch (e) { label.textContent = e.message; cancel.remove(); return; }
     bar.value = job.progress;
     label.textContent = `${job.kind}: ${job.state} — ${job.message}`;
-    panel.dataset.state = job.state;
+    if (job.state !== "done") panel.dataset.state = job.state;  // "done" is set once the result is drawn
     if (job.state === "done") {
       cancel.remove();
-      renderJobFooter(box, job);
-      try { onDone(job.result, job); } catch (e) { showError(errorId, `could not show the result: ${e.message}`); }
+      try { await onDone(job.result, job); } catch (e) { showError(errorId, `could not show the result: ${e.message}`); }
+      panel.dataset.state = "done";
+      let footer = renderJobFooter(box, job);
+      while (job.files_pending) {  // figures (PNG/SVG downloads) are written after the result is shown
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        try { job = await api(`/api/jobs/${jobId}`); } catch (e) { break; }
+        label.textContent = `${job.kind}: ${job.state} — ${job.message}`;
+        const next = renderJobFooter(box, job);
+        footer.replaceWith(next);
+        footer = next;
+        refreshImages(job);
+      }
+      refreshImages(job);
+      panel.dataset.files = "complete";
       return;
     }
     if (job.state === "failed" || job.state === "cancelled") {
@@ -135,6 +164,15 @@ async function followJob(jobId, boxId, onDone, errorId) {
       return;
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+// <img data-file="name"> shows a job's figure once the file exists.
+function refreshImages(job) {
+  for (const img of document.querySelectorAll(`img[data-job="${job.id}"]`)) {
+    if (!img.getAttribute("src") && job.files.includes(img.dataset.file)) {
+      img.src = `/api/jobs/${job.id}/files/${encodeURIComponent(img.dataset.file)}`;
+    }
   }
 }
 
@@ -148,7 +186,10 @@ function renderJobFooter(box, job) {
     el("pre", { class: "cli", text: job.cli }),
     el("pre", { text: JSON.stringify(job.provenance, null, 1) }),
   ]);
-  box.append(files, details);
+  const footer = el("div", { class: "job-footer" }, [files, details]);
+  if (job.file_error) footer.append(el("p", { class: "muted", text: `A figure could not be drawn: ${job.file_error}` }));
+  box.append(footer);
+  return footer;
 }
 
 function resumeJob(page, slot, onDone, errorId) {
@@ -229,7 +270,7 @@ async function runTimeCourse(ev) {
   $("tc-run").disabled = true;
   try {
     const result = await api("/api/time-course", { json: { tumour, drugs, hours: Number($("tc-hours").value), points: 145 } });
-    showTimeCourse(result);
+    await showTimeCourse(result);
   } catch (e) {
     showError("tc-error", e.message);
   } finally {
@@ -237,7 +278,7 @@ async function runTimeCourse(ev) {
   }
 }
 
-function showTimeCourse(r) {
+async function showTimeCourse(r) {
   $("tc-result").hidden = false;
   $("tc-title").textContent = `${r.label}: treated (solid) and untreated (dashed)`;
   const box = $("tc-plots");
@@ -245,7 +286,7 @@ function showTimeCourse(r) {
   for (const [key, s] of Object.entries(r.series)) {
     const div = el("div", { class: "plot small", id: `tc-plot-${key}`, "data-readout": key });
     box.append(div);
-    plot(div.id, [
+    await plot(div.id, [
       { x: r.time, y: s.treated, name: "treated", mode: "lines", line: { color: "#c0392b" } },
       { x: r.time, y: s.untreated, name: "untreated", mode: "lines", line: { color: "#7f8c8d", dash: "dash" } },
     ], { title: { text: s.name, font: { size: 13 } }, xaxis: { title: { text: "time [h]" } },
@@ -256,7 +297,7 @@ function showTimeCourse(r) {
   $("tc-prov").textContent = JSON.stringify(r.provenance, null, 1);
 }
 
-function showRegimen(r) {
+async function showRegimen(r) {
   $("tc-result").hidden = false;
   $("tc-title").textContent = `${r.context}: clinical regimen (PK-driven)`;
   const box = $("tc-plots");
@@ -265,7 +306,7 @@ function showRegimen(r) {
   for (const [key, s] of entries) {
     const div = el("div", { class: "plot small", id: `tc-plot-${key.replace(/\W/g, "_")}` });
     box.append(div);
-    plot(div.id, [{ x: r.time, y: s.values, mode: "lines", line: { color: "#c0392b" } }],
+    await plot(div.id, [{ x: r.time, y: s.values, mode: "lines", line: { color: "#c0392b" } }],
       { title: { text: s.name, font: { size: 13 } }, xaxis: { title: { text: "time [h]" } },
         yaxis: { title: { text: s.units || "" } }, showlegend: false, height: 260 });
   }
@@ -335,7 +376,7 @@ function drawPathway(containerId, activity, nodeStates) {
 }
 
 // ------------------------------------------------------------------ dose-response
-function showDoseResponse(r) {
+async function showDoseResponse(r) {
   $("dr-result").hidden = false;
   const traces = [], grTraces = [];
   const colours = ["#c0392b", "#2980b9", "#27ae60", "#8e44ad", "#d35400", "#16a085"];
@@ -345,13 +386,13 @@ function showDoseResponse(r) {
     traces.push({ x: r.curves[c].fit_x, y: r.curves[c].fit_y, mode: "lines", name: `${c} (4PL fit)`, line: { color: col }, showlegend: false });
     grTraces.push({ x: r.concentration, y: r.curves[c].gr, mode: "lines+markers", name: c, line: { color: col } });
   });
-  plot("dr-plot", traces, { title: { text: "relative viability at 72 h" }, xaxis: { type: "log", title: { text: `concentration [${r.unit}]` } }, yaxis: { title: { text: "x/x_ctrl" } } });
-  plot("dr-grplot", grTraces, { title: { text: "GR value (Hafner 2016)" }, xaxis: { type: "log", title: { text: `concentration [${r.unit}]` } }, yaxis: { title: { text: "GR" } } });
+  await plot("dr-plot", traces, { title: { text: "relative viability at 72 h" }, xaxis: { type: "log", title: { text: `concentration [${r.unit}]` } }, yaxis: { title: { text: "x/x_ctrl" } } });
+  await plot("dr-grplot", grTraces, { title: { text: "GR value (Hafner 2016)" }, xaxis: { type: "log", title: { text: `concentration [${r.unit}]` } }, yaxis: { title: { text: "GR" } } });
   table("dr-fits", r.fits);
   table("dr-grm", r.gr_metrics);
 }
 
-function showMeasured(r) {
+async function showMeasured(r) {
   $("dr-result").hidden = false;
   const traces = [];
   const colours = ["#c0392b", "#2980b9", "#27ae60", "#8e44ad", "#d35400", "#16a085"];
@@ -360,7 +401,7 @@ function showMeasured(r) {
     traces.push({ x: d.dose.map((x) => (x > 0 ? x : null)), y: d.response, mode: "markers", name: g, marker: { color: col } });
     traces.push({ x: d.fit_x, y: d.fit_y, mode: "lines", name: `${g} (fit)`, line: { color: col }, showlegend: false });
   });
-  plot("dr-plot", traces, { title: { text: "measured response with 4PL fits" }, xaxis: { type: "log", title: { text: "dose" } }, yaxis: { title: { text: "response" } } });
+  await plot("dr-plot", traces, { title: { text: "measured response with 4PL fits" }, xaxis: { type: "log", title: { text: "dose" } }, yaxis: { title: { text: "response" } } });
   $("dr-grplot").innerHTML = "";
   table("dr-fits", r.fits);
   $("dr-grm").innerHTML = "";
@@ -376,7 +417,7 @@ function uploadForm(fileInput, fields) {
 }
 
 // ------------------------------------------------------------------ combinations
-function showCombination(r, job) {
+async function showCombination(r, job) {
   $("cb-result").hidden = false;
   table("cb-summary", [r.summary]);
   const maps = $("cb-maps");
@@ -388,23 +429,27 @@ function showCombination(r, job) {
     const div = el("div", { class: "plot", id: `cb-map-${name}`, "data-model": name });
     maps.append(div);
     const zmax = scale === "RdBu" ? Math.max(5, ...z.flat().filter((v) => v !== null).map(Math.abs)) : undefined;
-    plot(div.id, [{ z, x: labelsB, y: labelsA, type: "heatmap", colorscale: scale, reversescale: scale === "RdBu",
+    await plot(div.id, [{ z, x: labelsB, y: labelsA, type: "heatmap", colorscale: scale, reversescale: scale === "RdBu",
       zmin: zmax ? -zmax : undefined, zmax, hovertemplate: `${r.drug_a} %{y} ${r.unit}<br>${r.drug_b} %{x} ${r.unit}<br>%{z:.1f}<extra></extra>` }],
       { title: { text: title }, xaxis: { title: { text: `${r.drug_b} [${r.unit}]` }, type: "category" },
         yaxis: { title: { text: `${r.drug_a} [${r.unit}]` }, type: "category" }, height: 340 });
   }
-  $("cb-iso").src = `/api/jobs/${job.id}/files/${r.isobologram}`;
+  const iso = $("cb-iso");
+  iso.removeAttribute("src");
+  iso.dataset.job = job.id;
+  iso.dataset.file = r.isobologram;
+  refreshImages(job);
 }
 
 // ------------------------------------------------------------------ atlas and rescue
-function showAtlas(r) {
+async function showAtlas(r) {
   state.atlas = r;
   $("at-result").hidden = false;
   $("at-rule").textContent = r.call_rule;
   const marks = { "resistant": "R", "partially resistant": "r", "sensitive": "S", "reference": "ref", "inactive in reference": "–" };
   const text = r.gi.map((row, i) => row.map((v, j) => `${fmt(v === null ? null : Math.round(v))} ${marks[r.call[i][j]] || ""}`));
   const div = $("at-heat");
-  plot("at-heat", [{ z: r.gi, x: r.therapies, y: r.contexts, type: "heatmap", colorscale: "Viridis", zmin: 0, zmax: 100,
+  await plot("at-heat", [{ z: r.gi, x: r.therapies, y: r.contexts, type: "heatmap", colorscale: "Viridis", zmin: 0, zmax: 100,
     text, texttemplate: "%{text}", hovertemplate: "%{y}<br>%{x}<br>GI %{z:.1f} %<extra></extra>", colorbar: { title: { text: "GI [%]" } } }],
     { title: { text: "growth inhibition at 72 h (R resistant, r partial, S sensitive) — click a cell" },
       xaxis: { tickangle: -45, automargin: true }, yaxis: { automargin: true, autorange: "reversed" }, height: 120 + 34 * r.contexts.length });
@@ -462,10 +507,10 @@ async function runAttractors(ev) {
   } catch (e) { showError("lg-error", e.message); }
 }
 
-function showScan(r) {
+async function showScan(r) {
   $("sc-result").hidden = false;
   const rows = r.rows;
-  plot("sc-plot", [{ type: "bar", x: rows.map((x) => x.intervention), y: rows.map((x) => x.effect), marker: { color: "#2980b9" } }],
+  await plot("sc-plot", [{ type: "bar", x: rows.map((x) => x.intervention), y: rows.map((x) => x.effect), marker: { color: "#2980b9" } }],
     { title: { text: `change of ${r.phenotype} against untreated (attractor fraction)` }, xaxis: { tickangle: -45, automargin: true } });
   table("sc-table", rows, ["rank", "intervention", "effect", "fraction_on", "fraction_oscillating", "n_attractors"]);
 }
@@ -608,6 +653,7 @@ async function start() {
   resumeJob("model", "md", () => {}, "md-error");
   resumeJob("trials", "tr", showTrial, "tr-error");
   document.body.dataset.ready = "1";
+  loadPlotly().catch((e) => showError("global-error", e.message));
 }
 
 window.addEventListener("DOMContentLoaded", start);
