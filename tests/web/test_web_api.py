@@ -158,17 +158,64 @@ def _measured_csv() -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_measured_upload_recovers_a_known_curve(web_server):
+def test_measured_upload_recovers_a_known_curve(web_server, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from her2sim.cli import app as cli_app
+
     with web_server.client() as c:
         job = c.post("/api/upload/dose-response", files={"file": ("curve.csv", _measured_csv(), "text/csv")},
-                     data={"n_boot": "0", "seed": "3"}).json()
+                     data={"n_boot": "4", "seed": "3"}).json()
         state = web_server.wait(c, job)
+        fits_web = pd.read_csv(io.BytesIO(c.get(f"/api/jobs/{job['id']}/files/fits.csv").content))
     assert state["state"] == "done", state["error"]
+    # the equivalent CLI command on the same file gives the same table (bootstrap seeded alike)
+    (tmp_path / "curve.csv").write_text(_measured_csv())  # the user's file, where the CLI command names it
+    args = shlex.split(state["cli"])
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli_app, [*args[1:], "--out", str(tmp_path / "cli")])
+    assert result.exit_code == 0, result.output
+    pd.testing.assert_frame_equal(fits_web, pd.read_csv(tmp_path / "cli" / "fits.csv"), rtol=1e-10)
     (fit,) = state["result"]["fits"]
     # oracle: the generating 4PL (top 1, bottom 0.2, EC50 10, Hill 1), noise-free
     assert fit["group"] == "drugX | lineY"
     assert abs(fit["ec50"] / 10.0 - 1) < 1e-3 and abs(fit["einf"] - 0.2) < 1e-3 and abs(fit["hill"] - 1) < 1e-3
     assert state["provenance"]["seed"] == 3 and "upload.csv" in state["files"]
+
+
+def test_petab_job_is_a_linted_problem_reproduced_by_its_command(web_server, tmp_path):
+    import subprocess
+    import zipfile
+
+    from her2sim.io.petab import load_petab
+
+    body = {"context": "PTEN loss", "drugs": {"lapatinib": {"value": 1, "unit": "uM"}}, "readouts": ["pAKT_S473"],
+            "estimate": ["k_T308", "kcat_PTEN"], "times": [1.0, 24.0], "seed": 11}
+    with web_server.client() as c:
+        job = c.post("/api/jobs/petab", json=body).json()
+        state = web_server.wait(c, job)
+        assert state["state"] == "done", state["error"]
+        archive = c.get(f"/api/jobs/{job['id']}/files/petab_problem.zip").content
+    with zipfile.ZipFile(io.BytesIO(archive)) as z:
+        z.extractall(tmp_path / "web")
+    problem = load_petab(tmp_path / "web" / "problem.yaml")  # linted by the job; loads with our reader
+    assert set(problem.estimated_parameter_ids) == {"k_T308", "kcat_PTEN"}
+    args = shlex.split(state["cli"])
+    assert args[:2] == ["python", "-c"]
+    run = subprocess.run([sys.executable, "-c", args[2]], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    web = pd.read_csv(tmp_path / "web" / "measurements.tsv", sep="\t")
+    cli = pd.read_csv(tmp_path / "petab" / "measurements.tsv", sep="\t")
+    pd.testing.assert_frame_equal(web, cli, rtol=1e-10)  # same seed, same synthetic table
+
+
+def test_cancel_through_the_api(schema_server):
+    with schema_server.client() as c:  # this server records jobs without running them
+        job = c.post("/api/jobs/atlas", json={"contexts": ["parental"], "therapies": ["trastuzumab"]}).json()
+        assert c.get(f"/api/jobs/{job['id']}").json()["state"] == "queued"
+        assert c.delete(f"/api/jobs/{job['id']}").json()["state"] == "cancelled"
+        assert c.get(f"/api/jobs/{job['id']}").json()["state"] == "cancelled"
+        assert job["id"] in [j["id"] for j in c.get("/api/jobs").json()]
 
 
 def test_bliss_independent_matrix_scores_zero(web_server):
@@ -272,7 +319,7 @@ def test_trial_job_follows_the_trials_contract(tmp_path, monkeypatch, serve_app)
     assert calls["scheduler"] == "tcp://127.0.0.1:8786"
     assert calls["out"].parent == tmp_path / "jobs" / job["id"]
     assert state["result"]["summary"] == [{"arm": "A", "response_rate": 0.25}, {"arm": "B", "response_rate": 0.5}]
-    assert state["cli"] == "her2sim trial run demo -n 4 --seed 7"
+    assert "trials.run_trial(trials.load_spec('demo'), n=4, out='trial', seed=7)" in shlex.split(state["cli"])[2]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -319,6 +366,18 @@ def test_serve_is_a_cli_command():
 # ------------------------------------------------------------------------------------------------
 # the job manager
 
+def _axes():
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    return ax
+
+
+def _broken_axes():
+    raise ValueError("no axes here")
+
+
 def test_job_manager_cancel_failure_and_restart(tmp_path):
     from her2sim.web.jobs import JobManager
 
@@ -341,6 +400,8 @@ def test_job_manager_cancel_failure_and_restart(tmp_path):
         job.progress(0.5, "half way")
         (job.folder / "t.csv").write_text("a\n1\n")
         job.add_file("t.csv")
+        job.defer_figure(_axes, "fig")
+        job.defer_figure(_broken_axes, "broken")
         return {"value": 2}
 
     running = manager.submit("t", {}, blocking)
@@ -351,18 +412,23 @@ def test_job_manager_cancel_failure_and_restart(tmp_path):
     assert manager.cancel(queued.id).state == "cancelled"
     assert manager.cancel(running.id).state == "cancelled"
     release.set()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60  # generous: figures share one lock with other jobs of this process
     while good.state != "done" and time.monotonic() < deadline:
         time.sleep(0.02)
     assert ran == []                                   # a cancelled queued job never starts
     assert running.state == "cancelled" and running.result is None  # result of a cancelled run discarded
     assert bad.state == "failed" and "must be >= 0" in bad.error     # one failure is a state
     assert good.state == "done" and good.result == {"value": 2}      # ...and the others go on
+    while good.files_pending and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert {"fig.png", "fig.svg"} <= set(good.files) and (tmp_path / good.id / "fig.svg").is_file()
+    assert "no axes here" in good.file_error and good.result == {"value": 2}  # a figure failure keeps the result
     manager.shutdown()
 
     again = JobManager(tmp_path, workers=1, execute=False)  # a restart on the same folder
     restored = again.get(good.id)
-    assert restored.state == "done" and restored.result == {"value": 2} and restored.files == ["t.csv"]
+    assert restored.state == "done" and restored.result == {"value": 2}
+    assert restored.files == ["t.csv", "fig.png", "fig.svg"]
     assert again.file(good.id, "t.csv")[0].read_text() == "a\n1\n"
     assert again.get(bad.id).state == "failed"
     with pytest.raises(ValidationError):

@@ -84,6 +84,13 @@ def _q(text: str) -> str:
     return shlex.quote(str(text))
 
 
+def _py(code: str) -> str:
+    """``python -c CODE`` as a shell command, double-quoted when that needs no escapes (readable)."""
+    if not any(ch in code for ch in '"$`\\!'):
+        return f'python -c "{code}"'
+    return _py(code)
+
+
 # ------------------------------------------------------------------------------------------------
 # catalogue (synchronous)
 
@@ -187,9 +194,10 @@ def time_course(req: S.TimeCourseRequest) -> dict[str, Any]:
 
 
 def _time_course_python(label: str, settings: Mapping[str, float], doses, hours: float, points: int) -> str:
-    return ("python -c \"import numpy as np; from her2sim.library.protocols import treat; "
+    code = ("import numpy as np; from her2sim.library.protocols import treat; "
             f"ds = treat({dict(doses)!r}, times=np.linspace(0, {hours:g}, {points}), parameters={dict(settings)!r}); "
-            f"print(ds)\"  # {label}")
+            "print(ds)")
+    return f"{_py(code)}  # {label}"
 
 
 @functools.cache
@@ -590,12 +598,30 @@ def cli_scan(req: S.ScanRequest) -> str:
 
 
 def cli_petab(req: S.PetabRequest) -> str:
-    return ("python -c 'from her2sim.calibration.model_problem import petab_tables_for_model, "
-            "synthetic_measurements  # see the job parameters'")
+    conditions = {"control": {"context": req.context}}
+    for drug, dose in req.drugs.items():
+        conditions[f"c_{len(conditions)}"] = {"context": req.context, "drugs": {drug: (dose.value, dose.unit)},
+                                              "name": f"{drug} {dose.value:g} {dose.unit}"}
+    code = (
+        "from her2sim.library.her2_model import build; "
+        "from her2sim.calibration.model_problem import Estimate, ObservableSpec, measurement_design, "
+        "petab_tables_for_model, synthetic_measurements; "
+        "m = build(); "
+        f"est = {{p: Estimate(m.get_parameter(p).value / 10, m.get_parameter(p).value * 10, 'log10') for p in {list(req.estimate)!r}}}; "
+        f"obs = {{'obs_' + r: ObservableSpec(r, 0.1, 'log', name=r) for r in {list(req.readouts)!r}}}; "
+        f"cond = {conditions!r}; "
+        f"t = petab_tables_for_model(m, estimate=est, conditions=cond, observables=obs, "
+        f"measurements=measurement_design(list(cond), list(obs), {list(req.times)!r})); "
+        f"t = t.with_measurements(synthetic_measurements(t, {{p: m.get_parameter(p).value for p in est}}, seed={req.seed})); "
+        "t.write('petab', lint=True)"
+    )
+    return _py(code)
 
 
 def cli_trial(spec: str, n: int, seed: int | None) -> str:
-    return f"her2sim trial run {_q(spec)} -n {n}" + (f" --seed {seed}" if seed is not None else "")
+    code = (f"from her2sim import trials; r = trials.run_trial(trials.load_spec({spec!r}), n={n}, out='trial', "
+            f"seed={seed!r}); trials.write_report(r, 'trial-report')")
+    return _py(code)
 
 
 def list_names(values: Sequence[str]) -> list[str]:
