@@ -326,8 +326,15 @@ function drawPathway(containerId, activity, nodeStates) {
   const svg = document.createElementNS(NS, "svg");
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   svg.setAttribute("class", "pathway-svg");
+  // each layer's nodes side by side in the server's order, spread over the width without overlap
   const pos = {};
-  for (const n of p.nodes) pos[n.id] = { x: 20 + n.x * (W - 40), y: 30 + n.layer * rowH };
+  for (let k = 0; k < p.layers; k++) {
+    const layer = p.nodes.filter((n) => n.layer === k).sort((a, b) => a.x - b.x);
+    const widths = layer.map((n) => Math.max(44, n.id.length * 7 + 10));
+    const gap = (W - 40 - widths.reduce((a, b) => a + b, 0)) / (layer.length + 1);
+    let x = 20 + gap;
+    layer.forEach((n, i) => { pos[n.id] = { x: x + widths[i] / 2, y: 30 + k * rowH }; x += widths[i] + gap; });
+  }
   const defs = document.createElementNS(NS, "defs");
   for (const [id, colour] of [["arr-p", "#2b8cbe"], ["arr-m", "#e34a33"], ["arr-q", "#969696"]]) {
     const m = document.createElementNS(NS, "marker");
