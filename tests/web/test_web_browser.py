@@ -228,7 +228,7 @@ def _trials_importable() -> tuple[bool, str]:
 
 
 def test_trials_page_says_when_unavailable(page, shots):
-    available, reason = _trials_importable()
+    available, _ = _trials_importable()
     open_page(page, "trials")
     if available:
         page.wait_for_selector("#tr-form:not([hidden])")

@@ -14,19 +14,20 @@ from __future__ import annotations
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is not installed (test extra)")
-from hypothesis import HealthCheck, settings  # noqa: E402
-from schemathesis.specs.openapi.checks import (  # noqa: E402
+import itertools
+
+from hypothesis import (
+    HealthCheck,
+    given,
+    settings,
+)
+from hypothesis.errors import Unsatisfiable
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
-
-
-import itertools  # noqa: E402
-
-from hypothesis import given  # noqa: E402
-from hypothesis.errors import Unsatisfiable  # noqa: E402
-from schemathesis.generation import GenerationMode  # noqa: E402
 
 #: Examples per operation: enough to reach bounds, wrong types and missing fields; small enough
 #: for the fast job (the whole module runs in well under a minute).

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-__all__ = ["serve_command", "register"]
+__all__ = ["register", "serve_command"]
 
 
 def serve_command(

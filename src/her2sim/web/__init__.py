@@ -51,7 +51,8 @@ def serve(host: str = "127.0.0.1", port: int = 8765, *, token: str | None = None
     """
     import uvicorn
 
-    from .app import create_app as _create, is_loopback
+    from .app import create_app as _create
+    from .app import is_loopback
 
     if not is_loopback(host) and not token:
         from ..errors import ValidationError

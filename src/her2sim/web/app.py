@@ -22,7 +22,7 @@ from . import schemas as S
 from . import services
 from .jobs import MEDIA_TYPES, JobManager
 
-__all__ = ["create_app", "is_loopback", "TOKEN_HEADER", "TOKEN_COOKIE"]
+__all__ = ["TOKEN_COOKIE", "TOKEN_HEADER", "create_app", "is_loopback"]
 
 TOKEN_HEADER = "X-Her2sim-Token"
 TOKEN_COOKIE = "her2sim_token"
@@ -42,6 +42,7 @@ _ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "bad input: a her2sim error naming the argument and allowed values"},
     401: {"model": ErrorBody, "description": "a token is required (server bound to a non-loopback address)"},
     404: {"model": ErrorBody, "description": "no such job or file"},
+    411: {"model": ErrorBody, "description": "a body without Content-Length (chunked) is refused"},
     413: {"model": ErrorBody, "description": "request or upload larger than the server's limit"},
     503: {"model": ErrorBody, "description": "an optional part (virtual trials, plotly) is not installed"},
 }
@@ -118,8 +119,8 @@ def create_app(*, jobs_dir: str | Path | None = None, token: str | None = None, 
                 import matplotlib
 
                 matplotlib.use("Agg")
-                import matplotlib.pyplot  # noqa: F401 - first import costs ~0.7 s: not in a job
-            except Exception:  # noqa: BLE001 - warming is best effort; the first request reports errors
+                import matplotlib.pyplot
+            except Exception:  # noqa: BLE001, S110 - warming is best effort; the first request reports errors
                 pass
         threading.Thread(target=_warm, name="her2sim-warm", daemon=True).start()
 
@@ -127,6 +128,10 @@ def create_app(*, jobs_dir: str | Path | None = None, token: str | None = None, 
     @app.middleware("http")
     async def guard(request: Request, call_next):
         length = request.headers.get("content-length")
+        if length is None and request.method in ("POST", "PUT", "PATCH") and "chunked" in \
+                request.headers.get("transfer-encoding", "").lower():
+            return JSONResponse({"detail": "a request body must declare its Content-Length (no chunked bodies), "
+                                           "so its size can be checked before it is read"}, status_code=411)
         limit = S.LIMITS.upload_bytes + 65536 if request.url.path.startswith("/api/upload") else S.LIMITS.request_bytes
         if length is not None:
             try:

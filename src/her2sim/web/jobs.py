@@ -29,7 +29,7 @@ from typing import Any
 
 from ..errors import Her2simError, ValidationError
 
-__all__ = ["Job", "JobManager", "JobCancelled", "JOB_ID", "FILE_NAME", "STATES", "MEDIA_TYPES"]
+__all__ = ["FILE_NAME", "JOB_ID", "MEDIA_TYPES", "STATES", "Job", "JobCancelled", "JobManager"]
 
 #: A job id: 32 lower-case hex digits (``secrets.token_hex(16)``).
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -299,7 +299,7 @@ class JobManager:
         except Her2simError as exc:
             self._fail(job, str(exc))
             return
-        except Exception as exc:  # one failing job is data (its state), never a lost server
+        except Exception as exc:  # noqa: BLE001 - one failing job is data (its state), never a lost server
             self._fail(job, f"{type(exc).__name__}: {exc}", detail=traceback.format_exc())
             return
         with job._lock:
@@ -320,7 +320,7 @@ class JobManager:
                 break
             try:
                 work()
-            except Exception as exc:  # a figure that cannot be drawn does not undo the result
+            except Exception as exc:  # noqa: BLE001 - a figure that cannot be drawn does not undo the result
                 job.file_error = f"{type(exc).__name__}: {exc}"
         job._deferred.clear()
         with job._lock:

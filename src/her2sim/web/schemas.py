@@ -14,9 +14,22 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
-    "LIMITS", "Limits", "Dose", "Tumour", "TimeCourseRequest", "RegimenRequest", "DoseResponseRequest",
-    "MeasuredRequest", "CombinationRequest", "MatrixRequest", "AtlasRequest", "RescueRequest", "ScanRequest",
-    "AttractorRequest", "PetabRequest", "TrialRequest",
+    "LIMITS",
+    "AtlasRequest",
+    "AttractorRequest",
+    "CombinationRequest",
+    "Dose",
+    "DoseResponseRequest",
+    "Limits",
+    "MatrixRequest",
+    "MeasuredRequest",
+    "PetabRequest",
+    "RegimenRequest",
+    "RescueRequest",
+    "ScanRequest",
+    "TimeCourseRequest",
+    "TrialRequest",
+    "Tumour",
 ]
 
 

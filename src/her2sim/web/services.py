@@ -429,7 +429,7 @@ def job_rescue(job: Job, req: S.RescueRequest) -> dict[str, Any]:
             "switched_off", "explanation"]
     return {"context": str(result.attrs.get("context")), "failing": str(result.attrs.get("failing")),
             "failing_gi": _scalar(result.attrs.get("failing_gi_percent", float("nan"))),
-            "hits": _records(table[keep].head(req.top)), "n_combinations": int(len(table))}
+            "hits": _records(table[keep].head(req.top)), "n_combinations": len(table)}
 
 
 def job_logical_scan(job: Job, req: S.ScanRequest) -> dict[str, Any]:
