@@ -439,3 +439,11 @@ def test_job_manager_cancel_failure_and_restart(tmp_path):
     with pytest.raises(KeyError):
         again.file(good.id, "job.json")
     again.shutdown()
+
+
+def test_shown_python_commands_survive_the_shell():
+    """A ``python -c`` command shown on a page splits back into exactly its code (oracle: shlex)."""
+    from her2sim.web.services import _py
+
+    for code in ("print(1)", "print('a \"b\" $HOME `x` \\\\ !')", "x = {'k': [1, 2]}; print(x)"):
+        assert shlex.split(_py(code)) == ["python", "-c", code]

@@ -304,6 +304,7 @@ def create_app(*, jobs_dir: str | Path | None = None, token: str | None = None, 
         _check_contexts([req.context])
         _check_drugs(list(req.drugs))
         _check_parameters(req.estimate)
+        _check_readouts(req.readouts)
         return submit("petab", req.model_dump(), lambda job: services.job_petab(job, req), services.cli_petab(req))
 
     @app.post("/api/jobs/trial", summary="Job: a virtual trial (her2sim.trials), when installed")
@@ -399,6 +400,16 @@ def _check_parameters(ids) -> None:
     for pid in ids:
         if pid not in known:
             raise UnknownNameError("estimate", pid, known)
+
+
+def _check_readouts(ids) -> None:
+    from ..library.her2_model import build
+
+    model = build()
+    known = set(model.parameter_ids) | set(model.species_ids)
+    for r in ids:
+        if r not in known:
+            raise UnknownNameError("readouts", r, known)
 
 
 async def _read_upload(file: UploadFile) -> tuple[bytes, str]:

@@ -92,7 +92,7 @@ class Job:
         return self.folder / name
 
     def add_file(self, name: str) -> Path:
-        """Register a written file for download; returns its path."""
+        """Register a *written* file for download (listed files are served at once); returns its path."""
         path = self.path(name)
         if name not in self.files:
             self.files.append(name)
@@ -100,7 +100,8 @@ class Job:
 
     def save_table(self, frame, name: str, *, parquet: bool = True) -> None:
         """Write a pandas DataFrame as ``name.csv`` (and ``name.parquet`` when pyarrow is present)."""
-        frame.to_csv(self.add_file(f"{name}.csv"), index=False)
+        frame.to_csv(self.path(f"{name}.csv"), index=False)
+        self.add_file(f"{name}.csv")
         if parquet:
             try:
                 frame.to_parquet(self.path(f"{name}.parquet"), index=False)
@@ -115,8 +116,9 @@ class Job:
         first = ax_or_fig[0] if hasattr(ax_or_fig, "__len__") else ax_or_fig
         fig = getattr(first, "figure", first)
         try:
-            fig.savefig(self.add_file(f"{name}.png"), dpi=110, bbox_inches="tight")
-            fig.savefig(self.add_file(f"{name}.svg"), bbox_inches="tight")
+            for suffix, options in ((".png", {"dpi": 110}), (".svg", {})):
+                fig.savefig(self.path(name + suffix), bbox_inches="tight", **options)
+                self.add_file(name + suffix)  # listed only once written: the page may fetch it at once
         finally:
             plt.close(fig)
 

@@ -88,7 +88,7 @@ def _py(code: str) -> str:
     """``python -c CODE`` as a shell command, double-quoted when that needs no escapes (readable)."""
     if not any(ch in code for ch in '"$`\\!'):
         return f'python -c "{code}"'
-    return _py(code)
+    return f"python -c {_q(code)}"
 
 
 # ------------------------------------------------------------------------------------------------
