@@ -249,3 +249,34 @@ def test_trials_page_runs_a_trial(page, shots):
     page.wait_for_selector("#tr-job .job[data-state='done']", timeout=180_000)
     page.wait_for_selector("#tr-table tbody tr")
     page.screenshot(path=str(shots / "trials_run.png"), full_page=True)
+
+
+def test_newcomer_click_path_mda_mb_453(page, shots):
+    """Issue #18's "done when": is an MDA-MB-453-like tumour resistant to trastuzumab, why, and
+    what rescues it? Default values only; five clicks. The elapsed time is printed."""
+    import time
+
+    start = time.perf_counter()
+    open_page(page, "tumour")                       # 1. the first page: MDA-MB-453 + trastuzumab preselected
+    page.click("#tc-run")                           # 2. Simulate: pAKT stays near its untreated level
+    page.wait_for_selector("#tc-plot-pAKT_S473 .main-svg")
+    assert page.locator("#tc-pathway g.node[data-node='AKT']").get_attribute("data-state") == "1"
+    page.click("#nav a[data-page=atlas]")           # 3. the atlas page (defaults include MDA-MB-453)
+    page.click("#at-run")                           # 4. Run atlas
+    page.wait_for_selector("#at-job .job[data-state='done']")
+    point = page.evaluate("""() => {
+        const g = document.getElementById('at-heat'), fl = g._fullLayout, box = g.getBoundingClientRect();
+        const i = g.data[0].y.indexOf('MDA-MB-453'), j = g.data[0].x.indexOf('trastuzumab');
+        return {x: box.left + fl._size.l + fl.xaxis.l2p(j), y: box.top + fl._size.t + fl.yaxis.l2p(i)};
+    }""")
+    page.mouse.click(point["x"], point["y"])        # 5. click the MDA-MB-453 × trastuzumab cell: call + route
+    page.wait_for_selector("#at-detail:not([hidden])")
+    detail = page.locator("#at-detail").inner_text()
+    assert "MDA-MB-453 under trastuzumab: resistant" in detail and "pAKT" in detail
+    page.click("#at-to-rescue")                     # 6. what rescues it
+    page.wait_for_selector("#rs-table tbody tr")
+    top = page.locator("#rs-table tbody tr").first.inner_text()
+    assert "switches off" in top
+    elapsed = time.perf_counter() - start
+    print(f"\nnewcomer click path answered in {elapsed:.1f} s of machine time; top rescue: {top.splitlines()[0]}")
+    page.screenshot(path=str(shots / "newcomer_path.png"), full_page=True)
