@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 . .venv/bin/activate
 python -m pip install --quiet --upgrade pip
-python -m pip install --quiet -e ".[test]"
+python -m pip install --quiet -e ".[test,lint]"
 # a fresh compile cache, so that a test run never depends on libraries built earlier
 HER2SIM_CACHE_DIR="$(mktemp -d)"
 export HER2SIM_CACHE_DIR

@@ -28,6 +28,9 @@ def _register_subapps() -> None:
 
     register_calibration(app)
     from .trials import register as register_trials; register_trials(app)  # noqa: E702
+    from .web import register as register_web  # `her2sim serve`
+
+    register_web(app)
 
 
 def _echo_err(message: str) -> None:
