@@ -37,7 +37,6 @@ import shutil
 import subprocess
 import tempfile
 import stat
-import sys
 import threading
 import warnings
 from dataclasses import dataclass
