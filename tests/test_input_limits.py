@@ -307,3 +307,34 @@ def test_sbml_qual_goes_through_the_pre_scan(tmp_path):
     path.write_text(nested(6000))
     with pytest.raises(_limits.InputLimitError, match="nested more than"):
         read_logical(path)
+
+
+_ONE_RULE = """<?xml version="1.0" encoding="UTF-8"?>
+<sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" level="3" version="2">
+<model id="m"><listOfParameters><parameter id="k" constant="false" value="0"/></listOfParameters>
+<listOfRules><assignmentRule variable="k"><math xmlns="http://www.w3.org/1998/Math/MathML">{cn}</math>
+</assignmentRule></listOfRules></model></sbml>"""
+
+
+@pytest.mark.parametrize("cn", [
+    '<cn>1e5;system("id")</cn>',  # libSBML's strtod kept the valid prefix 1e5
+    '<cn type="real">0x1p3</cn>',  # read as 0
+    "<cn>1_000</cn>",  # read as 1
+    "<cn>1,5</cn>",  # read as 1
+    '<cn type="integer">12a</cn>',  # read as 12
+    '<cn type="e-notation">1.5<sep/>2.5</cn>',  # exponent must be an integer
+    '<cn type="rational">1<sep/>2<sep/>3</cn>',
+])
+def test_malformed_numbers_are_refused_not_truncated(cn):
+    with pytest.raises(Her2simError, match="<cn type="):
+        hs.read_sbml(_ONE_RULE.format(cn=cn))
+
+
+@pytest.mark.parametrize(("cn", "value"), [
+    ("<cn> 2.5 </cn>", 2.5), ("<cn>-.5E-3</cn>", -5e-4), ('<cn type="integer"> 7 </cn>', 7),
+    ('<cn type="e-notation">1.5<sep/>-2</cn>', 1.5e-2), ('<cn type="rational">1<sep/>4</cn>', 0.25),
+])
+def test_valid_numbers_keep_their_value(cn, value):
+    # oracle: the MathML 2 number syntax and the written value (exact in binary for these)
+    model = hs.read_sbml(_ONE_RULE.format(cn=cn))
+    assert float(model.assignment_rules[0].math) == pytest.approx(value, rel=1e-15)

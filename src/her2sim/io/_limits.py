@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 import os
 import signal
 import threading
@@ -214,6 +215,10 @@ class _Scan:
                         f"a <cn> number of {len(text)} characters (at most {self.limits.max_number_chars})",
                         "Write the number in e-notation with at most 17 significant digits",
                     )
+                problem = _cn_syntax_error(text, node.attrs.get("type", "real"))
+                if problem:
+                    self.fail(problem, "Write the number as MathML specifies (e.g. 1e5, -0.25, 3; "
+                              "e-notation and rational parts separated by <sep/>)")
             if not self.math_stack and self.math_root is not None:
                 self.finish_math(self.math_root)
                 self.math_root = None
@@ -319,6 +324,31 @@ class _Scan:
                 f"above the limit of {lim.max_function_nesting} (libSBML's check takes 19 s at 100). "
                 "Inline some of the functions."
             )
+
+
+# MathML 2 / SBML number syntax: a real is an XML Schema decimal or double without INF/NaN (SBML writes those as
+# <infinity/> and <notanumber/>); integers are decimal digits. libSBML reads a number with strtod/strtol and keeps a
+# valid prefix silently (``1e5;x`` -> 1e5, ``0x1p3`` -> 0, ``1_000`` -> 1, ``1,5`` -> 1), so the text is checked here.
+_REAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_INTEGER = re.compile(r"[+-]?\d+")
+_CN_PARTS = {"real": (_REAL,), "integer": (_INTEGER,), "double": (_REAL,),
+             "e-notation": (_REAL, _INTEGER), "rational": (_INTEGER, _INTEGER)}
+
+
+def _cn_syntax_error(text: str, kind: str) -> str | None:
+    """Why ``text`` is not a valid ``<cn type=kind>`` number, or None."""
+    patterns = _CN_PARTS.get(kind)
+    if patterns is None:
+        return f"a <cn> of unknown type {kind!r} (allowed: {', '.join(sorted(_CN_PARTS))})"
+    parts = [part.strip() for part in text.split("\0")]
+    if len(parts) != len(patterns):
+        expected = "two parts separated by <sep/>" if len(patterns) == 2 else "one number without <sep/>"
+        return f"a <cn type={kind!r}> with {len(parts)} part(s); it needs {expected}"
+    for part, pattern in zip(parts, patterns):
+        if not pattern.fullmatch(part):
+            what = "an integer" if pattern is _INTEGER else "a decimal number"
+            return f"a <cn type={kind!r}> whose text {part[:40]!r} is not {what}"
+    return None
 
 
 def _cn_value(node: _Node) -> float | None:
