@@ -387,11 +387,40 @@ def _single_run_dataset(cm, names, out_1, times, status: int, attrs) -> xr.Datas
     return _dataset(cm, names, out_1, ("time",), {"time": times}, attrs, extra)
 
 
+def _schedule_items(schedule: Schedule | None) -> tuple:
+    """The schedule as a tuple of ``(time, changes)`` pairs, its shape and numbers checked (names are checked
+    against the model later, in :func:`_schedule_arrays`)."""
+    if schedule is None:
+        return ()
+    wrong = ValidationError(
+        f"schedule must be a sequence of (time, {{parameter: value}}) pairs, got {type(schedule).__name__}"
+    )
+    if isinstance(schedule, (str, bytes, Mapping)):
+        raise wrong
+    try:
+        items = list(schedule)
+    except TypeError:
+        raise wrong from None
+    out = []
+    for n, item in enumerate(items):
+        try:
+            t, changes = item
+        except (TypeError, ValueError):
+            raise ValidationError(f"schedule[{n}] must be a (time, {{parameter: value}}) pair, got {item!r}") from None
+        t = _finite_number(t, f"schedule[{n}] time")
+        if not isinstance(changes, Mapping):
+            raise ValidationError(
+                f"schedule[{n}] changes must be a mapping {{parameter: value}}, got {type(changes).__name__}"
+            )
+        out.append((t, {k: _finite_number(v, f"schedule[{n}][{k!r}]") for k, v in changes.items()}))
+    return tuple(out)
+
+
 def _protocol(protocol: Protocol | None, times, preequilibrate, schedule) -> Protocol:
     """The run's protocol: ``protocol`` if given (then the separate arguments must be unset)."""
     if protocol is None:
         return Protocol(times=tuple(_check_times(times)), preequilibrate=preequilibrate,
-                        schedule=tuple(schedule or ()))
+                        schedule=_schedule_items(schedule))
     if not isinstance(protocol, Protocol):
         raise ValidationError(f"protocol must be a her2sim Protocol, got {type(protocol).__name__}")
     if preequilibrate is not False or schedule:

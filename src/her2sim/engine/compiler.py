@@ -316,7 +316,9 @@ def check_generatable(model: Model) -> None:
     for where, expr in _math_items(model):
         if not isinstance(expr, sympy.Basic):
             continue
-        if expr.has(sympy.zoo, sympy.nan):
+        # an explicit <notanumber/> (the whole expression) is valid SBML with a NaN result; NaN or complex
+        # infinity arising inside an expression is a mistake in the model
+        if expr.has(sympy.zoo) or (expr.has(sympy.nan) and expr is not sympy.nan):
             raise ModelError(
                 f"model {model.id!r}: {where}: the math is undefined everywhere ({expr}: a division by zero, log(0) "
                 "or 0^negative); correct the expression"

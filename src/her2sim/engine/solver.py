@@ -27,6 +27,10 @@ from ..errors import ValidationError
 __all__ = ["SolverOptions", "DEFAULT_SOLVER"]
 
 
+#: Largest ``max_steps`` / ``max_events``: the C solver counts in a 64-bit ``long``.
+MAX_STEPS_LIMIT = 2**62
+
+
 @dataclass(frozen=True)
 class SolverOptions:
     """Every setting of the compiled solver, with its default.
@@ -71,9 +75,12 @@ class SolverOptions:
         for name in ("max_steps", "max_events"):
             value = getattr(self, name)
             number = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else math.nan
-            if not (math.isfinite(number) and number.is_integer() and number >= 1):
-                raise ValidationError(f"{name}={value!r}; allowed: an integer >= 1")
-            object.__setattr__(self, name, int(number))
+            if not (math.isfinite(number) and number.is_integer()):
+                raise ValidationError(f"{name} must be a positive integer, got {value!r}")
+            # the C solver counts in a 64-bit long: 2**63 used to wrap to a negative limit
+            if not 1 <= int(value) <= MAX_STEPS_LIMIT:
+                raise ValidationError(f"{name} must be between 1 and 2**62, got {value!r}")
+            object.__setattr__(self, name, int(value))
         if self.h_max is not None:
             h = self.h_max
             number = float(h) if isinstance(h, numbers.Real) and not isinstance(h, bool) else math.nan
