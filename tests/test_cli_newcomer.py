@@ -150,12 +150,14 @@ def test_atlas_adds_the_reference_context(tmp_path):
 
 
 def test_identical_presets_and_unmodelled_payloads_are_flagged(tmp_path):
-    result = runner.invoke(app, ["dose-response", "lapatinib", "-c", "BT-474,JIMT-1", "--points", "4",
+    # JIMT-1's preset (HER2 level 1, MUC4 masking) changes nothing lapatinib acts through: the model cannot tell it
+    # from the parental line, while the catalogue calls it innately resistant
+    result = runner.invoke(app, ["dose-response", "lapatinib", "-c", "parental,JIMT-1,BT-474", "--points", "4",
                                  "-o", str(tmp_path / "a")])
     assert result.exit_code == 0, result.output
-    assert "warning: cell line 'JIMT-1' is kinetically identical to 'BT-474'" in result.output
+    assert "warning: cell line 'JIMT-1' is kinetically identical to 'parental'" in result.output
     assert "lapatinib: resistant" in result.output       # the catalogue's call is quoted
-    assert "'BT-474': its preset has no model settings" in result.output
+    assert "cell line 'BT-474'" not in result.output     # BT-474's preset (K111N, HER2 level) differs
     result = runner.invoke(app, ["dose-response", "T-DM1", "--points", "4", "-o", str(tmp_path / "b")])
     assert result.exit_code == 0, result.output
     assert "warning: T-DM1: payload not modelled" in result.output
