@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import __version__
 from ..errors import UnknownNameError, ValidationError
+from ..report._tables import columns_with_units, units_of
 from . import schemas as S
 from .jobs import Job
 
@@ -260,9 +261,11 @@ def job_dose_response(job: Job, req: S.DoseResponseRequest) -> dict[str, Any]:
     job.progress(0.6, "fitting curves and GR metrics")
     fits, grm = dr.fit_dose_response(ds), dr.gr_metrics(ds)
     job.progress(0.8, "writing results")
-    job.save_table(ds[["relative_viability", "inhibition_percent", "gr"]].to_dataframe().reset_index(), "curves")
-    job.save_table(fits.to_dataframe().reset_index(), "fits")
-    job.save_table(grm.to_dataframe().reset_index(), "gr_metrics")
+    curves_ds = ds[["relative_viability", "inhibition_percent", "gr"]]
+    # the same tables as the CLI writes (units in the column names)
+    job.save_table(columns_with_units(curves_ds.to_dataframe().reset_index(), units_of(curves_ds)), "curves")
+    job.save_table(columns_with_units(fits.to_dataframe().reset_index(), units_of(fits)), "fits")
+    job.save_table(columns_with_units(grm.to_dataframe().reset_index(), units_of(grm)), "gr_metrics")
     job.defer_figure(lambda: dr.plot_dose_response(ds, fits=fits), "dose_response")
     job.defer_figure(lambda: dr.plot_gr(ds, metrics=grm), "gr")
     job.provenance = provenance_record(req.model_dump(), _attrs(ds))
@@ -315,7 +318,7 @@ def job_measured(job: Job, req: S.MeasuredRequest, filename: str) -> dict[str, A
     fits = fit_measured(frame, n_boot=req.n_boot, seed=req.seed, top=req.top)
     job.progress(0.85, "writing results")
     table = fits.to_dataframe().reset_index()
-    job.save_table(table, "fits")
+    job.save_table(columns_with_units(table, units_of(fits)), "fits")
     job.provenance = provenance_record({**req.model_dump(), "file": filename}, _attrs(fits), seed=req.seed)
     groups = {}
     for label, group in frame.groupby(["drug", "cell_line"], sort=True):
