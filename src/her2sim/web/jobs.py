@@ -21,13 +21,14 @@ import secrets
 import threading
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import Her2simError, ValidationError
+from ..errors import Her2simError, Her2simWarning, ValidationError
 
 __all__ = ["FILE_NAME", "JOB_ID", "MEDIA_TYPES", "STATES", "Job", "JobCancelled", "JobManager"]
 
@@ -295,7 +296,13 @@ class JobManager:
         job.state, job.started, job.message = "running", time.time(), "running"
         job.save_state()
         try:
-            result = function(job)
+            # a model-limitation warning is part of the answer, not an error: it is shown with the result
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", Her2simWarning)
+                result = function(job)
+            notes = list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, Her2simWarning)))
+            if notes and isinstance(result, dict):
+                result = {**result, "notes": notes}
         except JobCancelled:
             return
         except Her2simError as exc:

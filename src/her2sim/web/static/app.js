@@ -452,7 +452,7 @@ async function showCombination(r, job) {
 async function showAtlas(r) {
   state.atlas = r;
   $("at-result").hidden = false;
-  $("at-rule").textContent = r.call_rule;
+  $("at-rule").textContent = r.call_rule + (r.notes && r.notes.length ? " — Model notes: " + r.notes.join(" | ") : "");
   const marks = { "resistant": "R", "partially resistant": "r", "sensitive": "S", "reference": "ref", "inactive in reference": "–" };
   const text = r.gi.map((row, i) => row.map((v, j) => `${fmt(v === null ? null : Math.round(v))} ${marks[r.call[i][j]] || ""}`));
   const div = $("at-heat");
