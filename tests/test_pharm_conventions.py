@@ -151,3 +151,29 @@ def test_synergy_table_has_one_unit_per_quantity():
     # observed − expected in % equals the excess in percentage points (same scale, no mixing)
     diff = table["observed_inhibition [%]"] - table["bliss_expected_inhibition [%]"]
     np.testing.assert_allclose(diff, table["bliss_excess [percentage points]"], rtol=0, atol=1e-9)
+
+
+def test_measured_fits_apply_the_flat_fit_rule():
+    """GRmetrics' flat-fit rule on measured data. Oracle: a noisy 4PL (top 1, bottom 0.2, EC50 10, Hill 1) is a
+    sigmoid (F-test p far below 0.05) with EC50 within 15 % of 10; pure noise around 0.9 is flat, its IC50
+    censored above the highest dose and its einf the mean response (exact)."""
+    import pandas as pd
+
+    from her2sim.analysis.dose_response import fit_measured, log_logistic
+
+    rng = np.random.default_rng(1)
+    d = np.repeat([0.1, 0.3, 1, 3, 10, 30, 100], 3)
+    y1 = log_logistic(d, 1.0, 0.2, 10.0, 1.0) + rng.normal(0, 0.02, d.size)
+    y2 = 0.9 + rng.normal(0, 0.05, d.size)
+    frame = pd.concat([pd.DataFrame({"drug": "A", "cell_line": "x", "dose": d, "response": y1}),
+                       pd.DataFrame({"drug": "B", "cell_line": "x", "dose": d, "response": y2})])
+    fits = fit_measured(frame, n_boot=10, seed=0)
+    a, b = fits.sel(group="A | x"), fits.sel(group="B | x")
+    assert str(a["fit"].values) == "sigmoid" and float(a["pval"]) < 1e-6
+    assert float(a["ec50"]) == pytest.approx(10.0, rel=0.15)
+    assert str(b["fit"].values) == "flat" and float(b["pval"]) >= 0.05
+    assert float(b["einf"]) == pytest.approx(float(np.mean(y2)), rel=1e-12)
+    assert str(b["ic50_censored"].values) == ">" and float(b["ic50"]) == pytest.approx(100.0)
+    assert np.isnan(float(b["ic50_lower"]))  # no bootstrap interval for a flat fit
+    kept = fit_measured(frame, n_boot=0, flat_fit_pvalue_threshold=None)
+    assert list(kept["fit"].values) == ["sigmoid", "sigmoid"]

@@ -56,7 +56,7 @@ highest, or never reached), ``""`` within the range, and keep the curve's value 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, final
 
@@ -777,6 +777,7 @@ def fit_measured(
     dose_unit: str = "nM",
     ic_levels: Sequence[float] = (0.5,),
     nonnegative: bool = True,
+    flat_fit_pvalue_threshold: float | None = 0.05,
 ) -> xr.Dataset:
     """Fit measured dose-response data per (drug, cell line), with bootstrap confidence intervals.
 
@@ -802,11 +803,19 @@ def fit_measured(
         ``ic70`` (with bootstrap bounds and its censoring qualifier).
     nonnegative
         Keep the fitted ``top``/``einf`` >= 0 (responses normalised to untreated viability).
+    flat_fit_pvalue_threshold
+        GRmetrics' flat-fit rule applied to the measured curve: when the sigmoid is not
+        significantly better than a flat line at the mean response (F-test p >= the threshold,
+        default 0.05 as in GRmetrics), the group is reported as flat: ``einf`` = ``top`` = the
+        mean response, ``ec50`` = 0, ``hill`` = 0.01, ``ic50`` = +inf if the mean is above 0.5
+        (else 0), each censored against the tested range, and no bootstrap interval. ``None``
+        keeps every sigmoid.
 
     Returns
     -------
     xarray.Dataset
-        Dim ``group`` (``"<drug> | <cell_line>"``) with the fit fields and ``<field>_lower`` /
+        Dim ``group`` (``"<drug> | <cell_line>"``) with the fit fields, ``pval`` and ``fit``
+        (``"sigmoid"`` or ``"flat"``), and ``<field>_lower`` /
         ``<field>_upper`` for ``ic50, ec50, einf, hill, auc`` (and each extra IC level);
         potencies outside the tested doses are censored (module docstring); attrs record
         ``seed`` and ``n_boot``.
@@ -821,8 +830,13 @@ def fit_measured(
             frame[col] = "unspecified"
     if not 0 < confidence < 1:
         raise ValidationError(f"confidence must be in (0, 1), got {confidence!r}")
+    if flat_fit_pvalue_threshold is not None and not 0 < flat_fit_pvalue_threshold <= 1:
+        raise ValidationError(
+            f"flat_fit_pvalue_threshold must be in (0, 1] or None, got {flat_fit_pvalue_threshold!r}")
     rng = np.random.default_rng(seed)
     fits: dict[str, CurveFit] = {}
+    pvals: dict[str, float] = {}
+    flat: dict[str, bool] = {}
     intervals: dict[str, dict[str, tuple[float, float]]] = {}
     ranges: dict[str, tuple[float, float]] = {}
     for (drug, line), group in frame.groupby(["drug", "cell_line"], sort=True):
@@ -830,11 +844,19 @@ def fit_measured(
         c = group["dose"].to_numpy(float)
         y = group["response"].to_numpy(float)
         fits[label] = fit_log_logistic(c, y, top=top, nonnegative=nonnegative)
+        # GRmetrics' F-test with the sigmoid's free parameters (3 with the top fixed, else 4)
+        pvals[label] = flat_fit_pvalue(y, fits[label].predict(c), n_parameters=3 if top is not None else 4)
+        flat[label] = flat_fit_pvalue_threshold is not None and not pvals[label] < flat_fit_pvalue_threshold
+        if flat[label]:
+            mean = float(np.nanmean(y))
+            fits[label] = replace(fits[label], top=mean, bottom=mean, ec50=0.0, hill=0.01,
+                                  ic50=float("inf") if mean > 0.5 else 0.0, auc=mean,
+                                  message=f"flat fit: sigmoid not better than the mean (F-test p = {pvals[label]:.3g})")
         tested = c[(c > 0) & np.isfinite(c)]
         ranges[label] = (float(tested.min()), float(tested.max())) if tested.size else (np.nan, np.nan)
         boots: dict[str, list[float]] = {k: [] for k in ("ic50", "ec50", "bottom", "hill", "auc", *extra_levels)}
         by_dose = [np.flatnonzero(c == d) for d in np.unique(c)]
-        for _ in range(int(n_boot)):
+        for _ in range(0 if flat[label] else int(n_boot)):
             idx = np.concatenate([rng.choice(ix, size=ix.size, replace=True) for ix in by_dose])
             try:
                 f = fit_log_logistic(c[idx], y[idx], top=top, nonnegative=nonnegative)
@@ -860,6 +882,11 @@ def fit_measured(
             out[f"{name}_{side}"] = ("group", np.asarray([intervals[l][key][j] for l in labels]),
                                      {"long_name": f"{100 * confidence:g} % bootstrap {side} bound of {name}",
                                       "units": out[name].attrs["units"], "seed": int(seed)})
+    out["pval"] = ("group", np.asarray([pvals[l] for l in labels]),
+                   {"long_name": "F-test p-value of the sigmoid against a flat line (GRmetrics)", "units": "1"})
+    out["fit"] = ("group", np.asarray(["flat" if flat[l] else "sigmoid" for l in labels], dtype=object),
+                  {"long_name": "fitted form (flat when p >= flat_fit_pvalue_threshold)",
+                   "threshold": "none" if flat_fit_pvalue_threshold is None else float(flat_fit_pvalue_threshold)})
     out = out.assign_coords(drug=("group", [l.split(" | ")[0] for l in labels]),
                             cell_line=("group", [l.split(" | ")[1] for l in labels]))
     return out

@@ -330,7 +330,8 @@ def job_measured(job: Job, req: S.MeasuredRequest, filename: str) -> dict[str, A
         groups[key] = {"dose": _finite(group["dose"]), "response": _finite(group["response"]), "fit_x": _finite(grid),
                        "fit_y": _finite(log_logistic(grid, float(f["top"]), float(f["einf"]), float(f["ec50"]),
                                                      float(f["hill"])))}
-    cols = [c for c in ("ic50", "ic50_lower", "ic50_upper", "ec50", "einf", "hill", "auc", "r2", "converged")
+    cols = [c for c in ("fit", "pval", "ic50", "ic50_censored", "ic50_lower", "ic50_upper", "ec50", "einf", "hill",
+                        "auc", "r2", "converged")
             if c in table]
     return {"groups": groups, "fits": _records(table[["group", *cols]])}
 
