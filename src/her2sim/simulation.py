@@ -142,36 +142,12 @@ def _remember(cache: dict, key, value) -> None:
 
 
 def _schedule_arrays(cm: CompiledModel, schedule: Schedule | None):
-    if schedule is None:
-        return None
-    wrong = ValidationError(
-        f"schedule must be a sequence of (time, {{parameter: value}}) pairs, got {type(schedule).__name__}"
-    )
-    if isinstance(schedule, (str, bytes, Mapping)):
-        raise wrong
-    try:
-        items = list(schedule)
-    except TypeError:
-        raise wrong from None
+    """The schedule as the solver's arrays (times, parameter slots, values), sorted by time then entry."""
+    items = _schedule_items(schedule)  # shape and numbers (a NaN time used to block every later entry)
     if not items:
         return None
-    rows = []
-    for n, item in enumerate(items):
-        try:
-            t, changes = item
-        except (TypeError, ValueError):
-            raise ValidationError(
-                f"schedule[{n}] must be a (time, {{parameter: value}}) pair, got {item!r}"
-            ) from None
-        # a NaN time never compares <= t in the solver: it used to block every later entry
-        t = _finite_number(t, f"schedule[{n}] time")
-        if not isinstance(changes, Mapping):
-            raise ValidationError(
-                f"schedule[{n}] changes must be a mapping {{parameter: value}}, got {type(changes).__name__}"
-            )
-        for k, v in changes.items():
-            j = cm.p_index(k, argument=f"schedule[{n}]")
-            rows.append((t, n, j, _finite_number(v, f"schedule[{n}][{k!r}]")))
+    rows = [(t, n, cm.p_index(k, argument=f"schedule[{n}]"), v)
+            for n, (t, changes) in enumerate(items) for k, v in changes.items()]
     rows.sort(key=lambda r: (r[0], r[1]))
     return (
         np.asarray([r[0] for r in rows]),
