@@ -915,17 +915,22 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     emit("    default: break;")
     emit("    }")
     emit("}")
-    emit("static double model_event_priority(int k, double t, const double *x, const double *p) {")
-    if any(ev.priority is not None for ev in model.events):
-        emit("    double w[NW];")
-        emit("    compute_w(t, x, p, w);")
-    emit("    switch (k) {")
-    for k, ev in enumerate(model.events):
-        if ev.priority is not None:
-            emit(f"    case {k}: return (double)({pc(tr(sympy.sympify(ev.priority)))});")
-    emit("    default: return -HUGE_VAL;")
-    emit("    }")
-    emit("}")
+    def event_expression(name: str, field: str, default: str) -> None:
+        # one C function per optional event expression (priority, delay): its value for event k
+        exprs = [getattr(ev, field) for ev in model.events]
+        emit(f"static double {name}(int k, double t, const double *x, const double *p) {{")
+        if any(e is not None for e in exprs):
+            emit("    double w[NW];")
+            emit("    compute_w(t, x, p, w);")
+        emit("    switch (k) {")
+        for k, e in enumerate(exprs):
+            if e is not None:
+                emit(f"    case {k}: return (double)({pc(tr(sympy.sympify(e)))});")
+        emit(f"    default: return {default};")
+        emit("    }")
+        emit("}")
+
+    event_expression("model_event_priority", "priority", "-HUGE_VAL")
     emit("static int model_event_has_delay(int k) {")
     emit("    switch (k) {")
     for k, ev in enumerate(model.events):
@@ -933,17 +938,7 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     emit("    default: return 0;")
     emit("    }")
     emit("}")
-    emit("static double model_event_delay(int k, double t, const double *x, const double *p) {")
-    if any(ev.delay is not None for ev in model.events):
-        emit("    double w[NW];")
-        emit("    compute_w(t, x, p, w);")
-    emit("    switch (k) {")
-    for k, ev in enumerate(model.events):
-        if ev.delay is not None:
-            emit(f"    case {k}: return (double)({pc(tr(sympy.sympify(ev.delay)))});")
-    emit("    default: return 0.0;")
-    emit("    }")
-    emit("}")
+    event_expression("model_event_delay", "delay", "0.0")
     emit("static int model_event_persistent(int k) {")
     emit("    switch (k) {")
     for k, ev in enumerate(model.events):

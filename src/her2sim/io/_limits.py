@@ -96,24 +96,24 @@ def sbml_source(path_or_string, limits: Limits = LIMITS) -> tuple[bytes, str, Pa
         return path_or_string.encode("utf-8", errors="surrogatepass"), "", None
     if isinstance(path_or_string, (str, os.PathLike)):
         path = Path(path_or_string)
-        if not path.is_file():
-            raise FileNotFoundError(f"SBML file {str(path)!r} does not exist")
-        size = path.stat().st_size
-        if size > limits.max_bytes:
-            raise _size_error(f"SBML file {path.name!r}", size, limits)
-        return path.read_bytes(), path.name, path
+        return _read_bounded(path, "SBML file", limits), path.name, path
     raise ModelError(f"path_or_string must be a path, an SBML string or bytes, got {type(path_or_string).__name__}")
 
 
 def read_text(path: str | os.PathLike[str], what: str, limits: Limits = LIMITS) -> str:
     """Read a UTF-8 text file after checking its size; errors name the file and the fix."""
     path = Path(path)
+    return decode_text(_read_bounded(path, what, limits), f"{what} {path.name!r}")
+
+
+def _read_bounded(path: Path, what: str, limits: Limits) -> bytes:
+    """The bytes of ``path`` after checking that it exists and is within the size limit."""
     if not path.is_file():
         raise FileNotFoundError(f"{what} {str(path)!r} does not exist")
     size = path.stat().st_size
     if size > limits.max_bytes:
         raise _size_error(f"{what} {path.name!r}", size, limits)
-    return decode_text(path.read_bytes(), f"{what} {path.name!r}")
+    return path.read_bytes()
 
 
 def decode_text(data: bytes, what: str) -> str:
