@@ -4,8 +4,8 @@ Two comparisons:
 
 * :func:`finding_concordance` — the literature scorecard on both formalisms. For every kinetic
   check of :mod:`her2sim.library.findings` the same genotype × treatment is run on the twin
-  (:mod:`her2sim.library.her2_logical`) and judged by a logical criterion written next to the
-  kinetic one (:data:`LOGICAL_CHECKS`). Every disagreement carries an explanation
+  (:mod:`her2sim.library.her2_logical`) and judged by the logical reading of the same
+  declaration (:mod:`her2sim.library.literature`; :data:`LOGICAL_CHECKS` is derived from it). Every disagreement carries an explanation
   (:data:`EXPLANATIONS`) in one of the categories of :data:`CATEGORIES`.
 * :func:`node_concordance` — node by node: the kinetic 72-h state thresholded through the
   :data:`~her2sim.library.her2_logical.NODE_MAP` against the logical attractor, for every
@@ -35,6 +35,7 @@ import xarray as xr
 
 from ..errors import UnknownNameError
 from . import her2_logical as hl
+from . import literature as _literature
 
 __all__ = [
     "CATEGORIES",
@@ -57,13 +58,8 @@ CATEGORIES: dict[str, str] = {
     "rule simplification": "a logical rule is stronger or weaker than the kinetic rate law (e.g. OR for a partial effect)",
 }
 
-#: Doses of the kinetic side (as in the literature checks).
-STANDARD_DOSES: dict[str, tuple[float, str]] = {
-    "trastuzumab": (10.0, "ug/mL"), "pertuzumab": (10.0, "ug/mL"), "lapatinib": (1.0, "uM"),
-    "alpelisib": (1.0, "uM"), "buparlisib": (1.0, "uM"), "MK-2206": (1.0, "uM"),
-    "capivasertib": (1.0, "uM"), "everolimus": (20.0, "nM"), "trametinib": (100.0, "nM"),
-    "linsitinib": (3.0, "uM"), "patritumab": (10.0, "ug/mL"),
-}
+#: Doses of the kinetic side (as in the literature checks; one table in :mod:`~her2sim.library.literature`).
+STANDARD_DOSES: dict[str, tuple[float, str]] = _literature.STANDARD_DOSES
 
 #: Genotype panel of :func:`node_concordance`: label -> (genotypes, kinetic parameters).
 GENOTYPE_PANEL: dict[str, tuple[tuple[str, ...], dict[str, float]]] = {
@@ -155,306 +151,26 @@ class LogicalLab:
 
 
 # ------------------------------------------------------------------------------------------------
-# logical criteria, one per kinetic check
+# logical criteria: the declarations of her2sim.library.literature read through the twin
 
-T = ["trastuzumab"]
-L = ["lapatinib"]
-P = ["pertuzumab"]
-TL = ["trastuzumab", "lapatinib"]
-PIK3CA = ["PIK3CA H1047R"]
-PTEN = ["PTEN loss"]
-P95 = ["HER2 non-amplified", "p95HER2"]
-IGF1_40NG = 40.0 / 7.649
-IGF_RES = {"IGF1R_expression": 5.0, "IGF1_nM": IGF1_40NG}
 Outcome = tuple[str, str]
 
 
-def _fmt(**values: float) -> str:
-    return ", ".join(f"{k} {v:.2f}" for k, v in values.items())
-
-
-def _verdict(ok: bool) -> str:
-    return "reproduced" if ok else "not reproduced"
-
-
-def _partial(gi: float) -> bool:
-    return 10.0 <= gi <= 90.0
-
-
-def _l01(lab: LogicalLab) -> Outcome:
-    gi = lab.gi(T)
-    return _verdict(_partial(gi)), _fmt(GI_T=gi)
-
-
-def _l01b(lab: LogicalLab) -> Outcome:
-    gi, gi_igf = lab.gi(T), lab.gi(T, parameters={"IGF1_nM": IGF1_40NG})
-    return _verdict(_partial(gi_igf) and abs(gi_igf - gi) <= 15.0), _fmt(GI_T=gi, GI_T_IGF1=gi_igf)
-
-
-def _l02a(lab: LogicalLab) -> Outcome:
-    low = lab.gi(T, parameters={"IGF1R_expression": 5.0})
-    igf = lab.gi(T, parameters=IGF_RES)
-    return _verdict(_partial(low) and igf <= 15.0), _fmt(GI_T_low_serum=low, GI_T_IGF1=igf)
-
-
-def _l02b(lab: LogicalLab) -> Outcome:
-    igf = lab.gi(T, parameters=IGF_RES)
-    bp3 = lab.gi(T, parameters={**IGF_RES, "IGF1_nM": IGF1_40NG * 0.01})
-    return _verdict(igf <= 15.0 and bp3 >= igf + 10.0), _fmt(GI_T_IGF1=igf, GI_T_IGF1_IGFBP3=bp3)
-
-
-def _resistance(genotype: list[str]) -> Callable[[LogicalLab], Outcome]:
+def _logical_run(check: _literature.LiteratureCheck) -> Callable[[LogicalLab], Outcome]:
     def run(lab: LogicalLab) -> Outcome:
-        wt, mut = lab.gi(T), lab.gi(T, genotype=genotype)
-        akt_wt, akt_mut = lab.drop("AKT_S473", T), lab.drop("AKT_S473", T, genotype=genotype)
-        ok = mut <= 0.5 * wt and akt_mut <= 0.5 * akt_wt
-        return _verdict(ok), _fmt(GI_WT=wt, GI_mut=mut, AKT_S473_drop_WT=akt_wt, AKT_S473_drop_mut=akt_mut)
+        passed, simulated = _literature.evaluate(check, lab, _literature.LOGICAL)
+        if passed is None:
+            return "not expressible", simulated
+        return ("reproduced" if passed else "not reproduced"), simulated
+    run.__name__ = f"_{check.id.lower()}"
     return run
 
 
-def _l03c(lab: LogicalLab) -> Outcome:
-    drops = {}
-    for label, g in (("PIK3CA", PIK3CA), ("PTEN", PTEN)):
-        drops[f"AKT_S473_drop_L_{label}"] = lab.drop("AKT_S473", L, genotype=g)
-        drops[f"AKT_S473_drop_T_{label}"] = lab.drop("AKT_S473", T, genotype=g)
-    ok = all(drops[f"AKT_S473_drop_L_{x}"] >= 0.2 and drops[f"AKT_S473_drop_L_{x}"] > drops[f"AKT_S473_drop_T_{x}"]
-             for x in ("PIK3CA", "PTEN"))
-    return _verdict(ok), _fmt(**drops)
-
-
-def _l03d(lab: LogicalLab) -> Outcome:
-    wt, mut, pten = lab.gi(L), lab.gi(L, genotype=PIK3CA), lab.gi(L, genotype=PTEN)
-    return _verdict(abs(wt - mut) <= 15.0 and abs(wt - pten) <= 15.0), _fmt(GI_L_WT=wt, GI_L_PIK3CA=mut, GI_L_PTENloss=pten)
-
-
-def _l04(lab: LogicalLab) -> Outcome:
-    before, after = lab.state("PTEN"), lab.state("PTEN", T)
-    return "not expressible", _fmt(PTEN_untreated=before, PTEN_trastuzumab=after)
-
-
-def _l05a(lab: LogicalLab) -> Outcome:
-    wt, kd = lab.gi(T), lab.gi(T, genotype={"PTEN loss": 0.8})
-    return _verdict(kd <= wt - 15.0), _fmt(GI_T_WT=wt, GI_T_PTEN_antisense=kd)
-
-
-def _rescue(genotype: list[str], base: list[str], add: list[str], margin: float = 15.0) -> Callable[[LogicalLab], Outcome]:
-    def run(lab: LogicalLab) -> Outcome:
-        alone, combo = lab.gi(base, genotype=genotype), lab.gi(base + add, genotype=genotype)
-        return _verdict(combo >= alone + margin), _fmt(GI_alone=alone, GI_combination=combo)
-    return run
-
-
-def _l06(lab: LogicalLab) -> Outcome:
-    wt = lab.gi(T)
-    e545, h1047 = lab.gi(T, genotype=["PIK3CA E545K"]), lab.gi(T, genotype=PIK3CA)
-    return _verdict(max(e545, h1047) <= wt - 10.0), _fmt(GI_T_WT=wt, GI_T_E545K=e545, GI_T_H1047R=h1047)
-
-
-def _l07a(lab: LogicalLab) -> Outcome:
-    wt = lab.gi(L)
-    vals = {f"GI_L_{g.replace(' ', '_')}": lab.gi(L, genotype=[g]) for g in ("PTEN loss", "PIK3CA E545K", "PIK3CA H1047R")}
-    return _verdict(all(v <= wt - 10.0 for v in vals.values())), _fmt(GI_L_WT=wt, **vals)
-
-
-def _l08a(lab: LogicalLab) -> Outcome:
-    wt, mut = lab.drop("PIP3", L), lab.drop("PIP3", L, genotype=PIK3CA)
-    return _verdict(0.05 <= mut <= 0.8 * wt), _fmt(PIP3_drop_WT=wt, PIP3_drop_mut=mut)
-
-
-def _l10a(lab: LogicalLab) -> Outcome:
-    vals: dict[str, float] = {}
-    ok = True
-    for label, drugs in (("T", T), ("T+L", TL), ("T+P", T + P)):
-        wt, mut = lab.gi(drugs), lab.gi(drugs, genotype=PIK3CA)
-        vals[f"GI_{label}_WT"], vals[f"GI_{label}_mut"] = wt, mut
-        ok = ok and mut <= wt - 10.0
-    return _verdict(ok), _fmt(**vals)
-
-
-def _l14a(lab: LogicalLab) -> Outcome:
-    p95, akt = lab.drop("p95HER2", L, genotype=P95), lab.drop("AKT_S473", L, genotype=P95)
-    return _verdict(p95 >= 0.8 and akt >= 0.2), _fmt(p95HER2_drop_L=p95, AKT_S473_drop_L=akt)
-
-
-def _l14b(lab: LogicalLab) -> Outcome:
-    akt_t = lab.drop("AKT_S473", T, genotype=P95)
-    gi_t, gi_l = lab.gi(T, genotype=P95), lab.gi(L, genotype=P95)
-    return _verdict(akt_t <= 0.1 and gi_t <= 10.0 and gi_l >= gi_t + 10.0), _fmt(AKT_S473_drop_T=akt_t, GI_T=gi_t, GI_L=gi_l)
-
-
-def _l18a(lab: LogicalLab) -> Outcome:
-    return "not expressible", _fmt(HER2_under_T_MUC4=lab.state("HER2", T, genotype=["MUC4 high"]))
-
-
-def _l18b(lab: LogicalLab) -> Outcome:
-    g = ["MUC4 high"]
-    t_wt, t_muc, l_wt, l_muc = lab.gi(T), lab.gi(T, genotype=g), lab.gi(L), lab.gi(L, genotype=g)
-    return _verdict(t_muc <= t_wt - 15.0 and abs(l_muc - l_wt) <= 5.0), _fmt(GI_T_WT=t_wt, GI_T_MUC4=t_muc, GI_L_WT=l_wt, GI_L_MUC4=l_muc)
-
-
-def _rebound(drugs: list[str], node: str = "AKT_S473") -> Callable[[LogicalLab], Outcome]:
-    def run(lab: LogicalLab) -> Outcome:
-        her3 = lab.activity("HER3_expression", drugs) - lab.activity("HER3_expression")
-        base = float(lab.course(node, drugs).sel(time=0.0))
-        nadir, late = lab.early(node, drugs), lab.activity(node, drugs)
-        ok = her3 >= 0.3 and nadir < late < base
-        return _verdict(ok), _fmt(HER3_expression_rise=her3, **{f"{node}_0": base, f"{node}_nadir": nadir, f"{node}_late": late})
-    return run
-
-
-def _l19b(lab: LogicalLab) -> Outcome:
-    gi_l, gi_ab = lab.gi(L), lab.gi(L + ["patritumab"])
-    gi_si = lab.gi(L, genotype=["HER3 knockdown"])
-    akt_l, akt_ab = lab.activity("AKT", L), lab.activity("AKT", L + ["patritumab"])
-    ok = gi_ab >= gi_l + 10.0 and gi_si >= gi_l + 10.0 and akt_ab < akt_l
-    return _verdict(ok), _fmt(GI_L=gi_l, GI_L_HER3ab=gi_ab, GI_L_HER3siRNA=gi_si, AKT_L=akt_l, AKT_L_HER3ab=akt_ab)
-
-
-def _l20(lab: LogicalLab) -> Outcome:
-    her3 = lab.activity("HER3_expression", TL) - lab.activity("HER3_expression")
-    nadir, late = lab.early("HER3", TL), lab.activity("HER3", TL)
-    late_ab = lab.activity("HER3", TL + ["patritumab"])
-    gi_tl, gi_ab = lab.gi(TL), lab.gi(TL + ["patritumab"])
-    ok = her3 >= 0.3 and late > 1.3 * nadir and late_ab <= 0.5 * late and gi_ab >= gi_tl + 5.0
-    return _verdict(ok), _fmt(HER3_expression_rise=her3, HER3_nadir=nadir, HER3_late=late, HER3_late_HER3ab=late_ab,
-                              GI_TL=gi_tl, GI_TL_HER3ab=gi_ab)
-
-
-def _l22(lab: LogicalLab) -> Outcome:
-    nadir, late = lab.early("HER3", L), lab.activity("HER3", L)
-    gi_l, gi_kd = lab.gi(L), lab.gi(L, genotype=["HER3 knockdown"])
-    return _verdict(late >= 1.3 * nadir and gi_kd >= gi_l + 10.0), _fmt(HER3_nadir=nadir, HER3_late=late, GI_TKI=gi_l, GI_TKI_HER3kd=gi_kd)
-
-
-def _l24(lab: LogicalLab) -> Outcome:
-    mk = ["MK-2206"]
-    her3 = lab.activity("HER3_expression", mk) - lab.activity("HER3_expression")
-    nadir, late = lab.early("AKT_S473", mk), lab.activity("AKT_S473", mk)
-    gi_mk, gi_combo = lab.gi(mk), lab.gi(mk + L)
-    ok = her3 >= 0.3 and late > nadir and gi_combo >= gi_mk + 10.0
-    return _verdict(ok), _fmt(HER3_expression_rise=her3, AKT_S473_nadir=nadir, AKT_S473_late=late, GI_MK2206=gi_mk, GI_MK2206_L=gi_combo)
-
-
-def _l26a(lab: LogicalLab) -> Outcome:
-    base = float(lab.course("HER3", L).sel(time=0.0))
-    early, late = lab.early("HER3", L), lab.activity("HER3", L)
-    return _verdict(early <= 0.5 * base and late >= 1.3 * early), _fmt(HER3_0=base, HER3_early=early, HER3_late=late)
-
-
-HRG = {"HRG_nM": 1.0}
-
-
-def _l26b(lab: LogicalLab) -> Outcome:
-    gi_l, gi_hrg = lab.gi(L), lab.gi(L, parameters=HRG)
-    return _verdict(0.0 < gi_hrg <= gi_l - 10.0), _fmt(GI_L=gi_l, GI_L_NRG1=gi_hrg)
-
-
-def _l26c(lab: LogicalLab) -> Outcome:
-    gi_hrg, gi_p, gi_lp = lab.gi(L, parameters=HRG), lab.gi(P, parameters=HRG), lab.gi(L + P, parameters=HRG)
-    return _verdict(gi_lp >= gi_hrg + 10.0 and gi_lp >= gi_p + 10.0), _fmt(GI_L_NRG1=gi_hrg, GI_P_NRG1=gi_p, GI_LP_NRG1=gi_lp)
-
-
-def _l29(lab: LogicalLab) -> Outcome:
-    gi = lab.gi(T, parameters=IGF_RES)
-    gi_kd = lab.gi(T, parameters={**IGF_RES, "IGF1R_expression": 0.5})
-    gi_her3 = lab.gi(T, parameters=IGF_RES, genotype=["HER3 knockdown"])
-    return _verdict(gi_kd >= gi + 15.0 and gi_her3 >= gi + 15.0), _fmt(GI_T_resistant=gi, GI_T_IGF1R_kd=gi_kd, GI_T_HER3_kd=gi_her3)
-
-
-def _l31(lab: LogicalLab) -> Outcome:
-    gi, gi_i = lab.gi(T, parameters=IGF_RES), lab.gi(T + ["linsitinib"], parameters=IGF_RES)
-    return _verdict(gi_i >= gi + 15.0), _fmt(GI_T=gi, GI_T_IGF1Ri=gi_i)
-
-
-SERUM = {"IGF1_nM": 2.0}
-EVE = ["everolimus"]
-
-
-def _l32a(lab: LogicalLab) -> Outcome:
-    irs = lab.activity("IRS1", EVE, parameters=SERUM) - lab.activity("IRS1", parameters=SERUM)
-    akt = lab.activity("AKT_S473", EVE, parameters=SERUM) - lab.activity("AKT_S473", parameters=SERUM)
-    akt_i = lab.activity("AKT_S473", EVE + ["linsitinib"], parameters=SERUM) - lab.activity("AKT_S473", parameters=SERUM)
-    return _verdict(irs >= 0.3 and akt > 0.0 and akt_i <= 0.0), _fmt(IRS1_rise=irs, AKT_S473_change=akt, AKT_S473_change_IGF1Ri=akt_i)
-
-
-def _l32b(lab: LogicalLab) -> Outcome:
-    gi0, gi_igf = lab.gi(EVE), lab.gi(EVE, parameters={"IGF1_nM": IGF1_40NG, "IGF1R_expression": 5.0})
-    return _verdict(gi_igf <= gi0 - 10.0), _fmt(GI_everolimus_serum_free=gi0, GI_everolimus_IGF1=gi_igf)
-
-
-def _l44(lab: LogicalLab) -> Outcome:
-    gi_t, gi_l, gi_tl = lab.gi(T), lab.gi(L), lab.gi(TL)
-    return "not expressible", _fmt(GI_T=gi_t, GI_L=gi_l, GI_TL=gi_tl)
-
-
-def _l17(lab: LogicalLab) -> Outcome:
-    wt = lab.gi(L)
-    vals = {f"GI_L_{g.replace(' ', '_')}": lab.gi(L, genotype=[g]) for g in ("p95HER2", "PTEN loss", "PIK3CA H1047R")}
-    return _verdict(all(abs(v - wt) <= 15.0 for v in vals.values())), _fmt(GI_L_WT=wt, **vals)
-
-
-def _l50(lab: LogicalLab) -> Outcome:
-    vals: dict[str, float] = {}
-    ok = True
-    for label, drugs in (("T", T), ("L", L), ("TL", TL)):
-        wt, pten = lab.gi(drugs), lab.gi(drugs, genotype=PTEN)
-        vals[f"GI_{label}_WT"], vals[f"GI_{label}_PTENloss"] = wt, pten
-        ok = ok and abs(wt - pten) <= 15.0
-    return _verdict(ok), _fmt(**vals)
-
-
-def _l55(lab: LogicalLab) -> Outcome:
-    vals: dict[str, float] = {}
-    ok = True
-    for label, drugs in (("T", T), ("L", L)):
-        wt, mut = lab.gi(drugs), lab.gi(drugs, genotype=PIK3CA)
-        vals[f"GI_{label}_WT"], vals[f"GI_{label}_mut"] = wt, mut
-        ok = ok and mut <= wt - 10.0
-    return _verdict(ok), _fmt(**vals)
-
-
-_GI_DIR = "logical GI (direction; sizes follow unit flip rates)"
-#: Check id -> (logical criterion, scope, function).
+#: Check id -> (logical criterion, scope, function), derived from the one declaration per check
+#: (:data:`her2sim.library.literature.LITERATURE_CHECKS`).
 LOGICAL_CHECKS: dict[str, tuple[str, str, Callable[[LogicalLab], Outcome]]] = {
-    "L01": ("trastuzumab inhibits partly: 10 ≤ GI ≤ 90", "direction and partiality; the size −42 % is not expressible", _l01),
-    "L01b": ("IGF-I in IGF1R-low cells leaves the partial trastuzumab GI within 15", _GI_DIR, _l01b),
-    "L02a": ("IGF1R-high: partial GI in low serum, GI ≤ 15 with IGF-I", _GI_DIR, _l02a),
-    "L02b": ("GI ≤ 15 with IGF-I; IGFBP-3 (IGF-I below threshold) raises it ≥ 10", _GI_DIR, _l02b),
-    "L03a": ("PTEN loss: GI and AKT_S473 drop at most half of wild type", _GI_DIR, _resistance(PTEN)),
-    "L03b": ("PIK3CA: GI and AKT_S473 drop at most half of wild type", _GI_DIR, _resistance(PIK3CA)),
-    "L03c": ("lapatinib lowers AKT_S473 activity ≥ 20 % and more than trastuzumab in PIK3CA and PTEN cells", "activity", _l03c),
-    "L03d": ("|ΔGI(lapatinib)| ≤ 15 for PIK3CA and PTEN loss (conflicting finding)", _GI_DIR, _l03d),
-    "L04": ("PTEN activity rises under trastuzumab", "not expressible: PTEN is on before and after", _l04),
-    "L05a": ("PTEN 80 % knockdown (≥ 0.5 → PTEN off): GI ≥ 15 below wild type", _GI_DIR, _l05a),
-    "L05b": ("PTEN loss: buparlisib adds ≥ 15 GI to trastuzumab", _GI_DIR, _rescue(PTEN, T, ["buparlisib"])),
-    "L06": ("E545K and H1047R: trastuzumab GI ≥ 10 below wild type", _GI_DIR, _l06),
-    "L07a": ("PTEN loss, E545K, H1047R: lapatinib GI ≥ 10 below wild type", _GI_DIR, _l07a),
-    "L07b": ("PIK3CA: buparlisib + everolimus add ≥ 15 GI to lapatinib", _GI_DIR, _rescue(PIK3CA, L, ["buparlisib", "everolimus"])),
-    "L08a": ("PIK3CA: PIP3 drop under lapatinib ≥ 5 % but ≤ 80 % of wild type", "activity", _l08a),
-    "L08b": ("PIK3CA: buparlisib adds ≥ 15 GI to lapatinib", _GI_DIR, _rescue(PIK3CA, L, ["buparlisib"])),
-    "L10a": ("PIK3CA: T, T+L, T+P GI ≥ 10 below wild type", _GI_DIR, _l10a),
-    "L10b": ("PIK3CA: alpelisib adds ≥ 15 GI to trastuzumab", _GI_DIR, _rescue(PIK3CA, T, ["alpelisib"])),
-    "L14a": ("p95 cells: lapatinib lowers p95HER2 ≥ 80 % and AKT_S473 ≥ 20 %", "activity", _l14a),
-    "L14b": ("p95 cells: trastuzumab AKT_S473 drop ≤ 10 %, GI ≤ 10; lapatinib GI ≥ T + 10", _GI_DIR, _l14b),
-    "L18a": ("trastuzumab-bound/total HER2 ≈ 1/5", "not expressible: a binding ratio", _l18a),
-    "L18b": ("MUC4: trastuzumab GI ≥ 15 lower, lapatinib GI within 5", _GI_DIR, _l18b),
-    "L19a": ("lapatinib: HER3_expression activity +0.3; AKT_S473 nadir < late < 0", "time course (1/rate units)", _rebound(L)),
-    "L19b": ("HER3 antibody or knockdown add ≥ 10 GI to lapatinib; AKT activity lower", _GI_DIR, _l19b),
-    "L20": ("T+L: HER3_expression +0.3, HER3 late ≥ 1.3× nadir; antibody halves HER3 and adds ≥ 5 GI", "time course", _l20),
-    "L22": ("lapatinib: HER3 late ≥ 1.3× nadir; HER3 knockdown adds ≥ 10 GI", "time course", _l22),
-    "L24": ("MK-2206: HER3_expression +0.3; AKT_S473 late > nadir; lapatinib adds ≥ 10 GI", "time course", _l24),
-    "L26a": ("lapatinib: HER3 early ≤ 50 % of baseline, late ≥ 1.3× early", "time course", _l26a),
-    "L26b": ("heregulin: lapatinib GI falls ≥ 10 but stays > 0", _GI_DIR, _l26b),
-    "L26c": ("heregulin: lapatinib + pertuzumab ≥ 10 GI above either", _GI_DIR, _l26c),
-    "L29": ("IGF1R-high + IGF-I: IGF1R or HER3 knockdown add ≥ 15 GI to trastuzumab", _GI_DIR, _l29),
-    "L31": ("IGF1R-high + IGF-I: linsitinib adds ≥ 15 GI to trastuzumab", _GI_DIR, _l31),
-    "L32a": ("serum: everolimus raises IRS1 (+0.3) and AKT_S473; not with linsitinib", "activity", _l32a),
-    "L32b": ("IGF-I lowers the everolimus GI by ≥ 10", _GI_DIR, _l32b),
-    "L35": ("PTEN loss: everolimus adds ≥ 15 GI to trastuzumab", _GI_DIR, _rescue(PTEN, T, EVE)),
-    "L44": ("surface HER2 accumulation and trastuzumab binding", "not expressible: receptor levels", _l44),
-    "L17": ("|ΔGI(lapatinib)| ≤ 15 for p95HER2, PTEN loss, PIK3CA (contradicting clinical finding)", _GI_DIR, _l17),
-    "L50": ("|ΔGI| ≤ 15 for PTEN loss under T, L, T+L (contradicting clinical finding)", _GI_DIR, _l50),
-    "L55": ("PIK3CA: T and L GI ≥ 10 below wild type", _GI_DIR, _l55),
+    check.id: (check.logical_text, check.logical_scope, _logical_run(check))
+    for check in _literature.LITERATURE_CHECKS
 }
 
 #: Check id -> (category, explanation) for every check where the formalisms disagree (written after
