@@ -27,6 +27,20 @@ Conventions
 * :class:`NodeMap` pairs each logical node with a kinetic observable and an activity threshold
   (:data:`NODE_MAP`), so that kinetic steady states can be read as Boolean states.
 
+Round 2 mechanisms (issue 13; each rule's source in :data:`RULE_SOURCES`):
+
+* ERK ⊣ receptors: ERK phosphorylation of EGFR T669 / HER2 T677 damps them; MEK inhibition
+  relieves it (``EGFR = !HER_TKI & (EGF | !ERK)``; non-amplified HER2 likewise).
+* Oestrogen receptor: input ``ER_positive`` (context), ``E2`` (medium oestradiol) and the drug
+  input ``Fulvestrant`` (action ``er_degrade``); HER2 → AKT ⊣ FOXO → ER expression and ERK ⊣ ER
+  expression; AKT/ERK → ER (ligand-independent phosphorylation); ER → cyclin D1, ER → IGF1R,
+  ER ⊣ p27.
+* G1/S: cyclin D1 (ERK, AKT, ER; translation through mTORC1/4E-BP1) → CDK4/6 (``CDK46_inhibitor``,
+  action ``cdk46_inhibit``: palbociclib) ⊣ Rb ⊣ E2F, with p27 (FOXO → p27; AKT, ERK, ER ⊣ p27)
+  holding Rb active; ``Proliferation = E2F & S6K``.
+* Apoptosis: BIM (FOXO-induced, ERK-degraded) and BAD (AKT/ERK-phosphorylated);
+  ``Survival = !BIM & !BAD``.
+
 Phenotypes: ``Proliferation`` and ``Survival``.
 """
 
@@ -87,14 +101,24 @@ _HATAKEYAMA = "Hatakeyama 2003, Biochem J 373:451-63"
 _BRANNMARK = "Brännmark 2013, J Biol Chem 288:9867-80"
 _BIRTWISTLE = "Birtwistle 2007, Mol Syst Biol 3:144"
 _KINETIC = "her2sim.library.her2_model (flagship kinetic model)"
+_TURKE = "Turke AB et al. 2012, Cancer Res 72:3228 (ERK → EGFR T669 / HER2 T677; MEK inhibition raises pHER3/pAKT)"
+_MIRZOEVA = "Mirzoeva OK et al. 2009, Cancer Res 69:565 (MEK inhibition activates EGFR/HER3 → PI3K in basal lines)"
+_XIA = "Xia W et al. 2006, PNAS 103:7795 (lapatinib → FOXO3a → ER; ER as escape, reversed by fulvestrant)"
+_ARPINO = "Arpino G et al. 2007, J Natl Cancer Inst 99:694 (ER and HER2 crosstalk under HER2 therapy)"
+_FINN = "Finn RS et al. 2009, Breast Cancer Res 11:R77 (palbociclib in luminal and HER2-amplified lines)"
+_GOEL = "Goel S et al. 2016, Cancer Cell 29:255 (cyclin D1-CDK4/6 in HER2+ tumours and anti-HER2 resistance)"
 
 #: Node -> (mechanism, citation). Mechanism numbers are those of MECHANISMS.md; L-numbers are
 #: findings of findings.csv.
 RULE_SOURCES: dict[str, tuple[str, str]] = {
     "HER2": (
         "M1/M4/M5/M10: ligand-independent signalling of amplified full-length HER2; trastuzumab "
-        "(domain IV) blocks it unless MUC4 masks the epitope (L18); HER kinase inhibitors block it",
-        f"{_DONG}; Nagy 2005 Cancer Res (L18); Scaltriti 2007 JNCI 99:628 (L14); {_KINETIC} HER2_LI_drive",
+        "(domain IV) blocks it unless MUC4 masks the epitope (L18); HER kinase inhibitors block it. "
+        "ERK ⊣ HER2: ERK phosphorylates HER2 T677 and damps its activity and dimerisation; the "
+        "Boolean reading keeps amplified HER2 on (the damping is graded) and lets non-amplified "
+        "HER2 signal when ERK is off (MEK-inhibitor relief, Turke 2012)",
+        f"{_DONG}; Nagy 2005 Cancer Res (L18); Scaltriti 2007 JNCI 99:628 (L14); {_KINETIC} HER2_LI_drive; "
+        f"{_TURKE}; {_MIRZOEVA}",
     ),
     "p95HER2": (
         "M4: p95-HER2 is kinase-active without the extracellular domain, so trastuzumab has no "
@@ -103,13 +127,17 @@ RULE_SOURCES: dict[str, tuple[str, str]] = {
     ),
     "EGFR": (
         "M7 context: EGFR signals when liganded (EGF-like ligands); HER kinase inhibitors block it "
-        "(lapatinib, afatinib, neratinib, pelitinib are EGFR/HER2 inhibitors)",
-        f"{_KINETIC} EGFR_drive; Björkelund 2011 PLoS One 6:e16536 (EGF Kd)",
+        "(lapatinib, afatinib, neratinib, pelitinib are EGFR/HER2 inhibitors). ERK ⊣ EGFR: ERK "
+        "phosphorylates EGFR T669, damping its activity; MEK/ERK inhibition relieves it and EGFR "
+        "(with HER3) is phosphorylated without added ligand (Turke 2012; Mirzoeva 2009)",
+        f"{_KINETIC} EGFR_drive; Björkelund 2011 PLoS One 6:e16536 (EGF Kd); {_TURKE}; {_MIRZOEVA}",
     ),
     "IGF1R": (
         "M8: IGF-1/IGF1R bypass of trastuzumab needs both ligand and IGF1R expression (L01 vs L02); "
-        "IGF1R inhibitors block it",
-        "Lu 2001, J Natl Cancer Inst 93:1852 (L01, L02); Nahta 2005 Cancer Res (L31)",
+        "oestrogen-activated ER induces IGF1R expression (ER → IGF1R), so ER-positive cells count as "
+        "IGF1R-expressing; IGF1R inhibitors block it",
+        "Lu 2001, J Natl Cancer Inst 93:1852 (L01, L02); Nahta 2005 Cancer Res (L31); "
+        "Stewart AJ 1990, J Biol Chem 265:21172 (oestradiol raises IGF1R in MCF-7)",
     ),
     "HER3_expression": (
         "M6/M7: nuclear FOXO raises HER3 transcription above its basal level (AKT ⊣ FOXO → HER3)",
@@ -182,13 +210,64 @@ RULE_SOURCES: dict[str, tuple[str, str]] = {
     "RAF": ("RAS-GTP activates RAF", _HATAKEYAMA),
     "MEK": ("RAF phosphorylates MEK; MEK inhibitors block MEK output", _HATAKEYAMA),
     "ERK": ("MEK phosphorylates ERK", _HATAKEYAMA),
-    "Proliferation": (
-        "Proliferation needs mTORC1 output (S6K on, 4E-BP1 phosphorylated) and a G1/S drive "
-        "(ERK, or FOXO/p27Kip1 brake released), mirroring the kinetic proliferation_drive",
-        f"{_KINETIC} proliferation_drive; Kops 1999 Nature 398:630; Huang 2010 (L29, p27Kip1)",
+    "ER_expression": (
+        "M11 (hormone-receptor crosstalk): ERα expression above its basal level in ER-positive cells. "
+        "HER2 signalling represses it — through AKT (AKT ⊣ FOXO3a, and FOXO3a induces ESR1) and "
+        "through hyperactive ERK — so HER2 blockade (lapatinib) raises ER (FOXO | !ERK)",
+        "Guo S, Sonenshein GE 2004, Mol Cell Biol 24:8681 (FOXO3a → ESR1); Oh AS et al. 2001, "
+        f"Mol Endocrinol 15:1344 (MAPK hyperactivation → ER loss); {_XIA}",
     ),
-    "Survival": ("AKT survival signalling holds apoptosis off (kinetic survival_signal)",
-                 f"{_KINETIC}; Sergina 2007 Nature (L22)"),
+    "ER": (
+        "ERα transcriptional activity: oestradiol-bound ER when its expression is raised, or "
+        "ligand-independent ER phosphorylated by AKT (S167) or ERK (S118); fulvestrant degrades "
+        "ER (off); ER-negative cells have none",
+        f"Kato S et al. 1995, Science 270:1491 (ERK → S118); Campbell RA et al. 2001, J Biol Chem "
+        f"276:9817 (AKT → S167); {_XIA}; {_ARPINO}; Wakeling AE 1991 Cancer Res 51:3867 (fulvestrant)",
+    ),
+    "CyclinD1": (
+        "cyclin D1: CCND1 transcription by ERK (AP-1/ETS) and by oestrogen-bound ER, protein "
+        "stabilised by AKT (AKT ⊣ GSK3β, which targets cyclin D1 for degradation); translation "
+        "needs eIF4E released by mTORC1 phosphorylation of 4E-BP1 (!EIF4EBP1)",
+        "Lavoie JN et al. 1996, J Biol Chem 271:20608 (ERK); Diehl JA et al. 1998, Genes Dev 12:3499 "
+        "(GSK3β); Rosenwald IB et al. 1993, Mol Cell Biol 13:7358 (eIF4E); Prall OW et al. 1997, "
+        "J Biol Chem 272:10882 (oestrogen → cyclin D1)",
+    ),
+    "CDK46": (
+        "cyclin D1-CDK4/6 kinase; palbociclib (CDK4/6 inhibitor) blocks it",
+        f"Sherr CJ, Roberts JM 1999, Genes Dev 13:1501; Fry DW et al. 2004, Mol Cancer Ther 3:1427; {_FINN}; {_GOEL}",
+    ),
+    "p27": (
+        "nuclear p27Kip1 (CDK2 inhibitor): FOXO induces CDKN1B; AKT phosphorylates p27 T157 and "
+        "keeps it cytoplasmic; ERK and oestrogen/ER lower it (Skp2-mediated degradation, nuclear export)",
+        "Medema RH et al. 2000, Nature 404:782 (FOXO → p27); Liang J et al. 2002, Nat Med 8:1153 "
+        "(AKT → T157); Kawada M et al. 1997, Oncogene 15:629 (Ras/MAPK → p27 degradation); "
+        "Foster JS et al. 2001, Mol Cell Biol 21:794 (oestrogen and ERK → p27 down)",
+    ),
+    "RB1": (
+        "active (hypophosphorylated) Rb: on unless cyclin D-CDK4/6 phosphorylates it; nuclear "
+        "p27 keeps it on by blocking cyclin E-CDK2, which completes Rb phosphorylation",
+        "Weinberg RA 1995, Cell 81:323; Sherr CJ, Roberts JM 1999, Genes Dev 13:1501; Polyak K et al. "
+        "1994, Cell 78:59",
+    ),
+    "E2F": ("free E2F (G1/S transcription) when Rb is phosphorylated (RB1 ⊣ E2F)", "Weinberg RA 1995, Cell 81:323"),
+    "BIM": (
+        "BIM (pro-apoptotic BH3-only): induced by FOXO3a; ERK phosphorylates BIM-EL for "
+        "proteasomal degradation",
+        "Dijkers PF et al. 2000, Curr Biol 10:1201 (FOXO → BIM); Ley R et al. 2003, J Biol Chem "
+        "278:18811 (ERK → BIM degradation)",
+    ),
+    "BAD": (
+        "active (unphosphorylated) BAD: AKT phosphorylates S136 and ERK/RSK S112, both releasing "
+        "BCL-xL; BAD is active only when both are off",
+        "Datta SR et al. 1997, Cell 91:231 (AKT → S136); Bonni A et al. 1999, Science 286:1358 (RSK → S112)",
+    ),
+    "Proliferation": (
+        "Proliferation is G1/S progression read from free E2F, with mTORC1 growth output "
+        "(S6K on) needed for cell growth, mirroring the kinetic proliferation read-out",
+        f"{_KINETIC} proliferation_signal; {_GOEL}; Fingar DC et al. 2004, Mol Cell Biol 24:200 (mTOR/S6K and G1)",
+    ),
+    "Survival": ("survival: neither BH3-only protein (BIM, BAD) active, mirroring the kinetic survival_signal",
+                 f"{_KINETIC}; Sergina 2007 Nature (L22); Datta 1997 Cell 91:231; Dijkers 2000 Curr Biol 10:1201"),
 }
 
 _INPUT_SOURCES: dict[str, tuple[str, str]] = {
@@ -201,22 +280,41 @@ _INPUT_SOURCES: dict[str, tuple[str, str]] = {
     "HRG": ("medium input: heregulin/NRG1", "Leung 2015 (L26)"),
     "IGF1": ("medium input: IGF-1 (or serum)", "Lu 2001 (L01, L02); O'Reilly 2006 (L32)"),
     "EGF": ("medium input: EGF-like ligand", _KINETIC),
+    "ER_positive": ("context input: ERα-expressing (hormone-receptor-positive) cells (kinetic ER_expression)", _ARPINO),
+    "E2": ("medium input: oestradiol (serum-containing medium carries it; kinetic E2_nM)", _XIA),
+    "Fulvestrant": ("drug input: selective ER degrader (drug action 'er_degrade')",
+                    "Wakeling AE et al. 1991, Cancer Res 51:3867; Robertson JF 2001 Br J Cancer 85 Suppl 2:11"),
+    "CDK46_inhibitor": ("drug input: CDK4/6 inhibitor, e.g. palbociclib (drug action 'cdk46_inhibit')",
+                        "Fry DW et al. 2004, Mol Cancer Ther 3:1427"),
 }
 
 #: Default value of every input: an untreated HER2-amplified cell in low-serum medium.
 INPUT_DEFAULTS: dict[str, int] = {
     "HER2_amp": 1, "p95HER2_expr": 0, "MUC4": 0, "PIK3CA_mut": 0, "KRAS_mut": 0, "IGF1R_high": 0,
     "HRG": 0, "IGF1": 0, "EGF": 0,
+    # ER-negative by default, as the kinetic ER_expression = 0; the medium carries oestradiol
+    # (kinetic E2_nM default 0.1 nM), which acts only in ER-positive cells
+    "ER_positive": 0, "E2": 1,
     "Trastuzumab": 0, "Pertuzumab": 0, "HER_TKI": 0, "HER3_antibody": 0, "IGF1R_inhibitor": 0,
     "PI3K_alpha_inhibitor": 0, "PI3K_pan_inhibitor": 0, "AKT_inhibitor": 0,
     "AKT_allosteric_inhibitor": 0, "mTORC1_inhibitor": 0, "MEK_inhibitor": 0,
+    "Fulvestrant": 0, "CDK46_inhibitor": 0,
 }
 
 #: Drug-catalogue action -> drug inputs switched on, from the one mechanism table
 #: (:data:`her2_model.MECHANISMS`; the allosteric AKT input is added for AKT
 #: inhibitors whose binding site is allosteric, e.g. MK-2206).
+#: Inputs of the twin for drug actions whose kinetic mechanism may not name them yet (the
+#: kinetic branches add the actions; an entry here is used only when ``MECHANISMS`` has the action
+#: and leaves its ``logical_inputs`` empty).
+TWIN_ACTION_INPUTS: dict[str, tuple[str, ...]] = {
+    "er_degrade": ("Fulvestrant",),
+    "cdk46_inhibit": ("CDK46_inhibitor",),
+}
+
 DRUG_ACTION_INPUTS: dict[str, tuple[str, ...]] = {
-    action: mechanism.logical_inputs for action, mechanism in _MECHANISMS.items()
+    action: mechanism.logical_inputs or TWIN_ACTION_INPUTS.get(action, ())
+    for action, mechanism in _MECHANISMS.items()
 }
 
 #: Kinetic genotype name -> (inputs set, nodes fixed).
@@ -237,6 +335,25 @@ GENOTYPE_RULES: dict[str, tuple[dict[str, int], dict[str, int]]] = {
     "HER2 amplified": ({"HER2_amp": 1}, {}),
 }
 
+#: Logical effects of the genotypes the kinetic branches add this round (allele biology, ER
+#: context); each joins :data:`GENOTYPE_RULES` when the kinetic model declares it.
+_ADDED_GENOTYPE_RULES: dict[str, tuple[dict[str, int], dict[str, int]]] = {
+    "PIK3CA H1047L": ({"PIK3CA_mut": 1}, {}),
+    "PIK3CA E542K": ({"PIK3CA_mut": 1}, {}),
+    # K111N (adaptor-binding domain) is a weak, uncertain gain: below the Boolean threshold
+    "PIK3CA K111N": ({}, {}),
+    "ER positive": ({"ER_positive": 1}, {}),
+}
+
+
+def _join_added_genotypes() -> None:
+    from .her2_model import GENOTYPES
+
+    GENOTYPE_RULES.update({name: rule for name, rule in _ADDED_GENOTYPE_RULES.items() if name in GENOTYPES})
+
+
+_join_added_genotypes()
+
 #: Kinetic parameter -> (threshold, direction, logical effect, why). ``above``: the effect applies
 #: when the value is >= threshold; ``below``: when <= threshold.
 PARAMETER_THRESHOLDS: dict[str, tuple[float, str, tuple[dict[str, int], dict[str, int]], str]] = {
@@ -252,6 +369,10 @@ PARAMETER_THRESHOLDS: dict[str, tuple[float, str, tuple[dict[str, int], dict[str
     "PIK3CA_mut_activity": (1e-3, "above", ({"PIK3CA_mut": 1}, {}), "any receptor-independent mutant activity"),
     "MUC4_masking": (0.5, "above", ({"MUC4": 1}, {}), "MUC4-high (JIMT-1-like)"),
     "KRAS_mut": (0.5, "above", ({"KRAS_mut": 1}, {}), "activating KRAS"),
+    "ER_expression": (0.5, "above", ({"ER_positive": 1}, {}), "ER-positive context (kinetic ER_expression 1 = ER+)"),
+    "E2_nM": (0.01, "above", ({"E2": 1}, {}),
+              "oestradiol: ERα binds E2 with Kd ≈ 0.1-0.2 nM; 10 pM already occupies a few per cent and "
+              "drives ER+ cell growth in oestrogen-deprived medium (threshold assumed)"),
 }
 
 
@@ -408,7 +529,8 @@ def apply_parameters(model: LogicalModel, parameters: Mapping[str, float]) -> Lo
     """Translate kinetic ligand and expression parameters into inputs and fixes.
 
     Each parameter is compared with its threshold in :data:`PARAMETER_THRESHOLDS`; a value on
-    the "off" side sets the input back to its default.
+    the "off" side switches the input off (0), e.g. ``E2_nM = 0`` removes the medium's
+    oestradiol (default on).
 
     Raises
     ------
@@ -428,7 +550,7 @@ def apply_parameters(model: LogicalModel, parameters: Mapping[str, float]) -> Lo
         if applies:
             model = _apply(model, inputs, fixed)
         else:
-            model = model.with_inputs({k: INPUT_DEFAULTS[k] for k in inputs})
+            model = model.with_inputs({k: 1 - v for k, v in inputs.items()})
     return model
 
 
@@ -545,6 +667,25 @@ NODE_MAP: tuple[NodeMap, ...] = (
             rationale=f"{_W} 0.68; trastuzumab 0.53, lapatinib 0.48, everolimus 0.52; PTEN loss + trastuzumab 0.70"),
     NodeMap("Survival", "survival_signal", 0.8, rationale=f"{_W} 0.96; trastuzumab 0.82, lapatinib 0.75, alpelisib 0.65"),
 )
+
+
+_CYCLE = "kinetic cell-cycle and apoptosis read-out (issue 13 item 5)"
+_ER = "kinetic ER crosstalk (issue 13 item 7)"
+#: Internal nodes without a NodeMap entry yet: node -> (kinetic observable that reads it, where it
+#: comes from). Their thresholds are set like the others — between the kinetic 72-h values of the
+#: untreated cell and of the treatment that blocks the node — once the kinetic model has the
+#: observable; until then node concordance covers :data:`NODE_MAP` only.
+UNMAPPED_NODES: dict[str, tuple[str, str]] = {
+    "ER_expression": ("ESR1", _ER),
+    "ER": ("ER_activity", _ER),
+    "CyclinD1": ("CyclinD1", _CYCLE),
+    "CDK46": ("CDK46_activity", _CYCLE),
+    "p27": ("p27_nuclear", _CYCLE),
+    "RB1": ("pRb (active Rb = low phosphorylation)", _CYCLE),
+    "E2F": ("E2F_activity", _CYCLE),
+    "BIM": ("BIM", _CYCLE),
+    "BAD": ("BAD_active", _CYCLE),
+}
 
 
 def node_map() -> dict[str, NodeMap]:
@@ -884,7 +1025,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("PIP3", "PDK1", "mTORC2", "RAF", "MEK_inhibitor"),
     ("AKT_allosteric_inhibitor", "AKT_T308", "AKT_S473", "AKT_inhibitor", "AKT", "MEK"),
     ("FOXO", "TSC2", "RHEB", "ERK"),
-    ("mTORC1_inhibitor", "mTORC1", "S6K", "EIF4EBP1"),
+    ("mTORC1_inhibitor", "mTORC1", "S6K", "EIF4EBP1", "ER_positive", "E2", "Fulvestrant", "ER_expression", "ER"),
+    ("CyclinD1", "CDK46_inhibitor", "CDK46", "p27", "RB1", "E2F", "BIM", "BAD"),
     ("Proliferation", "Survival"),
 )
 
