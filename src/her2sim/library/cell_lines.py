@@ -10,20 +10,44 @@ the table's citation and confidence. A preset lists genotype items by name (from
 * ``unconfirmed`` — recall only; do not use as evidence (e.g. BT-474 PIK3CA K111N).
 
 Sensitivity calls are copied as the sources word them; they are qualitative classes, not IC50s.
-Lines in the table with no data read (ZR-75-30, EFM-192A) and the multi-line panels are left out.
+The multi-line panels of the table are left out.
+
+Preset fields (issue 13 item 8)
+-------------------------------
+Every line states four facts, each a :class:`Fact` with its value, evidence level and source:
+``her2`` (HER2 receptors per cell; amplified lines without a measured level are taken as BT-474,
+evidence ``assumed``), ``pik3ca`` (one of the modelled alleles "PIK3CA H1047R", "PIK3CA H1047L",
+"PIK3CA E545K", "PIK3CA E542K", "PIK3CA K111N", "wild type", "PIK3CA mutation (allele
+unspecified)", or another allele recorded as data only), ``pten`` ("intact", "loss", "partial
+loss") and ``er`` ("positive", "negative"). Evidence levels are those above plus ``assumed``
+(no source states it; the reason is in the note). The genotype items are derived from the facts
+(a modelled allele, PTEN loss, the HER2 level); the ER status acts through the model's ER context
+where the model has one (:func:`her2sim.library.her2_model.cell_line_settings`).
+
+The catalogue covers every line of the curated table and every line of the CCLE dose-response
+data (``ccle-dose-response.csv``: 8 HER2-amplified lines, 14 HER2-non-amplified negative
+controls); ``ccle_name`` gives the CCLE spelling. Facts marked ``unconfirmed`` were recalled
+from the named source (CCLE/DepMap, COSMIC Cell Lines Project, Neve 2006, O'Brien 2010) and not
+re-read: they are placeholders for a curation pass, never evidence.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import Literal, final
+from typing import Any, Literal, final
+
+import pandas as pd
 
 from ..errors import ValidationError
 from ._names import NameIndex
 from .drugs import get_drug
 from .genotypes import genotype
 
-__all__ = ["GenotypeItem", "Sensitivity", "CellLine", "cell_line", "list_cell_lines", "all_cell_lines"]
+__all__ = [
+    "GenotypeItem", "Sensitivity", "Fact", "CellLine", "cell_line", "list_cell_lines", "all_cell_lines",
+    "ccle_lines", "preset_table", "PIK3CA_ALLELES",
+]
 
 Status = Literal["confirmed", "secondary", "unconfirmed"]
 _STATUSES = ("confirmed", "secondary", "unconfirmed")
@@ -31,6 +55,32 @@ Call = Literal["sensitive", "resistant", "active", "not classified resistant"]
 _CALLS = ("sensitive", "resistant", "active", "not classified resistant")
 
 _TABLE = "her2sim cell-line table (transcribed from the project's curated cell-lines.csv)"
+Evidence = Literal["confirmed", "secondary", "unconfirmed", "assumed"]
+_EVIDENCE = ("confirmed", "secondary", "unconfirmed", "assumed")
+#: The PIK3CA alleles with a name in the model vocabulary (the other recorded alleles are data only).
+PIK3CA_ALLELES = ("PIK3CA H1047R", "PIK3CA H1047L", "PIK3CA E545K", "PIK3CA E542K", "PIK3CA K111N")
+_PIK3CA_OTHER = ("wild type", "PIK3CA mutation (allele unspecified)")
+_PTEN = ("intact", "loss", "partial loss")
+_ER = ("positive", "negative")
+
+
+@final
+@dataclass(frozen=True)
+class Fact:
+    """One preset fact of a cell line: value, evidence level and source (``note`` says why when assumed)."""
+
+    value: str | float
+    evidence: Evidence
+    source: str
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.evidence not in _EVIDENCE:
+            raise ValidationError(f"Fact.evidence={self.evidence!r}; allowed: {_EVIDENCE}")
+        if not self.source:
+            raise ValidationError("Fact.source must name where the value comes from")
+        if self.evidence == "assumed" and not self.note:
+            raise ValidationError("an assumed Fact needs a note saying why")
 
 
 @final
@@ -91,11 +141,35 @@ class CellLine:
     her2_receptors_per_cell: float | None = None
     features: str = ""
     note: str = ""
+    her2: Fact | None = None
+    pik3ca: Fact | None = None
+    pten: Fact | None = None
+    er: Fact | None = None
+    ccle_name: str = ""
+    tissue: str = "breast"
+    her2_amplified: bool = True
 
     def __post_init__(self) -> None:
         names = [item.genotype for item in self.genotypes]
         if len(set(names)) != len(names):
             raise ValidationError(f"CellLine {self.name!r}: a genotype is listed twice")
+        if self.pik3ca is not None and str(self.pik3ca.value).startswith("PIK3CA ") and \
+                self.pik3ca.value not in PIK3CA_ALLELES + _PIK3CA_OTHER and "not modelled" not in self.pik3ca.note:
+            raise ValidationError(f"CellLine {self.name!r}: PIK3CA allele {self.pik3ca.value!r} is not a modelled "
+                                  f"allele {PIK3CA_ALLELES}; record it with a note 'not modelled'")
+        if self.pten is not None and self.pten.value not in _PTEN:
+            raise ValidationError(f"CellLine {self.name!r}: pten={self.pten.value!r}; allowed: {_PTEN}")
+        if self.er is not None and self.er.value not in _ER:
+            raise ValidationError(f"CellLine {self.name!r}: er={self.er.value!r}; allowed: {_ER}")
+
+    def facts(self) -> dict[str, Fact | None]:
+        """The four preset facts: ``her2``, ``pik3ca``, ``pten``, ``er``."""
+        return {"her2": self.her2, "pik3ca": self.pik3ca, "pten": self.pten, "er": self.er}
+
+    @property
+    def er_positive(self) -> bool:
+        """True when the preset says ER-positive (at any evidence level)."""
+        return self.er is not None and self.er.value == "positive"
 
     def sensitivity(self, drug: str) -> Sensitivity | None:
         """The reported sensitivity to ``drug`` (any alias), or None if not reported."""
@@ -334,7 +408,221 @@ def _build() -> tuple[CellLine, ...]:
     return tuple(lines)
 
 
-_LINES: tuple[CellLine, ...] = _build()
+_NEVE = "Neve RM et al. 2006, Cancer Cell 10:515-27, PMID 17157791 (cell-line ER/HER2 table; per recall, not re-read)"
+_OBRIEN_T1 = "O'Brien NA et al. 2010, Mol Cancer Ther 9:1489 Table 1 (PIK3CA/PTEN of the HER2+ panel; per recall, not re-read)"
+_CCLE = "CCLE/DepMap annotations (Barretina J et al. 2012, Nature 483:603; per recall, not re-read)"
+_COSMIC = "COSMIC Cell Lines Project (per recall, not re-read)"
+_CSV = "cell-lines.csv (the project's curated table)"
+_CCLE_README = ("ccle-dose-response.csv README (CCLE via Fröhlich F et al. 2018, Cell Systems 7:567): Calu-3 and "
+                "NCI-H2170 are its HER2-amplified lung lines")
+_SUMLINE = ("SUM-line knowledge base, HCC1419 summary (ER-positive, ESR1 highly expressed in DepMap), "
+            "sumlineknowledgebase.com; read")
+_NO_SOURCE = "assumption (no source read states it)"
+_BT474_LEVEL = 5.0e5
+_NON_AMPLIFIED_LEVEL = 2.5e4
+
+
+def _level_assumed() -> Fact:
+    return Fact(_BT474_LEVEL, "assumed", _NO_SOURCE,
+                "amplified, receptors per cell not read: taken as BT-474 (5e5, HERmark K20)")
+
+
+def _level_non_amplified(source: str = _NEVE, evidence: Evidence = "unconfirmed") -> Fact:
+    return Fact(_NON_AMPLIFIED_LEVEL, evidence, source,
+                "HER2 non-amplified; level taken as 2.5e4 per cell (assumed; non-amplified lines carry ~1-5e4, "
+                "MDA-MB-231 1.1e4 by flow, HERmark K20)")
+
+
+def _pten_intact(note: str = "no PTEN alteration stated in the sources read; intact assumed") -> Fact:
+    return Fact("intact", "assumed", _NO_SOURCE, note)
+
+
+def _wild_type(source: str = _CCLE, evidence: Evidence = "unconfirmed") -> Fact:
+    return Fact("wild type", evidence, source)
+
+
+def _status(evidence: Evidence) -> Status | None:
+    return None if evidence == "assumed" else evidence  # type: ignore[return-value]
+
+
+#: A modelled allele the genotype catalogue does not (yet) list acts through the catalogue
+#: genotype of the same domain class (Zhao & Vogt 2008: kinase-domain vs helical-domain gain).
+_ALLELE_STAND_IN = {"PIK3CA H1047L": "PIK3CA H1047R", "PIK3CA E542K": "PIK3CA E545K"}
+
+
+def _allele_item(fact: Fact) -> GenotypeItem | None:
+    from ..errors import UnknownNameError
+
+    status = _status(fact.evidence)
+    allele = str(fact.value)
+    if status is None or not (allele in PIK3CA_ALLELES or allele == "PIK3CA mutation (allele unspecified)"):
+        return None
+    try:
+        return GenotypeItem(genotype(allele).name, status, fact.source, note=fact.note)
+    except UnknownNameError:
+        stand_in = _ALLELE_STAND_IN[allele]
+        return GenotypeItem(stand_in, status, fact.source,
+                            note=f"{allele} acts as {stand_in} (same domain class) until the genotype catalogue "
+                                 f"lists it. {fact.note}".strip())
+
+
+def _pten_item(fact: Fact) -> GenotypeItem | None:
+    status = _status(fact.evidence)
+    if status is None or fact.value == "intact":
+        return None
+    name = "PTEN loss (complete)" if fact.value == "loss" else "PTEN loss (partial)"
+    return GenotypeItem(name, status, fact.source, note=fact.note)
+
+
+def _with_facts(line: CellLine, *, her2: Fact, pik3ca: Fact, pten: Fact, er: Fact, ccle_name: str = "",
+                extra_note: str = "", her2_amplified: bool | None = None) -> CellLine:
+    """Attach the four facts; genotype items the facts imply and the line lacks are added."""
+    items = list(line.genotypes)
+    genes = {genotype(item.genotype).genes for item in items}
+    if ("PIK3CA",) not in genes and (item := _allele_item(pik3ca)) is not None:
+        items.append(item)
+    if ("PTEN",) not in genes and (item := _pten_item(pten)) is not None:
+        items.append(item)
+    note = f"{line.note}; {extra_note}" if line.note and extra_note else (line.note or extra_note)
+    amplified = line.her2_amplified if her2_amplified is None else her2_amplified
+    return dataclasses.replace(line, genotypes=tuple(items), her2=her2, pik3ca=pik3ca, pten=pten, er=er,
+                               ccle_name=ccle_name, note=note, her2_amplified=amplified)
+
+
+def _new_line(name: str, aliases: tuple[str, ...], *, her2_status: str, amplified: bool, amp_evidence: Status,
+              amp_source: str, her2: Fact, pik3ca: Fact, pten: Fact, er: Fact, ccle_name: str = "",
+              tissue: str = "breast", features: str = "") -> CellLine:
+    level = float(her2.value)
+    strength = None if (amplified and her2.evidence == "assumed") else level
+    amp = GenotypeItem(_HER2_AMP, amp_evidence, amp_source, strength,
+                       note="" if amplified else "non-amplified: HER2 level of the preset (see her2 fact)")
+    base = CellLine(
+        name=name, aliases=aliases, her2_status=her2_status, genotypes=(amp,), sensitivities=(),
+        citation="; ".join(dict.fromkeys(f.source for f in (her2, pik3ca, pten, er) if f.source != _NO_SOURCE)),
+        confidence="see the evidence level of each fact", her2_receptors_per_cell=None if strength is None else level,
+        features=features, tissue=tissue, her2_amplified=amplified,
+    )
+    return _with_facts(base, her2=her2, pik3ca=pik3ca, pten=pten, er=er, ccle_name=ccle_name)
+
+
+def _preset_facts(lines: tuple[CellLine, ...]) -> tuple[CellLine, ...]:
+    """The facts of the curated lines, then the lines added for the CCLE data and the curated table."""
+    u = "unconfirmed"
+    facts: dict[str, dict[str, Any]] = {
+        "BT-474": dict(
+            her2=Fact(499_795.0, "confirmed", _HERMARK), ccle_name="BT474",
+            pik3ca=Fact("PIK3CA K111N", u, f"{_CSV}: recall only; {_COSMIC}",
+                        "adaptor-binding-domain variant; functional strength uncertain"),
+            pten=_pten_intact(), er=Fact("positive", "secondary", f"{_CSV} (features: ER+); {_NEVE}")),
+        "SK-BR-3": dict(her2=_level_assumed(), ccle_name="SKBR3", pik3ca=_wild_type(f"{_CSV} (WT per recall); {_CCLE}"),
+                        pten=_pten_intact(), er=Fact("negative", u, _NEVE)),
+        "HCC1954": dict(her2=_level_assumed(), pik3ca=Fact("PIK3CA H1047R", "secondary", f"{_CSV} (findings L03)"),
+                        pten=_pten_intact(), er=Fact("negative", "secondary", f"{_CSV} (features: ER-negative)")),
+        "MDA-MB-361": dict(her2=Fact(212_456.0, "confirmed", _HERMARK),
+                           pik3ca=Fact("PIK3CA E545K", u, f"{_CSV}: recall only; {_COSMIC}"),
+                           pten=_pten_intact(), er=Fact("positive", "secondary", f"{_CSV} (features: ER+)")),
+        "MDA-MB-453": dict(her2=Fact(2.0e5, "assumed", _NO_SOURCE, "'modest' amplification (O'Brien 2010) taken as "
+                                     "0.4 of BT-474"),
+                           pik3ca=Fact("PIK3CA mutation (allele unspecified)", "secondary",
+                                       "Garrett JT 2013, Cancer Res 73:6013 (per recall), via findings L03",
+                                       "H1047R per recall only"),
+                           pten=_pten_intact("PTEN E307K reported per recall (not re-read, function unclear); "
+                                             "intact assumed"),
+                           er=Fact("negative", u, _NEVE, "androgen-receptor-driven (molecular apocrine) line")),
+        "JIMT-1": dict(her2=_level_assumed(),
+                       pik3ca=Fact("PIK3CA C420R", u, _COSMIC, "C2-domain allele, not modelled: recorded as data only"),
+                       pten=_pten_intact(), er=Fact("negative", "secondary", f"{_CSV} (ER-/PR-, Tanner 2004)")),
+        "UACC-893": dict(her2=_level_assumed(), pik3ca=Fact("PIK3CA H1047R", u, f"{_OBRIEN_T1}; {_COSMIC}"),
+                         pten=_pten_intact(), er=Fact("negative", u, _NEVE)),
+        "HCC1419": dict(her2=_level_assumed(), pik3ca=_wild_type(f"{_OBRIEN_T1}; {_CCLE}"), pten=_pten_intact(),
+                        er=Fact("positive", "secondary", _SUMLINE, "some panels list it ER-negative (recall)")),
+        "HCC202": dict(her2=_level_assumed(), pik3ca=Fact("PIK3CA E545K", u, f"{_OBRIEN_T1}; {_COSMIC}"),
+                       pten=_pten_intact(), er=Fact("negative", u, _NEVE)),
+        "SUM-225": dict(her2=_level_assumed(), pik3ca=_wild_type(_OBRIEN_T1), pten=_pten_intact(),
+                        er=Fact("negative", u, _NEVE)),
+        "HCC1569": dict(her2=_level_assumed(), ccle_name="HCC1569", pik3ca=_wild_type(f"{_OBRIEN_T1}; {_CCLE}"),
+                        pten=Fact("loss", u, f"{_OBRIEN_T1}; {_CCLE}", "PTEN protein absent per recall"),
+                        er=Fact("negative", u, _NEVE)),
+        "UACC-732": dict(her2=_level_assumed(), pik3ca=_wild_type(_OBRIEN_T1), pten=_pten_intact(),
+                         er=Fact("negative", u, _NEVE, "ER status uncertain (recall)")),
+        "KPL-4": dict(her2=_level_assumed(),
+                      pik3ca=Fact("PIK3CA mutation (allele unspecified)", "confirmed", _JERNSTROM_2017,
+                                  "H1047R per recall (COSMIC), not re-read"),
+                      pten=Fact("loss", "confirmed", _JERNSTROM_2017, "'PTEN loss'; complete vs partial not stated"),
+                      er=Fact("negative", u, _NEVE)),
+        "SUM190PT": dict(her2=_level_assumed(),
+                         pik3ca=Fact("PIK3CA mutation (allele unspecified)", "confirmed", _JERNSTROM_2017,
+                                     "H1047R per recall (COSMIC), not re-read"),
+                         pten=Fact("loss", "confirmed", _JERNSTROM_2017, "'PTEN loss'; complete vs partial not stated"),
+                         er=Fact("negative", u, _NEVE, "inflammatory breast cancer line")),
+        "AU565": dict(her2=_level_assumed(), ccle_name="AU565", pik3ca=_wild_type(), pten=_pten_intact(),
+                      er=Fact("negative", u, _NEVE, "same patient as SK-BR-3")),
+        "MCF-7": dict(her2=_level_non_amplified(_SCALTRITI_2007, "secondary"), her2_amplified=False,
+                      pik3ca=Fact("PIK3CA E545K", u, f"recall only; {_COSMIC}"), pten=_pten_intact(),
+                      er=Fact("positive", "secondary", f"{_CSV} (features: ER+)")),
+        "MCF-7-p95HER2": dict(her2=_level_non_amplified(_SCALTRITI_2007, "secondary"), her2_amplified=False,
+                              pik3ca=Fact("PIK3CA E545K", u, f"recall only; {_COSMIC}"), pten=_pten_intact(),
+                              er=Fact("positive", "secondary", f"{_CSV} (features of MCF-7: ER+)")),
+    }
+    out = [_with_facts(line, **facts[line.name]) for line in lines]
+
+    # HER2-amplified lines of the CCLE data and the curated table not yet in the catalogue
+    out += [
+        _new_line("UACC-812", ("UACC812",), her2_status="amplified", amplified=True, amp_evidence=u, amp_source=_NEVE,
+                  her2=_level_assumed(), pik3ca=_wild_type(), pten=_pten_intact(), er=Fact("positive", u, _NEVE),
+                  ccle_name="UACC812"),
+        _new_line("ZR-75-30", ("ZR7530", "ZR-7530"), her2_status="amplified (per recall)", amplified=True,
+                  amp_evidence=u, amp_source=f"{_CSV} (amplified per recall); {_NEVE}", her2=_level_assumed(),
+                  pik3ca=_wild_type(), pten=_pten_intact(), er=Fact("positive", u, _NEVE), ccle_name="ZR7530"),
+        _new_line("EFM-192A", ("EFM192A", "EFM-192"), her2_status="amplified (per recall)", amplified=True,
+                  amp_evidence=u, amp_source=f"{_CSV} (amplified per recall)", her2=_level_assumed(),
+                  pik3ca=Fact("PIK3CA C420R", u, _COSMIC, "C2-domain allele, not modelled: recorded as data only"),
+                  pten=_pten_intact(), er=Fact("positive", u, _NEVE)),
+        _new_line("Calu-3", ("CALU3", "Calu3"), her2_status="amplified (lung adenocarcinoma)", amplified=True,
+                  amp_evidence="confirmed", amp_source=_CCLE_README, her2=_level_assumed(), pik3ca=_wild_type(),
+                  pten=_pten_intact(), ccle_name="CALU3", tissue="lung",
+                  er=Fact("negative", "assumed", _NO_SOURCE, "lung adenocarcinoma: no ERα-driven growth reported")),
+        _new_line("NCI-H2170", ("NCIH2170", "H2170"), her2_status="amplified (lung squamous carcinoma)", amplified=True,
+                  amp_evidence="confirmed", amp_source=_CCLE_README, her2=_level_assumed(), pik3ca=_wild_type(),
+                  pten=_pten_intact(), ccle_name="NCIH2170", tissue="lung",
+                  er=Fact("negative", "assumed", _NO_SOURCE, "lung squamous carcinoma: no ERα-driven growth reported")),
+    ]
+
+    # HER2-non-amplified CCLE lines: the negative controls of lapatinib's selectivity
+    negative = (
+        # name, aliases, CCLE name, PIK3CA, PTEN, ER
+        ("BT-20", ("BT20",), "BT20", Fact("PIK3CA H1047R", u, f"{_COSMIC}; {_CCLE}", "with P539R"), _pten_intact(), "negative"),
+        ("BT-549", ("BT549",), "BT549", _wild_type(), Fact("loss", u, f"{_COSMIC}; {_CCLE}", "truncating PTEN mutation"), "negative"),
+        ("CAMA-1", ("CAMA1",), "CAMA1", _wild_type(), Fact("loss", u, _COSMIC, "PTEN mutation per recall"), "positive"),
+        ("EFM-19", ("EFM19",), "EFM19", Fact("PIK3CA H1047L", u, f"{_CCLE}; {_COSMIC}"), _pten_intact(), "positive"),
+        ("HCC1187", (), "HCC1187", _wild_type(), _pten_intact(), "negative"),
+        ("HCC1395", (), "HCC1395", _wild_type(), Fact("loss", u, _COSMIC, "PTEN deletion per recall"), "negative"),
+        ("HCC1806", (), "HCC1806", _wild_type(), _pten_intact(), "negative"),
+        ("HCC70", (), "HCC70", _wild_type(), Fact("loss", u, _COSMIC, "PTEN mutation per recall"), "negative"),
+        ("HMC-1-8", ("HMC18",), "HMC18", Fact("wild type", "assumed", _NO_SOURCE, "no PIK3CA status found for this line"),
+         _pten_intact(), "negative"),
+        ("Hs 578T", ("HS578T", "Hs578T"), "HS578T", _wild_type(), _pten_intact(), "negative"),
+        ("MDA-MB-415", ("MDAMB415",), "MDAMB415", _wild_type(), _pten_intact(), "positive"),
+        ("MDA-MB-436", ("MDAMB436",), "MDAMB436", _wild_type(), Fact("loss", u, _COSMIC, "PTEN loss per recall"), "negative"),
+        ("MDA-MB-468", ("MDAMB468",), "MDAMB468", _wild_type(), Fact("loss", u, f"{_COSMIC}; {_CCLE}", "PTEN deletion"),
+         "negative"),
+        ("ZR-75-1", ("ZR751",), "ZR751", _wild_type(), Fact("partial loss", u, _COSMIC, "PTEN L108R missense per recall"),
+         "positive"),
+    )
+    for name, aliases, ccle, pik3ca, pten, er in negative:
+        unknown = name == "HMC-1-8"  # no annotation found: non-amplified, ER-negative assumed
+        er_fact = (Fact(er, "assumed", _NO_SOURCE, "ER status not found for this line; negative assumed")
+                   if unknown else Fact(er, u, _NEVE))
+        out.append(_new_line(
+            name, aliases, her2_status="not amplified (CCLE negative control)", amplified=False,
+            amp_evidence="unconfirmed", amp_source=_CCLE if unknown else _NEVE,
+            her2=_level_non_amplified(_CCLE if unknown else _NEVE), pik3ca=pik3ca, pten=pten, er=er_fact,
+            ccle_name=ccle,
+        ))
+    return tuple(out)
+
+
+_LINES: tuple[CellLine, ...] = _preset_facts(_build())
 
 
 _INDEX: NameIndex = NameIndex(_LINES, lambda x: (x.name, *x.aliases), "cell-line")
@@ -366,3 +654,25 @@ def list_cell_lines() -> tuple[str, ...]:
 def all_cell_lines() -> tuple[CellLine, ...]:
     """All cell-line presets."""
     return _LINES
+
+
+def ccle_lines(*, amplified: bool | None = None) -> tuple[CellLine, ...]:
+    """Lines of the CCLE dose-response data (``ccle_name`` set); ``amplified`` filters on HER2 status.
+
+    Examples
+    --------
+    >>> sorted(line.ccle_name for line in ccle_lines(amplified=True))[:3]
+    ['AU565', 'BT474', 'CALU3']
+    """
+    return tuple(line for line in _LINES if line.ccle_name
+                 and (amplified is None or line.her2_amplified == amplified))
+
+
+def preset_table() -> pd.DataFrame:
+    """One row per line and preset fact: ``cell_line, field, value, evidence, source, note``."""
+    rows = [
+        {"cell_line": line.name, "field": field, "value": fact.value, "evidence": fact.evidence,
+         "source": fact.source, "note": fact.note}
+        for line in _LINES for field, fact in line.facts().items() if fact is not None
+    ]
+    return pd.DataFrame(rows, columns=["cell_line", "field", "value", "evidence", "source", "note"])

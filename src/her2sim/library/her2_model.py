@@ -1233,15 +1233,27 @@ def cell_line_genotypes(name: str, *, evidence: str = "unconfirmed") -> dict[str
     if evidence not in EVIDENCE:
         raise UnknownNameError("evidence", evidence, EVIDENCE)
     allowed = EVIDENCE[: EVIDENCE.index(evidence) + 1]
+    line = cell_line(name)
     out: dict[str, float] = {}
-    for item in cell_line(name).genotypes:
+    for item in line.genotypes:
         if item.status not in allowed:
             continue
         entry = catalogue_genotype(item.genotype)
         value = item.strength if item.strength is not None else (
             entry.strength.default if entry.strength is not None else None)
         out[item.genotype] = 1.0 if value is None else relative_strength(item.genotype, value)
+    er_context = _er_context()
+    if er_context is not None and line.er_positive and line.er is not None and line.er.evidence in allowed:
+        out[er_context] = 1.0
     return out
+
+
+def _er_context() -> str | None:
+    """The model's ER-positive context genotype, if the model has one (else the ER status stays data)."""
+    try:
+        return resolve_genotype("ER positive")[1]
+    except UnknownNameError:
+        return None
 
 
 def cell_line_settings(name: str, *, evidence: str = "unconfirmed") -> dict[str, float]:
@@ -1251,5 +1263,16 @@ def cell_line_settings(name: str, *, evidence: str = "unconfirmed") -> dict[str,
     --------
     >>> cell_line_settings("JIMT-1")
     {'HER2_expression': 1.0, 'MUC4_masking': 1.0}
+
+    The ER status of the preset sets the model's ER context (``ER_expression`` = 1) where the model
+    has one, through the ``"ER positive"`` genotype or, without it, the parameter directly.
     """
-    return genotype_settings(cell_line_genotypes(name, evidence=evidence))
+    from .cell_lines import cell_line
+
+    settings = genotype_settings(cell_line_genotypes(name, evidence=evidence))
+    line = cell_line(name)
+    allowed = EVIDENCE[: EVIDENCE.index(evidence) + 1]
+    if (_er_context() is None and line.er_positive and line.er is not None and line.er.evidence in allowed
+            and "ER_expression" in {p.id for p in build().parameters}):
+        settings["ER_expression"] = 1.0
+    return settings
