@@ -38,12 +38,13 @@ class ValidationError(Her2simError, ValueError):
 class UnknownNameError(Her2simError, KeyError):
     """A name (species, parameter, drug, genotype...) is not known.
 
-    The message names the argument, the allowed values and the closest valid name.
+    The message names the argument, the allowed values and the closest valid name (or the
+    ``suggestion`` given, e.g. the canonical name of the closest alias).
     """
 
-    def __init__(self, argument: str, name: str, allowed: Iterable[str]):
+    def __init__(self, argument: str, name: str, allowed: Iterable[str], *, suggestion: str | None = None):
         allowed = sorted(set(allowed))
-        near = closest(name, allowed)
+        near = suggestion if suggestion is not None else closest(name, allowed)
         hint = f" Did you mean {near!r}?" if near else ""
         shown = ", ".join(repr(a) for a in allowed[:25])
         more = f", ... ({len(allowed)} in all)" if len(allowed) > 25 else ""

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
-from ..errors import UnknownNameError, ValidationError
+from ..errors import UnknownNameError, ValidationError, closest
 
 T = TypeVar("T")
 
@@ -22,8 +22,11 @@ class NameIndex(Generic[T]):
     def __init__(self, items: Iterable[T], labels: Callable[[T], Iterable[str]], kind: str):
         self._by_key: dict[str, T] = {}
         self._labels: list[str] = []
+        self._canonical: dict[str, str] = {}  # label -> the item's canonical (first) label
         for item in items:
-            for label in labels(item):
+            names = list(labels(item))
+            for label in names:
+                self._canonical[label] = names[0]
                 key = normalise(label)
                 if self._by_key.get(key, item) is not item:
                     raise ValidationError(f"{kind} label {label!r} is used twice")
@@ -31,8 +34,11 @@ class NameIndex(Generic[T]):
                 self._labels.append(label)
 
     def lookup(self, name: object, argument: str) -> T:
-        """The item labelled ``name``; :class:`UnknownNameError` names the closest label."""
+        """The item labelled ``name``; :class:`UnknownNameError` names the canonical name of the closest label."""
         found = self._by_key.get(normalise(name)) if isinstance(name, str) else None
         if found is None:
-            raise UnknownNameError(argument, str(name), self._labels)
+            # suggest the canonical name of the closest label (an alias would hide the name to use)
+            near = closest(str(name), self._labels)
+            raise UnknownNameError(argument, str(name), sorted(set(self._canonical.values())),
+                                   suggestion=None if near is None else self._canonical[near])
         return found

@@ -106,6 +106,10 @@ def catalogue_tables() -> CatalogueTables:
             "her2_receptors_per_cell": line.her2_receptors_per_cell,
             "genotypes": ", ".join(item.genotype for item in line.genotypes),
             "confidence": line.confidence, "citation": line.citation, "features": line.features,
+            "her2_amplified": line.her2_amplified, "tissue": line.tissue, "ccle_name": line.ccle_name,
+            **{f"{field}{suffix}": (getattr(fact, attr) if fact is not None else None)
+               for field, fact in line.facts().items()
+               for suffix, attr in (("", "value"), ("_evidence", "evidence"), ("_source", "source"))},
         })
         for item in line.genotypes:
             item_rows.append({
