@@ -2,10 +2,13 @@
 
 Oracles:
 * the recorded scorecard and concordance (``tests/data/literature_reference.json``, written by
-  ``scripts/record_literature_reference.py``; first recorded from the two hand-written copies
-  of the checks in findings.py and concordance.py before they were replaced by the one
-  declaration): verdicts and simulated values must be identical (exact string comparison:
-  same numbers at the printed precision, same labels);
+  ``scripts/record_literature_reference.py``). It was first recorded from the two hand-written
+  copies of the checks in findings.py and concordance.py, and the one declaration reproduced it
+  exactly (verdicts, values and labels); the logical half was re-recorded once when the twin
+  gained the round-2 mechanisms (ERK feedback, ER, cell cycle, BIM/BAD: logical GI sizes moved,
+  no verdict changed). A model change that moves a number fails here until the reference is
+  re-recorded with the script and the move explained. Comparison is exact on the printed
+  strings (same numbers at the printed precision, same labels);
 * the reading rules of the two formalisms stated in the module docstring (sizes vs partial
   effects, folds vs activity rises), checked on hand-made values.
 """
