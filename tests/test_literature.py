@@ -76,3 +76,10 @@ def test_bad_names_are_clear_errors():
         lit.Arm(("lapatinb",))
     with pytest.raises(UnknownNameError, match="L01"):
         lit.literature_check("L0l")
+
+
+def test_measures_validate_their_readout():
+    with pytest.raises(UnknownNameError, match="pAKT_S473"):
+        lit.Drop("x", readout="pAKT_S437", arm=lit.Arm(("lapatinib",)))
+    with pytest.raises(TypeError):
+        lit.AbstractMeasure("x")  # abstract: only the final measures are built

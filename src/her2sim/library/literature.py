@@ -32,6 +32,7 @@ reads every one of them as saturating.
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, final
@@ -46,6 +47,7 @@ __all__ = [
     "Formalism",
     "KINETIC",
     "LOGICAL",
+    "AbstractMeasure",
     "GI",
     "Drop",
     "Change",
@@ -149,10 +151,24 @@ def _logical_kw(arm: Arm) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class _Measure:
+class AbstractMeasure(abc.ABC):
+    """A quantity measured under one condition, read in either formalism (see the subclasses).
+
+    ``label`` is the key the criteria read and the name in the kinetic ``simulated`` text;
+    ``logical_label`` its name in the logical text (default: the same); ``only`` restricts the
+    measure to one formalism.
+    """
+
     label: str
     logical_label: str | None = field(default=None, kw_only=True)
     only: Literal["kinetic", "logical"] | None = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        readout = getattr(self, "readout", None)
+        if readout is not None and readout not in READOUTS:
+            raise UnknownNameError("readout", readout, READOUTS)
+        if self.only not in (None, "kinetic", "logical"):
+            raise ValidationError(f"measure {self.label!r}: only={self.only!r}; allowed: None, 'kinetic', 'logical'")
 
     def applies(self, formalism: str) -> bool:
         return self.only is None or self.only == formalism
@@ -160,16 +176,18 @@ class _Measure:
     def name(self, formalism: str) -> str:
         return self.logical_label if formalism == "logical" and self.logical_label else self.label
 
-    def kinetic(self, lab: _KineticLab) -> float:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def kinetic(self, lab: _KineticLab) -> float:
+        """The value through the kinetic executor (:class:`her2sim.library.findings.Lab`)."""
 
-    def logical(self, lab: _LogicalLab) -> float:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def logical(self, lab: _LogicalLab) -> float:
+        """The value through the logical twin (:class:`her2sim.library.concordance.LogicalLab`)."""
 
 
 @final
 @dataclass(frozen=True)
-class GI(_Measure):
+class GI(AbstractMeasure):
     """Growth inhibition at 72 h (kinetic, %) or the logical GI (direction only)."""
 
     arm: Arm = Arm()
@@ -183,11 +201,11 @@ class GI(_Measure):
 
 @final
 @dataclass(frozen=True)
-class Change(_Measure):
+class Change(AbstractMeasure):
     """Relative change at ``at`` h against the untreated steady state (kinetic); difference of
     the stationary activities treated − untreated (logical)."""
 
-    readout: str = ""
+    readout: str
     arm: Arm = Arm()
     at: float = 24.0
 
@@ -202,10 +220,10 @@ class Change(_Measure):
 
 @final
 @dataclass(frozen=True)
-class Drop(_Measure):
+class Drop(AbstractMeasure):
     """Fractional fall at ``at`` h (kinetic, ``−change``); fall of the stationary activity (logical)."""
 
-    readout: str = ""
+    readout: str
     arm: Arm = Arm()
     at: float = 24.0
 
@@ -218,11 +236,11 @@ class Drop(_Measure):
 
 @final
 @dataclass(frozen=True)
-class Rise(_Measure):
+class Rise(AbstractMeasure):
     """Induction of an expression read-out: fold value(``at``)/value(0) of the treated run
     (kinetic); activity treated − untreated (logical). Compare with :attr:`Formalism.rise`."""
 
-    readout: str = ""
+    readout: str
     arm: Arm = Arm()
     at: float = 24.0
 
@@ -239,10 +257,10 @@ class Rise(_Measure):
 
 @final
 @dataclass(frozen=True)
-class Level(_Measure):
+class Level(AbstractMeasure):
     """Value at ``at`` h (kinetic); stationary ("late") activity (logical)."""
 
-    readout: str = ""
+    readout: str
     arm: Arm = Arm()
     at: float = 24.0
 
@@ -255,10 +273,10 @@ class Level(_Measure):
 
 @final
 @dataclass(frozen=True)
-class Nadir(_Measure):
+class Nadir(AbstractMeasure):
     """Minimum over the early ``times`` (kinetic, h); minimum over ``0 < t ≤ 15`` (logical)."""
 
-    readout: str = ""
+    readout: str
     arm: Arm = Arm()
     times: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
 
@@ -272,10 +290,10 @@ class Nadir(_Measure):
 
 @final
 @dataclass(frozen=True)
-class Baseline(_Measure):
+class Baseline(AbstractMeasure):
     """Value at treatment start (t = 0) of the treated run, in both formalisms."""
 
-    readout: str = ""
+    readout: str
     arm: Arm = Arm()
 
     def kinetic(self, lab: _KineticLab) -> float:
@@ -289,10 +307,10 @@ class Baseline(_Measure):
 
 @final
 @dataclass(frozen=True)
-class State(_Measure):
+class State(AbstractMeasure):
     """Attractor value of the node (logical only; NaN if it oscillates)."""
 
-    readout: str = ""
+    readout: str
     arm: Arm = Arm()
 
     def kinetic(self, lab: _KineticLab) -> float:
@@ -304,11 +322,11 @@ class State(_Measure):
 
 @final
 @dataclass(frozen=True)
-class Ratio(_Measure):
+class Ratio(AbstractMeasure):
     """``numerator / denominator`` of two measures."""
 
-    numerator: _Measure = field(default_factory=lambda: GI(""))
-    denominator: _Measure = field(default_factory=lambda: GI(""))
+    numerator: AbstractMeasure
+    denominator: AbstractMeasure
 
     def kinetic(self, lab: _KineticLab) -> float:
         return self.numerator.kinetic(lab) / self.denominator.kinetic(lab)
@@ -367,7 +385,7 @@ class LiteratureCheck:
     expected: str
     published: str
     tolerance: str
-    measures: tuple[_Measure, ...]
+    measures: tuple[AbstractMeasure, ...]
     criterion: Criterion
     logical_text: str
     logical_scope: str
@@ -475,7 +493,7 @@ def _rescue(check_id: str, finding: str, mechanism: str, context: str, perturbat
     )
 
 
-def _rebound(drugs: tuple[str, ...]) -> tuple[_Measure, ...]:
+def _rebound(drugs: tuple[str, ...]) -> tuple[AbstractMeasure, ...]:
     return (
         Rise("HER3_fold_24h", logical_label="HER3_expression_rise", readout="HER3_total", arm=_arm(drugs)),
         Baseline("pAKT_S473_0h", logical_label="AKT_S473_0", readout="pAKT_S473", arm=_arm(drugs)),
