@@ -113,3 +113,13 @@ def test_every_catalogued_line_simulates():
     ds = run_members(members, times=[0.0, 24.0], outputs=["pAKT_S473", "cells"])
     assert ds.attrs["n_failed"] == 0, dict(zip(lines, ds["message"].values))
     assert np.all(np.isfinite(ds["pAKT_S473"].values)) and np.all(ds["cells"].values > 0)
+
+
+def test_every_line_of_the_curated_table_is_catalogued():
+    table = Path(__file__).resolve().parents[1] / ".." / "shared" / "cell-lines.csv"
+    if not table.exists():
+        pytest.skip("shared curated table not available")
+    names = [n for n in pd.read_csv(table)["cell_line"] if not str(n).startswith("Panel")]
+    assert len(names) == 17
+    for name in names:
+        assert cell_line(name).facts()["er"] is not None, name

@@ -29,6 +29,10 @@ _OLD_PRESETS = {
     "MCF-7": {"genotypes": ["PIK3CA E545K", "HER2 non-amplified"]},
     "MCF-7-p95HER2": {"genotypes": ["PIK3CA E545K", "HER2 non-amplified", "p95HER2"]},
 }
+# documented change (issue 13 item 8): an ER-positive preset sets the model's ER context where it has one
+if "ER_expression" in {p.id for p in her2_model.build().parameters}:
+    for _name in ("MCF-7", "MCF-7-p95HER2"):
+        _OLD_PRESETS[_name].setdefault("settings", {})["ER_expression"] = 1.0
 
 
 @pytest.mark.parametrize("name", sorted(_OLD_PRESETS))
