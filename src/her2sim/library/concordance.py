@@ -204,6 +204,20 @@ EXPLANATIONS: dict[str, tuple[str, str]] = {
             "HER3 (knockdown) leaves the IGF1R/IRS1 route and trastuzumab stays ineffective; in the kinetic model IRS1 "
             "phosphorylation by IGF1R is slow (kp_IRS1 chosen low, L01) and IGF1R acts mainly by transphosphorylating "
             "HER3 in IGF1R-HER2-HER3 complexes (L29), so HER3 knockdown re-sensitises. IGF1R knockdown re-sensitises in both"),
+    # L19b, L22, L35: entries for the kinetic G1/S growth read-out (issue 13 item 5), where the
+    # kinetic model loses these checks until calibration while the twin keeps them
+    "L19b": ("rule simplification",
+             "HER3 knockdown: in the twin it removes only the FOXO-induced HER3 that escapes HER2 blockade, so "
+             "untreated growth is unchanged and the knockdown deepens lapatinib's effect; in the kinetic model "
+             "with the G1/S (E2F) read-out the knockdown also slows the untreated control, so the added growth "
+             "inhibition stays below the 10-point margin"),
+    "L22": ("rule simplification",
+            "as L19b: the twin's HER3 knockdown leaves untreated growth on, the kinetic knockdown slows the "
+            "untreated control about as much as it deepens the TKI effect"),
+    "L35": ("rule simplification",
+            "Proliferation = E2F & S6K makes mTORC1/S6K output necessary in the twin, so everolimus switches "
+            "proliferation off in PTEN-null cells; in the kinetic G1/S read-out a rapalog acts only through "
+            "4E-BP1 → cyclin D1 translation and adds little to trastuzumab"),
     "L32a": ("formalism limit",
              "AKT is already fully on in untreated HER2-amplified cells, so the everolimus-induced rise of pAKT "
              "(+% in the kinetic model through IRS1) cannot be expressed; IRS1 itself does switch on in both formalisms"),

@@ -343,6 +343,8 @@ _ADDED_GENOTYPE_RULES: dict[str, tuple[dict[str, int], dict[str, int]]] = {
     # K111N (adaptor-binding domain) is a weak, uncertain gain: below the Boolean threshold
     "PIK3CA K111N": ({}, {}),
     "ER positive": ({"ER_positive": 1}, {}),
+    # RB1 loss: E2F free of Rb whatever CDK4/6 does (the palbociclib-resistance genotype)
+    "RB1 loss": ({}, {"RB1": 0}),
 }
 
 
@@ -366,6 +368,7 @@ PARAMETER_THRESHOLDS: dict[str, tuple[float, str, tuple[dict[str, int], dict[str
     "HER2_expression": (0.5, "above", ({"HER2_amp": 1}, {}), "half of an amplified line"),
     "p95HER2_expression": (0.5, "above", ({"p95HER2_expr": 1}, {}), "p95_drive above the NodeMap threshold (0.5)"),
     "PTEN_level": (0.5, "below", ({}, {"PTEN": 0}), "half of PTEN lost or more"),
+    "RB1_level": (0.5, "below", ({}, {"RB1": 0}), "half of RB1 lost or more (kinetic RB1 synthesis scale)"),
     "PIK3CA_mut_activity": (1e-3, "above", ({"PIK3CA_mut": 1}, {}), "any receptor-independent mutant activity"),
     "MUC4_masking": (0.5, "above", ({"MUC4": 1}, {}), "MUC4-high (JIMT-1-like)"),
     "KRAS_mut": (0.5, "above", ({"KRAS_mut": 1}, {}), "activating KRAS"),
