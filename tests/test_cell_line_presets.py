@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from her2sim.analysis._runs import resolve_context, run_members
+from her2sim.errors import UnknownNameError
 from her2sim.library import her2_model
 from her2sim.library.cell_lines import PIK3CA_ALLELES, all_cell_lines, ccle_lines, cell_line, preset_table
 from her2sim.library.genotypes import genotype
@@ -82,7 +83,13 @@ def test_alleles_without_a_catalogue_genotype_use_their_domain_class():
     item = next(i for i in efm19.genotypes if genotype(i.genotype).genes == ("PIK3CA",))
     assert item.genotype in ("PIK3CA H1047L", "PIK3CA H1047R")
     if item.genotype == "PIK3CA H1047R":
-        assert "H1047L" in item.note
+        assert item.stands_for == "PIK3CA H1047L" and "H1047L" in item.note
+    # the model uses the allele itself once it has a genotype of that name
+    try:
+        expected = her2_model.resolve_genotype("PIK3CA H1047L")[1]
+    except UnknownNameError:
+        expected = "PIK3CA H1047R"
+    assert expected in her2_model.cell_line_genotypes("EFM-19")
 
 
 def test_evidence_filter_drops_recalled_genotypes():

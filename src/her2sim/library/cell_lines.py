@@ -86,13 +86,19 @@ class Fact:
 @final
 @dataclass(frozen=True)
 class GenotypeItem:
-    """One genotype of a cell line; ``strength`` None means the genotype's default."""
+    """One genotype of a cell line; ``strength`` None means the genotype's default.
+
+    ``stands_for`` names the allele this item stands in for when the genotype catalogue lacks it
+    (e.g. "PIK3CA H1047L" through "PIK3CA H1047R"); the model uses the allele itself where it
+    knows the name (:func:`her2sim.library.her2_model.cell_line_genotypes`).
+    """
 
     genotype: str
     status: Status
     source: str
     strength: float | None = None
     note: str = ""
+    stands_for: str = ""
 
     def __post_init__(self) -> None:
         entry = genotype(self.genotype)  # raises UnknownNameError for unknown names
@@ -461,9 +467,9 @@ def _allele_item(fact: Fact) -> GenotypeItem | None:
         return GenotypeItem(genotype(allele).name, status, fact.source, note=fact.note)
     except UnknownNameError:
         stand_in = _ALLELE_STAND_IN[allele]
-        return GenotypeItem(stand_in, status, fact.source,
-                            note=f"{allele} acts as {stand_in} (same domain class) until the genotype catalogue "
-                                 f"lists it. {fact.note}".strip())
+        return GenotypeItem(stand_in, status, fact.source, stands_for=allele,
+                            note=f"{allele} acts as {stand_in} (same domain class) where the model has no "
+                                 f"{allele} genotype. {fact.note}".strip())
 
 
 def _pten_item(fact: Fact) -> GenotypeItem | None:

@@ -1238,6 +1238,12 @@ def cell_line_genotypes(name: str, *, evidence: str = "unconfirmed") -> dict[str
     for item in line.genotypes:
         if item.status not in allowed:
             continue
+        if item.stands_for:
+            try:  # the allele itself where the model knows it; else the catalogue stand-in below
+                out[resolve_genotype(item.stands_for)[1]] = 1.0
+                continue
+            except UnknownNameError:
+                pass
         entry = catalogue_genotype(item.genotype)
         value = item.strength if item.strength is not None else (
             entry.strength.default if entry.strength is not None else None)
