@@ -122,12 +122,6 @@ def _fitted(note: str) -> Provenance:
 _GENE_FALLBACK = {
     # RPS6 is not in the gene catalogue (her2sim.library.genes); ids recalled, not read.
     "RPS6": ("HGNC:10429", "P62753"),
-    # cell-cycle and apoptosis read-out (cycle branch); ids recalled, not read
-    "CCND1": ("HGNC:1582", "P24385"),
-    "CDK4": ("HGNC:1773", "P11802"),
-    "CDK6": ("HGNC:1777", "Q00534"),
-    "RB1": ("HGNC:9884", "P06400"),
-    "BCL2L11": ("HGNC:994", "O43521"),
 }
 
 
