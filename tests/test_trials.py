@@ -102,7 +102,7 @@ def test_every_population_number_has_a_source():
 # ------------------------------------------------------------------------------------ tumour model
 def _one_tumour(**over) -> pd.DataFrame:
     row = {"tumour": 0, "status": 0, "growth_rate_per_day": 0.01, "growth_treated": 0.0, "growth_untreated": 0.0,
-           "targeted_sensitivity": 1.0, "adcc_rate_per_day": 0.0, "chemo_sensitivity": 1.0, "hr_positive": False,
+           "targeted_sensitivity": 1.0, "chemo_sensitivity": 1.0, "hr_positive": False,
            "burden_cells": 1e10, "resistant_fraction": 1e-12, "diameter_cm": 3.0, "followup_fraction": 1.0}
     row.update(over)
     return pd.DataFrame([row])

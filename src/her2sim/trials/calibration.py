@@ -38,12 +38,11 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "chemo_log_kill": (0.05, 5.0),
     "targeted_scale": (0.0, 5.0),
     "hr_chemo_factor": (0.2, 1.5),
-    "adcc_scale": (0.0, 10.0),
     "targeted_spread": (0.5, 5.0),
 }
 
 #: Result of ``calibrate(n=6000, seed=1)`` on the shipped training arms (see CALIBRATION_NOTE).
-CALIBRATED = TumourModel(chemo_log_kill=0.474, targeted_scale=1.91, hr_chemo_factor=0.319, adcc_scale=1.27,
+CALIBRATED = TumourModel(chemo_log_kill=0.474, targeted_scale=1.91, hr_chemo_factor=0.319,
                          targeted_spread=2.49, small_molecule_tumour_ratio=30.0)
 CALIBRATION_NOTE = (
     "fitted by calibrate(n=6000, seed=1): small_molecule_tumour_ratio on the grid 1, 3, 10, 30 and the other "
