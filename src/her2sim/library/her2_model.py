@@ -968,8 +968,10 @@ def _build_cached() -> Model:
         "GSK3β phosphorylates cyclin D1 on T286, triggering rapid turnover; with the 2 h basal half-life, "
         "a 3-fold extra degradation at full GSK3β activity gives the ~30 min half-life of cyclin D1 in "
         "mitogen-deprived cells (half-life recalled, not read in the abstract)"))
-    P("CCND1_basal_transcription", 0.1, "1", _assumed(
-        "ERK-independent cyclin D1 transcription relative to full ERK drive"))
+    P("CCND1_basal_transcription", 0.5, "1", _assumed(
+        "ERK-independent cyclin D1 transcription relative to full ERK drive (other CCND1 promoter "
+        "inputs lumped: β-catenin/TCF, NF-κB, STAT3); half, so that MEK inhibition alone lowers "
+        "cyclin D1 by at most about a third (HER2-amplified lines respond little to MEK inhibitors)"))
     P("K_ERK_CCND1", 0.3, "1", _assumed(
         "pERK fraction for half-maximal ERK/AP-1-driven CCND1 transcription; near the untreated pERK "
         "(0.3-0.4) so that MEK inhibition lowers cyclin D1 transcription by about a third"))
