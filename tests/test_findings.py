@@ -27,10 +27,10 @@ REPRODUCED = (
 #: Reproduced until the growth read-out became G1/S progression and BIM/BAD apoptosis (issue #13
 #: item 5), whose parameters are sourced or assumed, not fitted (the fit is the calibration
 #: issue's business). L19b/L22 (HER3 loss adds >= 10 GI points to lapatinib): HER3 knockdown now
-#: slows the untreated control about as much as it deepens lapatinib's effect (68.3 vs 68.6 GI);
+#: slows the untreated control about as much as it deepens lapatinib's effect (64.9 vs 66.4 GI);
 #: the former fit let ~1 % AKT activity hold apoptosis off (K_survival 0.0094), which the issue
 #: names as a defect. L35 (everolimus restores trastuzumab in PTEN loss): a rapalog now acts on
-#: proliferation only through 4E-BP1 → cyclin D1 translation (7.8 vs 5.7 GI). Strict xfail: when
+#: proliferation only through 4E-BP1 → cyclin D1 translation (6.0 vs 4.5 GI). Strict xfail: when
 #: calibration brings one back, the XPASS says to move it back to REPRODUCED.
 LOST_WITH_CELL_CYCLE_READOUT = ("L19b", "L22", "L35")
 #: findings behind mechanisms 1-6 and 9-10 of MECHANISMS.md, except L03d (the data conflict)
