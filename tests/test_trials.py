@@ -232,7 +232,7 @@ def test_cli_trial_and_error(tmp_path):
 def test_shipped_calibration_is_the_fit_of_the_training_arms():
     # oracle: the published training values (L45, C42). On the fit's own cohort (n = 6000, seed 1)
     # the shipped CALIBRATED constants (rounded to 3 digits) must reach the documented objective
-    # (0.59; rounding moves it by < 1) and beat the uncalibrated defaults, which seed the fit
+    # (0.57; rounding moves it by < 1) and beat the uncalibrated defaults, which seed the fit
     from her2sim.trials.calibration import (
         BOUNDS,
         CALIBRATED,
@@ -247,7 +247,7 @@ def test_shipped_calibration_is_the_fit_of_the_training_arms():
     tables = {"neoaltto": chunk_table(spec, 0, 6000, CALIBRATED, n_threads=2)}
     fitted = training_objective(CALIBRATED, tables, {"neoaltto": spec}, targets)
     prior = training_objective(TumourModel(), tables, {"neoaltto": spec}, targets)
-    assert fitted == pytest.approx(0.59, abs=1.0)
+    assert fitted == pytest.approx(0.57, abs=1.0)
     assert fitted < prior
     for key, (lo, hi) in BOUNDS.items():
         assert lo <= getattr(CALIBRATED, key) <= hi
