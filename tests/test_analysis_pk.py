@@ -70,13 +70,21 @@ def test_schedule_is_hourly_mean_free_concentration():
 def test_regimen_drives_the_model():
     from her2sim.analysis.regimen import plot_regimen, simulate_regimen
 
-    ds = simulate_regimen(["trastuzumab q3w"], contexts=["parental", "PTEN loss"], weeks=1.0)
+    # the signalling block alone (in_vivo=False: no immune effector kill)
+    ds = simulate_regimen(["trastuzumab q3w"], contexts=["parental", "PTEN loss"], weeks=1.0, in_vivo=False)
     assert ds["inhibition_percent"].dims == ("context", "time")
     assert bool((ds["status"] == 0).all())
     gi = ds["inhibition_percent"].isel(time=-1)
     # oracle: MECHANISMS.md §1-2 at clinical trastuzumab exposure: the parental tumour is inhibited,
     # PTEN loss much less (at least 20 pp apart after one week)
     assert float(gi.sel(context="parental")) > float(gi.sel(context="PTEN loss")) + 20.0
+    # in patients (the default) trastuzumab's FcγR-dependent kill adds to both contexts (Clynes 2000
+    # Nat Med 6:443), PTEN loss included: ADCC reads bound HER2, not PI3K signalling (margin 5 pp)
+    vivo = simulate_regimen(["trastuzumab q3w"], contexts=["parental", "PTEN loss"], weeks=1.0)
+    assert vivo.attrs["in_vivo"] == 1 and ds.attrs["in_vivo"] == 0
+    gi_vivo = vivo["inhibition_percent"].isel(time=-1)
+    for context in ("parental", "PTEN loss"):
+        assert float(gi_vivo.sel(context=context)) > float(gi.sel(context=context)) + 5.0
     # the first hour holds the loading dose: 8 mg/kg × 68 kg / Vc 3.02 L ≈ 180 ug/mL ≈ 1220 nM (rtol 5 %)
     assert float(ds["free_nM"].isel(regimen=0, time=0)) == pytest.approx(8 * 68 / 3.02 * 6.757, rel=0.05)
     axes = plot_regimen(ds)

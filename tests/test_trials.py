@@ -102,7 +102,7 @@ def test_every_population_number_has_a_source():
 # ------------------------------------------------------------------------------------ tumour model
 def _one_tumour(**over) -> pd.DataFrame:
     row = {"tumour": 0, "status": 0, "growth_rate_per_day": 0.01, "growth_treated": 0.0, "growth_untreated": 0.0,
-           "targeted_sensitivity": 1.0, "adcc_rate_per_day": 0.0, "chemo_sensitivity": 1.0, "hr_positive": False,
+           "targeted_sensitivity": 1.0, "chemo_sensitivity": 1.0, "hr_positive": False,
            "burden_cells": 1e10, "resistant_fraction": 1e-12, "diameter_cm": 3.0, "followup_fraction": 1.0}
     row.update(over)
     return pd.DataFrame([row])
@@ -232,7 +232,7 @@ def test_cli_trial_and_error(tmp_path):
 def test_shipped_calibration_is_the_fit_of_the_training_arms():
     # oracle: the published training values (L45, C42). On the fit's own cohort (n = 6000, seed 1)
     # the shipped CALIBRATED constants (rounded to 3 digits) must reach the documented objective
-    # (0.56; rounding moves it by < 1) and beat the uncalibrated defaults, which seed the fit
+    # (0.57; rounding moves it by < 1) and beat the uncalibrated defaults, which seed the fit
     from her2sim.trials.calibration import (
         BOUNDS,
         CALIBRATED,
@@ -247,7 +247,7 @@ def test_shipped_calibration_is_the_fit_of_the_training_arms():
     tables = {"neoaltto": chunk_table(spec, 0, 6000, CALIBRATED, n_threads=2)}
     fitted = training_objective(CALIBRATED, tables, {"neoaltto": spec}, targets)
     prior = training_objective(TumourModel(), tables, {"neoaltto": spec}, targets)
-    assert fitted == pytest.approx(0.56, abs=1.0)
+    assert fitted == pytest.approx(0.57, abs=1.0)
     assert fitted < prior
     for key, (lo, hi) in BOUNDS.items():
         assert lo <= getattr(CALIBRATED, key) <= hi

@@ -201,7 +201,7 @@ _IN_VITRO: dict[str, tuple[float, str]] = {
     "her2_ecd_block": (10.0, "ug/mL"), "her2_dimerisation_block": (10.0, "ug/mL"), "her3_block": (10.0, "ug/mL"),
     "her_kinase_inhibit": (1.0, "uM"), "pi3k_alpha_inhibit": (1.0, "uM"), "pi3k_pan_inhibit": (1.0, "uM"),
     "akt_inhibit": (1.0, "uM"), "mtorc1_inhibit": (20.0, "nM"), "mek_inhibit": (1.0, "uM"),
-    "igf1r_inhibit": (3.0, "uM"),
+    "igf1r_inhibit": (3.0, "uM"), "cdk46_inhibit": (1.0, "uM"),
 }
 _IN_VITRO_SOURCE = "in-vitro reference dose (conventions of her2sim.library.findings, from the cited cell studies)"
 

@@ -32,6 +32,7 @@ def simulate_regimen(
     readouts: Sequence[str] = ("pAKT_S473", "pS6", "pERK", "pHER3"),
     model=None,
     n_threads: int | None = None,
+    in_vivo: bool = True,
 ) -> xr.Dataset:
     """Simulate clinical regimens (given together) on tumour contexts for ``weeks``.
 
@@ -48,6 +49,10 @@ def simulate_regimen(
         concentration over the step).
     output_step_h
         Spacing of the output times.
+    in_vivo
+        The tumour is in a patient (default): the model's ``in_vivo`` context switch is set to 1,
+        adding trastuzumab's FcγR-dependent immune kill (ADCC). ``False`` gives the signalling
+        block alone (as in a dish).
 
     Returns
     -------
@@ -67,7 +72,12 @@ def simulate_regimen(
     times = np.arange(0.0, t_end + output_step_h / 2, output_step_h)
     ctx = resolve_contexts(contexts)
     schedule = pk.regimen_schedule(regs, t_end_h=t_end, step_h=step_h)
-    members = [dict(s) for s in ctx.values()]
+    known = {p.id for p in model.parameters}
+    if in_vivo and "in_vivo" not in known:
+        raise ValidationError(
+            f"in_vivo=True needs a model with an 'in_vivo' context parameter; model {model.id!r} has none "
+            "(pass in_vivo=False)")
+    members = [{**({"in_vivo": 1.0} if in_vivo else {}), **s} for s in ctx.values()]
     outputs = ["cells", *readouts]
     treated = run_members(members, times=times, outputs=outputs, model=model, n_threads=n_threads, schedule=schedule)
     control = run_members(members, times=times, outputs=["cells"], model=model, n_threads=n_threads)
@@ -90,7 +100,7 @@ def simulate_regimen(
     ds = ds.assign_coords(regimen=[r.name for r in regs])
     ds.attrs.update(provenance(
         model, experiment="regimen", regimens=", ".join(r.name for r in regs), weeks=float(weeks),
-        schedule_step_h=float(step_h), pk_sources=profile.attrs["pk_sources"],
+        schedule_step_h=float(step_h), in_vivo=int(bool(in_vivo)), pk_sources=profile.attrs["pk_sources"],
         regimen_sources=profile.attrs["regimen_sources"],
         note="PK: see her2sim.library.pk for which values are sourced, derived or assumed",
     ))

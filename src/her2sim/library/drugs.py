@@ -71,6 +71,7 @@ Action = Literal[
     "mek_inhibit",
     "igf1r_inhibit",
     "her3_block",
+    "cdk46_inhibit",
 ]
 ACTIONS: tuple[str, ...] = (
     "her2_ecd_block",
@@ -83,6 +84,7 @@ ACTIONS: tuple[str, ...] = (
     "mek_inhibit",
     "igf1r_inhibit",
     "her3_block",
+    "cdk46_inhibit",
 )
 PotencyKind = Literal["Kd", "IC50", "Ki", "EC50"]
 _POTENCY_KINDS = ("Kd", "IC50", "Ki", "EC50")
@@ -1080,6 +1082,58 @@ def _build() -> tuple[Drug, ...]:
         canonical_unit="ug/mL",
         exposure=None,
         exposure_note="clinical exposure not curated",
+    ))
+
+    # ============================================================================================
+    # Cell-cycle drugs (cycle branch, issue #13 item 5). New entries go at the end of the catalogue.
+    # ============================================================================================
+    _fry_2004 = "Fry DW et al. 2004, Mol Cancer Ther 3:1427-38, PMID 15542782 (abstract read)"
+    _ibrance_label = ("Ibrance (palbociclib) prescribing information, section 12.3 (label text read in a "
+                      "mirror of the professional information)")
+    drugs.append(Drug(
+        name="palbociclib",
+        aliases=("PD 0332991", "PD0332991", "PD-0332991", "Ibrance"),
+        drug_class="CDK4/6 inhibitor",
+        modality="small_molecule",
+        targets=(
+            Target(
+                genes=("CDK4",), node="CDK4/6", binding_site="CDK4 ATP site (with cyclin D1)",
+                binding="reversible", potency_nM=11.0, potency_kind="IC50",
+                provenance=_sourced(_fry_2004, "CDK4 IC50 0.011 umol/L; no activity on 36 other kinases"),
+            ),
+            Target(
+                genes=("CDK6",), node="CDK6", binding_site="CDK6 ATP site (with cyclin D)",
+                binding="reversible", potency_nM=16.0, potency_kind="IC50",
+                provenance=_sourced(_fry_2004, "CDK6 IC50 0.016 umol/L"),
+                note="the model lumps CDK4 and CDK6 into one CDK4/6 node with the CDK4 potency",
+            ),
+        ),
+        mechanism=("ATP-competitive CDK4/6 inhibitor: blocks cyclin D1–CDK4/6 phosphorylation of Rb and "
+                   "so E2F release (G1 arrest; inactive without Rb). HER2-positive tumours depend on "
+                   "cyclin D1–CDK4 and CDK4/6 inhibition overcomes resistance to HER2 blockade (Goel S "
+                   "et al. 2016, Cancer Cell 29:255-69); luminal and HER2-amplified lines are the most "
+                   "sensitive, with trastuzumab synergy (Finn RS et al. 2009, Breast Cancer Res 11:R77)"),
+        action="cdk46_inhibit",
+        molecular_weight=447.54,
+        molecular_weight_provenance=_sourced(_ibrance_label, "C24H29N7O2, 447.54 Da"),
+        canonical_unit="nM",
+        exposure=Exposure(
+            regimen="125 mg once daily (3 weeks on, 1 off), steady state",
+            unit="ng/mL",
+            cmax_total=116.0,
+            provenance=_derived(
+                _ibrance_label,
+                "Cmax,ss 116 ng/mL is the label/Flaherty KT et al. 2012 (Clin Cancer Res 18:568-76) value "
+                "as recalled (the abstracts read give Tmax 5.5 h, t1/2 25.9 h, not Cmax); it agrees with "
+                "the label's CL/F 63.1 L/h (read): AUC,ss = 125 mg / 63.1 L/h = 1981 ng.h/mL, Cavg 82.5 "
+                "ng/mL, and Cmax/Cavg ~1.4 for a slowly absorbed drug with t1/2 29 h",
+            ),
+            protein_binding=0.85,
+            protein_binding_provenance=_sourced(
+                _ibrance_label, "binding to human plasma proteins in vitro ~85 %, concentration-independent "
+                "over 500-5000 ng/mL",
+            ),
+        ),
     ))
 
     return tuple(drugs)

@@ -154,6 +154,12 @@ _ROWS: tuple[tuple[str, int, str, str, Module, str], ...] = (
     ("SRC", 11283, "P12931", "SRC", "adaptor", "Src kinase; phosphorylates PTEN (trastuzumab inhibits it, L04)"),
     ("CDKN1B", 1785, "P46527", "p27", "readout", "p27Kip1 CDK inhibitor; proliferation read-out (L29)"),
     ("FKBP1A", 3711, "P62942", "FKBP12", "akt_mtor", "FKBP12, required partner of rapalogs (everolimus)"),
+    # cell-cycle and apoptosis read-out of the flagship model (issue #13 item 5); ids recalled
+    ("CCND1", 1582, "P24385", "CyclinD1", "readout", "cyclin D1; partner of CDK4/6 (ERK, AKT/GSK3, mTORC1 inputs)"),
+    ("CDK4", 1773, "P11802", "CDK4/6", "readout", "cyclin-dependent kinase 4; palbociclib target"),
+    ("CDK6", 1777, "Q00534", "CDK4/6", "readout", "cyclin-dependent kinase 6; palbociclib target"),
+    ("RB1", 9884, "P06400", "Rb", "readout", "retinoblastoma protein; sequesters E2F until phosphorylated"),
+    ("BCL2L11", 994, "O43521", "BIM", "readout", "BIM, BH3-only pro-apoptotic protein (FOXO target, ERK-degraded)"),
 )
 
 _GENES: tuple[Gene, ...] = tuple(
@@ -175,7 +181,7 @@ _ALIASES: dict[str, str] = {
     "P110ALPHA": "PIK3CA", "P110BETA": "PIK3CB", "P110DELTA": "PIK3CD", "P110GAMMA": "PIK3CG",
     "P85ALPHA": "PIK3R1", "P85BETA": "PIK3R2", "PDK1": "PDPK1", "RAPTOR": "RPTOR",
     "S6K1": "RPS6KB1", "4EBP1": "EIF4EBP1", "FOXO3A": "FOXO3", "MEK1": "MAP2K1", "MEK2": "MAP2K2",
-    "ERK2": "MAPK1", "ERK1": "MAPK3", "CRAF": "RAF1", "HEREGULIN": "NRG1", "P27": "CDKN1B",
+    "ERK2": "MAPK1", "ERK1": "MAPK3", "CRAF": "RAF1", "HEREGULIN": "NRG1", "P27": "CDKN1B", "CYCLIND1": "CCND1", "BIM": "BCL2L11", "RB": "RB1",
     "FKBP12": "FKBP1A", "IGF1": "IGF1",
 }
 

@@ -127,6 +127,7 @@ FAMILY = ModelFamily(
         "AKT_activity", "FOXO_nuclear", "pS6K", "pS6", "p4EBP1", "pERK", "growth_rate", "cells",
         "PTEN_active", "pp95HER2", "survival_signal", "proliferation_signal",
         "proliferation_rate", "death_rate",
+        "CyclinD1", "p27_nuclear", "pRb", "E2F_activity", "BIM",
     ),
     growth_species="cells",
     routes={"pAKT_S473": "pAKT", "pS6": "pS6", "pERK": "pERK", "pHER3": "HER3"},

@@ -64,8 +64,12 @@ def _settings(
     drugs: Mapping[str, Dose] | None,
     genotype: Mapping[str, float] | Sequence[str] | None,
     parameters: Mapping[str, float] | None,
+    in_vivo: bool = False,
 ) -> dict[str, float]:
     out: dict[str, float] = {}
+    if in_vivo:
+        # immune effector context (trastuzumab ADCC); an explicit `parameters` entry still wins
+        out["in_vivo"] = 1.0
     if genotype:
         out.update(genotype_settings(genotype))
     if parameters:
@@ -84,6 +88,7 @@ def treat(
     schedule: Sequence[tuple[float, Mapping[str, Dose]]] = (),
     outputs: Sequence[str] | None = READOUTS,
     model=None,
+    in_vivo: bool = False,
 ) -> xr.Dataset:
     """Pre-equilibrate the untreated tumour, then treat from ``t = 0``.
 
@@ -103,6 +108,10 @@ def treat(
         or adding a second drug. Plain parameter ids may be given too.
     outputs
         Read-outs to return (default :data:`READOUTS`).
+    in_vivo
+        ``True`` for a tumour in a patient or xenograft: sets the model's ``in_vivo`` context
+        switch, which adds trastuzumab's FcγR-dependent immune kill (ADCC, Clynes 2000). The
+        default (``False``) is a cell culture, where results are those of the signalling block.
 
     Returns
     -------
@@ -119,7 +128,7 @@ def treat(
     from ..simulation import simulate
 
     model = model or build()
-    settings = _settings(drugs, genotype, parameters)
+    settings = _settings(drugs, genotype, parameters, in_vivo)
     pre = untreated_parameters(model)
     sched: list[tuple[float, dict[str, float]]] = []
     known = {p.id for p in model.parameters}
@@ -140,6 +149,7 @@ def treat(
         "genotype": repr(genotype if genotype is not None else []),
         "parameter_overrides": repr(dict(parameters or {})),
         "schedule": repr(list(schedule)),
+        "in_vivo": int(bool(in_vivo)),
         "time_units": "hour",
     })
     return ds
@@ -166,11 +176,12 @@ def growth_inhibition(
     parameters: Mapping[str, float] | None = None,
     control_parameters: Mapping[str, float] | None = None,
     model=None,
+    in_vivo: bool = False,
 ) -> dict[str, Any]:
     """% growth inhibition and GR value at ``time`` against the untreated control.
 
     The control has the same genotype and medium (``parameters``), optionally changed by
-    ``control_parameters``.
+    ``control_parameters``; ``in_vivo`` as in :func:`treat` (for both arms).
 
     Returns
     -------
@@ -180,10 +191,10 @@ def growth_inhibition(
     model = model or build()
     times = [0.0, float(time)]
     treated = treat(drugs, times=times, genotype=genotype, parameters=parameters,
-                    outputs=("cells",), model=model)
+                    outputs=("cells",), model=model, in_vivo=in_vivo)
     control_overrides = {**(parameters or {}), **(control_parameters or {})}
     control = treat({}, times=times, genotype=genotype, parameters=control_overrides,
-                    outputs=("cells",), model=model)
+                    outputs=("cells",), model=model, in_vivo=in_vivo)
     x = float(treated["cells"][-1])
     xc = float(control["cells"][-1])
     return {
@@ -204,13 +215,17 @@ def dose_response(
     parameters: Mapping[str, float] | None = None,
     also: Mapping[str, Dose] | None = None,
     model=None,
+    in_vivo: bool = False,
 ) -> xr.Dataset:
-    """Relative growth, % inhibition and GR over a concentration grid (dimension ``concentration``)."""
+    """Relative growth, % inhibition and GR over a concentration grid (dimension ``concentration``).
+
+    ``in_vivo`` as in :func:`treat`.
+    """
     model = model or build()
     rows = []
     for c in concentrations_nM:
         res = growth_inhibition({**(also or {}), drug: float(c)}, time=time, genotype=genotype,
-                                parameters=parameters, model=model)
+                                parameters=parameters, model=model, in_vivo=in_vivo)
         rows.append(res)
     conc = np.asarray(concentrations_nM, dtype=float)
     ds = xr.Dataset(
@@ -224,6 +239,6 @@ def dose_response(
         },
         coords={"concentration": ("concentration", conc, {"units": "nM", "long_name": f"{drug} concentration"})},
         attrs={"drug": drug, "time_h": time, "genotype": repr(genotype), "citation": _HAFNER,
-               "model": model.id},
+               "model": model.id, "in_vivo": int(bool(in_vivo))},
     )
     return ds

@@ -8,7 +8,9 @@ drug exposure. When the model family / protocol layer lands, only this module ch
 Each call is **one compiled ensemble call** (:func:`her2sim.simulate_ensemble`) of ``2 n``
 members: member ``2 i`` is tumour ``i`` without drug and member ``2 i + 1`` the same tumour at
 its drug exposure, both pre-equilibrated to the signalling steady state with the cell
-population frozen (``cell_growth_switch = 0``), and read at that steady state. The steady
+population frozen (``cell_growth_switch = 0``), and read at that steady state. Every member is a
+tumour in a patient, so the model's ``in_vivo`` context switch is 1: trastuzumab adds its
+FcγR-dependent immune kill (ADCC) to the death rate. The steady
 state under a constant exposure is the quasi-steady approximation of a treatment course of
 weeks: signalling settles in hours to a few days, while tumour burden changes over weeks.
 """
@@ -104,6 +106,7 @@ def signalling_rates(inputs: dict[str, np.ndarray], exposure_nM: dict[str, np.nd
     for column, parameter in MODEL_INPUTS.items():
         if column in inputs:
             params[parameter] = np.repeat(np.asarray(inputs[column], dtype=float), 2)
+    params["in_vivo"] = np.ones(2 * n)  # patients: immune effector cells present (ADCC)
     for drug, conc in exposure_nM.items():
         c = np.zeros(2 * n)
         c[1::2] = np.asarray(conc, dtype=float)

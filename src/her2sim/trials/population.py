@@ -201,8 +201,6 @@ TUMOUR_PARAMETERS: dict[str, tuple[float, float, float, float, str]] = {
                             ("assumed: intrinsic net growth of untreated HER2+ tumours, volume doubling ~60 days "
                             "(no doubling time in the shared sources)")),
     "chemo_sensitivity": (1.0, 0.6, 0.05, 20.0, "assumed: between-tumour spread of the log-kill per chemotherapy dose"),
-    "adcc_rate_per_day": (0.005, 0.5, 0.0, 0.1,
-                          "assumed: Fc-mediated (ADCC) kill while an antibody is on board; ~0.5 %/day"),
     "targeted_sensitivity": (1.0, 0.4, 0.05, 20.0,
                              ("assumed: between-tumour spread of how strongly the in-vitro signalling rate change "
                              "carries into the tumour (stroma, vasculature, penetration)")),
@@ -268,7 +266,7 @@ _PER_CANDIDATE = 8
 MAX_CANDIDATES = 64
 _CONTINUOUS = ("her2_expression", "her3_expression", "igf1r_expression", "pten_level", "p95her2_expression",
                "heregulin_nM",
-               "growth_rate_per_day", "chemo_sensitivity", "adcc_rate_per_day", "targeted_sensitivity",
+               "growth_rate_per_day", "chemo_sensitivity", "targeted_sensitivity",
                "diameter_cm", "resistant_fraction")
 _N_UNIFORM = MAX_CANDIDATES * _PER_CANDIDATE + len(_CONTINUOUS) + 2 * len(PK_VARIABILITY) + 2
 
@@ -384,7 +382,7 @@ def sample_tumours(seed: int, indices: np.ndarray | range, profile: Profile, *, 
         s_cl, _, s_v, _ = PK_VARIABILITY[drug]
         df[f"cl_{drug}"] = np.exp(s_cl * zpk[:, 2 * k])
         df[f"v_{drug}"] = np.exp(s_v * zpk[:, 2 * k + 1])
-    for name in ("growth_rate_per_day", "chemo_sensitivity", "adcc_rate_per_day", "targeted_sensitivity"):
+    for name in ("growth_rate_per_day", "chemo_sensitivity", "targeted_sensitivity"):
         df[name] = _lognormal(name, zc[name])
     df["diameter_cm"] = _lognormal(f"diameter_cm_{setting}", zc["diameter_cm"])
     df["resistant_fraction"] = _lognormal(f"resistant_fraction_{setting}", zc["resistant_fraction"])

@@ -6,12 +6,14 @@ Model (per tumour; every parameter documented in :data:`TUMOUR_MODEL` or drawn p
     B(t) = S(t) + R(t)                                    tumour burden (cells)
     d ln S/dt = lam + on(t) * e_i  - chemo kills          sensitive cells
     d ln R/dt = lam                - chemo kills (early setting only)   resistant cells
-    e_i = targeted_scale * s_T,i^targeted_spread * 24 * (g_treated,i - g_untreated,i) - adcc_scale * adcc_i * [antibody]
+    e_i = targeted_scale * s_T,i^targeted_spread * 24 * (g_treated,i - g_untreated,i)
 
 ``lam`` is the tumour's intrinsic net growth rate (per day). ``g`` are the signalling model's
 steady-state net growth rates of that tumour's cells (1/h) untreated and at the patient's drug
 exposure (:func:`her2sim.trials._flagship.signalling_rates`), so genotype (PIK3CA, PTEN, p95-HER2,
-HER3, IGF1R) and PK act through the signalling network. Resistant cells ``R`` do not respond to the targeted drugs; in the metastatic setting they are
+HER3, IGF1R) and PK act through the signalling network. The signalling call runs in vivo
+(``in_vivo = 1``), so ``g_treated`` carries trastuzumab's FcγR-dependent immune kill (ADCC,
+Clynes 2000), proportional to the antibody bound on each tumour's surface HER2. Resistant cells ``R`` do not respond to the targeted drugs; in the metastatic setting they are
 also cross-resistant to chemotherapy (assumed: pretreated metastatic disease carries acquired
 multi-drug resistance, which is what ends a response), while in chemo-naive early disease
 chemotherapy kills them as it kills ``S``. ``targeted_scale`` carries the in-vitro
@@ -52,7 +54,6 @@ class TumourModel:
     chemo_log_kill: float = 1.0
     targeted_scale: float = 0.1
     hr_chemo_factor: float = 0.7
-    adcc_scale: float = 1.0
     targeted_spread: float = 1.0
     small_molecule_tumour_ratio: float = 1.0
     pcr_threshold_cells: float = 1e5
@@ -65,9 +66,6 @@ TUMOUR_MODEL: dict[str, tuple[float, str, str]] = {
     "targeted_scale": (0.1, "calibrated", "fraction of the in-vitro signalling growth-rate change realised in the tumour"),
     "hr_chemo_factor": (0.7, "calibrated",
                         "chemotherapy kill of HR+ tumours relative to HR- (HR+ tumours have lower pCR: C42)"),
-    "adcc_scale": (1.0, "calibrated",
-                   ("scale of the tumours' ADCC/immune kill rate while an antibody is given (trastuzumab's "
-                   "Fc-mediated effect does not depend on PI3K signalling)")),
     "targeted_spread": (1.0, "calibrated",
                         ("multiplier of the log-spread of the tumours' targeted sensitivity s_T "
                         "(s_T,eff = s_T ** targeted_spread): how heterogeneous in-vivo response to the same "
@@ -150,8 +148,6 @@ def respond(df: pd.DataFrame, arm: Arm, model: TumourModel, *, horizon_weeks: fl
     dg = (df["growth_treated"].to_numpy() - df["growth_untreated"].to_numpy()) * 24.0
     s_t = df["targeted_sensitivity"].to_numpy() ** model.targeted_spread
     e = model.targeted_scale * s_t * np.nan_to_num(dg)
-    if arm.has_antibody:
-        e = e - model.adcc_scale * df["adcc_rate_per_day"].to_numpy()
     kill = model.chemo_log_kill * df["chemo_sensitivity"].to_numpy() * np.where(
         df["hr_positive"].to_numpy(), model.hr_chemo_factor, 1.0)
     b0 = df["burden_cells"].to_numpy()
