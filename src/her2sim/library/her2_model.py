@@ -116,8 +116,6 @@ def _fitted(note: str) -> Provenance:
 _GENE_FALLBACK = {
     # RPS6 is not in the gene catalogue (her2sim.library.genes); ids recalled, not read.
     "RPS6": ("HGNC:10429", "P62753"),
-    # ESR1 (oestrogen receptor α) is not in the gene catalogue either; ids recalled, not read.
-    "ESR1": ("HGNC:3467", "P03372"),
 }
 
 
