@@ -24,7 +24,18 @@ Design
 * PDK1 is lumped into the PIP3-dependent T308 step; mTORC2 is activated by PIP3.
 * Negative feedbacks: S6K ⊣ IRS1 (serine phosphorylation and degradation; Brännmark 2013,
   O'Reilly 2006), AKT ⊣ FOXO → HER3 and IGF1R transcription (Garrett 2011, Chandarlapaty
-  2011), ERK ⊣ SOS (Birtwistle 2007; also ERK → SOS in Kholodenko-type models).
+  2011), ERK ⊣ SOS (Birtwistle 2007; also ERK → SOS in Kholodenko-type models), and ERK ⊣
+  EGFR/HER2 through the juxtamembrane threonine (EGFR T669, HER2 T677), whose relief by MEK
+  inhibitors raises pHER3 and pAKT (Turke 2012; Kawasaki 2016).
+* PIK3CA alleles act by their own mechanisms (Zhao & Vogt 2008; Burke 2012): helical-domain
+  mutants (E545K, E542K) are active without p85-pY binding but need RAS-GTP
+  (``PIK3CA_helical_activity``); kinase-domain mutants (H1047R/L) need p85-pY recruitment but not
+  RAS (``PIK3CA_mut_gain`` on pY-recruited p110α, ``PIK3CA_mut_activity`` membrane activity).
+  Mutant output is p110α catalytic output that α-selective inhibitors block like wild type.
+* Oestrogen receptor crosstalk (``ER_expression``, ``E2_nM``; ER-negative by default): AKT (via
+  FOXO3a) and ERK lower ER expression, so HER2 blockade raises ER activity (Xia 2006); ER drives
+  proliferation (``ER_proliferation_drive``), IRS1, IGF1R and amphiregulin; fulvestrant
+  (``er_degrade``) blocks and degrades ER.
 * The ``cells`` species is a relative cell number; its net growth rate is a function of
   mTORC1 output (p4E-BP1, pS6), pERK (proliferation) and AKT activity (survival). It only
   grows when ``cell_growth_switch`` is 1, so that pre-equilibration finds a steady state.
@@ -1240,7 +1251,7 @@ SEED_GENE_MAP: dict[str, tuple[str, str]] = {
     "MUC4": ("parameter MUC4_masking", "not a species: MUC4 enters as masking of trastuzumab's epitope "
              "(accessible HER2 = MUC4_accessible_fraction, L18)"),
     **{g: ("PI3K / PI3K_active", "class I p110 catalytic subunits lumped into one PI3K node; the mutant "
-           "p110alpha gain is a separate input (PIK3CA_mut_activity)") for g in
+           "p110alpha alleles are separate inputs (PIK3CA_mut_activity, PIK3CA_mut_gain, PIK3CA_helical_activity)") for g in
        ("PIK3CA", "PIK3CB", "PIK3CD", "PIK3CG")},
     **{g: ("PI3K / PI3K_active", "class I regulatory subunits (p85/p55, p101/p84) lumped into the PI3K node")
        for g in ("PIK3R1", "PIK3R2", "PIK3R3", "PIK3R5", "PIK3R6")},
