@@ -1104,10 +1104,9 @@ def _build() -> tuple[Drug, ...]:
         mechanism=("steroidal pure anti-oestrogen: competes with oestradiol for ERα and drives the receptor "
                    "to degradation (SERD); removes ER-driven proliferation and growth-factor gene expression"),
         action="er_degrade",
-        molecular_weight=606.8,
+        molecular_weight=606.77,
         molecular_weight_provenance=_sourced(
-            "renal drug handbook entry for fulvestrant (kidneydiseaseclinic.net, read): MW 606.8",
-            "C32H47F5O3S"),
+            "FASLODEX label, DESCRIPTION (DailyMed archive 26817, read): C32H47F5O3S, MW 606.77"),
         canonical_unit="nM",
         exposure=Exposure(
             regimen="500 mg IM on days 1, 15, 29, then every 28 days (label)",

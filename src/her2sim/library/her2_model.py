@@ -302,11 +302,11 @@ FITTED_PRIORS: dict[str, tuple[float, str]] = {
 #: Genotype name -> ({parameter: value at full strength}, description).
 GENOTYPES: dict[str, tuple[dict[str, float], str]] = {
     "PTEN loss": ({"PTEN_level": 0.0}, "PTEN protein level; strength 1 → 0, 0.5 → partial loss"),
-    "PIK3CA H1047R": ({"PIK3CA_mut_activity": 0.06, "PIK3CA_mut_gain": 0.25},
+    "PIK3CA H1047R": ({"PIK3CA_mut_activity": 0.075, "PIK3CA_mut_gain": 0.25},
                       "kinase-domain mutant: needs p85 (pY) recruitment, not RAS: higher output of "
                       "pY-recruited p110α plus receptor-independent membrane activity (Zhao & Vogt "
                       "2008; Burke 2012)"),
-    "PIK3CA H1047L": ({"PIK3CA_mut_activity": 0.06, "PIK3CA_mut_gain": 0.25},
+    "PIK3CA H1047L": ({"PIK3CA_mut_activity": 0.075, "PIK3CA_mut_gain": 0.25},
                       "kinase-domain mutant at the same residue; taken as H1047R (no allele-specific "
                       "difference read; assumed)"),
     "PIK3CA E545K": ({"PIK3CA_helical_activity": 0.3},
@@ -315,7 +315,7 @@ GENOTYPES: dict[str, tuple[dict[str, float], str]] = {
     "PIK3CA E542K": ({"PIK3CA_helical_activity": 0.3},
                      "helical mutant; same mechanism as E545K (Zhao & Vogt 2008 studied both); "
                      "strength taken as E545K (assumed)"),
-    "PIK3CA K111N": ({"PIK3CA_mut_activity": 0.006},
+    "PIK3CA K111N": ({"PIK3CA_mut_activity": 0.0075},
                      "adaptor-binding-domain variant (BT-474): weakly activating (Gymnopoulos 2007 "
                      "PNAS 104:5569, not read; evidence 'unconfirmed'); a small receptor-independent "
                      "activity, 1/10 of H1047R's"),
@@ -518,7 +518,7 @@ def _build_cached() -> Model:
     P("IGF1R_expression", 1.0, "1", _assumed("genotype input: IGF1R synthesis scale (1 = parental)"), role=ParameterRole.EXPRESSION)
     P("PTEN_level", 1.0, "1", _assumed("genotype input: PTEN synthesis scale; 0 = complete loss"), role=ParameterRole.EXPRESSION)
     P("PIK3CA_mut_activity", 0.0, "1", _assumed(
-        "genotype input: fraction of the p110α pool that is active without receptor or RAS input "
+        "genotype input: fraction of the p110α pool (p110alpha_share of all PI3K) that is active without receptor or RAS input "
         "(kinase-domain H1047R/L: enhanced membrane binding, Burke 2012 PNAS 109:15259; weak "
         "ABD K111N); 0 = wild type"), role=ParameterRole.GENOTYPE)
     P("PIK3CA_mut_gain", 0.0, "1", _assumed(
@@ -852,7 +852,7 @@ def _build_cached() -> Model:
         "(they depend on PIK3CA); p110β/δ carry the rest"))
     rule("p110alpha_mutant_output",
          "PIK3CA_mut_gain*p110alpha_share*PI3K_pY_share*PI3K_active"
-         " + PIK3CA_mut_activity*(PI3K + PI3K_active)"
+         " + PIK3CA_mut_activity*p110alpha_share*(PI3K + PI3K_active)"
          " + PIK3CA_helical_activity*PI3K_RAS_binding*RAS_GTP/(RAS_GDP + RAS_GTP)*p110alpha_share*PI3K",
          "nM", "extra catalytic output of mutant p110α: kinase-domain gain on pY-recruited enzyme, "
                "receptor-independent membrane activity, and RAS-GTP-dependent activity of helical "
