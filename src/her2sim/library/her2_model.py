@@ -679,13 +679,14 @@ def _build_cached() -> Model:
     # transphosphorylation of HER3; MEK/ERK inhibition removes it, so pHER3 and pAKT rise
     # (Turke 2012; Kawasaki 2016). Threonine phosphorylation turns over in minutes, far faster
     # than receptor turnover, so it enters as a quasi-steady fraction of pERK.
-    P("ERK_receptor_feedback", 0.8, "1", _assumed(
-        "fraction of EGFR/HER2 kinase output towards dimer partners removed when the juxtamembrane "
-        "threonine (EGFR T669, HER2 T677) is fully ERK-phosphorylated; 0 switches the feedback off. "
+    P("ERK_receptor_feedback", 2.0, "1", _assumed(
+        "inhibition of EGFR/HER2 kinase output towards dimer partners by the ERK-phosphorylated "
+        "juxtamembrane threonine (EGFR T669, HER2 T677): output ∝ 1/(1 + this × phosphorylated "
+        "fraction), so 2 leaves 1/3 at full phosphorylation; 0 switches the feedback off. "
         "Structure from Turke 2012 Cancer Res 72:3228 (MEK inhibition raises ERBB3 pY via loss of "
         "ERK T669/T677 phosphorylation; T669A EGFR abolishes it) and Kawasaki 2016 Sci Rep "
         "(PMC4987620: ERK phosphorylates ErbB2 T677 in BT-474; trametinib and T677A impair the "
-        "feedback on ErbB2/ErbB3 pY). Size not given in either abstract: 0.8 chosen so that a MEK "
+        "feedback on ErbB2/ErbB3 pY). Size not given in either abstract: 2 chosen so that a MEK "
         "inhibitor raises pHER3 by tens of per cent"))
     P("K_ERK_receptor", 0.38, "1", _assumed(
         "pERK fraction giving half-maximal receptor threonine phosphorylation; set at the untreated "
@@ -697,8 +698,8 @@ def _build_cached() -> Model:
     rule("receptor_threonine_phosphorylation", "pERK/(pERK + K_ERK_receptor)", "1",
          "fraction of EGFR/HER2 phosphorylated on the ERK site (EGFR T669, HER2 T677)")
     rule("ERK_receptor_damping",
-         "(1 - ERK_receptor_feedback*receptor_threonine_phosphorylation)"
-         "/(1 - ERK_receptor_feedback*pERK_reference/(pERK_reference + K_ERK_receptor))",
+         "(1 + ERK_receptor_feedback*pERK_reference/(pERK_reference + K_ERK_receptor))"
+         "/(1 + ERK_receptor_feedback*receptor_threonine_phosphorylation)",
          "1", "EGFR/HER2 kinase output towards partners relative to the untreated cell "
               "(ERK T669/T677 feedback; > 1 when ERK is inhibited)")
 
