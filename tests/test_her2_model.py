@@ -135,13 +135,17 @@ def test_seed_figure_genes_map_onto_the_model_completely():
 
 
 def test_catalogue_genotype_names_are_accepted():
-    """Every name of library.genotypes maps onto model settings (K111N as 0.1 of H1047R, assumed)."""
+    """Every name of library.genotypes maps onto model settings.
+
+    K111N is an allele of its own (issue 13 item 2): a receptor-independent activity of 0.1 of
+    H1047R's, without H1047R's gain on pY-recruited p110α (assumed, evidence 'unconfirmed').
+    """
     from her2sim.library.genotypes import list_genotypes
 
     for name in list_genotypes():
         assert her2_model.genotype_settings([name]), name
     h1047r = her2_model.genotype_settings(["PIK3CA H1047R"])
     k111n = her2_model.genotype_settings(["PIK3CA K111N"])
-    assert k111n == pytest.approx({k: 0.1 * v for k, v in h1047r.items()}, rel=1e-12)
+    assert k111n == pytest.approx({"PIK3CA_mut_activity": 0.1 * h1047r["PIK3CA_mut_activity"]}, rel=1e-12)
     assert her2_model.genotype_settings(["PTEN loss (partial)"]) == {"PTEN_level": 0.5}
     assert her2_model.genotype_settings(["PTEN loss (complete)"]) == her2_model.genotype_settings(["PTEN loss"])

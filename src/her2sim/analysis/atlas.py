@@ -202,6 +202,9 @@ _IN_VITRO: dict[str, tuple[float, str]] = {
     "her_kinase_inhibit": (1.0, "uM"), "pi3k_alpha_inhibit": (1.0, "uM"), "pi3k_pan_inhibit": (1.0, "uM"),
     "akt_inhibit": (1.0, "uM"), "mtorc1_inhibit": (20.0, "nM"), "mek_inhibit": (1.0, "uM"),
     "igf1r_inhibit": (3.0, "uM"), "cdk46_inhibit": (1.0, "uM"),
+    # fulvestrant in ER-positive cell studies is used at 100 nM (e.g. Xia 2006; Wakeling 1991's
+    # MCF-7 IC50 is 0.29 nM, so 100 nM is saturating)
+    "er_degrade": (100.0, "nM"),
 }
 _IN_VITRO_SOURCE = "in-vitro reference dose (conventions of her2sim.library.findings, from the cited cell studies)"
 

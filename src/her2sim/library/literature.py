@@ -432,9 +432,9 @@ def evaluate(check: LiteratureCheck, lab: Any, formalism: Formalism) -> tuple[bo
 
 #: fitted parameters the AKT/FOXO/mTORC1 read-outs go through
 AKT_FIT = ("k_T308", "k_mTORC2_act", "k_FOXO_p", "k_TSC2_AKT", "k_RHEB_GEF")
-#: fitted parameters every growth read-out goes through
-GROWTH = ("mu_max", "K_proliferation", "death_max", "K_survival", "weight_4EBP1", "weight_S6",
-          "weight_ERK", "weight_FOXO_cycle") + AKT_FIT
+#: fitted parameters every growth read-out goes through (the cell-cycle read-out of model v2 has
+#: no fitted parameter of its own; it reads AKT, FOXO and mTORC1 through AKT_FIT)
+GROWTH = AKT_FIT
 TBLOCK = ("trastuzumab_signalling_block",)
 
 T = ("trastuzumab",)
