@@ -64,6 +64,7 @@ def _settings(
     drugs: Mapping[str, Dose] | None,
     genotype: Mapping[str, float] | Sequence[str] | None,
     parameters: Mapping[str, float] | None,
+    serum_percent: float = 10.0,
 ) -> dict[str, float]:
     out: dict[str, float] = {}
     if genotype:
@@ -71,7 +72,7 @@ def _settings(
     if parameters:
         out.update({k: float(v) for k, v in parameters.items()})
     if drugs:
-        out.update(drug_settings(drugs))
+        out.update(drug_settings(drugs, serum_percent=serum_percent))
     return out
 
 
@@ -84,6 +85,7 @@ def treat(
     schedule: Sequence[tuple[float, Mapping[str, Dose]]] = (),
     outputs: Sequence[str] | None = READOUTS,
     model=None,
+    serum_percent: float = 10.0,
 ) -> xr.Dataset:
     """Pre-equilibrate the untreated tumour, then treat from ``t = 0``.
 
@@ -103,6 +105,9 @@ def treat(
         or adding a second drug. Plain parameter ids may be given too.
     outputs
         Read-outs to return (default :data:`READOUTS`).
+    serum_percent
+        Serum in the medium, %: doses are nominal and become free concentrations with each drug's
+        unbound fraction in that medium (:func:`her2sim.library.her2_model.drug_settings`).
 
     Returns
     -------
@@ -119,7 +124,7 @@ def treat(
     from ..simulation import simulate
 
     model = model or build()
-    settings = _settings(drugs, genotype, parameters)
+    settings = _settings(drugs, genotype, parameters, serum_percent)
     pre = untreated_parameters(model)
     sched: list[tuple[float, dict[str, float]]] = []
     known = {p.id for p in model.parameters}
@@ -129,7 +134,7 @@ def treat(
             if key in known:
                 values[key] = float(dose)  # type: ignore[arg-type]
             else:
-                values.update(drug_settings({key: dose}))
+                values.update(drug_settings({key: dose}, serum_percent=serum_percent))
         sched.append((float(when), values))
     protocol = Protocol(times=tuple(np.asarray(times, dtype=float)), preequilibrate=pre, schedule=tuple(sched))
     ds = simulate(model, None, parameters=settings, protocol=protocol,
@@ -137,6 +142,7 @@ def treat(
     ds.attrs.update({
         "protocol": "pre-equilibrate untreated (drugs 0, cells frozen), treat at t = 0",
         "drugs": repr(dict(drugs or {})),
+        "serum_percent": float(serum_percent),
         "genotype": repr(genotype if genotype is not None else []),
         "parameter_overrides": repr(dict(parameters or {})),
         "schedule": repr(list(schedule)),
