@@ -102,6 +102,10 @@ def test_tucatinib_and_everolimus_exposures():
     s = pk.steady_state_summary("tucatinib 300 mg bid")
     assert s["cavg_total_ug_per_mL"] == pytest.approx(300.0 / (148.0 * 12.0), rel=1e-3)
     assert s["cavg_free_nM"] == pytest.approx(300.0 / (148.0 * 12.0) * 0.029 / 480.5 * 1e6, rel=1e-3)
+    # T-DM1 3.6 mg/kg q3w (68 kg): average = dose/(CL tau), CL 0.68 L/day (Kadcyla label); linear PK, exact
+    # up to the approach to steady state (t1/2 4 days against 15 weeks): rtol 1e-3
+    t = pk.steady_state_summary("T-DM1 3.6 mg/kg q3w")
+    assert t["cavg_total_ug_per_mL"] == pytest.approx(3.6 * 68.0 / (0.68 * 21.0), rel=1e-3)
     # everolimus: whole-blood troughs converted to plasma before the unbound fraction
     model = pk.pk_model("everolimus")
     assert model.plasma_per_measured == pytest.approx(0.20 / 0.60, rel=1e-12)
@@ -118,7 +122,7 @@ def test_no_silent_in_vitro_fallback_in_the_exposure_table():
     for name, row in table.iterrows():
         if not row["clinical"]:
             assert "no clinical exposure" in row["note"] and "free" in row["note"], name
-    assert bool(table.loc["tucatinib", "clinical"])
+    assert bool(table.loc["tucatinib", "clinical"]) and bool(table.loc["T-DM1", "clinical"])
     # in vitro: nominal 1 uM lapatinib in 10 % serum is 91.7 nM free
     in_vitro = exposure_table("in_vitro", ["lapatinib"]).set_index("drug")
     assert in_vitro.loc["lapatinib", "concentration_nM"] == pytest.approx(1000.0 / 10.9, rel=1e-12)

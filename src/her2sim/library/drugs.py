@@ -737,7 +737,8 @@ def _build() -> tuple[Drug, ...]:
         ),
         canonical_unit="ug/mL",
         exposure=None,
-        exposure_note="clinical exposure not curated",
+        exposure_note=("no Cmax/Cmin in the catalogue; her2sim.library.pk models 3.6 mg/kg q3w from the Kadcyla "
+                       "label population PK (CL 0.68 L/day, t1/2 ~4 days): average 17.1 ug/mL"),
         binds_p95_her2=False,
         payload_modelled=False,
         note=(
@@ -969,7 +970,10 @@ def _build() -> tuple[Drug, ...]:
         exposure=Exposure(
             regimen="300 mg twice daily",
             unit="nM",
-            provenance=_sourced("Tukysa label (mirrors) (pharmacology.md K13)", "Cmax not read"),
+            provenance=_sourced(
+                "Tukysa label (mirrors) (pharmacology.md K13)",
+                "Cmax not read; CL/F 148 L/h and V/F 1670 L are, so her2sim.library.pk gives the exposure "
+                "(average total 0.169 ug/mL = dose/(CL/F x 12 h), 10.2 nM free)"),
             protein_binding=0.971,
             protein_binding_provenance=_sourced("Tukysa label (pharmacology.md K13)", "97.1% bound"),
         ),

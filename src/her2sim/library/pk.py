@@ -31,6 +31,9 @@ are those of the project's pharmacology notes, cited with the original paper or 
   dosing interval) and V/F derived to reproduce Cmax,ss 1371 ng/mL (Truqap label, K17); ka
   from Tmax 1.5 h. Plasma protein binding was not found: the *total* concentration is used
   (flagged ``free_fraction_known=False``; an upper bound of the free concentration).
+* T-DM1 — CL 0.68 L/day sourced, V derived from the half-life of about 4 days (Kadcyla label,
+  population PK; 1-compartment, infusion taken as a bolus). Conjugate concentrations; the DM1
+  payload is not modelled.
 * tucatinib — CL/F 148 L/h, V/F 1670 L and unbound fraction 0.029 sourced (Tukysa label, K13);
   Tmax 2 h taken (not in K13; it does not change the average exposure).
 * everolimus — half-life 30 h sourced (phase I, J Clin Oncol 2008;26:1588, K18); unbound
@@ -67,7 +70,7 @@ __all__ = [
     "steady_state_summary",
 ]
 
-Kind = Literal["iv_2cmt", "oral_1cmt"]
+Kind = Literal["iv_2cmt", "iv_1cmt", "oral_1cmt"]
 Prov = tuple[str, str, str]  # (kind, source, note)
 
 K05 = "Herceptin SmPC, population PK (pharmacology.md K05)"
@@ -80,6 +83,8 @@ K16 = "Piqray Fachinformation (Swiss label), pharmacology.md K16"
 K17 = "Truqap label (rxreasoner mirror), pharmacology.md K17"
 K18 = "everolimus phase I PK/PD, J Clin Oncol 2008;26:1588-95 (PMID 18332470) and S0931 troughs, pharmacology.md K18"
 EVEROLIMUS_BINDING = "everolimus label summary (drugster.info monograph): protein binding approximately 74 %"
+KADCYLA = ("Kadcyla (ado-trastuzumab emtansine) US label, section 12.3, population PK (120ty.net label "
+           "mirror): CL 0.68 L/day, t1/2 approximately 4 days, no accumulation at 3.6 mg/kg q3w")
 K13 = "Tukysa label (medex.com.bd / rxreasoner mirrors), pharmacology.md K13"
 #: Everolimus concentrates in red cells: the Afinitor label states that about 20 % of the drug in
 #: blood is in plasma at the concentrations of 10 mg/day (recalled, not read in this work); with a
@@ -102,7 +107,7 @@ def _ka_from_tmax(k: float, tmax: float) -> float:
 class PKModel:
     """Linear PK of one drug; rates per hour, volumes in litres, concentrations in mg/L.
 
-    ``iv_2cmt``: ``CL, Q, Vc, Vp``. ``oral_1cmt``: ``CL_F, V_F, ka`` (apparent, oral).
+    ``iv_2cmt``: ``CL, Q, Vc, Vp``. ``iv_1cmt``: ``CL, V``. ``oral_1cmt``: ``CL_F, V_F, ka`` (apparent, oral).
     ``free_fraction`` converts total to unbound plasma concentration. ``plasma_per_measured``
     converts the matrix the PK was fitted in to plasma (1 for plasma; < 1 for a drug measured in
     whole blood that concentrates in red cells, such as everolimus); the free concentration is
@@ -121,7 +126,8 @@ class PKModel:
     def __post_init__(self) -> None:
         if not self.plasma_per_measured > 0:
             raise ValidationError(f"PKModel {self.drug!r}: plasma_per_measured must be > 0")
-        need = {"iv_2cmt": ("CL", "Q", "Vc", "Vp"), "oral_1cmt": ("CL_F", "V_F", "ka")}[self.kind]
+        need = {"iv_2cmt": ("CL", "Q", "Vc", "Vp"), "iv_1cmt": ("CL", "V"),
+                "oral_1cmt": ("CL_F", "V_F", "ka")}[self.kind]
         for key in need:
             if not self.parameters.get(key, 0) > 0:
                 raise ValidationError(f"PKModel {self.drug!r}: parameter {key} must be > 0")
@@ -136,7 +142,9 @@ class PKModel:
         out = np.zeros_like(t)
         pos = t >= 0
         p = self.parameters
-        if self.kind == "iv_2cmt":
+        if self.kind == "iv_1cmt":
+            out[pos] = np.exp(-p["CL"] / p["V"] * t[pos]) / p["V"]
+        elif self.kind == "iv_2cmt":
             k10, k12, k21 = p["CL"] / p["Vc"], p["Q"] / p["Vc"], p["Q"] / p["Vp"]
             s = k10 + k12 + k21
             disc = math.sqrt(s * s - 4 * k10 * k21)
@@ -155,6 +163,8 @@ class PKModel:
         p = self.parameters
         if self.kind == "oral_1cmt":
             return math.log(2) * p["V_F"] / p["CL_F"]
+        if self.kind == "iv_1cmt":
+            return math.log(2) * p["V"] / p["CL"]
         k10, k12, k21 = p["CL"] / p["Vc"], p["Q"] / p["Vc"], p["Q"] / p["Vp"]
         s = k10 + k12 + k21
         beta = (s - math.sqrt(s * s - 4 * k10 * k21)) / 2
@@ -241,6 +251,13 @@ def _build() -> dict[str, PKModel]:
          "Vp": ("assumed", "", "not found; trastuzumab's value (same IgG1 framework and target)"),
          "Q": ("assumed", "", "not found; trastuzumab's derived value")},
         note="antibody: no plasma protein binding")
+    # T-DM1 (conjugate): label population PK, CL 0.68 L/day, t1/2 ~4 days, no accumulation q3w
+    v_tdm1 = 0.68 * 4.0 / math.log(2)
+    models["T-DM1"] = PKModel(
+        "T-DM1", "iv_1cmt", {"CL": 0.68 / 24, "V": v_tdm1}, 1.0,
+        {"CL": ("sourced", KADCYLA, "ADC clearance 0.68 L/day"),
+         "V": ("derived", KADCYLA, f"CL x t1/2 (~4 days) / ln 2 = {v_tdm1:.2f} L")},
+        note="antibody-drug conjugate (ADC) concentrations; no plasma protein binding; the payload is not modelled")
     # lapatinib
     cl_f = 1250.0 / 36.2
     v_f = cl_f * 24.0 / math.log(2)
@@ -326,6 +343,8 @@ REGIMENS: dict[str, Regimen] = {
     "capivasertib 400 mg bid 4/3": Regimen("capivasertib 400 mg bid 4/3", "capivasertib", 400.0, 12.0, days_on=4,
                                            days_off=3, source="Truqap label: 400 mg bid, 4 days on, 3 days off"),
     "everolimus 10 mg qd": Regimen("everolimus 10 mg qd", "everolimus", 10.0, 24.0, source="Afinitor label"),
+    "T-DM1 3.6 mg/kg q3w": Regimen("T-DM1 3.6 mg/kg q3w", "T-DM1", 3.6, 21 * 24.0, per_kg=True,
+                                   source="Kadcyla label: 3.6 mg/kg every 3 weeks"),
     "tucatinib 300 mg bid": Regimen("tucatinib 300 mg bid", "tucatinib", 300.0, 12.0,
                                     source="Tukysa label: 300 mg twice daily (pharmacology.md K13)"),
 }
