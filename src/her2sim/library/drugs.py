@@ -315,10 +315,13 @@ class Target:
 @final
 @dataclass(frozen=True)
 class Exposure:
-    """Typical clinical exposure (total plasma concentrations) for one regimen.
+    """Typical clinical exposure (total concentrations) for one regimen.
 
     ``protein_binding`` is the bound fraction (0-1) or ``None`` where not applicable (antibodies)
-    or not found. Free concentrations are derived: total × (1 − protein_binding).
+    or not found. ``matrix`` says where the totals were measured; whole-blood values (everolimus)
+    are converted with ``plasma_per_measured``. Free plasma concentrations are derived:
+    total × plasma_per_measured × (1 − protein_binding). ``clinical`` is False for exposures that
+    are not from patients (e.g. xenograft plasma levels).
     """
 
     regimen: str
@@ -330,9 +333,15 @@ class Exposure:
     protein_binding_provenance: Provenance | None = None
     note: str = ""
     clinical: bool = True
+    matrix: str = "plasma"
+    plasma_per_measured: float = 1.0
 
     def __post_init__(self) -> None:
         _canonical_unit(self.unit, "Exposure.unit")
+        if self.matrix not in ("plasma", "whole blood"):
+            raise ValidationError(f"Exposure.matrix={self.matrix!r}; allowed: plasma, whole blood")
+        if not self.plasma_per_measured > 0:
+            raise ValidationError("Exposure.plasma_per_measured must be > 0")
         for label, number in (("cmax_total", self.cmax_total), ("cmin_total", self.cmin_total)):
             if number is not None and not number >= 0:
                 raise ValidationError(f"Exposure.{label}={number!r} must be >= 0")
@@ -434,7 +443,7 @@ class Drug:
                 continue
             total = self.to_nM(number, self.exposure.unit)
             result[f"{label}_total_nM"] = total
-            result[f"{label}_free_nM"] = None if free is None else total * free
+            result[f"{label}_free_nM"] = None if free is None else total * self.exposure.plasma_per_measured * free
         return result
 
     @property
@@ -1203,16 +1212,24 @@ def _build() -> tuple[Drug, ...]:
         molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="")),
         canonical_unit="nM",
         exposure=Exposure(
-            regimen="10 mg once daily, trough",
+            regimen="10 mg once daily, trough (whole blood)",
             unit="ng/mL",
             cmin_total=12.9,
+            matrix="whole blood",
+            plasma_per_measured=0.20 / (1.0 - 0.40),
+            protein_binding=0.74,
+            protein_binding_provenance=_sourced(
+                "everolimus label summary (drugster.info monograph)", "plasma protein binding approximately 74 %"),
+            note=("whole blood -> plasma x 0.333: about 20 % of blood everolimus is in plasma (Afinitor label; "
+                  "recalled, not read) over (1 - haematocrit 0.40); erythrocyte uptake and the need for the "
+                  "correction: ter Heine R et al. 2016, Clin Pharmacokinet 55:1447 (abstract read)"),
             provenance=_sourced(
                 "SWOG S0931 PK (Kidney Cancer journal) (pharmacology.md K18)",
                 "trough quartile boundaries <9.0, 9.0-12.9, 12.9-22.8, >22.8 ng/mL; 12.9 is the median "
                 "boundary; DLT threshold Ctrough 17.3 ng/mL",
             ),
         ),
-        exposure_note="protein binding not curated",
+        exposure_note="whole-blood trough converted to plasma before the unbound fraction",
     ))
 
     # --- MAPK, IGF1R, HER3 -----------------------------------------------------------------
