@@ -102,8 +102,8 @@ def drugs(
     elif wide:
         print_table(table, wide=True)
     else:  # the columns a reader scans first; --wide or --out for all of them
-        keep = [c for c in ("drug", "node", "binding_site", "potency_nM", "potency_kind", "provenance_kind")
-                if c in table.columns]
+        keep = [c for c in ("drug", "node", "binding_site", "potency_nM", "potency_kind", "free_potency_nM",
+                            "provenance_kind") if c in table.columns]
         print_table(table[keep] if keep else table)
 
 
