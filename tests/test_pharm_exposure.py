@@ -106,6 +106,9 @@ def test_tucatinib_and_everolimus_exposures():
     # up to the approach to steady state (t1/2 4 days against 15 weeks): rtol 1e-3
     t = pk.steady_state_summary("T-DM1 3.6 mg/kg q3w")
     assert t["cavg_total_ug_per_mL"] == pytest.approx(3.6 * 68.0 / (0.68 * 21.0), rel=1e-3)
+    # trametinib 2 mg qd: CL/F = i.v. CL 3.21 L/h / F 0.723 (Br J Clin Pharmacol 2014); average = dose/(CL/F tau)
+    m = pk.steady_state_summary("trametinib 2 mg qd")
+    assert m["cavg_total_ug_per_mL"] == pytest.approx(2.0 * 0.723 / (3.21 * 24.0), rel=1e-3)
     # everolimus: whole-blood troughs converted to plasma before the unbound fraction
     model = pk.pk_model("everolimus")
     assert model.plasma_per_measured == pytest.approx(0.20 / 0.60, rel=1e-12)
@@ -122,7 +125,8 @@ def test_no_silent_in_vitro_fallback_in_the_exposure_table():
     for name, row in table.iterrows():
         if not row["clinical"]:
             assert "no clinical exposure" in row["note"] and "free" in row["note"], name
-    assert bool(table.loc["tucatinib", "clinical"]) and bool(table.loc["T-DM1", "clinical"])
+    for name in ("tucatinib", "T-DM1", "trametinib"):
+        assert bool(table.loc[name, "clinical"]), name
     # in vitro: nominal 1 uM lapatinib in 10 % serum is 91.7 nM free
     in_vitro = exposure_table("in_vitro", ["lapatinib"]).set_index("drug")
     assert in_vitro.loc["lapatinib", "concentration_nM"] == pytest.approx(1000.0 / 10.9, rel=1e-12)

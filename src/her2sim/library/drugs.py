@@ -1259,8 +1259,19 @@ def _build() -> tuple[Drug, ...]:
         molecular_weight=615.4,
         molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="free base")),
         canonical_unit="nM",
-        exposure=None,
-        exposure_note="clinical exposure not curated",
+        exposure=Exposure(
+            regimen="2 mg once daily, steady-state trough (median)",
+            unit="ng/mL",
+            cmin_total=13.6,
+            provenance=_sourced(
+                "Ouellet D et al. 2016, population PK and exposure-response of trametinib (Certara publication "
+                "page, abstract read)", "median observed Cmin 10.6 ng/mL (phase 2) and 13.6 ng/mL (phase 3)"),
+            protein_binding=0.97,
+            protein_binding_provenance=_sourced(
+                "trametinib drug monograph (rpsi.ir); Leonowens 2014 Br J Clin Pharmacol 78:524 (> 95 %)",
+                "~97 % bound"),
+        ),
+        exposure_note="her2sim.library.pk models 2 mg qd from the microtracer i.v./oral PK",
     ))
 
     drugs.append(Drug(

@@ -34,6 +34,9 @@ are those of the project's pharmacology notes, cited with the original paper or 
 * T-DM1 — CL 0.68 L/day sourced, V derived from the half-life of about 4 days (Kadcyla label,
   population PK; 1-compartment, infusion taken as a bolus). Conjugate concentrations; the DM1
   payload is not modelled.
+* trametinib — i.v. CL 3.21 L/h, V 976 L and bioavailability 72.3 % (microtracer study, Br J
+  Clin Pharmacol 2014;78:524), so CL/F and V/F derived; Tmax 1.5 h; unbound fraction 0.03 (~97 %
+  bound, drug monograph; "> 95 %" in the same paper).
 * tucatinib — CL/F 148 L/h, V/F 1670 L and unbound fraction 0.029 sourced (Tukysa label, K13);
   Tmax 2 h taken (not in K13; it does not change the average exposure).
 * everolimus — half-life 30 h sourced (phase I, J Clin Oncol 2008;26:1588, K18); unbound
@@ -83,6 +86,8 @@ K16 = "Piqray Fachinformation (Swiss label), pharmacology.md K16"
 K17 = "Truqap label (rxreasoner mirror), pharmacology.md K17"
 K18 = "everolimus phase I PK/PD, J Clin Oncol 2008;26:1588-95 (PMID 18332470) and S0931 troughs, pharmacology.md K18"
 EVEROLIMUS_BINDING = "everolimus label summary (drugster.info monograph): protein binding approximately 74 %"
+TRAMETINIB_BCP = ("Leonowens C et al. 2014, Br J Clin Pharmacol 78:524-32 (PMID 24606567; abstract read): absolute "
+                  "bioavailability 72.3 %, i.v. CL 3.21 L/h, V 976 L, median Tmax 1.5 h")
 KADCYLA = ("Kadcyla (ado-trastuzumab emtansine) US label, section 12.3, population PK (120ty.net label "
            "mirror): CL 0.68 L/day, t1/2 approximately 4 days, no accumulation at 3.6 mg/kg q3w")
 K13 = "Tukysa label (medex.com.bd / rxreasoner mirrors), pharmacology.md K13"
@@ -258,6 +263,15 @@ def _build() -> dict[str, PKModel]:
         {"CL": ("sourced", KADCYLA, "ADC clearance 0.68 L/day"),
          "V": ("derived", KADCYLA, f"CL x t1/2 (~4 days) / ln 2 = {v_tdm1:.2f} L")},
         note="antibody-drug conjugate (ADC) concentrations; no plasma protein binding; the payload is not modelled")
+    # trametinib: i.v. CL and V with absolute bioavailability (microtracer study), Tmax 1.5 h
+    models["trametinib"] = _oral("trametinib", cl_f=3.21 / 0.723, v_f=976.0 / 0.723, tmax=1.5, fu=0.03, prov={
+        "CL_F": ("derived", TRAMETINIB_BCP, "i.v. CL 3.21 L/h / F 0.723 = 4.44 L/h"),
+        "V_F": ("derived", TRAMETINIB_BCP, "i.v. V 976 L / F 0.723 = 1350 L"),
+        "tmax": ("sourced", TRAMETINIB_BCP, "median Tmax 1.5 h"),
+        "free_fraction": ("sourced", "trametinib drug monograph (rpsi.ir generic-drug record): protein binding ~97 %; "
+                                     "Br J Clin Pharmacol 2014;78:524 states > 95 %", "unbound 0.03")},
+        note=("unbound fraction 0.03 (~97 % bound); average 18.8 ng/mL at 2 mg qd, against median troughs of "
+              "10.6-13.6 ng/mL in the phase 2/3 studies (Ouellet 2016 population PK, abstract)"))
     # lapatinib
     cl_f = 1250.0 / 36.2
     v_f = cl_f * 24.0 / math.log(2)
@@ -345,6 +359,8 @@ REGIMENS: dict[str, Regimen] = {
     "everolimus 10 mg qd": Regimen("everolimus 10 mg qd", "everolimus", 10.0, 24.0, source="Afinitor label"),
     "T-DM1 3.6 mg/kg q3w": Regimen("T-DM1 3.6 mg/kg q3w", "T-DM1", 3.6, 21 * 24.0, per_kg=True,
                                    source="Kadcyla label: 3.6 mg/kg every 3 weeks"),
+    "trametinib 2 mg qd": Regimen("trametinib 2 mg qd", "trametinib", 2.0, 24.0,
+                                  source="Mekinist label: 2 mg once daily"),
     "tucatinib 300 mg bid": Regimen("tucatinib 300 mg bid", "tucatinib", 300.0, 12.0,
                                     source="Tukysa label: 300 mg twice daily (pharmacology.md K13)"),
 }
