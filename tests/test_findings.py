@@ -110,6 +110,10 @@ def test_scorecard_files(written):
     for fid in frame.loc[frame["verdict"] != "not applicable", "id"]:
         figure = out / "figures" / f"{fid}.png"
         assert figure.is_file() and figure.stat().st_size > 1000, fid
+    # the clinical-exposure table (issue #13 item 9) is written beside the scorecard, with its rule
+    clinical = pd.read_csv(out / "clinical_exposure.csv")
+    assert {"trastuzumab", "lapatinib", "neratinib", "tucatinib", "trastuzumab + tucatinib"} <= set(clinical["drug"])
+    assert "## Clinical exposure and activity" in text and "Vogel" in text
     # sourced/assumed-only plus fitting-dependent passes add up to all passes
     assert counts["n_reproduced_without_fitting"] + counts["n_reproduced_needing_fitting"] == counts["n_reproduced"]
 

@@ -69,6 +69,8 @@ MONOTHERAPY_ACTIVITY: dict[str, tuple[str, str, bool | None]] = {
                  "phase II, Breast Cancer Res Treat 2012 (clinical-trials.csv C45)", True),
     "tucatinib": ("no monotherapy trial; adds to trastuzumab + capecitabine: PFS HR 0.54 (HER2CLIMB)",
                   "Murthy RK et al. 2020, N Engl J Med 382:597", False),
+    "trastuzumab + tucatinib": ("tucatinib adds to trastuzumab + capecitabine: PFS HR 0.54 (HER2CLIMB)",
+                                "Murthy RK et al. 2020, N Engl J Med 382:597", None),
     "pertuzumab": ("no monotherapy activity expected (dimerisation block alone; issue #13)",
                    "issue #13 verdict rule", False),
     "everolimus": ("no monotherapy in HER2+; adds to trastuzumab + vinorelbine: PFS HR 0.78 (BOLERO-3)",
@@ -298,8 +300,27 @@ def _markdown(frame: pd.DataFrame, counts: Mapping[str, Any], seconds: float) ->
     return "\n".join(lines) + "\n"
 
 
+def _clinical_markdown(table: pd.DataFrame) -> str:
+    gi = [c for c in table.columns if c.startswith("GI_")]
+    lines = ["", "## Clinical exposure and activity", "", f"Rule (fixed before the run): {table.attrs['rule']}.", "",
+             "| drug | free nM | " + " | ".join(f"{c[3:]} GI %" for c in gi) + " | published activity | verdict |",
+             "|---|---|" + "---|" * len(gi) + "---|---|"]
+    for _, r in table.iterrows():
+        def num(x: float, fmt: str) -> str:
+            return "—" if pd.isna(x) else format(x, fmt)
+
+        cells = [r["drug"], num(r["free_nM"], ".3g"), *[num(r[c], ".1f") for c in gi],
+                 f"{r['published_activity']} ({r['activity_source']})" if r["activity_source"] else r["published_activity"],
+                 r["verdict"]]
+        lines.append("| " + " | ".join(str(c).replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def write_scorecard(out_dir, *, model=None) -> pd.DataFrame:
     """Run every literature check and write ``scorecard.csv``, ``scorecard.md`` and figures.
+
+    Also writes ``clinical_exposure.csv`` (:func:`clinical_exposure_table`) and its section of
+    ``scorecard.md``.
 
     Parameters
     ----------
@@ -346,7 +367,12 @@ def write_scorecard(out_dir, *, model=None) -> pd.DataFrame:
             progress(f"figures {n}/{len(applicable)}")
     counts = summary(frame)
     seconds = time.perf_counter() - start
-    (out / "scorecard.md").write_text(_markdown(frame, counts, seconds), encoding="utf-8")
+    progress("clinical-exposure table (label regimens -> free exposure -> GI at 72 h)")
+    clinical = clinical_exposure_table(model=model)
+    clinical.to_csv(out / "clinical_exposure.csv", index=False)
+    seconds = time.perf_counter() - start
+    (out / "scorecard.md").write_text(_markdown(frame, counts, seconds) + _clinical_markdown(clinical),
+                                      encoding="utf-8")
     progress(f"done: {counts['n_reproduced']}/{counts['n_applicable']} reproduced "
              f"({counts['percent_reproduced']:.1f} %)")
     return frame
