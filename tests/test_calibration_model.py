@@ -147,7 +147,9 @@ def test_condition_table_follows_the_protocol():
     inputs["measurements"] = measurement_design(["ctrl", "pten_lap"], ["obs_pAKT"], [1.0])
     tables = petab_tables_for_model(build(), **inputs)
     c = tables.conditions.set_index("conditionId")
-    assert c.loc["pten_lap", "lapatinib_nM"] == 1000.0 and c.loc["pten_lap", "PTEN_level"] == 0.0
+    # doses are nominal in 10 % serum: lapatinib (fu 0.01) is free at 1000/(1 + 0.1*99) nM (issue #13)
+    assert c.loc["pten_lap", "lapatinib_nM"] == pytest.approx(1000.0 / 10.9, rel=1e-12)
+    assert c.loc["pten_lap", "PTEN_level"] == 0.0
     assert c.loc["preeq_PTEN_loss", "lapatinib_nM"] == 0.0
     assert c.loc["preeq_PTEN_loss", "cell_growth_switch"] == 0.0
     assert c.loc["preeq_PTEN_loss", "PTEN_level"] == 0.0
@@ -260,7 +262,10 @@ def _check_recovery(problem, objective, record, x_hat, f_hat):
     assert f_hat <= f_true + 1e-6
     # joint 95 % likelihood-ratio region (oracle: Wilks, χ² with dim degrees of freedom)
     assert 2 * (f_true - f_hat) <= chi2_dist.ppf(0.95, objective.dim)
-    ci = wald_intervals(problem, x_hat)
+    # per-parameter intervals at the Bonferroni level 1 - 0.05/dim, so that all of them cover the truth
+    # with >= 95 % probability (six separate 95 % intervals all cover it only ~74 % of the time: the
+    # example regenerated for issue #13 missed kcat_PTEN's by 6e-5 on the log10 scale)
+    ci = wald_intervals(problem, x_hat, level=1.0 - 0.05 / objective.dim)
     assert list(ci.index) == list(objective.x_ids)
     for pid, xt in zip(objective.x_ids, x_true):
         row = ci.loc[pid]

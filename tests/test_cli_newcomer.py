@@ -181,12 +181,13 @@ def test_rescue_ranks_comparable_exposures_unless_asked(tmp_path):
     assert result.exit_code == 0, result.output
     table = pd.read_csv(tmp_path / "a" / "rescue.csv")
     assert set(table["exposure"]) == {"clinical"}
-    assert "left out (no clinical exposure" in result.output and "tucatinib" in result.output
+    # tucatinib has a clinical exposure since issue #13 (label PK, K13); pelitinib still has none
+    assert "left out (no clinical exposure" in result.output and "pelitinib" in result.output
     result = runner.invoke(app, [*base, str(tmp_path / "b"), "--include-unexposed", "--top", "30"])
     assert result.exit_code == 0, result.output
     table = pd.read_csv(tmp_path / "b" / "rescue.csv")
     flagged = table[table["exposure"].str.startswith("NOT COMPARABLE")]
-    assert "tucatinib" in set(flagged["combination"])
+    assert "pelitinib" in set(flagged["combination"])
     assert "[NOT COMPARABLE" in result.output
 
 

@@ -93,7 +93,13 @@ def test_conservation_during_treatment(model):
 
 def test_drug_and_genotype_settings():
     settings = drug_settings({"Herceptin": (10, "ug/mL"), "lapatinib": (1, "uM")})
-    assert settings["lapatinib_nM"] == pytest.approx(1000.0, rel=1e-12)
+    # nominal 1 uM in 10 % serum; lapatinib fu 0.01 in plasma (label, >99 % bound) -> the dilution
+    # relation fu_medium = 1/(1 + 0.1*(1/0.01 - 1)) = 1/10.9 (Kalvass & Maurer 2002); exact arithmetic
+    assert settings["lapatinib_nM"] == pytest.approx(1000.0 / 10.9, rel=1e-12)
+    # serum-free medium: nominal is free
+    assert drug_settings({"lapatinib": (1, "uM")}, serum_percent=0)["lapatinib_nM"] == pytest.approx(1000.0, rel=1e-12)
+    with pytest.raises(her2sim.ValidationError, match="serum_percent"):
+        drug_settings({"lapatinib": 1.0}, serum_percent=150)
     assert settings["trastuzumab_nM"] == pytest.approx(10 / 148000 * 1e6, rel=1e-3)
     assert genotype_settings({"PTEN loss": 0.5}) == {"PTEN_level": 0.5}
     assert genotype_settings(["PIK3CA H1047R"])["PIK3CA_mut_gain"] > 0

@@ -113,12 +113,19 @@ def resolve_contexts(contexts: Context | Sequence[Context] | Mapping[str, Mappin
     return out
 
 
-def drug_concentrations(doses: Mapping[str, float | tuple[float, str]], *, family=None) -> dict[str, float]:
-    """``{drug name: dose}`` → ``{model parameter: nM}`` (bare numbers are nM)."""
+def drug_concentrations(doses: Mapping[str, float | tuple[float, str]], *, family=None,
+                        serum_percent: float | None = None) -> dict[str, float]:
+    """``{drug name: nominal in-vitro dose}`` → ``{model parameter: free nM}`` (bare numbers are nM).
+
+    ``serum_percent`` (None: the family's default, 10 % for the flagship) sets the medium whose
+    unbound fraction turns nominal doses into free concentrations.
+    """
     fam = _family(family)
     if fam.drug_settings is None:
         raise ValidationError(f"drugs: family {fam.name!r} has no drug vocabulary")
-    return fam.drug_settings(doses)
+    if serum_percent is None:
+        return fam.drug_settings(doses)
+    return fam.drug_settings(doses, serum_percent=serum_percent)
 
 
 def run_members(

@@ -17,11 +17,13 @@ Which concentration, and why
 * ``"free_trough"`` / ``"free_peak"``: the interval minimum / maximum of the same profile.
 * drugs without a PK model fall back to the catalogue exposure (:mod:`her2sim.library.drugs`):
   free Cmin/Cmax where protein binding is known, else total; drugs with no curated exposure fall
-  back to the in-vitro reference dose used by the literature checks (findings.py conventions) and
-  are flagged ``clinical = False``.
+  back to the in-vitro reference dose used by the literature checks (findings.py conventions),
+  converted to its free concentration in 10 % serum, and are flagged ``clinical = False`` with
+  the reason in ``note`` (never used as if it were a clinical exposure).
 * ``basis="in_vitro"``: the in-vitro reference doses for every drug (trastuzumab/pertuzumab/HER3
   antibodies 10 µg/mL, HER kinase and PI3K/AKT inhibitors 1 µM, everolimus 20 nM, MEK and IGF1R
-  inhibitors 1 µM / 3 µM), to compare with cell-line literature.
+  inhibitors 1 µM / 3 µM), nominal, times the drug's unbound fraction in the medium
+  (``serum_percent``, default 10 %), to compare with cell-line literature.
 """
 
 from __future__ import annotations
@@ -209,8 +211,9 @@ _IN_VITRO: dict[str, tuple[float, str]] = {
 _IN_VITRO_SOURCE = "in-vitro reference dose (conventions of her2sim.library.findings, from the cited cell studies)"
 
 
-def exposure_table(basis: str = "free_average", drugs: Sequence[str] | None = None) -> pd.DataFrame:
-    """One concentration per drug, with the basis used and its source.
+def exposure_table(basis: str = "free_average", drugs: Sequence[str] | None = None, *,
+                   serum_percent: float = 10.0) -> pd.DataFrame:
+    """One **free** concentration per drug, with the basis used and its source.
 
     Parameters
     ----------
@@ -218,6 +221,9 @@ def exposure_table(basis: str = "free_average", drugs: Sequence[str] | None = No
         One of :data:`BASES` (see the module docstring).
     drugs
         Catalogue names (default: every modelled drug).
+    serum_percent
+        Serum % of the medium for in-vitro doses (``basis="in_vitro"`` and drugs without a
+        clinical exposure): the nominal dose times the unbound fraction in that medium.
 
     Returns
     -------
@@ -242,8 +248,10 @@ def exposure_table(basis: str = "free_average", drugs: Sequence[str] | None = No
     for name in names:
         drug = get_drug(name)
         value, unit = _IN_VITRO[drug.action]
-        row = {"drug": name, "concentration_nM": drug.to_nM(value, unit), "basis": "in_vitro", "clinical": False,
-               "source": _IN_VITRO_SOURCE, "note": f"{value:g} {unit}"}
+        fu = drug.free_fraction_in_medium(serum_percent)
+        row = {"drug": name, "concentration_nM": drug.to_nM(value, unit) * fu, "basis": "in_vitro", "clinical": False,
+               "source": _IN_VITRO_SOURCE,
+               "note": f"{value:g} {unit} nominal in {serum_percent:g} % serum x unbound fraction {fu:.3g} (free)"}
         if basis != "in_vitro":
             key = {"free_average": "cavg_free_nM", "free_trough": "cmin_free_nM", "free_peak": "cmax_free_nM"}[basis]
             if name in by_drug:
@@ -263,7 +271,7 @@ def exposure_table(basis: str = "free_average", drugs: Sequence[str] | None = No
                      "free_trough": ("cmin_free_nM", "cmin_total_nM", "cmax_free_nM", "cmax_total_nM"),
                      "free_peak": ("cmax_free_nM", "cmax_total_nM", "cmin_free_nM", "cmin_total_nM")}[basis]
             hit = next((k for k in order if exposure.get(k)), None)
-            if hit is not None and drug.exposure is not None:
+            if hit is not None and drug.exposure is not None and drug.exposure.clinical:
                 prov = drug.exposure.provenance
                 rows.append({"drug": name, "concentration_nM": float(exposure[hit]), "basis": f"catalogue {hit[:-3]}",
                              "clinical": True, "source": prov.source or prov.note,

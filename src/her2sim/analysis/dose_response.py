@@ -331,6 +331,7 @@ def simulate_dose_response(
     parameters: Mapping[str, float] | None = None,
     model=None,
     n_threads: int | None = None,
+    serum_percent: float = 10.0,
 ) -> xr.Dataset:
     """Simulate a dose series of one drug or a fixed-ratio mixture on one or more contexts.
 
@@ -340,7 +341,8 @@ def simulate_dose_response(
         A drug name (``"lapatinib"``), several joined by ``"+"`` (equal ratio) or a mapping
         ``{drug: ratio}``: each drug's concentration is ``ratio × c`` (in ``unit``) at dose ``c``.
     concentrations
-        Doses ``c`` in ``unit`` (default: 12 points, 0.01-10 000 nM, log-spaced).
+        Nominal doses ``c`` in ``unit`` (default: 12 points, 0.01-10 000 nM, log-spaced); the
+        model receives the free concentration in a medium with ``serum_percent`` % serum.
     unit
         Any unit of :data:`her2sim.library.drugs.SUPPORTED_UNITS`; converted per drug by its
         molecular weight.
@@ -389,14 +391,20 @@ def simulate_dose_response(
     for r in readouts:
         if r not in known:
             raise UnknownNameError("readouts", r, known)
+    if isinstance(serum_percent, bool) or not isinstance(serum_percent, (int, float)) \
+            or not 0.0 <= float(serum_percent) <= 100.0:
+        raise ValidationError(f"serum_percent={serum_percent!r} must be a number in [0, 100] (% serum in the medium)")
     per_drug_nM = {name: np.asarray([get_drug(name).to_nM(r * c, unit) for c in conc]) for name, r in ratios.items()}
+    # doses are nominal; the model takes the free concentration in a medium with serum_percent % serum
+    free_nM = {name: per_drug_nM[name] * get_drug(name).free_fraction_in_medium(float(serum_percent))
+               for name in ratios}
     params = {name: _param(name) for name in ratios}
     members: list[dict[str, float]] = []
     for settings in ctx.values():
         base = {**settings, **(parameters or {})}
         members.append(dict(base))  # untreated control
         for i in range(conc.size):
-            members.append({**base, **{params[n]: float(per_drug_nM[n][i]) for n in ratios}})
+            members.append({**base, **{params[n]: float(free_nM[n][i]) for n in ratios}})
     times = sorted({0.0, float(time), *[float(t) for t in readout_times if 0 < t <= time]})
     ens = run_members(members, times=times, outputs=["cells", *readouts], model=model, n_threads=n_threads)
     n_ctx, n_c, n_t = len(ctx), conc.size, len(times)
@@ -417,7 +425,10 @@ def simulate_dose_response(
     }
     for name in ratios:
         coords[f"concentration_{name}"] = ("concentration", per_drug_nM[name],
-                                           {"units": "nM", "long_name": f"{name} concentration"})
+                                           {"units": "nM", "long_name": f"{name} concentration (nominal)"})
+        coords[f"free_concentration_{name}"] = ("concentration", free_nM[name],
+                                                {"units": "nM", "long_name": f"{name} free concentration in "
+                                                                             f"{serum_percent:g} % serum"})
     data = {
         "cells": (("context", "concentration", "time"), cells[:, 1:, :],
                   {"units": "1", "long_name": "relative cell number x(t)/x(0)"}),
@@ -442,6 +453,7 @@ def simulate_dose_response(
     ds.attrs.update(provenance(
         model, experiment="dose_response", treatment=" + ".join(ratios), ratios=repr(ratios),
         unit=unit, end_time_h=float(time), contexts=repr(ctx), parameter_overrides=repr(dict(parameters or {})),
+        serum_percent=float(serum_percent),
         n_failed=int(np.count_nonzero(status)), citation=HAFNER2016,
     ))
     from .atlas import attach_notes, identical_context_notes, treatment_notes

@@ -102,8 +102,8 @@ def drugs(
     elif wide:
         print_table(table, wide=True)
     else:  # the columns a reader scans first; --wide or --out for all of them
-        keep = [c for c in ("drug", "node", "binding_site", "potency_nM", "potency_kind", "provenance_kind")
-                if c in table.columns]
+        keep = [c for c in ("drug", "node", "binding_site", "potency_nM", "potency_kind", "free_potency_nM",
+                            "provenance_kind") if c in table.columns]
         print_table(table[keep] if keep else table)
 
 
@@ -119,6 +119,9 @@ def simulate(
                                    help="Flagship: DRUG=VALUE[UNIT] from t = 0, e.g. 'trastuzumab=10 ug/mL', 'lapatinib=1 uM' "
                                         "(bare numbers are nM); repeat."),
     readout: list[str] = typer.Option([], "--readout", "-r", help="Flagship: read-outs ('her2sim list readouts'); repeat."),
+    serum: float = typer.Option(10.0, "--serum", min=0.0, max=100.0,
+                                help="Flagship: serum % of the medium; doses are nominal and act through their free "
+                                     "fraction in it (default 10 %)."),
     t_end: float | None = typer.Option(None, "--t-end",
                                        help="End time: hours for the flagship (default 72); the model's time unit for SBML (required)."),
     points: int = typer.Option(101, "--points", min=2, max=100_000, help="Number of output times."),
@@ -183,12 +186,13 @@ def simulate(
             check_choice("--readout", r, allowed)
         readouts = list(readout) or ["cells", "pHER2_total", "pHER3", "pAKT_S473", "pS6", "pERK"]
         ds = treat(doses, times=np.linspace(0.0, t_end, points), genotype=genotypes or None,
-                   parameters=settings or None, outputs=readouts)
+                   parameters=settings or None, outputs=readouts, serum_percent=serum)
         time_unit = "h"
         label = ("flagship model; " + "; ".join(filter(None, [
             f"cell line {cell_line}" if cell_line else "",
             "genotype " + " + ".join(f"{k}:{v:g}" if v != 1 else k for k, v in genotypes.items()) if genotypes else "",
-            "drugs " + ", ".join(f"{k} {v:g} {u}" for k, (v, u) in doses.items()) if doses else "untreated"])))
+            ("drugs " + ", ".join(f"{k} {v:g} {u}" for k, (v, u) in doses.items()) + f" in {serum:g} % serum")
+            if doses else "untreated"])))
         out = out or Path("her2sim-output/simulate/time_course.csv")
         plot = plot or out.with_suffix(".png")
     out = out or Path("simulation.csv")
@@ -260,6 +264,9 @@ def dose_response_cmd(
     high: float = typer.Option(1e4, help="Highest concentration (> --low)."),
     points: int = typer.Option(12, min=4, max=200, help="Number of concentrations."),
     unit: str = typer.Option("nM", help="Concentration unit (nM, uM, ug/mL...)."),
+    serum: float = typer.Option(10.0, "--serum", min=0.0, max=100.0,
+                                help="Serum % of the medium: doses are nominal and act through their free fraction "
+                                     "in it (default 10 %)."),
     time: float = typer.Option(72.0, help="End point in hours (> 0)."),
     measured: Path | None = typer.Option(None, exists=True, dir_okay=False,
                                          help="Fit this CSV (dose, response, replicate[, drug, cell_line]) instead."),
@@ -303,7 +310,8 @@ def dose_response_cmd(
         return
     check_drugs("TREATMENT", treatment)
     parsed = parse_contexts(contexts)
-    ds = dr.simulate_dose_response(treatment, np.geomspace(low, high, points), unit=unit, contexts=parsed, time=time)
+    ds = dr.simulate_dose_response(treatment, np.geomspace(low, high, points), unit=unit, contexts=parsed, time=time,
+                                   serum_percent=serum)
     fits = dr.fit_dose_response(ds, ic_levels=levels)
     grm = dr.gr_metrics(ds, flat_fit_pvalue_threshold=None if force_sigmoid else flat_fit_pvalue,
                         grmax_doses=grmax_doses)

@@ -77,6 +77,12 @@ def catalogue_tables() -> CatalogueTables:
                 "potency_assay": target.potency_assay,
                 "provenance_kind": target.provenance.kind,
                 "provenance": str(target.provenance),
+                "cellular_IC50_nominal_nM": target.cellular.IC50_nominal_nM if target.cellular else None,
+                "cellular_serum_percent": target.cellular.serum_percent if target.cellular else None,
+                "free_potency_nM": drug.free_potency(target)[0],
+                "K_I_nM": target.covalent.K_I_nM if target.covalent else None,
+                "k_inact_per_h": target.covalent.k_inact_per_h if target.covalent else None,
+                "covalent_provenance": str(target.covalent.provenance) if target.covalent else None,
             })
     gene_rows = [{
         "symbol": g.symbol, "hgnc_id": g.hgnc_id, "uniprot": g.uniprot, "node": g.node, "module": g.module,

@@ -36,6 +36,7 @@ molecules); :meth:`Drug.to_nM` converts through the molecular weight.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -58,7 +59,52 @@ __all__ = [
     "get_drug",
     "list_drugs",
     "all_drugs",
+    "CellularPotency",
+    "CovalentKinetics",
+    "DEFAULT_SERUM_PERCENT",
+    "free_fraction_in_medium",
 ]
+
+#: Serum percentage of a standard culture medium (10 % fetal bovine serum), the default of every
+#: in-vitro dose in her2sim.
+DEFAULT_SERUM_PERCENT = 10.0
+
+_KALVASS = (
+    "Kalvass JC, Maurer TS 2002, Biopharm Drug Dispos 23:327-38 (dilution relation of the unbound "
+    "fraction: fu_diluted = 1/(1 + D*(1/fu - 1)), D = serum fraction of plasma-like binding capacity)"
+)
+
+
+def free_fraction_in_medium(fu_plasma: float, serum_percent: float) -> float:
+    """Unbound fraction of a drug in culture medium with ``serum_percent`` % serum.
+
+    Binding proteins are diluted to ``serum_percent/100`` of their plasma level, so with linear
+    binding ``fu_medium = 1 / (1 + s (1/fu_plasma - 1))`` (Kalvass & Maurer 2002, the dilution
+    relation of equilibrium-dialysis practice, applied in reverse). Serum is taken to bind like
+    human plasma (albumin and alpha1-acid glycoprotein); bovine serum binds somewhat less, so free
+    fractions in medium are, if anything, underestimated.
+
+    Parameters
+    ----------
+    fu_plasma
+        Unbound fraction in (human) plasma, in (0, 1].
+    serum_percent
+        Serum in the medium, % (0 = serum-free, 100 = neat plasma).
+
+    Examples
+    --------
+    >>> round(free_fraction_in_medium(0.01, 10.0), 4)
+    0.0917
+    >>> free_fraction_in_medium(0.01, 0.0)
+    1.0
+    """
+    fu = float(fu_plasma)
+    serum = float(serum_percent)
+    if not 0.0 < fu <= 1.0:
+        raise ValidationError(f"fu_plasma={fu_plasma!r} must be in (0, 1]")
+    if not 0.0 <= serum <= 100.0:
+        raise ValidationError(f"serum_percent={serum_percent!r} must be in [0, 100] (% serum in the medium)")
+    return 1.0 / (1.0 + serum / 100.0 * (1.0 / fu - 1.0))
 
 Action = Literal[
     "her2_ecd_block",
@@ -188,6 +234,51 @@ def convert_from_nM(value_nM: float, unit: str, molecular_weight: float | None) 
 
 @final
 @dataclass(frozen=True)
+class CellularPotency:
+    """A potency measured in cells: nominal medium concentration and the medium's serum %.
+
+    ``readout`` says what was measured (``"pHER2"``, ``"proliferation"``...); the free
+    concentration at the target is ``IC50_nominal_nM × fu_medium(serum_percent)``
+    (:meth:`Drug.free_fraction_in_medium`), so cellular potencies and doses share one scale.
+    """
+
+    IC50_nominal_nM: float
+    serum_percent: float
+    readout: str
+    cell_line: str
+    provenance: Provenance
+
+    def __post_init__(self) -> None:
+        if not self.IC50_nominal_nM > 0:
+            raise ValidationError(f"CellularPotency: IC50_nominal_nM={self.IC50_nominal_nM!r} must be > 0")
+        if not 0.0 <= self.serum_percent <= 100.0:
+            raise ValidationError(f"CellularPotency: serum_percent={self.serum_percent!r} must be in [0, 100]")
+        if not isinstance(self.provenance, Provenance):
+            raise ValidationError("CellularPotency: provenance must be a Provenance")
+
+
+@final
+@dataclass(frozen=True)
+class CovalentKinetics:
+    """Two-step covalent inhibition ``E + I <-> E·I -> E-I``: ``K_I`` (nM, free) and ``k_inact`` (1/h).
+
+    The inactivated receptor pool forms at ``k_inact·C/(K_I + C)`` and is recovered only by
+    receptor turnover (resynthesis of unmodified receptor).
+    """
+
+    K_I_nM: float
+    k_inact_per_h: float
+    provenance: Provenance
+
+    def __post_init__(self) -> None:
+        if not (self.K_I_nM > 0 and self.k_inact_per_h > 0):
+            raise ValidationError("CovalentKinetics: K_I_nM and k_inact_per_h must be > 0")
+        if not isinstance(self.provenance, Provenance):
+            raise ValidationError("CovalentKinetics: provenance must be a Provenance")
+
+
+@final
+@dataclass(frozen=True)
 class Target:
     """One molecular target of a drug, with its binding site and potency.
 
@@ -205,8 +296,12 @@ class Target:
     provenance: Provenance
     potency_assay: str = "biochemical"
     note: str = ""
+    cellular: CellularPotency | None = None
+    covalent: CovalentKinetics | None = None
 
     def __post_init__(self) -> None:
+        if self.covalent is not None and self.binding != "covalent":
+            raise ValidationError(f"Target {self.node!r}: covalent kinetics given for a reversible binder")
         if not self.genes:
             raise ValidationError(f"Target {self.node!r}: genes must not be empty")
         if not self.binding_site:
@@ -224,10 +319,13 @@ class Target:
 @final
 @dataclass(frozen=True)
 class Exposure:
-    """Typical clinical exposure (total plasma concentrations) for one regimen.
+    """Typical clinical exposure (total concentrations) for one regimen.
 
     ``protein_binding`` is the bound fraction (0-1) or ``None`` where not applicable (antibodies)
-    or not found. Free concentrations are derived: total × (1 − protein_binding).
+    or not found. ``matrix`` says where the totals were measured; whole-blood values (everolimus)
+    are converted with ``plasma_per_measured``. Free plasma concentrations are derived:
+    total × plasma_per_measured × (1 − protein_binding). ``clinical`` is False for exposures that
+    are not from patients (e.g. xenograft plasma levels).
     """
 
     regimen: str
@@ -238,9 +336,16 @@ class Exposure:
     protein_binding: float | None = None
     protein_binding_provenance: Provenance | None = None
     note: str = ""
+    clinical: bool = True
+    matrix: str = "plasma"
+    plasma_per_measured: float = 1.0
 
     def __post_init__(self) -> None:
         _canonical_unit(self.unit, "Exposure.unit")
+        if self.matrix not in ("plasma", "whole blood"):
+            raise ValidationError(f"Exposure.matrix={self.matrix!r}; allowed: plasma, whole blood")
+        if not self.plasma_per_measured > 0:
+            raise ValidationError("Exposure.plasma_per_measured must be > 0")
         for label, number in (("cmax_total", self.cmax_total), ("cmin_total", self.cmin_total)):
             if number is not None and not number >= 0:
                 raise ValidationError(f"Exposure.{label}={number!r} must be >= 0")
@@ -342,8 +447,48 @@ class Drug:
                 continue
             total = self.to_nM(number, self.exposure.unit)
             result[f"{label}_total_nM"] = total
-            result[f"{label}_free_nM"] = None if free is None else total * free
+            result[f"{label}_free_nM"] = None if free is None else total * self.exposure.plasma_per_measured * free
         return result
+
+    @property
+    def fu_plasma(self) -> float:
+        """Unbound fraction in plasma (1 for antibodies and where protein binding is not curated)."""
+        if self.modality != "small_molecule" or self.exposure is None or self.exposure.free_fraction is None:
+            return 1.0
+        return self.exposure.free_fraction
+
+    def free_fraction_in_medium(self, serum_percent: float = DEFAULT_SERUM_PERCENT) -> float:
+        """Unbound fraction of this drug in medium with ``serum_percent`` % serum.
+
+        Antibodies are not serum-protein bound (1.0); small molecules follow
+        :func:`free_fraction_in_medium` from their plasma unbound fraction (:attr:`fu_plasma`).
+
+        Examples
+        --------
+        >>> round(get_drug("lapatinib").free_fraction_in_medium(10.0), 4)
+        0.0917
+        >>> get_drug("trastuzumab").free_fraction_in_medium(10.0)
+        1.0
+        """
+        return free_fraction_in_medium(self.fu_plasma, serum_percent)
+
+    def free_potency(self, target: Target) -> tuple[float, Provenance]:
+        """The free concentration (nM) at which ``target`` is half occupied in cells, with provenance.
+
+        A cellular potency (nominal, in its assay's serum) is converted to free with the assay
+        medium's unbound fraction; without one, the catalogue potency (biochemical: no serum, so
+        already free) is returned unchanged.
+        """
+        if target.cellular is None:
+            return float(target.potency_nM), target.provenance
+        cell = target.cellular
+        fu = self.free_fraction_in_medium(cell.serum_percent)
+        value = cell.IC50_nominal_nM * fu
+        note = (f"{cell.readout} IC50 in {cell.cell_line}: {cell.IC50_nominal_nM:g} nM nominal in "
+                f"{cell.serum_percent:g} % serum x unbound fraction in that medium {fu:.3g} "
+                f"(plasma fu {self.fu_plasma:g}; {_KALVASS}) = {value:.3g} nM free. {cell.provenance.note}").strip()
+        kind = "derived" if cell.provenance.kind in ("sourced", "derived") else cell.provenance.kind
+        return value, Provenance(kind, cell.provenance.source, note)
 
     def target_for(self, node: str) -> Target:
         """The target entry acting on ``node`` (case-insensitive); raises :class:`UnknownNameError`."""
@@ -369,6 +514,77 @@ def _assumed(note: str) -> Provenance:
 
 
 _CARTER_1992 = "Carter P et al. 1992, PNAS 89:4285-9 (pharmacology.md K01)"
+_RUSNAK_2001 = "Rusnak DW et al. 2001, Mol Cancer Ther 1:85-94 (GW2016 = lapatinib)"
+_CCLE = ("CCLE, Barretina J et al. 2012, Nature 483:603-7 (doi:10.1038/nature11003), BT-474 lapatinib "
+         "viability as in the project's data/ccle-dose-response.csv (72-84 h, 10 % FBS, nominal)")
+_HER2_CELL_SHIFT_NOTE = (
+    "lapatinib's free proliferation IC50 in BT-474 (CCLE, 132 nM nominal x fu 0.0917 in 10 % serum "
+    "= 12.1 nM) is 1.24-fold its purified-kinase IC50 (9.8 nM, Rusnak 2001)"
+)
+#: Lapatinib in BT-474: 50 % viability between 80 nM (0.57) and 250 nM (0.41), log-linear interpolation.
+_LAPATINIB_BT474 = CellularPotency(
+    IC50_nominal_nM=132.0, serum_percent=10.0, readout="proliferation (72-84 h viability)", cell_line="BT-474",
+    provenance=Provenance(
+        "derived", _CCLE,
+        "50 % viability by log-linear interpolation between 80 nM (0.57) and 250 nM (0.41): 132 nM; a "
+        "growth IC50, so it also carries the network between HER2 and growth (not a pure occupancy)"),
+)
+_KDEG_HER2_PER_H = math.log(2) / 10.0  # the flagship model's HER2 turnover (half-life 10 h)
+
+
+def _k_inact_from_cellular_ic50(K_I: float, ic50_free: float, k_turnover: float = _KDEG_HER2_PER_H) -> float:
+    """k_inact giving 50 % inactivated receptor at ``ic50_free`` at steady state of formation vs turnover.
+
+    The inactivated fraction settles at ``k_obs/(k_obs + k_turnover)``, ``k_obs = k_inact C/(K_I + C)``;
+    a 72 h assay is > 7 receptor half-lives, so the cellular IC50 is read at that steady state.
+    """
+    return k_turnover * (K_I + ic50_free) / ic50_free
+
+
+def _fu_medium(fu_plasma: float, serum_percent: float = 10.0) -> float:
+    return 1.0 / (1.0 + serum_percent / 100.0 * (1.0 / fu_plasma - 1.0))
+
+
+# Neratinib: K_I = the HER2 kinase IC50 (59 nM, K09); k_inact from a BT-474 cellular IC50 of 2 nM
+# nominal (10 % serum; fu 0.01 -> 0.0917 in medium -> 0.18 nM free) at steady state with HER2
+# turnover. The 2 nM is recalled (Rabindran 2004 / Canonici 2013 tables), not read: the Rabindran
+# abstract, read, says only that HKI-272 lowers HER2 autophosphorylation in cells at doses
+# consistent with its inhibition of proliferation, and Conlon 2021 (Br J Cancer 124:1249, abstract
+# read) ranks neratinib as the most potent of the three HER2 TKIs in HER2-amplified lines.
+_NERATINIB_IC50_FREE = 2.0 * _fu_medium(0.01)
+_NERATINIB_COVALENT = CovalentKinetics(
+    K_I_nM=59.0,
+    k_inact_per_h=_k_inact_from_cellular_ic50(59.0, _NERATINIB_IC50_FREE),
+    provenance=Provenance(
+        "assumed", "",
+        "k_inact derived (not read): K_I = HER2 kinase IC50 59 nM (pharmacology.md K09) and a recalled BT-474 "
+        "proliferation IC50 of ~2 nM nominal in 10 % serum (0.18 nM free), read at steady state of covalent "
+        "inactivation (k_inact C/(K_I + C)) against HER2 turnover (half-life 10 h): k_inact = k_turnover (K_I + C)/C "
+        "= 22 /h. Rabindran 2004 Cancer Res 64:3958 (abstract read) confirms irreversible binding and pHER2 "
+        "inhibition at antiproliferative doses; the number itself was not readable here"),
+)
+# Afatinib: Solca 2012 (abstract read): proliferation of ErbB-driven lines inhibited "at concentrations
+# below 100 nM"; 100 nM nominal in 10 % serum (fu 0.05 -> 0.345 in medium) is an upper bound of the
+# cellular IC50, so the k_inact derived from it is a lower bound.
+_AFATINIB_COVALENT = CovalentKinetics(
+    K_I_nM=14.0,
+    k_inact_per_h=_k_inact_from_cellular_ic50(14.0, 100.0 * _fu_medium(0.05)),
+    provenance=Provenance(
+        "derived", "Solca F et al. 2012, J Pharmacol Exp Ther 343:342-50 (abstract); pharmacology.md K11, K12",
+        "K_I = HER2 kinase IC50 14 nM; k_inact from the abstract's upper bound of the cellular IC50 (< 100 nM "
+        "nominal, taken in 10 % serum: 34.5 nM free) at steady state against HER2 turnover (half-life 10 h): "
+        "k_inact >= 0.097 /h (a lower bound: afatinib may be more potent than modelled)"),
+)
+# Pelitinib: same 3-cyanoquinoline crotonamide warhead as neratinib (Wissner 2003 J Med Chem; Torrance
+# 2000 Nat Med 6:1024): its k_inact is taken as neratinib's.
+_PELITINIB_COVALENT = CovalentKinetics(
+    K_I_nM=39.0,
+    k_inact_per_h=_NERATINIB_COVALENT.k_inact_per_h,
+    provenance=Provenance(
+        "assumed", "",
+        "no pelitinib k_inact found (pharmacology.md K15: no data); taken as neratinib's, which carries the "
+        "same 4-anilino-3-cyanoquinoline scaffold and crotonamide warhead (Torrance 2000 Nat Med 6:1024)"),
+)
 _TKI_REVIEW = (
     "TKI review table PMC8137941 Table 1 (npj Breast Cancer 2021, s41523-021-00265-1; "
     "attribution unconfirmed) (pharmacology.md {row}); primary paper not read"
@@ -401,12 +617,16 @@ def _p95_copy(target: Target, drug: str) -> Target:
         binding=target.binding,
         potency_nM=target.potency_nM,
         potency_kind=target.potency_kind,
-        provenance=_assumed(
-            f"potency assumed equal to full-length HER2 for {drug}: p95-HER2 retains the HER2 "
-            f"kinase domain; that kinase inhibitors block p95-HER2 is shown for lapatinib by "
-            f"{_SCALTRITI_2007}"
-        ),
+        provenance=(Provenance(
+            "derived" if target.provenance.kind in ("sourced", "derived") else target.provenance.kind,
+            f"{target.provenance.source}; {_SCALTRITI_2007}" if target.provenance.source else "",
+            f"equal to the full-length HER2 potency of {drug}: p95-HER2 retains the whole HER2 "
+            f"kinase domain (that kinase inhibitors block p95-HER2 is shown for lapatinib, L14). "
+            f"{target.provenance.note}".strip(),
+        )),
         potency_assay=target.potency_assay,
+        cellular=target.cellular,
+        covalent=target.covalent,
     )
 
 
@@ -510,9 +730,11 @@ def _build() -> tuple[Drug, ...]:
             binding="reversible",
             potency_nM=0.1,
             potency_kind="Kd",
-            provenance=_assumed(
-                "assumed equal to the trastuzumab K_d derived from " + _CARTER_1992 + "; the "
-                "conjugate carries the trastuzumab antibody, but no T-DM1-specific K_d was found"
+            provenance=_derived(
+                _CARTER_1992,
+                "the trastuzumab K_d (0.1 nM, derived from Carter 1992): T-DM1 is trastuzumab with DM1 "
+                "conjugated through lysines; no T-DM1-specific K_d was found, so conjugation is taken "
+                "not to change the affinity"
             ),
             potency_assay="antigen binding",
         ),),
@@ -528,7 +750,8 @@ def _build() -> tuple[Drug, ...]:
         ),
         canonical_unit="ug/mL",
         exposure=None,
-        exposure_note="clinical exposure not curated",
+        exposure_note=("no Cmax/Cmin in the catalogue; her2sim.library.pk models 3.6 mg/kg q3w from the Kadcyla "
+                       "label population PK (CL 0.68 L/day, t1/2 ~4 days): average 17.1 ug/mL"),
         binds_p95_her2=False,
         payload_modelled=False,
         note=(
@@ -541,8 +764,11 @@ def _build() -> tuple[Drug, ...]:
     # --- HER kinase inhibitors -------------------------------------------------------------
     lapatinib_her2 = Target(
         genes=("ERBB2",), node="HER2", binding_site="HER2 kinase domain ATP site",
-        binding="reversible", potency_nM=9.0, potency_kind="IC50",
-        provenance=_sourced(_TKI_REVIEW.format(row="K07"), "confirmed-secondary"),
+        binding="reversible", potency_nM=9.8, potency_kind="IC50",
+        provenance=_sourced(
+            _RUSNAK_2001, "purified ErbB-2 kinase IC50 9.8 nM (EGFR 10.2 nM), read in the abstract; "
+            "the review table of pharmacology.md K07 rounds it to 9 nM"),
+        cellular=_LAPATINIB_BT474,
     )
     drugs.append(Drug(
         name="lapatinib",
@@ -590,8 +816,9 @@ def _build() -> tuple[Drug, ...]:
         provenance=_sourced(
             _TKI_REVIEW.format(row="K09"),
             "same values attributed to Rabindran SK et al. 2004, Cancer Res 64:3958-65 by a vendor "
-            "page (not read)",
+            "page (not read); used as K_I, the reversible step before the covalent bond",
         ),
+        covalent=_NERATINIB_COVALENT,
     )
     drugs.append(Drug(
         name="neratinib",
@@ -602,7 +829,8 @@ def _build() -> tuple[Drug, ...]:
             Target(
                 genes=("EGFR",), node="EGFR", binding_site="EGFR kinase domain ATP site (covalent)",
                 binding="covalent", potency_nM=92.0, potency_kind="IC50",
-                provenance=_sourced(_TKI_REVIEW.format(row="K09"), "confirmed-secondary"),
+                provenance=_sourced(_TKI_REVIEW.format(row="K09"), "confirmed-secondary; used as K_I"),
+                covalent=_NERATINIB_COVALENT,
             ),
             neratinib_her2,
             _p95_copy(neratinib_her2, "neratinib"),
@@ -632,7 +860,8 @@ def _build() -> tuple[Drug, ...]:
     afatinib_her2 = Target(
         genes=("ERBB2",), node="HER2", binding_site="HER2 kinase domain ATP site (covalent)",
         binding="covalent", potency_nM=14.0, potency_kind="IC50",
-        provenance=_sourced(f"{_ESKENS_2008}; {_SOLCA_2012} (pharmacology.md K11)", "enzyme assay"),
+        provenance=_sourced(f"{_ESKENS_2008}; {_SOLCA_2012} (pharmacology.md K11)", "enzyme assay; used as K_I"),
+        covalent=_AFATINIB_COVALENT,
     )
     drugs.append(Drug(
         name="afatinib",
@@ -643,7 +872,8 @@ def _build() -> tuple[Drug, ...]:
             Target(
                 genes=("EGFR",), node="EGFR", binding_site="EGFR kinase domain ATP site (covalent)",
                 binding="covalent", potency_nM=0.5, potency_kind="IC50",
-                provenance=_sourced(f"{_ESKENS_2008}; {_SOLCA_2012} (pharmacology.md K11)", "enzyme assay"),
+                provenance=_sourced(f"{_ESKENS_2008}; {_SOLCA_2012} (pharmacology.md K11)", "enzyme assay; used as K_I"),
+                covalent=_AFATINIB_COVALENT,
             ),
             afatinib_her2,
             _p95_copy(afatinib_her2, "afatinib"),
@@ -671,13 +901,14 @@ def _build() -> tuple[Drug, ...]:
             protein_binding_provenance=_sourced(
                 "hospital formulary label summary (pharmacology.md K12)", "~95% bound",
             ),
+            clinical=False,
         ),
         binds_p95_her2=True,
     ))
 
     pelitinib_egfr = Target(
         genes=("EGFR",), node="EGFR", binding_site="EGFR kinase domain ATP site (covalent)",
-        binding="covalent", potency_nM=39.0, potency_kind="IC50",
+        binding="covalent", potency_nM=39.0, potency_kind="IC50", covalent=_PELITINIB_COVALENT,
         provenance=_assumed(
             "pharmacology.md K15: no data found. A search (pages/docs/code corpora) found "
             "Torrance CJ et al. 2000, Nat Med 6:1024-8 (PMID 10973323, doi:10.1038/79534), whose "
@@ -687,7 +918,7 @@ def _build() -> tuple[Drug, ...]:
     )
     pelitinib_her2 = Target(
         genes=("ERBB2",), node="HER2", binding_site="HER2 kinase domain ATP site (covalent)",
-        binding="covalent", potency_nM=1255.0, potency_kind="IC50",
+        binding="covalent", potency_nM=1255.0, potency_kind="IC50", covalent=_PELITINIB_COVALENT,
         provenance=_assumed(
             "HER2 is inhibited much more weakly than EGFR by EKB-569 (recalled, ~1.3 uM in vendor "
             "compilations); no primary source found in the search; treat as uncertain within ~3-fold"
@@ -720,6 +951,15 @@ def _build() -> tuple[Drug, ...]:
         genes=("ERBB2",), node="HER2", binding_site="HER2 kinase domain ATP site",
         binding="reversible", potency_nM=6.9, potency_kind="IC50",
         provenance=_sourced(_TKI_REVIEW.format(row="K13"), "confirmed-secondary"),
+        cellular=CellularPotency(
+            IC50_nominal_nM=6.9 * 12.1 / 9.8, serum_percent=0.0, readout="HER2 in cells (derived, free)",
+            cell_line="HER2-amplified (BT-474-like)",
+            provenance=Provenance(
+                "derived", f"{_TKI_REVIEW.format(row='K13')}; {_CCLE}; {_RUSNAK_2001}",
+                "tucatinib's BT-474 pHER2 IC50 (Kulukian 2020 Mol Cancer Ther 19:976) was not readable "
+                "with the tools of this work; its kinase IC50 6.9 nM is scaled by the cell-to-kinase ratio "
+                f"measured for the other quinazoline HER2 inhibitor: {_HER2_CELL_SHIFT_NOTE}; 8.5 nM free"),
+        ),
     )
     drugs.append(Drug(
         name="tucatinib",
@@ -743,7 +983,10 @@ def _build() -> tuple[Drug, ...]:
         exposure=Exposure(
             regimen="300 mg twice daily",
             unit="nM",
-            provenance=_sourced("Tukysa label (mirrors) (pharmacology.md K13)", "Cmax not read"),
+            provenance=_sourced(
+                "Tukysa label (mirrors) (pharmacology.md K13)",
+                "Cmax not read; CL/F 148 L/h and V/F 1670 L are, so her2sim.library.pk gives the exposure "
+                "(average total 0.169 ug/mL = dose/(CL/F x 12 h), 10.2 nM free)"),
             protein_binding=0.971,
             protein_binding_provenance=_sourced("Tukysa label (pharmacology.md K13)", "97.1% bound"),
         ),
@@ -897,6 +1140,14 @@ def _build() -> tuple[Drug, ...]:
                     "(aacrjournals cancerres 69/9_Supplement/3714)",
                     "in vitro IC50 AKT1 8, AKT2 12, AKT3 65 nM; cellular AKT1 ~20 nM",
                 ),
+                cellular=CellularPotency(
+                    IC50_nominal_nM=20.0, serum_percent=10.0, readout="cellular AKT1 inhibition",
+                    cell_line="as in the abstract (not named there)",
+                    provenance=_sourced(
+                        "AACR Annual Meeting 2009 abstract 3714, Cancer Res 69(9 Suppl):3714",
+                        "cellular AKT1 IC50 ~20 nM; the assay serum is not given in the abstract (10 % taken; "
+                        "MK-2206 plasma binding not curated, so nominal = free)"),
+                ),
             )
             for gene, value in (("AKT1", 8.0), ("AKT2", 12.0), ("AKT3", 65.0))
         ),
@@ -965,16 +1216,24 @@ def _build() -> tuple[Drug, ...]:
         molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="")),
         canonical_unit="nM",
         exposure=Exposure(
-            regimen="10 mg once daily, trough",
+            regimen="10 mg once daily, trough (whole blood)",
             unit="ng/mL",
             cmin_total=12.9,
+            matrix="whole blood",
+            plasma_per_measured=0.20 / (1.0 - 0.40),
+            protein_binding=0.74,
+            protein_binding_provenance=_sourced(
+                "everolimus label summary (drugster.info monograph)", "plasma protein binding approximately 74 %"),
+            note=("whole blood -> plasma x 0.333: about 20 % of blood everolimus is in plasma (Afinitor label; "
+                  "recalled, not read) over (1 - haematocrit 0.40); erythrocyte uptake and the need for the "
+                  "correction: ter Heine R et al. 2016, Clin Pharmacokinet 55:1447 (abstract read)"),
             provenance=_sourced(
                 "SWOG S0931 PK (Kidney Cancer journal) (pharmacology.md K18)",
                 "trough quartile boundaries <9.0, 9.0-12.9, 12.9-22.8, >22.8 ng/mL; 12.9 is the median "
                 "boundary; DLT threshold Ctrough 17.3 ng/mL",
             ),
         ),
-        exposure_note="protein binding not curated",
+        exposure_note="whole-blood trough converted to plasma before the unbound fraction",
     ))
 
     # --- MAPK, IGF1R, HER3 -----------------------------------------------------------------
@@ -1004,8 +1263,19 @@ def _build() -> tuple[Drug, ...]:
         molecular_weight=615.4,
         molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="free base")),
         canonical_unit="nM",
-        exposure=None,
-        exposure_note="clinical exposure not curated",
+        exposure=Exposure(
+            regimen="2 mg once daily, steady-state trough (median)",
+            unit="ng/mL",
+            cmin_total=13.6,
+            provenance=_sourced(
+                "Ouellet D et al. 2016, population PK and exposure-response of trametinib (Certara publication "
+                "page, abstract read)", "median observed Cmin 10.6 ng/mL (phase 2) and 13.6 ng/mL (phase 3)"),
+            protein_binding=0.97,
+            protein_binding_provenance=_sourced(
+                "trametinib drug monograph (rpsi.ir); Leonowens 2014 Br J Clin Pharmacol 78:524 (> 95 %)",
+                "~97 % bound"),
+        ),
+        exposure_note="her2sim.library.pk models 2 mg qd from the microtracer i.v./oral PK",
     ))
 
     drugs.append(Drug(

@@ -91,10 +91,10 @@ def _build() -> Any:
     return build()
 
 
-def _drug_settings(doses: Mapping[str, Any]) -> dict[str, float]:
+def _drug_settings(doses: Mapping[str, Any], *, serum_percent: float = 10.0) -> dict[str, float]:
     from .her2_model import drug_settings
 
-    return drug_settings(doses)
+    return drug_settings(doses, serum_percent=serum_percent)
 
 
 def _drug_names() -> tuple[str, ...]:

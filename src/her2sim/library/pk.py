@@ -31,11 +31,20 @@ are those of the project's pharmacology notes, cited with the original paper or 
   dosing interval) and V/F derived to reproduce Cmax,ss 1371 ng/mL (Truqap label, K17); ka
   from Tmax 1.5 h. Plasma protein binding was not found: the *total* concentration is used
   (flagged ``free_fraction_known=False``; an upper bound of the free concentration).
+* T-DM1 — CL 0.68 L/day sourced, V derived from the half-life of about 4 days (Kadcyla label,
+  population PK; 1-compartment, infusion taken as a bolus). Conjugate concentrations; the DM1
+  payload is not modelled.
+* trametinib — i.v. CL 3.21 L/h, V 976 L and bioavailability 72.3 % (microtracer study, Br J
+  Clin Pharmacol 2014;78:524), so CL/F and V/F derived; Tmax 1.5 h; unbound fraction 0.03 (~97 %
+  bound, drug monograph; "> 95 %" in the same paper).
+* tucatinib — CL/F 148 L/h, V/F 1670 L and unbound fraction 0.029 sourced (Tukysa label, K13);
+  Tmax 2 h taken (not in K13; it does not change the average exposure).
 * everolimus — half-life 30 h sourced (phase I, J Clin Oncol 2008;26:1588, K18); unbound
   fraction 0.26 from "protein binding approximately 74 %" (label summary, secondary source);
   CL/F derived so that the steady-state trough equals 12.9 ng/mL, the median of the trough
   quartile boundaries at 10 mg/day (K18); ka from Tmax 1.5 h (label 1-2 h). Everolimus troughs
-  are whole-blood values; the model takes them as plasma (assumed).
+  are whole-blood values and everolimus concentrates in red cells: plasma = blood × 0.333
+  (``plasma_per_measured``; see :data:`EVEROLIMUS_PLASMA_PER_BLOOD`).
 """
 
 from __future__ import annotations
@@ -64,7 +73,7 @@ __all__ = [
     "steady_state_summary",
 ]
 
-Kind = Literal["iv_2cmt", "oral_1cmt"]
+Kind = Literal["iv_2cmt", "iv_1cmt", "oral_1cmt"]
 Prov = tuple[str, str, str]  # (kind, source, note)
 
 K05 = "Herceptin SmPC, population PK (pharmacology.md K05)"
@@ -77,6 +86,20 @@ K16 = "Piqray Fachinformation (Swiss label), pharmacology.md K16"
 K17 = "Truqap label (rxreasoner mirror), pharmacology.md K17"
 K18 = "everolimus phase I PK/PD, J Clin Oncol 2008;26:1588-95 (PMID 18332470) and S0931 troughs, pharmacology.md K18"
 EVEROLIMUS_BINDING = "everolimus label summary (drugster.info monograph): protein binding approximately 74 %"
+TRAMETINIB_BCP = ("Leonowens C et al. 2014, Br J Clin Pharmacol 78:524-32 (PMID 24606567; abstract read): absolute "
+                  "bioavailability 72.3 %, i.v. CL 3.21 L/h, V 976 L, median Tmax 1.5 h")
+KADCYLA = ("Kadcyla (ado-trastuzumab emtansine) US label, section 12.3, population PK (120ty.net label "
+           "mirror): CL 0.68 L/day, t1/2 approximately 4 days, no accumulation at 3.6 mg/kg q3w")
+K13 = "Tukysa label (medex.com.bd / rxreasoner mirrors), pharmacology.md K13"
+#: Everolimus concentrates in red cells: the Afinitor label states that about 20 % of the drug in
+#: blood is in plasma at the concentrations of 10 mg/day (recalled, not read in this work); with a
+#: haematocrit of 0.40, plasma/blood = 0.20/(1 - 0.40) = 0.333. ter Heine R et al. 2016 (Clin
+#: Pharmacokinet 55:1447, PMID 27299325; abstract read) confirms erythrocyte accumulation and that
+#: whole-blood concentrations must be corrected for haematocrit before they stand for plasma.
+EVEROLIMUS_PLASMA_PER_BLOOD = 0.20 / (1.0 - 0.40)
+EVEROLIMUS_BLOOD_NOTE = (
+    "plasma/whole-blood ratio 0.333 = 20 % of blood drug in plasma (Afinitor label; recalled, not read) / "
+    "(1 - haematocrit 0.40); need for the correction sourced: ter Heine 2016 Clin Pharmacokinet 55:1447")
 
 
 def _ka_from_tmax(k: float, tmax: float) -> float:
@@ -89,8 +112,11 @@ def _ka_from_tmax(k: float, tmax: float) -> float:
 class PKModel:
     """Linear PK of one drug; rates per hour, volumes in litres, concentrations in mg/L.
 
-    ``iv_2cmt``: ``CL, Q, Vc, Vp``. ``oral_1cmt``: ``CL_F, V_F, ka`` (apparent, oral).
-    ``free_fraction`` converts total to unbound plasma concentration.
+    ``iv_2cmt``: ``CL, Q, Vc, Vp``. ``iv_1cmt``: ``CL, V``. ``oral_1cmt``: ``CL_F, V_F, ka`` (apparent, oral).
+    ``free_fraction`` converts total to unbound plasma concentration. ``plasma_per_measured``
+    converts the matrix the PK was fitted in to plasma (1 for plasma; < 1 for a drug measured in
+    whole blood that concentrates in red cells, such as everolimus); the free concentration is
+    ``measured × plasma_per_measured × free_fraction``.
     """
 
     drug: str
@@ -100,9 +126,13 @@ class PKModel:
     provenance: Mapping[str, Prov]
     free_fraction_known: bool = True
     note: str = ""
+    plasma_per_measured: float = 1.0
 
     def __post_init__(self) -> None:
-        need = {"iv_2cmt": ("CL", "Q", "Vc", "Vp"), "oral_1cmt": ("CL_F", "V_F", "ka")}[self.kind]
+        if not self.plasma_per_measured > 0:
+            raise ValidationError(f"PKModel {self.drug!r}: plasma_per_measured must be > 0")
+        need = {"iv_2cmt": ("CL", "Q", "Vc", "Vp"), "iv_1cmt": ("CL", "V"),
+                "oral_1cmt": ("CL_F", "V_F", "ka")}[self.kind]
         for key in need:
             if not self.parameters.get(key, 0) > 0:
                 raise ValidationError(f"PKModel {self.drug!r}: parameter {key} must be > 0")
@@ -117,7 +147,9 @@ class PKModel:
         out = np.zeros_like(t)
         pos = t >= 0
         p = self.parameters
-        if self.kind == "iv_2cmt":
+        if self.kind == "iv_1cmt":
+            out[pos] = np.exp(-p["CL"] / p["V"] * t[pos]) / p["V"]
+        elif self.kind == "iv_2cmt":
             k10, k12, k21 = p["CL"] / p["Vc"], p["Q"] / p["Vc"], p["Q"] / p["Vp"]
             s = k10 + k12 + k21
             disc = math.sqrt(s * s - 4 * k10 * k21)
@@ -136,6 +168,8 @@ class PKModel:
         p = self.parameters
         if self.kind == "oral_1cmt":
             return math.log(2) * p["V_F"] / p["CL_F"]
+        if self.kind == "iv_1cmt":
+            return math.log(2) * p["V"] / p["CL"]
         k10, k12, k21 = p["CL"] / p["Vc"], p["Q"] / p["Vc"], p["Q"] / p["Vp"]
         s = k10 + k12 + k21
         beta = (s - math.sqrt(s * s - 4 * k10 * k21)) / 2
@@ -188,12 +222,15 @@ class Regimen:
 
 
 def _oral(drug: str, *, cl_f: float, v_f: float, tmax: float, fu: float, prov: Mapping[str, Prov],
-          fu_known: bool = True, note: str = "") -> PKModel:
+          fu_known: bool = True, note: str = "", plasma_per_measured: float = 1.0) -> PKModel:
     k = cl_f / v_f
     ka = _ka_from_tmax(k, tmax)
     prov = dict(prov)
-    prov.setdefault("ka", ("derived", prov.get("tmax", ("", "", ""))[1], f"from Tmax {tmax:g} h and k = CL/F / V/F"))
-    return PKModel(drug, "oral_1cmt", {"CL_F": cl_f, "V_F": v_f, "ka": ka}, fu, prov, fu_known, note)
+    tmax_prov = prov.get("tmax", ("", "", ""))
+    prov.setdefault("ka", ("derived" if tmax_prov[0] != "assumed" else "assumed",
+                           tmax_prov[1], f"from Tmax {tmax:g} h and k = CL/F / V/F. {tmax_prov[2]}".strip()))
+    return PKModel(drug, "oral_1cmt", {"CL_F": cl_f, "V_F": v_f, "ka": ka}, fu, prov, fu_known, note,
+                   plasma_per_measured)
 
 
 def _build() -> dict[str, PKModel]:
@@ -219,6 +256,22 @@ def _build() -> dict[str, PKModel]:
          "Vp": ("assumed", "", "not found; trastuzumab's value (same IgG1 framework and target)"),
          "Q": ("assumed", "", "not found; trastuzumab's derived value")},
         note="antibody: no plasma protein binding")
+    # T-DM1 (conjugate): label population PK, CL 0.68 L/day, t1/2 ~4 days, no accumulation q3w
+    v_tdm1 = 0.68 * 4.0 / math.log(2)
+    models["T-DM1"] = PKModel(
+        "T-DM1", "iv_1cmt", {"CL": 0.68 / 24, "V": v_tdm1}, 1.0,
+        {"CL": ("sourced", KADCYLA, "ADC clearance 0.68 L/day"),
+         "V": ("derived", KADCYLA, f"CL x t1/2 (~4 days) / ln 2 = {v_tdm1:.2f} L")},
+        note="antibody-drug conjugate (ADC) concentrations; no plasma protein binding; the payload is not modelled")
+    # trametinib: i.v. CL and V with absolute bioavailability (microtracer study), Tmax 1.5 h
+    models["trametinib"] = _oral("trametinib", cl_f=3.21 / 0.723, v_f=976.0 / 0.723, tmax=1.5, fu=0.03, prov={
+        "CL_F": ("derived", TRAMETINIB_BCP, "i.v. CL 3.21 L/h / F 0.723 = 4.44 L/h"),
+        "V_F": ("derived", TRAMETINIB_BCP, "i.v. V 976 L / F 0.723 = 1350 L"),
+        "tmax": ("sourced", TRAMETINIB_BCP, "median Tmax 1.5 h"),
+        "free_fraction": ("sourced", "trametinib drug monograph (rpsi.ir generic-drug record): protein binding ~97 %; "
+                                     "Br J Clin Pharmacol 2014;78:524 states > 95 %", "unbound 0.03")},
+        note=("unbound fraction 0.03 (~97 % bound); average 18.8 ng/mL at 2 mg qd, against median troughs of "
+              "10.6-13.6 ng/mL in the phase 2/3 studies (Ouellet 2016 population PK, abstract)"))
     # lapatinib
     cl_f = 1250.0 / 36.2
     v_f = cl_f * 24.0 / math.log(2)
@@ -261,11 +314,20 @@ def _build() -> dict[str, PKModel]:
 
     cl_e = brentq(lambda c: trough(c) - 0.0129, 1.0, 500.0)
     models["everolimus"] = _oral("everolimus", cl_f=cl_e, v_f=cl_e / k_e, tmax=1.5, fu=0.26, prov={
-        "CL_F": ("derived", K18, f"{cl_e:.1f} L/h reproduces a trough of 12.9 ng/mL at 10 mg/day"),
+        "CL_F": ("derived", K18, f"{cl_e:.1f} L/h reproduces a whole-blood trough of 12.9 ng/mL at 10 mg/day"),
         "V_F": ("derived", K18, "CL/F × t1/2 30 h / ln 2"),
         "tmax": ("sourced", "everolimus label summary (drugster.info monograph)", "Tmax 1-2 h; 1.5 h"),
-        "free_fraction": ("sourced", EVEROLIMUS_BINDING, "unbound fraction 0.26")},
-        note="whole-blood troughs taken as plasma (assumed)")
+        "free_fraction": ("sourced", EVEROLIMUS_BINDING, "unbound fraction 0.26"),
+        "plasma_per_measured": ("assumed", "", EVEROLIMUS_BLOOD_NOTE)},
+        note="troughs (K18) are whole-blood values; plasma = whole blood × 0.333 (erythrocyte uptake)",
+        plasma_per_measured=EVEROLIMUS_PLASMA_PER_BLOOD)
+    # tucatinib: label CL/F and V/F (K13); the average exposure is dose/(CL/F·tau) whatever Tmax is
+    models["tucatinib"] = _oral("tucatinib", cl_f=148.0, v_f=1670.0, tmax=2.0, fu=1.0 - 0.971, prov={
+        "CL_F": ("sourced", K13, "CL/F 148 L/h"), "V_F": ("sourced", K13, "V/F 1670 L"),
+        "tmax": ("assumed", "", "Tmax is not in K13; 2 h taken (it shapes only peak and trough, not the "
+                                 "average free exposure, which is dose/(CL/F·tau))"),
+        "free_fraction": ("sourced", K13, "97.1 % bound, so unbound 0.029")},
+        note="unbound fraction 0.029 (label)")
     return models
 
 
@@ -295,6 +357,12 @@ REGIMENS: dict[str, Regimen] = {
     "capivasertib 400 mg bid 4/3": Regimen("capivasertib 400 mg bid 4/3", "capivasertib", 400.0, 12.0, days_on=4,
                                            days_off=3, source="Truqap label: 400 mg bid, 4 days on, 3 days off"),
     "everolimus 10 mg qd": Regimen("everolimus 10 mg qd", "everolimus", 10.0, 24.0, source="Afinitor label"),
+    "T-DM1 3.6 mg/kg q3w": Regimen("T-DM1 3.6 mg/kg q3w", "T-DM1", 3.6, 21 * 24.0, per_kg=True,
+                                   source="Kadcyla label: 3.6 mg/kg every 3 weeks"),
+    "trametinib 2 mg qd": Regimen("trametinib 2 mg qd", "trametinib", 2.0, 24.0,
+                                  source="Mekinist label: 2 mg once daily"),
+    "tucatinib 300 mg bid": Regimen("tucatinib 300 mg bid", "tucatinib", 300.0, 12.0,
+                                    source="Tukysa label: 300 mg twice daily (pharmacology.md K13)"),
 }
 
 
@@ -355,7 +423,7 @@ def concentration(reg: Regimen | str, times_h, *, free: bool = True, unit: str =
     for td, amount in zip(dose_t, dose_mg):
         c += amount * model.unit_response(t - td)
     if free:
-        c = c * model.free_fraction
+        c = c * model.plasma_per_measured * model.free_fraction
     if unit in ("mg/L", "ug/mL"):
         return c
     if unit != "nM":

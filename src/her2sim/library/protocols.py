@@ -65,6 +65,7 @@ def _settings(
     genotype: Mapping[str, float] | Sequence[str] | None,
     parameters: Mapping[str, float] | None,
     in_vivo: bool = False,
+    serum_percent: float = 10.0,
 ) -> dict[str, float]:
     out: dict[str, float] = {}
     if in_vivo:
@@ -75,7 +76,7 @@ def _settings(
     if parameters:
         out.update({k: float(v) for k, v in parameters.items()})
     if drugs:
-        out.update(drug_settings(drugs))
+        out.update(drug_settings(drugs, serum_percent=serum_percent))
     return out
 
 
@@ -89,6 +90,7 @@ def treat(
     outputs: Sequence[str] | None = READOUTS,
     model=None,
     in_vivo: bool = False,
+    serum_percent: float = 10.0,
 ) -> xr.Dataset:
     """Pre-equilibrate the untreated tumour, then treat from ``t = 0``.
 
@@ -112,6 +114,12 @@ def treat(
         ``True`` for a tumour in a patient or xenograft: sets the model's ``in_vivo`` context
         switch, which adds trastuzumab's FcγR-dependent immune kill (ADCC, Clynes 2000). The
         default (``False``) is a cell culture, where results are those of the signalling block.
+        In vivo, doses are **free** concentrations at the tumour (e.g. free plasma levels from
+        :mod:`her2sim.library.pk`) and ``serum_percent`` does not apply.
+    serum_percent
+        Serum in the medium, % (in vitro only): doses are nominal and become free concentrations
+        with each drug's unbound fraction in that medium
+        (:func:`her2sim.library.her2_model.drug_settings`).
 
     Returns
     -------
@@ -128,7 +136,9 @@ def treat(
     from ..simulation import simulate
 
     model = model or build()
-    settings = _settings(drugs, genotype, parameters, in_vivo)
+    if in_vivo:
+        serum_percent = 0.0  # doses are free concentrations at the tumour: no medium binding
+    settings = _settings(drugs, genotype, parameters, in_vivo, serum_percent)
     pre = untreated_parameters(model)
     sched: list[tuple[float, dict[str, float]]] = []
     known = {p.id for p in model.parameters}
@@ -138,7 +148,7 @@ def treat(
             if key in known:
                 values[key] = float(dose)  # type: ignore[arg-type]
             else:
-                values.update(drug_settings({key: dose}))
+                values.update(drug_settings({key: dose}, serum_percent=serum_percent))
         sched.append((float(when), values))
     protocol = Protocol(times=tuple(np.asarray(times, dtype=float)), preequilibrate=pre, schedule=tuple(sched))
     ds = simulate(model, None, parameters=settings, protocol=protocol,
@@ -146,6 +156,7 @@ def treat(
     ds.attrs.update({
         "protocol": "pre-equilibrate untreated (drugs 0, cells frozen), treat at t = 0",
         "drugs": repr(dict(drugs or {})),
+        "serum_percent": float(serum_percent),
         "genotype": repr(genotype if genotype is not None else []),
         "parameter_overrides": repr(dict(parameters or {})),
         "schedule": repr(list(schedule)),

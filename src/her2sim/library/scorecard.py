@@ -31,7 +31,10 @@ import pandas as pd
 
 from .findings import CHECKS, Lab, run_checks
 
-__all__ = ["write_scorecard", "parse_simulated", "summary"]
+__all__ = [
+    "write_scorecard", "parse_simulated", "summary", "clinical_exposure_table", "MONOTHERAPY_ACTIVITY",
+    "CLINICAL_VERDICT_RULE",
+]
 
 _NUMBER = re.compile(r"^(?P<name>.+?) (?P<value>[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)$")
 
@@ -52,6 +55,124 @@ _TIMECOURSES: dict[str, tuple[tuple[str, ...], list[tuple[str, dict, tuple, dict
         ("everolimus + linsitinib", {"everolimus": (20.0, "nM"), "linsitinib": (3.0, "uM")}, (),
          {"IGF1_nM": 2.0})]),
 }
+
+
+#: Published activity in HER2+ breast cancer: drug -> (activity, source, has monotherapy activity).
+#: ``None`` in the last field: not curated. Sources: issue #13 text and ../shared/clinical-trials.csv.
+MONOTHERAPY_ACTIVITY: dict[str, tuple[str, str, bool | None]] = {
+    "trastuzumab": ("monotherapy ORR 26 % first line", "Vogel CL et al. 2002, J Clin Oncol 20:719", True),
+    "lapatinib": ("monotherapy ORR 24 % first line", "Gomez HL et al. 2008, J Clin Oncol 26:2999", True),
+    "neratinib": ("monotherapy ORR 24-56 % (trastuzumab-pretreated / naive); phase I breast cohort PR 8/25 (32 %)",
+                  "Burstein HJ et al. 2010, J Clin Oncol 28:1301; phase I PMID 19318484 (clinical-trials.csv C46)",
+                  True),
+    "afatinib": ("monotherapy PR 4/41 (10 %), clinical benefit 46 % after trastuzumab",
+                 "phase II, Breast Cancer Res Treat 2012 (clinical-trials.csv C45)", True),
+    "tucatinib": ("no monotherapy trial; adds to trastuzumab + capecitabine: PFS HR 0.54 (HER2CLIMB)",
+                  "Murthy RK et al. 2020, N Engl J Med 382:597", False),
+    "trastuzumab + tucatinib": ("tucatinib adds to trastuzumab + capecitabine: PFS HR 0.54 (HER2CLIMB)",
+                                "Murthy RK et al. 2020, N Engl J Med 382:597", None),
+    "pertuzumab": ("no monotherapy activity expected (dimerisation block alone; issue #13)",
+                   "issue #13 verdict rule", False),
+    "everolimus": ("no monotherapy in HER2+; adds to trastuzumab + vinorelbine: PFS HR 0.78 (BOLERO-3)",
+                   "BOLERO-3 (clinical-trials.csv C27)", False),
+    "alpelisib": ("no HER2+ monotherapy activity curated (PI3K inhibitor; may stay low in PIK3CA-wt)",
+                  "issue #13 verdict rule", False),
+    "buparlisib": ("adds nothing to trastuzumab + paclitaxel: pCR 32 % vs 40 % placebo (NeoPHOEBE)",
+                   "NeoPHOEBE (clinical-trials.csv C15)", False),
+    "capivasertib": ("no HER2+ monotherapy activity curated (AKT inhibitor; may stay low in PIK3CA-wt)",
+                     "issue #13 verdict rule", False),
+    "MK-2206": ("weak monotherapy (findings L42)", "findings.csv L42", False),
+    "ipatasertib": ("no HER2+ monotherapy activity curated", "issue #13 verdict rule", False),
+    "pictilisib": ("no HER2+ monotherapy activity curated", "issue #13 verdict rule", False),
+}
+
+#: The verdict rule of :func:`clinical_exposure_table`, fixed before any run (issue #13 item 9).
+CLINICAL_VERDICT_RULE = (
+    "yardstick: trastuzumab's growth inhibition (GI) at 72 h in the BT-474-like tumour at its label regimen "
+    "(monotherapy ORR 26 % first line, Vogel 2002). Lapatinib and neratinib must reach >= 0.5 x trastuzumab's GI; "
+    "tucatinib must add >= 5 percentage points to trastuzumab's GI (HER2CLIMB); drugs without monotherapy "
+    "activity in HER2+ disease may stay low (no requirement); drugs without a curated clinical exposure are "
+    "not simulated (no in-vitro fallback)"
+)
+_MUST_ACT = ("lapatinib", "neratinib")
+
+
+def clinical_exposure_table(*, contexts: tuple[str, ...] = ("parental", "PIK3CA H1047R", "PTEN loss"),
+                            time: float = 72.0, model=None, n_threads: int | None = None) -> pd.DataFrame:
+    """Every catalogued drug at its label regimen: free exposure, GI at 72 h, published activity, verdict.
+
+    Free exposures are the time-averaged unbound plasma concentrations of the labelled regimens
+    (:mod:`her2sim.library.pk`; catalogue exposures where no PK model exists), applied for
+    ``time`` hours to a BT-474-like tumour (``"parental"``) and its PIK3CA-mutant and PTEN-null
+    variants. Drugs without a clinical exposure get NaN and the verdict says so: nothing falls
+    back to an in-vitro dose. The verdict follows :data:`CLINICAL_VERDICT_RULE`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per drug plus ``"trastuzumab + tucatinib"``: ``drug, regimen_or_basis, free_nM,
+        exposure_source, GI_<context>`` (%), ``published_activity, activity_source, verdict``;
+        ``attrs["rule"]`` holds the verdict rule. ``.to_xarray()`` gives the labelled array form.
+    """
+    import numpy as np
+
+    from ..analysis._runs import resolve_context
+    from ..analysis.atlas import exposure_table, simulate_therapies, therapy_concentrations
+    from .drugs import list_drugs
+
+    names = list(list_drugs())
+    exposures = exposure_table("free_average", names)
+    clinical = exposures[exposures["clinical"].astype(bool)]
+    therapies = list(clinical["drug"])
+    if "trastuzumab" in therapies and "tucatinib" in therapies:
+        therapies.append("trastuzumab + tucatinib")
+    ctx = {c: resolve_context(c)[1] for c in contexts}
+    ds = simulate_therapies(ctx, therapy_concentrations(therapies, clinical), time=time, model=model,
+                            n_threads=n_threads)
+    gi = ds["inhibition_percent"]
+    table = exposures.set_index("drug")
+    rows = []
+    for name in [*names, "trastuzumab + tucatinib"]:
+        simulated = name in therapies
+        row: dict[str, Any] = {"drug": name}
+        if name in table.index:
+            row.update({"regimen_or_basis": table.loc[name, "note"] if simulated else "no clinical exposure",
+                        "free_nM": float(table.loc[name, "concentration_nM"]) if simulated else float("nan"),
+                        "exposure_source": table.loc[name, "source"] if simulated else table.loc[name, "note"]})
+        else:
+            row.update({"regimen_or_basis": "both label regimens", "free_nM": float("nan"),
+                        "exposure_source": "as the single drugs"})
+        for c in contexts:
+            row[f"GI_{c}"] = float(gi.sel(context=c, therapy=name)) if simulated else float("nan")
+        activity, source, active = MONOTHERAPY_ACTIVITY.get(name, ("not curated", "", None))
+        row["published_activity"], row["activity_source"] = activity, source
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    ref = frame.set_index("drug")[f"GI_{contexts[0]}"]
+    yard = float(ref.get("trastuzumab", np.nan))
+    verdicts = []
+    for _, r in frame.iterrows():
+        g = r[f"GI_{contexts[0]}"]
+        if not np.isfinite(g):
+            verdicts.append("no clinical exposure curated: not simulated")
+        elif r["drug"] in _MUST_ACT:
+            ok = g >= 0.5 * yard
+            verdicts.append(f"{'acts' if ok else 'too weak'}: GI {g:.1f} % vs >= {0.5 * yard:.1f} % required")
+        elif r["drug"] == "trastuzumab + tucatinib":
+            ok = g >= yard + 5.0
+            verdicts.append(f"{'adds' if ok else 'does not add'}: GI {g:.1f} % vs trastuzumab {yard:.1f} % + 5")
+        elif r["drug"] == "trastuzumab":
+            verdicts.append("yardstick")
+        elif MONOTHERAPY_ACTIVITY.get(r["drug"], ("", "", None))[2] is True:
+            verdicts.append("monotherapy activity; no threshold in the rule (reported only)")
+        elif MONOTHERAPY_ACTIVITY.get(r["drug"], ("", "", None))[2] is False:
+            verdicts.append("no requirement (no monotherapy activity)")
+        else:
+            verdicts.append("no requirement (activity not curated)")
+    frame["verdict"] = verdicts
+    frame.attrs["rule"] = CLINICAL_VERDICT_RULE
+    frame.attrs["time_h"] = float(time)
+    return frame
 
 
 def parse_simulated(text: str) -> dict[str, float]:
@@ -179,8 +300,27 @@ def _markdown(frame: pd.DataFrame, counts: Mapping[str, Any], seconds: float) ->
     return "\n".join(lines) + "\n"
 
 
+def _clinical_markdown(table: pd.DataFrame) -> str:
+    gi = [c for c in table.columns if c.startswith("GI_")]
+    lines = ["", "## Clinical exposure and activity", "", f"Rule (fixed before the run): {table.attrs['rule']}.", "",
+             "| drug | free nM | " + " | ".join(f"{c[3:]} GI %" for c in gi) + " | published activity | verdict |",
+             "|---|---|" + "---|" * len(gi) + "---|---|"]
+    for _, r in table.iterrows():
+        def num(x: float, fmt: str) -> str:
+            return "—" if pd.isna(x) else format(x, fmt)
+
+        cells = [r["drug"], num(r["free_nM"], ".3g"), *[num(r[c], ".1f") for c in gi],
+                 f"{r['published_activity']} ({r['activity_source']})" if r["activity_source"] else r["published_activity"],
+                 r["verdict"]]
+        lines.append("| " + " | ".join(str(c).replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def write_scorecard(out_dir, *, model=None) -> pd.DataFrame:
     """Run every literature check and write ``scorecard.csv``, ``scorecard.md`` and figures.
+
+    Also writes ``clinical_exposure.csv`` (:func:`clinical_exposure_table`) and its section of
+    ``scorecard.md``.
 
     Parameters
     ----------
@@ -227,7 +367,12 @@ def write_scorecard(out_dir, *, model=None) -> pd.DataFrame:
             progress(f"figures {n}/{len(applicable)}")
     counts = summary(frame)
     seconds = time.perf_counter() - start
-    (out / "scorecard.md").write_text(_markdown(frame, counts, seconds), encoding="utf-8")
+    progress("clinical-exposure table (label regimens -> free exposure -> GI at 72 h)")
+    clinical = clinical_exposure_table(model=model)
+    clinical.to_csv(out / "clinical_exposure.csv", index=False)
+    seconds = time.perf_counter() - start
+    (out / "scorecard.md").write_text(_markdown(frame, counts, seconds) + _clinical_markdown(clinical),
+                                      encoding="utf-8")
     progress(f"done: {counts['n_reproduced']}/{counts['n_applicable']} reproduced "
              f"({counts['percent_reproduced']:.1f} %)")
     return frame

@@ -180,6 +180,21 @@ def _write(out: Path, progress: Callable[[str], None], start: float, *, n_thread
         data=files,
     )
 
+    # ----------------------------------------------------------------- clinical exposure
+    progress("clinical-exposure table (label regimens -> free exposure -> GI at 72 h)")
+    from ..library.scorecard import clinical_exposure_table
+
+    clinical = clinical_exposure_table(model=model, n_threads=n_threads)
+    rep.section(
+        "Clinical exposure and activity",
+        "Every catalogued drug at its label regimen through the PK module: time-averaged unbound plasma "
+        "concentration, growth inhibition (GI, %) at 72 h of a BT-474-like tumour and its PIK3CA H1047R and "
+        "PTEN-null variants, beside the published activity, with the verdict. Rule (fixed before the run): "
+        + html.escape(clinical.attrs["rule"]) + ".",
+        tables=[_table_html(clinical.round(2))],
+        data=[rep.save(clinical, "clinical_exposure")],
+    )
+
     # ----------------------------------------------------------------- dose response
     progress("dose-response and GR curves")
     cfg = SCENARIOS["dose_response"]

@@ -103,6 +103,8 @@ class TimeCourseRequest(_Model):
     drugs: dict[Name, Dose] = Field(default_factory=dict, max_length=LIMITS.drugs)
     hours: float = Field(72.0, gt=0.0, le=LIMITS.hours, allow_inf_nan=False)
     points: int = Field(145, ge=2, le=LIMITS.time_points)
+    #: serum % of the medium: doses are nominal and act through their free fraction in it
+    serum_percent: float = Field(10.0, ge=0.0, le=100.0, allow_inf_nan=False)
 
 
 class RegimenRequest(_Model):
@@ -119,6 +121,7 @@ class DoseResponseRequest(_Model):
     points: int = Field(12, ge=4, le=LIMITS.doses)
     unit: Unit = "nM"
     time: float = Field(72.0, gt=0.0, le=LIMITS.hours, allow_inf_nan=False)
+    serum_percent: float = Field(10.0, ge=0.0, le=100.0, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _range(self) -> DoseResponseRequest:

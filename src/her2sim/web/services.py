@@ -170,7 +170,7 @@ def time_course(req: S.TimeCourseRequest) -> dict[str, Any]:
     times = np.linspace(0.0, req.hours, req.points)
     observables = list(dict.fromkeys([*TIME_COURSE_READOUTS, *(e.observable for e in NODE_MAP)]))
     doses = _doses(req.drugs)
-    treated = treat(doses, times=times, parameters=settings, outputs=observables)
+    treated = treat(doses, times=times, parameters=settings, outputs=observables, serum_percent=req.serum_percent)
     control = treat({}, times=times, parameters=settings, outputs=list(TIME_COURSE_READOUTS))
     series = {}
     for key, name in TIME_COURSE_READOUTS.items():
@@ -190,13 +190,15 @@ def time_course(req: S.TimeCourseRequest) -> dict[str, Any]:
         "label": label, "time": _finite(times), "time_units": "hour", "series": series,
         "activity": activity, "status": failed,
         "provenance": provenance_record(params, _attrs(treated)),
-        "cli": _time_course_python(label, settings, doses, req.hours, req.points),
+        "cli": _time_course_python(label, settings, doses, req.hours, req.points, req.serum_percent),
     }
 
 
-def _time_course_python(label: str, settings: Mapping[str, float], doses, hours: float, points: int) -> str:
+def _time_course_python(label: str, settings: Mapping[str, float], doses, hours: float, points: int,
+                        serum_percent: float = 10.0) -> str:
     code = ("import numpy as np; from her2sim.library.protocols import treat; "
-            f"ds = treat({dict(doses)!r}, times=np.linspace(0, {hours:g}, {points}), parameters={dict(settings)!r}); "
+            f"ds = treat({dict(doses)!r}, times=np.linspace(0, {hours:g}, {points}), parameters={dict(settings)!r}, "
+            f"serum_percent={serum_percent:g}); "
             "print(ds)")
     return f"{_py(code)}  # {label}"
 
@@ -257,7 +259,7 @@ def job_dose_response(job: Job, req: S.DoseResponseRequest) -> dict[str, Any]:
     job.progress(0.05, "simulating the dose series")
     conc = np.geomspace(req.low, req.high, req.points)
     ds = dr.simulate_dose_response(req.treatment, conc, unit=req.unit, contexts=list(req.contexts), time=req.time,
-                                   readouts=())
+                                   readouts=(), serum_percent=req.serum_percent)
     job.progress(0.6, "fitting curves and GR metrics")
     fits, grm = dr.fit_dose_response(ds), dr.gr_metrics(ds)
     job.progress(0.8, "writing results")
@@ -562,7 +564,8 @@ def job_petab(job: Job, req: S.PetabRequest) -> dict[str, Any]:
 
 def cli_dose_response(req: S.DoseResponseRequest) -> str:
     return (f"her2sim dose-response {_q(req.treatment)} -c {_q(','.join(req.contexts))} --low {req.low:g} "
-            f"--high {req.high:g} --points {req.points} --unit {_q(req.unit)} --time {req.time:g}")
+            f"--high {req.high:g} --points {req.points} --unit {_q(req.unit)} --time {req.time:g} "
+            f"--serum {req.serum_percent:g}")
 
 
 def cli_measured(req: S.MeasuredRequest, filename: str) -> str:

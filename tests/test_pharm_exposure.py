@@ -1,0 +1,201 @@
+"""One exposure scale, per-drug potencies and covalent inhibition (issue #13 items 3, 4 and 9).
+
+Oracles: the dilution relation of the unbound fraction (Kalvass & Maurer 2002; exact arithmetic),
+the analytic solution of first-order covalent inactivation against receptor turnover, the
+identity "same free concentration -> same effect" across the in-vitro and the patient path, and
+the provenance rules of the project brief (every potency and exposure sourced or derived).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import her2sim
+from her2sim.library import pk
+from her2sim.library.drugs import all_drugs, free_fraction_in_medium, get_drug
+from her2sim.library.her2_model import build, drug_parameter, drug_settings, parameter_table
+from her2sim.library.protocols import treat
+
+
+def test_free_fraction_in_medium_dilution_relation():
+    # exact: fu_medium = 1/(1 + s(1/fu - 1)); neat plasma gives back fu, serum-free gives 1
+    assert free_fraction_in_medium(0.01, 10.0) == pytest.approx(1.0 / 10.9, rel=1e-12)
+    assert free_fraction_in_medium(0.029, 100.0) == pytest.approx(0.029, rel=1e-12)
+    assert free_fraction_in_medium(0.05, 0.0) == 1.0
+    # inverse (the Kalvass-Maurer form used to undilute dialysis data) round-trips
+    fu_d = free_fraction_in_medium(0.108, 10.0)
+    dilution = 10.0
+    assert (1 / dilution) / ((1 / fu_d - 1) + 1 / dilution) == pytest.approx(0.108, rel=1e-12)
+    with pytest.raises(her2sim.ValidationError, match="serum_percent"):
+        free_fraction_in_medium(0.1, -1.0)
+    # antibodies are not serum-bound
+    assert get_drug("trastuzumab").free_fraction_in_medium(50.0) == 1.0
+
+
+def test_same_free_concentration_same_effect_in_vitro_and_in_patients():
+    """A nominal in-vitro dose whose free concentration equals the patient's free average acts the same."""
+    model = build()
+    summary = pk.steady_state_summary("lapatinib 1250 mg qd")
+    free_patient = summary["cavg_free_nM"]  # PK module: total x unbound fraction
+    fu_medium = get_drug("lapatinib").free_fraction_in_medium(10.0)
+    nominal = free_patient / fu_medium  # the dish dose that gives the same free concentration
+    times = [0.0, 24.0, 72.0]
+    outputs = ["cells", "pAKT_S473"]
+    in_vitro = treat({"lapatinib": (nominal, "nM")}, times=times, outputs=outputs, model=model, serum_percent=10.0)
+    in_patient = treat(None, times=times, outputs=outputs, model=model,
+                       parameters={drug_parameter("lapatinib"): free_patient})
+    for name in outputs:
+        # identical parameter values -> identical trajectories (deterministic solver): rtol 1e-9
+        np.testing.assert_allclose(in_vitro[name].values, in_patient[name].values, rtol=1e-9, atol=0)
+    # and the nominal dose alone (read as free) would overstate the effect 10.9-fold in concentration
+    as_if_free = treat(None, times=times, outputs=outputs, model=model,
+                       parameters={drug_parameter("lapatinib"): nominal})
+    assert float(as_if_free["cells"][-1]) < float(in_patient["cells"][-1])
+
+
+def test_covalent_pool_follows_first_order_inactivation_and_recovers_by_turnover():
+    """HER2_covalent_fraction under constant neratinib: f = k/(k + kdeg)(1 - exp(-(k + kdeg) t)); washout: exp(-kdeg t)."""
+    model = build()
+    values = {p.id: p.value for p in model.parameters}
+    free = 0.5  # nM, below the clinical free average (0.64 nM)
+    k_obs = values["kinact_neratinib_HER2"] * free / (values["KI_neratinib_HER2"] + free)
+    kdeg = values["kdeg_HER2"]
+    times = np.array([0.0, 2.0, 8.0, 24.0, 48.0])
+    ds = treat(None, times=times, outputs=["HER2_covalent_fraction"], model=model,
+               parameters={drug_parameter("neratinib"): free},
+               schedule=[(48.0, {drug_parameter("neratinib"): 0.0})])
+    f = ds["HER2_covalent_fraction"].values
+    analytic = k_obs / (k_obs + kdeg) * (1 - np.exp(-(k_obs + kdeg) * times))
+    # solver rtol 1e-8 (engine default); asserted at 1e-5 relative, 1e-9 absolute at t = 0
+    np.testing.assert_allclose(f, analytic, rtol=1e-5, atol=1e-9)
+    after = treat(None, times=[0.0, 48.0, 58.0, 68.0], outputs=["HER2_covalent_fraction"], model=model,
+                  parameters={drug_parameter("neratinib"): free},
+                  schedule=[(48.0, {drug_parameter("neratinib"): 0.0})])
+    g = after["HER2_covalent_fraction"].values
+    # recovered only by turnover: the pool halves every HER2 half-life (10 h) after washout
+    np.testing.assert_allclose(g[2:] / g[1], np.exp(-kdeg * np.array([10.0, 20.0])), rtol=1e-5)
+    # a reversible inhibitor leaves no pool behind
+    assert "HER2_covalent_fraction" in {s.id for s in model.species}
+    assert not any(p.id.startswith("kinact_lapatinib") for p in model.parameters)
+
+
+def test_no_global_kinase_shift_and_allosteric_potencies_unshifted():
+    ids = {p.id: p for p in build().parameters}
+    assert "kinase_inhibitor_cellular_shift" not in ids
+    assert "AKT_inhibitor_cellular_shift" not in ids
+    # allosteric MEK inhibitor: the catalogue potency as is (no ATP competition)
+    trametinib = get_drug("trametinib").target_for("MEK")
+    assert ids["IC50_trametinib_MEK"].value == pytest.approx(trametinib.potency_nM, rel=1e-12)
+    # lapatinib: BT-474 proliferation IC50 132 nM nominal (CCLE) x fu 1/10.9 in 10 % serum
+    assert ids["IC50_lapatinib_HER2"].value == pytest.approx(132.0 / 10.9, rel=1e-12)
+    # pan-PI3K inhibitor: p110beta potency of its own where the catalogue has one
+    assert ids["IC50_buparlisib_PI3Kb"].value != ids["IC50_buparlisib_PI3K"].value
+
+
+def test_tucatinib_and_everolimus_exposures():
+    # tucatinib 300 mg bid: average = dose/(CL/F tau) = 300 mg/(148 L/h x 12 h) (label, K13); exact up to the
+    # 15-week approach to steady state (t1/2 7.8 h): rtol 1e-3
+    s = pk.steady_state_summary("tucatinib 300 mg bid")
+    assert s["cavg_total_ug_per_mL"] == pytest.approx(300.0 / (148.0 * 12.0), rel=1e-3)
+    assert s["cavg_free_nM"] == pytest.approx(300.0 / (148.0 * 12.0) * 0.029 / 480.5 * 1e6, rel=1e-3)
+    # T-DM1 3.6 mg/kg q3w (68 kg): average = dose/(CL tau), CL 0.68 L/day (Kadcyla label); linear PK, exact
+    # up to the approach to steady state (t1/2 4 days against 15 weeks): rtol 1e-3
+    t = pk.steady_state_summary("T-DM1 3.6 mg/kg q3w")
+    assert t["cavg_total_ug_per_mL"] == pytest.approx(3.6 * 68.0 / (0.68 * 21.0), rel=1e-3)
+    # trametinib 2 mg qd: CL/F = i.v. CL 3.21 L/h / F 0.723 (Br J Clin Pharmacol 2014); average = dose/(CL/F tau)
+    m = pk.steady_state_summary("trametinib 2 mg qd")
+    assert m["cavg_total_ug_per_mL"] == pytest.approx(2.0 * 0.723 / (3.21 * 24.0), rel=1e-3)
+    # everolimus: whole-blood troughs converted to plasma before the unbound fraction
+    model = pk.pk_model("everolimus")
+    assert model.plasma_per_measured == pytest.approx(0.20 / 0.60, rel=1e-12)
+    trough_blood = pk.steady_state_summary("everolimus 10 mg qd")["cmin_total_ug_per_mL"]
+    assert trough_blood == pytest.approx(0.0129, rel=1e-3)
+    free = pk.steady_state_summary("everolimus 10 mg qd")["cmin_free_nM"]
+    assert free == pytest.approx(0.0129 * 0.20 / 0.60 * 0.26 / 958.2 * 1e6, rel=1e-3)
+
+
+def test_no_silent_in_vitro_fallback_in_the_exposure_table():
+    from her2sim.analysis.atlas import exposure_table
+
+    table = exposure_table("free_average").set_index("drug")
+    for name, row in table.iterrows():
+        if not row["clinical"]:
+            assert "no clinical exposure" in row["note"] and "free" in row["note"], name
+    for name in ("tucatinib", "T-DM1", "trametinib"):
+        assert bool(table.loc[name, "clinical"]), name
+    # in vitro: nominal 1 uM lapatinib in 10 % serum is 91.7 nM free
+    in_vitro = exposure_table("in_vitro", ["lapatinib"]).set_index("drug")
+    assert in_vitro.loc["lapatinib", "concentration_nM"] == pytest.approx(1000.0 / 10.9, rel=1e-12)
+
+
+#: Potencies still without a readable source (each with its reason in the parameter note), listed so that
+#: no new unsourced value can enter silently. Issue #13 asks for none; see the xfail test below.
+KNOWN_UNSOURCED_POTENCIES = {
+    "Kd_pertuzumab_HER2", "IC50_alpelisib_PI3K", "IC50_buparlisib_PI3K", "IC50_buparlisib_PI3Kb",
+    "IC50_pictilisib_PI3K", "IC50_ipatasertib_AKT", "IC50_everolimus_mTORC1", "IC50_trametinib_MEK",
+    "IC50_linsitinib_IGF1R", "Kd_seribantumab_HER3", "Kd_patritumab_HER3", "kinact_neratinib_HER2",
+    "kinact_neratinib_p95", "kinact_neratinib_EGFR", "KI_pelitinib_HER2", "KI_pelitinib_p95", "KI_pelitinib_EGFR",
+    "kinact_pelitinib_HER2", "kinact_pelitinib_p95", "kinact_pelitinib_EGFR",
+}
+
+
+def _drug_potency_rows():
+    table = parameter_table()
+    keys = tuple(f"_{drug_parameter(d.name)[:-3]}_" for d in all_drugs())
+    mask = table["id"].str.match(r"^(IC50|Kd|KI|kinact)_") & table["id"].apply(
+        lambda i: any(k in f"{i}_" for k in keys))
+    return table[mask]
+
+
+def test_parameters_no_new_unsourced_drug_potency():
+    rows = _drug_potency_rows()
+    assumed = set(rows.loc[rows["kind"] == "assumed", "id"])
+    assert assumed <= KNOWN_UNSOURCED_POTENCIES, sorted(assumed - KNOWN_UNSOURCED_POTENCIES)
+    # every assumed value says why
+    assert (rows.loc[rows["kind"] == "assumed", "note"].str.len() > 40).all()
+    # the HER2 kinase inhibitors of the clinical table that must act are sourced or derived
+    for pid in ("IC50_lapatinib_HER2", "IC50_tucatinib_HER2", "KI_neratinib_HER2", "KI_afatinib_HER2",
+                "kinact_afatinib_HER2", "Kd_trastuzumab_HER2"):
+        assert rows.set_index("id").loc[pid, "kind"] in ("sourced", "derived"), pid
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "issue #13 item 4: not yet met; the values in KNOWN_UNSOURCED_POTENCIES could not be read with the "
+    "tools of this work (see each parameter's note)"))
+def test_parameters_show_no_unsourced_drug_potency():
+    rows = _drug_potency_rows()
+    assert (rows["kind"] != "assumed").all(), sorted(rows.loc[rows["kind"] == "assumed", "id"])
+
+
+def test_every_catalogued_drug_reaches_the_model_on_the_free_scale():
+    settings = drug_settings({d.name: (1.0, "uM") for d in all_drugs()}, serum_percent=10.0)
+    for drug in all_drugs():
+        expected = 1000.0 * drug.free_fraction_in_medium(10.0)
+        assert settings[drug_parameter(drug.name)] == pytest.approx(expected, rel=1e-12), drug.name
+
+
+def test_clinical_exposure_table_verdicts_follow_the_fixed_rule():
+    from her2sim.library.scorecard import CLINICAL_VERDICT_RULE, clinical_exposure_table
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", her2sim.errors.Her2simWarning)
+        table = clinical_exposure_table().set_index("drug")
+    assert table.attrs["rule"] == CLINICAL_VERDICT_RULE
+    yard = table.loc["trastuzumab", "GI_parental"]
+    assert math.isfinite(yard) and yard > 0
+    for drug in ("lapatinib", "neratinib"):
+        gi = table.loc[drug, "GI_parental"]
+        assert table.loc[drug, "verdict"].startswith("acts" if gi >= 0.5 * yard else "too weak")
+    combo = table.loc["trastuzumab + tucatinib", "GI_parental"]
+    assert table.loc["trastuzumab + tucatinib", "verdict"].startswith("adds" if combo >= yard + 5 else "does not")
+    # no in-vitro fallback: drugs without a clinical exposure are not simulated
+    missing = table[table["verdict"].str.startswith("no clinical exposure")]
+    assert missing["GI_parental"].isna().all() and missing["free_nM"].isna().all()
+    # PIK3CA-mutant and PTEN-null variants blunt the HER2-directed drugs (MECHANISMS.md §2-3)
+    for drug in ("trastuzumab", "lapatinib", "neratinib"):
+        assert table.loc[drug, "GI_PIK3CA H1047R"] < table.loc[drug, "GI_parental"]
+        assert table.loc[drug, "GI_PTEN loss"] < table.loc[drug, "GI_parental"]
