@@ -140,6 +140,9 @@ KNOWN_UNSOURCED_POTENCIES = {
     "IC50_linsitinib_IGF1R", "Kd_seribantumab_HER3", "Kd_patritumab_HER3", "kinact_neratinib_HER2",
     "kinact_neratinib_p95", "kinact_neratinib_EGFR", "KI_pelitinib_HER2", "KI_pelitinib_p95", "KI_pelitinib_EGFR",
     "kinact_pelitinib_HER2", "kinact_pelitinib_p95", "kinact_pelitinib_EGFR",
+    # cellular potencies whose assay serum (fulvestrant) or value (palbociclib's Rb-phosphorylation IC50)
+    # could not be read: assumed, each with the reason, on the one free-exposure scale
+    "IC50_fulvestrant_ER", "IC50_palbociclib_CDK46",
 }
 
 

@@ -1372,6 +1372,15 @@ def _build() -> tuple[Drug, ...]:
                 genes=("CDK4",), node="CDK4/6", binding_site="CDK4 ATP site (with cyclin D1)",
                 binding="reversible", potency_nM=11.0, potency_kind="IC50",
                 provenance=_sourced(_fry_2004, "CDK4 IC50 0.011 umol/L; no activity on 36 other kinases"),
+                cellular=CellularPotency(
+                    IC50_nominal_nM=55.0, serum_percent=10.0, readout="Rb phosphorylation (S780)",
+                    cell_line="MDA-MB-435 (Rb-positive)",
+                    provenance=_assumed(
+                        "cellular Rb-phosphorylation IC50 ~60 nM recalled for Fry 2004 (not read); Finn 2009 "
+                        "(Breast Cancer Res 11:R77, abstract read) says palbociclib blocks Rb phosphorylation in "
+                        "cells 'in the low nanomolar range'; 55 nM = 5 x the CDK4 kinase IC50, nominal in 10 % "
+                        "serum, converted to free like every cellular potency of the catalogue"),
+                ),
             ),
             Target(
                 genes=("CDK6",), node="CDK6", binding_site="CDK6 ATP site (with cyclin D)",
@@ -1424,6 +1433,13 @@ def _build() -> tuple[Drug, ...]:
                 "50 % inhibition of MCF-7 growth at 0.29 nM; relative ER binding affinity 0.89 of "
                 "oestradiol; a pure antagonist with no agonist activity"),
             potency_assay="cellular (MCF-7 proliferation)",
+            cellular=CellularPotency(
+                IC50_nominal_nM=0.29, serum_percent=5.0, readout="proliferation", cell_line="MCF-7",
+                provenance=_assumed(
+                    "Wakeling 1991's MCF-7 growth IC50 (0.29 nM, abstract read) is a nominal medium "
+                    "concentration; the serum of that assay (charcoal-stripped, ~5 %) is assumed, not read. "
+                    "Converted to free like every cellular potency of the catalogue"),
+            ),
         ),),
         mechanism=("steroidal pure anti-oestrogen: competes with oestradiol for ERα and drives the receptor "
                    "to degradation (SERD); removes ER-driven proliferation and growth-factor gene expression"),

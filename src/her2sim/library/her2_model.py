@@ -1243,15 +1243,9 @@ def _build_cached() -> Model:
     S("CCND1", 0.0, ("CCND1", "CDK4", "CDK6"), "cyclin D1 (with CDK4/6, which are in excess)")
     rule("CyclinD1", "CCND1/CCND1_ref", "1", "cyclin D1 relative to CCND1_ref")
 
-    # CDK4/6 inhibitors (palbociclib): ATP-site occupancy of CDK4/6 from the catalogue potency
-    P("CDK46_inhibitor_cellular_shift", 5.0, "1", _assumed(
-        "biochemical → cellular potency of ATP-competitive CDK4/6 inhibitors. Finn 2009 Breast Cancer "
-        "Res 11:R77 (abstract read): palbociclib blocks Rb phosphorylation in cells 'in the low "
-        "nanomolar range'; Fry 2004 Mol Cancer Ther 3:1427 gives biochemical CDK4 IC50 11 nM; a "
-        "cellular pRb IC50 of ~60 nM (recalled for Fry 2004, not read) implies ~5"),
-      role=ParameterRole.PHARMACOLOGY)
+    # CDK4/6 inhibitors (palbociclib): ATP-site occupancy at the catalogue's free cellular potency
     cdk_terms = drug_terms.get("cdk46_inhibit:CDK4/6", [])
-    cdk_ratio = " + ".join(f"{t.concentration}/(CDK46_inhibitor_cellular_shift*{t.potency})" for t in cdk_terms)
+    cdk_ratio = " + ".join(f"{t.concentration}/{t.potency}" for t in cdk_terms)
     rule("CDK46_inhibition", f"({cdk_ratio})/(1 + {cdk_ratio})" if cdk_terms else "0", "1",
          "fraction of CDK4/6 kinase blocked by CDK4/6 inhibitors (competitive, ATP site)")
     P("K_CCND1_CDK46", 0.2, "1", _assumed(
