@@ -24,9 +24,13 @@ model reproduces the data with it. Here
 
 1. candidates are drawn from a multivariate normal on the optimiser's parameter scale, centred
    on the best fit, with covariance ``inflation² · FIM⁻¹`` (the objective's Fisher information at
-   the fit; a diagonal fallback of a tenth of each box width where the FIM is singular), clipped
-   to the bounds;
-2. a candidate is accepted when its objective is within ``Δ = ½ χ²₀.₉₅(n_θ)`` of the best
+   the fit; along an eigen-direction that the data hardly constrain, the variance is capped so
+   the direction spans at most a quarter of the box; a diagonal of a tenth of each box width
+   where the objective has no FIM), clipped to the bounds;
+2. a candidate outside that region is moved into it by a few iterations of bounded L-BFGS-B,
+   stopped at the first point inside (Allen et al. optimise candidates into the plausible
+   region; stopping at the boundary keeps the spread instead of collapsing onto the optimum);
+3. a candidate is accepted when its objective is within ``Δ = ½ χ²₀.₉₅(n_θ)`` of the best
    (the joint 95 % likelihood-ratio region of the data), and every constraint (a callable on the
    linear parameter values, e.g. a qualitative literature finding) holds.
 
@@ -195,6 +199,7 @@ def plausible_population(
     threshold: float | None = None,
     inflation: float = 1.0,
     max_candidates: int | None = None,
+    refine: int = 30,
     progress: Callable[[int, int], None] | None = None,
 ) -> Ensemble:
     """Accepted parameter sets around a fit (Allen et al. 2016; see the module docstring).
@@ -219,6 +224,10 @@ def plausible_population(
     max_candidates : int, optional
         Give up after this many candidates (default ``50 · n_members``); fewer members are
         returned then and ``details["exhausted"]`` says so.
+    refine : int
+        A candidate outside the data-consistent region is moved by at most this many iterations
+        of bounded L-BFGS-B, stopped at the first point inside it (Allen et al. 2016 optimise
+        candidates into the plausible region); ``0``: plain acceptance sampling.
     """
     from scipy.stats import chi2
 
@@ -238,10 +247,14 @@ def plausible_population(
     fvals: list[float] = []
     rejected = {"objective": 0, **{name: 0 for name in (constraints or {})}}
     tried = 0
+    refined = 0
     while len(accepted) < n_members and tried < limit:
         tried += 1
         x = np.clip(rng.multivariate_normal(x0, cov), lb, ub)
         f = float(objective(x))
+        if not (math.isfinite(f) and f <= f_best + delta) and refine > 0:
+            x, f = _refine(objective, x, f_best + delta, lb, ub, refine)
+            refined += 1
         if not (math.isfinite(f) and f <= f_best + delta):
             rejected["objective"] += 1
             continue
@@ -265,12 +278,46 @@ def plausible_population(
                   "around the fit (covariance inflation^2 * FIM^-1), accept objective <= best + delta and all "
                   "constraints",
         "best_objective": f_best, "delta": delta, "inflation": inflation, "candidates": tried,
-        "accepted": len(accepted), "acceptance_rate": len(accepted) / tried, "rejected_by": rejected,
+        "accepted": len(accepted), "acceptance_rate": len(accepted) / tried, "refined": refined, "refine": refine, "rejected_by": rejected,
         "constraints": sorted(constraints or {}), "exhausted": len(accepted) < n_members,
         "observation_parameters": {c: df[c].tolist() for c in observation_only},
     }
     return Ensemble.create(model, df.drop(columns=observation_only), procedure="plausible-population",
                            seed=seed, objective=fvals, details=details)
+
+
+class _Reached(Exception):
+    def __init__(self, x: np.ndarray, f: float) -> None:
+        self.x, self.f = x, f
+
+
+def _refine(objective, x: np.ndarray, target: float, lb: np.ndarray, ub: np.ndarray, maxiter: int):
+    """Move ``x`` by bounded L-BFGS-B until the objective is <= ``target`` (first such point)."""
+    from scipy.optimize import minimize
+
+    has_grad = hasattr(objective, "value_and_gradient")
+
+    def fun(z):
+        if has_grad:
+            f, g = objective.value_and_gradient(z)
+        else:
+            f, g = objective(z), None
+        f = float(f)
+        if math.isfinite(f) and f <= target:
+            raise _Reached(np.array(z, dtype=float), f)
+        if not math.isfinite(f):
+            f = 1e300
+            g = None if g is None else np.zeros_like(z)
+        return (f, np.asarray(g, dtype=float)) if has_grad else f
+
+    try:
+        res = minimize(fun, x, jac=has_grad, method="L-BFGS-B", bounds=list(zip(lb, ub)),
+                       options={"maxiter": int(maxiter)})
+    except _Reached as hit:
+        return hit.x, hit.f
+    except Exception:  # noqa: BLE001 - a failed refinement is a rejected candidate
+        return x, math.inf
+    return np.asarray(res.x, dtype=float), float(res.fun)
 
 
 def _proposal_covariance(objective, x0: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> np.ndarray:
@@ -285,13 +332,15 @@ def _proposal_covariance(objective, x0: np.ndarray, lb: np.ndarray, ub: np.ndarr
         return fallback
     if not np.all(np.isfinite(w)) or w.max() <= 0:
         return fallback
-    floor = w.max() * 1e-8
-    cov = (v / np.maximum(w, floor)) @ v.T
-    # never propose wider than the box (unidentifiable directions)
-    d = np.sqrt(np.diag(cov))
+    # FIM⁻¹ per eigen-direction, but never wider along a direction than a quarter of the box
+    # allows (sloppy, unidentifiable directions): the correlation structure is kept
     cap = (ub - lb) / 4.0
-    s = np.minimum(1.0, cap / np.maximum(d, 1e-300))
-    return cov * np.outer(s, s)
+    var = np.empty_like(w)
+    for k in range(w.size):
+        vk = np.abs(v[:, k])
+        t_max = float(np.min(cap[vk > 0] / vk[vk > 0]))
+        var[k] = t_max ** 2 if w[k] <= 0 else min(1.0 / w[k], t_max ** 2)
+    return (v * var) @ v.T
 
 
 # ============================================================================ analyses on an ensemble

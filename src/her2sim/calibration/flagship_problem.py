@@ -118,13 +118,18 @@ class CalibrationProblem:
 # ============================================================================ parameters from provenance
 
 
-def parameter_plan(model: Model, *, fixed: Sequence[str] = ()) -> pd.DataFrame:
+def parameter_plan(model: Model, *, fixed: Sequence[str] = (), only: Sequence[str] | None = None) -> pd.DataFrame:
     """Which parameters are estimated, with bounds and priors from their provenance and role.
 
     Returns one row per model parameter: ``parameterId``, ``role``, ``provenance``, ``estimate``
     (bool), ``reason``, ``lowerBound``, ``upperBound``, ``nominalValue``, ``objectivePriorType``,
     ``objectivePriorParameters`` (PEtab ``parameterScaleNormal`` on log10: ``"mean;sd"``).
+    ``fixed`` are set by conditions; ``only`` (optional) restricts the estimates to these ids.
     """
+    if only is not None:
+        unknown = [pid for pid in only if pid not in model.parameter_ids]
+        if unknown:
+            raise UnknownNameError("only", unknown[0], model.parameter_ids)
     ruled = {r.variable for r in model.assignment_rules} | {r.variable for r in model.rate_rules}
     rows = []
     for p in model.parameters:
@@ -139,6 +144,8 @@ def parameter_plan(model: Model, *, fixed: Sequence[str] = ()) -> pd.DataFrame:
             row["reason"] = f"role {p.role.value!r}: fixed (condition, dose or drug table)"
         elif p.id in fixed:
             row["reason"] = "set by a condition of the problem"
+        elif only is not None and p.id not in only:
+            row["reason"] = "not selected (only=)"
         elif not (math.isfinite(p.value) and p.value > 0):
             row["reason"] = "value <= 0: no log scale"
         else:
@@ -276,6 +283,7 @@ def family_problem(
     checks: Sequence[Any] | None = None,
     serum_percent: float = ASSAY_SERUM_PERCENT,
     time: float = DOSE_RESPONSE_TIME,
+    only: Sequence[str] | None = None,
 ) -> CalibrationProblem:
     """The calibration problem of ``family`` (default: the flagship) — see the module docstring.
 
@@ -293,6 +301,9 @@ def family_problem(
         ``()`` for dose-responses only.
     serum_percent : float
         Serum of the dose-response assay medium (CCLE: 10 % FBS).
+    only : sequence of str, optional
+        Estimate only these model parameters (the rest stay at their model values): small
+        problems, partial refits.
     """
     from ..analysis.atlas import ModelLimitationWarning
     from ..family import ModelFamily, default_family, get_family
@@ -415,7 +426,7 @@ def family_problem(
     from ..model.roles import untreated_overrides
 
     set_by_conditions |= set(untreated_overrides(model))
-    plan = parameter_plan(model, fixed=sorted(set_by_conditions))
+    plan = parameter_plan(model, fixed=sorted(set_by_conditions), only=only)
     estimate: dict[str, Estimate] = {}
     for _, r in plan[plan["estimate"]].iterrows():
         estimate[r["parameterId"]] = Estimate(float(r["lowerBound"]), float(r["upperBound"]), "log10")
