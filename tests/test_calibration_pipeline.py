@@ -1,0 +1,122 @@
+"""``calibrate-model run`` end to end on the toy family, and the ensemble scorecard (issue #14).
+
+Oracles: synthetic dose-responses simulated at known parameters (the true ``k_off = 1`` must lie
+in the plausible population, whose members must all satisfy the acceptance threshold they were
+drawn with); resuming a finished run reproduces it without new starts; the scorecard's fraction
+equals the fraction of members whose dose-response, computed by the independent ensemble
+dose-response path, passes the same threshold.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from her2sim.analysis.atlas import ModelLimitationWarning
+from her2sim.calibration.ensemble import Ensemble, ensemble_dose_response
+from her2sim.calibration.ensemble_scorecard import ensemble_scorecard, thresholds_version
+from her2sim.calibration.flagship_problem import family_problem
+from her2sim.calibration.pipeline import run_calibration
+from her2sim.library.literature import GI, Arm, LiteratureCheck
+from her2sim.testing import TOY_FAMILY
+from her2sim.testing.toy import build_toy_model
+
+CONC = (1.0, 10.0, 100.0, 1000.0)
+
+
+def _synthetic(seed: int = 5) -> pd.DataFrame:
+    truth = Ensemble.create(build_toy_model(), pd.DataFrame({"k_off": [1.0]}), procedure="truth")
+    dr = ensemble_dose_response(TOY_FAMILY, truth, "lapatinib", CONC, context="nominal")
+    rng = np.random.default_rng(seed)
+    rows = [dict(cell_line="A", drug="none", concentration_nM=0.0, relative_viability=1.0)]
+    rows += [dict(cell_line="A", drug="Lapatinib", concentration_nM=c, relative_viability=float(v))
+             for c, v in zip(CONC, dr["relative_growth_median"].to_numpy())]
+    df = pd.DataFrame(rows)
+    df["relative_viability"] += rng.normal(0.0, 0.02, len(df))
+    return df
+
+
+def _problem(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ModelLimitationWarning)
+        prob = family_problem(TOY_FAMILY, dose_response=_synthetic(), contexts={"A": "nominal"}, checks=(),
+                              only=("k_off",))
+    return prob.write(tmp_path / "problem")
+
+
+def test_run_end_to_end_and_resume(tmp_path):
+    yaml_path = _problem(tmp_path)
+    seen = []
+    run = run_calibration(yaml_path.parent, tmp_path / "run", family=TOY_FAMILY, n_starts=3, n_members=25, seed=2,
+                          progress=lambda stage, k, n: seen.append(stage))
+    assert {"multistart", "ensemble"} <= set(seen)
+    assert 0 < run.fraction_at_optimum <= 1
+    assert (tmp_path / "run" / "waterfall.png").is_file()
+    ens = TOY_FAMILY.ensemble(tmp_path / "run" / "ensemble")
+    assert ens.n_members == 25 and list(ens.parameters.columns) == ["k_off"]
+    d = ens.header["details"]
+    assert np.all(ens.objective <= d["best_objective"] + d["delta"] + 1e-9)  # every member is plausible
+    k = ens.parameters["k_off"].to_numpy()
+    assert k.min() <= 1.0 <= k.max() or abs(np.log10(np.median(k))) < 0.1  # the truth is covered
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["n_members"] == 25
+    # resume: the same call finds every start and the ensemble done
+    again = run_calibration(yaml_path.parent, tmp_path / "run", family=TOY_FAMILY, n_starts=3, n_members=25, seed=2,
+                            progress=lambda stage, k, n: seen.append(("again", stage, k)))
+    pd.testing.assert_frame_equal(again.ensemble.parameters, ens.parameters)
+    assert ("again", "ensemble", 1) not in seen  # no new member drawn
+
+
+def test_cli_write_problem_for_the_toy(tmp_path):
+    from her2sim.cli import app
+
+    res = CliRunner().invoke(app, ["calibrate-model", "write-problem", str(tmp_path / "p"), "--family",
+                                   "toy_receptor_kinase", "--ccle", "-"])
+    # the toy has no literature sizes and no data: a clear error, not a crash
+    assert res.exit_code != 0
+    assert "no measurements" in str(res.exception) + res.output
+
+
+class _ToyLab:
+    """The kinetic lab interface (``gi``) on a toy model, through the ensemble dose-response path."""
+
+    def __init__(self, model):
+        self.k_off = {p.id: p.value for p in model.parameters}["k_off"]
+
+    def gi(self, drugs, *, genotype=(), parameters=None, time=72.0):
+        from her2sim.library.drugs import get_drug
+
+        (drug, (value, unit)), = drugs.items()
+        one = Ensemble.create(build_toy_model(), pd.DataFrame({"k_off": [self.k_off]}), procedure="one")
+        dr = ensemble_dose_response(TOY_FAMILY, one, drug, [get_drug(drug).to_nM(value, unit)], time=time)
+        return 100.0 * (1.0 - float(dr["relative_growth_median"][0]))
+
+
+def _check(threshold: float) -> LiteratureCheck:
+    return LiteratureCheck(
+        "T1", "T", "toy", "toy", "lapatinib 1 uM", "growth inhibition", "GI ≥ threshold", "-", f"≥ {threshold:g}",
+        measures=(GI("GI_L", arm=Arm(("lapatinib",))),), criterion=lambda v, f: v["GI_L"] >= threshold,
+        logical_text="", logical_scope="")
+
+
+def test_scorecard_fraction_matches_members():
+    rng = np.random.default_rng(0)
+    model = build_toy_model()
+    ens = Ensemble.create(model, pd.DataFrame({"k_off": np.exp(rng.normal(0, 1.0, 12))}), procedure="test",
+                          details={"training_findings": []})
+    per_member = ensemble_dose_response(TOY_FAMILY, ens, "lapatinib", [1000.0], keep_members=True)
+    gi = 100 * (1 - per_member["relative_growth"].sel(concentration=1000.0).to_numpy())
+    g = np.sort(gi)
+    threshold = float(0.5 * (g[5] + g[6]))  # between two members: exactly half pass
+    card = ensemble_scorecard(TOY_FAMILY, ens, checks=[_check(threshold)], lab=_ToyLab)
+    assert float(card["fraction"].sel(finding="T")) == 0.5
+    np.testing.assert_array_equal(card["passed"].sel(check="T1").to_numpy(), (gi >= threshold).astype(float))
+    assert card["role"].sel(finding="T").item() == "held-out"
+    assert card.attrs["thresholds_version"] == thresholds_version([_check(threshold)])
+    # a changed threshold is a different, recorded version
+    assert thresholds_version([_check(threshold + 1)]) != thresholds_version([_check(threshold)])
