@@ -11,7 +11,8 @@ must all hold in a member for that member to reproduce it):
   an acceptance constraint (the ensemble header's ``details["training_findings"]``),
   ``"contradictory"`` for the findings declared contradictory
   (:data:`her2sim.calibration.flagship_problem.CONTRADICTORY`: shown, never fitted), else
-  ``"held-out"``;
+  ``"held-out"``; a contradictory check (e.g. L03d) is its own row, apart from its finding's
+  other checks;
 * ``thresholds`` — each check's declared threshold text.
 
 ``attrs["thresholds_version"]`` is a digest of the declarations (ids, published sizes,
@@ -122,10 +123,13 @@ def ensemble_scorecard(
         if progress is not None:
             progress(j + 1, len(idx))
     training = set(ensemble.header.get("details", {}).get("training_findings", ()))
-    findings = list(dict.fromkeys(c.finding for c in checks))
+    def row_of(c: Any) -> str:  # a contradictory check is its own row, so it never sinks its finding's siblings
+        return c.id if c.id in CONTRADICTORY else c.finding
+
+    findings = list(dict.fromkeys(row_of(c) for c in checks))
     frac, role, names, thresholds = [], [], [], []
     for f in findings:
-        rows = [i for i, c in enumerate(checks) if c.finding == f]
+        rows = [i for i, c in enumerate(checks) if row_of(c) == f]
         block = passed[rows]
         ok_members = ~np.isnan(block).any(axis=0)
         frac.append(float(np.all(block[:, ok_members] == 1.0, axis=0).mean()) if ok_members.any() else np.nan)
