@@ -14,7 +14,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import pytest
 from typer.testing import CliRunner
 
 from her2sim.analysis.atlas import ModelLimitationWarning

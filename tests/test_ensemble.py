@@ -120,3 +120,22 @@ def test_plausible_population_accepts_the_likelihood_region_and_constraints():
     assert np.all(10 ** x < 1.2)
     assert ens.n_members == 200
     assert ens.header["details"]["rejected_by"]["k_off below 1.2"] > 0  # the constraint did bite
+
+
+def test_over_ensemble_runs_an_existing_analysis_per_member():
+    """The generic wrapper on simulate_dose_response agrees member by member with the batched path."""
+    from her2sim.analysis import simulate_dose_response
+    from her2sim.calibration.ensemble import over_ensemble
+
+    ens = Ensemble(_toy_ensemble().parameters.iloc[:8].reset_index(drop=True), _toy_ensemble().header)
+    conc = [1.0, 100.0]
+    ds = over_ensemble(simulate_dose_response, ens, family=TOY_FAMILY, treatment="alpelisib", concentrations=conc,
+                       readouts=(), readout_times=())
+    batched = ensemble_dose_response(TOY_FAMILY, ens, "alpelisib", conc, keep_members=True)
+    var = "relative_viability"
+    assert f"{var}_median" in ds and ds.sizes["member"] == 8
+    got = ds[var].squeeze(drop=True).transpose("member", ...).to_numpy()
+    want = batched["relative_growth"].transpose("member", ...).to_numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-6)  # same executor, two paths: solver round-off only
+    with pytest.raises(ValidationError, match="model="):
+        over_ensemble(simulate_dose_response, ens, family=TOY_FAMILY, treatment="alpelisib", model=None)

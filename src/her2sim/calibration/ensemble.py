@@ -43,6 +43,9 @@ Analyses on an ensemble
 compiled executor in one call (:func:`her2sim.simulation.simulate_ensemble`) and return the
 median and the 90 % band (5th/95th percentiles) per read-out as labelled variables
 ``<readout>_median``, ``<readout>_p05``, ``<readout>_p95``; :func:`plot_band` draws them.
+:func:`over_ensemble` runs any analysis that takes ``model=`` (dose-response, synergy, atlas,
+rescue, regimen) once per member — each run is itself one batched executor call — and adds the
+same band variables to its numeric results.
 """
 
 from __future__ import annotations
@@ -70,6 +73,7 @@ __all__ = [
     "plausible_population",
     "ensemble_time_course",
     "ensemble_dose_response",
+    "over_ensemble",
     "band",
     "plot_band",
     "QUANTILES",
@@ -470,6 +474,62 @@ def ensemble_dose_response(
         model=model.id, model_fingerprint=model.fingerprint(), drug=drug, context=label, time=float(time),
         n_members=m, ensemble_procedure=ensemble.header["procedure"],
         band="5th-95th percentile over members (90 % band)")
+
+
+def over_ensemble(
+    analysis: Callable[..., xr.Dataset],
+    ensemble: Ensemble,
+    *,
+    family: Any = None,
+    members: Sequence[int] | None = None,
+    **kwargs: Any,
+) -> xr.Dataset:
+    """Run ``analysis(**kwargs, model=<member model>)`` for every member and add its 90 % band.
+
+    Parameters
+    ----------
+    analysis : callable
+        An analysis taking ``model=`` and returning an :class:`xarray.Dataset`, e.g.
+        :func:`her2sim.analysis.simulate_dose_response`, :func:`her2sim.analysis.simulate_combination`,
+        :func:`her2sim.analysis.resistance_atlas`.
+    ensemble : Ensemble
+        Checked against the family's model version.
+    members : sequence of int, optional
+        Member indices (default: all).
+
+    Returns
+    -------
+    xarray.Dataset
+        The analysis' variables with a leading ``member`` dimension, and for each floating-point
+        variable ``<var>_median``, ``<var>_p05``, ``<var>_p95`` over members (failed runs, NaN,
+        left out of the band). Attributes are those of the first member's result plus the
+        ensemble's procedure and size.
+    """
+    from ..family import default_family, get_family
+
+    if "model" in kwargs:
+        raise ValidationError("over_ensemble sets model= per member; pass family= instead")
+    fam = default_family() if family is None else get_family(family) if isinstance(family, str) else family
+    base = fam.model()
+    ensemble.check_model(base)
+    idx = list(range(ensemble.n_members)) if members is None else [int(m) for m in members]
+    bad = [m for m in idx if not 0 <= m < ensemble.n_members]
+    if bad:
+        raise ValidationError(f"members={bad[:3]}: allowed 0 .. {ensemble.n_members - 1}")
+    runs = []
+    for m in idx:
+        values = {k: float(v) for k, v in ensemble.parameters.iloc[m].items()}
+        runs.append(analysis(**kwargs, model=base.with_parameters(values)))
+    stacked = xr.concat(runs, dim=xr.DataArray(idx, dims="member", name="member"), coords="minimal",
+                        compat="override", combine_attrs="override")
+    out = stacked.copy()
+    for name, var in stacked.data_vars.items():
+        if "member" in var.dims and np.issubdtype(var.dtype, np.floating):
+            for stat, arr in band(var).items():
+                out[f"{name}_{stat}"] = arr.assign_attrs(var.attrs)
+    return out.assign_attrs(ensemble_procedure=ensemble.header["procedure"], n_members=len(idx),
+                            model_fingerprint=base.fingerprint(),
+                            band="5th-95th percentile over members (90 % band)")
 
 
 def plot_band(ds: xr.Dataset, readout: str, *, ax=None, label: str | None = None, color: str | None = None,
