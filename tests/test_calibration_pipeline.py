@@ -150,3 +150,13 @@ def test_flagship_smoke_scorecard_and_bands_agree_with_the_single_model():
     np.testing.assert_allclose(tc["pAKT_S473"].sel(member=0).to_numpy(), ref["pAKT_S473"].to_numpy(),
                                rtol=1e-6, atol=1e-9)  # same executor and protocol: solver round-off only
     assert np.all(tc["pAKT_S473_p05"] <= tc["pAKT_S473_median"]) and np.all(tc["pAKT_S473_median"] <= tc["pAKT_S473_p95"])
+    # a synergy dose matrix over the ensemble: member 0 is the single-model analysis
+    from her2sim.analysis import simulate_combination
+    from her2sim.calibration.ensemble import over_ensemble
+
+    doses = dict(doses_a=[0.0, 100.0, 1000.0], doses_b=[0.0, 100.0, 1000.0], readouts=())
+    comb = over_ensemble(simulate_combination, ens, family=fam, drug_a="lapatinib", drug_b="alpelisib", **doses)
+    single = simulate_combination("lapatinib", "alpelisib", model=model, **doses)
+    np.testing.assert_allclose(comb["inhibition"].sel(member=0).to_numpy(), single["inhibition"].to_numpy(),
+                               rtol=1e-9, atol=1e-9)
+    assert np.all(comb["inhibition_p05"] <= comb["inhibition_p95"])
