@@ -160,3 +160,11 @@ def test_flagship_smoke_scorecard_and_bands_agree_with_the_single_model():
     np.testing.assert_allclose(comb["inhibition"].sel(member=0).to_numpy(), single["inhibition"].to_numpy(),
                                rtol=1e-9, atol=1e-9)
     assert np.all(comb["inhibition_p05"] <= comb["inhibition_p95"])
+
+
+def test_run_with_emcee_sampler(tmp_path):
+    yaml_path = _problem(tmp_path)
+    run = run_calibration(yaml_path.parent, tmp_path / "run", family=TOY_FAMILY, n_starts=2, n_members=20, seed=1,
+                          sampler="emcee", n_steps=60)
+    assert run.ensemble.header["procedure"] == "posterior-emcee" and run.ensemble.n_members == 20
+    assert run.ensemble.header["details"]["multistart"]["n_starts"] == 2

@@ -139,3 +139,17 @@ def test_over_ensemble_runs_an_existing_analysis_per_member():
     np.testing.assert_allclose(got, want, rtol=1e-6)  # same executor, two paths: solver round-off only
     with pytest.raises(ValidationError, match="model="):
         over_ensemble(simulate_dose_response, ens, family=TOY_FAMILY, treatment="alpelisib", model=None)
+
+
+def test_posterior_ensemble_recovers_a_gaussian_posterior():
+    """emcee on exp(-objective) with objective = ½((x - 0)/0.1)²: samples of x (log10 k_off) ~ N(0, 0.1)."""
+    from her2sim.calibration.ensemble import posterior_ensemble
+
+    ens = posterior_ensemble(_Quadratic(), [0.0], 400, seed=4, model=build_toy_model(), n_walkers=16, n_steps=1500)
+    x = np.log10(ens.parameters["k_off"].to_numpy())
+    # tolerance: 400 picks from a chain of ~12 000 correlated draws (tau ~ 10-30 steps): the sd of the
+    # sample mean is ~0.1/sqrt(400·0.3) ≈ 0.01; we allow 4 of those, and 20 % on the sd
+    assert abs(x.mean()) < 0.04
+    assert x.std() == pytest.approx(0.1, rel=0.2)
+    d = ens.header["details"]
+    assert ens.header["procedure"] == "posterior-emcee" and 0.2 < d["acceptance_fraction"] < 0.9

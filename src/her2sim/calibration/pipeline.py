@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
-from .ensemble import Ensemble, load_ensemble, plausible_population
+from .ensemble import Ensemble, load_ensemble, plausible_population, posterior_ensemble
 
 __all__ = ["CalibrationRun", "run_calibration"]
 
@@ -66,6 +66,8 @@ def run_calibration(
     constraint_findings: Sequence[str] = (),
     tolerance: float = 0.1,
     max_candidates: int | None = None,
+    sampler: str = "plausible",
+    n_steps: int = 1000,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> CalibrationRun:
     """Multistart fit, waterfall and plausible-population ensemble of a problem (see the module docstring).
@@ -79,6 +81,9 @@ def run_calibration(
     constraints : mapping, optional
         Acceptance constraints (e.g. :func:`her2sim.calibration.flagship_problem.literature_constraints`);
         ``constraint_findings`` names the findings they stand for (added to the training set).
+    sampler : {"plausible", "emcee"}
+        The plausible population (Allen et al. 2016; constraints apply) or emcee posterior
+        samples (``n_steps`` per walker; constraints do not apply there).
     progress : callable, optional
         ``progress(stage, n_done, n_total)`` with stage ``"multistart"`` or ``"ensemble"``.
     """
@@ -91,6 +96,10 @@ def run_calibration(
     from .fit import load_multistart, multistart, plot_waterfall
     from .objective import PetabObjective
 
+    if sampler not in ("plausible", "emcee"):
+        raise ValidationError(f"sampler={sampler!r}; allowed: 'plausible', 'emcee'")
+    if sampler == "emcee" and constraints:
+        raise ValidationError("constraints apply to sampler='plausible' only (acceptance); emcee samples the likelihood")
     fam = default_family() if family is None else get_family(family) if isinstance(family, str) else family
     model = fam.model()
     path = Path(problem)
@@ -121,6 +130,7 @@ def run_calibration(
     plt.close(ax.figure)
 
     key = {"x_best": [float(v) for v in result.x_best], "n_members": int(n_members), "seed": int(seed),
+           "sampler": sampler, "n_steps": int(n_steps) if sampler == "emcee" else None,
            "constraints": sorted(constraints or {}), "model_fingerprint": model.fingerprint()}
     folder = out / "ensemble"
     if (folder / "header.json").is_file():
@@ -130,10 +140,13 @@ def run_calibration(
                 return CalibrationRun(result, frac, old, out)
         except ValidationError:
             pass
-    ens = plausible_population(
-        objective, result.x_best, n_members, seed=seed, model=model, constraints=constraints,
-        max_candidates=max_candidates,
-        progress=None if progress is None else (lambda k, n: progress("ensemble", k, n)))
+    tick = None if progress is None else (lambda k, n: progress("ensemble", k, n))
+    if sampler == "emcee":
+        ens = posterior_ensemble(objective, result.x_best, n_members, seed=seed, model=model, n_steps=n_steps,
+                                 progress=tick)
+    else:
+        ens = plausible_population(objective, result.x_best, n_members, seed=seed, model=model,
+                                   constraints=constraints, max_candidates=max_candidates, progress=tick)
     training = sorted(set(_training_from_problem(yaml_path.parent)) | set(constraint_findings))
     header = dict(ens.header)
     header["details"] = {**header["details"], "run_key": key, "problem": yaml_path.parent.name,
@@ -144,6 +157,7 @@ def run_calibration(
     ens.save(folder)
     (out / "summary.json").write_text(json.dumps({
         "best_objective": result.fval_best, "fraction_at_optimum": frac, "n_starts": result.n_starts,
-        "n_members": ens.n_members, "acceptance_rate": header["details"]["acceptance_rate"],
+        "n_members": ens.n_members, "procedure": ens.header["procedure"],
+        "acceptance": header["details"].get("acceptance_rate", header["details"].get("acceptance_fraction")),
         "training_findings": training}, indent=2) + "\n", encoding="utf-8")
     return CalibrationRun(result, frac, ens, out)

@@ -51,6 +51,8 @@ def run(
     members: int = typer.Option(200, "--members", "-m", min=1, help="Plausible parameter sets wanted."),
     seed: int = typer.Option(0, min=0, help="Seed of the starts and of the ensemble."),
     method: str = typer.Option("fides", help="Optimiser (fides or a bounded scipy method)."),
+    sampler: str = typer.Option("plausible", help="plausible (Allen 2016 acceptance) or emcee (posterior)."),
+    steps: int = typer.Option(1000, min=10, help="emcee steps per walker."),
     constraints: bool = typer.Option(False, "--constraints/--no-constraints",
                                      help="Apply the qualitative literature checks as acceptance constraints."),
 ) -> None:
@@ -74,7 +76,7 @@ def run(
     bar, callback = _progress("calibrate-model")
     with bar:
         result = run_calibration(problem, outdir, family=family, n_starts=starts, n_members=members, seed=seed,
-                                 method=method, constraints=cons, constraint_findings=names,
+                                 method=method, constraints=cons, constraint_findings=names, sampler=sampler, n_steps=steps,
                                  progress=lambda stage, k, n: callback(k, n, None))
     typer.echo(f"best objective {result.multistart.fval_best:.6g}; {result.fraction_at_optimum:.0%} of starts at "
                f"the optimum; ensemble of {result.ensemble.n_members} members in {outdir / 'ensemble'}")
