@@ -168,3 +168,19 @@ def test_run_with_emcee_sampler(tmp_path):
                           sampler="emcee", n_steps=60)
     assert run.ensemble.header["procedure"] == "posterior-emcee" and run.ensemble.n_members == 20
     assert run.ensemble.header["details"]["multistart"]["n_starts"] == 2
+
+
+def test_cli_write_problem_for_the_flagship(tmp_path):
+    from pathlib import Path
+
+    from her2sim.cli import app
+
+    ccle = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "ccle-dose-response.csv"
+    if not ccle.is_file():
+        import pytest
+
+        pytest.skip("shared CCLE data not present")
+    res = CliRunner().invoke(app, ["calibrate-model", "write-problem", str(tmp_path / "p"), "--ccle", str(ccle)])
+    assert res.exit_code == 0, res.output
+    assert "measurements" in res.output and (tmp_path / "p" / "constraints.tsv").is_file()
+    assert (tmp_path / "p" / "parameter_plan.tsv").is_file()
