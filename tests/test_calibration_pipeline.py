@@ -184,3 +184,15 @@ def test_cli_write_problem_for_the_flagship(tmp_path):
     assert res.exit_code == 0, res.output
     assert "measurements" in res.output and (tmp_path / "p" / "constraints.tsv").is_file()
     assert (tmp_path / "p" / "parameter_plan.tsv").is_file()
+
+
+def test_cli_run_on_a_toy_problem(tmp_path):
+    from her2sim.cli import app
+
+    yaml_path = _problem(tmp_path)
+    out = tmp_path / "run"
+    res = CliRunner().invoke(app, ["calibrate-model", "run", str(yaml_path.parent), str(out), "--family",
+                                   "toy_receptor_kinase", "-n", "2", "-m", "10", "--seed", "3"])
+    assert res.exit_code == 0, res.output
+    assert "ensemble of 10 members" in res.output
+    assert TOY_FAMILY.ensemble(out / "ensemble").n_members == 10
