@@ -131,7 +131,10 @@ def test_over_ensemble_runs_an_existing_analysis_per_member():
     conc = [1.0, 100.0]
     ds = over_ensemble(simulate_dose_response, ens, family=TOY_FAMILY, treatment="alpelisib", concentrations=conc,
                        readouts=(), readout_times=())
-    batched = ensemble_dose_response(TOY_FAMILY, ens, "alpelisib", conc, keep_members=True)
+    # the analysis may hand the model free rather than nominal doses (serum binding): compare at what it used
+    used = ds.coords.get("free_concentration_alpelisib", ds.coords.get("concentration_alpelisib"))
+    used = conc if used is None else [float(c) for c in np.asarray(used).reshape(-1)[:len(conc)]]
+    batched = ensemble_dose_response(TOY_FAMILY, ens, "alpelisib", used, keep_members=True)
     var = "relative_viability"
     assert f"{var}_median" in ds and ds.sizes["member"] == 8
     got = ds[var].squeeze(drop=True).transpose("member", ...).to_numpy()
