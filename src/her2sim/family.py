@@ -65,6 +65,28 @@ class ModelFamily:
             raise ValidationError(f"family {self.name!r} built model {model.id!r}, expected {self.model_id!r}")
         return model
 
+    def ensemble(self, path: Any = None) -> Any:
+        """The calibrated ensemble of plausible parameter sets for this family's model version.
+
+        Without ``path``, the ensemble shipped with her2sim for this model
+        (``her2sim/library/data/ensembles/<model_id>/``); with ``path``, that ensemble folder.
+        Either is refused (:class:`ValidationError`) unless made for the current model version
+        (:meth:`her2sim.calibration.ensemble.Ensemble.check_model`).
+        """
+        from pathlib import Path
+
+        from .calibration.ensemble import load_ensemble
+
+        if path is None:
+            folder = Path(__file__).parent / "library" / "data" / "ensembles" / self.model_id
+            if not folder.is_dir():
+                raise ValidationError(
+                    f"no calibrated ensemble is shipped for model {self.model_id!r}: run "
+                    f"`her2sim calibrate-model run` and pass its ensemble folder as family.ensemble(path)"
+                )
+            path = folder
+        return load_ensemble(path, self.model())
+
     def owns(self, model: Model) -> bool:
         """True if ``model`` is this family's model (or a variant with the same id)."""
         return getattr(model, "id", None) == self.model_id

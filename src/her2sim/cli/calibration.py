@@ -170,3 +170,6 @@ def register(app: typer.Typer) -> None:
     """Add ``fit`` and ``profile`` to the ``her2sim`` app."""
     app.command("fit")(fit)
     app.command("profile")(profile)
+    from .calibrate_model import calibrate_app
+
+    app.add_typer(calibrate_app, name="calibrate-model")

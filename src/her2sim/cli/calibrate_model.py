@@ -1,0 +1,82 @@
+"""``her2sim calibrate-model``: write the family's calibration problem, run the fit and the ensemble (thin shell).
+
+``write-problem OUTDIR`` calls :func:`her2sim.calibration.flagship_problem.family_problem` and
+writes the PEtab problem (lint-checked); ``run PROBLEM OUTDIR`` calls
+:func:`her2sim.calibration.pipeline.run_calibration` (resumable: run it again to continue).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+__all__ = ["calibrate_app"]
+
+calibrate_app = typer.Typer(no_args_is_help=True, help="Calibrate a model family to public data; ensembles.")
+
+_DEFAULT_CCLE = Path("..") / "shared" / "data" / "ccle-dose-response.csv"
+
+
+@calibrate_app.command("write-problem")
+def write_problem(
+    outdir: Path = typer.Argument(..., file_okay=False, help="Folder to write the PEtab problem to."),
+    family: str | None = typer.Option(None, help="Model family (default: the flagship)."),
+    ccle: Path | None = typer.Option(_DEFAULT_CCLE, help="Dose-response table (ccle-dose-response.csv); "
+                                     "'-' for none."),
+    no_findings: bool = typer.Option(False, "--no-findings", help="Leave out the literature findings."),
+) -> None:
+    """Write the calibration problem (dose-responses, literature sizes, constraints) as PEtab."""
+    from ..calibration.flagship_problem import family_problem
+
+    data = None if ccle is None or str(ccle) == "-" else ccle
+    if data is not None and not Path(data).is_file():
+        raise typer.BadParameter(f"{data}: no such file (give --ccle PATH or '-')", param_hint="--ccle")
+    problem = family_problem(family, dose_response=data, checks=() if no_findings else None)
+    yaml_path = problem.write(outdir)
+    n_est = int(problem.plan["estimate"].sum())
+    typer.echo(f"{yaml_path}: {len(problem.tables.measurements)} measurements, "
+               f"{len(problem.tables.conditions)} conditions, {n_est} model parameters estimated; "
+               f"training findings {', '.join(problem.training_findings) or '-'}")
+    for line in problem.omitted:
+        typer.echo(f"omitted: {line}", err=True)
+
+
+@calibrate_app.command("run")
+def run(
+    problem: Path = typer.Argument(..., exists=True, help="Problem folder (or its problem.yaml)."),
+    outdir: Path = typer.Argument(..., file_okay=False, help="Output folder (resumable)."),
+    family: str | None = typer.Option(None, help="Model family (default: the flagship)."),
+    starts: int = typer.Option(20, "--starts", "-n", min=1, help="Multistart starts."),
+    members: int = typer.Option(200, "--members", "-m", min=1, help="Plausible parameter sets wanted."),
+    seed: int = typer.Option(0, min=0, help="Seed of the starts and of the ensemble."),
+    method: str = typer.Option("fides", help="Optimiser (fides or a bounded scipy method)."),
+    sampler: str = typer.Option("plausible", help="plausible (Allen 2016 acceptance) or emcee (posterior)."),
+    steps: int = typer.Option(1000, min=10, help="emcee steps per walker."),
+    constraints: bool = typer.Option(False, "--constraints/--no-constraints",
+                                     help="Apply the qualitative literature checks as acceptance constraints."),
+) -> None:
+    """Multistart fit -> waterfall -> plausible-population ensemble, with progress."""
+    import pandas as pd
+
+    from ..calibration.pipeline import run_calibration
+    from .calibration import _progress
+
+    cons, names = None, []
+    folder = problem if problem.is_dir() else problem.parent
+    if constraints:
+        from ..calibration.flagship_problem import literature_constraints
+        from ..family import default_family, get_family
+
+        table = pd.read_csv(folder / "constraints.tsv", sep="\t")
+        rows = table[table["status"].str.startswith("qualitative")]
+        fam = default_family() if family is None else get_family(family)
+        cons = literature_constraints(fam, list(rows["checkId"]))
+        names = sorted(set(rows["finding"].astype(str)))
+    bar, callback = _progress("calibrate-model")
+    with bar:
+        result = run_calibration(problem, outdir, family=family, n_starts=starts, n_members=members, seed=seed,
+                                 method=method, constraints=cons, constraint_findings=names, sampler=sampler, n_steps=steps,
+                                 progress=lambda stage, k, n: callback(k, n, None))
+    typer.echo(f"best objective {result.multistart.fval_best:.6g}; {result.fraction_at_optimum:.0%} of starts at "
+               f"the optimum; ensemble of {result.ensemble.n_members} members in {outdir / 'ensemble'}")
