@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ATOL", "MODEL_INPUTS", "RTOL", "compiled_model", "drug_parameter", "signalling_rates", "warm"]
+__all__ = ["ATOL", "MODEL_INPUTS", "PIK3CA_COLUMNS", "RTOL", "compiled_model", "drug_parameter", "signalling_rates", "warm"]
 
 #: Virtual-tumour columns -> flagship model parameters (genotype and expression inputs).
 MODEL_INPUTS: dict[str, str] = {
@@ -34,8 +34,11 @@ MODEL_INPUTS: dict[str, str] = {
     "p95her2_expression": "p95HER2_expression",
     "pik3ca_mut_activity": "PIK3CA_mut_activity",
     "pik3ca_mut_gain": "PIK3CA_mut_gain",
+    "pik3ca_helical_activity": "PIK3CA_helical_activity",
     "heregulin_nM": "HRG_nM",
 }
+#: Tumour columns that carry the PIK3CA allele's model settings (kinase-domain and helical mechanisms).
+PIK3CA_COLUMNS: tuple[str, ...] = ("pik3ca_mut_activity", "pik3ca_mut_gain", "pik3ca_helical_activity")
 
 #: Solver and steady-state tolerances of the ensemble call. Against rtol 1e-8 / steady-state rtol
 #: 1e-10, these move the steady growth rates of 1000 NeoALTTO tumours under T+L by at most 2e-8 1/h
@@ -71,12 +74,16 @@ def drug_parameter(drug: str) -> str:
 
 
 def genotype_parameters(pik3ca: str) -> dict[str, float]:
-    """Flagship parameters of a PIK3CA allele class (``"wild type"``, ``"H1047R"``, ``"E545K"``)."""
+    """Flagship parameters of a PIK3CA allele class (``"wild type"``, ``"H1047R"``, ``"E545K"``).
+
+    Every parameter of :data:`PIK3CA_COLUMNS` is present (0 where the allele does not use it).
+    """
     from ..library import her2_model
 
-    if pik3ca == "wild type":
-        return {"PIK3CA_mut_activity": 0.0, "PIK3CA_mut_gain": 0.0}
-    return her2_model.genotype_settings([f"PIK3CA {pik3ca}"])
+    settings = {MODEL_INPUTS[col]: 0.0 for col in PIK3CA_COLUMNS}
+    if pik3ca != "wild type":
+        settings.update(her2_model.genotype_settings([f"PIK3CA {pik3ca}"]))
+    return settings
 
 
 def signalling_rates(inputs: dict[str, np.ndarray], exposure_nM: dict[str, np.ndarray], *,

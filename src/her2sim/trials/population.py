@@ -374,10 +374,10 @@ def sample_tumours(seed: int, indices: np.ndarray | range, profile: Profile, *, 
     for a in PIK3CA_ALLELES:
         settings = _flagship.genotype_parameters(a)
         mask = df["pik3ca"] == a
-        for col, parameter in (("pik3ca_mut_activity", "PIK3CA_mut_activity"), ("pik3ca_mut_gain", "PIK3CA_mut_gain")):
+        for col in _flagship.PIK3CA_COLUMNS:
             if col not in df:
                 df[col] = 0.0
-            df.loc[mask, col] = settings[parameter]
+            df.loc[mask, col] = settings[_flagship.MODEL_INPUTS[col]]
     for k, drug in enumerate(PK_VARIABILITY):
         s_cl, _, s_v, _ = PK_VARIABILITY[drug]
         df[f"cl_{drug}"] = np.exp(s_cl * zpk[:, 2 * k])
