@@ -266,6 +266,14 @@ class _SensPlan:
                     except ValueError:
                         src = raw if raw in values else None
                 v = _pt.resolve(raw, values, problem.model, f"condition {c!r} column {col!r}")
+                override = problem.ia_overrides.get(ident)
+                if override is not None:
+                    # the rewritten initial assignment reads the value input (see load_petab); the
+                    # target's own slot is overwritten by it, so it carries no derivative
+                    inp[override[0]] = (1.0, None)
+                    inp[override[1]] = (v, src)
+                    if kind != "species":
+                        src = None
                 (spc if kind == "species" else inp)[ident] = (v, src)
             return inp, spc
 

@@ -37,6 +37,7 @@ textual translation of PEtab/sympy conventions that differ from SBML L3 infix: `
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 import os
@@ -210,6 +211,10 @@ class PetabProblem:
     conditions: pd.DataFrame
     measurements: pd.DataFrame
     source: str = ""
+    #: condition-table targets that the SBML model also sets by an initial assignment:
+    #: target id -> (flag input, value input) of the rewritten assignment (see
+    #: :func:`_override_initial_assignments`)
+    ia_overrides: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -461,6 +466,61 @@ def _extend_model(
     except ModelError as exc:
         raise ModelError(f"adding the PEtab observables to model {sbml_model.id!r} failed: {exc}") from None
     return model, tuple(observables)
+
+
+def _override_initial_assignments(model: Model, condition_df: pd.DataFrame) -> tuple[Model, dict[str, tuple[str, str]]]:
+    """Let condition-table values win over the model's initial assignments (PEtab v1).
+
+    PEtab v1: a value in the condition table overrides the model's value of that id. For an id
+    that an SBML initial assignment also sets (a parameter, compartment or species), the
+    compiled initialisation would otherwise re-run the assignment after the condition was
+    applied and silently discard the condition's value (Liu_IFACPapersOnLine2025: ``u_2 = 0``
+    in the table, ``1e9`` from the assignment). Each such assignment ``x = f`` becomes
+
+        ``x = piecewise(petab_value_x, petab_override_x != 0, f)``
+
+    with two new runtime inputs: a condition that sets ``x`` sets the flag to 1 and the value;
+    other conditions (or empty cells) keep the flag at 0 and the model's assignment. Values of
+    other initial assignments that read ``x`` then see the condition's value, as they would if
+    the model had declared it. A species value is in the unit the condition table uses for
+    species (its declared initial amount or concentration, as in :func:`_apply_species`),
+    converted here to the species' own unit, which the assignment's math is in.
+    """
+    import sympy
+
+    targets = {a.symbol for a in model.initial_assignments}
+    columns = [str(c) for c in condition_df.columns if str(c) != "conditionName"]
+    hit = [c for c in columns if c in targets and not all(_is_missing(v) for v in condition_df[c])]
+    if not hit:
+        return model, {}
+    taken = {c.id for c in model.compartments} | set(model.species_ids) | set(model.parameter_ids)
+    taken |= {r.id for r in model.reactions}
+    species = {s.id: s for s in model.species}
+    overrides: dict[str, tuple[str, str]] = {}
+    new_params: list[Parameter] = []
+    for ident in hit:
+        flag = _unique_id(f"petab_override_{ident}", taken)
+        value = _unique_id(f"petab_value_{ident}", taken)
+        overrides[ident] = (flag, value)
+        new_params += [Parameter(flag, 0.0, name=flag), Parameter(value, 0.0, name=value)]
+    assignments = []
+    for a in model.initial_assignments:
+        if a.symbol not in overrides:
+            assignments.append(a)
+            continue
+        flag, value = overrides[a.symbol]
+        given: sympy.Expr = sympy.Symbol(value, real=True)
+        s = species.get(a.symbol)
+        if s is not None:
+            size = sympy.Symbol(s.compartment, real=True)
+            if s.initial_is_amount and not s.has_only_substance_units:
+                given = given / size
+            elif not s.initial_is_amount and s.has_only_substance_units:
+                given = given * size
+        math_ = sympy.Piecewise((given, sympy.Ne(sympy.Symbol(flag, real=True), 0)), (a.math, True))
+        assignments.append(dataclasses.replace(a, math=math_))
+    model = model.add(*new_params).replace(initial_assignments=tuple(assignments))
+    return model, overrides
 
 
 # ============================================================================ table validation
@@ -724,6 +784,7 @@ def load_petab(yaml_path: str | os.PathLike[str]) -> PetabProblem:
     sbml_model = read_sbml(path.parent / sbml_files[0])
     parameters = _parameter_table(problem.parameter_df)
     model, observables = _extend_model(sbml_model, problem.observable_df, parameters)
+    model, ia_overrides = _override_initial_assignments(model, problem.condition_df)
     measurements = problem.measurement_df.copy()
     if "preequilibrationConditionId" not in measurements.columns:
         measurements["preequilibrationConditionId"] = ""
@@ -739,6 +800,7 @@ def load_petab(yaml_path: str | os.PathLike[str]) -> PetabProblem:
         conditions=conditions,
         measurements=measurements.reset_index(drop=True),
         source=str(yaml_path),
+        ia_overrides=ia_overrides,
     )
     _plan(result)  # validates ids in the measurement table now, not at the first simulation
     return result
@@ -971,6 +1033,10 @@ def _condition_values(problem: PetabProblem, condition: str, values: Mapping[str
                 pass
         v = _resolve(raw_value, values, problem.model, f"condition {condition!r} column {col!r}")
         (species if kind == "species" else inputs)[ident] = v
+        if ident in problem.ia_overrides:
+            flag, given = problem.ia_overrides[ident]
+            inputs[flag] = 1.0
+            inputs[given] = v
     return inputs, species
 
 
