@@ -1015,31 +1015,6 @@ def _resolve(value: float | str, values: Mapping[str, float], model: Model, wher
     return float(value)
 
 
-def _condition_values(problem: PetabProblem, condition: str, values: Mapping[str, float]):
-    """(input overrides, species overrides) of one condition; NaN entries are left out."""
-    plan = _plan(problem)
-    row = problem.conditions.loc[condition]
-    inputs: dict[str, float] = {}
-    species: dict[str, float] = {}
-    for col, (kind, ident) in plan.condition_targets.items():
-        raw = row[col]
-        if _is_missing(raw):
-            continue
-        raw_value: float | str = raw if isinstance(raw, str) else float(raw)
-        if isinstance(raw_value, str):
-            try:
-                raw_value = float(raw_value)
-            except ValueError:
-                pass
-        v = _resolve(raw_value, values, problem.model, f"condition {condition!r} column {col!r}")
-        (species if kind == "species" else inputs)[ident] = v
-        if ident in problem.ia_overrides:
-            flag, given = problem.ia_overrides[ident]
-            inputs[flag] = 1.0
-            inputs[given] = v
-    return inputs, species
-
-
 def _apply_species(cm, x: np.ndarray, p: np.ndarray, overrides: Mapping[str, float]) -> None:
     """Set species (given in their initial unit) in the amount state ``x`` in place."""
     model: Model = cm.model
@@ -1073,102 +1048,13 @@ def _run(
     steady_state_tmax: float,
     n_threads: int | None,
 ) -> _Result:
-    from ..engine.compiler import compile_model
-    from ..protocol import execute
-    from ..simulation import SolveStatus
+    """Simulation and sigma per measurement row (the problem's compiled plan, see
+    :class:`her2sim.io.petab_plan.CompiledPlan`)."""
+    from .petab_plan import run
 
-    plan = _plan(problem)
-    cm = compile_model(problem.model)
-    values = _parameter_values(problem, parameters)
-    opts = _options(rtol, atol, max_steps, steady_state_rtol, steady_state_atol, steady_state_tmax)
-    threads = max(1, int(n_threads or os.cpu_count() or 1))
-    n_members = len(plan.member_cond)
-
-    base = cm.p_default.copy()
-    runtime_inputs = set(cm.param_ids)
-    for ident, v in values.items():
-        if ident in runtime_inputs and np.isfinite(v):
-            base[cm.p_index(ident)] = v
-
-    cond_cache: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
-
-    def condition(c: str):
-        if c not in cond_cache:
-            cond_cache[c] = _condition_values(problem, c, values)
-        return cond_cache[c]
-
-    def vector(c: str, holders: Mapping[str, float | str]) -> np.ndarray:
-        p = base.copy()
-        for ident, v in condition(c)[0].items():
-            p[cm.p_index(ident)] = v
-        for ident, v in holders.items():
-            p[cm.p_index(ident)] = _resolve(v, values, problem.model, f"placeholder {ident!r}")
-        return p
-
-    P = np.stack([vector(c, h) for c, h in zip(plan.member_cond, plan.member_placeholders)])
-    # pre-equilibration (once per distinct vector) -> the condition's species values -> the main
-    # simulation -> steady-state measurements under the simulation condition: one protocol
-    pre = np.asarray([bool(p) for p in plan.member_pre])
-    P_pre = P.copy()
-    for k in np.flatnonzero(pre):
-        P_pre[k] = vector(plan.member_pre[k], plan.member_placeholders[k])
-
-    def reset(k: int, x: np.ndarray) -> None:
-        # PEtab: the simulation condition's species values are set after pre-equilibration
-        _apply_species(cm, x, P[k], condition(plan.member_cond[k])[1])
-
-    sel = np.asarray([cm.output_index(o) for o in plan.outputs], dtype=np.int32)
-    outcome = execute(cm, P, plan.times, sel, opts, P_pre=P_pre, preequilibrated=pre, reset=reset,
-                      steady_members=np.unique(plan.row_member[plan.row_steady]), n_threads=threads)
-    out, status = outcome.out, outcome.status
-    steady_out = outcome.steady if outcome.steady is not None else np.full((n_members, len(plan.outputs)), np.nan)
-
-    simulation = np.where(
-        plan.row_steady,
-        steady_out[plan.row_member, plan.row_output],
-        out[plan.row_member, plan.row_time_index, plan.row_output],
-    )
-    sigma = np.where(
-        plan.row_steady,
-        steady_out[plan.row_member, plan.row_sigma],
-        out[plan.row_member, plan.row_time_index, plan.row_sigma],
-    )
-    _static_sigma(problem, plan, cm, P, values, sigma)
-    failed = status[plan.row_member] != 0
-    simulation[failed] = np.nan
-    sigma[failed] = np.nan
-    messages = [SolveStatus(int(s)).message for s in status]
-    return _Result(simulation=simulation, sigma=sigma, member_status=status, member_message=messages)
-
-
-def _static_sigma(problem: PetabProblem, plan: _Plan, cm, P: np.ndarray, values, sigma: np.ndarray) -> None:
-    """Fill ``sigma`` for observables whose noise formula has no dynamic ids (in place).
-
-    The formula tree (from :func:`her2sim.model.parse`) gets numbers substituted for its
-    symbols and is folded by sympy; nothing is evaluated as text.
-    """
-    rules = {r.variable: r.math for r in problem.model.assignment_rules}
-    obs = {o.id: o for o in problem.observables}
-    cache: dict[tuple, float] = {}
-    for i, oid in enumerate(plan.row_observable):
-        o = obs[oid]
-        if not o.static_noise:
-            continue
-        expr = rules[o.sigma_id]
-        holders = dict(plan.row_noise[i])
-        k = plan.row_member[i]
-        subs = {}
-        for sym in expr.free_symbols:
-            if sym.name in holders:
-                subs[sym] = _resolve(holders[sym.name], values, problem.model, f"noise placeholder {sym.name!r}")
-            else:
-                subs[sym] = float(P[k, cm.p_index(sym.name, argument="noise formula")])
-        key = (oid, tuple(sorted((s.name, v) for s, v in subs.items())))
-        value = cache.get(key)
-        if value is None:
-            value = float(expr.xreplace(subs)) if subs else float(expr)
-            cache[key] = value
-        sigma[i] = value
+    return run(problem, parameters, rtol=rtol, atol=atol, max_steps=max_steps,
+               steady_state_rtol=steady_state_rtol, steady_state_atol=steady_state_atol,
+               steady_state_tmax=steady_state_tmax, n_threads=n_threads)
 
 
 def simulate_petab(
@@ -1387,20 +1273,18 @@ def negative_log_likelihood(
         ``sum`` of :func:`noise_negative_log_likelihood` over all measurements; ``inf`` if any
         simulation failed.
     """
-    result = _run(
-        problem, parameters, rtol=rtol, atol=atol, max_steps=int(max_steps),
-        steady_state_rtol=DEFAULT_SOLVER.steady_state_rtol, steady_state_atol=DEFAULT_SOLVER.steady_state_atol,
-        steady_state_tmax=DEFAULT_SOLVER.steady_state_tmax, n_threads=n_threads,
-    )
-    meas, scales, dists = _row_arrays(problem, result)
-    if np.any(~np.isfinite(result.simulation)):
+    from .petab_plan import compile_plan
+
+    cp = compile_plan(problem)
+    v = cp.values(parameters)
+    opts = _options(rtol, atol, int(max_steps), DEFAULT_SOLVER.steady_state_rtol, DEFAULT_SOLVER.steady_state_atol,
+                    DEFAULT_SOLVER.steady_state_tmax)
+    threads = max(1, int(n_threads or os.cpu_count() or 1))
+    total = cp.negative_log_likelihood(v, opts, threads)
+    if not np.isfinite(total):
         return math.inf
-    values = noise_negative_log_likelihood(
-        meas, result.simulation, result.sigma, transformation=scales, distribution=dists
-    )
-    total = float(np.sum(values))
     if include_priors:
-        total += _prior_nllh(problem, _parameter_values(problem, parameters))
+        total += _prior_nllh(problem, dict(zip(cp.parameter_ids, v.tolist())))
     return total if np.isfinite(total) else math.inf
 
 
