@@ -230,6 +230,12 @@ class PetabProblem:
         """Nominal values (linear scale) of the estimated parameters."""
         return {p.id: p.nominal for p in self.parameters if p.estimate}
 
+    def __getstate__(self) -> dict:
+        # the compiled plan holds a library handle and arrays: rebuilt where it is used
+        state = dict(self.__dict__)
+        state["_cache"] = {k: v for k, v in self._cache.items() if k != "compiled_plan"}
+        return state
+
     def get_parameter(self, ident: str) -> PetabParameter:
         for p in self.parameters:
             if p.id == ident:

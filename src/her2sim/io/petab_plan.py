@@ -368,21 +368,28 @@ class CompiledPlan:
                 status[subset] = res["status"]
         return out, status, steady
 
-    def reset_values(self, v: np.ndarray, P: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Species resets after pre-equilibration: (row in the pre-equilibrated block, state, amount)."""
+    def reset_values(self, v: np.ndarray, P: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Species resets after pre-equilibration: ``(row in the pre-equilibrated block, state,
+        value, size)``; the state becomes ``value * size`` (size 1 for amounts)."""
         m, x, const, link, size_slot, size_const = self._reset
         value = np.where(link >= 0, v[np.maximum(link, 0)], const)
         size = np.where(size_slot >= 0, P[m, np.maximum(size_slot, 0)], size_const)
-        return np.searchsorted(self._pre_rows, m), x, value * size
+        return np.searchsorted(self._pre_rows, m), x, value, size
+
+    def __getstate__(self) -> dict:
+        return {"problem": self.problem}  # arrays and the library handle are rebuilt on unpickling
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["problem"])  # type: ignore[misc]
 
     def simulate(self, v: np.ndarray, opts, n_threads: int = 1) -> RunResult:
         """Simulation and sigma per measurement row for the parameter-table values ``v``."""
         pl = self.plan
         P, P_pre = self.inputs(v)
-        rows, states, amounts = self.reset_values(v, P)
+        rows, states, value, size = self.reset_values(v, P)
 
         def reset(x: np.ndarray) -> None:
-            x[rows, states] = amounts
+            x[rows, states] = value * size
 
         out, status, steady = self.execute(self.cm, P, P_pre, self.sel, opts, n_threads, reset)
         rm, rt = pl.row_member, pl.row_time_index
