@@ -13,6 +13,10 @@ from it; libRoadRunner on the same SBML with the condition's values written into
     dB/dt = -k B            B(0) = 3 b      (initial assignment)
     dC/dt = u - k C         C(0) = 0
     u = 2 b                 (initial assignment; the condition table sets u = U_COND)
+    dD/dt = 0               D(0) = D_MODEL, or D_PRE from a pre-equilibration condition
+
+The last row checks that a pre-equilibration condition's species value is the initial value of
+pre-equilibration (PEtab v1; it was ignored before the compiled plans).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ K, B_PARAM = 0.5, 2.0
 U_MODEL, B0_MODEL = 2 * B_PARAM, 3 * B_PARAM  # the initial assignments
 U_COND, B0_COND = 1.0, 0.5  # the condition table
 SIGMA = 0.1
+D_MODEL, D_PRE = 1.0, 5.0  # a species without reactions: its initial value survives pre-equilibration
 TIMES = (1.0, 2.0)
 
 
@@ -40,7 +45,10 @@ def _model() -> hs.Model:
     return hs.Model(
         "ia_override",
         compartments=(hs.Compartment("cell", 1.0),),
-        species=(hs.Species("A", "cell", 0.0), hs.Species("B", "cell", 0.0), hs.Species("C", "cell", 0.0)),
+        species=(
+            hs.Species("A", "cell", 0.0), hs.Species("B", "cell", 0.0), hs.Species("C", "cell", 0.0),
+            hs.Species("D", "cell", D_MODEL),
+        ),
         parameters=(hs.Parameter("k", K), hs.Parameter("b", B_PARAM), hs.Parameter("u", 0.0)),
         reactions=(
             hs.Reaction("a_loss", (("A", 1),), (), parse("k*A")),
@@ -60,19 +68,22 @@ def _model() -> hs.Model:
 def _write(folder: Path) -> Path:
     hs.write_sbml(_model(), folder / "model.xml")
     (folder / "conditions.tsv").write_text(
-        "conditionId\tu\tB\n"
-        "model\t\t\n"
-        f"set\t{U_COND}\t{B0_COND}\n"
+        "conditionId\tu\tB\tD\n"
+        "model\t\t\t\n"
+        f"set\t{U_COND}\t{B0_COND}\t\n"
+        f"pre_D\t\t\t{D_PRE}\n"
     )
     (folder / "observables.tsv").write_text(
         "observableId\tobservableFormula\tnoiseFormula\n"
-        f"obs_A\tA\t{SIGMA}\nobs_B\tB\t{SIGMA}\nobs_C\tC\t{SIGMA}\n"
+        f"obs_A\tA\t{SIGMA}\nobs_B\tB\t{SIGMA}\nobs_C\tC\t{SIGMA}\nobs_D\tD\t{SIGMA}\n"
     )
     lines = ["observableId\tpreequilibrationConditionId\tsimulationConditionId\tmeasurement\ttime"]
     for n, (pre, cond) in enumerate((("", "model"), ("", "set"), ("model", "set"))):
         for obs in ("obs_A", "obs_B", "obs_C"):
             for t in TIMES:
                 lines.append(f"{obs}\t{pre}\t{cond}\t{0.3 * (n + 1)}\t{t}")
+    # the pre-equilibration condition's species value is the initial value of pre-equilibration
+    lines.append(f"obs_D\tpre_D\tmodel\t4.0\t{TIMES[0]}")
     (folder / "measurements.tsv").write_text("\n".join(lines) + "\n")
     (folder / "parameters.tsv").write_text(
         "parameterId\tparameterScale\tlowerBound\tupperBound\tnominalValue\testimate\n"
@@ -100,6 +111,7 @@ def _expected() -> np.ndarray:
             lambda t: u / K + (c0 - u / K) * math.exp(-K * t),
         ):
             out.extend(f(t) for t in TIMES)
+    out.append(D_PRE)
     return np.asarray(out)
 
 
