@@ -270,6 +270,9 @@ class _SensPlan:
         self.dirs = tuple(pid for pid in obj.x_ids if theta_index[pid] in dyn)
         self.dir_theta = np.asarray([theta_index[pid] for pid in self.dirs], dtype=np.int64)
         self.main = (main[0], np.asarray([q_of[int(j)] for j in main[1]], dtype=np.int64), main[2])
+        #: the estimated parameter (theta index) each (member, wrt slot) of the main run takes, or -1
+        self.theta_mq = np.full((n_m, len(self.wrt)), -1, dtype=np.int64)
+        self.theta_mq[self.main[0], self.main[1]] = self.main[2]
         self.pre = (pre[0], np.asarray([q_of[int(j)] for j in pre[1]], dtype=np.int64), pre[2])
         self.n_members = n_m
         self.n_theta = obj.dim
@@ -376,8 +379,12 @@ def _forward_rows(obj: PetabObjective, x: np.ndarray):
         for k in range(n_dir):
             d[:, sp.dir_theta[k]] += gather(n_o * (1 + k), col)
         if n_wrt:
+            # explicit partials: slot q of a row's member comes from at most one parameter
             parts = np.stack([gather(n_o * (1 + n_dir + q), col) for q in range(n_wrt)], axis=1)
-            d += np.einsum("rq,rqt->rt", parts, dP[rows_m])
+            theta = sp.theta_mq[rows_m]
+            hit = theta >= 0
+            r = np.broadcast_to(np.arange(rows_m.size)[:, None], theta.shape)[hit]
+            np.add.at(d, (r, theta[hit]), parts[hit] * scale_d[theta[hit]])
         return val, d
 
     y, dy = value_and_derivative(plan.row_output)

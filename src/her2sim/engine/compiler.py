@@ -69,8 +69,8 @@ NATIVE_FLAGS = ["-march=native"]
 #: large generated functions (Chen 2009: 20 s at -O2/-O3, 11 s at -O1), where the run is
 #: dominated by the sparse LU tape anyway.
 LARGE_SOURCE = 200_000
-#: Above ``LARGE_SOURCE``, the generated functions called once per Jacobian, member or output
-#: time (``model_jac``, ``model_init``, ``model_outputs``; marked ``H2_COLD`` by the generator)
+#: Above ``LARGE_SOURCE``, in plain models (not sensitivity systems), the generated functions
+#: called once per Jacobian, member or output time (``model_jac``, ``model_init``, ``model_outputs``; marked ``H2_COLD`` by the generator)
 #: are compiled without optimisation: on Chen 2009 (400 kB of C) they are three quarters of
 #: gcc's time at -O1 (5.6 s -> 1.6 s of CPU), while the run is dominated by the right-hand
 #: side and the LU tape, which stay at -O1. Optimisation levels do not change the arithmetic
@@ -402,7 +402,10 @@ def _build(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None,
         out = tmpd / "model.so"
         large = len(source) >= LARGE_SOURCE
         opt = _opt_override() or ("-O3" if not large else "-O1")
-        cold = [COLD_ATTRIBUTE] if large and not _opt_override() else []
+        # not for sensitivity systems: their outputs and Jacobian carry the sensitivities and are
+        # evaluated at every output time of every member of every gradient (Raimundez 2020's
+        # value + gradient measured 19 % slower with them at -O0)
+        cold = [COLD_ATTRIBUTE] if large and sensitivity is None and not _opt_override() else []
         cmd = [_compiler(), opt, *compiler_flags(), *cold, "-o", str(out), str(c_path), "-lm"]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:

@@ -332,9 +332,11 @@ class CompiledPlan:
         """
         n = self.n_members
         times = self.times
-        out = np.empty((n, times.size, sel.size))
-        status = np.zeros(n, dtype=np.int64)
         pre, fresh = self._pre_rows, self._fresh_rows
+        # the outputs of a sensitivity system are large (Raimundez 2020: 170 x 15 x 43,134): when
+        # all members are of one kind, the run's own array is the result (no copy)
+        out = np.empty((n, times.size, sel.size)) if pre.size and fresh.size else None
+        status = np.zeros(n, dtype=np.int64)
         x_pre = None
         if pre.size:
             unique, inverse = np.unique(P_pre[pre], axis=0, return_inverse=True)
@@ -346,12 +348,18 @@ class CompiledPlan:
             if reset is not None:
                 reset(x_pre)
             x_pre[status[pre] != 0] = np.nan
-            res = cm.run(P[pre], times, sel, opts, X0=x_pre, n_threads=n_threads)
-            out[pre] = res["out"]
+            res = cm.run(P if not fresh.size else P[pre], times, sel, opts, X0=x_pre, n_threads=n_threads)
+            if out is None:
+                out = res["out"]
+            else:
+                out[pre] = res["out"]
             status[pre] = np.where(status[pre] != 0, status[pre], res["status"])
         if fresh.size:
-            res = cm.run(P[fresh], times, sel, opts, n_threads=n_threads)
-            out[fresh] = res["out"]
+            res = cm.run(P if not pre.size else P[fresh], times, sel, opts, n_threads=n_threads)
+            if out is None:
+                out = res["out"]
+            else:
+                out[fresh] = res["out"]
             status[fresh] = res["status"]
         steady = None
         if self._steady_members.size:
