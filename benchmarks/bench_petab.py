@@ -132,8 +132,8 @@ class RoadRunnerPetab:
         # steadyState() where it works on the first pre-equilibrated member (checked here, not
         # timed); else (NLEQ2 fails on Raimundez 2020) integration to t = PREEQ_TIME
         self.newton = True
-        if cp._pre_rows.size:
-            rr.setValues(settable, self.rows_pre[int(cp._pre_rows[0])])
+        if cp.pre_rows.size:
+            rr.setValues(settable, self.rows_pre[int(cp.pre_rows[0])])
             rr.reset()
             try:
                 rr.steadyState()
@@ -176,7 +176,7 @@ class RoadRunnerPetab:
             return math.inf
         y = out[pl.row_member, pl.row_time_index, pl.row_output]
         sigma = out[pl.row_member, pl.row_time_index, pl.row_sigma]
-        self.cp._static_sigma(self.cp.values(None), self.cp.inputs(self.cp.values(None))[0], sigma)
+        self.cp.static_sigma(self.cp.values(None), self.cp.inputs(self.cp.values(None))[0], sigma)
         return float(np.sum(self.cp.row_nllh(y, sigma)))
 
 

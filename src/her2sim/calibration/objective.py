@@ -259,12 +259,12 @@ class _SensPlan:
             return src.rows[keep], src.cols[keep], theta[keep]
 
         main = estimated_links(cp.P)
-        pre = estimated_links(cp.P_pre) if cp._pre_rows.size else (np.zeros(0, np.int64),) * 3
+        pre = estimated_links(cp.P_pre) if cp.pre_rows.size else (np.zeros(0, np.int64),) * 3
         self.wrt = tuple(int(j) for j in np.unique(np.concatenate([main[1], pre[1]])))
         q_of = {j: q for q, j in enumerate(self.wrt)}
         dyn = set(theta for j, theta in zip(np.concatenate([main[1], pre[1]]), np.concatenate([main[2], pre[2]]))
                   if cm0.p_dynamic[j])
-        r_m, r_x, r_const, r_link, r_size_slot, r_size_const = cp._reset
+        r_m, r_x, r_const, r_link, r_size_slot, r_size_const = cp.reset_sources
         reset_theta = theta_of_v[r_link[r_link >= 0]] if r_link.size else np.zeros(0, dtype=np.int64)
         dyn |= set(int(t) for t in reset_theta if t >= 0)
         self.dirs = tuple(pid for pid in obj.x_ids if theta_index[pid] in dyn)
@@ -342,7 +342,7 @@ def _forward_rows(obj: PetabObjective, x: np.ndarray):
     P0, P0_pre = cp.inputs(v)
     dP, dP_pre = sp.derivatives(scale_d)
     P = sp.augmented(P0, dP)
-    P_pre = sp.augmented(P0_pre, dP_pre) if cp._pre_rows.size else P
+    P_pre = sp.augmented(P0_pre, dP_pre) if cp.pre_rows.size else P
     rows, states, reset_value, size = cp.reset_values(v, P0)
 
     def reset(xa: np.ndarray) -> None:
@@ -462,8 +462,8 @@ def _static_sigma_gradient(obj, sp: _SensPlan, v: np.ndarray, P: np.ndarray, sca
 
     cp = sp.cp
     plan = cp.plan
-    cp._static_sigma(v, P, sigma)
-    rows, const, link, slot = cp._sigma_static
+    cp.static_sigma(v, P, sigma)
+    rows, const, link, slot = cp.sigma_sources
     if rows.size:
         dsigma[rows] = 0.0
         theta = np.where(link >= 0, sp.theta_of_v[np.maximum(link, 0)], -1)
@@ -474,7 +474,7 @@ def _static_sigma_gradient(obj, sp: _SensPlan, v: np.ndarray, P: np.ndarray, sca
             theta[n] = sp.theta_of_v[i] if i >= 0 else -1
         hit = theta >= 0
         dsigma[rows[hit], theta[hit]] = scale_d[theta[hit]]
-    if not cp._sigma_formula_rows:
+    if not cp.sigma_formula_rows:
         return
     problem = obj.problem
     values = dict(zip(cp.parameter_ids, v.tolist()))
@@ -482,7 +482,7 @@ def _static_sigma_gradient(obj, sp: _SensPlan, v: np.ndarray, P: np.ndarray, sca
     obs = {o.id: o for o in problem.observables}
     links = {(int(m), int(j)): int(i) for m, j, i in zip(cp.P.rows, cp.P.cols, cp.P.src)}
     cache: dict[tuple, tuple[float, np.ndarray]] = {}
-    for i in cp._sigma_formula_rows:
+    for i in cp.sigma_formula_rows:
         o = obs[plan.row_observable[i]]
         expr = rules[o.sigma_id]
         holders = dict(plan.row_noise[i])

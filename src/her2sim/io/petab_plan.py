@@ -122,6 +122,26 @@ class CompiledPlan:
     main run; rows at ``time = inf`` are read at the steady state under the simulation
     condition. A member without pre-equilibration takes the condition's species values as
     its initial values (so initial assignments that read them see them).
+
+    Attributes
+    ----------
+    cm : CompiledModel
+    plan : Plan
+    parameter_ids : tuple of str
+        Order of the values vector.
+    n_members : int
+    pre : bool array (members)
+        Pre-equilibrated members; ``pre_rows``/``fresh_rows`` are their indices and the others'.
+    P, P_pre
+        Input sources (template + links) of the main run and of pre-equilibration.
+    reset_sources : tuple of arrays
+        Species resets after pre-equilibration: member, state, constant, parameter link (or -1),
+        compartment slot (or -1), constant size.
+    sigma_sources : tuple of arrays
+        Rows with a constant-only noise formula of one symbol: row, constant, parameter link (or
+        -1), input slot (or -1); ``sigma_formula_rows`` are the other constant-only rows.
+    sel, times
+        Selected outputs (observables and noise) and output times of every member.
     """
 
     def __init__(self, problem: PetabProblem):
@@ -202,16 +222,16 @@ class CompiledPlan:
 
         pre = np.asarray([bool(x) for x in pl.member_pre], dtype=bool)
         self.pre = pre
-        self._pre_rows = np.flatnonzero(pre)
-        self._fresh_rows = np.flatnonzero(~pre)
+        self.pre_rows = np.flatnonzero(pre)
+        self.fresh_rows = np.flatnonzero(~pre)
         # a pre-equilibrated member's main inputs hold no species initial values (its state
         # comes from pre-equilibration, then the reset below)
         self.P = inputs(list(range(n_m)), pl.member_cond, species_to_init=~pre)
-        self.P_pre = inputs(list(self._pre_rows), pl.member_pre, species_to_init=np.ones(n_m, dtype=bool))
+        self.P_pre = inputs(list(self.pre_rows), pl.member_pre, species_to_init=np.ones(n_m, dtype=bool))
 
         # species resets after pre-equilibration: x[member, state] = value * size
         r_m, r_x, r_const, r_link, r_size_slot, r_size_const = [], [], [], [], [], []
-        for m in self._pre_rows:
+        for m in self.pre_rows:
             for kind, ident, const, link in cond_cells[pl.member_cond[m]]:
                 if kind != "species":
                     continue
@@ -230,7 +250,7 @@ class CompiledPlan:
                     except UnknownNameError:
                         r_size_slot.append(-1)
                         r_size_const.append(float(model.component(s.compartment).size))
-        self._reset = (
+        self.reset_sources = (
             np.asarray(r_m, dtype=np.int64), np.asarray(r_x, dtype=np.int64), np.asarray(r_const, dtype=float),
             np.asarray(r_link, dtype=np.int64), np.asarray(r_size_slot, dtype=np.int64),
             np.asarray(r_size_const, dtype=float),
@@ -260,7 +280,7 @@ class CompiledPlan:
         n_rows = len(pl.row_member)
         self._sigma_dynamic = np.ones(n_rows, dtype=bool)
         s_rows, s_const, s_link, s_slot = [], [], [], []
-        self._sigma_formula_rows: list[int] = []
+        self.sigma_formula_rows: list[int] = []
         for r, oid in enumerate(pl.row_observable):
             o = obs[oid]
             if not o.static_noise:
@@ -277,8 +297,8 @@ class CompiledPlan:
                 s_rows.append(r), s_const.append(math.nan), s_link.append(-1)
                 s_slot.append(cm.p_index(expr.name))
             else:
-                self._sigma_formula_rows.append(r)
-        self._sigma_static = (
+                self.sigma_formula_rows.append(r)
+        self.sigma_sources = (
             np.asarray(s_rows, dtype=np.int64), np.asarray(s_const, dtype=float),
             np.asarray(s_link, dtype=np.int64), np.asarray(s_slot, dtype=np.int64),
         )
@@ -318,7 +338,7 @@ class CompiledPlan:
         pre-equilibration inputs (rows of members without pre-equilibration are unused).
         """
         P = self.P.fill(v)
-        return P, (self.P_pre.fill(v) if self._pre_rows.size else P)
+        return P, (self.P_pre.fill(v) if self.pre_rows.size else P)
 
     # ---------------------------------------------------------------- running
     def execute(self, cm, P: np.ndarray, P_pre: np.ndarray, sel: np.ndarray, opts, n_threads: int,
@@ -332,7 +352,7 @@ class CompiledPlan:
         """
         n = self.n_members
         times = self.times
-        pre, fresh = self._pre_rows, self._fresh_rows
+        pre, fresh = self.pre_rows, self.fresh_rows
         # the outputs of a sensitivity system are large (Raimundez 2020: 170 x 15 x 43,134): when
         # all members are of one kind, the run's own array is the result (no copy)
         out = np.empty((n, times.size, sel.size)) if pre.size and fresh.size else None
@@ -379,10 +399,10 @@ class CompiledPlan:
     def reset_values(self, v: np.ndarray, P: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Species resets after pre-equilibration: ``(row in the pre-equilibrated block, state,
         value, size)``; the state becomes ``value * size`` (size 1 for amounts)."""
-        m, x, const, link, size_slot, size_const = self._reset
+        m, x, const, link, size_slot, size_const = self.reset_sources
         value = np.where(link >= 0, v[np.maximum(link, 0)], const)
         size = np.where(size_slot >= 0, P[m, np.maximum(size_slot, 0)], size_const)
-        return np.searchsorted(self._pre_rows, m), x, value, size
+        return np.searchsorted(self.pre_rows, m), x, value, size
 
     def __getstate__(self) -> dict:
         return {"problem": self.problem}  # arrays and the library handle are rebuilt on unpickling
@@ -407,7 +427,7 @@ class CompiledPlan:
         else:
             simulation = np.where(pl.row_steady, steady[rm, pl.row_output], out[rm, rt, pl.row_output])
             sigma = np.where(pl.row_steady, steady[rm, pl.row_sigma], out[rm, rt, pl.row_sigma])
-        self._static_sigma(v, P, sigma)
+        self.static_sigma(v, P, sigma)
         failed = status[rm] != 0
         if failed.any():
             simulation[failed] = np.nan
@@ -415,13 +435,14 @@ class CompiledPlan:
         messages = [self._messages.get(int(s), "failed") for s in status]
         return RunResult(simulation=simulation, sigma=sigma, member_status=status, member_message=messages)
 
-    def _static_sigma(self, v: np.ndarray, P: np.ndarray, sigma: np.ndarray) -> None:
-        rows, const, link, slot = self._sigma_static
+    def static_sigma(self, v: np.ndarray, P: np.ndarray, sigma: np.ndarray) -> None:
+        """Fill ``sigma`` (in place) on the rows whose noise formula has constants only."""
+        rows, const, link, slot = self.sigma_sources
         if rows.size:
             m = self.plan.row_member[rows]
             value = np.where(link >= 0, v[np.maximum(link, 0)], const)
             sigma[rows] = np.where(slot >= 0, P[m, np.maximum(slot, 0)], value)
-        if self._sigma_formula_rows:
+        if self.sigma_formula_rows:
             self._formula_sigma(v, P, sigma)
 
     def _formula_sigma(self, v: np.ndarray, P: np.ndarray, sigma: np.ndarray) -> None:
@@ -432,7 +453,7 @@ class CompiledPlan:
         rules = {r.variable: r.math for r in self.problem.model.assignment_rules}
         obs = {o.id: o for o in self.problem.observables}
         cache: dict[tuple, float] = {}
-        for r in self._sigma_formula_rows:
+        for r in self.sigma_formula_rows:
             o = obs[pl.row_observable[r]]
             expr = rules[o.sigma_id]
             holders = dict(pl.row_noise[r])
