@@ -18,7 +18,7 @@ from ..errors import UnknownNameError, UnsupportedFeatureError, ValidationError
 from ..io import petab_plan as _pt
 from ..io.petab import PetabProblem, load_petab, negative_log_likelihood
 from ..engine.solver import DEFAULT_SOLVER
-from ..protocol import execute, sensitivity_selection
+from ..protocol import sensitivity_selection
 
 __all__ = ["PetabObjective"]
 
@@ -214,6 +214,7 @@ class PetabObjective:
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state.pop("_sens", None)  # compiled library handle: rebuilt (from the disk cache) on demand
+        state.pop("_sens_plan", None)  # holds the compiled plan (and its library): rebuilt on demand
         return state
 
 
@@ -230,118 +231,75 @@ def _scale_derivative(scale: str, linear: float) -> float:
 
 
 class _SensPlan:
-    """Per problem and parameter set: member vectors with the parameter each slot comes from."""
+    """The structure of a problem's forward-sensitivity evaluation, built once per objective.
 
-    def __init__(self, obj: PetabObjective, values: dict[str, float]):
-        from ..engine.compiler import compile_model
+    From the problem's compiled plan (:func:`her2sim.io.petab_plan.compile_plan`): which input
+    slots take an estimated parameter (the differentiated slots ``wrt``), which estimated
+    parameters need a sensitivity direction (those reaching the state: dynamic slots or species
+    resets), and, as index arrays, where each derivative lands. One evaluation then fills
+    ``dP`` with the scale factors and gathers, with no per-member Python.
+    """
 
-        problem = obj.problem
-        plan = _pt.plan(problem)
-        cm0 = compile_model(problem.model)
-        self.plan = plan
+    def __init__(self, obj: PetabObjective):
+        from ..io.petab_plan import compile_plan
+
+        cp = compile_plan(obj.problem)
+        self.cp = cp
+        cm0 = cp.cm
         self.cm0 = cm0
+        n_m = cp.n_members
         theta_index = {k: i for i, k in enumerate(obj.x_ids)}
-        inputs = set(cm0.param_ids)
-        n_members = len(plan.member_cond)
-        base = cm0.p_default.copy()
-        base_src: dict[int, str] = {}
-        for ident, v in values.items():
-            if ident in inputs and np.isfinite(v):
-                j = cm0.p_index(ident)
-                base[j] = v
-                base_src[j] = ident
-
-        def raw_condition(c: str):
-            row = problem.conditions.loc[c]
-            inp: dict[str, tuple[float, str | None]] = {}
-            spc: dict[str, tuple[float, str | None]] = {}
-            for col, (kind, ident) in plan.condition_targets.items():
-                raw = row[col]
-                if _pt.is_missing(raw):
-                    continue
-                src = None
-                if isinstance(raw, str):
-                    try:
-                        raw = float(raw)
-                    except ValueError:
-                        src = raw if raw in values else None
-                v = _pt.resolve(raw, values, problem.model, f"condition {c!r} column {col!r}")
-                (spc if kind == "species" else inp)[ident] = (v, src)
-            return inp, spc
-
-        cond_cache: dict[str, tuple] = {}
-
-        def condition(c: str):
-            if c not in cond_cache:
-                cond_cache[c] = raw_condition(c)
-            return cond_cache[c]
-
-        def vector(c: str, holders) -> tuple[np.ndarray, dict[int, str]]:
-            p = base.copy()
-            src = dict(base_src)
-            for ident, (v, s) in condition(c)[0].items():
-                j = cm0.p_index(ident)
-                p[j] = v
-                src.pop(j, None)
-                if s is not None:
-                    src[j] = s
-            for ident, v in holders.items():
-                j = cm0.p_index(ident)
-                p[j] = _pt.resolve(v, values, problem.model, f"placeholder {ident!r}")
-                src.pop(j, None)
-                if isinstance(v, str) and v in values:
-                    src[j] = v
-            return p, src
-
-        self.P = np.empty((n_members, cm0.n_p_base))
-        self.src: list[dict[int, str]] = []
-        self.P_pre: dict[int, np.ndarray] = {}
-        self.src_pre: dict[int, dict[int, str]] = {}
-        for k in range(n_members):
-            self.P[k], s = vector(plan.member_cond[k], plan.member_placeholders[k])
-            self.src.append(s)
-            if plan.member_pre[k]:
-                self.P_pre[k], self.src_pre[k] = vector(plan.member_pre[k], plan.member_placeholders[k])
-        self.species = [condition(c)[1] for c in plan.member_cond]
-
-        # which slots and directions the sensitivity system needs (structure of the problem)
-        est = set(obj.x_ids)
-        slots: set[int] = set()
-        for s in self.src + list(self.src_pre.values()):
-            slots |= {j for j, pid in s.items() if pid in est}
-        self.wrt = tuple(sorted(slots))
-        dyn_theta: set[str] = set()
-        for s in self.src + list(self.src_pre.values()):
-            dyn_theta |= {pid for j, pid in s.items() if pid in est and cm0.p_dynamic[j]}
-        for spc in self.species:
-            dyn_theta |= {src for _, src in spc.values() if src in est}
-        self.dirs = tuple(pid for pid in obj.x_ids if pid in dyn_theta)
         self.theta_index = theta_index
-        scale_d = {
-            p.id: _scale_derivative(p.scale, values[p.id]) for p in obj._params
-        }
-        self.scale_d = scale_d
-        n_theta = obj.dim
+        theta_of_v = np.asarray([theta_index.get(k, -1) for k in cp.parameter_ids], dtype=np.int64)
+        self.theta_of_v = theta_of_v
+
+        def estimated_links(src) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            theta = theta_of_v[src.src] if src.src.size else np.zeros(0, dtype=np.int64)
+            keep = theta >= 0
+            return src.rows[keep], src.cols[keep], theta[keep]
+
+        main = estimated_links(cp.P)
+        pre = estimated_links(cp.P_pre) if cp.pre_rows.size else (np.zeros(0, np.int64),) * 3
+        self.wrt = tuple(int(j) for j in np.unique(np.concatenate([main[1], pre[1]])))
         q_of = {j: q for q, j in enumerate(self.wrt)}
-        # dP[member, q, theta]: derivative of p slot wrt[q] w.r.t. theta (on its scale)
-        self.dP = np.zeros((n_members, len(self.wrt), n_theta))
-        for m, s in enumerate(self.src):
-            for j, pid in s.items():
-                if pid in est:
-                    self.dP[m, q_of[j], theta_index[pid]] = scale_d[pid]
-        self.dP_pre: dict[int, np.ndarray] = {}
-        for m, s in self.src_pre.items():
-            d = np.zeros((len(self.wrt), n_theta))
-            for j, pid in s.items():
-                if pid in est:
-                    d[q_of[j], theta_index[pid]] = scale_d[pid]
-            self.dP_pre[m] = d
-        self.dir_theta = np.asarray([theta_index[pid] for pid in self.dirs], dtype=int)
+        dyn = set(theta for j, theta in zip(np.concatenate([main[1], pre[1]]), np.concatenate([main[2], pre[2]]))
+                  if cm0.p_dynamic[j])
+        r_m, r_x, r_const, r_link, r_size_slot, r_size_const = cp.reset_sources
+        reset_theta = theta_of_v[r_link[r_link >= 0]] if r_link.size else np.zeros(0, dtype=np.int64)
+        dyn |= set(int(t) for t in reset_theta if t >= 0)
+        self.dirs = tuple(pid for pid in obj.x_ids if theta_index[pid] in dyn)
+        self.dir_theta = np.asarray([theta_index[pid] for pid in self.dirs], dtype=np.int64)
+        self.main = (main[0], np.asarray([q_of[int(j)] for j in main[1]], dtype=np.int64), main[2])
+        #: the estimated parameter (theta index) each (member, wrt slot) of the main run takes, or -1
+        self.theta_mq = np.full((n_m, len(self.wrt)), -1, dtype=np.int64)
+        self.theta_mq[self.main[0], self.main[1]] = self.main[2]
+        self.pre = (pre[0], np.asarray([q_of[int(j)] for j in pre[1]], dtype=np.int64), pre[2])
+        self.n_members = n_m
+        self.n_theta = obj.dim
+        # species resets: the direction (or -1) each reset entry's sensitivity belongs to
+        dir_of_theta = {int(t): k for k, t in enumerate(self.dir_theta)}
+        reset_dir = np.full(r_link.size, -1, dtype=np.int64)
+        for n, link in enumerate(r_link):
+            if link >= 0 and theta_of_v[link] >= 0:
+                reset_dir[n] = dir_of_theta.get(int(theta_of_v[link]), -1)
+        self.reset_dir = reset_dir
+        self.reset_theta = np.where(r_link >= 0, theta_of_v[np.maximum(r_link, 0)], -1) if r_link.size else reset_dir
+
+    def derivatives(self, scale_d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``dP`` and ``dP_pre`` (members × wrt × theta): d(input slot)/d(theta on its scale)."""
+        shape = (self.n_members, len(self.wrt), self.n_theta)
+        dP = np.zeros(shape)
+        m, q, t = self.main
+        dP[m, q, t] = scale_d[t]
+        dP_pre = np.zeros(shape)
+        m, q, t = self.pre
+        dP_pre[m, q, t] = scale_d[t]
+        return dP, dP_pre
 
     def augmented(self, P: np.ndarray, dP: np.ndarray) -> np.ndarray:
-        """[p, D] with D[k, q] = dP[q, dirs[k]]."""
-        D = dP[:, self.dir_theta].T if len(self.dirs) else np.zeros((0, len(self.wrt)))
-        return np.concatenate([P, D.reshape(-1)])
+        """``[P, D]`` per member, with ``D[k, q] = dP[q, dirs[k]]`` (row-major)."""
+        D = dP[:, :, self.dir_theta].transpose(0, 2, 1).reshape(P.shape[0], -1)
+        return np.concatenate([P, D], axis=1)
 
 
 def _sensitivity_model(obj: PetabObjective, sp: _SensPlan):
@@ -356,53 +314,54 @@ def _sensitivity_model(obj: PetabObjective, sp: _SensPlan):
     return cm
 
 
+def _sens_plan(obj: PetabObjective) -> _SensPlan:
+    sp = getattr(obj, "_sens_plan", None)
+    if sp is None:
+        sp = _SensPlan(obj)
+        obj._sens_plan = sp
+    return sp
+
+
 def _forward_rows(obj: PetabObjective, x: np.ndarray):
     """Per measurement row: (values, y, dy/dx, sigma, dsigma/dx), or None if a run failed."""
-    problem = obj.problem
+    sp = _sens_plan(obj)
+    cp = sp.cp
+    plan = cp.plan
     lin = obj.to_linear(x)
-    values = _pt.parameter_values(problem, lin)
-    sp = _SensPlan(obj, values)
-    plan = sp.plan
+    v = cp.values(lin)
+    values = dict(zip(cp.parameter_ids, v.tolist()))
     cm = _sensitivity_model(obj, sp)
     nb = cm.n_x_base
     n_dir = len(sp.dirs)
     n_wrt = len(sp.wrt)
     n_theta = obj.dim
-    n_members = len(plan.member_cond)
     opts = DEFAULT_SOLVER.replace(rtol=obj.rtol, atol=obj.atol, max_steps=getattr(obj, "max_steps", None)).to_c()
     threads = max(1, obj.n_threads)
 
-    P = np.stack([sp.augmented(sp.P[m], sp.dP[m]) for m in range(n_members)])
+    scale_d = np.asarray([_scale_derivative(p.scale, values[p.id]) for p in obj._params], dtype=float)
+    P0, P0_pre = cp.inputs(v)
+    dP, dP_pre = sp.derivatives(scale_d)
+    P = sp.augmented(P0, dP)
+    P_pre = sp.augmented(P0_pre, dP_pre) if cp.pre_rows.size else P
+    rows, states, reset_value, size = cp.reset_values(v, P0)
 
-    def apply_species(m: int, xa: np.ndarray) -> None:
-        for sid, (v, src) in sp.species[m].items():
-            s = problem.model.get_species(sid)
-            i = cm.state_ids.index(sid)
-            size = 1.0
-            if not s.initial_is_amount:
-                try:
-                    size = float(sp.P[m][sp.cm0.p_index(s.compartment)])
-                except UnknownNameError:
-                    size = float(problem.model.component(s.compartment).size)
-            xa[i] = v * size
-            for k in range(n_dir):
-                d = sp.scale_d[src] * size if src is not None and src == sp.dirs[k] else 0.0
-                xa[nb * (k + 1) + i] = d
+    def reset(xa: np.ndarray) -> None:
+        # values, then their sensitivities: d(value * size)/d(theta) along the direction of the
+        # parameter the value comes from (zero for constants and other directions)
+        xa[rows, states] = reset_value * size
+        for k in range(n_dir):
+            xa[rows, nb * (k + 1) + states] = 0.0
+        hit = sp.reset_dir >= 0
+        if hit.any():
+            k = sp.reset_dir[hit]
+            xa[rows[hit], nb * (k + 1) + states[hit]] = scale_d[sp.reset_theta[hit]] * size[hit]
 
-    pre = np.asarray([bool(p) for p in plan.member_pre])
-    P_pre = P.copy()
-    for m in np.flatnonzero(pre):
-        P_pre[m] = sp.augmented(sp.P_pre[m], sp.dP_pre[m])
-    base_sel = np.asarray([sp.cm0.output_index(o) for o in plan.outputs], dtype=np.int64)
+    base_sel = cp.sel.astype(np.int64)
     n_o = base_sel.size
     sel_arr = sensitivity_selection(cm.n_out_base, base_sel, n_dir, n_wrt)
-    # the same protocol as the PEtab simulator, on the sensitivity system (one executor)
-    outcome = execute(cm, P, plan.times, sel_arr, opts, P_pre=P_pre, preequilibrated=pre, reset=apply_species,
-                      steady_members=np.unique(plan.row_member[plan.row_steady]), n_threads=threads)
-    if np.any(outcome.status != 0):
+    out, status, steady_out = cp.execute(cm, P, P_pre, sel_arr, opts, threads, reset)
+    if np.any(status != 0):
         return None
-    out = outcome.out  # members x times x sel
-    steady_out = outcome.steady if outcome.steady is not None else np.full((n_members, sel_arr.size), np.nan)
 
     rows_m = plan.row_member
     rows_t = plan.row_time_index
@@ -410,21 +369,27 @@ def _forward_rows(obj: PetabObjective, x: np.ndarray):
 
     def gather(col_offset: int, col: np.ndarray) -> np.ndarray:
         c = col_offset + col
+        if steady_out is None:
+            return out[rows_m, rows_t, c]
         return np.where(steady, steady_out[rows_m, c], out[rows_m, rows_t, c])
 
     def value_and_derivative(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        v = gather(0, col)
-        d = np.zeros((v.size, n_theta))
+        val = gather(0, col)
+        d = np.zeros((val.size, n_theta))
         for k in range(n_dir):
             d[:, sp.dir_theta[k]] += gather(n_o * (1 + k), col)
-        for q in range(n_wrt):
-            part = gather(n_o * (1 + n_dir + q), col)
-            d += part[:, None] * sp.dP[rows_m, q, :]
-        return v, d
+        if n_wrt:
+            # explicit partials: slot q of a row's member comes from at most one parameter
+            parts = np.stack([gather(n_o * (1 + n_dir + q), col) for q in range(n_wrt)], axis=1)
+            theta = sp.theta_mq[rows_m]
+            hit = theta >= 0
+            r = np.broadcast_to(np.arange(rows_m.size)[:, None], theta.shape)[hit]
+            np.add.at(d, (r, theta[hit]), parts[hit] * scale_d[theta[hit]])
+        return val, d
 
     y, dy = value_and_derivative(plan.row_output)
     sigma, dsigma = value_and_derivative(plan.row_sigma)
-    _static_sigma_gradient(obj, sp, values, sigma, dsigma)
+    _static_sigma_gradient(obj, sp, v, P0, scale_d, sigma, dsigma)
     if not (np.all(np.isfinite(y)) and np.all(np.isfinite(sigma))):
         return None
     return values, y, dy, sigma, dsigma
@@ -485,22 +450,43 @@ def likelihood_derivatives(obj, values: Mapping[str, float], y: np.ndarray, dy: 
     return total, grad, info
 
 
-def _static_sigma_gradient(obj, sp: _SensPlan, values, sigma: np.ndarray, dsigma: np.ndarray) -> None:
-    """Values and gradients of noise formulas that depend on constants only (in place)."""
+def _static_sigma_gradient(obj, sp: _SensPlan, v: np.ndarray, P: np.ndarray, scale_d: np.ndarray,
+                           sigma: np.ndarray, dsigma: np.ndarray) -> None:
+    """Values and gradients of noise formulas that depend on constants only (in place).
+
+    A formula that is one placeholder or one input takes the value and the derivative of its
+    source (arrays of the compiled plan); other formulas are differentiated by sympy once per
+    distinct set of numbers.
+    """
     import sympy
 
+    cp = sp.cp
+    plan = cp.plan
+    cp.static_sigma(v, P, sigma)
+    rows, const, link, slot = cp.sigma_sources
+    if rows.size:
+        dsigma[rows] = 0.0
+        theta = np.where(link >= 0, sp.theta_of_v[np.maximum(link, 0)], -1)
+        # an input slot's source: the parameter-table entry linked to (member, slot), if any
+        links = {(int(m), int(j)): int(i) for m, j, i in zip(cp.P.rows, cp.P.cols, cp.P.src)}
+        for n in np.flatnonzero(slot >= 0):
+            i = links.get((int(plan.row_member[rows[n]]), int(slot[n])), -1)
+            theta[n] = sp.theta_of_v[i] if i >= 0 else -1
+        hit = theta >= 0
+        dsigma[rows[hit], theta[hit]] = scale_d[theta[hit]]
+    if not cp.sigma_formula_rows:
+        return
     problem = obj.problem
-    plan = sp.plan
+    values = dict(zip(cp.parameter_ids, v.tolist()))
     rules = {r.variable: r.math for r in problem.model.assignment_rules}
     obs = {o.id: o for o in problem.observables}
+    links = {(int(m), int(j)): int(i) for m, j, i in zip(cp.P.rows, cp.P.cols, cp.P.src)}
     cache: dict[tuple, tuple[float, np.ndarray]] = {}
-    for i, oid in enumerate(plan.row_observable):
-        o = obs[oid]
-        if not o.static_noise:
-            continue
+    for i in cp.sigma_formula_rows:
+        o = obs[plan.row_observable[i]]
         expr = rules[o.sigma_id]
         holders = dict(plan.row_noise[i])
-        m = plan.row_member[i]
+        m = int(plan.row_member[i])
         subs: dict = {}
         source: dict = {}
         for sym in expr.free_symbols:
@@ -510,23 +496,25 @@ def _static_sigma_gradient(obj, sp: _SensPlan, values, sigma: np.ndarray, dsigma
                 source[sym] = h if isinstance(h, str) and h in sp.theta_index else None
             else:
                 j = sp.cm0.p_index(sym.name, argument="noise formula")
-                subs[sym] = float(sp.P[m, j])
-                pid = sp.src[m].get(j)
+                subs[sym] = float(P[m, j])
+                link_i = links.get((m, j), -1)
+                pid = cp.parameter_ids[link_i] if link_i >= 0 else None
                 source[sym] = pid if pid in sp.theta_index else None
-        key = (oid, tuple(sorted((s.name, v, source[s]) for s, v in subs.items())))
-        hit = cache.get(key)
-        if hit is None:
+        key = (o.id, tuple(sorted((s.name, val, source[s]) for s, val in subs.items())))
+        hit_ = cache.get(key)
+        if hit_ is None:
             value = float(expr.xreplace(subs)) if subs else float(expr)
             g = np.zeros(obj.dim)
             for sym, pid in source.items():
                 if pid is None:
                     continue
                 d = sympy.diff(expr, sym).xreplace(subs)
-                g[sp.theta_index[pid]] += float(d) * sp.scale_d[pid]
-            hit = (value, g)
-            cache[key] = hit
-        sigma[i] = hit[0]
-        dsigma[i] = hit[1]
+                t = sp.theta_index[pid]
+                g[t] += float(d) * scale_d[t]
+            hit_ = (value, g)
+            cache[key] = hit_
+        sigma[i] = hit_[0]
+        dsigma[i] = hit_[1]
 
 
 def _prior_gradient(obj: PetabObjective, values: Mapping[str, float]) -> np.ndarray:

@@ -37,6 +37,7 @@ textual translation of PEtab/sympy conventions that differ from SBML L3 infix: `
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 import os
@@ -210,6 +211,10 @@ class PetabProblem:
     conditions: pd.DataFrame
     measurements: pd.DataFrame
     source: str = ""
+    #: condition-table targets that the SBML model also sets by an initial assignment:
+    #: target id -> (flag input, value input) of the rewritten assignment (see
+    #: :func:`_override_initial_assignments`)
+    ia_overrides: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -224,6 +229,12 @@ class PetabProblem:
     def nominal_parameters(self) -> dict[str, float]:
         """Nominal values (linear scale) of the estimated parameters."""
         return {p.id: p.nominal for p in self.parameters if p.estimate}
+
+    def __getstate__(self) -> dict:
+        # the compiled plan holds a library handle and arrays: rebuilt where it is used
+        state = dict(self.__dict__)
+        state["_cache"] = {k: v for k, v in self._cache.items() if k != "compiled_plan"}
+        return state
 
     def get_parameter(self, ident: str) -> PetabParameter:
         for p in self.parameters:
@@ -461,6 +472,61 @@ def _extend_model(
     except ModelError as exc:
         raise ModelError(f"adding the PEtab observables to model {sbml_model.id!r} failed: {exc}") from None
     return model, tuple(observables)
+
+
+def _override_initial_assignments(model: Model, condition_df: pd.DataFrame) -> tuple[Model, dict[str, tuple[str, str]]]:
+    """Let condition-table values win over the model's initial assignments (PEtab v1).
+
+    PEtab v1: a value in the condition table overrides the model's value of that id. For an id
+    that an SBML initial assignment also sets (a parameter, compartment or species), the
+    compiled initialisation would otherwise re-run the assignment after the condition was
+    applied and silently discard the condition's value (Liu_IFACPapersOnLine2025: ``u_2 = 0``
+    in the table, ``1e9`` from the assignment). Each such assignment ``x = f`` becomes
+
+        ``x = piecewise(petab_value_x, petab_override_x != 0, f)``
+
+    with two new runtime inputs: a condition that sets ``x`` sets the flag to 1 and the value;
+    other conditions (or empty cells) keep the flag at 0 and the model's assignment. Values of
+    other initial assignments that read ``x`` then see the condition's value, as they would if
+    the model had declared it. A species value is in the unit the condition table uses for
+    species (its declared initial amount or concentration, as in :func:`_apply_species`),
+    converted here to the species' own unit, which the assignment's math is in.
+    """
+    import sympy
+
+    targets = {a.symbol for a in model.initial_assignments}
+    columns = [str(c) for c in condition_df.columns if str(c) != "conditionName"]
+    hit = [c for c in columns if c in targets and not all(_is_missing(v) for v in condition_df[c])]
+    if not hit:
+        return model, {}
+    taken = {c.id for c in model.compartments} | set(model.species_ids) | set(model.parameter_ids)
+    taken |= {r.id for r in model.reactions}
+    species = {s.id: s for s in model.species}
+    overrides: dict[str, tuple[str, str]] = {}
+    new_params: list[Parameter] = []
+    for ident in hit:
+        flag = _unique_id(f"petab_override_{ident}", taken)
+        value = _unique_id(f"petab_value_{ident}", taken)
+        overrides[ident] = (flag, value)
+        new_params += [Parameter(flag, 0.0, name=flag), Parameter(value, 0.0, name=value)]
+    assignments = []
+    for a in model.initial_assignments:
+        if a.symbol not in overrides:
+            assignments.append(a)
+            continue
+        flag, value = overrides[a.symbol]
+        given: sympy.Expr = sympy.Symbol(value, real=True)
+        s = species.get(a.symbol)
+        if s is not None:
+            size = sympy.Symbol(s.compartment, real=True)
+            if s.initial_is_amount and not s.has_only_substance_units:
+                given = given / size
+            elif not s.initial_is_amount and s.has_only_substance_units:
+                given = given * size
+        math_ = sympy.Piecewise((given, sympy.Ne(sympy.Symbol(flag, real=True), 0)), (a.math, True))
+        assignments.append(dataclasses.replace(a, math=math_))
+    model = model.add(*new_params).replace(initial_assignments=tuple(assignments))
+    return model, overrides
 
 
 # ============================================================================ table validation
@@ -724,6 +790,7 @@ def load_petab(yaml_path: str | os.PathLike[str]) -> PetabProblem:
     sbml_model = read_sbml(path.parent / sbml_files[0])
     parameters = _parameter_table(problem.parameter_df)
     model, observables = _extend_model(sbml_model, problem.observable_df, parameters)
+    model, ia_overrides = _override_initial_assignments(model, problem.condition_df)
     measurements = problem.measurement_df.copy()
     if "preequilibrationConditionId" not in measurements.columns:
         measurements["preequilibrationConditionId"] = ""
@@ -739,6 +806,7 @@ def load_petab(yaml_path: str | os.PathLike[str]) -> PetabProblem:
         conditions=conditions,
         measurements=measurements.reset_index(drop=True),
         source=str(yaml_path),
+        ia_overrides=ia_overrides,
     )
     _plan(result)  # validates ids in the measurement table now, not at the first simulation
     return result
@@ -953,27 +1021,6 @@ def _resolve(value: float | str, values: Mapping[str, float], model: Model, wher
     return float(value)
 
 
-def _condition_values(problem: PetabProblem, condition: str, values: Mapping[str, float]):
-    """(input overrides, species overrides) of one condition; NaN entries are left out."""
-    plan = _plan(problem)
-    row = problem.conditions.loc[condition]
-    inputs: dict[str, float] = {}
-    species: dict[str, float] = {}
-    for col, (kind, ident) in plan.condition_targets.items():
-        raw = row[col]
-        if _is_missing(raw):
-            continue
-        raw_value: float | str = raw if isinstance(raw, str) else float(raw)
-        if isinstance(raw_value, str):
-            try:
-                raw_value = float(raw_value)
-            except ValueError:
-                pass
-        v = _resolve(raw_value, values, problem.model, f"condition {condition!r} column {col!r}")
-        (species if kind == "species" else inputs)[ident] = v
-    return inputs, species
-
-
 def _apply_species(cm, x: np.ndarray, p: np.ndarray, overrides: Mapping[str, float]) -> None:
     """Set species (given in their initial unit) in the amount state ``x`` in place."""
     model: Model = cm.model
@@ -1007,102 +1054,13 @@ def _run(
     steady_state_tmax: float,
     n_threads: int | None,
 ) -> _Result:
-    from ..engine.compiler import compile_model
-    from ..protocol import execute
-    from ..simulation import SolveStatus
+    """Simulation and sigma per measurement row (the problem's compiled plan, see
+    :class:`her2sim.io.petab_plan.CompiledPlan`)."""
+    from .petab_plan import run
 
-    plan = _plan(problem)
-    cm = compile_model(problem.model)
-    values = _parameter_values(problem, parameters)
-    opts = _options(rtol, atol, max_steps, steady_state_rtol, steady_state_atol, steady_state_tmax)
-    threads = max(1, int(n_threads or os.cpu_count() or 1))
-    n_members = len(plan.member_cond)
-
-    base = cm.p_default.copy()
-    runtime_inputs = set(cm.param_ids)
-    for ident, v in values.items():
-        if ident in runtime_inputs and np.isfinite(v):
-            base[cm.p_index(ident)] = v
-
-    cond_cache: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
-
-    def condition(c: str):
-        if c not in cond_cache:
-            cond_cache[c] = _condition_values(problem, c, values)
-        return cond_cache[c]
-
-    def vector(c: str, holders: Mapping[str, float | str]) -> np.ndarray:
-        p = base.copy()
-        for ident, v in condition(c)[0].items():
-            p[cm.p_index(ident)] = v
-        for ident, v in holders.items():
-            p[cm.p_index(ident)] = _resolve(v, values, problem.model, f"placeholder {ident!r}")
-        return p
-
-    P = np.stack([vector(c, h) for c, h in zip(plan.member_cond, plan.member_placeholders)])
-    # pre-equilibration (once per distinct vector) -> the condition's species values -> the main
-    # simulation -> steady-state measurements under the simulation condition: one protocol
-    pre = np.asarray([bool(p) for p in plan.member_pre])
-    P_pre = P.copy()
-    for k in np.flatnonzero(pre):
-        P_pre[k] = vector(plan.member_pre[k], plan.member_placeholders[k])
-
-    def reset(k: int, x: np.ndarray) -> None:
-        # PEtab: the simulation condition's species values are set after pre-equilibration
-        _apply_species(cm, x, P[k], condition(plan.member_cond[k])[1])
-
-    sel = np.asarray([cm.output_index(o) for o in plan.outputs], dtype=np.int32)
-    outcome = execute(cm, P, plan.times, sel, opts, P_pre=P_pre, preequilibrated=pre, reset=reset,
-                      steady_members=np.unique(plan.row_member[plan.row_steady]), n_threads=threads)
-    out, status = outcome.out, outcome.status
-    steady_out = outcome.steady if outcome.steady is not None else np.full((n_members, len(plan.outputs)), np.nan)
-
-    simulation = np.where(
-        plan.row_steady,
-        steady_out[plan.row_member, plan.row_output],
-        out[plan.row_member, plan.row_time_index, plan.row_output],
-    )
-    sigma = np.where(
-        plan.row_steady,
-        steady_out[plan.row_member, plan.row_sigma],
-        out[plan.row_member, plan.row_time_index, plan.row_sigma],
-    )
-    _static_sigma(problem, plan, cm, P, values, sigma)
-    failed = status[plan.row_member] != 0
-    simulation[failed] = np.nan
-    sigma[failed] = np.nan
-    messages = [SolveStatus(int(s)).message for s in status]
-    return _Result(simulation=simulation, sigma=sigma, member_status=status, member_message=messages)
-
-
-def _static_sigma(problem: PetabProblem, plan: _Plan, cm, P: np.ndarray, values, sigma: np.ndarray) -> None:
-    """Fill ``sigma`` for observables whose noise formula has no dynamic ids (in place).
-
-    The formula tree (from :func:`her2sim.model.parse`) gets numbers substituted for its
-    symbols and is folded by sympy; nothing is evaluated as text.
-    """
-    rules = {r.variable: r.math for r in problem.model.assignment_rules}
-    obs = {o.id: o for o in problem.observables}
-    cache: dict[tuple, float] = {}
-    for i, oid in enumerate(plan.row_observable):
-        o = obs[oid]
-        if not o.static_noise:
-            continue
-        expr = rules[o.sigma_id]
-        holders = dict(plan.row_noise[i])
-        k = plan.row_member[i]
-        subs = {}
-        for sym in expr.free_symbols:
-            if sym.name in holders:
-                subs[sym] = _resolve(holders[sym.name], values, problem.model, f"noise placeholder {sym.name!r}")
-            else:
-                subs[sym] = float(P[k, cm.p_index(sym.name, argument="noise formula")])
-        key = (oid, tuple(sorted((s.name, v) for s, v in subs.items())))
-        value = cache.get(key)
-        if value is None:
-            value = float(expr.xreplace(subs)) if subs else float(expr)
-            cache[key] = value
-        sigma[i] = value
+    return run(problem, parameters, rtol=rtol, atol=atol, max_steps=max_steps,
+               steady_state_rtol=steady_state_rtol, steady_state_atol=steady_state_atol,
+               steady_state_tmax=steady_state_tmax, n_threads=n_threads)
 
 
 def simulate_petab(
@@ -1321,20 +1279,18 @@ def negative_log_likelihood(
         ``sum`` of :func:`noise_negative_log_likelihood` over all measurements; ``inf`` if any
         simulation failed.
     """
-    result = _run(
-        problem, parameters, rtol=rtol, atol=atol, max_steps=int(max_steps),
-        steady_state_rtol=DEFAULT_SOLVER.steady_state_rtol, steady_state_atol=DEFAULT_SOLVER.steady_state_atol,
-        steady_state_tmax=DEFAULT_SOLVER.steady_state_tmax, n_threads=n_threads,
-    )
-    meas, scales, dists = _row_arrays(problem, result)
-    if np.any(~np.isfinite(result.simulation)):
+    from .petab_plan import compile_plan
+
+    cp = compile_plan(problem)
+    v = cp.values(parameters)
+    opts = _options(rtol, atol, int(max_steps), DEFAULT_SOLVER.steady_state_rtol, DEFAULT_SOLVER.steady_state_atol,
+                    DEFAULT_SOLVER.steady_state_tmax)
+    threads = max(1, int(n_threads or os.cpu_count() or 1))
+    total = cp.negative_log_likelihood(v, opts, threads)
+    if not np.isfinite(total):
         return math.inf
-    values = noise_negative_log_likelihood(
-        meas, result.simulation, result.sigma, transformation=scales, distribution=dists
-    )
-    total = float(np.sum(values))
     if include_priors:
-        total += _prior_nllh(problem, _parameter_values(problem, parameters))
+        total += _prior_nllh(problem, dict(zip(cp.parameter_ids, v.tolist())))
     return total if np.isfinite(total) else math.inf
 
 
