@@ -148,6 +148,71 @@ def _clean_derivative(expr: sympy.Expr) -> sympy.Expr:
     return expr
 
 
+def _time_breakpoints(
+    exprs: list[sympy.Basic], derived: dict[sympy.Symbol, sympy.Expr], p_syms: set[sympy.Symbol]
+) -> list[sympy.Expr]:
+    """Times at which the right-hand side may jump, found statically: every relation in
+    ``exprs`` (a ``piecewise`` condition, a Boolean) that is a polynomial of degree 1 or 2 in
+    ``time`` with coefficients depending on parameters only (``p_syms``; intermediates in
+    ``derived`` are expanded when they depend on parameters and ``time`` only) changes value
+    at its real roots. The solver stops and restarts there, so that a step never spans
+    a pulse whose right-hand side is zero on both sides (round-off at a steady state gives no
+    error estimate that would stop it). Relations on the state are found by the error control
+    as usual; none is missed silently here because none is claimed."""
+    allowed = set(p_syms) | {TIME}
+    cache: dict[sympy.Symbol, sympy.Expr | None] = {}
+
+    def expand(sym: sympy.Symbol, stack: tuple = ()) -> sympy.Expr | None:
+        if sym in cache:
+            return cache[sym]
+        if sym in stack or sym not in derived:
+            return None
+        e = derived[sym]
+        sub = {}
+        for f in e.free_symbols - allowed:
+            v = expand(f, stack + (sym,))
+            if v is None:
+                cache[sym] = None
+                return None
+            sub[f] = v
+        cache[sym] = e.xreplace(sub) if sub else e
+        return cache[sym]
+
+    found: dict[str, sympy.Expr] = {}
+    for expr in exprs:
+        for rel in expr.atoms(sympy.core.relational.Relational):
+            d = rel.lhs - rel.rhs
+            if not d.has(TIME):
+                continue
+            sub = {}
+            for f in d.free_symbols - allowed:
+                v = expand(f)
+                if v is None:
+                    break
+                sub[f] = v
+            else:
+                d = d.xreplace(sub) if sub else d
+                try:
+                    poly = sympy.Poly(d, TIME)
+                except sympy.PolynomialError:
+                    continue
+                coeffs = poly.all_coeffs()
+                if any(c.has(TIME) for c in coeffs) or coeffs[0] == 0:
+                    continue
+                if poly.degree() == 1:
+                    a, b = coeffs
+                    roots = [-b / a]
+                elif poly.degree() == 2:  # both real roots (NaN when complex: never a stop)
+                    a, b, c = coeffs
+                    disc = sympy.sqrt(b**2 - 4 * a * c)
+                    roots = [(-b - disc) / (2 * a), (-b + disc) / (2 * a)]
+                else:
+                    continue
+                for bp in roots:
+                    found.setdefault(sympy.srepr(bp), bp)
+    return list(found.values())
+
+
 def minimum_degree_order(n: int, pattern: set[tuple[int, int]]) -> list[int]:
     """Greedy minimum-degree elimination order on the symmetrised pattern."""
     adj: list[set[int]] = [set() for _ in range(n)]
@@ -841,6 +906,19 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
                 body = " + ".join(f"{c} * S[{i}]" for i, c in terms) or "0.0"
                 emit(f"        o[{n}] = {body};")
             emit("    }")
+    emit("}")
+
+    # static discontinuities in time: the solver stops there (see _time_breakpoints)
+    breaks = _time_breakpoints(
+        list(derived_expr.values()) + list(rate_rule_expr.values()),
+        {W[k]: derived_expr[k] for k in derived_expr},
+        set(P),
+    )
+    emit(f"#define NTB {len(breaks)}")
+    emit("static void model_time_breaks(const double *p, double *tb) {")
+    emit("    (void)p; (void)tb;")
+    for n, bp in enumerate(breaks):
+        emit(f"    tb[{n}] = {pc(bp)};")
     emit("}")
 
     # events

@@ -44,6 +44,12 @@
 #ifndef NXB
 #define NXB NX
 #endif
+/* Generated models define NTB and model_time_breaks (times at which the right-hand side may
+   jump, see codegen._time_breakpoints); the integration stops and restarts there. */
+#ifndef NTB
+#define NTB 0
+static void model_time_breaks(const double *p, double *tb) { (void)p; (void)tb; }
+#endif
 #define NBLK (NXB > 0 ? NX / NXB : 1)
 #define NEWTON_MAXITER 4
 /* Newton convergence (CVODE's criterion): the iteration error estimated to remain in the
@@ -1037,6 +1043,15 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
         if (isched < n_sched && sched_t[isched] < stop) stop = sched_t[isched];
         double t_queue = queue_next(&queue);
         if (t_queue < stop) stop = t_queue;
+#if NTB > 0
+        {   /* discontinuities in time of the right-hand side are hard stops, like the schedule
+               (computed from the current p: events and the schedule may move them) */
+            double tb[NTB];
+            model_time_breaks(p, tb);
+            for (int k = 0; k < NTB; k++)
+                if (tb[k] > t && tb[k] < stop) stop = tb[k];
+        }
+#endif
         s.t_hint = t_out[it] < stop ? t_out[it] : stop;
         status = bdf_start(&s, t, stop);
         if (status) goto done;
