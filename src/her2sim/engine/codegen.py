@@ -387,6 +387,9 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
         matrix is block diagonal with ``I - cJ`` in every block (``NXB``), the simultaneous
         corrector of CVODES.
     """
+    from .rates import expand_rate_of
+
+    model = expand_rate_of(model)  # rateOf(x) -> the derivative of x, in model ids
     ar = {r.variable: r.math for r in model.assignment_rules}
     rr = {r.variable: r.math for r in model.rate_rules}
     ia = {a.symbol: a.math for a in model.initial_assignments}

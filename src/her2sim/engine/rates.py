@@ -1,0 +1,175 @@
+"""SBML ``rateOf(x)`` as plain math, before code generation.
+
+SBML L3V2 (section 3.4.6) defines ``rateOf(x)`` as the rate of change of the value of ``x``
+at the current time, ``x`` as it appears in math. :func:`expand_rate_of` replaces every
+occurrence by that derivative, written with the model's own ids, so that the generator, the
+Jacobian and the sensitivities treat it as any other expression:
+
+* a constant, or a parameter or compartment changed by no rule (events change values in jumps:
+  the rate between them is zero): ``0``;
+* a rate-rule target: the rule's math (for a species without ``hasOnlySubstanceUnits`` that is
+  the rate of its concentration, as the rule itself);
+* a species changed by reactions: ``sum(stoichiometry * rate)`` (times its conversion factor),
+  divided by its compartment's size when it appears as a concentration, less
+  ``[S] * rateOf(compartment) / size`` when that size varies;
+* an assignment-rule target ``y = f(...)``: the chain rule
+  ``sum_z df/dz * rateOf(z) + df/dtime``; a reaction id, the same on its rate law.
+
+A ``rateOf`` that refers back to itself (a rate rule ``dx/dt = rateOf(x)``, a reaction whose
+rate needs the rate of a species it changes) is an algebraic loop and is refused, naming the
+elements.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import sympy
+
+from ..errors import ModelError, UnsupportedFeatureError
+from ..model import Model
+from ..model.math import TIME, rateOf, symbol
+
+__all__ = ["expand_rate_of", "has_rate_of"]
+
+
+def _expressions(model: Model):
+    for r in model.reactions:
+        yield r.rate
+    for a in model.assignment_rules + model.rate_rules:
+        yield a.math
+    for a in model.initial_assignments:
+        yield a.math
+    for e in model.events:
+        yield e.trigger
+        for _, m in e.assignments:
+            yield m
+        for extra in (e.priority, e.delay):
+            if isinstance(extra, sympy.Basic):
+                yield extra
+
+
+def has_rate_of(model: Model) -> bool:
+    """Whether any math of ``model`` holds ``rateOf``."""
+    return any(isinstance(e, sympy.Basic) and e.has(rateOf) for e in _expressions(model))
+
+
+def expand_rate_of(model: Model) -> Model:
+    """``model`` with every ``rateOf(x)`` replaced by the derivative of ``x`` (module docstring).
+
+    Raises
+    ------
+    UnsupportedFeatureError
+        If a ``rateOf`` needs its own value (an algebraic loop), naming the ids on the loop.
+    ModelError
+        If ``rateOf`` refers to an unknown id.
+    """
+    if not has_rate_of(model):
+        return model
+    from .codegen import _clean_derivative, _diff  # the generator's own derivative rules
+
+    ar = {r.variable: r.math for r in model.assignment_rules}
+    rr = {r.variable: r.math for r in model.rate_rules}
+    species = {s.id: s for s in model.species}
+    comps = {c.id: c for c in model.compartments}
+    params = {p.id: p for p in model.parameters}
+    reactions = {r.id: r for r in model.reactions}
+    done: dict[str, sympy.Expr] = {}
+
+    def net_change(sid: str) -> sympy.Expr:
+        """d(amount)/dt of a species changed by reactions, in model ids."""
+        total = sympy.Integer(0)
+        for r in model.reactions:
+            variable = {(role, index): pid for role, index, pid in r.variable_stoichiometry}
+            for role, side, sign in (("reactant", r.reactants, -1), ("product", r.products, 1)):
+                for index, (s, st) in enumerate(side):
+                    if s != sid:
+                        continue
+                    pid = variable.get((role, index))
+                    coefficient = symbol(pid) if pid is not None else sympy.Float(st, 17)
+                    total += sign * coefficient * symbol(r.id)
+        cf = species[sid].conversion_factor
+        return total * symbol(cf) if cf else total
+
+    def chain_rule(f: sympy.Expr, stack: tuple[str, ...]) -> sympy.Expr:
+        f = expand(f, stack)
+        out = _clean_derivative(_diff(f, TIME)) if f.has(TIME) else sympy.Integer(0)
+        for s in f.free_symbols:
+            if s == TIME:
+                continue
+            d = _clean_derivative(_diff(f, s))
+            if d != 0:
+                out += d * rate(s.name, stack)
+        return out
+
+    def rate(ident: str, stack: tuple[str, ...]) -> sympy.Expr:
+        if ident in done:
+            return done[ident]
+        if ident in stack:
+            raise UnsupportedFeatureError(
+                f"model {model.id!r}: rateOf({stack[0]}) depends on itself through "
+                f"{' -> '.join(stack + (ident,))} (an algebraic loop); rateOf is supported where the "
+                "rate can be computed from the state"
+            )
+        inner = stack + (ident,)
+        if ident in rr:
+            value = expand(rr[ident], inner)
+        elif ident in ar:
+            value = chain_rule(ar[ident], inner)
+        elif ident in reactions:
+            value = chain_rule(reactions[ident].rate, inner)
+        elif ident in species:
+            s = species[ident]
+            if s.constant or s.boundary_condition:
+                value = sympy.Integer(0)
+            else:
+                value = expand(net_change(ident), inner)
+                if not s.has_only_substance_units:
+                    size = symbol(s.compartment)
+                    value = value / size - symbol(ident) * rate(s.compartment, inner) / size
+        elif ident in params or ident in comps:
+            value = sympy.Integer(0)  # constant, or changed by events only
+        else:
+            raise ModelError(f"model {model.id!r}: rateOf({ident}) refers to an unknown id")
+        done[ident] = value
+        return value
+
+    def expand(expr, stack: tuple[str, ...] = ()):
+        if not isinstance(expr, sympy.Basic) or not expr.has(rateOf):
+            return expr
+        values = {}
+        for call in expr.atoms(rateOf):
+            (arg,) = call.args
+            values[call] = rate(arg.name, stack)
+        return expr.xreplace(values)
+
+    reactions_new = tuple(
+        dataclasses.replace(r, rate=expand(r.rate, (r.id,))) if r.rate.has(rateOf) else r
+        for r in model.reactions
+    )
+    ar_new = tuple(
+        dataclasses.replace(a, math=expand(a.math, (a.variable,))) if a.math.has(rateOf) else a
+        for a in model.assignment_rules
+    )
+    rr_new = tuple(
+        dataclasses.replace(a, math=expand(a.math, (a.variable,))) if a.math.has(rateOf) else a
+        for a in model.rate_rules
+    )
+    ia_new = tuple(dataclasses.replace(a, math=expand(a.math)) for a in model.initial_assignments)
+    events_new = tuple(
+        dataclasses.replace(
+            e,
+            trigger=expand(e.trigger),
+            assignments=tuple((v, expand(m)) for v, m in e.assignments),
+            priority=expand(e.priority),
+            delay=expand(e.delay),
+        )
+        for e in model.events
+    )
+    return model.replace(
+        reactions=reactions_new,
+        assignment_rules=ar_new,
+        rate_rules=rr_new,
+        initial_assignments=ia_new,
+        events=events_new,
+    )
