@@ -57,6 +57,7 @@ from ..model.components import (
 )
 from ..model.math import from_ast, lambda_from_ast, symbol, to_ast
 from ..model.model import Model
+from . import _algebraic
 from . import _limits
 
 __all__ = ["read_sbml", "write_sbml", "HER2SIM_NS"]
@@ -460,8 +461,12 @@ class _Reader:
         event_targets = {
             ea.getVariable() for e in m.getListOfEvents() for ea in e.getListOfEventAssignments()
         }
-        initialised = ia_targets | assignment_targets
-        self.read_species_references(ia_targets | rule_targets | event_targets, rule_targets | event_targets)
+        self.algebraic_targets = self.match_algebraic_rules(ia_targets, rule_targets)
+        algebraic = set(self.algebraic_targets.values())
+        initialised = ia_targets | assignment_targets | algebraic
+        self.read_species_references(
+            ia_targets | rule_targets | event_targets | algebraic, rule_targets | event_targets | algebraic
+        )
 
         compartments = tuple(self.read_compartment(c, initialised) for c in m.getListOfCompartments())
         species, qualifiers = self.read_all_species(initialised)
@@ -839,20 +844,59 @@ class _Reader:
         )
         return reaction, extra
 
+    @staticmethod
+    def _algebraic_label(rule: libsbml.Rule, i: int) -> str:
+        return (rule.getId() if rule.isSetId() else "") or rule.getMetaId() or f"#{i + 1}"
+
+    def match_algebraic_rules(self, ia_targets: set[str], rule_targets: set[str]) -> dict[str, str]:
+        """The variable each algebraic rule determines (label -> id), see :mod:`._algebraic`."""
+        m = self.m
+        rules = [
+            (self._algebraic_label(rule, i), _ast_names(rule.getMath()))
+            for i, rule in enumerate(m.getListOfRules())
+            if rule.isAlgebraic() and rule.isSetMath()
+        ]
+        if not rules:
+            return {}
+        changed_by_reactions = {
+            ref.getSpecies()
+            for r in m.getListOfReactions()
+            for ref in list(r.getListOfReactants()) + list(r.getListOfProducts())
+        }
+        candidates: dict[str, bool] = {}  # id -> has no declared value
+        for sp in m.getListOfSpecies():
+            sid = sp.getId()
+            if sp.getConstant() or (sid in changed_by_reactions and not sp.getBoundaryCondition()):
+                continue
+            candidates[sid] = not (sp.isSetInitialAmount() or sp.isSetInitialConcentration() or sid in ia_targets)
+        for c in m.getListOfCompartments():
+            if not c.getConstant():
+                candidates[c.getId()] = not (c.isSetSize() or c.getId() in ia_targets)
+        for prm in m.getListOfParameters():
+            if not prm.getConstant():
+                candidates[prm.getId()] = not (prm.isSetValue() or prm.getId() in ia_targets)
+        if self.level >= 3:
+            for r in m.getListOfReactions():
+                for ref in list(r.getListOfReactants()) + list(r.getListOfProducts()):
+                    if ref.isSetId() and not ref.getConstant():
+                        candidates[ref.getId()] = not (ref.isSetStoichiometry() or ref.getId() in ia_targets)
+        for ident in rule_targets:
+            candidates.pop(ident, None)
+        variables = _algebraic.match(rules, candidates, self.where)
+        return {label: var for (label, _), var in zip(rules, variables)}
+
     def read_rules(self) -> tuple[tuple[AssignmentRule, ...], tuple[RateRule, ...]]:
         assignment: list[AssignmentRule] = []
         rate: list[RateRule] = []
+        algebraic: list[tuple[str, sympy.Expr, str]] = []
         for i, rule in enumerate(self.m.getListOfRules()):
             if rule.isAlgebraic() and self.mathless(rule, f"algebraic rule #{i + 1}"):
                 continue
             if rule.isAlgebraic():
-                formula = libsbml.formulaToL3String(rule.getMath()) if rule.isSetMath() else "?"
-                names = sorted(_ast_names(rule.getMath()))
-                label = (rule.getId() if rule.isSetId() else "") or rule.getMetaId() or f"#{i + 1}"
-                raise UnsupportedFeatureError(
-                    f"{self.where}: algebraic rule {label!r} (0 = {formula}; variables {names}) "
-                    "is not supported (differential-algebraic models)"
-                )
+                label = self._algebraic_label(rule, i)
+                var = self.algebraic_targets[label]
+                algebraic.append((label, self.math(rule.getMath(), f"algebraic rule {label!r}"), var))
+                continue
             var = rule.getVariable()
             if self.mathless(rule, f"rule for {var!r}"):
                 continue
@@ -862,6 +906,7 @@ class _Reader:
                 rate.append(RateRule(var, self.math(rule.getMath(), f"rate rule for {var!r}")))
             else:
                 raise UnsupportedFeatureError(f"{self.where}: rule for {var!r} of unknown type is not supported")
+        assignment.extend(_algebraic.solve(algebraic, self.where))
         return tuple(assignment), tuple(rate)
 
     def read_events(self, taken: set[str]) -> tuple[Event, ...]:
