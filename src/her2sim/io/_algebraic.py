@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import sympy
+from sympy.utilities.iterables import strongly_connected_components
 
 from ..errors import ModelError, UnsupportedFeatureError
 from ..model import AssignmentRule
@@ -28,7 +29,7 @@ from ..model.math import symbol
 
 __all__ = ["match", "solve"]
 
-#: Largest number of algebraic rules solved together (sympy's solve grows fast with it).
+#: Largest number of mutually dependent algebraic rules solved together (sympy's solve grows fast).
 MAX_RULES = 20
 
 
@@ -57,6 +58,17 @@ def match(
                 return True
         return False
 
+    def augment_without(i: int, seen: set[str]) -> bool:
+        """Re-match rule i using none of ``seen`` (for the alternative-matching test)."""
+        for v in options(i):
+            if v in seen:
+                continue
+            seen.add(v)
+            if v not in owner or augment_without(owner[v], seen):
+                owner[v] = i
+                return True
+        return False
+
     for i, (label, names) in enumerate(rules):
         if not augment(i, set()):
             raise ModelError(
@@ -65,13 +77,55 @@ def match(
                 "model is overdetermined (SBML L3V2 section 4.11.5)"
             )
     by_rule = {i: v for v, i in owner.items()}
+    # The specification does not say which variable a rule determines when several matchings
+    # exist, and the results can differ (0 = x - y with x = 1, y = 2 declared). A matching that
+    # leaves a variable without a declared value undetermined is not an alternative; any
+    # other is, and the model is refused rather than simulated with an arbitrary choice.
+    for i, (label, names) in enumerate(rules):
+        v = by_rule[i]
+        for w in options(i):
+            if w == v or (candidates_of[v] and not candidates_of[w]):
+                continue
+            saved = dict(owner)
+            del owner[v]
+            j = owner.get(w)
+            owner[w] = i
+            ok = j is None or augment_without(j, {w, v})
+            owner.clear()
+            owner.update(saved)
+            if ok:
+                raise UnsupportedFeatureError(
+                    f"{where}: algebraic rule {label!r} may determine {v!r} or {w!r} (both are free: not "
+                    "constant, not set by rules or reactions, and "
+                    + ("both without a declared value" if candidates_of[v] else "both with a declared value")
+                    + "); SBML does not say which, and the results differ. Declare the one that must not "
+                    "change constant, or replace the rule by an assignment rule"
+                )
     return [by_rule[i] for i in range(len(rules))]
 
 
 def solve(rules: Sequence[tuple[str, sympy.Expr, str]], where: str) -> list[AssignmentRule]:
-    """Assignment rules equivalent to the algebraic rules ``(label, math, variable)``."""
+    """Assignment rules equivalent to the algebraic rules ``(label, math, variable)``.
+
+    Rules are solved together only where they depend on each other's variables (strongly
+    connected components of "rule i's math holds rule j's variable"); the others become
+    assignment rules that may refer to each other, ordered later like any assignment rule."""
     if not rules:
         return []
+    var_rule = {v: n for n, (_, _, v) in enumerate(rules)}
+    edges = [
+        (i, var_rule[s.name])
+        for i, (_, expr, _) in enumerate(rules)
+        for s in expr.free_symbols
+        if s.name in var_rule and var_rule[s.name] != i
+    ]
+    out: list[AssignmentRule] = []
+    for component in strongly_connected_components((list(range(len(rules))), edges)):
+        out.extend(_solve_together([rules[i] for i in sorted(component)], where))
+    return out
+
+
+def _solve_together(rules: Sequence[tuple[str, sympy.Expr, str]], where: str) -> list[AssignmentRule]:
     labels = ", ".join(repr(label) for label, _, _ in rules)
     if len(rules) > MAX_RULES:
         raise UnsupportedFeatureError(

@@ -6,9 +6,14 @@
 Nothing is dropped silently. A construct the model representation cannot hold faithfully raises
 :class:`~her2sim.errors.UnsupportedFeatureError` naming the element kind and its id:
 
-* algebraic rules, constraints;
-* ``delay()`` and ``rateOf()`` in math; SBML Level 3 packages other than layout/render (an
+* constraints; algebraic rules that cannot be solved in closed form for the variable the
+  specification's matching gives them (the solvable ones become assignment rules, see
+  :mod:`her2sim.io._algebraic`), or whose variable is ambiguous;
+* ``delay()`` in math; SBML Level 3 packages other than layout/render and comp (an
   SBML-qual file is a logical model and is refused with a pointer to the logical reader).
+
+``rateOf()`` is read as :class:`her2sim.model.math.rateOf` and compiled as the derivative of its
+argument (:mod:`her2sim.engine.rates`).
 
 ``fast="true"`` reactions (rapid equilibrium, an algebraic constraint) are refused unless the
 caller asks for the approximation ``read_sbml(..., fast_reactions="kinetic")``, which imports them
