@@ -364,6 +364,16 @@ def _toposort(nodes: dict[str, set[str]], what: str) -> list[str]:
     return order
 
 
+def lower(model: Model) -> Model:
+    """The model the generator compiles: fast reactions as conserved pools plus equilibrium
+    assignment rules (:mod:`.fast`), then every ``rateOf`` as the derivative of its argument
+    (:mod:`.rates`). The model itself when it has neither."""
+    from .fast import rapid_equilibrium
+    from .rates import expand_rate_of
+
+    return expand_rate_of(rapid_equilibrium(model))
+
+
 def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None) -> Generated:
     """Generate the C source (without the solver) and the sparse structures for ``model``.
 
@@ -387,9 +397,7 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
         matrix is block diagonal with ``I - cJ`` in every block (``NXB``), the simultaneous
         corrector of CVODES.
     """
-    from .rates import expand_rate_of
-
-    model = expand_rate_of(model)  # rateOf(x) -> the derivative of x, in model ids
+    model = lower(model)
     ar = {r.variable: r.math for r in model.assignment_rules}
     rr = {r.variable: r.math for r in model.rate_rules}
     ia = {a.symbol: a.math for a in model.initial_assignments}

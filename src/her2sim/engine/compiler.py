@@ -441,6 +441,9 @@ def _build(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None,
 
 
 def _default_p(model: Model, meta: dict) -> np.ndarray:
+    from .codegen import lower
+
+    model = lower(model)  # the compiled model: fast reactions add pool parameters
     values: dict[str, float] = {}
     for c in model.compartments:
         values[c.id] = float(c.size)

@@ -87,7 +87,7 @@ def read_sbml(
     path_or_string: str | os.PathLike[str] | bytes,
     *,
     model_id: str | None = None,
-    fast_reactions: str = "refuse",
+    fast_reactions: str = "equilibrium",
 ) -> Model:
     """Read an SBML file or string into a :class:`~her2sim.model.Model`.
 
@@ -99,11 +99,14 @@ def read_sbml(
     model_id
         Id of the returned model. Default: the SBML model's id, else the file's stem, else
         ``"model"``.
-    fast_reactions : {"refuse", "kinetic"}
-        What to do with ``fast="true"`` reactions, whose SBML meaning is rapid equilibrium (not
-        simulated by her2sim): ``"refuse"`` (default) raises; ``"kinetic"`` imports them as
-        ordinary reactions with their kinetic laws, with a warning -- right only if the modeller
-        did not rely on the flag (e.g. BioModels exports that set it on every reaction).
+    fast_reactions : {"equilibrium", "refuse", "kinetic"}
+        What to do with ``fast="true"`` reactions, whose SBML meaning is rapid equilibrium:
+        ``"equilibrium"`` (default) imports them with ``Reaction.fast`` set, simulated as rapid
+        equilibrium (:mod:`her2sim.engine.fast`; a fast subsystem without a unique closed-form
+        equilibrium is refused here, naming the reactions); ``"refuse"`` raises;
+        ``"kinetic"`` imports them as ordinary reactions with their kinetic laws, with a warning
+        -- right only if the modeller did not rely on the flag (e.g. BioModels exports that set
+        it on every reaction).
 
     Returns
     -------
@@ -124,8 +127,8 @@ def read_sbml(
         without size, a species without initial value, a parameter without value, none of them
         set by an initial assignment or assignment rule), or math calls an undefined function.
     UnsupportedFeatureError
-        For SBML-qual files, ``fast="true"`` reactions (unless ``fast_reactions="kinetic"``) and
-        any construct listed in the module docstring.
+        For SBML-qual files, ``fast="true"`` reactions without a unique closed-form equilibrium
+        (or any, with ``fast_reactions="refuse"``) and any construct listed in the module docstring.
     ValidationError
         If ``fast_reactions`` is not one of the allowed values.
 
@@ -167,9 +170,9 @@ def read_sbml(
     >>> model.species_ids, model.reactions[0].rate
     (('A',), A*cell*k)
     """
-    if fast_reactions not in ("refuse", "kinetic"):
+    if fast_reactions not in ("equilibrium", "refuse", "kinetic"):
         raise ValidationError(
-            f"fast_reactions must be 'refuse' or 'kinetic', got {fast_reactions!r}"
+            f"fast_reactions must be 'equilibrium', 'refuse' or 'kinetic', got {fast_reactions!r}"
         )
     doc, source = _load_document(path_or_string)
     try:
@@ -490,11 +493,12 @@ class _Reader:
         if fast and self.fast_reactions == "refuse":
             raise UnsupportedFeatureError(
                 f"{self.where}: reaction {fast[0]!r} has fast=\"true\" ({len(fast)} of {len(reactions)} "
-                "reactions are fast): rapid-equilibrium (fast) reactions are not supported. If the "
-                "modeller did not rely on the flag, read_sbml(..., fast_reactions='kinetic') imports "
+                "reactions are fast) and fast_reactions='refuse'. read_sbml(..., fast_reactions='equilibrium') "
+                "simulates them as rapid equilibrium; if the modeller did not rely on the flag, "
+                "read_sbml(..., fast_reactions='kinetic') imports "
                 "them as ordinary reactions"
             )
-        if fast:
+        if fast and self.fast_reactions == "kinetic":
             warnings.warn(
                 f"{self.where}: {len(fast)} of {len(reactions)} reactions have fast=\"true\" "
                 "(rapid-equilibrium); they are imported as ordinary reactions with their kinetic "
@@ -528,7 +532,7 @@ class _Reader:
             "annotation_qualifiers": qualifiers,
             "sbml_ignored": tuple(self.ignored),
         }
-        return Model(
+        model = Model(
             id=self.model_id,
             compartments=compartments,
             species=species,
@@ -546,6 +550,14 @@ class _Reader:
             citation=citation,
             metadata=metadata,
         )
+        if fast and self.fast_reactions == "equilibrium":
+            from ..engine.fast import rapid_equilibrium
+
+            try:  # refuse here, not at compile time, a fast subsystem without a unique equilibrium
+                rapid_equilibrium(model)
+            except UnsupportedFeatureError as exc:
+                raise UnsupportedFeatureError(f"{self.where}: {exc}") from None
+        return model
 
     def all_ids(self) -> set[str]:
         m = self.m
@@ -839,7 +851,9 @@ class _Reader:
             modifiers=modifiers,
             reversible=bool(r.getReversible()),
             name=r.getName(),
-            fast=False,  # imported as an ordinary reaction; see metadata["fast_reactions"]
+            # rapid equilibrium (engine.fast), or an ordinary reaction with fast_reactions="kinetic"
+            # (see metadata["fast_reactions"])
+            fast=bool(r.isSetFast() and r.getFast()) and self.fast_reactions == "equilibrium",
             provenance=ann.provenance() if (ann.present or self.written_by_her2sim) else None,
             variable_stoichiometry=tuple(
                 (role, index, pid)
