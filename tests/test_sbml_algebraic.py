@@ -28,12 +28,13 @@ def _names(node):
 
 
 def sbml(*, species=(), params=(), reactions=(), algebraic=(), assignment=()) -> str:
-    """A one-compartment (size 1) SBML L3V2 model.
+    """A one-compartment (size 1) SBML L3V2 model (L3V1 with fast reactions).
 
     species: (id, initial amount, boundary); params: (id, value or None, constant);
     reactions: (id, {reactant: stoich}, {product: stoich}, rate formula, fast).
     """
-    doc = libsbml.SBMLDocument(3, 2)
+    # L3V2 has no fast attribute: models with fast reactions are written as L3V1
+    doc = libsbml.SBMLDocument(3, 1 if any(r[4] for r in reactions) else 2)
     m = doc.createModel()
     m.setId("m")
     c = m.createCompartment()
@@ -50,8 +51,8 @@ def sbml(*, species=(), params=(), reactions=(), algebraic=(), assignment=()) ->
     for rid, reactants, products, rate, fast in reactions:
         r = m.createReaction()
         r.setId(rid), r.setReversible(True)
-        if fast:
-            r.setFast(True)
+        if doc.getVersion() == 1:
+            r.setFast(fast)
         for sid, st in reactants.items():
             ref = r.createReactant()
             ref.setSpecies(sid), ref.setStoichiometry(st), ref.setConstant(True)
@@ -121,3 +122,63 @@ def test_rule_prefers_the_variable_without_a_declared_value():
     ds = hs.simulate(hs.read_sbml(text), T, outputs=["k", "p"], **TIGHT)
     np.testing.assert_allclose(ds["k"].values, 2.0, rtol=1e-12)
     np.testing.assert_allclose(ds["p"].values, 1.0, rtol=1e-12)
+
+
+# ------------------------------------------------------------------ fast reactions
+
+
+def test_fast_reaction_equilibrium_with_slow_drain_matches_the_reduced_solution():
+    """A <-> B fast (kf A - kr B), B -> C slow (k B). Rapid equilibrium: B = f P with P = A + B and
+    f = kf / (kf + kr); dP/dt = -k f P, so P = P0 exp(-k f t), A = (1 - f) P, C = P0 - P.
+    Declared A(0) = 1, B(0) = 0 (not at equilibrium): the model starts at the equilibrium of
+    the pool, A(0) = 1 - f."""
+    kf, kr, k = 2.0, 1.0, 0.5
+    text = sbml(
+        species=[("A", 1.0, False), ("B", 0.0, False), ("C", 0.0, False)],
+        params=[("kf", kf, True), ("kr", kr, True), ("k", k, True)],
+        reactions=[("fast", {"A": 1}, {"B": 1}, "kf*A - kr*B", True), ("slow", {"B": 1}, {"C": 1}, "k*B", False)],
+    )
+    ds = hs.simulate(hs.read_sbml(text), T, outputs=["A", "B", "C"], **TIGHT)
+    f = kf / (kf + kr)
+    pool = np.exp(-k * f * T)
+    np.testing.assert_allclose(ds["A"].values, (1 - f) * pool, rtol=1e-7)
+    np.testing.assert_allclose(ds["B"].values, f * pool, rtol=1e-7)
+    np.testing.assert_allclose(ds["C"].values, 1 - pool, rtol=1e-7, atol=1e-12)
+
+
+def test_fast_binding_takes_the_non_negative_root():
+    """A + B <-> AB fast (kf A B - kr AB), A0 = 2, B0 = 1, AB0 = 0: the equilibrium is the
+    smaller root of AB^2 - (A0 + B0 + Kd) AB + A0 B0 = 0 (Kd = kr / kf), the one root at which
+    every species is non-negative; constant in time (no slow reaction)."""
+    kd = 0.5
+    text = sbml(
+        species=[("A", 2.0, False), ("B", 1.0, False), ("AB", 0.0, False)],
+        params=[("kf", 1.0, True), ("kr", kd, True)],
+        reactions=[("bind", {"A": 1, "B": 1}, {"AB": 1}, "kf*A*B - kr*AB", True)],
+    )
+    ds = hs.simulate(hs.read_sbml(text), T, outputs=["A", "B", "AB"], **TIGHT)
+    s = 2.0 + 1.0 + kd
+    ab = (s - np.sqrt(s * s - 4 * 2.0 * 1.0)) / 2
+    np.testing.assert_allclose(ds["AB"].values, ab, rtol=1e-10)
+    np.testing.assert_allclose(ds["A"].values, 2.0 - ab, rtol=1e-10)
+    np.testing.assert_allclose(ds["B"].values, 1.0 - ab, rtol=1e-10)
+
+
+def test_fast_reaction_switched_by_an_event_is_refused():
+    """k A = 0 determines A only while k != 0; an event may set k = 0 (the reaction is off and A
+    free), where the closed-form A = 0 would be wrong: refused, naming k."""
+    doc = libsbml.readSBMLFromString(
+        sbml(
+            species=[("A", 1.0, False), ("B", 0.0, False)],
+            params=[("k", 1.0, False)],
+            reactions=[("fast", {"A": 1}, {"B": 1}, "k*A", True)],
+        )
+    )
+    e = doc.getModel().createEvent()
+    e.setId("off"), e.setUseValuesFromTriggerTime(True)
+    trig = e.createTrigger()
+    trig.setMath(libsbml.parseL3Formula("time > 1")), trig.setInitialValue(False), trig.setPersistent(True)
+    ea = e.createEventAssignment()
+    ea.setVariable("k"), ea.setMath(libsbml.parseL3Formula("0"))
+    with pytest.raises(UnsupportedFeatureError, match=r"singular for some values of \['k'\]"):
+        hs.read_sbml(libsbml.writeSBMLToString(doc))

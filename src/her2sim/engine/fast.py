@@ -11,12 +11,15 @@ rewrites the model as
   rule ``dP/dt = sum_i l_i sum_{slow r} N[i, r] v_r`` and the initial value computed from the
   species' declared initial values (the pools are what the fast reactions conserve, so the
   model starts at the equilibrium of its declared initial state);
-* the fast species as assignment rules: the unique solution (sympy, closed form) of
-  ``L n = P, v_f = 0`` for their values.
+* the fast species as assignment rules: the solution (sympy, closed form) of
+  ``L n = P, v_f = 0`` for their values; with several roots (a quadratic for binding), the one
+  root at which every species is non-negative, selected at each evaluation; where none or
+  several qualify, the pools' right-hand side is NaN, so the run fails with a status rather
+  than continue on a guess.
 
 The fast reactions stay in the model (their rates remain outputs) but no longer change any
-state. A fast subsystem whose constraints have no unique closed-form solution (e.g. several
-roots), a fast species that a rule or an event sets, or a fast reaction with a
+state. A fast subsystem whose constraints have no closed-form solution or are singular for
+values that parameters take during the run (a rate constant switched off by an event), a fast species that a rule or an event sets, or a fast reaction with a
 stoichiometry or conversion factor that changes during the run is refused, naming the
 reactions. (Constant ones, including those set by initial assignments, enter as symbols.)
 """
@@ -33,6 +36,8 @@ __all__ = ["rapid_equilibrium", "MAX_FAST_SPECIES"]
 
 #: Largest fast subsystem (species changed by fast reactions) solved in closed form.
 MAX_FAST_SPECIES = 12
+#: Most roots of the equilibrium among which the non-negative one is selected at run time.
+MAX_ROOTS = 4
 
 
 def rapid_equilibrium(model: Model) -> Model:
@@ -40,7 +45,7 @@ def rapid_equilibrium(model: Model) -> Model:
     fast = [r for r in model.reactions if r.fast]
     if not fast:
         return model
-    names = ", ".join(repr(r.id) for r in fast)
+    names = ", ".join(repr(r.id) for r in fast[:5]) + (f" and {len(fast) - 5} more" if len(fast) > 5 else "")
     where = f"model {model.id!r}: fast reaction(s) {names}"
     species = {s.id: s for s in model.species}
     ruled = {r.variable for r in model.assignment_rules + model.rate_rules}
@@ -160,15 +165,44 @@ def rapid_equilibrium(model: Model) -> Model:
             f"({type(exc).__name__}); her2sim has no differential-algebraic solver"
         ) from None
     complete = [s for s in solutions if all(u in s for u in unknowns) and not any(e.has(sympy.I) for e in s.values())]
-    if len(complete) != 1:
+    if not complete or len(complete) > MAX_ROOTS:
         raise UnsupportedFeatureError(
             f"{where}: the equilibrium of the fast subsystem (species {fs}) has "
-            + ("no closed-form solution" if not complete else f"{len(complete)} solutions, none singled out")
+            + ("no closed-form solution" if not complete else f"{len(complete)} solutions")
             + "; her2sim has no differential-algebraic solver. If the modeller did not rely on the flag, "
             "read_sbml(..., fast_reactions='kinetic') imports them as ordinary reactions"
         )
-    sol = complete[0]
-    rules = tuple(AssignmentRule(sid, sol[symbol(sid)]) for sid in fs)
+    if len(complete) == 1:
+        rules = tuple(AssignmentRule(sid, complete[0][symbol(sid)]) for sid in fs)
+    else:
+        # Several roots (binding A + B <-> C gives a quadratic): the physical one is the root
+        # with every species value non-negative, chosen at every evaluation. Where none or more
+        # than one qualifies the value is NaN, so the run fails (a status) instead of choosing.
+        if not new_rate_rules:
+            raise UnsupportedFeatureError(
+                f"{where}: the equilibrium of the fast subsystem (species {fs}) has {len(complete)} solutions and "
+                "no conserved pool to choose among them; her2sim has no differential-algebraic solver"
+            )
+        ok = [sympy.And(*[sol[symbol(sid)] >= 0 for sid in fs]) for sol in complete]
+        unique = [
+            sympy.And(ok[k], *[sympy.Not(ok[j]) for j in range(len(ok)) if j != k]) for k in range(len(ok))
+        ]
+        # the pools' right-hand sides carry the check, so that an ambiguous state stops the run
+        guard = sympy.Piecewise((sympy.Integer(0), sympy.Or(*unique)), (sympy.nan, True))
+        new_rate_rules = [RateRule(r.variable, r.math + guard) for r in new_rate_rules]
+        rules = tuple(
+            AssignmentRule(
+                sid,
+                sympy.Piecewise(
+                    *[
+                        (sol[symbol(sid)], unique[k])
+                        for k, sol in enumerate(complete)
+                    ],
+                    (sympy.nan, True),
+                ),
+            )
+            for sid in fs
+        )
     return model.replace(
         parameters=model.parameters + tuple(new_params),
         assignment_rules=model.assignment_rules + rules,

@@ -553,10 +553,7 @@ class _Reader:
         if fast and self.fast_reactions == "equilibrium":
             from ..engine.fast import rapid_equilibrium
 
-            try:  # refuse here, not at compile time, a fast subsystem without a unique equilibrium
-                rapid_equilibrium(model)
-            except UnsupportedFeatureError as exc:
-                raise UnsupportedFeatureError(f"{self.where}: {exc}") from None
+            rapid_equilibrium(model)  # refuse here, not at compile time, an unsolvable fast subsystem
         return model
 
     def all_ids(self) -> set[str]:
