@@ -116,3 +116,18 @@ def test_rate_of_that_needs_itself_is_refused_with_the_loop():
 def test_rate_of_needs_an_identifier():
     with pytest.raises(Her2simError, match="rateOf"):
         parse("rateOf(2*x)")
+
+
+def test_rate_of_round_trips_through_sbml():
+    """write_sbml writes the rateOf csymbol; read back, the model simulates the same (oracle:
+    the analytic p2 = 0.01 exp(0.01 t) of the first test)."""
+    m = Model(
+        "rate_rule",
+        parameters=(Parameter("p1", 1.0, constant=False), Parameter("p2", 0.0, constant=False)),
+        rate_rules=(RateRule("p1", parse("0.01*p1")),),
+        assignment_rules=(AssignmentRule("p2", parse("rateOf(p1)")),),
+    )
+    text = hs.write_sbml(m)
+    assert "http://www.sbml.org/sbml/symbols/rateOf" in text
+    ds = hs.simulate(hs.read_sbml(text), T, outputs=["p2"], **TIGHT)
+    np.testing.assert_allclose(ds["p2"].values, 0.01 * np.exp(0.01 * T), rtol=1e-7)

@@ -213,6 +213,150 @@ def _time_breakpoints(
     return list(found.values())
 
 
+# ---------------------------------------------------------------- event sensitivities
+
+
+def _check_event_sensitivities(model: Model) -> None:
+    """Refuse, naming the event, what the jump conditions below do not cover."""
+    for ev in model.events:
+        if ev.delay is not None:
+            raise UnsupportedFeatureError(
+                f"model {model.id!r}: forward sensitivities through event {ev.id!r} with a delay are not "
+                "supported; use finite differences"
+            )
+        if not isinstance(ev.trigger, sympy.core.relational.Relational) or isinstance(
+            ev.trigger, (sympy.Eq, sympy.Ne)
+        ):
+            raise UnsupportedFeatureError(
+                f"model {model.id!r}: forward sensitivities through event {ev.id!r} need a trigger that is one "
+                f"inequality (its crossing time is differentiated), got {ev.trigger}; use finite differences"
+            )
+
+
+def _event_sensitivity_code(model, tr, X, P, wrt, wsub, xi, pi, species, value_symbol, pc) -> list[str]:
+    """C functions that carry forward sensitivities across an event (``HAVE_EVENT_SENS``).
+
+    An event whose trigger ``g(t, x, p) > 0`` (one inequality) is crossed at ``tau`` and that sets
+    ``x+ = h(t, x-, p)`` moves the sensitivities ``S = dx/dp . D`` of each direction by
+    (Hindmarsh, Serban et al., CVODES guide section 2.6; the standard jump conditions)::
+
+        dtau = -(g_x S- + g_p D) / (g_t + g_x f-)
+        S+   = h_x S- + h_p D + (h_t + h_x f- - f+) dtau      (unassigned entries: h_x = I, h_p = 0)
+
+    with ``f-``/``f+`` the right-hand sides just before/after the event. An event executed without
+    a crossing of its own (at t0, or triggered by another event's assignment) uses the ``dtau`` of
+    the crossing that caused it (0 at t0). A differentiated parameter that the event sets gets
+    its direction entry replaced by ``dp+/dp . D``; a parameter that is not differentiated may be
+    set only to a value independent of the state, the differentiated parameters and time.
+    """
+    out: list[str] = []
+    emit = out.append
+    wrt_syms = [P[j] for j in wrt]
+    wrt_index = {j: q for q, j in enumerate(wrt)}
+
+    def full(e: sympy.Expr) -> sympy.Expr:
+        for _ in range(len(wsub) + 1):
+            if not (e.free_symbols & wsub.keys()):
+                return e
+            e = e.xreplace(wsub)
+        raise ModelError("internal: cyclic intermediates in an event expression")
+
+    def d(e: sympy.Expr, sym: sympy.Symbol) -> sympy.Expr:
+        return _clean_derivative(_diff(e, sym)) if e.has(sym) else sympy.Integer(0)
+
+    n_x = len(X)
+    # the jump code reads the pre-event copies xm, pm
+    pcm = _Printer({**{X[i]: f"xm[{i}]" for i in range(n_x)}, **{P[j]: f"pm[{j}]" for j in range(len(P))}}).doprint
+    # dtau
+    emit("static void model_event_dtau(int k, double t, const double *x, const double *f, const double *p, "
+         "double *dtau) {")
+    emit("    (void)t; (void)x; (void)f; (void)p;")
+    emit("    switch (k) {")
+    for k, ev in enumerate(model.events):
+        trig = tr(ev.trigger)
+        g = full(trig.lhs - trig.rhs)
+        gx = {i: d(g, X[i]) for i in range(n_x)}
+        gx = {i: e for i, e in gx.items() if e != 0}
+        gp = {q: d(g, sym) for q, sym in enumerate(wrt_syms)}
+        gp = {q: e for q, e in gp.items() if e != 0}
+        emit(f"    case {k}: {{")
+        den = " + ".join([f"({pc(d(g, TIME))})"] + [f"({pc(e)}) * f[{i}]" for i, e in gx.items()])
+        emit(f"        const double den = {den};")
+        emit("        for (int r = 0; r < NDIR; r++) {")
+        emit("            const double *S = x + (long)NXB * (r + 1);")
+        emit("            const double *Dr = p + NP0 + (long)r * NWRT;")
+        num = " + ".join(["0.0"] + [f"({pc(e)}) * S[{i}]" for i, e in gx.items()]
+                         + [f"({pc(e)}) * Dr[{q}]" for q, e in gp.items()])
+        emit(f"            dtau[r] = -({num}) / den;")
+        emit("        }")
+        emit("        break; }")
+    emit("    default: for (int r = 0; r < NDIR; r++) dtau[r] = 0.0;")
+    emit("    }")
+    emit("}")
+
+    # jumps: xm, pm before the event; fm, fp right-hand sides before/after; x, p after (written)
+    emit("static void model_event_sens(int k, double t, const double *xm, const double *fm, const double *fp, "
+         "const double *dtau, const double *pm, double *x, double *p) {")
+    emit("    (void)t; (void)xm; (void)fm; (void)fp; (void)dtau; (void)pm; (void)x; (void)p;")
+    emit("    switch (k) {")
+    for k, ev in enumerate(model.events):
+        emit(f"    case {k}: {{")
+        assigned: dict[int, sympy.Expr] = {}
+        assigned_p: dict[int, sympy.Expr] = {}
+        for var, m in ev.assignments:
+            e = tr(m)
+            if var in species and var in xi:
+                sp = species[var]
+                h = e if sp.has_only_substance_units else e * value_symbol(sp.compartment)
+                assigned[xi[var]] = full(h)
+            elif var in xi:
+                assigned[xi[var]] = full(e)
+            elif var in pi:
+                h = full(e)
+                if pi[var] in wrt_index:
+                    assigned_p[pi[var]] = h
+                elif h.free_symbols & (set(X) | set(wrt_syms) | {TIME}):
+                    raise UnsupportedFeatureError(
+                        f"model {model.id!r}: event {ev.id!r} sets parameter {var!r} to a value that depends on the "
+                        "state, time or a differentiated parameter; forward sensitivities through it are not "
+                        "supported (differentiate with respect to it, or use finite differences)"
+                    )
+        emit("        for (int r = 0; r < NDIR; r++) {")
+        emit("            const double *Sm = xm + (long)NXB * (r + 1);")
+        emit("            double *S = x + (long)NXB * (r + 1);")
+        emit("            const double *Dm = pm + NP0 + (long)r * NWRT;")
+        emit("            double *D = p + NP0 + (long)r * NWRT;")
+        emit("            (void)Sm; (void)S; (void)Dm; (void)D;")
+        for i in range(n_x):
+            if i in assigned:
+                h = assigned[i]
+                hx = {j: d(h, X[j]) for j in range(n_x)}
+                hx = {j: e for j, e in hx.items() if e != 0}
+                hp = {q: d(h, sym) for q, sym in enumerate(wrt_syms)}
+                hp = {q: e for q, e in hp.items() if e != 0}
+                terms = [f"({pcm(e)}) * Sm[{j}]" for j, e in hx.items()]
+                terms += [f"({pcm(e)}) * Dm[{q}]" for q, e in hp.items()]
+                drift = " + ".join([f"({pcm(d(h, TIME))})"] + [f"({pcm(e)}) * fm[{j}]" for j, e in hx.items()])
+                terms.append(f"({drift} - fp[{i}]) * dtau[r]")
+                emit(f"            S[{i}] = {' + '.join(terms)};")
+            else:
+                emit(f"            S[{i}] = Sm[{i}] + (fm[{i}] - fp[{i}]) * dtau[r];")
+        for j, h in assigned_p.items():
+            hx = {i: d(h, X[i]) for i in range(n_x)}
+            hp = {q: d(h, sym) for q, sym in enumerate(wrt_syms)}
+            terms = [f"({pcm(e)}) * Sm[{i}]" for i, e in hx.items() if e != 0]
+            terms += [f"({pcm(e)}) * Dm[{q}]" for q, e in hp.items() if e != 0]
+            drift = " + ".join([f"({pcm(d(h, TIME))})"] + [f"({pcm(e)}) * fm[{i}]" for i, e in hx.items() if e != 0])
+            terms.append(f"({drift}) * dtau[r]")
+            emit(f"            D[{wrt_index[j]}] = {' + '.join(terms)};")
+        emit("        }")
+        emit("        break; }")
+    emit("    default: break;")
+    emit("    }")
+    emit("}")
+    return out
+
+
 def minimum_degree_order(n: int, pattern: set[tuple[int, int]]) -> list[int]:
     """Greedy minimum-degree elimination order on the symmetrised pattern."""
     adj: list[set[int]] = [set() for _ in range(n)]
@@ -607,11 +751,7 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     if sensitivity is not None:
         n_dir = int(sensitivity[0])
         wrt = tuple(int(j) for j in sensitivity[1])
-        if model.events:
-            raise UnsupportedFeatureError(
-                f"model {model.id!r}: forward sensitivities are not supported for models with events "
-                f"(event {model.events[0].id!r}); use finite differences"
-            )
+        _check_event_sensitivities(model)
         if n_dir < 0 or len(set(wrt)) != len(wrt) or any(not 0 <= j < lay.n_p for j in wrt):
             raise ModelError(f"internal: bad sensitivity specification ({n_dir}, {wrt})")
         p_direct = {P[j]: q for q, j in enumerate(wrt)}
@@ -1042,6 +1182,15 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     emit("    default: return 1;")
     emit("    }")
     emit("}")
+
+    # forward sensitivities through events: the jump conditions (see _event_sensitivity_code)
+    if sensitivity is not None and n_ev > 0 and n_dir > 0:
+        emit("#define HAVE_EVENT_SENS 1")
+        lines.extend(
+            _event_sensitivity_code(
+                model, tr, X, P, wrt, {W[k]: derived_expr[k] for k in derived_expr}, xi, pi, species, value_symbol, pc
+            )
+        )
 
     # sparse structures for the iteration matrix I - cJ
     lu_pattern = {(int(r), int(c)) for r, c in zip(jac_rows, jac_cols)}

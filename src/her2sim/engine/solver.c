@@ -46,6 +46,9 @@
 #endif
 /* Generated models define NTB and model_time_breaks (times at which the right-hand side may
    jump, see codegen._time_breakpoints); the integration stops and restarts there. */
+#ifndef HAVE_EVENT_SENS
+#define HAVE_EVENT_SENS 0
+#endif
 #ifndef NTB
 #define NTB 0
 static void model_time_breaks(const double *p, double *tb) { (void)p; (void)tb; }
@@ -132,6 +135,7 @@ typedef struct {
     Stats st;
     double probe_dt;    /* events: largest spacing of trigger probes inside a step (0: none) */
     double t_hint;      /* next output time after a (re)start; bounds the first step (0: none) */
+    int ev_crossing;    /* fire_events called at a located trigger crossing (event sensitivities) */
 } Solver;
 
 static double rms_norm_scaled(const double *v, const double *scale, int n)
@@ -853,6 +857,15 @@ static int fire_events(Solver *s, double t, unsigned char *trig, int *n_events, 
         }
         trig[k] = now[k];
     }
+#if HAVE_EVENT_SENS
+    /* events that crossed here (not at t0, not triggered by another event's assignment) */
+    unsigned char crossed[NEV];
+    for (int k = 0; k < NEV; k++) crossed[k] = 0;
+    if (s->ev_crossing)
+        for (int i = 0; i < n_pend; i++) crossed[pend_ev[i]] = 1;
+    double dtau[NDIR];
+    for (int r = 0; r < NDIR; r++) dtau[r] = 0.0;
+#endif
     while (n_pend > 0) {
         for (int k = 0; k < NEV; k++) prio[k] = model_event_priority(k, t, s->y, s->p);
         int best = 0, ties = 1;
@@ -875,7 +888,20 @@ static int fire_events(Solver *s, double t, unsigned char *trig, int *n_events, 
         }
         n_pend--;
         if (!model_event_trigger_time_values(ev)) model_event_values(ev, t, s->y, s->p, v);
+#if HAVE_EVENT_SENS
+        /* jump conditions of the forward sensitivities (codegen._event_sensitivity_code) */
+        double xm[NX], pm[NP], fm[NXB > 0 ? NXB : 1], fp[NXB > 0 ? NXB : 1];
+        memcpy(xm, s->y, sizeof(double) * NX);
+        memcpy(pm, s->p, sizeof(double) * NP);
+        model_rhs_x(t, xm, pm, fm);
+        if (crossed[ev]) { model_event_dtau(ev, t, xm, fm, pm, dtau); crossed[ev] = 0; }
         model_event_assign(ev, t, v, s->y, s->p);
+        model_rhs_x(t, s->y, s->p, fp);
+        s->st.n_rhs += 2;
+        model_event_sens(ev, t, xm, fm, fp, dtau, pm, s->y, s->p);
+#else
+        model_event_assign(ev, t, v, s->y, s->p);
+#endif
         if (++*n_events > max_events) return ST_EVENT_LIMIT;
         triggers_now(s, t, s->y, now);
         kept = 0;
@@ -1081,7 +1107,9 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
             if (fired) {
                 dense_eval(&s, t_ev, ytmp);
                 memcpy(s.y, ytmp, sizeof(double) * NX);
+                s.ev_crossing = 1;
                 status = fire_events(&s, t_ev, before, &n_events, O->max_events, &rng, &queue);
+                s.ev_crossing = 0;
                 if (status) goto done;
                 t = t_ev;
                 restart = 1;
