@@ -30,6 +30,7 @@ __all__ = [
     "rem",
     "quotient",
     "rateOf",
+    "delay",
 ]
 
 #: The simulation time. Its name is not a valid SBML id (ids are letters, digits and "_"), so no
@@ -64,6 +65,14 @@ class rateOf(sympy.Function):  # noqa: N801 - SBML's name
         if arg.is_number:  # a constant (e.g. a constant species reference's stoichiometry)
             return sympy.Integer(0)
         return None
+
+
+class delay(sympy.Function):  # noqa: N801 - SBML's name
+    """SBML ``delay(x, d)``: the value of the expression ``x`` at time ``t - d`` (before the start
+    of a run: its value at the start). Compiled with a history of the state
+    (:mod:`her2sim.engine.codegen`, ``solver.c``)."""
+
+    nargs = 2
 
 
 _SYMBOL_CACHE: dict[str, sympy.Symbol] = {}
@@ -293,7 +302,9 @@ def from_ast(
                     bound.pop()
             return body.xreplace(dict(zip(params, args)))
         if t == libsbml.AST_FUNCTION_DELAY:
-            raise UnsupportedFeatureError(f"{where}: delay() is not supported (delay differential equations)")
+            if len(args) != 2:
+                raise ModelError(f"{where}: delay() takes two arguments, got {len(args)}")
+            return delay(_as_number(args[0], where), _as_number(args[1], where))
         if t == libsbml.AST_FUNCTION_RATE_OF:
             if len(args) != 1 or not (isinstance(args[0], sympy.Symbol) or args[0].is_number) or args[0] == TIME:
                 raise ModelError(f"{where}: rateOf() takes one identifier (SBML L3V2 section 3.4.6), got {args}")
@@ -361,6 +372,7 @@ _FUNC_TO_AST = {
     rem: libsbml.AST_FUNCTION_REM,
     quotient: libsbml.AST_FUNCTION_QUOTIENT,
     rateOf: libsbml.AST_FUNCTION_RATE_OF,
+    delay: libsbml.AST_FUNCTION_DELAY,
 }
 
 
