@@ -26,7 +26,7 @@ from sympy.printing.c import C99CodePrinter
 
 from ..errors import ModelError, UnsupportedFeatureError
 from ..model import Model
-from ..model.math import TIME, quotient, rem
+from ..model.math import TIME, delay, quotient, rem
 
 __all__ = ["Layout", "generate"]
 
@@ -70,6 +70,13 @@ class _Printer(C99CodePrinter):
     def __init__(self, names: dict[sympy.Symbol, str]):
         super().__init__()
         self._names = names
+        #: delay(x, d) calls met while printing, in order: their index in model_delayed
+        self.delays: dict[sympy.Basic, int] = {}
+
+    def _print_delay(self, expr):
+        # the value of x at t - d from the run's state history (solver.c: hist_value)
+        k = self.delays.setdefault(expr, len(self.delays))
+        return f"hist_value({k}, t - ({self._print(expr.args[1])}), t, x, p)"
 
     def _print_Symbol(self, expr):  # noqa: N802 - sympy printer protocol
         if expr == TIME:
@@ -353,6 +360,77 @@ def _event_sensitivity_code(model, tr, X, P, wrt, wsub, xi, pi, species, value_s
         emit("        break; }")
     emit("    default: break;")
     emit("    }")
+    emit("}")
+    return out
+
+
+# ---------------------------------------------------------------- delay()
+
+
+def _delay_code(model, printer, P, pi, w_order, w_pos, derived_expr, wsym_to_id) -> list[str]:
+    """``model_delayed(k, t, x, p)`` (the k-th delayed expression at a past time and state),
+    ``model_min_delay(p)`` (the smallest constant delay: the solver's step is capped there, so
+    a delayed value never lies in the step being computed) and ``NDELAY``.
+
+    A delayed expression is evaluated with the history of the state and the current
+    parameters, so it may not depend on a parameter that events change (refused), nor contain
+    another delay (refused)."""
+    out: list[str] = []
+    emit = out.append
+    evented = {v for e in model.events for v, _ in e.assignments}
+    evented_p = {P[pi[v]] for v in evented if v in pi}
+    items = sorted(printer.delays.items(), key=lambda kv: kv[1])
+    needs: dict[int, set[str]] = {}
+    for call, k in items:
+        inner, lag = call.args
+        if inner.has(delay) or lag.has(delay):
+            raise UnsupportedFeatureError(f"model {model.id!r}: nested delay() ({call}) is not supported")
+        # intermediates the delayed expression needs, recursively, must not hold delays either
+        stack = [wsym_to_id[sym] for sym in inner.free_symbols if sym in wsym_to_id]
+        seen: set[str] = set()
+        while stack:
+            w = stack.pop()
+            if w in seen:
+                continue
+            seen.add(w)
+            if derived_expr[w].has(delay):
+                raise UnsupportedFeatureError(
+                    f"model {model.id!r}: delay() of an expression that depends on another delay() (through "
+                    f"{w!r}) is not supported"
+                )
+            stack.extend(wsym_to_id[sym] for sym in derived_expr[w].free_symbols if sym in wsym_to_id)
+        needs[k] = seen
+        if inner.free_symbols & evented_p:
+            raise UnsupportedFeatureError(
+                f"model {model.id!r}: delay() of an expression holding a parameter that events change ({call}) is "
+                "not supported (only the state's history is kept)"
+            )
+    pc = printer.doprint
+    emit(f"#define NDELAY {len(items)}")
+    emit("static double model_delayed(int k, double t, const double *x, const double *p) {")
+    emit("    double w[NW];")
+    emit("    (void)t; (void)x; (void)p; (void)w;")
+    emit("    switch (k) {")
+    for call, k in items:
+        # only the intermediates this expression needs (compute_w would evaluate other delays
+        # at the past time, recursively)
+        emit(f"    case {k}:")
+        for w in w_order:
+            if w in needs[k]:
+                emit(f"        w[{w_pos[w]}] = {pc(derived_expr[w])};")
+        emit(f"        return {pc(call.args[0])};")
+    emit("    default: return NAN;")
+    emit("    }")
+    emit("}")
+    emit("static double model_min_delay(const double *p) {")
+    emit("    (void)p;")
+    emit("    double m = INFINITY;")
+    p_syms = set(P)
+    for call, _ in items:
+        lag = call.args[1]
+        if lag.free_symbols <= p_syms:
+            emit(f"    {{ const double d = {pc(lag)}; if (d > 0.0 && d < m) m = d; }}")
+    emit("    return m;")
     emit("}")
     return out
 
@@ -781,6 +859,18 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     emit = lines.append
     n_w = len(derived_ids)
     emit("#include <math.h>")
+    has_delay = any(e.has(delay) for e in list(derived_expr.values()) + list(rate_rule_expr.values())) or any(
+        isinstance(e, sympy.Basic) and e.has(delay)
+        for a in model.initial_assignments + model.events
+        for e in ([a.math] if hasattr(a, "math") else [a.trigger, a.priority, a.delay, *(m for _, m in a.assignments)])
+    )
+    if has_delay:
+        if sensitivity is not None:
+            raise UnsupportedFeatureError(
+                f"model {model.id!r}: forward sensitivities of a model with delay() are not supported; use "
+                "finite differences"
+            )
+        emit("static double hist_value(int k, double tq, double t, const double *x, const double *p);")
     emit(f"#define NX {n_x * (1 + n_dir)}")
     emit(f"#define NXB {n_x}")
     emit(f"#define NP {lay.n_p + n_dir * n_wrt}")
@@ -1182,6 +1272,10 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     emit("    default: return 1;")
     emit("    }")
     emit("}")
+
+    # delay(): the delayed expressions, evaluated at a past state (solver.c: hist_value)
+    if has_delay:
+        lines.extend(_delay_code(model, printer, P, pi, w_order, w_pos, derived_expr, wsym_to_id))
 
     # forward sensitivities through events: the jump conditions (see _event_sensitivity_code)
     if sensitivity is not None and n_ev > 0 and n_dir > 0:

@@ -30,7 +30,7 @@ import sympy
 
 from ..errors import UnsupportedFeatureError
 from ..model import AssignmentRule, InitialAssignment, Model, Parameter, Provenance, RateRule
-from ..model.math import symbol
+from ..model.math import delay, symbol
 
 __all__ = ["rapid_equilibrium", "MAX_FAST_SPECIES"]
 
@@ -45,6 +45,16 @@ def rapid_equilibrium(model: Model) -> Model:
     fast = [r for r in model.reactions if r.fast]
     if not fast:
         return model
+    if any(
+        isinstance(e, sympy.Basic) and e.has(delay)
+        for e in [r.rate for r in model.reactions]
+        + [a.math for a in model.assignment_rules + model.rate_rules + model.initial_assignments]
+        + [x for ev in model.events for x in (ev.trigger, ev.delay, ev.priority, *(m for _, m in ev.assignments))]
+    ):
+        raise UnsupportedFeatureError(
+            f"model {model.id!r}: delay() in a model with fast reactions is not supported (the history "
+            "before the equilibrium at t0 is not kept)"
+        )
     names = ", ".join(repr(r.id) for r in fast[:5]) + (f" and {len(fast) - 5} more" if len(fast) > 5 else "")
     where = f"model {model.id!r}: fast reaction(s) {names}"
     species = {s.id: s for s in model.species}

@@ -28,7 +28,7 @@ import sympy
 
 from ..errors import ModelError, UnsupportedFeatureError
 from ..model import Model
-from ..model.math import TIME, rateOf, symbol
+from ..model.math import TIME, delay, rateOf, symbol
 
 __all__ = ["expand_rate_of", "has_rate_of"]
 
@@ -66,6 +66,13 @@ def expand_rate_of(model: Model) -> Model:
     """
     if not has_rate_of(model):
         return model
+    for e in _expressions(model):
+        for call in e.atoms(delay) if isinstance(e, sympy.Basic) else ():
+            if call.has(rateOf):
+                raise UnsupportedFeatureError(
+                    f"model {model.id!r}: {call}: rateOf inside delay() is not supported (its value before the "
+                    "start of the run is not defined by the state history her2sim keeps)"
+                )
     from .codegen import _clean_derivative, _diff  # the generator's own derivative rules
 
     ar = {r.variable: r.math for r in model.assignment_rules}

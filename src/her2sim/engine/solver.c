@@ -49,6 +49,10 @@
 #ifndef HAVE_EVENT_SENS
 #define HAVE_EVENT_SENS 0
 #endif
+/* Models with delay() define NDELAY, model_delayed and model_min_delay (codegen._delay_code). */
+#ifndef NDELAY
+#define NDELAY 0
+#endif
 #ifndef NTB
 #define NTB 0
 static void model_time_breaks(const double *p, double *tb) { (void)p; (void)tb; }
@@ -136,6 +140,7 @@ typedef struct {
     double probe_dt;    /* events: largest spacing of trigger probes inside a step (0: none) */
     double t_hint;      /* next output time after a (re)start; bounds the first step (0: none) */
     int ev_crossing;    /* fire_events called at a located trigger crossing (event sensitivities) */
+    double h_cap;       /* delay(): steps at most the smallest constant delay (0: no cap) */
 } Solver;
 
 static double rms_norm_scaled(const double *v, const double *scale, int n)
@@ -531,6 +536,9 @@ static int bdf_step(Solver *s, double *t_old_out)
     double t = s->t;
     double *D = s->D;
     double max_step = O->h_max;
+#if NDELAY > 0
+    if (s->h_cap > 0.0 && s->h_cap < max_step) max_step = s->h_cap;
+#endif
     double min_step = 10.0 * fabs(nextafter(t, INFINITY) - t);
     double h_abs;
     if (s->h_abs > max_step) {
@@ -708,6 +716,104 @@ static void dense_eval(const Solver *s, double tt, double *out)
         for (int i = 0; i < NX; i++) out[i] += Dj[i] * w;
     }
 }
+
+/* ---------------------------------------------------------------- delay() history */
+#if NDELAY > 0
+/* The state's history for delay(x, d): every accepted step's difference array (the dense-output
+   polynomial, valid on (ta - h, te]) and the state at t0 (the value before t0, as SBML defines
+   it). hist_value() finds the step holding t - d (binary search on te), evaluates the state
+   there and the delayed expression at that state and the current parameters. The step is
+   capped at the smallest constant delay, so a delayed time never lies in the step being
+   computed. Before t0 the state is the initial state as the model defines it at that time
+   (model_init at t - d: a time-dependent initial assignment is the history, as the SBML Test
+   Suite reads the specification); so it is at t0 itself, while the initial state is computed,
+   and outside a run (pre-equilibration, Python helpers). */
+typedef struct {
+    int n, cap, on;
+    double t0, x0[NX > 0 ? NX : 1];
+    double *ta, *te, *h, *D;
+    int *ord;
+} History;
+static __thread History g_hist;
+static __thread double g_xq[NX > 0 ? NX : 1];
+static __thread int g_hist_init;
+
+static double hist_value(int k, double tq, double t, const double *x, const double *p)
+{
+    const History *H = &g_hist;
+    if (tq >= t) return model_delayed(k, t, x, p);
+    if (g_hist_init) return model_delayed(k, tq, x, p); /* inside the initialisation below */
+    if (!H->on || tq <= H->t0 || H->n == 0) {
+        /* before t0 (or at t0, while the initial state is computed): the initial state as the
+           model defines it at time tq (initial assignments of time are the history) */
+        double pp[NP > 0 ? NP : 1], xx[NX > 0 ? NX : 1];
+        memcpy(pp, p, sizeof(double) * NP);
+        g_hist_init = 1;
+        model_init(tq, pp, xx);
+        g_hist_init = 0;
+        return model_delayed(k, tq, xx, pp);
+    }
+    int lo = 0, hi = H->n - 1;
+    if (tq <= H->te[hi]) {
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            if (H->te[mid] >= tq) hi = mid; else lo = mid + 1;
+        }
+    } else {
+        lo = hi; /* past the last accepted step: its polynomial, extrapolated */
+    }
+    const double *D = H->D + (size_t)lo * (MAX_ORDER + 1) * NX;
+    double h = H->h[lo], ta = H->ta[lo], acc = 1.0;
+    for (int i = 0; i < NX; i++) g_xq[i] = D[i];
+    for (int j = 0; j < H->ord[lo]; j++) {
+        acc *= (tq - (ta - h * j)) / (h * (1 + j));
+        const double *Dj = D + (j + 1) * NX;
+        for (int i = 0; i < NX; i++) g_xq[i] += Dj[i] * acc;
+    }
+    return model_delayed(k, tq, g_xq, p);
+}
+
+static int hist_push(const Solver *s)
+{
+    History *H = &g_hist;
+    if (H->n == H->cap) {
+        int cap = H->cap ? 2 * H->cap : 256;
+        double *ta = realloc(H->ta, sizeof(double) * cap), *te = ta ? realloc(H->te, sizeof(double) * cap) : NULL;
+        if (ta) H->ta = ta;
+        if (te) H->te = te;
+        double *hh = te ? realloc(H->h, sizeof(double) * cap) : NULL;
+        if (hh) H->h = hh;
+        int *ord = hh ? realloc(H->ord, sizeof(int) * cap) : NULL;
+        if (ord) H->ord = ord;
+        double *D = ord ? realloc(H->D, sizeof(double) * (size_t)cap * (MAX_ORDER + 1) * NX) : NULL;
+        if (!D) return ST_BAD_INPUT;
+        H->D = D;
+        H->cap = cap;
+    }
+    int i = H->n++;
+    H->ta[i] = s->t;
+    H->te[i] = s->t;
+    H->h[i] = s->h_abs;
+    H->ord[i] = s->order;
+    memcpy(H->D + (size_t)i * (MAX_ORDER + 1) * NX, s->D, sizeof(double) * (size_t)(s->order + 1) * NX);
+    return ST_OK;
+}
+
+static void hist_start(double t0, const double *x0)
+{
+    g_hist.n = 0;
+    g_hist.t0 = t0;
+    memcpy(g_hist.x0, x0, sizeof(double) * NX);
+    g_hist.on = 1;
+}
+
+static void hist_stop(void)
+{
+    History *H = &g_hist;
+    free(H->ta); free(H->te); free(H->h); free(H->ord); free(H->D);
+    memset(H, 0, sizeof(*H));
+}
+#endif
 
 /* ---------------------------------------------------------------- workspace */
 
@@ -1059,6 +1165,11 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
     if (status) goto done;
 
     double t = t0;
+#if NDELAY > 0
+    hist_start(t0, s.y);
+    s.h_cap = model_min_delay(p);
+    if (!(s.h_cap < INFINITY)) s.h_cap = 0.0;
+#endif
     /* schedule entries at or before t0 apply immediately */
     while (isched < n_sched && sched_t[isched] <= t0) { p[sched_idx[isched]] = sched_val[isched]; isched++; }
     while (it < n_t && t_out[it] <= t0) { write_output(&s, t0, s.y, n_sel, sel, out + (long)it * n_sel, outbuf); it++; }
@@ -1087,6 +1198,10 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
             status = bdf_step(&s, &t_old);
             if (status) goto done;
             if (s.st.n_steps > O->max_steps) { status = ST_MAX_STEPS; goto done; }
+#if NDELAY > 0
+            status = hist_push(&s);
+            if (status) goto done;
+#endif
             double t_ev = s.t;
             int fired = find_event(&s, t_old, before, after, &t_ev);
             double t_reach = fired ? t_ev : s.t;
@@ -1105,6 +1220,9 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
                 it++;
             }
             if (fired) {
+#if NDELAY > 0
+                if (g_hist.n && g_hist.te[g_hist.n - 1] > t_ev) g_hist.te[g_hist.n - 1] = t_ev;
+#endif
                 dense_eval(&s, t_ev, ytmp);
                 memcpy(s.y, ytmp, sizeof(double) * NX);
                 s.ev_crossing = 1;
@@ -1138,6 +1256,9 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
         if (it >= n_t) break;
     }
 done:
+#if NDELAY > 0
+    hist_stop();
+#endif
     for (long q = (long)it * n_sel; q < (long)n_t * n_sel; q++) out[q] = NAN; /* not reached */
     if (stats) {
         stats[0] = (double)s.st.n_steps; stats[1] = (double)s.st.n_rhs; stats[2] = (double)s.st.n_jac;
