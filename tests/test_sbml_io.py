@@ -82,7 +82,7 @@ def _params():
 
 def _read(path: Path):
     """read_sbml; Faratian 2009 (fast="true" on every reaction, a BioModels export artefact) is
-    refused by default (its 58 fast reactions have no closed-form equilibrium) and read with the
+    refused by default (its fast subsystem is too large for a closed-form equilibrium) and read with the
     opt-in kinetic approximation, which warns."""
     if any(str(path).endswith(f) for f in FAST_REACTIONS):
         with pytest.raises(UnsupportedFeatureError, match=r"fast reaction.*fast_reactions='kinetic'"):

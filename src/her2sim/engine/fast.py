@@ -29,7 +29,7 @@ from __future__ import annotations
 import sympy
 
 from ..errors import UnsupportedFeatureError
-from ..model import AssignmentRule, InitialAssignment, Model, Parameter, Provenance, RateRule
+from ..model import AssignmentRule, InitialAssignment, Model, Parameter, Provenance, RateRule, Reaction
 from ..model.math import delay, symbol
 
 __all__ = ["rapid_equilibrium", "MAX_FAST_SPECIES"]
@@ -89,7 +89,7 @@ def rapid_equilibrium(model: Model) -> Model:
         )
     index = {sid: i for i, sid in enumerate(fs)}
 
-    def stoichiometry(r) -> dict[str, sympy.Expr]:
+    def stoichiometry(r: Reaction) -> dict[str, sympy.Expr]:
         variable = {(role, i): pid for role, i, pid in r.variable_stoichiometry}
         out: dict[str, sympy.Expr] = {}
         for role, side, sign in (("reactant", r.reactants, -1), ("product", r.products, 1)):
@@ -151,11 +151,11 @@ def rapid_equilibrium(model: Model) -> Model:
     # Jacobian). A rate law such as k*A with k switched by an event degenerates at k = 0 (the
     # fast reaction is off and A is free): the generic solution A = 0 would then be wrong.
     det = sympy.Matrix(equations).jacobian(unknowns).det()
-    rules = {symbol(r.variable): r.math for r in model.assignment_rules if r.variable not in index}
-    for _ in range(len(rules)):  # assignment rules in (a rule of a constant is no switch)
-        if not det.free_symbols & set(rules):
+    rule_values = {symbol(r.variable): r.math for r in model.assignment_rules if r.variable not in index}
+    for _ in range(len(rule_values)):  # assignment rules in (a rule of a constant is no switch)
+        if not det.free_symbols & set(rule_values):
             break
-        det = det.xreplace(rules)
+        det = det.xreplace(rule_values)
     det = sympy.simplify(det)
     varying = {p.id for p in model.parameters if not p.constant} | evented | ruled
     varying |= {c.id for c in model.compartments if not c.constant}

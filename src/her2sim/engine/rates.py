@@ -23,6 +23,8 @@ elements.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
+from typing import Any
 
 import sympy
 
@@ -33,13 +35,13 @@ from ..model.math import TIME, delay, rateOf, symbol
 __all__ = ["expand_rate_of", "has_rate_of"]
 
 
-def _expressions(model: Model):
+def _expressions(model: Model) -> Iterator[sympy.Basic | float | None]:
     for r in model.reactions:
         yield r.rate
-    for a in model.assignment_rules + model.rate_rules:
-        yield a.math
-    for a in model.initial_assignments:
-        yield a.math
+    for rule in model.assignment_rules + model.rate_rules:
+        yield rule.math
+    for ia in model.initial_assignments:
+        yield ia.math
     for e in model.events:
         yield e.trigger
         for _, m in e.assignments:
@@ -141,7 +143,7 @@ def expand_rate_of(model: Model) -> Model:
         done[ident] = value
         return value
 
-    def expand(expr, stack: tuple[str, ...] = ()):
+    def expand(expr: Any, stack: tuple[str, ...] = ()) -> Any:
         if not isinstance(expr, sympy.Basic) or not expr.has(rateOf):
             return expr
         values = {}

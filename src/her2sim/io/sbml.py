@@ -9,11 +9,13 @@ Nothing is dropped silently. A construct the model representation cannot hold fa
 * constraints; algebraic rules that cannot be solved in closed form for the variable the
   specification's matching gives them (the solvable ones become assignment rules, see
   :mod:`her2sim.io._algebraic`), or whose variable is ambiguous;
-* ``delay()`` in math; SBML Level 3 packages other than layout/render and comp (an
-  SBML-qual file is a logical model and is refused with a pointer to the logical reader).
+* SBML Level 3 packages other than layout/render and comp (an SBML-qual file is a logical
+  model and is refused with a pointer to the logical reader).
 
 ``rateOf()`` is read as :class:`her2sim.model.math.rateOf` and compiled as the derivative of its
-argument (:mod:`her2sim.engine.rates`).
+argument (:mod:`her2sim.engine.rates`); ``delay()`` as :class:`her2sim.model.math.delay`,
+compiled with a history of the state (``engine/solver.c``; the compiler refuses the delays it
+cannot evaluate from that history, naming them).
 
 ``fast="true"`` reactions (rapid equilibrium, an algebraic constraint) are refused unless the
 caller asks for the approximation ``read_sbml(..., fast_reactions="kinetic")``, which imports them
