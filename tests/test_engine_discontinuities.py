@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import her2sim as hs
+from her2sim.errors import UnsupportedFeatureError
 from her2sim.model import AssignmentRule, Compartment, Model, Parameter, Reaction, Species, parse
 
 TIGHT = dict(rtol=1e-10, atol=1e-14)
@@ -76,3 +77,15 @@ def test_pulse_given_by_a_quadratic_condition_in_time():
     t = np.array([0.0, 1.05, 2.0, 10.0])
     ds = hs.simulate(m, t, **TIGHT)
     np.testing.assert_allclose(ds["A"].values, exact(t), rtol=1e-6, atol=1e-10)
+
+
+def test_sensitivity_with_respect_to_a_switch_time_is_refused():
+    """d/dt_on needs the jump of the right-hand side at t_on, which the sensitivity equations
+    do not carry; refused naming the parameter (the other parameters are fine: oracle, the
+    analytic derivative d A / d kin = A / kin)."""
+    m = pulse_model("time >= t_on && time <= t_off")
+    with pytest.raises(UnsupportedFeatureError, match=r"\['t_on'\]"):
+        hs.simulate_sensitivities(m, [0.0, 2.0], ["t_on"])
+    t = np.array([0.0, 2.0, 10.0])
+    ds = hs.simulate_sensitivities(m, t, ["kin"], outputs=["A"], normalise=False, **TIGHT)
+    np.testing.assert_allclose(ds["sensitivity:A"].sel(parameter="kin").values, exact(t) / KIN, rtol=1e-6, atol=1e-12)

@@ -1155,6 +1155,17 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
         {W[k]: derived_expr[k] for k in derived_expr},
         set(P),
     )
+    if sensitivity is not None and n_dir > 0:
+        # the right-hand side jumps at these times: a sensitivity with respect to a parameter
+        # that moves a jump needs a jump term (not implemented), so it is refused, not dropped
+        moved = sorted({lay.param_ids[j] if j < len(lay.param_ids) else lay.init_ids[j - len(lay.param_ids)]
+                        for bp in breaks for j in wrt if P[j] in bp.free_symbols})
+        if moved:
+            raise UnsupportedFeatureError(
+                f"model {model.id!r}: forward sensitivities with respect to {moved}, which set the time at which a "
+                "piecewise expression of time switches, are not supported (the jump of the right-hand side there "
+                "would be missed); use finite differences, or an event for the switch"
+            )
     emit(f"#define NTB {len(breaks)}")
     emit("static void model_time_breaks(const double *p, double *tb) {")
     emit("    (void)p; (void)tb;")
