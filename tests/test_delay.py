@@ -56,3 +56,17 @@ def test_nested_delay_is_refused():
     m = dde("k*delay(delay(x, d), d)")
     with pytest.raises(UnsupportedFeatureError, match="nested delay"):
         hs.simulate(m, [0.0, 1.0])
+
+
+def test_delay_at_a_pre_equilibrated_steady_state():
+    """dx/dt = ks - k x(t - d): the steady state is x* = ks / k (a constant history), and a run
+    started there stays there (oracle: the steady-state condition)."""
+    m = Model(
+        "dde_ss",
+        compartments=(Compartment("c"),),
+        species=(Species("x", "c", 0.0),),
+        parameters=(Parameter("k", K), Parameter("d", D), Parameter("ks", 2.0)),
+        reactions=(Reaction("syn", (), (("x", 1),), parse("ks")), Reaction("deg", (("x", 1),), (), parse("k*delay(x, d)"))),
+    )
+    ds = hs.simulate(m, np.linspace(0.0, 3.0, 7), preequilibrate=True, outputs=["x"], **TIGHT)
+    np.testing.assert_allclose(ds["x"].values, 2.0 / K, rtol=1e-7)

@@ -727,22 +727,26 @@ static void dense_eval(const Solver *s, double tt, double *out)
    computed. Before t0 the state is the initial state as the model defines it at that time
    (model_init at t - d: a time-dependent initial assignment is the history, as the SBML Test
    Suite reads the specification); so it is at t0 itself, while the initial state is computed,
-   and outside a run (pre-equilibration, Python helpers). */
+   and outside a run (Python helpers). During pre-equilibration the history is the current
+   state (at a steady state the history is constant), and after it (or from a given initial
+   state) the state before t0 is the state at t0. */
 typedef struct {
-    int n, cap, on;
+    int n, cap, on, fixed; /* fixed: the state before t0 is x0 (pre-equilibrated or given) */
     double t0, x0[NX > 0 ? NX : 1];
     double *ta, *te, *h, *D;
     int *ord;
 } History;
 static __thread History g_hist;
 static __thread double g_xq[NX > 0 ? NX : 1];
-static __thread int g_hist_init;
+static __thread int g_hist_init, g_hist_steady;
 
 static double hist_value(int k, double tq, double t, const double *x, const double *p)
 {
     const History *H = &g_hist;
     if (tq >= t) return model_delayed(k, t, x, p);
-    if (g_hist_init) return model_delayed(k, tq, x, p); /* inside the initialisation below */
+    /* inside the initialisation below, or at a steady state (a constant history: the current state) */
+    if (g_hist_init || g_hist_steady) return model_delayed(k, tq, x, p);
+    if (H->on && H->fixed && (tq <= H->t0 || H->n == 0)) return model_delayed(k, tq, H->x0, p);
     if (!H->on || tq <= H->t0 || H->n == 0) {
         /* before t0 (or at t0, while the initial state is computed): the initial state as the
            model defines it at time tq (initial assignments of time are the history) */
@@ -799,9 +803,10 @@ static int hist_push(const Solver *s)
     return ST_OK;
 }
 
-static void hist_start(double t0, const double *x0)
+static void hist_start(double t0, const double *x0, int fixed)
 {
     g_hist.n = 0;
+    g_hist.fixed = fixed;
     g_hist.t0 = t0;
     memcpy(g_hist.x0, x0, sizeof(double) * NX);
     g_hist.on = 1;
@@ -1148,7 +1153,13 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
         s.p = ppre;
         if (x0) memcpy(s.y, x0, sizeof(double) * NX); else model_init(0.0, ppre, s.y);
         if (!all_finite(s.y, NX)) { status = ST_NONFINITE; goto done; }
+#if NDELAY > 0
+        g_hist_steady = 1;
         status = run_steady_state(&s);
+        g_hist_steady = 0;
+#else
+        status = run_steady_state(&s);
+#endif
         if (status) goto done;
         s.p = p;
         /* initial assignments of the main parameters still apply to parameters, not to the state */
@@ -1166,7 +1177,7 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
 
     double t = t0;
 #if NDELAY > 0
-    hist_start(t0, s.y);
+    hist_start(t0, s.y, p_pre != NULL || x0 != NULL);
     s.h_cap = model_min_delay(p);
     if (!(s.h_cap < INFINITY)) s.h_cap = 0.0;
 #endif
