@@ -70,3 +70,21 @@ def test_delay_at_a_pre_equilibrated_steady_state():
     )
     ds = hs.simulate(m, np.linspace(0.0, 3.0, 7), preequilibrate=True, outputs=["x"], **TIGHT)
     np.testing.assert_allclose(ds["x"].values, 2.0 / K, rtol=1e-7)
+
+
+def test_delay_of_a_rate_reads_the_history_before_the_start():
+    """P = delay(rateOf(S), 1) with dS/dt = -0.1 S, S(0) = 5: before t = 1 the delayed time is
+    before the start, where S is its declared (constant) initial value, so the rate is 0; from
+    t = 1 on it is -0.1 S(t - 1) = -0.5 exp(-0.1 (t - 1)) (SBML Test Suite case 01400's model)."""
+    m = Model(
+        "delayed_rate",
+        compartments=(Compartment("c"),),
+        species=(Species("S", "c", 5.0),),
+        parameters=(Parameter("P", 0.0, constant=False),),
+        reactions=(Reaction("r", (("S", 1),), (), parse("0.1*S")),),
+        assignment_rules=(AssignmentRule("P", parse("delay(rateOf(S), 1)")),),
+    )
+    t = np.array([0.0, 0.5, 1.0, 2.0, 3.0])
+    ds = hs.simulate(m, t, outputs=["P"], **TIGHT)
+    expected = np.where(t < 1.0, 0.0, -0.5 * np.exp(-0.1 * (t - 1.0)))
+    np.testing.assert_allclose(ds["P"].values, expected, rtol=1e-7, atol=1e-14)

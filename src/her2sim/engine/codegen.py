@@ -76,7 +76,9 @@ class _Printer(C99CodePrinter):
     def _print_delay(self, expr):
         # the value of x at t - d from the run's state history (solver.c: hist_value)
         k = self.delays.setdefault(expr, len(self.delays))
-        return f"hist_value({k}, t - ({self._print(expr.args[1])}), t, x, p)"
+        return f"hist_value({k}, t - ({self._print(expr.args[-1])}), t, x, p)"
+
+    _print_delay_with_history = _print_delay  # (x after the start, x before it, d): rates.py
 
     def _print_Symbol(self, expr):  # noqa: N802 - sympy printer protocol
         if expr == TIME:
@@ -380,10 +382,19 @@ def _delay_code(model, printer, P, pi, w_order, w_pos, derived_expr, wsym_to_id)
     evented = {v for e in model.events for v, _ in e.assignments}
     evented_p = {P[pi[v]] for v in evented if v in pi}
     items = sorted(printer.delays.items(), key=lambda kv: kv[1])
+    from .rates import delay_with_history
+
+    def parts(call: sympy.Basic) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr]:
+        """(expression after the start, before it, delay) of a delay call."""
+        if isinstance(call, delay_with_history):
+            return call.args[0], call.args[1], call.args[2]
+        return call.args[0], call.args[0], call.args[1]
+
     needs: dict[int, set[str]] = {}
     for call, k in items:
-        inner, lag = call.args
-        if inner.has(delay) or lag.has(delay):
+        post, before, lag = parts(call)
+        inner = post + before
+        if inner.has(delay, delay_with_history) or lag.has(delay, delay_with_history):
             raise UnsupportedFeatureError(f"model {model.id!r}: nested delay() ({call}) is not supported")
         # intermediates the delayed expression needs, recursively, must not hold delays either
         stack = [wsym_to_id[sym] for sym in inner.free_symbols if sym in wsym_to_id]
@@ -393,7 +404,7 @@ def _delay_code(model, printer, P, pi, w_order, w_pos, derived_expr, wsym_to_id)
             if w in seen:
                 continue
             seen.add(w)
-            if derived_expr[w].has(delay):
+            if derived_expr[w].has(delay, delay_with_history):
                 raise UnsupportedFeatureError(
                     f"model {model.id!r}: delay() of an expression that depends on another delay() (through "
                     f"{w!r}) is not supported"
@@ -407,27 +418,30 @@ def _delay_code(model, printer, P, pi, w_order, w_pos, derived_expr, wsym_to_id)
             )
     pc = printer.doprint
     emit(f"#define NDELAY {len(items)}")
-    emit("static double model_delayed(int k, double t, const double *x, const double *p) {")
-    emit("    double w[NW];")
-    emit("    (void)t; (void)x; (void)p; (void)w;")
-    emit("    switch (k) {")
-    for call, k in items:
-        # only the intermediates this expression needs (compute_w would evaluate other delays
-        # at the past time, recursively)
-        emit(f"    case {k}:")
-        for w in w_order:
-            if w in needs[k]:
-                emit(f"        w[{w_pos[w]}] = {pc(derived_expr[w])};")
-        emit(f"        return {pc(call.args[0])};")
-    emit("    default: return NAN;")
-    emit("    }")
-    emit("}")
+    # model_delayed: after the start of the run; model_delayed_pre: before it (they differ only
+    # for rates, see rates.delay_with_history)
+    for name, which in (("model_delayed", 0), ("model_delayed_pre", 1)):
+        emit(f"static double {name}(int k, double t, const double *x, const double *p) {{")
+        emit("    double w[NW];")
+        emit("    (void)t; (void)x; (void)p; (void)w;")
+        emit("    switch (k) {")
+        for call, k in items:
+            # only the intermediates this expression needs (compute_w would evaluate other
+            # delays at the past time, recursively)
+            emit(f"    case {k}:")
+            for w in w_order:
+                if w in needs[k]:
+                    emit(f"        w[{w_pos[w]}] = {pc(derived_expr[w])};")
+            emit(f"        return {pc(parts(call)[which])};")
+        emit("    default: return NAN;")
+        emit("    }")
+        emit("}")
     emit("static double model_min_delay(const double *p) {")
     emit("    (void)p;")
     emit("    double m = INFINITY;")
     p_syms = set(P)
     for call, _ in items:
-        lag = call.args[1]
+        lag = parts(call)[2]
         if lag.free_symbols <= p_syms:
             emit(f"    {{ const double d = {pc(lag)}; if (d > 0.0 && d < m) m = d; }}")
     emit("    return m;")
@@ -859,8 +873,12 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     emit = lines.append
     n_w = len(derived_ids)
     emit("#include <math.h>")
-    has_delay = any(e.has(delay) for e in list(derived_expr.values()) + list(rate_rule_expr.values())) or any(
-        isinstance(e, sympy.Basic) and e.has(delay)
+    from .rates import delay_with_history
+
+    has_delay = any(
+        e.has(delay, delay_with_history) for e in list(derived_expr.values()) + list(rate_rule_expr.values())
+    ) or any(
+        isinstance(e, sympy.Basic) and e.has(delay, delay_with_history)
         for a in model.initial_assignments + model.events
         for e in ([a.math] if hasattr(a, "math") else [a.trigger, a.priority, a.delay, *(m for _, m in a.assignments)])
     )

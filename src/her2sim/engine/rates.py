@@ -32,7 +32,7 @@ from ..errors import ModelError, UnsupportedFeatureError
 from ..model import Model
 from ..model.math import TIME, delay, rateOf, symbol
 
-__all__ = ["expand_rate_of", "has_rate_of"]
+__all__ = ["expand_rate_of", "has_rate_of", "delay_with_history"]
 
 
 def _expressions(model: Model) -> Iterator[sympy.Basic | float | None]:
@@ -49,6 +49,15 @@ def _expressions(model: Model) -> Iterator[sympy.Basic | float | None]:
         for extra in (e.priority, e.delay):
             if isinstance(extra, sympy.Basic):
                 yield extra
+
+
+class delay_with_history(sympy.Function):  # noqa: N801 - a variant of SBML's delay
+    """``delay(x, d)`` whose ``x`` reads rates: ``(x after the start, x before it, d)``. Before the
+    start of a run the values are the initial values as the model defines them at that time, so
+    a rate there is the time derivative of that definition (zero for a declared number), not the
+    kinetics (``solver.c``: ``hist_value``)."""
+
+    nargs = 3
 
 
 def has_rate_of(model: Model) -> bool:
@@ -68,13 +77,6 @@ def expand_rate_of(model: Model) -> Model:
     """
     if not has_rate_of(model):
         return model
-    for e in _expressions(model):
-        for call in e.atoms(delay) if isinstance(e, sympy.Basic) else ():
-            if call.has(rateOf):
-                raise UnsupportedFeatureError(
-                    f"model {model.id!r}: {call}: rateOf inside delay() is not supported (its value before the "
-                    "start of the run is not defined by the state history her2sim keeps)"
-                )
     from .codegen import _clean_derivative, _diff  # the generator's own derivative rules
 
     ar = {r.variable: r.math for r in model.assignment_rules}
@@ -143,9 +145,50 @@ def expand_rate_of(model: Model) -> Model:
         done[ident] = value
         return value
 
+    ia = {a.symbol: a.math for a in model.initial_assignments}
+    done_pre: dict[str, sympy.Expr] = {}
+
+    def rate_before_start(ident: str, stack: tuple[str, ...]) -> sympy.Expr:
+        """d/dt of the history of ``ident`` before the run: its initial value as the model
+        defines it at that time (an initial assignment or assignment rule; else constant)."""
+        if ident in done_pre:
+            return done_pre[ident]
+        if ident in stack:
+            raise UnsupportedFeatureError(
+                f"model {model.id!r}: rateOf({stack[0]}) before the start depends on itself ({' -> '.join(stack)})"
+            )
+        f = ia.get(ident, ar.get(ident, reactions[ident].rate if ident in reactions else None))
+        value: sympy.Expr = sympy.Integer(0)
+        if f is not None:
+            f = pre(f, stack + (ident,))
+            value = _clean_derivative(_diff(f, TIME)) if f.has(TIME) else sympy.Integer(0)
+            for sym in f.free_symbols:
+                if sym != TIME:
+                    d = _clean_derivative(_diff(f, sym))
+                    if d != 0:
+                        value += d * rate_before_start(sym.name, stack + (ident,))
+        done_pre[ident] = value
+        return value
+
+    def pre(expr: Any, stack: tuple[str, ...] = ()) -> Any:
+        if not isinstance(expr, sympy.Basic) or not expr.has(rateOf):
+            return expr
+        return expr.xreplace({c: rate_before_start(c.args[0].name, stack) for c in expr.atoms(rateOf)})
+
     def expand(expr: Any, stack: tuple[str, ...] = ()) -> Any:
         if not isinstance(expr, sympy.Basic) or not expr.has(rateOf):
             return expr
+        # delay(e, d) with rateOf in e: before the start of the run e is evaluated on the history
+        # (the initial values), whose rates differ from the kinetics: both versions are kept
+        split = {
+            call: delay_with_history(expand(call.args[0], stack), pre(call.args[0], stack), expand(call.args[1], stack))
+            for call in expr.atoms(delay)
+            if call.has(rateOf)
+        }
+        if split:
+            expr = expr.xreplace(split)
+            if not expr.has(rateOf):
+                return expr
         values = {}
         for call in expr.atoms(rateOf):
             (arg,) = call.args

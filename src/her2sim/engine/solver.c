@@ -745,8 +745,10 @@ static double hist_value(int k, double tq, double t, const double *x, const doub
     const History *H = &g_hist;
     if (tq >= t) return model_delayed(k, t, x, p);
     /* inside the initialisation below, or at a steady state (a constant history: the current state) */
-    if (g_hist_init || g_hist_steady) return model_delayed(k, tq, x, p);
-    if (H->on && H->fixed && (tq <= H->t0 || H->n == 0)) return model_delayed(k, tq, H->x0, p);
+    if (g_hist_init) return model_delayed_pre(k, tq, x, p);
+    if (g_hist_steady) return model_delayed(k, tq, x, p);
+    if (H->on && tq == H->t0) return model_delayed(k, tq, H->x0, p); /* the run's own start */
+    if (H->on && H->fixed && (tq <= H->t0 || H->n == 0)) return model_delayed_pre(k, tq, H->x0, p);
     if (!H->on || tq <= H->t0 || H->n == 0) {
         /* before t0 (or at t0, while the initial state is computed): the initial state as the
            model defines it at time tq (initial assignments of time are the history) */
@@ -755,7 +757,7 @@ static double hist_value(int k, double tq, double t, const double *x, const doub
         g_hist_init = 1;
         model_init(tq, pp, xx);
         g_hist_init = 0;
-        return model_delayed(k, tq, xx, pp);
+        return model_delayed_pre(k, tq, xx, pp);
     }
     int lo = 0, hi = H->n - 1;
     if (tq <= H->te[hi]) {
