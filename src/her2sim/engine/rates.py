@@ -15,6 +15,10 @@ Jacobian and the sensitivities treat it as any other expression:
 * an assignment-rule target ``y = f(...)``: the chain rule
   ``sum_z df/dz * rateOf(z) + df/dtime``; a reaction id, the same on its rate law.
 
+Inside ``delay(x, d)`` a rate is kept in two versions (:class:`delay_with_history`): the
+kinetics above after the start of the run, and before it the time derivative of the initial
+value's definition (the history before the start is the initial values).
+
 A ``rateOf`` that refers back to itself (a rate rule ``dx/dt = rateOf(x)``, a reaction whose
 rate needs the rate of a species it changes) is an algebraic loop and is refused, naming the
 elements.
