@@ -116,10 +116,15 @@ def test_steady_state_sensitivity_after_preequilibration():
     np.testing.assert_allclose(out[0], [ksyn / kdeg, 1 / kdeg, -ksyn / kdeg**2], rtol=1e-7)
 
 
-def test_sensitivities_reject_events():
-    m = _decay().add(Event("e", parse("time > 1"), (("k", parse("1")),)))
+def test_sensitivities_reject_events_they_cannot_differentiate():
+    """Events are carried by jump conditions (tests/test_event_sensitivities.py) except where the
+    trigger time cannot be differentiated (a compound trigger) or the event is delayed."""
+    m = _decay().add(Event("e", parse("time > 1 && time < 2"), (("k", parse("1")),)))
     base = compile_model(m)
     with pytest.raises(UnsupportedFeatureError, match="event 'e'"):
+        compile_model(m, (1, (base.p_index("k"),)))
+    m = _decay().add(Event("d", parse("time > 1"), (("k", parse("1")),), delay=parse("0.5")))
+    with pytest.raises(UnsupportedFeatureError, match="event 'd' with a delay"):
         compile_model(m, (1, (base.p_index("k"),)))
 
 

@@ -651,7 +651,10 @@ def simulate_sensitivities(
     UnknownNameError
         If an id of ``wrt`` is not a runtime input of the model.
     UnsupportedFeatureError
-        For models with events.
+        For events whose sensitivity jump cannot be computed: a delayed event, a trigger that is
+        not one inequality, or an event setting a parameter outside ``wrt`` to a value that
+        depends on the state (other events are carried by the jump conditions, see
+        :func:`her2sim.engine.codegen._event_sensitivity_code`).
     """
     cm0 = _as_compiled(model)
     t = _check_times(times)

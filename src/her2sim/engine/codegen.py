@@ -26,7 +26,7 @@ from sympy.printing.c import C99CodePrinter
 
 from ..errors import ModelError, UnsupportedFeatureError
 from ..model import Model
-from ..model.math import TIME, quotient, rem
+from ..model.math import TIME, delay, quotient, rem
 
 __all__ = ["Layout", "generate"]
 
@@ -70,6 +70,15 @@ class _Printer(C99CodePrinter):
     def __init__(self, names: dict[sympy.Symbol, str]):
         super().__init__()
         self._names = names
+        #: delay(x, d) calls met while printing, in order: their index in model_delayed
+        self.delays: dict[sympy.Basic, int] = {}
+
+    def _print_delay(self, expr):
+        # the value of x at t - d from the run's state history (solver.c: hist_value)
+        k = self.delays.setdefault(expr, len(self.delays))
+        return f"hist_value({k}, t - ({self._print(expr.args[-1])}), t, x, p)"
+
+    _print_delay_with_history = _print_delay  # (x after the start, x before it, d): rates.py
 
     def _print_Symbol(self, expr):  # noqa: N802 - sympy printer protocol
         if expr == TIME:
@@ -183,6 +192,298 @@ def _clean_derivative(expr: sympy.Expr) -> sympy.Expr:
     if expr.has(sympy.DiracDelta):
         expr = expr.replace(lambda e: isinstance(e, sympy.DiracDelta), lambda e: sympy.Integer(0))
     return expr
+
+
+def _time_breakpoints(
+    exprs: list[sympy.Basic], derived: dict[sympy.Symbol, sympy.Expr], p_syms: set[sympy.Symbol]
+) -> list[sympy.Expr]:
+    """Times at which the right-hand side may jump, found statically: every relation in
+    ``exprs`` (a ``piecewise`` condition, a Boolean) that is a polynomial of degree 1 or 2 in
+    ``time`` with coefficients depending on parameters only (``p_syms``; intermediates in
+    ``derived`` are expanded when they depend on parameters and ``time`` only) changes value
+    at its real roots. The solver stops and restarts there, so that a step never spans
+    a pulse whose right-hand side is zero on both sides (round-off at a steady state gives no
+    error estimate that would stop it). Relations on the state are found by the error control
+    as usual; none is missed silently here because none is claimed."""
+    allowed = set(p_syms) | {TIME}
+    cache: dict[sympy.Symbol, sympy.Expr | None] = {}
+
+    def expand(sym: sympy.Symbol, stack: tuple = ()) -> sympy.Expr | None:
+        if sym in cache:
+            return cache[sym]
+        if sym in stack or sym not in derived:
+            return None
+        e = derived[sym]
+        sub = {}
+        for f in e.free_symbols - allowed:
+            v = expand(f, stack + (sym,))
+            if v is None:
+                cache[sym] = None
+                return None
+            sub[f] = v
+        cache[sym] = e.xreplace(sub) if sub else e
+        return cache[sym]
+
+    found: dict[str, sympy.Expr] = {}
+    for expr in exprs:
+        for rel in expr.atoms(sympy.core.relational.Relational):
+            d = rel.lhs - rel.rhs
+            if not d.has(TIME):
+                continue
+            sub = {}
+            for f in d.free_symbols - allowed:
+                v = expand(f)
+                if v is None:
+                    break
+                sub[f] = v
+            else:
+                d = d.xreplace(sub) if sub else d
+                try:
+                    poly = sympy.Poly(d, TIME)
+                except sympy.PolynomialError:
+                    continue
+                coeffs = poly.all_coeffs()
+                if any(c.has(TIME) for c in coeffs) or coeffs[0] == 0:
+                    continue
+                if poly.degree() == 1:
+                    a, b = coeffs
+                    roots = [-b / a]
+                elif poly.degree() == 2:  # both real roots (NaN when complex: never a stop)
+                    a, b, c = coeffs
+                    disc = sympy.sqrt(b**2 - 4 * a * c)
+                    roots = [(-b - disc) / (2 * a), (-b + disc) / (2 * a)]
+                else:
+                    continue
+                for bp in roots:
+                    found.setdefault(sympy.srepr(bp), bp)
+    return list(found.values())
+
+
+# ---------------------------------------------------------------- event sensitivities
+
+
+def _check_event_sensitivities(model: Model) -> None:
+    """Refuse, naming the event, what the jump conditions below do not cover."""
+    for ev in model.events:
+        if ev.delay is not None:
+            raise UnsupportedFeatureError(
+                f"model {model.id!r}: forward sensitivities through event {ev.id!r} with a delay are not "
+                "supported; use finite differences"
+            )
+        if not isinstance(ev.trigger, sympy.core.relational.Relational) or isinstance(
+            ev.trigger, (sympy.Eq, sympy.Ne)
+        ):
+            raise UnsupportedFeatureError(
+                f"model {model.id!r}: forward sensitivities through event {ev.id!r} need a trigger that is one "
+                f"inequality (its crossing time is differentiated), got {ev.trigger}; use finite differences"
+            )
+
+
+def _event_sensitivity_code(model, tr, X, P, wrt, wsub, xi, pi, species, value_symbol, pc) -> list[str]:
+    """C functions that carry forward sensitivities across an event (``HAVE_EVENT_SENS``).
+
+    An event whose trigger ``g(t, x, p) > 0`` (one inequality) is crossed at ``tau`` and that sets
+    ``x+ = h(t, x-, p)`` moves the sensitivities ``S = dx/dp . D`` of each direction by
+    (Hindmarsh, Serban et al., CVODES guide section 2.6; the standard jump conditions)::
+
+        dtau = -(g_x S- + g_p D) / (g_t + g_x f-)
+        S+   = h_x S- + h_p D + (h_t + h_x f- - f+) dtau      (unassigned entries: h_x = I, h_p = 0)
+
+    with ``f-``/``f+`` the right-hand sides just before/after the event. An event executed without
+    a crossing of its own (at t0, or triggered by another event's assignment) uses the ``dtau`` of
+    the crossing that caused it (0 at t0). A differentiated parameter that the event sets gets
+    its direction entry replaced by ``dp+/dp . D``; a parameter that is not differentiated may be
+    set only to a value independent of the state, the differentiated parameters and time.
+    """
+    out: list[str] = []
+    emit = out.append
+    wrt_syms = [P[j] for j in wrt]
+    wrt_index = {j: q for q, j in enumerate(wrt)}
+
+    def full(e: sympy.Expr) -> sympy.Expr:
+        for _ in range(len(wsub) + 1):
+            if not (e.free_symbols & wsub.keys()):
+                return e
+            e = e.xreplace(wsub)
+        raise ModelError("internal: cyclic intermediates in an event expression")
+
+    def d(e: sympy.Expr, sym: sympy.Symbol) -> sympy.Expr:
+        return _clean_derivative(_diff(e, sym)) if e.has(sym) else sympy.Integer(0)
+
+    n_x = len(X)
+    # the jump code reads the pre-event copies xm, pm
+    pcm = _Printer({**{X[i]: f"xm[{i}]" for i in range(n_x)}, **{P[j]: f"pm[{j}]" for j in range(len(P))}}).doprint
+    # dtau
+    emit("static void model_event_dtau(int k, double t, const double *x, const double *f, const double *p, "
+         "double *dtau) {")
+    emit("    (void)t; (void)x; (void)f; (void)p;")
+    emit("    switch (k) {")
+    for k, ev in enumerate(model.events):
+        trig = tr(ev.trigger)
+        g = full(trig.lhs - trig.rhs)
+        gx = {i: d(g, X[i]) for i in range(n_x)}
+        gx = {i: e for i, e in gx.items() if e != 0}
+        gp = {q: d(g, sym) for q, sym in enumerate(wrt_syms)}
+        gp = {q: e for q, e in gp.items() if e != 0}
+        emit(f"    case {k}: {{")
+        den = " + ".join([f"({pc(d(g, TIME))})"] + [f"({pc(e)}) * f[{i}]" for i, e in gx.items()])
+        emit(f"        const double den = {den};")
+        emit("        for (int r = 0; r < NDIR; r++) {")
+        emit("            const double *S = x + (long)NXB * (r + 1);")
+        emit("            const double *Dr = p + NP0 + (long)r * NWRT;")
+        num = " + ".join(["0.0"] + [f"({pc(e)}) * S[{i}]" for i, e in gx.items()]
+                         + [f"({pc(e)}) * Dr[{q}]" for q, e in gp.items()])
+        emit(f"            dtau[r] = -({num}) / den;")
+        emit("        }")
+        emit("        break; }")
+    emit("    default: for (int r = 0; r < NDIR; r++) dtau[r] = 0.0;")
+    emit("    }")
+    emit("}")
+
+    # jumps: xm, pm before the event; fm, fp right-hand sides before/after; x, p after (written)
+    emit("static void model_event_sens(int k, double t, const double *xm, const double *fm, const double *fp, "
+         "const double *dtau, const double *pm, double *x, double *p) {")
+    emit("    (void)t; (void)xm; (void)fm; (void)fp; (void)dtau; (void)pm; (void)x; (void)p;")
+    emit("    switch (k) {")
+    for k, ev in enumerate(model.events):
+        emit(f"    case {k}: {{")
+        assigned: dict[int, sympy.Expr] = {}
+        assigned_p: dict[int, sympy.Expr] = {}
+        for var, m in ev.assignments:
+            e = tr(m)
+            if var in species and var in xi:
+                sp = species[var]
+                h = e if sp.has_only_substance_units else e * value_symbol(sp.compartment)
+                assigned[xi[var]] = full(h)
+            elif var in xi:
+                assigned[xi[var]] = full(e)
+            elif var in pi:
+                h = full(e)
+                if pi[var] in wrt_index:
+                    assigned_p[pi[var]] = h
+                elif h.free_symbols & (set(X) | set(wrt_syms) | {TIME}):
+                    raise UnsupportedFeatureError(
+                        f"model {model.id!r}: event {ev.id!r} sets parameter {var!r} to a value that depends on the "
+                        "state, time or a differentiated parameter; forward sensitivities through it are not "
+                        "supported (differentiate with respect to it, or use finite differences)"
+                    )
+        emit("        for (int r = 0; r < NDIR; r++) {")
+        emit("            const double *Sm = xm + (long)NXB * (r + 1);")
+        emit("            double *S = x + (long)NXB * (r + 1);")
+        emit("            const double *Dm = pm + NP0 + (long)r * NWRT;")
+        emit("            double *D = p + NP0 + (long)r * NWRT;")
+        emit("            (void)Sm; (void)S; (void)Dm; (void)D;")
+        for i in range(n_x):
+            if i in assigned:
+                h = assigned[i]
+                hx = {j: d(h, X[j]) for j in range(n_x)}
+                hx = {j: e for j, e in hx.items() if e != 0}
+                hp = {q: d(h, sym) for q, sym in enumerate(wrt_syms)}
+                hp = {q: e for q, e in hp.items() if e != 0}
+                terms = [f"({pcm(e)}) * Sm[{j}]" for j, e in hx.items()]
+                terms += [f"({pcm(e)}) * Dm[{q}]" for q, e in hp.items()]
+                drift = " + ".join([f"({pcm(d(h, TIME))})"] + [f"({pcm(e)}) * fm[{j}]" for j, e in hx.items()])
+                terms.append(f"({drift} - fp[{i}]) * dtau[r]")
+                emit(f"            S[{i}] = {' + '.join(terms)};")
+            else:
+                emit(f"            S[{i}] = Sm[{i}] + (fm[{i}] - fp[{i}]) * dtau[r];")
+        for j, h in assigned_p.items():
+            hx = {i: d(h, X[i]) for i in range(n_x)}
+            hp = {q: d(h, sym) for q, sym in enumerate(wrt_syms)}
+            terms = [f"({pcm(e)}) * Sm[{i}]" for i, e in hx.items() if e != 0]
+            terms += [f"({pcm(e)}) * Dm[{q}]" for q, e in hp.items() if e != 0]
+            drift = " + ".join([f"({pcm(d(h, TIME))})"] + [f"({pcm(e)}) * fm[{i}]" for i, e in hx.items() if e != 0])
+            terms.append(f"({drift}) * dtau[r]")
+            emit(f"            D[{wrt_index[j]}] = {' + '.join(terms)};")
+        emit("        }")
+        emit("        break; }")
+    emit("    default: break;")
+    emit("    }")
+    emit("}")
+    return out
+
+
+# ---------------------------------------------------------------- delay()
+
+
+def _delay_code(model, printer, P, pi, w_order, w_pos, derived_expr, wsym_to_id) -> list[str]:
+    """``model_delayed(k, t, x, p)`` (the k-th delayed expression at a past time and state),
+    ``model_min_delay(p)`` (the smallest constant delay: the solver's step is capped there, so
+    a delayed value never lies in the step being computed) and ``NDELAY``.
+
+    A delayed expression is evaluated with the history of the state and the current
+    parameters, so it may not depend on a parameter that events change (refused), nor contain
+    another delay (refused)."""
+    out: list[str] = []
+    emit = out.append
+    evented = {v for e in model.events for v, _ in e.assignments}
+    evented_p = {P[pi[v]] for v in evented if v in pi}
+    items = sorted(printer.delays.items(), key=lambda kv: kv[1])
+    from .rates import delay_with_history
+
+    def parts(call: sympy.Basic) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr]:
+        """(expression after the start, before it, delay) of a delay call."""
+        if isinstance(call, delay_with_history):
+            return call.args[0], call.args[1], call.args[2]
+        return call.args[0], call.args[0], call.args[1]
+
+    needs: dict[int, set[str]] = {}
+    for call, k in items:
+        post, before, lag = parts(call)
+        inner = post + before
+        if inner.has(delay, delay_with_history) or lag.has(delay, delay_with_history):
+            raise UnsupportedFeatureError(f"model {model.id!r}: nested delay() ({call}) is not supported")
+        # intermediates the delayed expression needs, recursively, must not hold delays either
+        stack = [wsym_to_id[sym] for sym in inner.free_symbols if sym in wsym_to_id]
+        seen: set[str] = set()
+        while stack:
+            w = stack.pop()
+            if w in seen:
+                continue
+            seen.add(w)
+            if derived_expr[w].has(delay, delay_with_history):
+                raise UnsupportedFeatureError(
+                    f"model {model.id!r}: delay() of an expression that depends on another delay() (through "
+                    f"{w!r}) is not supported"
+                )
+            stack.extend(wsym_to_id[sym] for sym in derived_expr[w].free_symbols if sym in wsym_to_id)
+        needs[k] = seen
+        if inner.free_symbols & evented_p:
+            raise UnsupportedFeatureError(
+                f"model {model.id!r}: delay() of an expression holding a parameter that events change ({call}) is "
+                "not supported (only the state's history is kept)"
+            )
+    pc = printer.doprint
+    emit(f"#define NDELAY {len(items)}")
+    # model_delayed: after the start of the run; model_delayed_pre: before it (they differ only
+    # for rates, see rates.delay_with_history)
+    for name, which in (("model_delayed", 0), ("model_delayed_pre", 1)):
+        emit(f"static double {name}(int k, double t, const double *x, const double *p) {{")
+        emit("    double w[NW];")
+        emit("    (void)t; (void)x; (void)p; (void)w;")
+        emit("    switch (k) {")
+        for call, k in items:
+            # only the intermediates this expression needs (compute_w would evaluate other
+            # delays at the past time, recursively)
+            emit(f"    case {k}:")
+            for w in w_order:
+                if w in needs[k]:
+                    emit(f"        w[{w_pos[w]}] = {pc(derived_expr[w])};")
+            emit(f"        return {pc(parts(call)[which])};")
+        emit("    default: return NAN;")
+        emit("    }")
+        emit("}")
+    emit("static double model_min_delay(const double *p) {")
+    emit("    (void)p;")
+    emit("    double m = INFINITY;")
+    p_syms = set(P)
+    for call, _ in items:
+        lag = parts(call)[2]
+        if lag.free_symbols <= p_syms:
+            emit(f"    {{ const double d = {pc(lag)}; if (d > 0.0 && d < m) m = d; }}")
+    emit("    return m;")
+    emit("}")
+    return out
 
 
 def minimum_degree_order(n: int, pattern: set[tuple[int, int]]) -> list[int]:
@@ -336,6 +637,16 @@ def _toposort(nodes: dict[str, set[str]], what: str) -> list[str]:
     return order
 
 
+def lower(model: Model) -> Model:
+    """The model the generator compiles: fast reactions as conserved pools plus equilibrium
+    assignment rules (:mod:`.fast`), then every ``rateOf`` as the derivative of its argument
+    (:mod:`.rates`). The model itself when it has neither."""
+    from .fast import rapid_equilibrium
+    from .rates import expand_rate_of
+
+    return expand_rate_of(rapid_equilibrium(model))
+
+
 def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None) -> Generated:
     """Generate the C source (without the solver) and the sparse structures for ``model``.
 
@@ -359,6 +670,7 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
         matrix is block diagonal with ``I - cJ`` in every block (``NXB``), the simultaneous
         corrector of CVODES.
     """
+    model = lower(model)
     ar = {r.variable: r.math for r in model.assignment_rules}
     rr = {r.variable: r.math for r in model.rate_rules}
     ia = {a.symbol: a.math for a in model.initial_assignments}
@@ -568,11 +880,7 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     if sensitivity is not None:
         n_dir = int(sensitivity[0])
         wrt = tuple(int(j) for j in sensitivity[1])
-        if model.events:
-            raise UnsupportedFeatureError(
-                f"model {model.id!r}: forward sensitivities are not supported for models with events "
-                f"(event {model.events[0].id!r}); use finite differences"
-            )
+        _check_event_sensitivities(model)
         if n_dir < 0 or len(set(wrt)) != len(wrt) or any(not 0 <= j < lay.n_p for j in wrt):
             raise ModelError(f"internal: bad sensitivity specification ({n_dir}, {wrt})")
         p_direct = {P[j]: q for q, j in enumerate(wrt)}
@@ -607,6 +915,22 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     emit("#ifndef H2_COLD")
     emit("#define H2_COLD")
     emit("#endif")
+    from .rates import delay_with_history
+
+    has_delay = any(
+        e.has(delay, delay_with_history) for e in list(derived_expr.values()) + list(rate_rule_expr.values())
+    ) or any(
+        isinstance(e, sympy.Basic) and e.has(delay, delay_with_history)
+        for a in model.initial_assignments + model.events
+        for e in ([a.math] if hasattr(a, "math") else [a.trigger, a.priority, a.delay, *(m for _, m in a.assignments)])
+    )
+    if has_delay:
+        if sensitivity is not None:
+            raise UnsupportedFeatureError(
+                f"model {model.id!r}: forward sensitivities of a model with delay() are not supported; use "
+                "finite differences"
+            )
+        emit("static double hist_value(int k, double tq, double t, const double *x, const double *p);")
     emit(f"#define NX {n_x * (1 + n_dir)}")
     emit(f"#define NXB {n_x}")
     emit(f"#define NP {lay.n_p + n_dir * n_wrt}")
@@ -885,6 +1209,30 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
             emit("    }")
     emit("}")
 
+    # static discontinuities in time: the solver stops there (see _time_breakpoints)
+    breaks = _time_breakpoints(
+        list(derived_expr.values()) + list(rate_rule_expr.values()),
+        {W[k]: derived_expr[k] for k in derived_expr},
+        set(P),
+    )
+    if sensitivity is not None and n_dir > 0:
+        # the right-hand side jumps at these times: a sensitivity with respect to a parameter
+        # that moves a jump needs a jump term (not implemented), so it is refused, not dropped
+        moved = sorted({lay.param_ids[j] if j < len(lay.param_ids) else lay.init_ids[j - len(lay.param_ids)]
+                        for bp in breaks for j in wrt if P[j] in bp.free_symbols})
+        if moved:
+            raise UnsupportedFeatureError(
+                f"model {model.id!r}: forward sensitivities with respect to {moved}, which set the time at which a "
+                "piecewise expression of time switches, are not supported (the jump of the right-hand side there "
+                "would be missed); use finite differences, or an event for the switch"
+            )
+    emit(f"#define NTB {len(breaks)}")
+    emit("static void model_time_breaks(const double *p, double *tb) {")
+    emit("    (void)p; (void)tb;")
+    for n, bp in enumerate(breaks):
+        emit(f"    tb[{n}] = {pc(bp)};")
+    emit("}")
+
     # events
     n_ev = len(model.events)
     emit(f"#define NEV {n_ev}")
@@ -995,6 +1343,19 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     emit("    default: return 1;")
     emit("    }")
     emit("}")
+
+    # delay(): the delayed expressions, evaluated at a past state (solver.c: hist_value)
+    if has_delay:
+        lines.extend(_delay_code(model, printer, P, pi, w_order, w_pos, derived_expr, wsym_to_id))
+
+    # forward sensitivities through events: the jump conditions (see _event_sensitivity_code)
+    if sensitivity is not None and n_ev > 0 and n_dir > 0:
+        emit("#define HAVE_EVENT_SENS 1")
+        lines.extend(
+            _event_sensitivity_code(
+                model, tr, X, P, wrt, {W[k]: derived_expr[k] for k in derived_expr}, xi, pi, species, value_symbol, pc
+            )
+        )
 
     # sparse structures for the iteration matrix I - cJ
     lu_pattern = {(int(r), int(c)) for r, c in zip(jac_rows, jac_cols)}

@@ -58,7 +58,7 @@ from ..model import Model
 
 __all__ = ["CompiledModel", "compile_model", "cache_dir", "compiler_flags", "Options"]
 
-ENGINE_VERSION = "4"  # 3: SBML event semantics, safe power derivatives; 4: cold functions of large models at -O0
+ENGINE_VERSION = "5"  # 3: SBML event semantics, safe power derivatives; 4: cold functions of large models at -O0; 5: time breakpoints, rateOf, fast reactions, event sensitivities, delay()
 _HERE = Path(__file__).resolve().parent
 #: Flags of every build; see the module docstring for the instruction-set decision.
 CFLAGS = ["-fPIC", "-shared", "-fno-math-errno", "-ffp-contract=off", "-std=gnu99"]
@@ -453,6 +453,9 @@ def _build(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None,
 
 
 def _default_p(model: Model, meta: dict) -> np.ndarray:
+    from .codegen import lower
+
+    model = lower(model)  # the compiled model: fast reactions add pool parameters
     values: dict[str, float] = {}
     for c in model.compartments:
         values[c.id] = float(c.size)

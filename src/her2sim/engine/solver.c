@@ -44,6 +44,19 @@
 #ifndef NXB
 #define NXB NX
 #endif
+/* Generated models define NTB and model_time_breaks (times at which the right-hand side may
+   jump, see codegen._time_breakpoints); the integration stops and restarts there. */
+#ifndef HAVE_EVENT_SENS
+#define HAVE_EVENT_SENS 0
+#endif
+/* Models with delay() define NDELAY, model_delayed and model_min_delay (codegen._delay_code). */
+#ifndef NDELAY
+#define NDELAY 0
+#endif
+#ifndef NTB
+#define NTB 0
+static void model_time_breaks(const double *p, double *tb) { (void)p; (void)tb; }
+#endif
 #define NBLK (NXB > 0 ? NX / NXB : 1)
 #define NEWTON_MAXITER 4
 /* Newton convergence (CVODE's criterion): the iteration error estimated to remain in the
@@ -126,6 +139,8 @@ typedef struct {
     Stats st;
     double probe_dt;    /* events: largest spacing of trigger probes inside a step (0: none) */
     double t_hint;      /* next output time after a (re)start; bounds the first step (0: none) */
+    int ev_crossing;    /* fire_events called at a located trigger crossing (event sensitivities) */
+    double h_cap;       /* delay(): steps at most the smallest constant delay (0: no cap) */
 } Solver;
 
 static double rms_norm_scaled(const double *v, const double *scale, int n)
@@ -521,6 +536,9 @@ static int bdf_step(Solver *s, double *t_old_out)
     double t = s->t;
     double *D = s->D;
     double max_step = O->h_max;
+#if NDELAY > 0
+    if (s->h_cap > 0.0 && s->h_cap < max_step) max_step = s->h_cap;
+#endif
     double min_step = 10.0 * fabs(nextafter(t, INFINITY) - t);
     double h_abs;
     if (s->h_abs > max_step) {
@@ -699,6 +717,111 @@ static void dense_eval(const Solver *s, double tt, double *out)
     }
 }
 
+/* ---------------------------------------------------------------- delay() history */
+#if NDELAY > 0
+/* The state's history for delay(x, d): every accepted step's difference array (the dense-output
+   polynomial, valid on (ta - h, te]) and the state at t0 (the value before t0, as SBML defines
+   it). hist_value() finds the step holding t - d (binary search on te), evaluates the state
+   there and the delayed expression at that state and the current parameters. The step is
+   capped at the smallest constant delay, so a delayed time never lies in the step being
+   computed. Before t0 the state is the initial state as the model defines it at that time
+   (model_init at t - d: a time-dependent initial assignment is the history, as the SBML Test
+   Suite reads the specification); so it is at t0 itself, while the initial state is computed,
+   and outside a run (Python helpers). During pre-equilibration the history is the current
+   state (at a steady state the history is constant), and after it (or from a given initial
+   state) the state before t0 is the state at t0. */
+typedef struct {
+    int n, cap, on, fixed; /* fixed: the state before t0 is x0 (pre-equilibrated or given) */
+    double t0, x0[NX > 0 ? NX : 1];
+    double *ta, *te, *h, *D;
+    int *ord;
+} History;
+static __thread History g_hist;
+static __thread double g_xq[NX > 0 ? NX : 1];
+static __thread int g_hist_init, g_hist_steady;
+
+static double hist_value(int k, double tq, double t, const double *x, const double *p)
+{
+    const History *H = &g_hist;
+    if (tq >= t) return model_delayed(k, t, x, p);
+    /* inside the initialisation below, or at a steady state (a constant history: the current state) */
+    if (g_hist_init) return model_delayed_pre(k, tq, x, p);
+    if (g_hist_steady) return model_delayed(k, tq, x, p);
+    if (H->on && tq == H->t0) return model_delayed(k, tq, H->x0, p); /* the run's own start */
+    if (H->on && H->fixed && (tq <= H->t0 || H->n == 0)) return model_delayed_pre(k, tq, H->x0, p);
+    if (!H->on || tq <= H->t0 || H->n == 0) {
+        /* before t0 (or at t0, while the initial state is computed): the initial state as the
+           model defines it at time tq (initial assignments of time are the history) */
+        double pp[NP > 0 ? NP : 1], xx[NX > 0 ? NX : 1];
+        memcpy(pp, p, sizeof(double) * NP);
+        g_hist_init = 1;
+        model_init(tq, pp, xx);
+        g_hist_init = 0;
+        return model_delayed_pre(k, tq, xx, pp);
+    }
+    int lo = 0, hi = H->n - 1;
+    if (tq <= H->te[hi]) {
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            if (H->te[mid] >= tq) hi = mid; else lo = mid + 1;
+        }
+    } else {
+        lo = hi; /* past the last accepted step: its polynomial, extrapolated */
+    }
+    const double *D = H->D + (size_t)lo * (MAX_ORDER + 1) * NX;
+    double h = H->h[lo], ta = H->ta[lo], acc = 1.0;
+    for (int i = 0; i < NX; i++) g_xq[i] = D[i];
+    for (int j = 0; j < H->ord[lo]; j++) {
+        acc *= (tq - (ta - h * j)) / (h * (1 + j));
+        const double *Dj = D + (j + 1) * NX;
+        for (int i = 0; i < NX; i++) g_xq[i] += Dj[i] * acc;
+    }
+    return model_delayed(k, tq, g_xq, p);
+}
+
+static int hist_push(const Solver *s)
+{
+    History *H = &g_hist;
+    if (H->n == H->cap) {
+        int cap = H->cap ? 2 * H->cap : 256;
+        double *ta = realloc(H->ta, sizeof(double) * cap), *te = ta ? realloc(H->te, sizeof(double) * cap) : NULL;
+        if (ta) H->ta = ta;
+        if (te) H->te = te;
+        double *hh = te ? realloc(H->h, sizeof(double) * cap) : NULL;
+        if (hh) H->h = hh;
+        int *ord = hh ? realloc(H->ord, sizeof(int) * cap) : NULL;
+        if (ord) H->ord = ord;
+        double *D = ord ? realloc(H->D, sizeof(double) * (size_t)cap * (MAX_ORDER + 1) * NX) : NULL;
+        if (!D) return ST_BAD_INPUT;
+        H->D = D;
+        H->cap = cap;
+    }
+    int i = H->n++;
+    H->ta[i] = s->t;
+    H->te[i] = s->t;
+    H->h[i] = s->h_abs;
+    H->ord[i] = s->order;
+    memcpy(H->D + (size_t)i * (MAX_ORDER + 1) * NX, s->D, sizeof(double) * (size_t)(s->order + 1) * NX);
+    return ST_OK;
+}
+
+static void hist_start(double t0, const double *x0, int fixed)
+{
+    g_hist.n = 0;
+    g_hist.fixed = fixed;
+    g_hist.t0 = t0;
+    memcpy(g_hist.x0, x0, sizeof(double) * NX);
+    g_hist.on = 1;
+}
+
+static void hist_stop(void)
+{
+    History *H = &g_hist;
+    free(H->ta); free(H->te); free(H->h); free(H->ord); free(H->D);
+    memset(H, 0, sizeof(*H));
+}
+#endif
+
 /* ---------------------------------------------------------------- workspace */
 
 /* All of a member's arrays live in one block (plus the run's output row, dense-output scratch
@@ -847,6 +970,15 @@ static int fire_events(Solver *s, double t, unsigned char *trig, int *n_events, 
         }
         trig[k] = now[k];
     }
+#if HAVE_EVENT_SENS
+    /* events that crossed here (not at t0, not triggered by another event's assignment) */
+    unsigned char crossed[NEV];
+    for (int k = 0; k < NEV; k++) crossed[k] = 0;
+    if (s->ev_crossing)
+        for (int i = 0; i < n_pend; i++) crossed[pend_ev[i]] = 1;
+    double dtau[NDIR];
+    for (int r = 0; r < NDIR; r++) dtau[r] = 0.0;
+#endif
     while (n_pend > 0) {
         for (int k = 0; k < NEV; k++) prio[k] = model_event_priority(k, t, s->y, s->p);
         int best = 0, ties = 1;
@@ -869,7 +1001,20 @@ static int fire_events(Solver *s, double t, unsigned char *trig, int *n_events, 
         }
         n_pend--;
         if (!model_event_trigger_time_values(ev)) model_event_values(ev, t, s->y, s->p, v);
+#if HAVE_EVENT_SENS
+        /* jump conditions of the forward sensitivities (codegen._event_sensitivity_code) */
+        double xm[NX], pm[NP], fm[NXB > 0 ? NXB : 1], fp[NXB > 0 ? NXB : 1];
+        memcpy(xm, s->y, sizeof(double) * NX);
+        memcpy(pm, s->p, sizeof(double) * NP);
+        model_rhs_x(t, xm, pm, fm);
+        if (crossed[ev]) { model_event_dtau(ev, t, xm, fm, pm, dtau); crossed[ev] = 0; }
         model_event_assign(ev, t, v, s->y, s->p);
+        model_rhs_x(t, s->y, s->p, fp);
+        s->st.n_rhs += 2;
+        model_event_sens(ev, t, xm, fm, fp, dtau, pm, s->y, s->p);
+#else
+        model_event_assign(ev, t, v, s->y, s->p);
+#endif
         if (++*n_events > max_events) return ST_EVENT_LIMIT;
         triggers_now(s, t, s->y, now);
         kept = 0;
@@ -1010,7 +1155,13 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
         s.p = ppre;
         if (x0) memcpy(s.y, x0, sizeof(double) * NX); else model_init(0.0, ppre, s.y);
         if (!all_finite(s.y, NX)) { status = ST_NONFINITE; goto done; }
+#if NDELAY > 0
+        g_hist_steady = 1;
         status = run_steady_state(&s);
+        g_hist_steady = 0;
+#else
+        status = run_steady_state(&s);
+#endif
         if (status) goto done;
         s.p = p;
         /* initial assignments of the main parameters still apply to parameters, not to the state */
@@ -1027,6 +1178,11 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
     if (status) goto done;
 
     double t = t0;
+#if NDELAY > 0
+    hist_start(t0, s.y, p_pre != NULL || x0 != NULL);
+    s.h_cap = model_min_delay(p);
+    if (!(s.h_cap < INFINITY)) s.h_cap = 0.0;
+#endif
     /* schedule entries at or before t0 apply immediately */
     while (isched < n_sched && sched_t[isched] <= t0) { p[sched_idx[isched]] = sched_val[isched]; isched++; }
     while (it < n_t && t_out[it] <= t0) { write_output(&s, t0, s.y, n_sel, sel, out + (long)it * n_sel, outbuf); it++; }
@@ -1037,6 +1193,15 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
         if (isched < n_sched && sched_t[isched] < stop) stop = sched_t[isched];
         double t_queue = queue_next(&queue);
         if (t_queue < stop) stop = t_queue;
+#if NTB > 0
+        {   /* discontinuities in time of the right-hand side are hard stops, like the schedule
+               (computed from the current p: events and the schedule may move them) */
+            double tb[NTB];
+            model_time_breaks(p, tb);
+            for (int k = 0; k < NTB; k++)
+                if (tb[k] > t && tb[k] < stop) stop = tb[k];
+        }
+#endif
         s.t_hint = t_out[it] < stop ? t_out[it] : stop;
         status = bdf_start(&s, t, stop);
         if (status) goto done;
@@ -1046,6 +1211,10 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
             status = bdf_step(&s, &t_old);
             if (status) goto done;
             if (s.st.n_steps > O->max_steps) { status = ST_MAX_STEPS; goto done; }
+#if NDELAY > 0
+            status = hist_push(&s);
+            if (status) goto done;
+#endif
             double t_ev = s.t;
             int fired = find_event(&s, t_old, before, after, &t_ev);
             double t_reach = fired ? t_ev : s.t;
@@ -1064,9 +1233,14 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
                 it++;
             }
             if (fired) {
+#if NDELAY > 0
+                if (g_hist.n && g_hist.te[g_hist.n - 1] > t_ev) g_hist.te[g_hist.n - 1] = t_ev;
+#endif
                 dense_eval(&s, t_ev, ytmp);
                 memcpy(s.y, ytmp, sizeof(double) * NX);
+                s.ev_crossing = 1;
                 status = fire_events(&s, t_ev, before, &n_events, O->max_events, &rng, &queue);
+                s.ev_crossing = 0;
                 if (status) goto done;
                 t = t_ev;
                 restart = 1;
@@ -1095,6 +1269,9 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
         if (it >= n_t) break;
     }
 done:
+#if NDELAY > 0
+    hist_stop();
+#endif
     for (long q = (long)it * n_sel; q < (long)n_t * n_sel; q++) out[q] = NAN; /* not reached */
     if (stats) {
         stats[0] = (double)s.st.n_steps; stats[1] = (double)s.st.n_rhs; stats[2] = (double)s.st.n_jac;

@@ -6,9 +6,16 @@
 Nothing is dropped silently. A construct the model representation cannot hold faithfully raises
 :class:`~her2sim.errors.UnsupportedFeatureError` naming the element kind and its id:
 
-* algebraic rules, constraints;
-* ``delay()`` and ``rateOf()`` in math; SBML Level 3 packages other than layout/render (an
-  SBML-qual file is a logical model and is refused with a pointer to the logical reader).
+* constraints; algebraic rules that cannot be solved in closed form for the variable the
+  specification's matching gives them (the solvable ones become assignment rules, see
+  :mod:`her2sim.io._algebraic`), or whose variable is ambiguous;
+* SBML Level 3 packages other than layout/render and comp (an SBML-qual file is a logical
+  model and is refused with a pointer to the logical reader).
+
+``rateOf()`` is read as :class:`her2sim.model.math.rateOf` and compiled as the derivative of its
+argument (:mod:`her2sim.engine.rates`); ``delay()`` as :class:`her2sim.model.math.delay`,
+compiled with a history of the state (``engine/solver.c``; the compiler refuses the delays it
+cannot evaluate from that history, naming them).
 
 ``fast="true"`` reactions (rapid equilibrium, an algebraic constraint) are refused unless the
 caller asks for the approximation ``read_sbml(..., fast_reactions="kinetic")``, which imports them
@@ -57,6 +64,7 @@ from ..model.components import (
 )
 from ..model.math import from_ast, lambda_from_ast, symbol, to_ast
 from ..model.model import Model
+from . import _algebraic
 from . import _limits
 
 __all__ = ["read_sbml", "write_sbml", "HER2SIM_NS"]
@@ -81,7 +89,7 @@ def read_sbml(
     path_or_string: str | os.PathLike[str] | bytes,
     *,
     model_id: str | None = None,
-    fast_reactions: str = "refuse",
+    fast_reactions: str = "equilibrium",
 ) -> Model:
     """Read an SBML file or string into a :class:`~her2sim.model.Model`.
 
@@ -93,11 +101,14 @@ def read_sbml(
     model_id
         Id of the returned model. Default: the SBML model's id, else the file's stem, else
         ``"model"``.
-    fast_reactions : {"refuse", "kinetic"}
-        What to do with ``fast="true"`` reactions, whose SBML meaning is rapid equilibrium (not
-        simulated by her2sim): ``"refuse"`` (default) raises; ``"kinetic"`` imports them as
-        ordinary reactions with their kinetic laws, with a warning -- right only if the modeller
-        did not rely on the flag (e.g. BioModels exports that set it on every reaction).
+    fast_reactions : {"equilibrium", "refuse", "kinetic"}
+        What to do with ``fast="true"`` reactions, whose SBML meaning is rapid equilibrium:
+        ``"equilibrium"`` (default) imports them with ``Reaction.fast`` set, simulated as rapid
+        equilibrium (:mod:`her2sim.engine.fast`; a fast subsystem without a unique closed-form
+        equilibrium is refused here, naming the reactions); ``"refuse"`` raises;
+        ``"kinetic"`` imports them as ordinary reactions with their kinetic laws, with a warning
+        -- right only if the modeller did not rely on the flag (e.g. BioModels exports that set
+        it on every reaction).
 
     Returns
     -------
@@ -118,8 +129,8 @@ def read_sbml(
         without size, a species without initial value, a parameter without value, none of them
         set by an initial assignment or assignment rule), or math calls an undefined function.
     UnsupportedFeatureError
-        For SBML-qual files, ``fast="true"`` reactions (unless ``fast_reactions="kinetic"``) and
-        any construct listed in the module docstring.
+        For SBML-qual files, ``fast="true"`` reactions without a unique closed-form equilibrium
+        (or any, with ``fast_reactions="refuse"``) and any construct listed in the module docstring.
     ValidationError
         If ``fast_reactions`` is not one of the allowed values.
 
@@ -161,9 +172,9 @@ def read_sbml(
     >>> model.species_ids, model.reactions[0].rate
     (('A',), A*cell*k)
     """
-    if fast_reactions not in ("refuse", "kinetic"):
+    if fast_reactions not in ("equilibrium", "refuse", "kinetic"):
         raise ValidationError(
-            f"fast_reactions must be 'refuse' or 'kinetic', got {fast_reactions!r}"
+            f"fast_reactions must be 'equilibrium', 'refuse' or 'kinetic', got {fast_reactions!r}"
         )
     doc, source = _load_document(path_or_string)
     try:
@@ -460,8 +471,12 @@ class _Reader:
         event_targets = {
             ea.getVariable() for e in m.getListOfEvents() for ea in e.getListOfEventAssignments()
         }
-        initialised = ia_targets | assignment_targets
-        self.read_species_references(ia_targets | rule_targets | event_targets, rule_targets | event_targets)
+        self.algebraic_targets = self.match_algebraic_rules(ia_targets, rule_targets)
+        algebraic = set(self.algebraic_targets.values())
+        initialised = ia_targets | assignment_targets | algebraic
+        self.read_species_references(
+            ia_targets | rule_targets | event_targets | algebraic, rule_targets | event_targets | algebraic
+        )
 
         compartments = tuple(self.read_compartment(c, initialised) for c in m.getListOfCompartments())
         species, qualifiers = self.read_all_species(initialised)
@@ -480,11 +495,12 @@ class _Reader:
         if fast and self.fast_reactions == "refuse":
             raise UnsupportedFeatureError(
                 f"{self.where}: reaction {fast[0]!r} has fast=\"true\" ({len(fast)} of {len(reactions)} "
-                "reactions are fast): rapid-equilibrium (fast) reactions are not supported. If the "
-                "modeller did not rely on the flag, read_sbml(..., fast_reactions='kinetic') imports "
+                "reactions are fast) and fast_reactions='refuse'. read_sbml(..., fast_reactions='equilibrium') "
+                "simulates them as rapid equilibrium; if the modeller did not rely on the flag, "
+                "read_sbml(..., fast_reactions='kinetic') imports "
                 "them as ordinary reactions"
             )
-        if fast:
+        if fast and self.fast_reactions == "kinetic":
             warnings.warn(
                 f"{self.where}: {len(fast)} of {len(reactions)} reactions have fast=\"true\" "
                 "(rapid-equilibrium); they are imported as ordinary reactions with their kinetic "
@@ -518,7 +534,7 @@ class _Reader:
             "annotation_qualifiers": qualifiers,
             "sbml_ignored": tuple(self.ignored),
         }
-        return Model(
+        model = Model(
             id=self.model_id,
             compartments=compartments,
             species=species,
@@ -536,6 +552,11 @@ class _Reader:
             citation=citation,
             metadata=metadata,
         )
+        if fast and self.fast_reactions == "equilibrium":
+            from ..engine.fast import rapid_equilibrium
+
+            rapid_equilibrium(model)  # refuse here, not at compile time, an unsolvable fast subsystem
+        return model
 
     def all_ids(self) -> set[str]:
         m = self.m
@@ -829,7 +850,9 @@ class _Reader:
             modifiers=modifiers,
             reversible=bool(r.getReversible()),
             name=r.getName(),
-            fast=False,  # imported as an ordinary reaction; see metadata["fast_reactions"]
+            # rapid equilibrium (engine.fast), or an ordinary reaction with fast_reactions="kinetic"
+            # (see metadata["fast_reactions"])
+            fast=bool(r.isSetFast() and r.getFast()) and self.fast_reactions == "equilibrium",
             provenance=ann.provenance() if (ann.present or self.written_by_her2sim) else None,
             variable_stoichiometry=tuple(
                 (role, index, pid)
@@ -839,20 +862,59 @@ class _Reader:
         )
         return reaction, extra
 
+    @staticmethod
+    def _algebraic_label(rule: libsbml.Rule, i: int) -> str:
+        return (rule.getId() if rule.isSetId() else "") or rule.getMetaId() or f"#{i + 1}"
+
+    def match_algebraic_rules(self, ia_targets: set[str], rule_targets: set[str]) -> dict[str, str]:
+        """The variable each algebraic rule determines (label -> id), see :mod:`._algebraic`."""
+        m = self.m
+        rules = [
+            (self._algebraic_label(rule, i), _ast_names(rule.getMath()))
+            for i, rule in enumerate(m.getListOfRules())
+            if rule.isAlgebraic() and rule.isSetMath()
+        ]
+        if not rules:
+            return {}
+        changed_by_reactions = {
+            ref.getSpecies()
+            for r in m.getListOfReactions()
+            for ref in list(r.getListOfReactants()) + list(r.getListOfProducts())
+        }
+        candidates: dict[str, bool] = {}  # id -> has no declared value
+        for sp in m.getListOfSpecies():
+            sid = sp.getId()
+            if sp.getConstant() or (sid in changed_by_reactions and not sp.getBoundaryCondition()):
+                continue
+            candidates[sid] = not (sp.isSetInitialAmount() or sp.isSetInitialConcentration() or sid in ia_targets)
+        for c in m.getListOfCompartments():
+            if not c.getConstant():
+                candidates[c.getId()] = not (c.isSetSize() or c.getId() in ia_targets)
+        for prm in m.getListOfParameters():
+            if not prm.getConstant():
+                candidates[prm.getId()] = not (prm.isSetValue() or prm.getId() in ia_targets)
+        if self.level >= 3:
+            for r in m.getListOfReactions():
+                for ref in list(r.getListOfReactants()) + list(r.getListOfProducts()):
+                    if ref.isSetId() and not ref.getConstant():
+                        candidates[ref.getId()] = not (ref.isSetStoichiometry() or ref.getId() in ia_targets)
+        for ident in rule_targets:
+            candidates.pop(ident, None)
+        variables = _algebraic.match(rules, candidates, self.where)
+        return {label: var for (label, _), var in zip(rules, variables)}
+
     def read_rules(self) -> tuple[tuple[AssignmentRule, ...], tuple[RateRule, ...]]:
         assignment: list[AssignmentRule] = []
         rate: list[RateRule] = []
+        algebraic: list[tuple[str, sympy.Expr, str]] = []
         for i, rule in enumerate(self.m.getListOfRules()):
             if rule.isAlgebraic() and self.mathless(rule, f"algebraic rule #{i + 1}"):
                 continue
             if rule.isAlgebraic():
-                formula = libsbml.formulaToL3String(rule.getMath()) if rule.isSetMath() else "?"
-                names = sorted(_ast_names(rule.getMath()))
-                label = (rule.getId() if rule.isSetId() else "") or rule.getMetaId() or f"#{i + 1}"
-                raise UnsupportedFeatureError(
-                    f"{self.where}: algebraic rule {label!r} (0 = {formula}; variables {names}) "
-                    "is not supported (differential-algebraic models)"
-                )
+                label = self._algebraic_label(rule, i)
+                var = self.algebraic_targets[label]
+                algebraic.append((label, self.math(rule.getMath(), f"algebraic rule {label!r}"), var))
+                continue
             var = rule.getVariable()
             if self.mathless(rule, f"rule for {var!r}"):
                 continue
@@ -862,6 +924,7 @@ class _Reader:
                 rate.append(RateRule(var, self.math(rule.getMath(), f"rate rule for {var!r}")))
             else:
                 raise UnsupportedFeatureError(f"{self.where}: rule for {var!r} of unknown type is not supported")
+        assignment.extend(_algebraic.solve(algebraic, self.where))
         return tuple(assignment), tuple(rate)
 
     def read_events(self, taken: set[str]) -> tuple[Event, ...]:

@@ -29,6 +29,8 @@ __all__ = [
     "free_ids",
     "rem",
     "quotient",
+    "rateOf",
+    "delay",
 ]
 
 #: The simulation time. Its name is not a valid SBML id (ids are letters, digits and "_"), so no
@@ -47,6 +49,28 @@ class rem(sympy.Function):  # noqa: N801 - SBML's name
 
 class quotient(sympy.Function):  # noqa: N801 - SBML's name
     """SBML ``quotient``: integer part of a/b, truncated toward zero."""
+
+    nargs = 2
+
+
+class rateOf(sympy.Function):  # noqa: N801 - SBML's name
+    """SBML L3V2 ``rateOf(x)``: the rate of change of the value of ``x`` (as ``x`` appears in math: a
+    concentration for a species without ``hasOnlySubstanceUnits``) at the current time. The compiler
+    replaces it by the derivative expression (:func:`her2sim.engine.rates.expand_rate_of`)."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, arg):  # noqa: D102 - sympy protocol
+        if arg.is_number:  # a constant (e.g. a constant species reference's stoichiometry)
+            return sympy.Integer(0)
+        return None
+
+
+class delay(sympy.Function):  # noqa: N801 - SBML's name
+    """SBML ``delay(x, d)``: the value of the expression ``x`` at time ``t - d`` (before the start
+    of a run: its value at the start). Compiled with a history of the state
+    (:mod:`her2sim.engine.codegen`, ``solver.c``)."""
 
     nargs = 2
 
@@ -278,9 +302,13 @@ def from_ast(
                     bound.pop()
             return body.xreplace(dict(zip(params, args)))
         if t == libsbml.AST_FUNCTION_DELAY:
-            raise UnsupportedFeatureError(f"{where}: delay() is not supported (delay differential equations)")
+            if len(args) != 2:
+                raise ModelError(f"{where}: delay() takes two arguments, got {len(args)}")
+            return delay(_as_number(args[0], where), _as_number(args[1], where))
         if t == libsbml.AST_FUNCTION_RATE_OF:
-            raise UnsupportedFeatureError(f"{where}: rateOf() is not supported")
+            if len(args) != 1 or not (isinstance(args[0], sympy.Symbol) or args[0].is_number) or args[0] == TIME:
+                raise ModelError(f"{where}: rateOf() takes one identifier (SBML L3V2 section 3.4.6), got {args}")
+            return rateOf(args[0])
         name = n.getName() or libsbml.formulaToL3String(n)
         raise UnsupportedFeatureError(f"{where}: math construct {name!r} (AST type {t}) is not supported")
 
@@ -343,6 +371,8 @@ _FUNC_TO_AST = {
     sympy.Min: libsbml.AST_FUNCTION_MIN,
     rem: libsbml.AST_FUNCTION_REM,
     quotient: libsbml.AST_FUNCTION_QUOTIENT,
+    rateOf: libsbml.AST_FUNCTION_RATE_OF,
+    delay: libsbml.AST_FUNCTION_DELAY,
 }
 
 

@@ -269,6 +269,8 @@ class Model:
             put("P", p.id, p.constant, "" if structure_only else repr(p.value))
         for r in self.reactions:
             put("R", r.id, r.reactants, r.products, sympy.srepr(r.rate), r.variable_stoichiometry)
+            if r.fast:  # rapid equilibrium compiles to another system (engine.fast)
+                put("fast")
         for a in self.assignment_rules:
             put("A", a.variable, sympy.srepr(a.math))
         for a in self.rate_rules:

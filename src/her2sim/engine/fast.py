@@ -1,0 +1,221 @@
+"""Fast reactions as rapid equilibrium (SBML ``fast="true"``), before code generation.
+
+A fast reaction is at equilibrium at every instant: its rate law is an algebraic constraint
+``v_f(x) = 0``, and what the slow reactions do to its species is shared among them so that the
+fast subsystem's conserved moieties move only with the slow reactions. With ``N_f`` the
+stoichiometry of the fast reactions over the species they change (non-boundary, non-constant)
+and the rows of ``L`` a basis of its left null space (``L N_f = 0``), :func:`rapid_equilibrium`
+rewrites the model as
+
+* one pool per row ``l`` of ``L``: a new parameter ``P = sum_i l_i n_i`` (amounts) with the rate
+  rule ``dP/dt = sum_i l_i sum_{slow r} N[i, r] v_r`` and the initial value computed from the
+  species' declared initial values (the pools are what the fast reactions conserve, so the
+  model starts at the equilibrium of its declared initial state);
+* the fast species as assignment rules: the solution (sympy, closed form) of
+  ``L n = P, v_f = 0`` for their values; with several roots (a quadratic for binding), the one
+  root at which every species is non-negative, selected at each evaluation; where none or
+  several qualify, the pools' right-hand side is NaN, so the run fails with a status rather
+  than continue on a guess.
+
+The fast reactions stay in the model (their rates remain outputs) but no longer change any
+state. A fast subsystem whose constraints have no closed-form solution or are singular for
+values that parameters take during the run (a rate constant switched off by an event), a fast species that a rule or an event sets, or a fast reaction with a
+stoichiometry or conversion factor that changes during the run is refused, naming the
+reactions. (Constant ones, including those set by initial assignments, enter as symbols.)
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from ..errors import UnsupportedFeatureError
+from ..model import AssignmentRule, InitialAssignment, Model, Parameter, Provenance, RateRule, Reaction
+from ..model.math import delay, symbol
+
+__all__ = ["rapid_equilibrium", "MAX_FAST_SPECIES"]
+
+#: Largest fast subsystem (species changed by fast reactions) solved in closed form.
+MAX_FAST_SPECIES = 12
+#: Most roots of the equilibrium among which the non-negative one is selected at run time.
+MAX_ROOTS = 4
+
+
+def rapid_equilibrium(model: Model) -> Model:
+    """``model`` with its fast reactions replaced by their equilibrium (module docstring)."""
+    fast = [r for r in model.reactions if r.fast]
+    if not fast:
+        return model
+    if any(
+        isinstance(e, sympy.Basic) and e.has(delay)
+        for e in [r.rate for r in model.reactions]
+        + [a.math for a in model.assignment_rules + model.rate_rules + model.initial_assignments]
+        + [x for ev in model.events for x in (ev.trigger, ev.delay, ev.priority, *(m for _, m in ev.assignments))]
+    ):
+        raise UnsupportedFeatureError(
+            f"model {model.id!r}: delay() in a model with fast reactions is not supported (the history "
+            "before the equilibrium at t0 is not kept)"
+        )
+    names = ", ".join(repr(r.id) for r in fast[:5]) + (f" and {len(fast) - 5} more" if len(fast) > 5 else "")
+    where = f"model {model.id!r}: fast reaction(s) {names}"
+    species = {s.id: s for s in model.species}
+    ruled = {r.variable for r in model.assignment_rules + model.rate_rules}
+    evented = {v for e in model.events for v, _ in e.assignments}
+    fs: list[str] = []
+    for r in fast:
+        for _, _, pid in r.variable_stoichiometry:
+            if pid in ruled or pid in evented:
+                raise UnsupportedFeatureError(
+                    f"{where}: {r.id!r} has a stoichiometry {pid!r} that changes during the run; not supported "
+                    "as rapid equilibrium"
+                )
+        for sid, _ in r.reactants + r.products:
+            s = species[sid]
+            if s.boundary_condition or s.constant or sid in fs:
+                continue
+            if sid in ruled or sid in evented:
+                raise UnsupportedFeatureError(
+                    f"{where}: species {sid!r} of a fast reaction is set by a rule or an event; not supported"
+                )
+            if s.conversion_factor in ruled or s.conversion_factor in evented:
+                raise UnsupportedFeatureError(
+                    f"{where}: species {sid!r} has a conversion factor that changes during the run; not supported"
+                )
+            fs.append(sid)
+    if len(fs) > MAX_FAST_SPECIES:
+        raise UnsupportedFeatureError(
+            f"{where}: the fast subsystem has {len(fs)} species, more than the {MAX_FAST_SPECIES} solved in "
+            "closed form (her2sim has no differential-algebraic solver). If the modeller did not rely on the "
+            "flag, read_sbml(..., fast_reactions='kinetic') imports them as ordinary reactions"
+        )
+    index = {sid: i for i, sid in enumerate(fs)}
+
+    def stoichiometry(r: Reaction) -> dict[str, sympy.Expr]:
+        variable = {(role, i): pid for role, i, pid in r.variable_stoichiometry}
+        out: dict[str, sympy.Expr] = {}
+        for role, side, sign in (("reactant", r.reactants, -1), ("product", r.products, 1)):
+            for i, (sid, st) in enumerate(side):
+                if sid in index and not species[sid].boundary_condition:
+                    pid = variable.get((role, i))
+                    value = symbol(pid) if pid is not None else sympy.nsimplify(st, rational=True)
+                    if species[sid].conversion_factor:  # reactions change it by factor * extent
+                        value = value * symbol(species[sid].conversion_factor)
+                    out[sid] = out.get(sid, sympy.Integer(0)) + sign * value
+        return out
+
+    n_f = sympy.zeros(len(fs), len(fast))
+    for j, r in enumerate(fast):
+        for sid, v in stoichiometry(r).items():
+            n_f[index[sid], j] += v
+    pools = n_f.T.nullspace()
+
+    def amount(sid: str) -> sympy.Expr:
+        s = species[sid]
+        return symbol(sid) if s.has_only_substance_units else symbol(sid) * symbol(s.compartment)
+
+    ia = {a.symbol: a.math for a in model.initial_assignments}
+
+    def initial_amount(sid: str) -> sympy.Expr:
+        s = species[sid]
+        if sid in ia:
+            value = ia[sid]
+            return value if s.has_only_substance_units else value * symbol(s.compartment)
+        value = sympy.Float(s.initial, 17)
+        return value if s.initial_is_amount else value * symbol(s.compartment)
+
+    taken = {c.id for c in model.compartments} | set(species) | {p.id for p in model.parameters}
+    taken |= {r.id for r in model.reactions} | {e.id for e in model.events}
+    slow = [r for r in model.reactions if not r.fast]
+    new_params, new_rate_rules, new_ias = [], [], []
+    unknowns = [symbol(sid) for sid in fs]
+    equations = [r.rate for r in fast]
+    for k, row in enumerate(pools):
+        pid = f"fast_pool_{k + 1}"
+        while pid in taken:
+            pid += "_"
+        taken.add(pid)
+        coeffs = {fs[i]: row[i] for i in range(len(fs)) if row[i] != 0}
+        flux = sympy.Integer(0)
+        for r in slow:
+            for sid, v in stoichiometry(r).items():
+                if sid in coeffs:
+                    flux += coeffs[sid] * v * symbol(r.id)
+        new_params.append(
+            Parameter(pid, 0.0, constant=False, provenance=Provenance(
+                "derived", source=f"fast reactions {names}",
+                note="amount conserved by the fast reactions (rapid equilibrium)"))
+        )
+        new_rate_rules.append(RateRule(pid, flux))
+        new_ias.append(InitialAssignment(pid, sum((c * initial_amount(s) for s, c in coeffs.items()), sympy.Integer(0))))
+        equations.append(sum((c * amount(s) for s, c in coeffs.items()), sympy.Integer(0)) - symbol(pid))
+    # The solution is valid where the constraints determine the species (a non-singular
+    # Jacobian). A rate law such as k*A with k switched by an event degenerates at k = 0 (the
+    # fast reaction is off and A is free): the generic solution A = 0 would then be wrong.
+    det = sympy.Matrix(equations).jacobian(unknowns).det()
+    rule_values = {symbol(r.variable): r.math for r in model.assignment_rules if r.variable not in index}
+    for _ in range(len(rule_values)):  # assignment rules in (a rule of a constant is no switch)
+        if not det.free_symbols & set(rule_values):
+            break
+        det = det.xreplace(rule_values)
+    det = sympy.simplify(det)
+    varying = {p.id for p in model.parameters if not p.constant} | evented | ruled
+    varying |= {c.id for c in model.compartments if not c.constant}
+    switches = sorted(s.name for s in det.free_symbols if s.name in varying and s.name not in fs)
+    if det == 0 or switches:
+        raise UnsupportedFeatureError(
+            f"{where}: the equilibrium of the fast subsystem (species {fs}) is "
+            + ("singular" if det == 0 else f"singular for some values of {switches}, which change during the run")
+            + " (the fast reactions do not determine their species there); her2sim has no "
+            "differential-algebraic solver"
+        )
+    try:
+        solutions = sympy.solve(equations, unknowns, dict=True)
+    except (NotImplementedError, ValueError, TypeError) as exc:
+        raise UnsupportedFeatureError(
+            f"{where}: the equilibrium of the fast subsystem (species {fs}) could not be solved in closed form "
+            f"({type(exc).__name__}); her2sim has no differential-algebraic solver"
+        ) from None
+    complete = [s for s in solutions if all(u in s for u in unknowns) and not any(e.has(sympy.I) for e in s.values())]
+    if not complete or len(complete) > MAX_ROOTS:
+        raise UnsupportedFeatureError(
+            f"{where}: the equilibrium of the fast subsystem (species {fs}) has "
+            + ("no closed-form solution" if not complete else f"{len(complete)} solutions")
+            + "; her2sim has no differential-algebraic solver. If the modeller did not rely on the flag, "
+            "read_sbml(..., fast_reactions='kinetic') imports them as ordinary reactions"
+        )
+    if len(complete) == 1:
+        rules = tuple(AssignmentRule(sid, complete[0][symbol(sid)]) for sid in fs)
+    else:
+        # Several roots (binding A + B <-> C gives a quadratic): the physical one is the root
+        # with every species value non-negative, chosen at every evaluation. Where none or more
+        # than one qualifies the value is NaN, so the run fails (a status) instead of choosing.
+        if not new_rate_rules:
+            raise UnsupportedFeatureError(
+                f"{where}: the equilibrium of the fast subsystem (species {fs}) has {len(complete)} solutions and "
+                "no conserved pool to choose among them; her2sim has no differential-algebraic solver"
+            )
+        ok = [sympy.And(*[sol[symbol(sid)] >= 0 for sid in fs]) for sol in complete]
+        unique = [
+            sympy.And(ok[k], *[sympy.Not(ok[j]) for j in range(len(ok)) if j != k]) for k in range(len(ok))
+        ]
+        # the pools' right-hand sides carry the check, so that an ambiguous state stops the run
+        guard = sympy.Piecewise((sympy.Integer(0), sympy.Or(*unique)), (sympy.nan, True))
+        new_rate_rules = [RateRule(r.variable, r.math + guard) for r in new_rate_rules]
+        rules = tuple(
+            AssignmentRule(
+                sid,
+                sympy.Piecewise(
+                    *[
+                        (sol[symbol(sid)], unique[k])
+                        for k, sol in enumerate(complete)
+                    ],
+                    (sympy.nan, True),
+                ),
+            )
+            for sid in fs
+        )
+    return model.replace(
+        parameters=model.parameters + tuple(new_params),
+        assignment_rules=model.assignment_rules + rules,
+        rate_rules=model.rate_rules + tuple(new_rate_rules),
+        initial_assignments=tuple(a for a in model.initial_assignments if a.symbol not in index) + tuple(new_ias),
+    )

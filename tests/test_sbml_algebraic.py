@@ -1,0 +1,184 @@
+"""SBML algebraic rules (L3V2 section 4.11.5) and rapid-equilibrium (fast) reactions.
+
+An algebraic rule determines the one variable the specification's matching leaves to it; her2sim
+solves the constraints in closed form (sympy) into assignment rules, and refuses what it cannot
+solve, naming the rule. Oracles: analytic solutions of the reduced ODE (stated per test);
+tolerance rtol 1e-7 at solver rtol 1e-10. The suite's AlgebraicRule and FastReaction cases run in
+test_sbml_test_suite.py.
+"""
+
+from __future__ import annotations
+
+import libsbml
+import numpy as np
+import pytest
+
+import her2sim as hs
+from her2sim.errors import ModelError, UnsupportedFeatureError
+
+TIGHT = dict(rtol=1e-10, atol=1e-14)
+T = np.linspace(0.0, 5.0, 11)
+
+
+def _names(node):
+    for i in range(node.getNumChildren()):
+        child = node.getChild(i)
+        yield child
+        yield from _names(child)
+
+
+def sbml(*, species=(), params=(), reactions=(), algebraic=(), assignment=()) -> str:
+    """A one-compartment (size 1) SBML L3V2 model (L3V1 with fast reactions).
+
+    species: (id, initial amount, boundary); params: (id, value or None, constant);
+    reactions: (id, {reactant: stoich}, {product: stoich}, rate formula, fast).
+    """
+    # L3V2 has no fast attribute: models with fast reactions are written as L3V1
+    doc = libsbml.SBMLDocument(3, 1 if any(r[4] for r in reactions) else 2)
+    m = doc.createModel()
+    m.setId("m")
+    c = m.createCompartment()
+    c.setId("c"), c.setSize(1.0), c.setConstant(True)
+    for sid, amount, boundary in species:
+        s = m.createSpecies()
+        s.setId(sid), s.setCompartment("c"), s.setInitialAmount(amount)
+        s.setHasOnlySubstanceUnits(False), s.setBoundaryCondition(boundary), s.setConstant(False)
+    for pid, value, constant in params:
+        p = m.createParameter()
+        p.setId(pid), p.setConstant(constant)
+        if value is not None:
+            p.setValue(value)
+    for rid, reactants, products, rate, fast in reactions:
+        r = m.createReaction()
+        r.setId(rid), r.setReversible(True)
+        if doc.getVersion() == 1:
+            r.setFast(fast)
+        for sid, st in reactants.items():
+            ref = r.createReactant()
+            ref.setSpecies(sid), ref.setStoichiometry(st), ref.setConstant(True)
+        for sid, st in products.items():
+            ref = r.createProduct()
+            ref.setSpecies(sid), ref.setStoichiometry(st), ref.setConstant(True)
+        law = libsbml.parseL3Formula(rate)
+        names = {law.getName()} | {n.getName() for n in _names(law)}
+        for sid, _, _ in species:
+            if sid in names and sid not in reactants and sid not in products:
+                r.createModifier().setSpecies(sid)
+        r.createKineticLaw().setMath(law)
+    for formula in algebraic:
+        m.createAlgebraicRule().setMath(libsbml.parseL3Formula(formula))
+    for var, formula in assignment:
+        rule = m.createAssignmentRule()
+        rule.setVariable(var), rule.setMath(libsbml.parseL3Formula(formula))
+    return libsbml.writeSBMLToString(doc)
+
+
+def test_algebraic_rule_determines_the_species_no_reaction_changes():
+    """S1 + S2 = k1 with S1 made at rate k2 S2: S2 = k1 - S1 and dS1/dt = k2 (k1 - S1), so
+    S1 = k1 - (k1 - S1(0)) exp(-k2 t) (SBML Test Suite case 00039's model)."""
+    text = sbml(
+        species=[("S1", 0.5, False), ("S2", 0.5, False)],
+        params=[("k1", 1.0, True), ("k2", 1.0, True)],
+        reactions=[("r", {}, {"S1": 1}, "c*k2*S2", False)],
+        algebraic=["S1 + S2 - k1"],
+    )
+    ds = hs.simulate(hs.read_sbml(text), T, outputs=["S1", "S2"], **TIGHT)
+    s1 = 1.0 - 0.5 * np.exp(-T)
+    np.testing.assert_allclose(ds["S1"].values, s1, rtol=1e-7)
+    # S2 = k1 - S1 inherits S1's absolute error (~1e-10 here), not a relative one
+    np.testing.assert_allclose(ds["S2"].values, 1.0 - s1, rtol=0, atol=1e-8)
+
+
+def test_parameters_without_values_solved_together():
+    """x + y = 3 and x - y = 1 (two rules, both variables undeclared): x = 2, y = 1."""
+    text = sbml(params=[("x", None, False), ("y", None, False)], algebraic=["x + y - 3", "x - y - 1"])
+    ds = hs.simulate(hs.read_sbml(text), T, outputs=["x", "y"], **TIGHT)
+    np.testing.assert_allclose(ds["x"].values, 2.0, rtol=1e-12)
+    np.testing.assert_allclose(ds["y"].values, 1.0, rtol=1e-12)
+
+
+def test_overdetermined_model_is_refused():
+    """S is changed by a reaction, k is constant: nothing is left for the rule to determine."""
+    text = sbml(
+        species=[("S", 1.0, False)],
+        params=[("k", 1.0, True)],
+        reactions=[("r", {"S": 1}, {}, "k*S", False)],
+        algebraic=["S - k"],
+    )
+    with pytest.raises(ModelError, match="overdetermined"):
+        hs.read_sbml(text)
+
+
+def test_constraint_with_several_solutions_is_refused_naming_the_rule():
+    text = sbml(params=[("x", 1.0, False)], algebraic=["x^2 - 4"])
+    with pytest.raises(UnsupportedFeatureError, match=r"algebraic rule.*\['x'\].*2 solutions"):
+        hs.read_sbml(text)
+
+
+def test_rule_prefers_the_variable_without_a_declared_value():
+    """0 = k - 2 p with p declared (1) and k undeclared: k is the one left undetermined, so the
+    rule determines k = 2 p = 2 (and p keeps its value)."""
+    text = sbml(params=[("p", 1.0, False), ("k", None, False)], algebraic=["k - 2*p"])
+    ds = hs.simulate(hs.read_sbml(text), T, outputs=["k", "p"], **TIGHT)
+    np.testing.assert_allclose(ds["k"].values, 2.0, rtol=1e-12)
+    np.testing.assert_allclose(ds["p"].values, 1.0, rtol=1e-12)
+
+
+# ------------------------------------------------------------------ fast reactions
+
+
+def test_fast_reaction_equilibrium_with_slow_drain_matches_the_reduced_solution():
+    """A <-> B fast (kf A - kr B), B -> C slow (k B). Rapid equilibrium: B = f P with P = A + B and
+    f = kf / (kf + kr); dP/dt = -k f P, so P = P0 exp(-k f t), A = (1 - f) P, C = P0 - P.
+    Declared A(0) = 1, B(0) = 0 (not at equilibrium): the model starts at the equilibrium of
+    the pool, A(0) = 1 - f."""
+    kf, kr, k = 2.0, 1.0, 0.5
+    text = sbml(
+        species=[("A", 1.0, False), ("B", 0.0, False), ("C", 0.0, False)],
+        params=[("kf", kf, True), ("kr", kr, True), ("k", k, True)],
+        reactions=[("fast", {"A": 1}, {"B": 1}, "kf*A - kr*B", True), ("slow", {"B": 1}, {"C": 1}, "k*B", False)],
+    )
+    ds = hs.simulate(hs.read_sbml(text), T, outputs=["A", "B", "C"], **TIGHT)
+    f = kf / (kf + kr)
+    pool = np.exp(-k * f * T)
+    np.testing.assert_allclose(ds["A"].values, (1 - f) * pool, rtol=1e-7)
+    np.testing.assert_allclose(ds["B"].values, f * pool, rtol=1e-7)
+    np.testing.assert_allclose(ds["C"].values, 1 - pool, rtol=1e-7, atol=1e-12)
+
+
+def test_fast_binding_takes_the_non_negative_root():
+    """A + B <-> AB fast (kf A B - kr AB), A0 = 2, B0 = 1, AB0 = 0: the equilibrium is the
+    smaller root of AB^2 - (A0 + B0 + Kd) AB + A0 B0 = 0 (Kd = kr / kf), the one root at which
+    every species is non-negative; constant in time (no slow reaction)."""
+    kd = 0.5
+    text = sbml(
+        species=[("A", 2.0, False), ("B", 1.0, False), ("AB", 0.0, False)],
+        params=[("kf", 1.0, True), ("kr", kd, True)],
+        reactions=[("bind", {"A": 1, "B": 1}, {"AB": 1}, "kf*A*B - kr*AB", True)],
+    )
+    ds = hs.simulate(hs.read_sbml(text), T, outputs=["A", "B", "AB"], **TIGHT)
+    s = 2.0 + 1.0 + kd
+    ab = (s - np.sqrt(s * s - 4 * 2.0 * 1.0)) / 2
+    np.testing.assert_allclose(ds["AB"].values, ab, rtol=1e-10)
+    np.testing.assert_allclose(ds["A"].values, 2.0 - ab, rtol=1e-10)
+    np.testing.assert_allclose(ds["B"].values, 1.0 - ab, rtol=1e-10)
+
+
+def test_fast_reaction_switched_by_an_event_is_refused():
+    """k A = 0 determines A only while k != 0; an event may set k = 0 (the reaction is off and A
+    free), where the closed-form A = 0 would be wrong: refused, naming k."""
+    doc = libsbml.readSBMLFromString(
+        sbml(
+            species=[("A", 1.0, False), ("B", 0.0, False)],
+            params=[("k", 1.0, False)],
+            reactions=[("fast", {"A": 1}, {"B": 1}, "k*A", True)],
+        )
+    )
+    e = doc.getModel().createEvent()
+    e.setId("off"), e.setUseValuesFromTriggerTime(True)
+    trig = e.createTrigger()
+    trig.setMath(libsbml.parseL3Formula("time > 1")), trig.setInitialValue(False), trig.setPersistent(True)
+    ea = e.createEventAssignment()
+    ea.setVariable("k"), ea.setMath(libsbml.parseL3Formula("0"))
+    with pytest.raises(UnsupportedFeatureError, match=r"singular for some values of \['k'\]"):
+        hs.read_sbml(libsbml.writeSBMLToString(doc))
