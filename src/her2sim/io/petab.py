@@ -1234,7 +1234,8 @@ def _prior_nllh(problem: PetabProblem, values: Mapping[str, float]) -> float:
     return total
 
 
-def _row_arrays(problem: PetabProblem, result: _Result):
+def _row_arrays(problem: PetabProblem, result: _Result | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Measurements, transformations and noise distributions per measurement row (``result`` unused)."""
     obs = {o.id: o for o in problem.observables}
     m = problem.measurements
     ids = [str(o) for o in m["observableId"]]

@@ -261,7 +261,7 @@ class CompiledPlan:
         self._steady_members = np.unique(pl.row_member[pl.row_steady])
 
         # measurements, transforms and noise models per row
-        meas, scales, dists = row_arrays(problem, None)
+        meas, scales, dists = row_arrays(problem)
         self.measurement = np.asarray(meas, dtype=float)
         self.scale = np.asarray([_SCALE_CODE[str(x)] for x in scales], dtype=np.int8)
         self.laplace = np.asarray([d == "laplace" for d in dists], dtype=bool)
@@ -289,12 +289,20 @@ class CompiledPlan:
             expr = rules[o.sigma_id]
             holders = dict(pl.row_noise[r])
             if expr.is_Number:
-                s_rows.append(r), s_const.append(float(expr)), s_link.append(-1), s_slot.append(-1)
+                s_rows.append(r)
+                s_const.append(float(expr))
+                s_link.append(-1)
+                s_slot.append(-1)
             elif expr.is_Symbol and expr.name in holders:
                 const, link = source(holders[expr.name], f"noise placeholder {expr.name!r}")
-                s_rows.append(r), s_const.append(const), s_link.append(link), s_slot.append(-1)
+                s_rows.append(r)
+                s_const.append(const)
+                s_link.append(link)
+                s_slot.append(-1)
             elif expr.is_Symbol and expr.name in cm._p_index:
-                s_rows.append(r), s_const.append(math.nan), s_link.append(-1)
+                s_rows.append(r)
+                s_const.append(math.nan)
+                s_link.append(-1)
                 s_slot.append(cm.p_index(expr.name))
             else:
                 self.sigma_formula_rows.append(r)
@@ -341,8 +349,8 @@ class CompiledPlan:
         return P, (self.P_pre.fill(v) if self.pre_rows.size else P)
 
     # ---------------------------------------------------------------- running
-    def execute(self, cm, P: np.ndarray, P_pre: np.ndarray, sel: np.ndarray, opts, n_threads: int,
-                reset=None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    def execute(self, cm: Any, P: np.ndarray, P_pre: np.ndarray, sel: np.ndarray, opts: Any, n_threads: int,
+                reset: Any = None) -> tuple[Any, np.ndarray, np.ndarray | None]:
         """Run every member of the plan on ``cm`` (the model or its sensitivity system).
 
         ``reset(x_start)`` changes the pre-equilibrated start states (rows of the
@@ -389,7 +397,7 @@ class CompiledPlan:
             for subset, start in ((members[is_pre], True), (members[~is_pre], False)):
                 if not subset.size:
                     continue
-                X0 = x_pre[np.searchsorted(pre, subset)] if start else None
+                X0 = x_pre[np.searchsorted(pre, subset)] if (start and x_pre is not None) else None
                 Ps = P[subset]
                 res = cm.run(Ps, np.zeros(1), sel, opts, P_pre=Ps, X0=X0, n_threads=n_threads)
                 steady[subset] = res["out"][:, 0, :]
@@ -410,7 +418,7 @@ class CompiledPlan:
     def __setstate__(self, state: dict) -> None:
         self.__init__(state["problem"])  # type: ignore[misc]
 
-    def simulate(self, v: np.ndarray, opts, n_threads: int = 1) -> RunResult:
+    def simulate(self, v: np.ndarray, opts: Any, n_threads: int = 1) -> RunResult:
         """Simulation and sigma per measurement row for the parameter-table values ``v``."""
         pl = self.plan
         P, P_pre = self.inputs(v)
@@ -484,7 +492,7 @@ class CompiledPlan:
         bad = ((self.scale != _LIN) & (y <= 0)) | (sigma <= 0)
         return np.where(bad, np.inf, nllh)
 
-    def negative_log_likelihood(self, v: np.ndarray, opts, n_threads: int = 1) -> float:
+    def negative_log_likelihood(self, v: np.ndarray, opts: Any, n_threads: int = 1) -> float:
         """Sum of the rows' negative log-likelihoods; ``inf`` if a simulation failed."""
         result = self.simulate(v, opts, n_threads)
         if not np.all(np.isfinite(result.simulation)):
