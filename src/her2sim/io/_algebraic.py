@@ -49,22 +49,13 @@ def match(
         return sorted(ids, key=lambda v: (not candidates_of[v], v))
 
     def augment(i: int, seen: set[str]) -> bool:
+        """Match rule i by an augmenting path avoiding the variables in ``seen`` (Kuhn); also used to
+        re-match a rule without given variables (the alternative-matching test)."""
         for v in options(i):
             if v in seen:
                 continue
             seen.add(v)
             if v not in owner or augment(owner[v], seen):
-                owner[v] = i
-                return True
-        return False
-
-    def augment_without(i: int, seen: set[str]) -> bool:
-        """Re-match rule i using none of ``seen`` (for the alternative-matching test)."""
-        for v in options(i):
-            if v in seen:
-                continue
-            seen.add(v)
-            if v not in owner or augment_without(owner[v], seen):
                 owner[v] = i
                 return True
         return False
@@ -90,7 +81,7 @@ def match(
             del owner[v]
             j = owner.get(w)
             owner[w] = i
-            ok = j is None or augment_without(j, {w, v})
+            ok = j is None or augment(j, {w, v})
             owner.clear()
             owner.update(saved)
             if ok:

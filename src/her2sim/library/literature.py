@@ -199,6 +199,13 @@ class GI(AbstractMeasure):
         return lab.gi(list(self.arm.drugs), **_logical_kw(self.arm))
 
 
+def _activity_rise(lab: _LogicalLab, readout: str, arm: Arm) -> float:
+    """Stationary activity of ``readout``'s node treated (``arm``) minus untreated (logical)."""
+    node = READOUTS[readout].node
+    kw = _logical_kw(arm)
+    return lab.activity(node, list(arm.drugs), **kw) - lab.activity(node, **kw)
+
+
 @final
 @dataclass(frozen=True)
 class Change(AbstractMeasure):
@@ -213,9 +220,7 @@ class Change(AbstractMeasure):
         return lab.change(READOUTS[self.readout].kinetic, self.at, self.arm.doses(), **_kw(self.arm))
 
     def logical(self, lab: _LogicalLab) -> float:
-        node = READOUTS[self.readout].node
-        kw = _logical_kw(self.arm)
-        return lab.activity(node, list(self.arm.drugs), **kw) - lab.activity(node, **kw)
+        return _activity_rise(lab, self.readout, self.arm)
 
 
 @final
@@ -250,9 +255,7 @@ class Rise(AbstractMeasure):
         return float(series.sel(time=self.at)) / float(series.sel(time=0.0))
 
     def logical(self, lab: _LogicalLab) -> float:
-        node = READOUTS[self.readout].node
-        kw = _logical_kw(self.arm)
-        return lab.activity(node, list(self.arm.drugs), **kw) - lab.activity(node, **kw)
+        return _activity_rise(lab, self.readout, self.arm)
 
 
 @final
