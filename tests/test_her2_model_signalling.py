@@ -173,9 +173,10 @@ def test_pip2_depletion_inverts_the_mutant_pip3_sensitivity(model):
     it to PIP3 in wild-type, 74 % (H1047R) and 79 % (E545K) in mutant cells: substrate depletion caps
     PIP3, so a fractional block of mutant PI3K removes less PIP3. Simulated 24-h alpelisib IC50 on
     ``PIP3_fraction``: 93 nM wild type, 101 (H1047R), 118 (E545K). With a 100-fold pool (PIP3 0.6-1.9 %
-    of PIP2, the regime of cells, where PIP2 is resynthesised by PIP5K and PIP3 stays a small
-    fraction of it) the order is the published one: 73, 54, 54 nM. Oracle: the direction of
-    Fritsch 2014; the control is the same model with the depletion removed (initial PIP2 only).
+    of PIP2; in cells PIP3 stays a small fraction of PIP2, which PIP5K resynthesises: an order of
+    magnitude, no number is taken from it) the order is the published one: 73, 54, 54 nM. Oracle:
+    the direction of Fritsch 2014; the control is the same model with the depletion removed (only
+    the initial PIP2 changes; the shipped model keeps Faratian's pool).
     Margins: 1.03 (measured 1.09 and 1.27) and 0.85 (measured 0.75 and 0.74).
     """
     for pool, rule in ((300.0, "inverted"), (30000.0, "published")):
