@@ -31,9 +31,13 @@ REPRODUCED = (
 #: that each is shown as not reproduced: one that reproduces again must move back to REPRODUCED.
 NOT_REPRODUCED_SINCE_V2: dict[str, str] = {
     "L35": "cell-cycle read-out (item 5): a rapalog now acts on proliferation only through 4E-BP1 -> cyclin D1 "
-           "translation; everolimus adds 1.4 GI points to trastuzumab in PTEN loss (5.0 -> 6.4)",
+           "translation; everolimus adds 1.4 GI points to trastuzumab in PTEN loss (5.0 -> 6.4). Not restored "
+           "through S6K: Dowling 2010 Science 328:1172 found mTORC1 drives proliferation through the 4E-BPs and "
+           "cell size, not cell number, through S6K, and the GI read-out counts cells",
     "L03c": "free exposure (items 3-4): lapatinib 1 uM nominal is 91.7 nM free in 10 % serum against a free "
-            "BT-474 potency of 12.1 nM (CCLE curve); in PTEN-null cells pAKT falls 16 % (>= 20 % asked)",
+            "BT-474 potency of 12.1 nM (CCLE curve); in PTEN-null cells pAKT falls 16 % (>= 20 % asked). "
+            "Also capped by PIP2 depletion: PTEN-null PIP3 is 88 % of the 300-nM PIP2 + PIP3 pool (see "
+            "test_pip2_depletion_inverts_the_mutant_pip3_sensitivity)",
     "L24": "free exposure (items 3-4): MK-2206 acts at its sourced cellular AKT1 IC50 (~20 nM) as an allosteric "
            "inhibitor without the former x50 ATP-site shift: AKT is locked (nadir 0.002) and cannot reactivate",
     "L05b": "free exposure and per-isoform PI3K potencies (items 3-4): buparlisib 1 uM nominal adds 14.6 GI "
