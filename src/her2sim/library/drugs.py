@@ -592,6 +592,29 @@ _IGG_MW = (
 )
 
 
+_MOYER_1997 = ("Moyer JD et al. 1997, Cancer Res 57:4838-48 (CP-358,774 = erlotinib; abstract read in a "
+               "court-exhibit copy of the paper)")
+_TARCEVA_LABEL = ("Tarceva (erlotinib) US prescribing information, DESCRIPTION and CLINICAL PHARMACOLOGY "
+                  "(label text read in the rxdrugnews.com and clustermed.info mirrors)")
+_CCLE_ERLOTINIB = ("CCLE, Barretina J et al. 2012, Nature 483:603-7 (doi:10.1038/nature11003), BT-474 erlotinib and "
+                   "lapatinib viability as in the project's data/ccle-dose-response.csv (72-84 h, 10 % FBS, nominal)")
+#: Erlotinib in BT-474 (HER2-driven): viability 0.77 at 2530 nM and 0.70 at 8000 nM, never 0.5. Read against
+#: lapatinib's curve in the same line (iso-effect: lapatinib gives 0.77 at 13.0 nM and 0.70 at 23.0 nM by
+#: log-linear interpolation), erlotinib is 194-fold (2530/13.0) and 347-fold (8000/23.0) less potent in nominal
+#: concentration; x lapatinib's 132 nM nominal IC50: 25,600 and 45,800 nM; geometric mean 34,300 nM nominal.
+_ERLOTINIB_BT474 = CellularPotency(
+    IC50_nominal_nM=34_300.0, serum_percent=10.0,
+    readout="proliferation (72-84 h viability), iso-effect estimate against lapatinib", cell_line="BT-474",
+    provenance=Provenance(
+        "derived", _CCLE_ERLOTINIB,
+        "50 % viability is not reached (0.70 at the top dose, 8 uM); the IC50 is extrapolated by iso-effect with "
+        "lapatinib's curve in the same line: 194-fold (at 0.77) and 347-fold (at 0.70) less potent in nominal "
+        "concentration than lapatinib (132 nM), geometric mean 34,300 nM nominal. The curves are not parallel "
+        "(erlotinib's is shallower), hence the 1.8-fold spread; any part of the growth effect that goes through "
+        "EGFR makes the true HER2 potency weaker still"),
+)
+
+
 def _p95_copy(target: Target, drug: str) -> Target:
     """The same kinase-site target applied to the p95-HER2 node.
 
@@ -1452,6 +1475,66 @@ def _build() -> tuple[Drug, ...]:
                 "(mainly VLDL, LDL, HDL)"),
         ),
         note="endocrine drug of the ER-crosstalk submodel; acts only where ER_expression > 0",
+    ))
+
+    # ============================================================================================
+    # Exposure branch (issue #13 items 3, 4, 9): EGFR-selective reversible TKI, for the CCLE
+    # erlotinib curves of the calibration issue. New entries go at the end of the catalogue.
+    # ============================================================================================
+    erlotinib_her2 = Target(
+        genes=("ERBB2",), node="HER2", binding_site="HER2 kinase domain ATP site",
+        binding="reversible", potency_nM=_ERLOTINIB_BT474.IC50_nominal_nM, potency_kind="IC50",
+        potency_assay="cellular (BT-474 72-84 h viability, CCLE; iso-effect estimate)",
+        provenance=_ERLOTINIB_BT474.provenance,
+        cellular=_ERLOTINIB_BT474,
+        note=("weak off-target: Moyer 1997 reports selectivity for EGFR over the other tyrosine kinases it "
+              "examined; no purified-HER2 IC50 was read"),
+    )
+    drugs.append(Drug(
+        name="erlotinib",
+        aliases=("Tarceva", "OSI-774", "OSI774", "CP-358,774", "CP-358774", "CP358774"),
+        drug_class="reversible EGFR-selective tyrosine kinase inhibitor (4-anilinoquinazoline)",
+        modality="small_molecule",
+        targets=(
+            Target(
+                genes=("EGFR",), node="EGFR", binding_site="EGFR kinase domain ATP site",
+                binding="reversible", potency_nM=2.0, potency_kind="IC50",
+                provenance=_sourced(
+                    _MOYER_1997,
+                    "purified human EGFR tyrosine kinase IC50 2 nM; EGFR autophosphorylation in intact HN5 "
+                    "tumour cells IC50 20 nM (assay serum not read); selective for EGFR over the other "
+                    "isolated tyrosine kinases and cells examined"),
+            ),
+            erlotinib_her2,
+            _p95_copy(erlotinib_her2, "erlotinib"),
+        ),
+        mechanism=("reversible ATP-site EGFR kinase inhibitor (Moyer 1997); weak on HER2 and so on p95-HER2 "
+                   "(BT-474, HER2-driven, keeps 70 % viability at 8 uM nominal in the CCLE)"),
+        action="her_kinase_inhibit",
+        molecular_weight=393.44,
+        molecular_weight_provenance=_derived(
+            _TARCEVA_LABEL, "erlotinib hydrochloride C22H23N3O4.HCl, MW 429.90 (label DESCRIPTION, read); "
+            "free base = 429.90 - HCl 36.46 = 393.44 g/mol; label doses are given as erlotinib (free base)"),
+        canonical_unit="uM",
+        exposure=Exposure(
+            regimen="150 mg once daily (label dose, NSCLC), steady state",
+            unit="ug/mL",
+            provenance=_sourced(
+                _TARCEVA_LABEL,
+                "about 60 % absorbed orally; peak plasma 4 h after dosing; apparent volume of distribution "
+                "232 L; median half-life 36.2 h (steady state in 7-8 days); her2sim.library.pk gives the "
+                "exposure (average total 1.41 ug/mL = dose/(CL/F x 24 h), CL/F = V/F ln2/t1/2 = 4.44 L/h; "
+                "250 nM free)"),
+            protein_binding=0.93,
+            protein_binding_provenance=_sourced(
+                _TARCEVA_LABEL, "93 % bound to plasma albumin and alpha1-acid glycoprotein"),
+            note=("plasma concentrations (no whole-blood conversion needed; a blood-to-plasma ratio was not "
+                  "read and does not enter a plasma-based exposure)"),
+        ),
+        exposure_note="her2sim.library.pk models 150 mg qd from the label's V/F, half-life and Tmax",
+        binds_p95_her2=True,
+        note=("not a HER2-breast-cancer drug: included for the CCLE erlotinib curves (HER2-amplified lines resist "
+              "it) and as the EGFR-selective contrast to lapatinib"),
     ))
 
     return tuple(drugs)
