@@ -549,7 +549,10 @@ _NERATINIB_COVALENT = CovalentKinetics(
         "proliferation IC50 of ~2 nM nominal in 10 % serum (0.18 nM free), read at steady state of covalent "
         "inactivation (k_inact C/(K_I + C)) against HER2 turnover (half-life 10 h): k_inact = k_turnover (K_I + C)/C "
         "= 22 /h. Rabindran 2004 Cancer Res 64:3958 (abstract read) confirms irreversible binding and pHER2 "
-        "inhibition at antiproliferative doses; the number itself was not readable here"),
+        "inhibition at antiproliferative doses; the number itself was not readable here. Measured covalent "
+        "kinetics (kinact/KI of neratinib on purified EGFR, Schwartz PA et al. 2014, PNAS 111:173) were searched "
+        "for and not found in the corpus: EGFR, not HER2, is the enzyme that paper measured, so its values would "
+        "also need the HER2 transfer"),
 )
 # Afatinib: Solca 2012 (abstract read): proliferation of ErbB-driven lines inhibited "at concentrations
 # below 100 nM"; 100 nM nominal in 10 % serum (fu 0.05 -> 0.345 in medium) is an upper bound of the
@@ -570,8 +573,9 @@ _PELITINIB_COVALENT = CovalentKinetics(
     k_inact_per_h=_NERATINIB_COVALENT.k_inact_per_h,
     provenance=Provenance(
         "assumed", "",
-        "no pelitinib k_inact found (pharmacology.md K15: no data); taken as neratinib's, which carries the "
-        "same 4-anilino-3-cyanoquinoline scaffold and crotonamide warhead (Torrance 2000 Nat Med 6:1024)"),
+        "no pelitinib k_inact found (pharmacology.md K15: no data; searched again, including Schwartz 2014 PNAS "
+        "111:173, not found in the corpus); taken as neratinib's, which carries the same 4-anilino-3-cyanoquinoline "
+        "scaffold and crotonamide warhead (Torrance 2000 Nat Med 6:1024)"),
 )
 _TKI_REVIEW = (
     "TKI review table PMC8137941 Table 1 (npj Breast Cancer 2021, s41523-021-00265-1; "
@@ -579,6 +583,7 @@ _TKI_REVIEW = (
 )
 _ESKENS_2008 = "Eskens FA et al. 2008, Br J Cancer, doi:10.1038/sj.bjc.6604108"
 _SOLCA_2012 = "Solca F et al. 2012, J Pharmacol Exp Ther 343:342-50"
+_MAIRA_2012 = "Maira SM et al. 2012, Mol Cancer Ther 11:317-28 (NVP-BKM120 = buparlisib; primary table not read)"
 _DAVIES_2012 = "Davies BR et al. (author per recall) 2012, Mol Cancer Ther 11:873-87 (pharmacology.md K17)"
 _SCALTRITI_2007 = "Scaltriti M et al. 2007, J Natl Cancer Inst 99:628-38, PMID 17440164 (findings L14)"
 _NAGY_2005 = "Nagy P et al. 2005, Cancer Res (year/journal per recall) (findings L18; pharmacology.md K24)"
@@ -589,6 +594,29 @@ _MW_RECALLED = (
 _IGG_MW = (
     "about 148 kDa is the usual mass of a glycosylated human IgG1; recalled, not read "
     "(pharmacology.md unit helpers also mark it as recalled)"
+)
+
+
+_MOYER_1997 = ("Moyer JD et al. 1997, Cancer Res 57:4838-48 (CP-358,774 = erlotinib; abstract read in a "
+               "court-exhibit copy of the paper)")
+_TARCEVA_LABEL = ("Tarceva (erlotinib) US prescribing information, DESCRIPTION and CLINICAL PHARMACOLOGY "
+                  "(label text read in the rxdrugnews.com and clustermed.info mirrors)")
+_CCLE_ERLOTINIB = ("CCLE, Barretina J et al. 2012, Nature 483:603-7 (doi:10.1038/nature11003), BT-474 erlotinib and "
+                   "lapatinib viability as in the project's data/ccle-dose-response.csv (72-84 h, 10 % FBS, nominal)")
+#: Erlotinib in BT-474 (HER2-driven): viability 0.77 at 2530 nM and 0.70 at 8000 nM, never 0.5. Read against
+#: lapatinib's curve in the same line (iso-effect: lapatinib gives 0.77 at 13.0 nM and 0.70 at 23.0 nM by
+#: log-linear interpolation), erlotinib is 194-fold (2530/13.0) and 347-fold (8000/23.0) less potent in nominal
+#: concentration; x lapatinib's 132 nM nominal IC50: 25,600 and 45,800 nM; geometric mean 34,300 nM nominal.
+_ERLOTINIB_BT474 = CellularPotency(
+    IC50_nominal_nM=34_300.0, serum_percent=10.0,
+    readout="proliferation (72-84 h viability), iso-effect estimate against lapatinib", cell_line="BT-474",
+    provenance=Provenance(
+        "derived", _CCLE_ERLOTINIB,
+        "50 % viability is not reached (0.70 at the top dose, 8 uM); the IC50 is extrapolated by iso-effect with "
+        "lapatinib's curve in the same line: 194-fold (at 0.77) and 347-fold (at 0.70) less potent in nominal "
+        "concentration than lapatinib (132 nM), geometric mean 34,300 nM nominal. The curves are not parallel "
+        "(erlotinib's is shallower), hence the 1.8-fold spread; any part of the growth effect that goes through "
+        "EGFR makes the true HER2 potency weaker still"),
 )
 
 
@@ -684,7 +712,9 @@ def _build() -> tuple[Drug, ...]:
                 "(Adams CW et al. 2006, Cancer Immunol Immunother; PMC11030689) and the phase I "
                 "paper (Agus DB et al. 2005, J Clin Oncol 23:2534, doi:10.1200/JCO.2005.03.184) "
                 "whose abstracts give no affinity; 1 nM is an order-of-magnitude placeholder for "
-                "a therapeutic IgG1 and should be replaced or fitted"
+                "a therapeutic IgG1 and should be replaced or fitted. Searched again (exposure branch): the "
+                "Franklin MC et al. 2004 Cancer Cell 5:317 structure paper (ErbB2-pertuzumab complex) was found "
+                "but no affinity is in its readable part"
             ),
             potency_assay="antigen binding",
             note=(
@@ -702,7 +732,10 @@ def _build() -> tuple[Drug, ...]:
         molecular_weight_provenance=_assumed(_IGG_MW),
         canonical_unit="ug/mL",
         exposure=None,
-        exposure_note="clinical Cmax/Cmin not in pharmacology.md and not found; not given",
+        exposure_note=("no Cmax/Cmin in the catalogue; her2sim.library.pk models 840 mg then 420 mg q3w (Perjeta "
+                       "label regimen) from Ng 2005 (CL 0.214 L/day, Vc 40 mL/kg). The label's population PK (481 "
+                       "patients: median CL 0.24 L/day, median t1/2 18 days; steady state after the first maintenance "
+                       "dose) was read in a label mirror (clustermed.info) and agrees within 12 % on CL"),
         binds_p95_her2=False,
     ))
 
@@ -877,7 +910,8 @@ def _build() -> tuple[Drug, ...]:
         molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="free base")),
         canonical_unit="nM",
         exposure=Exposure(
-            regimen="preclinical efficacious plasma range (xenografts); clinical Cmax not read",
+            regimen=("preclinical efficacious plasma range (xenografts); clinical Cmax not read (label summary read: "
+                     "~95 % bound, t1/2 37 h, Tmax 2-5 h, tablets 92 % bioavailable vs solution; 40 mg qd)"),
             unit="nM",
             cmax_total=280.0,
             cmin_total=80.0,
@@ -927,7 +961,7 @@ def _build() -> tuple[Drug, ...]:
         molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="free base")),
         canonical_unit="nM",
         exposure=None,
-        exposure_note="no clinical exposure found (K15: no data found); not given",
+        exposure_note="no clinical exposure found (K15: no data found; searched again for EKB-569 phase I PK: none)",
         binds_p95_her2=True,
         note=(
             "mechanism (irreversible EGFR inhibitor) sourced: Torrance CJ et al. 2000, Nat Med 6:1024-8, "
@@ -991,9 +1025,10 @@ def _build() -> tuple[Drug, ...]:
             genes=("PIK3CA",), node="PI3K p110alpha", binding_site="p110alpha ATP site",
             binding="reversible", potency_nM=5.0, potency_kind="IC50",
             provenance=_assumed(
-                "pharmacology.md K16: p110alpha IC50 not found (~5 nM recalled, unconfirmed); a "
-                "search found only abstracts without numbers (CCLE profiling, Cancer Res 2012 "
-                "72(8 Suppl):3749; first-in-human, J Clin Oncol 2018;36:1291-9, PMID 29401002)"
+                "recalled from Furet P et al. 2013, Bioorg Med Chem Lett 23:3741-8 (p110alpha IC50 ~5 nM), not "
+                "verified here (pharmacology.md K16: not found). Searches (pages corpus) found only abstracts "
+                "without numbers (CCLE profiling, Cancer Res 2012 72(8 Suppl):3749; first-in-human, J Clin Oncol "
+                "2018;36:1291-9, PMID 29401002)"
             ),
             note="assumed similar for wild-type and hotspot-mutant p110alpha",
         ),),
@@ -1027,26 +1062,33 @@ def _build() -> tuple[Drug, ...]:
             Target(
                 genes=("PIK3CA",), node="PI3K p110alpha", binding_site="p110alpha ATP site",
                 binding="reversible", potency_nM=52.0, potency_kind="IC50",
-                provenance=_assumed(
-                    "recalled value attributed to Maira SM et al. 2012, Mol Cancer Ther 11:317-28; "
-                    "the abstract read (aacrjournals mct 11/2/317) confirms inhibition of all four "
-                    "class I isoforms and of hotspot mutants, without numbers (pharmacology.md K19: not found)"
+                provenance=_sourced(
+                    _MAIRA_2012,
+                    "biochemical IC50 52 nM; confirmed-secondary: a compound compilation (smolecule.com, product "
+                    "s548230, Table 2) gives PI3Kalpha 52 and PI3Kbeta 166 nM citing Maira 2012, whose abstract "
+                    "(aacrjournals mct 11/2/317, read) confirms inhibition of all four class I isoforms and of the "
+                    "hotspot mutants without numbers"
                 ),
             ),
             Target(
                 genes=("PIK3CB",), node="PI3K p110beta", binding_site="p110beta ATP site",
                 binding="reversible", potency_nM=166.0, potency_kind="IC50",
-                provenance=_assumed("recalled (Maira 2012); not read"),
+                provenance=_sourced(_MAIRA_2012, "biochemical IC50 166 nM; confirmed-secondary (compilation as for "
+                                                 "p110alpha)"),
             ),
             Target(
                 genes=("PIK3CD",), node="PI3K p110delta", binding_site="p110delta ATP site",
                 binding="reversible", potency_nM=116.0, potency_kind="IC50",
-                provenance=_assumed("recalled (Maira 2012); not read"),
+                provenance=_assumed("recalled (Maira 2012); not verified here: the compilation that confirms the "
+                                    "alpha/beta values lists 116 nM under PI3Kgamma and 262 nM under PI3Kdelta, the "
+                                    "reverse of this recall, so the delta/gamma pair stays unconfirmed (neither node "
+                                    "is in the flagship model)"),
             ),
             Target(
                 genes=("PIK3CG",), node="PI3K p110gamma", binding_site="p110gamma ATP site",
                 binding="reversible", potency_nM=262.0, potency_kind="IC50",
-                provenance=_assumed("recalled (Maira 2012); not read"),
+                provenance=_assumed("recalled (Maira 2012); not verified here (delta/gamma order conflicts with the "
+                                    "compilation read; see p110delta)"),
             ),
         ),
         mechanism="pan-class I ATP-competitive PI3K inhibitor (p110alpha/beta/delta/gamma); no mTOR activity",
@@ -1055,7 +1097,9 @@ def _build() -> tuple[Drug, ...]:
         molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="free base")),
         canonical_unit="uM",
         exposure=None,
-        exposure_note="pharmacology.md K19: PK not searched or not found",
+        exposure_note=("no concentration read: Bendell JC et al. 2012, J Clin Oncol 30:282 (first-in-human; abstract "
+                       "read, repub.eur.nl) gives MTD 100 mg/day, half-life ~40 h and ~3-fold steady-state "
+                       "accumulation, but no Cmax or AUC value, so no exposure is derived"),
     ))
 
     drugs.append(Drug(
@@ -1078,7 +1122,9 @@ def _build() -> tuple[Drug, ...]:
         molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="free base")),
         canonical_unit="uM",
         exposure=None,
-        exposure_note="clinical exposure not curated",
+        exposure_note=("no concentration read: recommended phase 2 dose 330 mg (capsule) / 340 mg (tablet) daily, "
+                       "14 days on / 7 off (phase Ib NSCLC abstract, read); the first-in-human concentrations "
+                       "(Sarker D et al. 2015, Clin Cancer Res 21:77) were not readable here"),
     ))
 
     drugs.append(Drug(
@@ -1110,7 +1156,10 @@ def _build() -> tuple[Drug, ...]:
             cmax_total=1371.0,
             provenance=_sourced("Truqap label (rxreasoner monograph) (pharmacology.md K17)", "Cmax,ss"),
         ),
-        exposure_note="protein binding not curated, so free exposure is not derived",
+        exposure_note=("protein binding not curated, so the PK module uses the total concentration (an upper bound of "
+                       "the free one). A pharmacy fact table (canadapharmacy.com) gives 96 % bound, but the same "
+                       "table gives 64 % bioavailability against the label's 29 % (pharmacology.md K17), so it is "
+                       "not used"),
     ))
 
     drugs.append(Drug(
@@ -1145,7 +1194,9 @@ def _build() -> tuple[Drug, ...]:
         molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="free base; the dihydrochloride salt is heavier")),
         canonical_unit="uM",
         exposure=None,
-        exposure_note="clinical exposure not curated (MK-2206 monotherapy weak: L42)",
+        exposure_note=("no concentration read (MK-2206 monotherapy weak: L42): Yap TA et al. 2011, J Clin Oncol "
+                       "29:4688 (PMID 22025163; abstract read) gives MTD 60 mg every other day, median Tmax 6-8 h, "
+                       "mean t1/2 55-78 h and dose-proportional Cmax/AUC, but no value"),
     ))
 
     drugs.append(Drug(
@@ -1158,9 +1209,9 @@ def _build() -> tuple[Drug, ...]:
                 genes=(gene,), node="AKT", binding_site=f"{gene} kinase domain ATP site",
                 binding="reversible", potency_nM=value, potency_kind="IC50",
                 provenance=_assumed(
-                    "recalled values attributed to Lin J et al. 2013, Clin Cancer Res 19:1760-72 "
-                    "(doi:10.1158/1078-0432.CCR-12-3072); the paper was found but its numbers were "
-                    "not read (pharmacology.md K19: not found)"
+                    "recalled from Lin J et al. 2013, Clin Cancer Res 19:1760-72 (doi:10.1158/1078-0432.CCR-12-3072; "
+                    "AKT1/2/3 IC50 5/18/8 nM), not verified here: the paper was found again (studyres.com copy) "
+                    "but its numbers are not in the readable part (pharmacology.md K19: not found)"
                 ),
             )
             for gene, value in (("AKT1", 5.0), ("AKT2", 18.0), ("AKT3", 8.0))
@@ -1174,7 +1225,10 @@ def _build() -> tuple[Drug, ...]:
         molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="free base")),
         canonical_unit="uM",
         exposure=None,
-        exposure_note="pharmacology.md K19: PK not found",
+        exposure_note=("no concentration read: 400 mg once daily (phase 3 dose); low plasma protein binding, median "
+                       "t1/2 45 h (27.8-66.9), Tmax 0.5-3 h, steady state within 7 days (secondary summary of the "
+                       "first-in-human study, Saura C et al. 2017 Cancer Discov 7:102, read); no Cmax or clearance "
+                       "value, so no exposure is derived"),
     ))
 
     drugs.append(Drug(
@@ -1191,7 +1245,8 @@ def _build() -> tuple[Drug, ...]:
                 "pharmacology.md K18: mTOR IC50 not found; low-nM cellular mTORC1 inhibition is the "
                 "recalled order of magnitude for rapalogs; mechanism (FKBP12 complex, allosteric, "
                 "mTORC1-selective) is textbook and the F1000 review Xie J et al. 2016 (PMC5007757) "
-                "describes it"
+                "describes it. Searched again: Schuler W et al. 1997, Transplantation 64:36 (SDZ RAD "
+                "pharmacology) was found, but its potencies are not in the readable part"
             ),
             note="incomplete inhibitor: 4E-BP1 phosphorylation partly resistant; mTORC2 spared acutely",
         ),),
@@ -1235,9 +1290,10 @@ def _build() -> tuple[Drug, ...]:
                 genes=("MAP2K1",), node="MEK", binding_site="MEK1 allosteric pocket adjacent to the ATP site",
                 binding="reversible", potency_nM=0.92, potency_kind="IC50",
                 provenance=_assumed(
-                    "recalled value attributed to Gilmartin AG et al. 2011, Clin Cancer Res 17:989-1000; "
-                    "its abstract (found) confirms potent, selective allosteric MEK1/2 inhibition but "
-                    "gives no number"
+                    "recalled from Gilmartin AG et al. 2011, Clin Cancer Res 17:989-1000 (MEK1 IC50 0.92 nM), not "
+                    "verified here: its abstract (read twice) confirms potent, selective allosteric MEK1/2 "
+                    "inhibition but gives no number; direct allosteric MEK1/2 binding also in Yoshida T et al. "
+                    "2012, Oncotarget 3:1533"
                 ),
             ),
             Target(
@@ -1275,16 +1331,18 @@ def _build() -> tuple[Drug, ...]:
             Target(
                 genes=("IGF1R",), node="IGF1R", binding_site="IGF1R kinase domain ATP site",
                 binding="reversible", potency_nM=35.0, potency_kind="IC50",
-                provenance=_assumed(
-                    "recalled value attributed to Mulvihill MJ et al. 2009 (Future Med Chem); no "
-                    "source read. Dual IGF1R/IR inhibition is sourced: Barata P et al. 2018, Invest "
-                    "New Drugs (phase 2 in CRPC; abstract mirror)"
+                provenance=_sourced(
+                    "Mulvihill MJ et al. 2009, Future Med Chem 1:1153-71 (primary not read)",
+                    "biochemical IC50 35 nM (recombinant IGF1R kinase); confirmed-secondary: a compound page "
+                    "(benchchem.com b2565389, citing ChEBI CHEBI:91402) gives IGF-1R 35 nM and IR 75 nM. Dual "
+                    "IGF1R/IR inhibition: Barata P et al. 2018, Invest New Drugs (abstract mirror)"
                 ),
             ),
             Target(
                 genes=("INSR",), node="INSR", binding_site="insulin receptor kinase domain ATP site",
                 binding="reversible", potency_nM=75.0, potency_kind="IC50",
-                provenance=_assumed("recalled (Mulvihill 2009); not read"),
+                provenance=_sourced("Mulvihill MJ et al. 2009, Future Med Chem 1:1153-71 (primary not read)",
+                                    "biochemical IC50 75 nM; confirmed-secondary (compound page as for IGF1R)"),
             ),
         ),
         mechanism="ATP-competitive dual IGF1R/insulin-receptor kinase inhibitor; blocks the IGF-1 bypass (L02, L29, L31)",
@@ -1293,7 +1351,9 @@ def _build() -> tuple[Drug, ...]:
         molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="free base")),
         canonical_unit="uM",
         exposure=None,
-        exposure_note="clinical exposure not curated",
+        exposure_note=("no concentration read: 150 mg twice daily is the phase 2 dose (Barata 2018, CRPC; SARC GIST "
+                       "trial, Clin Cancer Res 2020 26:1837); the phase I abstract (NCRI, intermittent dosing) reports "
+                       "linear PK without values"),
     ))
 
     drugs.append(Drug(
@@ -1305,9 +1365,9 @@ def _build() -> tuple[Drug, ...]:
             genes=("ERBB3",), node="HER3", binding_site="HER3 extracellular domain (heregulin/NRG1-binding region)",
             binding="reversible", potency_nM=0.8, potency_kind="Kd",
             provenance=_assumed(
-                "recalled value attributed to Schoeberl B et al. 2010 (Cancer Res); not read. The IgG2 "
-                "class and anti-ErbB3 target are sourced: US patent 10,184,006 (Merrimack; "
-                "patents.justia.com)"
+                "recalled from Schoeberl B et al. 2010, Cancer Res 70:2485 (KD 0.8 nM), not verified here (searched "
+                "again: not found in the corpus). The IgG2 class and anti-ErbB3 target are sourced: US patent "
+                "10,184,006 (Merrimack; patents.justia.com); so is its clinical development (Denlinger 2021)"
             ),
             potency_assay="antigen binding",
         ),),
@@ -1317,7 +1377,10 @@ def _build() -> tuple[Drug, ...]:
         molecular_weight_provenance=_assumed("typical IgG2 mass (~146 kDa), recalled"),
         canonical_unit="ug/mL",
         exposure=None,
-        exposure_note="clinical exposure not curated",
+        exposure_note=("no concentration read: Denlinger CS et al. 2021, Invest New Drugs 39:1604 (PMID 34250553; "
+                       "abstract read) gives the phase 2 dose (40 mg/kg loading, then 20 mg/kg weekly), terminal "
+                       "t1/2 ~100 h and steady state after 3-4 weekly doses, but no concentration; a volume of "
+                       "distribution would have to be assumed, so no exposure is derived"),
     ))
 
     drugs.append(Drug(
@@ -1341,7 +1404,10 @@ def _build() -> tuple[Drug, ...]:
         molecular_weight_provenance=_assumed(_IGG_MW),
         canonical_unit="ug/mL",
         exposure=None,
-        exposure_note="clinical exposure not curated",
+        exposure_note=("no concentration read: 18 mg/kg every 3 weeks (Japanese phase 1, Cancer Chemother Pharmacol "
+                       "2014;73:511, PMID 24442032; abstract read); the US phase 1 (ASCO 2011 abstract 3026, read) "
+                       "reports steady state after 3 cycles and a mean Cmin,ss >10-fold the xenograft "
+                       "HER3-inhibition threshold, without the value"),
     ))
 
     # ============================================================================================
@@ -1364,7 +1430,9 @@ def _build() -> tuple[Drug, ...]:
                     IC50_nominal_nM=55.0, serum_percent=10.0, readout="Rb phosphorylation (S780)",
                     cell_line="MDA-MB-435 (Rb-positive)",
                     provenance=_assumed(
-                        "cellular Rb-phosphorylation IC50 ~60 nM recalled for Fry 2004 (not read); Finn 2009 "
+                        "cellular Rb-phosphorylation IC50 ~60 nM recalled from Fry 2004, not verified here (its "
+                        "abstract, read again in a medchemexpress mirror, reports G1 arrest with reduced "
+                        "phospho-Ser780/Ser795 Rb but no cellular IC50); Finn 2009 "
                         "(Breast Cancer Res 11:R77, abstract read) says palbociclib blocks Rb phosphorylation in "
                         "cells 'in the low nanomolar range'; 55 nM = 5 x the CDK4 kinase IC50, nominal in 10 % "
                         "serum, converted to free like every cellular potency of the catalogue"),
@@ -1425,7 +1493,8 @@ def _build() -> tuple[Drug, ...]:
                 IC50_nominal_nM=0.29, serum_percent=5.0, readout="proliferation", cell_line="MCF-7",
                 provenance=_assumed(
                     "Wakeling 1991's MCF-7 growth IC50 (0.29 nM, abstract read) is a nominal medium "
-                    "concentration; the serum of that assay (charcoal-stripped, ~5 %) is assumed, not read. "
+                    "concentration; the serum of that assay (charcoal-stripped, ~5 %) is assumed, not read (the "
+                    "abstract, read again in a PubMed mirror, does not state it). "
                     "Converted to free like every cellular potency of the catalogue"),
             ),
         ),),
@@ -1452,6 +1521,66 @@ def _build() -> tuple[Drug, ...]:
                 "(mainly VLDL, LDL, HDL)"),
         ),
         note="endocrine drug of the ER-crosstalk submodel; acts only where ER_expression > 0",
+    ))
+
+    # ============================================================================================
+    # Exposure branch (issue #13 items 3, 4, 9): EGFR-selective reversible TKI, for the CCLE
+    # erlotinib curves of the calibration issue. New entries go at the end of the catalogue.
+    # ============================================================================================
+    erlotinib_her2 = Target(
+        genes=("ERBB2",), node="HER2", binding_site="HER2 kinase domain ATP site",
+        binding="reversible", potency_nM=_ERLOTINIB_BT474.IC50_nominal_nM, potency_kind="IC50",
+        potency_assay="cellular (BT-474 72-84 h viability, CCLE; iso-effect estimate)",
+        provenance=_ERLOTINIB_BT474.provenance,
+        cellular=_ERLOTINIB_BT474,
+        note=("weak off-target: Moyer 1997 reports selectivity for EGFR over the other tyrosine kinases it "
+              "examined; no purified-HER2 IC50 was read"),
+    )
+    drugs.append(Drug(
+        name="erlotinib",
+        aliases=("Tarceva", "OSI-774", "OSI774", "CP-358,774", "CP-358774", "CP358774"),
+        drug_class="reversible EGFR-selective tyrosine kinase inhibitor (4-anilinoquinazoline)",
+        modality="small_molecule",
+        targets=(
+            Target(
+                genes=("EGFR",), node="EGFR", binding_site="EGFR kinase domain ATP site",
+                binding="reversible", potency_nM=2.0, potency_kind="IC50",
+                provenance=_sourced(
+                    _MOYER_1997,
+                    "purified human EGFR tyrosine kinase IC50 2 nM; EGFR autophosphorylation in intact HN5 "
+                    "tumour cells IC50 20 nM (assay serum not read); selective for EGFR over the other "
+                    "isolated tyrosine kinases and cells examined"),
+            ),
+            erlotinib_her2,
+            _p95_copy(erlotinib_her2, "erlotinib"),
+        ),
+        mechanism=("reversible ATP-site EGFR kinase inhibitor (Moyer 1997); weak on HER2 and so on p95-HER2 "
+                   "(BT-474, HER2-driven, keeps 70 % viability at 8 uM nominal in the CCLE)"),
+        action="her_kinase_inhibit",
+        molecular_weight=393.44,
+        molecular_weight_provenance=_derived(
+            _TARCEVA_LABEL, "erlotinib hydrochloride C22H23N3O4.HCl, MW 429.90 (label DESCRIPTION, read); "
+            "free base = 429.90 - HCl 36.46 = 393.44 g/mol; label doses are given as erlotinib (free base)"),
+        canonical_unit="uM",
+        exposure=Exposure(
+            regimen="150 mg once daily (label dose, NSCLC), steady state",
+            unit="ug/mL",
+            provenance=_sourced(
+                _TARCEVA_LABEL,
+                "about 60 % absorbed orally; peak plasma 4 h after dosing; apparent volume of distribution "
+                "232 L; median half-life 36.2 h (steady state in 7-8 days); her2sim.library.pk gives the "
+                "exposure (average total 1.41 ug/mL = dose/(CL/F x 24 h), CL/F = V/F ln2/t1/2 = 4.44 L/h; "
+                "250 nM free)"),
+            protein_binding=0.93,
+            protein_binding_provenance=_sourced(
+                _TARCEVA_LABEL, "93 % bound to plasma albumin and alpha1-acid glycoprotein"),
+            note=("plasma concentrations (no whole-blood conversion needed; a blood-to-plasma ratio was not "
+                  "read and does not enter a plasma-based exposure)"),
+        ),
+        exposure_note="her2sim.library.pk models 150 mg qd from the label's V/F, half-life and Tmax",
+        binds_p95_her2=True,
+        note=("not a HER2-breast-cancer drug: included for the CCLE erlotinib curves (HER2-amplified lines resist "
+              "it) and as the EGFR-selective contrast to lapatinib"),
     ))
 
     return tuple(drugs)

@@ -45,6 +45,17 @@ are those of the project's pharmacology notes, cited with the original paper or 
   quartile boundaries at 10 mg/day (K18); ka from Tmax 1.5 h (label 1-2 h). Everolimus troughs
   are whole-blood values and everolimus concentrates in red cells: plasma = blood × 0.333
   (``plasma_per_measured``; see :data:`EVEROLIMUS_PLASMA_PER_BLOOD`).
+* erlotinib — V/F 232 L, median half-life 36.2 h, Tmax 4 h and 93 % plasma protein binding
+  sourced (Tarceva label); CL/F derived (V/F ln 2 / t1/2 = 4.44 L/h).
+
+Tumour partitioning
+-------------------
+The signalling model receives the free plasma concentration. Where a tumour-to-plasma ratio was
+measured in patients, :func:`tumour_partition` returns it with its source (:data:`TUMOUR_PARTITION`)
+and :func:`steady_state_summary` reports ``cavg_free_tumour_nM`` = free plasma average × ratio, the
+exposure the clinical table shows in its "tumour" column. The ratio is one of *total* concentrations
+(tissue homogenate vs plasma), so applying it to the free concentration assumes tumour tissue binds
+the drug like plasma does; drugs without a published ratio have no tumour factor (``None``).
 """
 
 from __future__ import annotations
@@ -71,6 +82,8 @@ __all__ = [
     "concentration_profile",
     "regimen_schedule",
     "steady_state_summary",
+    "TUMOUR_PARTITION",
+    "tumour_partition",
 ]
 
 Kind = Literal["iv_2cmt", "iv_1cmt", "oral_1cmt"]
@@ -91,6 +104,23 @@ TRAMETINIB_BCP = ("Leonowens C et al. 2014, Br J Clin Pharmacol 78:524-32 (PMID 
 KADCYLA = ("Kadcyla (ado-trastuzumab emtansine) US label, section 12.3, population PK (120ty.net label "
            "mirror): CL 0.68 L/day, t1/2 approximately 4 days, no accumulation at 3.6 mg/kg q3w")
 K13 = "Tukysa label (medex.com.bd / rxreasoner mirrors), pharmacology.md K13"
+TARCEVA = ("Tarceva (erlotinib) US label, CLINICAL PHARMACOLOGY (rxdrugnews.com / clustermed.info mirrors): about "
+           "60 % absorbed, Tmax 4 h, 93 % bound to albumin and alpha1-acid glycoprotein, V/F 232 L, median t1/2 36.2 h")
+SPECTOR_2015 = ("Spector NL, Robertson FC, Bacus S et al. 2015, PLoS One 10:e0142845 (lapatinib plasma and tumour "
+                "concentrations in patients with breast cancer, 1000 or 1500 mg/day before surgery)")
+
+#: Tumour-to-plasma ratios of total concentration measured in patients: drug -> (ratio, provenance).
+#: Only lapatinib has one here. The value is recalled, not read: the paper was found (dx.plos.org page)
+#: but its results text could not be opened with the tools of this work, so the provenance kind is
+#: ``assumed`` and the clinical table keeps its plasma-exposure verdict as the declared one.
+TUMOUR_PARTITION: dict[str, tuple[float, Prov]] = {
+    "lapatinib": (4.0, ("assumed", SPECTOR_2015,
+                        "recalled from Spector et al. 2015, not verified here: lapatinib tumour concentrations "
+                        "several-fold (about 4-fold taken; recall spans 3-10-fold) above plasma after 10-14 days "
+                        "of daily dosing. Applied to the free plasma concentration, i.e. tumour tissue taken to "
+                        "bind lapatinib like plasma; extra tissue binding (lysosomal trapping) would make the "
+                        "free tumour concentration lower than this")),
+}
 #: Everolimus concentrates in red cells: the Afinitor label states that about 20 % of the drug in
 #: blood is in plasma at the concentrations of 10 mg/day (recalled, not read in this work); with a
 #: haematocrit of 0.40, plasma/blood = 0.20/(1 - 0.40) = 0.333. ter Heine R et al. 2016 (Clin
@@ -328,6 +358,14 @@ def _build() -> dict[str, PKModel]:
                                  "average free exposure, which is dose/(CL/F·tau))"),
         "free_fraction": ("sourced", K13, "97.1 % bound, so unbound 0.029")},
         note="unbound fraction 0.029 (label)")
+    # erlotinib: label V/F and median half-life give CL/F; Tmax 4 h; 93 % bound
+    cl_erl = 232.0 * math.log(2) / 36.2
+    models["erlotinib"] = _oral("erlotinib", cl_f=cl_erl, v_f=232.0, tmax=4.0, fu=1.0 - 0.93, prov={
+        "CL_F": ("derived", TARCEVA, f"V/F 232 L x ln 2 / median t1/2 36.2 h = {cl_erl:.2f} L/h"),
+        "V_F": ("sourced", TARCEVA, "apparent volume of distribution 232 L"),
+        "tmax": ("sourced", TARCEVA, "peak plasma levels 4 h after dosing"),
+        "free_fraction": ("sourced", TARCEVA, "93 % protein bound, so unbound 0.07")},
+        note="unbound fraction 0.07 (label); plasma concentrations")
     return models
 
 
@@ -363,7 +401,30 @@ REGIMENS: dict[str, Regimen] = {
                                   source="Mekinist label: 2 mg once daily"),
     "tucatinib 300 mg bid": Regimen("tucatinib 300 mg bid", "tucatinib", 300.0, 12.0,
                                     source="Tukysa label: 300 mg twice daily (pharmacology.md K13)"),
+    "erlotinib 150 mg qd": Regimen("erlotinib 150 mg qd", "erlotinib", 150.0, 24.0,
+                                   source="Tarceva label: 150 mg once daily (NSCLC); not a breast-cancer regimen"),
 }
+
+
+def tumour_partition(drug: str) -> tuple[float | None, Prov]:
+    """Tumour-to-plasma concentration ratio of ``drug`` where measured in patients, with its provenance.
+
+    Returns ``(None, ("", "", reason))`` for drugs without a published ratio: no tumour factor is
+    then applied (the tumour exposure is not known, not assumed equal to plasma).
+
+    Examples
+    --------
+    >>> tumour_partition("lapatinib")[0]
+    4.0
+    >>> tumour_partition("trastuzumab")[0] is None
+    True
+    """
+    from .drugs import get_drug
+
+    name = get_drug(drug).name
+    if name in TUMOUR_PARTITION:
+        return TUMOUR_PARTITION[name]
+    return None, ("", "", f"no tumour-to-plasma ratio curated for {name}")
 
 
 def pk_model(drug: str) -> PKModel:
@@ -481,6 +542,9 @@ def regimen_schedule(regimens: Sequence[str | Regimen], *, t_end_h: float, step_
 def steady_state_summary(reg: Regimen | str, *, weeks: float = 15.0) -> dict[str, float]:
     """Cmax, Cmin and time-averaged concentration (total µg/mL and free nM) over the last cycle.
 
+    Also ``tumour_partition`` (:func:`tumour_partition`; NaN where none is published) and
+    ``cavg_free_tumour_nM`` = ``cavg_free_nM`` × that ratio (NaN without one).
+
     The last cycle is the last dosing interval (or week for intermittent regimens) of
     ``weeks`` of dosing, by which time every regimen here is at steady state (trastuzumab
     12-15 weeks, K02).
@@ -492,11 +556,15 @@ def steady_state_summary(reg: Regimen | str, *, weeks: float = 15.0) -> dict[str
     t = np.linspace(t_end - period, t_end - 1e-6, 2001)
     total = concentration(reg, t, free=False, unit="mg/L")
     free = concentration(reg, t)
+    ratio, _ = tumour_partition(reg.drug)
+    cavg_free = float(np.trapezoid(free, t) / (t[-1] - t[0]))
     return {
         "cmax_total_ug_per_mL": float(total.max()), "cmin_total_ug_per_mL": float(total.min()),
         "cavg_total_ug_per_mL": float(np.trapezoid(total, t) / (t[-1] - t[0])),
         "cmax_free_nM": float(free.max()), "cmin_free_nM": float(free.min()),
-        "cavg_free_nM": float(np.trapezoid(free, t) / (t[-1] - t[0])),
+        "cavg_free_nM": cavg_free,
         "free_fraction": pk_model(reg.drug).free_fraction,
         "free_fraction_known": float(pk_model(reg.drug).free_fraction_known),
+        "tumour_partition": float("nan") if ratio is None else float(ratio),
+        "cavg_free_tumour_nM": float("nan") if ratio is None else cavg_free * float(ratio),
     }

@@ -29,11 +29,12 @@ from typing import Any
 
 import pandas as pd
 
+from ..errors import ValidationError
 from .findings import CHECKS, Lab, run_checks
 
 __all__ = [
     "write_scorecard", "parse_simulated", "summary", "clinical_exposure_table", "MONOTHERAPY_ACTIVITY",
-    "CLINICAL_VERDICT_RULE",
+    "CLINICAL_VERDICT_RULE", "CLINICAL_TUMOUR_VERDICT_RULE", "CLINICAL_CONTEXT_COLUMNS",
 ]
 
 _NUMBER = re.compile(r"^(?P<name>.+?) (?P<value>[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)$")
@@ -84,6 +85,8 @@ MONOTHERAPY_ACTIVITY: dict[str, tuple[str, str, bool | None]] = {
     "MK-2206": ("weak monotherapy (findings L42)", "findings.csv L42", False),
     "ipatasertib": ("no HER2+ monotherapy activity curated", "issue #13 verdict rule", False),
     "pictilisib": ("no HER2+ monotherapy activity curated", "issue #13 verdict rule", False),
+    "erlotinib": ("no HER2+ breast-cancer monotherapy activity curated (EGFR-selective; CCLE BT-474 keeps 70 % "
+                  "viability at 8 uM)", "", None),
 }
 
 #: The verdict rule of :func:`clinical_exposure_table`, fixed before any run (issue #13 item 9).
@@ -94,10 +97,49 @@ CLINICAL_VERDICT_RULE = (
     "activity in HER2+ disease may stay low (no requirement); drugs without a curated clinical exposure are "
     "not simulated (no in-vitro fallback)"
 )
+#: Second verdict column of :func:`clinical_exposure_table`, declared before any run: the thresholds of
+#: :data:`CLINICAL_VERDICT_RULE`, read on the tumour exposure column.
+CLINICAL_TUMOUR_VERDICT_RULE = (
+    "the thresholds of the main rule applied to GI_tumour: GI at 72 h in the BT-474-like tumour when the free "
+    "exposure is multiplied by the drug's published tumour-to-plasma ratio (her2sim.library.pk.TUMOUR_PARTITION; "
+    "drugs without a ratio keep their plasma exposure); the yardstick stays trastuzumab at its plasma exposure "
+    "(no antibody tumour penetration factor is curated)"
+)
+#: Context columns beside the genotype variants: label -> parameter settings added to the first context.
+#: BT-474 is ER-positive (the flagship model is ER-negative by default) and in patients trastuzumab also
+#: kills through immune effector cells (``in_vivo`` = 1 switches on ADCC in the signalling model).
+CLINICAL_CONTEXT_COLUMNS: dict[str, dict[str, float]] = {
+    "ER positive": {"ER_expression": 1.0},
+    "in vivo (ADCC)": {"in_vivo": 1.0},
+}
 _MUST_ACT = ("lapatinib", "neratinib")
+_TUMOUR_TAG = " [tumour exposure]"
+
+
+def _verdict(drug: str, g: float, yard: float) -> str:
+    """The verdict of :data:`CLINICAL_VERDICT_RULE` for one drug's GI ``g`` against the yardstick ``yard``."""
+    import numpy as np
+
+    if not np.isfinite(g):
+        return "no clinical exposure curated: not simulated"
+    if drug in _MUST_ACT:
+        ok = g >= 0.5 * yard
+        return f"{'acts' if ok else 'too weak'}: GI {g:.1f} % vs >= {0.5 * yard:.1f} % required"
+    if drug == "trastuzumab + tucatinib":
+        ok = g >= yard + 5.0
+        return f"{'adds' if ok else 'does not add'}: GI {g:.1f} % vs trastuzumab {yard:.1f} % + 5"
+    if drug == "trastuzumab":
+        return "yardstick"
+    active = MONOTHERAPY_ACTIVITY.get(drug, ("", "", None))[2]
+    if active is True:
+        return "monotherapy activity; no threshold in the rule (reported only)"
+    if active is False:
+        return "no requirement (no monotherapy activity)"
+    return "no requirement (activity not curated)"
 
 
 def clinical_exposure_table(*, contexts: tuple[str, ...] = ("parental", "PIK3CA H1047R", "PTEN loss"),
+                            context_columns: Mapping[str, Mapping[str, float]] | None = None,
                             time: float = 72.0, model=None, n_threads: int | None = None) -> pd.DataFrame:
     """Every catalogued drug at its label regimen: free exposure, GI at 72 h, published activity, verdict.
 
@@ -107,18 +149,43 @@ def clinical_exposure_table(*, contexts: tuple[str, ...] = ("parental", "PIK3CA 
     variants. Drugs without a clinical exposure get NaN and the verdict says so: nothing falls
     back to an in-vitro dose. The verdict follows :data:`CLINICAL_VERDICT_RULE`.
 
+    Context columns (:data:`CLINICAL_CONTEXT_COLUMNS` by default) add parameter settings to the first
+    context: ``GI_ER positive`` (BT-474 is ER-positive) and ``GI_in vivo (ADCC)`` (immune effector
+    cells present, so trastuzumab's yardstick includes its ADCC). They are shown, not judged.
+    ``free_tumour_nM`` multiplies the free exposure by the drug's published tumour-to-plasma ratio
+    (:func:`her2sim.library.pk.tumour_partition`; plasma exposure where none is published) and
+    ``GI_tumour`` is the first context's GI there; ``verdict_tumour`` applies the same thresholds to
+    it (:data:`CLINICAL_TUMOUR_VERDICT_RULE`).
+
+    Parameters
+    ----------
+    contexts
+        Genotype contexts (names :func:`her2sim.analysis.resolve_context` knows); the first is the
+        one the verdict reads.
+    context_columns
+        ``{label: {parameter id: value}}`` added on top of the first context.
+    time
+        Treatment duration (h) at which GI is read.
+    model
+        A variant of the flagship model (default: the default family's model).
+    n_threads
+        Threads of the ensemble run.
+
     Returns
     -------
     pandas.DataFrame
         One row per drug plus ``"trastuzumab + tucatinib"``: ``drug, regimen_or_basis, free_nM,
-        exposure_source, GI_<context>`` (%), ``published_activity, activity_source, verdict``;
-        ``attrs["rule"]`` holds the verdict rule. ``.to_xarray()`` gives the labelled array form.
+        exposure_source, tumour_partition, free_tumour_nM, tumour_source, GI_<context>`` (%),
+        ``GI_tumour, published_activity, activity_source, verdict, verdict_tumour``;
+        ``attrs["rule"]`` and ``attrs["tumour_rule"]`` hold the verdict rules. ``.to_xarray()``
+        gives the labelled array form.
     """
     import numpy as np
 
     from ..analysis._runs import resolve_context
     from ..analysis.atlas import exposure_table, simulate_therapies, therapy_concentrations
     from .drugs import list_drugs
+    from .pk import tumour_partition
 
     names = list(list_drugs())
     exposures = exposure_table("free_average", names)
@@ -127,9 +194,19 @@ def clinical_exposure_table(*, contexts: tuple[str, ...] = ("parental", "PIK3CA 
     if "trastuzumab" in therapies and "tucatinib" in therapies:
         therapies.append("trastuzumab + tucatinib")
     ctx = {c: resolve_context(c)[1] for c in contexts}
-    ds = simulate_therapies(ctx, therapy_concentrations(therapies, clinical), time=time, model=model,
-                            n_threads=n_threads)
+    extra = dict(CLINICAL_CONTEXT_COLUMNS if context_columns is None else context_columns)
+    for label, settings in extra.items():
+        if label in ctx:
+            raise ValidationError(f"context_columns: {label!r} is also a genotype context; give it another label")
+        ctx[label] = {**ctx[contexts[0]], **{str(k): float(v) for k, v in settings.items()}}
+    concentrations = therapy_concentrations(therapies, clinical)
+    partition = {name: tumour_partition(name) for name in therapies if " + " not in name}
+    for name, (ratio, _) in partition.items():
+        if ratio is not None:
+            concentrations[name + _TUMOUR_TAG] = {k: v * ratio for k, v in concentrations[name].items()}
+    ds = simulate_therapies(ctx, concentrations, time=time, model=model, n_threads=n_threads)
     gi = ds["inhibition_percent"]
+    first = contexts[0]
     table = exposures.set_index("drug")
     rows = []
     for name in [*names, "trastuzumab + tucatinib"]:
@@ -142,35 +219,24 @@ def clinical_exposure_table(*, contexts: tuple[str, ...] = ("parental", "PIK3CA 
         else:
             row.update({"regimen_or_basis": "both label regimens", "free_nM": float("nan"),
                         "exposure_source": "as the single drugs"})
-        for c in contexts:
+        ratio, prov = partition.get(name, (None, ("", "", "")))
+        row["tumour_partition"] = float("nan") if ratio is None else float(ratio)
+        row["free_tumour_nM"] = row["free_nM"] * (1.0 if ratio is None else float(ratio))
+        row["tumour_source"] = (f"{prov[0]}: {prov[1]}; {prov[2]}" if ratio is not None
+                                else "no tumour-to-plasma ratio curated: plasma exposure")
+        for c in ctx:
             row[f"GI_{c}"] = float(gi.sel(context=c, therapy=name)) if simulated else float("nan")
-        activity, source, active = MONOTHERAPY_ACTIVITY.get(name, ("not curated", "", None))
+        tumour_therapy = name + _TUMOUR_TAG if ratio is not None else name
+        row["GI_tumour"] = float(gi.sel(context=first, therapy=tumour_therapy)) if simulated else float("nan")
+        activity, source, _ = MONOTHERAPY_ACTIVITY.get(name, ("not curated", "", None))
         row["published_activity"], row["activity_source"] = activity, source
         rows.append(row)
     frame = pd.DataFrame(rows)
-    ref = frame.set_index("drug")[f"GI_{contexts[0]}"]
-    yard = float(ref.get("trastuzumab", np.nan))
-    verdicts = []
-    for _, r in frame.iterrows():
-        g = r[f"GI_{contexts[0]}"]
-        if not np.isfinite(g):
-            verdicts.append("no clinical exposure curated: not simulated")
-        elif r["drug"] in _MUST_ACT:
-            ok = g >= 0.5 * yard
-            verdicts.append(f"{'acts' if ok else 'too weak'}: GI {g:.1f} % vs >= {0.5 * yard:.1f} % required")
-        elif r["drug"] == "trastuzumab + tucatinib":
-            ok = g >= yard + 5.0
-            verdicts.append(f"{'adds' if ok else 'does not add'}: GI {g:.1f} % vs trastuzumab {yard:.1f} % + 5")
-        elif r["drug"] == "trastuzumab":
-            verdicts.append("yardstick")
-        elif MONOTHERAPY_ACTIVITY.get(r["drug"], ("", "", None))[2] is True:
-            verdicts.append("monotherapy activity; no threshold in the rule (reported only)")
-        elif MONOTHERAPY_ACTIVITY.get(r["drug"], ("", "", None))[2] is False:
-            verdicts.append("no requirement (no monotherapy activity)")
-        else:
-            verdicts.append("no requirement (activity not curated)")
-    frame["verdict"] = verdicts
+    yard = float(frame.set_index("drug")[f"GI_{first}"].get("trastuzumab", np.nan))
+    frame["verdict"] = [_verdict(d, g, yard) for d, g in zip(frame["drug"], frame[f"GI_{first}"])]
+    frame["verdict_tumour"] = [_verdict(d, g, yard) for d, g in zip(frame["drug"], frame["GI_tumour"])]
     frame.attrs["rule"] = CLINICAL_VERDICT_RULE
+    frame.attrs["tumour_rule"] = CLINICAL_TUMOUR_VERDICT_RULE
     frame.attrs["time_h"] = float(time)
     return frame
 
@@ -303,15 +369,19 @@ def _markdown(frame: pd.DataFrame, counts: Mapping[str, Any], seconds: float) ->
 def _clinical_markdown(table: pd.DataFrame) -> str:
     gi = [c for c in table.columns if c.startswith("GI_")]
     lines = ["", "## Clinical exposure and activity", "", f"Rule (fixed before the run): {table.attrs['rule']}.", "",
-             "| drug | free nM | " + " | ".join(f"{c[3:]} GI %" for c in gi) + " | published activity | verdict |",
-             "|---|---|" + "---|" * len(gi) + "---|---|"]
+             f"Tumour-exposure verdict (declared before the run): {table.attrs.get('tumour_rule', 'not computed')}.",
+             "",
+             "| drug | free nM | tumour nM | " + " | ".join(f"{c[3:]} GI %" for c in gi)
+             + " | published activity | verdict | verdict (tumour exposure) |",
+             "|---|---|---|" + "---|" * len(gi) + "---|---|---|"]
     for _, r in table.iterrows():
         def num(x: float, fmt: str) -> str:
             return "—" if pd.isna(x) else format(x, fmt)
 
-        cells = [r["drug"], num(r["free_nM"], ".3g"), *[num(r[c], ".1f") for c in gi],
+        cells = [r["drug"], num(r["free_nM"], ".3g"), num(r.get("free_tumour_nM", float("nan")), ".3g"),
+                 *[num(r[c], ".1f") for c in gi],
                  f"{r['published_activity']} ({r['activity_source']})" if r["activity_source"] else r["published_activity"],
-                 r["verdict"]]
+                 r["verdict"], r.get("verdict_tumour", "")]
         lines.append("| " + " | ".join(str(c).replace("|", "/") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
