@@ -9,6 +9,8 @@ the flagship?". It bundles
 * ``drug_settings`` — doses (``{drug: nM or (value, unit)}``) as parameter settings;
 * ``readouts``, ``growth_species`` (the relative cell number of growth end points),
   ``routes`` (read-out -> label, the signals a resistance atlas follows) and ``default_context``;
+* ``in_vitro_doses`` — drug action -> ``(value, unit, source)``, the nominal dose of cell studies
+  (the atlas's ``in_vitro`` exposure); a family without it uses the default family's;
 * ``conserved`` moieties (``{name: species ids whose amounts sum to a constant}``), checked by
   the standard model battery (:mod:`her2sim.testing.battery`);
 * optionally the logical twin and its node map.
@@ -57,6 +59,7 @@ class ModelFamily:
     logical: Callable[[], Any] | None = None
     node_map: Callable[[], Any] | None = None
     submodels: tuple[str, ...] = ()
+    in_vitro_doses: Callable[[], Mapping[str, tuple[float, str, str]]] | None = None
 
     def model(self) -> Model:
         """The family's kinetic model (built once, cached by the builder)."""

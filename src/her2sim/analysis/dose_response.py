@@ -398,7 +398,7 @@ def simulate_dose_response(
     # doses are nominal; the model takes the free concentration in a medium with serum_percent % serum
     free_nM = {name: per_drug_nM[name] * get_drug(name).free_fraction_in_medium(float(serum_percent))
                for name in ratios}
-    params = {name: _param(name) for name in ratios}
+    params = {name: _param(name, model) for name in ratios}
     members: list[dict[str, float]] = []
     for settings in ctx.values():
         base = {**settings, **(parameters or {})}
@@ -462,10 +462,10 @@ def simulate_dose_response(
     return attach_notes(ds, notes)
 
 
-def _param(drug: str) -> str:
-    from ..library.her2_model import drug_parameter
+def _param(drug: str, model=None) -> str:
+    from ._runs import drug_parameter
 
-    return drug_parameter(drug)
+    return drug_parameter(drug, model=model)
 
 
 def _label(ratios: Mapping[str, float], unit: str) -> str:

@@ -44,10 +44,10 @@ EXPLAIN_READOUTS: dict[str, str] = {
 def candidate_drugs(exclude: Sequence[str] = ("T-DM1",)) -> list[str]:
     """Modelled catalogue drugs, without ``exclude`` (T-DM1: its payload is not modelled)."""
     from ..library.drugs import get_drug
-    from ..library.her2_model import modelled_drugs
+    from ._runs import drug_names
 
     skip = {get_drug(d).name for d in exclude}
-    return [d for d in modelled_drugs() if d not in skip]
+    return [d for d in drug_names() if d not in skip]
 
 
 def _combinations(drugs: Sequence[str], max_size: int, one_per_action: bool, backbone: Sequence[str]) -> list[tuple[str, ...]]:
@@ -126,7 +126,7 @@ def rescue_search(
         in attrs and ``drug`` variables.
     """
     from ..library.drugs import get_drug
-    from ..library.her2_model import drug_parameter
+    from ._runs import drug_parameter
 
     model = model or default_model()
     if not 1 <= max_size <= 3:
@@ -157,7 +157,7 @@ def rescue_search(
     def settings_of(combo: Sequence[str]) -> dict[str, float]:
         out: dict[str, float] = {}
         for d in combo:
-            key = drug_parameter(d)
+            key = drug_parameter(d, model=model)
             out[key] = out.get(key, 0.0) + float(conc[d])
         return out
 

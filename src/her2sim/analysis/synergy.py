@@ -138,7 +138,7 @@ def simulate_combination(
         read-outs, ``status``; ready for :func:`synergy`.
     """
     from ..library.drugs import get_drug
-    from ..library.her2_model import drug_parameter
+    from ._runs import drug_parameter
 
     model = model or default_model()
     a_name, b_name = get_drug(drug_a).name, get_drug(drug_b).name
@@ -148,7 +148,7 @@ def simulate_combination(
         if axis.ndim != 1 or axis.size < 2 or np.any(axis < 0) or not np.any(axis == 0):
             raise ValidationError(f"{label} must be >= 0 and include 0 (the single-agent edge), got {axis.tolist()}")
     (ctx_label, settings), = resolve_contexts([context]).items()
-    pa, pb = drug_parameter(a_name), drug_parameter(b_name)
+    pa, pb = drug_parameter(a_name, model=model), drug_parameter(b_name, model=model)
     a_nM = np.asarray([get_drug(a_name).to_nM(x, unit) for x in da])
     b_nM = np.asarray([get_drug(b_name).to_nM(x, unit) for x in db])
     base = {**settings, **(parameters or {})}

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..errors import UnknownNameError
 from ..family import ModelFamily
+from .her2 import SUBMODELS
 
 __all__ = ["FAMILY", "PARENTAL", "resolve_context", "context_names"]
 
@@ -103,6 +104,12 @@ def _drug_names() -> tuple[str, ...]:
     return modelled_drugs()
 
 
+def _in_vitro_doses() -> dict[str, tuple[float, str, str]]:
+    from .her2.drug_action import DRUG_ACTIONS
+
+    return {name: (*a.in_vitro_dose, a.in_vitro_source) for name, a in DRUG_ACTIONS.items()}
+
+
 def _logical() -> Any:
     from . import her2_logical
 
@@ -146,4 +153,6 @@ FAMILY = ModelFamily(
     drug_names=_drug_names,
     logical=_logical,
     node_map=_node_map,
+    submodels=SUBMODELS,
+    in_vitro_doses=_in_vitro_doses,
 )

@@ -9,14 +9,18 @@ the pathway submodels read.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ...errors import UnknownNameError, ValidationError
 from ...model import Parameter, ParameterRole, Provenance
 from ._base import Builder, _assumed, _derived, _sourced
 
-__all__ = ["DrugMechanism", "MECHANISMS", "add", "drug_parameter", "drug_settings", "modelled_drugs"]
+__all__ = [
+    "DrugAction", "DRUG_ACTIONS", "register_action", "unregister_action", "in_vitro_doses", "DrugMechanism",
+    "MECHANISMS", "add", "drug_parameter", "drug_settings", "modelled_drugs",
+]
+
 
 @dataclass(frozen=True)
 class DrugMechanism:
@@ -25,34 +29,148 @@ class DrugMechanism:
     ``nodes``: the catalogue target nodes whose potencies become model parameters (the occupancy
     terms of :func:`build` are grouped by ``action:node``); ``logical_inputs``: the inputs of the
     logical twin fixed on by a drug with this action (:func:`her2_logical.apply_drugs`).
+    Derived from :data:`DRUG_ACTIONS`.
     """
 
     nodes: tuple[str, ...]
     logical_inputs: tuple[str, ...]
 
 
-#: Drug action -> its mechanism in the kinetic model and in the logical twin (one table for both).
-MECHANISMS: dict[str, DrugMechanism] = {
-    "her2_ecd_block": DrugMechanism(("HER2",), ("Trastuzumab",)),
-    "her2_dimerisation_block": DrugMechanism(("HER2",), ("Pertuzumab",)),
-    "her_kinase_inhibit": DrugMechanism(("HER2", "p95-HER2", "EGFR"), ("HER_TKI",)),
-    "pi3k_alpha_inhibit": DrugMechanism(("PI3K p110alpha",), ("PI3K_alpha_inhibitor",)),
-    "pi3k_pan_inhibit": DrugMechanism(("PI3K p110alpha", "PI3K p110beta"), ("PI3K_pan_inhibitor",)),
-    "akt_inhibit": DrugMechanism(("AKT",), ("AKT_inhibitor",)),
-    "mtorc1_inhibit": DrugMechanism(("mTORC1",), ("mTORC1_inhibitor",)),
-    "mek_inhibit": DrugMechanism(("MEK",), ("MEK_inhibitor",)),
-    "igf1r_inhibit": DrugMechanism(("IGF1R",), ("IGF1R_inhibitor",)),
-    "her3_block": DrugMechanism(("HER3",), ("HER3_antibody",)),
-    "cdk46_inhibit": DrugMechanism(("CDK4/6",), ("CDK46_inhibitor",)),
-    # SERD (fulvestrant): ER occupancy and degradation
-    "er_degrade": DrugMechanism(("ER",), ("Fulvestrant",)),
-}
-_ACTION_NODES = {action: m.nodes for action, m in MECHANISMS.items()}
-_NODE_TAG = {
-    "HER2": "HER2", "p95-HER2": "p95", "EGFR": "EGFR", "PI3K p110alpha": "PI3K", "PI3K p110beta": "PI3Kb",
-    "AKT": "AKT", "mTORC1": "mTORC1", "MEK": "MEK", "IGF1R": "IGF1R", "HER3": "HER3", "ER": "ER",
-    "CDK4/6": "CDK46",
-}
+#: ``effect(b, occupancy)`` of a registered action: writes its rate-law effect into the builder;
+#: ``occupancy(node)`` is the occupancy expression of the action's drugs at ``node``.
+Effect = Callable[[Builder, Callable[[str], str]], None]
+
+
+@dataclass(frozen=True)
+class DrugAction:
+    """One drug action of the flagship, declared once; every other table derives from it.
+
+    Parameters
+    ----------
+    name
+        The catalogue action (:data:`her2sim.library.drugs.Action`), e.g. ``"mek_inhibit"``.
+    nodes
+        Catalogue target node -> tag used in potency parameter ids (``IC50_<drug>_<tag>``); the
+        drug's potency at each node becomes a parameter and an occupancy term ``action:node``.
+    logical_inputs
+        Inputs of the logical twin switched on by a drug with this action.
+    in_vitro_dose
+        ``(value, unit)`` nominal dose of cell studies: the atlas's ``in_vitro`` exposure.
+    in_vitro_source
+        Where that dose convention comes from.
+    effect
+        For an action added by :func:`register_action`: writes its rate-law effect (rules,
+        reactions, parameters with provenance) into the builder, after the built-in actions. The
+        built-in actions' effects are written in :func:`add` (and CDK4/6 in the phenotype
+        submodel), where the rate laws they enter live; ``None`` for them.
+    logical_target
+        For a registered action: the twin node the (single) logical input switches off
+        (``target = rule & !input``); the built-in actions are written in the twin's rules.
+    """
+
+    name: str
+    nodes: Mapping[str, str]
+    logical_inputs: tuple[str, ...]
+    in_vitro_dose: tuple[float, str]
+    in_vitro_source: str = ""
+    effect: Effect | None = None
+    logical_target: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.nodes:
+            raise ValidationError(f"DrugAction {self.name!r}: nodes must name at least one target node")
+        value, unit = self.in_vitro_dose
+        if not float(value) > 0:
+            raise ValidationError(f"DrugAction {self.name!r}: in_vitro_dose must be > 0, got {value!r}")
+        if (self.effect is None) != (self.logical_target is None) and self.name not in _BUILT_IN:
+            raise ValidationError(f"DrugAction {self.name!r}: a registered action needs both effect and "
+                                  "logical_target (its kinetic and its logical meaning)")
+
+
+_CELL_STUDIES = "in-vitro reference dose (conventions of her2sim.library.findings, from the cited cell studies)"
+_BUILT_IN = ("her2_ecd_block", "her2_dimerisation_block", "her_kinase_inhibit", "pi3k_alpha_inhibit",
+             "pi3k_pan_inhibit", "akt_inhibit", "mtorc1_inhibit", "mek_inhibit", "igf1r_inhibit", "her3_block",
+             "cdk46_inhibit", "er_degrade")
+
+#: Every drug action the flagship models (one declaration each; :func:`register_action` adds more).
+DRUG_ACTIONS: dict[str, DrugAction] = {a.name: a for a in (
+    DrugAction("her2_ecd_block", {"HER2": "HER2"}, ("Trastuzumab",), (10.0, "ug/mL"), _CELL_STUDIES),
+    DrugAction("her2_dimerisation_block", {"HER2": "HER2"}, ("Pertuzumab",), (10.0, "ug/mL"), _CELL_STUDIES),
+    DrugAction("her_kinase_inhibit", {"HER2": "HER2", "p95-HER2": "p95", "EGFR": "EGFR"}, ("HER_TKI",),
+               (1.0, "uM"), _CELL_STUDIES),
+    DrugAction("pi3k_alpha_inhibit", {"PI3K p110alpha": "PI3K"}, ("PI3K_alpha_inhibitor",), (1.0, "uM"),
+               _CELL_STUDIES),
+    DrugAction("pi3k_pan_inhibit", {"PI3K p110alpha": "PI3K", "PI3K p110beta": "PI3Kb"}, ("PI3K_pan_inhibitor",),
+               (1.0, "uM"), _CELL_STUDIES),
+    DrugAction("akt_inhibit", {"AKT": "AKT"}, ("AKT_inhibitor",), (1.0, "uM"), _CELL_STUDIES),
+    DrugAction("mtorc1_inhibit", {"mTORC1": "mTORC1"}, ("mTORC1_inhibitor",), (20.0, "nM"), _CELL_STUDIES),
+    DrugAction("mek_inhibit", {"MEK": "MEK"}, ("MEK_inhibitor",), (1.0, "uM"), _CELL_STUDIES),
+    DrugAction("igf1r_inhibit", {"IGF1R": "IGF1R"}, ("IGF1R_inhibitor",), (3.0, "uM"), _CELL_STUDIES),
+    DrugAction("her3_block", {"HER3": "HER3"}, ("HER3_antibody",), (10.0, "ug/mL"), _CELL_STUDIES),
+    DrugAction("cdk46_inhibit", {"CDK4/6": "CDK46"}, ("CDK46_inhibitor",), (1.0, "uM"), _CELL_STUDIES),
+    # SERD (fulvestrant): ER occupancy and degradation. Fulvestrant in ER-positive cell studies is
+    # used at 100 nM (e.g. Xia 2006; Wakeling 1991's MCF-7 IC50 is 0.29 nM, so 100 nM is saturating)
+    DrugAction("er_degrade", {"ER": "ER"}, ("Fulvestrant",), (100.0, "nM"), _CELL_STUDIES),
+)}
+
+#: Drug action -> its mechanism in the kinetic model and in the logical twin (derived from :data:`DRUG_ACTIONS`).
+MECHANISMS: dict[str, DrugMechanism] = {}
+_ACTION_NODES: dict[str, tuple[str, ...]] = {}
+_NODE_TAG: dict[str, str] = {}
+
+
+def _derive(action: DrugAction) -> None:
+    for node, tag in action.nodes.items():
+        if _NODE_TAG.setdefault(node, tag) != tag:
+            raise ValidationError(f"DrugAction {action.name!r}: node {node!r} has tag {_NODE_TAG[node]!r} already")
+    MECHANISMS[action.name] = DrugMechanism(tuple(action.nodes), tuple(action.logical_inputs))
+    _ACTION_NODES[action.name] = tuple(action.nodes)
+
+
+for _action in DRUG_ACTIONS.values():
+    _derive(_action)
+
+
+def register_action(action: DrugAction, *, replace: bool = False) -> DrugAction:
+    """Add a drug action to the flagship: its kinetic effect, twin input, potency tags and in-vitro dose.
+
+    The catalogue side of a new action is its :data:`her2sim.library.drugs.Action` name and the
+    drugs that have it. Models built after registration (:func:`her2sim.library.her2.compose`;
+    :func:`her2sim.library.her2_model.build` caches the first build) carry the action.
+
+    Raises
+    ------
+    ValidationError
+        A name already registered (without ``replace``), or a declaration missing its effect.
+    """
+    if not isinstance(action, DrugAction):
+        raise ValidationError(f"register_action needs a DrugAction, got {type(action).__name__}")
+    if action.name in DRUG_ACTIONS and not replace:
+        raise ValidationError(f"drug action {action.name!r} is already registered")
+    if action.effect is None:
+        raise ValidationError(f"DrugAction {action.name!r}: a registered action needs its effect")
+    DRUG_ACTIONS[action.name] = action
+    _derive(action)
+    return action
+
+
+def unregister_action(name: str) -> None:
+    """Remove an action added by :func:`register_action` (built-in actions stay)."""
+    if name in _BUILT_IN:
+        raise ValidationError(f"drug action {name!r} is built in")
+    action = DRUG_ACTIONS.pop(name, None)
+    MECHANISMS.pop(name, None)
+    _ACTION_NODES.pop(name, None)
+    if action is not None:
+        used = {n for a in DRUG_ACTIONS.values() for n in a.nodes}
+        for node in action.nodes:
+            if node not in used:
+                _NODE_TAG.pop(node, None)
+
+
+def in_vitro_doses() -> dict[str, tuple[float, str]]:
+    """Drug action -> nominal in-vitro reference dose ``(value, unit)`` of cell studies."""
+    return {name: a.in_vitro_dose for name, a in DRUG_ACTIONS.items()}
 
 
 def _drug_key(name: str) -> str:
@@ -268,6 +386,12 @@ def add(b: Builder) -> None:
     rule("HER2_kinase_active", "1 - HER2_kinase_inhibition", "1", "HER2 kinase left active")
     rule("p95_kinase_active", "1 - p95_kinase_inhibition", "1", "p95-HER2 kinase left active")
     rule("EGFR_kinase_active", "1 - EGFR_kinase_inhibition", "1", "EGFR kinase left active")
+
+    # actions added by register_action: each writes its own effect, after the built-in ones (so the
+    # built-in model is unchanged by the hook)
+    for action in DRUG_ACTIONS.values():
+        if action.effect is not None:
+            action.effect(b, lambda node, name=action.name: occupancy(f"{name}:{node}"))
 
 
 def modelled_drugs() -> tuple[str, ...]:
