@@ -389,7 +389,32 @@ PARAMETER_THRESHOLDS: dict[str, tuple[float, str, tuple[dict[str, int], dict[str
 # loading
 
 
-@lru_cache(maxsize=1)
+def _registered_drug_inputs() -> tuple[tuple[str, str, str], ...]:
+    """(input, target node, action) of drug actions added by :func:`her2.drug_action.register_action`."""
+    from .her2.drug_action import DRUG_ACTIONS
+
+    return tuple((a.logical_inputs[0], a.logical_target, a.name) for a in DRUG_ACTIONS.values()
+                 if a.logical_target is not None and a.logical_inputs)
+
+
+def _with_drug_inputs(text: str, extra: tuple[tuple[str, str, str], ...]) -> str:
+    """The twin's rules with each registered action's input added and AND-NOT-ed into its target's rule."""
+    if not extra:
+        return text
+    lines = text.splitlines()
+    for node, target, action in extra:
+        for i, raw in enumerate(lines):
+            head, sep, rest = raw.split("#", 1)[0].partition(",")
+            if sep and head.strip() == target:
+                lines[i] = f"{head},{' ' * max(1, 16 - len(head))}({rest.strip()}) & !{node}"
+                break
+        else:
+            raise UnknownNameError(f"logical target of drug action {action!r}", target,
+                                   [r.split(",", 1)[0].strip() for r in lines if "," in r and not r.startswith("#")])
+        lines.append(f"{node}, {node}")
+    return "\n".join(lines) + "\n"
+
+
 def load() -> LogicalModel:
     """Load the logical twin (inputs free).
 
@@ -405,8 +430,13 @@ def load() -> LogicalModel:
     >>> model.rule("p95HER2").citation.startswith("Scaltriti 2007")
     True
     """
+    return _load(_registered_drug_inputs())
+
+
+@lru_cache(maxsize=4)
+def _load(extra: tuple[tuple[str, str, str], ...]) -> LogicalModel:
     text = resources.files("her2sim.library").joinpath("logical", _BNET).read_text(encoding="utf-8")
-    raw = parse_bnet(text, model_id=MODEL_ID, source=_BNET)
+    raw = parse_bnet(_with_drug_inputs(text, extra), model_id=MODEL_ID, source=_BNET)
     rules: list[Rule] = []
     for rule in raw.rules:
         mechanism, citation = RULE_SOURCES.get(rule.target) or _INPUT_SOURCES.get(
@@ -427,7 +457,8 @@ def load() -> LogicalModel:
 def baseline(model: LogicalModel | None = None) -> LogicalModel:
     """The twin with every input at its default (:data:`INPUT_DEFAULTS`): untreated HER2-amplified cells."""
     model = model or load()
-    return model.with_inputs({k: v for k, v in INPUT_DEFAULTS.items() if k in model.inputs})
+    defaults = {**INPUT_DEFAULTS, **{node: 0 for node, _, _ in _registered_drug_inputs()}}
+    return model.with_inputs({k: v for k, v in defaults.items() if k in model.inputs})
 
 
 def _items(values: Mapping[str, float] | Iterable[str], argument: str) -> list[tuple[str, float]]:
@@ -492,7 +523,7 @@ def _drug_inputs(name: str) -> tuple[str, ...]:
     from .drugs import get_drug
 
     drug = get_drug(name)
-    inputs = DRUG_ACTION_INPUTS[drug.action]
+    inputs = DRUG_ACTION_INPUTS.get(drug.action) or _MECHANISMS[drug.action].logical_inputs
     if drug.action == "akt_inhibit":
         site = drug.target_for("AKT").binding_site.lower()
         if "allosteric" in site:

@@ -133,13 +133,14 @@ def build() -> Model:
     >>> model.time_units, len(model.species) > 30
     ('hour', True)
     """
-    return _build_cached()
+    from .her2.drug_action import DRUG_ACTIONS
+
+    # one build per set of registered drug actions (register_action adds to the model)
+    return _build_cached(tuple(name for name, a in DRUG_ACTIONS.items() if a.effect is not None))
 
 
-
-
-@lru_cache(maxsize=1)
-def _build_cached() -> Model:
+@lru_cache(maxsize=4)
+def _build_cached(registered_actions: tuple[str, ...]) -> Model:
     return compose(
         SUBMODELS,
         model_id=MODEL_ID,

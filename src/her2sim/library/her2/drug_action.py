@@ -135,8 +135,8 @@ def register_action(action: DrugAction, *, replace: bool = False) -> DrugAction:
     """Add a drug action to the flagship: its kinetic effect, twin input, potency tags and in-vitro dose.
 
     The catalogue side of a new action is its :data:`her2sim.library.drugs.Action` name and the
-    drugs that have it. Models built after registration (:func:`her2sim.library.her2.compose`;
-    :func:`her2sim.library.her2_model.build` caches the first build) carry the action.
+    drugs that have it. Models built after registration (:func:`her2sim.library.her2.compose`,
+    :func:`her2sim.library.her2_model.build`) carry the action.
 
     Raises
     ------
