@@ -68,6 +68,7 @@ __all__ = [
     "RULE_SOURCES",
     "INPUT_DEFAULTS",
     "DRUG_ACTION_INPUTS",
+    "genotype_rule",
     "GENOTYPE_RULES",
     "PARAMETER_THRESHOLDS",
     "NodeMap",
@@ -385,6 +386,47 @@ PARAMETER_THRESHOLDS: dict[str, tuple[float, str, tuple[dict[str, int], dict[str
 }
 
 
+def genotype_rule(name: str) -> tuple[dict[str, int], dict[str, int]]:
+    """(inputs set, nodes fixed) of a kinetic model genotype in the twin.
+
+    The explicit reading of :data:`GENOTYPE_RULES` where one is written (every genotype up to
+    now; some differ from the parameter thresholds, e.g. the weak K111N allele); otherwise derived
+    from the genotype's full-strength parameter settings (:data:`her2_model.GENOTYPES`) through
+    :data:`PARAMETER_THRESHOLDS` as :func:`apply_parameters` reads them, so a new genotype made
+    of thresholded parameters needs no entry here.
+
+    Raises
+    ------
+    ValidationError
+        A genotype with a parameter that has no logical counterpart (write its rule or threshold).
+
+    Examples
+    --------
+    >>> genotype_rule("PTEN loss")
+    ({}, {'PTEN': 0})
+    """
+    from .her2_model import GENOTYPES
+
+    if name in GENOTYPE_RULES:
+        return GENOTYPE_RULES[name]
+    settings = GENOTYPES[name][0]
+    missing = [p for p in settings if p not in PARAMETER_THRESHOLDS]
+    if missing:
+        raise ValidationError(
+            f"genotype {name!r} has no logical reading: parameter(s) {missing} have no entry in "
+            f"PARAMETER_THRESHOLDS (known: {sorted(PARAMETER_THRESHOLDS)}); add a threshold or a GENOTYPE_RULES entry")
+    inputs: dict[str, int] = {}
+    fixed: dict[str, int] = {}
+    for parameter, value in settings.items():
+        threshold, side, (on_inputs, on_fixed), _ = PARAMETER_THRESHOLDS[parameter]
+        if (float(value) >= threshold) if side == "above" else (float(value) <= threshold):
+            inputs.update(on_inputs)
+            fixed.update(on_fixed)
+        else:  # as apply_parameters: a value on the "off" side switches the input off
+            inputs.update({k: 1 - v for k, v in on_inputs.items()})
+    return inputs, fixed
+
+
 # ------------------------------------------------------------------------------------------------
 # loading
 
@@ -509,11 +551,11 @@ def apply_genotype(model: LogicalModel, genotype: Mapping[str, float] | Iterable
         kind, key = resolve_genotype(name)  # the kinetic model's lookup: case, hyphens, aliases
         if kind == "model":
             if strength >= 0.5:
-                model = _apply(model, *GENOTYPE_RULES[key])
+                model = _apply(model, *genotype_rule(key))
             continue
         effect = CATALOGUE_GENOTYPES[key]
         if effect.genotype is not None and effect.scale * strength >= 0.5:
-            model = _apply(model, *GENOTYPE_RULES[effect.genotype])
+            model = _apply(model, *genotype_rule(effect.genotype))
         if effect.direct and strength >= 0.5:
             model = apply_parameters(model, dict(effect.direct))
     return model
