@@ -142,6 +142,11 @@ def drug_names(*, family=None, model=None) -> list[str]:
     return list(fam.drug_names()) if fam.drug_names is not None else []
 
 
+def default_readouts(analysis: str, model=None) -> tuple[str, ...]:
+    """The read-outs ``analysis`` reports by default for the model's family (default family otherwise)."""
+    return _family(None, model).readouts_for(analysis)
+
+
 def growth_species(model=None) -> str:
     """The cell-number read-out of the model's family (``cells`` for a model of no family)."""
     from ..family import family_of

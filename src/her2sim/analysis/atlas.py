@@ -43,7 +43,6 @@ __all__ = [
     "BASES",
     "DEFAULT_CONTEXTS",
     "DEFAULT_THERAPIES",
-    "ROUTE_NODES",
     "exposure_table",
     "therapy_concentrations",
     "simulate_therapies",
@@ -194,7 +193,6 @@ CALL_CODES: dict[str, str] = {
 }
 
 BASES = ("free_average", "free_trough", "free_peak", "in_vitro")
-ROUTE_NODES: dict[str, str] = {"pAKT_S473": "pAKT", "pS6": "pS6", "pERK": "pERK", "pHER3": "HER3"}
 
 DEFAULT_CONTEXTS: tuple[str, ...] = (
     PARENTAL, "PTEN loss", "PIK3CA H1047R", "PIK3CA E545K", "p95HER2", "HER3 overexpression",
@@ -295,11 +293,15 @@ def exposure_table(basis: str = "free_average", drugs: Sequence[str] | None = No
 
 
 def _routes(model) -> dict[str, str]:
-    """Read-outs that name resistance routes: the model family's, else :data:`ROUTE_NODES`."""
+    """Read-outs that name resistance routes: the model family's, else the default family's."""
     from ..family import family_of
 
     family = family_of(model)
-    return dict(family.routes) if family is not None and family.routes else dict(ROUTE_NODES)
+    if family is None or not family.routes:
+        from ..family import default_family
+
+        family = default_family()
+    return dict(family.routes)
 
 
 def _growth_species(model) -> str:
@@ -337,7 +339,7 @@ def simulate_therapies(
     *,
     time: float = 72.0,
     signal_time: float = 24.0,
-    readouts: Sequence[str] = tuple(ROUTE_NODES),
+    readouts: Sequence[str] | None = None,
     model=None,
     n_threads: int | None = None,
 ) -> xr.Dataset:
@@ -353,6 +355,8 @@ def simulate_therapies(
     from .dose_response import gr_values
 
     model = model or default_model()
+    if readouts is None:
+        readouts = tuple(_routes(model))
     if not therapies or not contexts:
         raise ValidationError("contexts and therapies must not be empty")
     if not 0 < signal_time <= time:

@@ -155,4 +155,13 @@ FAMILY = ModelFamily(
     node_map=_node_map,
     submodels=SUBMODELS,
     in_vitro_doses=_in_vitro_doses,
+    default_readouts={
+        "dose_response": ("pHER2_total", "pHER3", "pAKT_S473", "pS6", "pERK", "FOXO_nuclear"),
+        "synergy": ("pAKT_S473", "pS6", "pERK"),
+        "regimen": ("pAKT_S473", "pS6", "pERK", "pHER3"),
+        "rescue": ("pHER2_total", "pHER3", "HER3_total", "pAKT_S473", "pS6", "pERK"),
+    },
+    readout_labels={"pHER2_total": "pHER2", "pHER3": "pHER3", "HER3_total": "HER3 protein", "pAKT_S473": "pAKT",
+                    "pS6": "pS6", "pERK": "pERK"},
+    in_vivo_switch="in_vivo",
 )
