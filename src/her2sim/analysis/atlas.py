@@ -306,10 +306,9 @@ def _routes(model) -> dict[str, str]:
 
 def _growth_species(model) -> str:
     """The cell-number read-out of the model's family (``cells`` for a model of no family)."""
-    from ..family import family_of
+    from ._runs import growth_species
 
-    family = family_of(model)
-    return family.growth_species if family is not None and family.growth_species else "cells"
+    return growth_species(model)
 
 
 def _therapy_drugs(therapy: str) -> list[str]:

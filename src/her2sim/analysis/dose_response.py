@@ -406,15 +406,15 @@ def simulate_dose_response(
         for i in range(conc.size):
             members.append({**base, **{params[n]: float(free_nM[n][i]) for n in ratios}})
     times = sorted({0.0, float(time), *[float(t) for t in readout_times if 0 < t <= time]})
-    ens = run_members(members, times=times, outputs=[growth_species(model), *readouts], model=model,
-                      n_threads=n_threads)
+    growth = growth_species(model)
+    ens = run_members(members, times=times, outputs=[growth, *readouts], model=model, n_threads=n_threads)
     n_ctx, n_c, n_t = len(ctx), conc.size, len(times)
     shape = (n_ctx, n_c + 1, n_t)
 
     def block(name):
         return ens[name].values.reshape(shape)
 
-    cells = block("cells")
+    cells = block(growth)  # the Dataset keeps the name "cells" for the relative cell number
     x0 = cells[:, 0, 0]
     x_ctrl = cells[:, 0, -1]
     x_end = cells[:, 1:, -1]
