@@ -140,8 +140,10 @@ def regimen_tables(ds: xr.Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(tumour), pd.DataFrame(plasma)
 
 
-def plot_regimen(ds: xr.Dataset, *, readout: str = "pAKT_S473", axes=None):
+def plot_regimen(ds: xr.Dataset, *, readout: str | None = None, axes=None):
     """Three stacked panels: free concentrations, a read-out, and growth inhibition over time (hours).
+
+    ``readout``: default the first regimen read-out of the default family (pAKT for the flagship).
 
     Returns
     -------
@@ -150,6 +152,7 @@ def plot_regimen(ds: xr.Dataset, *, readout: str = "pAKT_S473", axes=None):
     from .dose_response import _pyplot
 
     plt = _pyplot()
+    readout = readout or default_readouts("regimen")[0]
     if axes is None:
         _, axes = plt.subplots(3, 1, figsize=(6, 6.5), sharex=True)
     # hours, as in the exported tables; ticks every week
