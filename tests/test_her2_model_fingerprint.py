@@ -81,6 +81,19 @@ def test_composed_flagship_is_the_recorded_model():
     assert got["content_hash"] == want["content_hash"]
 
 
+def test_a_parameter_declared_by_two_submodels_is_refused():
+    import pytest
+
+    from her2sim import UnknownNameError, ValidationError
+    from her2sim.library.her2 import Builder, compose
+
+    with pytest.raises(ValidationError, match="HER2_expression.*two submodels"):
+        compose(("inputs", "inputs"))
+    with pytest.raises(UnknownNameError, match="species"):
+        with Builder().phase("specie"):
+            pass
+
+
 if __name__ == "__main__":  # record (see the module docstring)
     from her2sim.library.her2_model import build
 

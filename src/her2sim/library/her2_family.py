@@ -1,10 +1,12 @@
 """The flagship as a model family: model, vocabulary (genotypes, cell lines, drugs), read-outs, twin.
 
 Generic code (analyses, calibration, protocols) takes a :class:`~her2sim.family.ModelFamily`;
-this module says what each part is for the HER2 → PI3K/AKT model. The vocabulary comes from one
-place per kind: genotypes and their model effects from :data:`her2_model.GENOTYPES` and
-:data:`her2_model.CATALOGUE_GENOTYPES` (over the catalogue :mod:`.genotypes`), cell lines from
-:mod:`.cell_lines`, drugs from :mod:`.drugs`.
+this module says what each part is for the HER2 → PI3K/AKT model, composed from the submodels
+of :mod:`.her2`. The vocabulary comes from one place per kind: genotypes and their model effects
+from :data:`.her2.context.GENOTYPES` and :data:`.her2.context.CATALOGUE_GENOTYPES` (over the
+catalogue :mod:`.genotypes`), cell lines from :mod:`.cell_lines`, drugs from :mod:`.drugs` with one
+declaration per drug action in :data:`.her2.drug_action.DRUG_ACTIONS` (kinetic effect, twin input,
+in-vitro reference dose).
 
 Examples
 --------

@@ -22,9 +22,11 @@ lines) are :mod:`.context`; the read-out catalogue is :mod:`.readouts`.
 
 Examples
 --------
->>> model = compose(model_id="flagship_without_er_check")
->>> "ESR1" in {s.id for s in model.species}
-True
+>>> SUBMODELS[:3]
+('inputs', 'drug_action', 'receptors')
+>>> model = compose()
+>>> model.id, "ESR1" in {s.id for s in model.species}
+('her2_pi3k_akt', True)
 """
 
 from __future__ import annotations
