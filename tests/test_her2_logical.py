@@ -60,7 +60,11 @@ def test_node_map_covers_internal_nodes_with_kinetic_observables():
 
 
 def test_genotype_names_are_the_kinetic_ones():
-    assert set(hl.GENOTYPE_RULES) == set(GENOTYPES)
+    # written readings name kinetic genotypes; every kinetic genotype has a reading (written or
+    # derived from the parameter thresholds, hl.genotype_rule)
+    assert set(hl.GENOTYPE_RULES) <= set(GENOTYPES)
+    for name in GENOTYPES:
+        hl.genotype_rule(name)
     for name in CATALOGUE_GENOTYPES:
         hl.apply_genotype(hl.baseline(), [name])
     with pytest.raises(UnknownNameError):

@@ -9,6 +9,12 @@ the flagship?". It bundles
 * ``drug_settings`` — doses (``{drug: nM or (value, unit)}``) as parameter settings;
 * ``readouts``, ``growth_species`` (the relative cell number of growth end points),
   ``routes`` (read-out -> label, the signals a resistance atlas follows) and ``default_context``;
+* ``in_vitro_doses`` — drug action -> ``(value, unit, source)``, the nominal dose of cell studies
+  (the atlas's ``in_vitro`` exposure); a family without it uses the default family's;
+* ``default_readouts`` — analysis name (``"dose_response"``, ``"synergy"``, ``"regimen"``,
+  ``"rescue"``) -> the read-outs it reports by default (:meth:`ModelFamily.readouts_for`; the
+  ``routes`` read-outs where none is declared), ``readout_labels`` (read-out -> short label) and
+  ``in_vivo_switch`` (the parameter that turns on in-vivo effects, if the model has one);
 * ``conserved`` moieties (``{name: species ids whose amounts sum to a constant}``), checked by
   the standard model battery (:mod:`her2sim.testing.battery`);
 * optionally the logical twin and its node map.
@@ -57,6 +63,18 @@ class ModelFamily:
     logical: Callable[[], Any] | None = None
     node_map: Callable[[], Any] | None = None
     submodels: tuple[str, ...] = ()
+    in_vitro_doses: Callable[[], Mapping[str, tuple[float, str, str]]] | None = None
+    default_readouts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    readout_labels: Mapping[str, str] = field(default_factory=dict)
+    in_vivo_switch: str | None = None
+
+    def readouts_for(self, analysis: str) -> tuple[str, ...]:
+        """Read-outs ``analysis`` reports by default: declared in ``default_readouts``, else the routes."""
+        return tuple(self.default_readouts.get(analysis, tuple(self.routes)))
+
+    def label(self, readout: str) -> str:
+        """Short label of a read-out (``readout_labels``, then ``routes``, else the id)."""
+        return self.readout_labels.get(readout) or self.routes.get(readout) or readout
 
     def model(self) -> Model:
         """The family's kinetic model (built once, cached by the builder)."""

@@ -128,6 +128,33 @@ def drug_concentrations(doses: Mapping[str, float | tuple[float, str]], *, famil
     return fam.drug_settings(doses, serum_percent=serum_percent)
 
 
+def drug_parameter(drug: str, *, family=None, model=None) -> str:
+    """The id of the model parameter that holds the concentration of ``drug`` (the family's vocabulary)."""
+    fam = _family(family, model)
+    if fam.drug_settings is None:
+        raise ValidationError(f"drugs: family {fam.name!r} has no drug vocabulary")
+    return next(iter(fam.drug_settings({drug: 0.0})))
+
+
+def drug_names(*, family=None, model=None) -> list[str]:
+    """The drugs the family's model has concentration parameters for."""
+    fam = _family(family, model)
+    return list(fam.drug_names()) if fam.drug_names is not None else []
+
+
+def default_readouts(analysis: str, model=None) -> tuple[str, ...]:
+    """The read-outs ``analysis`` reports by default for the model's family (default family otherwise)."""
+    return _family(None, model).readouts_for(analysis)
+
+
+def growth_species(model=None) -> str:
+    """The cell-number read-out of the model's family (``cells`` for a model of no family)."""
+    from ..family import family_of
+
+    fam = family_of(model)
+    return fam.growth_species if fam is not None and fam.growth_species else "cells"
+
+
 def run_members(
     members: Sequence[Mapping[str, float]],
     *,

@@ -41,6 +41,13 @@ def _normalise_drugs(drugs: Mapping[str, Dose] | Sequence[tuple[str, float, str]
     return tuple(sorted(items))
 
 
+def _growth() -> str:
+    """The cell-number output of the default family (the growth read-outs' default)."""
+    from ._runs import growth_species
+
+    return growth_species(None)
+
+
 @final
 @dataclass(frozen=True)
 class Readout:
@@ -102,14 +109,17 @@ class Readout:
         return cls(output, time, _normalise_drugs(drugs), "fold_change")
 
     @classmethod
-    def growth_inhibition(cls, drugs: Mapping[str, Dose], time: float = 72.0) -> Readout:
-        """% growth inhibition of the relative cell number at ``time`` (``100·(1 − x/x_ctrl)``)."""
-        return cls("cells", time, _normalise_drugs(drugs), "inhibition_percent")
+    def growth_inhibition(cls, drugs: Mapping[str, Dose], time: float = 72.0, *, output: str | None = None) -> Readout:
+        """% growth inhibition of the relative cell number at ``time`` (``100·(1 − x/x_ctrl)``).
+
+        ``output``: the cell-number output (default: the default family's growth species).
+        """
+        return cls(output or _growth(), time, _normalise_drugs(drugs), "inhibition_percent")
 
     @classmethod
-    def gr(cls, drugs: Mapping[str, Dose], time: float = 72.0) -> Readout:
-        """GR value of the relative cell number at ``time`` (Hafner et al. 2016)."""
-        return cls("cells", time, _normalise_drugs(drugs), "gr")
+    def gr(cls, drugs: Mapping[str, Dose], time: float = 72.0, *, output: str | None = None) -> Readout:
+        """GR value of the relative cell number at ``time`` (Hafner et al. 2016); ``output`` as above."""
+        return cls(output or _growth(), time, _normalise_drugs(drugs), "gr")
 
     # ---------------------------------------------------------------- properties
     @property
@@ -125,9 +135,9 @@ class Readout:
         elif self.quantity == "fold_change":
             what = f"{self.output} fold change"
         elif self.quantity == "inhibition_percent":
-            what = "growth inhibition" if self.output == "cells" else f"{self.output} inhibition"
+            what = "growth inhibition" if self.output == _growth() else f"{self.output} inhibition"
         else:
-            what = "GR" if self.output == "cells" else f"GR of {self.output}"
+            what = "GR" if self.output == _growth() else f"GR of {self.output}"
         under = " + ".join(f"{n} {v:g} {u}" for n, v, u in self.drugs)
         return f"{what} at {self.time:g} h" + (f" under {under}" if under else "")
 
@@ -179,7 +189,7 @@ def parse_readout(text: str, *, drugs: Mapping[str, Dose] | None = None) -> Read
     except ValueError:
         raise ValidationError(f"readout={text!r}: {hours!r} is not a number of hours") from None
     if prefix is None and output.lower() in _SHORTHANDS:
-        return Readout("cells", t, _normalise_drugs(drugs), _SHORTHANDS[output.lower()])
+        return Readout(_growth(), t, _normalise_drugs(drugs), _SHORTHANDS[output.lower()])
     quantity = "value"
     if prefix is not None:
         key = prefix.strip().lower()

@@ -43,7 +43,6 @@ __all__ = [
     "BASES",
     "DEFAULT_CONTEXTS",
     "DEFAULT_THERAPIES",
-    "ROUTE_NODES",
     "exposure_table",
     "therapy_concentrations",
     "simulate_therapies",
@@ -87,15 +86,24 @@ def treatment_notes(drugs: Iterable[str]) -> list[str]:
 
 
 def _is_cell_line(label: str) -> bool:
-    from ..library.her2_model import GENOTYPES, cell_line_settings
+    from ..library.cell_lines import cell_line
 
-    if label in GENOTYPES or label == PARENTAL:
+    if label == PARENTAL:
         return False
     try:
-        cell_line_settings(label)
+        cell_line(label)
+    except (UnknownNameError, ValidationError):
+        return False
+    try:  # the family's resolver turns it into model settings
+        resolve_context(label)
     except (UnknownNameError, ValidationError):
         return False
     return True
+
+
+def _cell_line_settings(label: str) -> dict[str, float]:
+    """The model settings of a cell-line context, through the default family's resolver."""
+    return resolve_context(label)[1]
 
 
 def _settings_of(label: str) -> dict[str, float] | None:
@@ -138,8 +146,7 @@ def identical_context_notes(values: xr.DataArray, *, over: str | None = None,
         Relative tolerance of "identical" (the ensemble is deterministic: equal inputs give
         bit-equal outputs, so differences below 1e-9 mean the preset changed nothing that acts).
     """
-    from ..library.her2_model import cell_line_settings
-
+    cell_line_settings = _cell_line_settings
     labels = [str(c) for c in values["context"].values]
     notes = []
     items = [None] if over is None else [str(v) for v in values[over].values]
@@ -186,7 +193,6 @@ CALL_CODES: dict[str, str] = {
 }
 
 BASES = ("free_average", "free_trough", "free_peak", "in_vitro")
-ROUTE_NODES: dict[str, str] = {"pAKT_S473": "pAKT", "pS6": "pS6", "pERK": "pERK", "pHER3": "HER3"}
 
 DEFAULT_CONTEXTS: tuple[str, ...] = (
     PARENTAL, "PTEN loss", "PIK3CA H1047R", "PIK3CA E545K", "p95HER2", "HER3 overexpression",
@@ -199,20 +205,18 @@ DEFAULT_THERAPIES: tuple[str, ...] = (
     "lapatinib + alpelisib", "trastuzumab + patritumab",
 )
 
-_IN_VITRO: dict[str, tuple[float, str]] = {
-    "her2_ecd_block": (10.0, "ug/mL"), "her2_dimerisation_block": (10.0, "ug/mL"), "her3_block": (10.0, "ug/mL"),
-    "her_kinase_inhibit": (1.0, "uM"), "pi3k_alpha_inhibit": (1.0, "uM"), "pi3k_pan_inhibit": (1.0, "uM"),
-    "akt_inhibit": (1.0, "uM"), "mtorc1_inhibit": (20.0, "nM"), "mek_inhibit": (1.0, "uM"),
-    "igf1r_inhibit": (3.0, "uM"), "cdk46_inhibit": (1.0, "uM"),
-    # fulvestrant in ER-positive cell studies is used at 100 nM (e.g. Xia 2006; Wakeling 1991's
-    # MCF-7 IC50 is 0.29 nM, so 100 nM is saturating)
-    "er_degrade": (100.0, "nM"),
-}
-_IN_VITRO_SOURCE = "in-vitro reference dose (conventions of her2sim.library.findings, from the cited cell studies)"
+def _in_vitro_doses(family: Any) -> Mapping[str, tuple[float, str, str]]:
+    """Drug action -> (nominal in-vitro dose, unit, source): the family's, else the default family's."""
+    from ..family import default_family
+
+    for fam in (family, default_family()):
+        if fam is not None and fam.in_vitro_doses is not None:
+            return fam.in_vitro_doses()
+    return {}
 
 
 def exposure_table(basis: str = "free_average", drugs: Sequence[str] | None = None, *,
-                   serum_percent: float = 10.0) -> pd.DataFrame:
+                   serum_percent: float = 10.0, family: Any = None) -> pd.DataFrame:
     """One **free** concentration per drug, with the basis used and its source.
 
     Parameters
@@ -224,6 +228,9 @@ def exposure_table(basis: str = "free_average", drugs: Sequence[str] | None = No
     serum_percent
         Serum % of the medium for in-vitro doses (``basis="in_vitro"`` and drugs without a
         clinical exposure): the nominal dose times the unbound fraction in that medium.
+    family
+        Model family whose in-vitro reference doses (per drug action) are used; default: the
+        default family's.
 
     Returns
     -------
@@ -243,14 +250,17 @@ def exposure_table(basis: str = "free_average", drugs: Sequence[str] | None = No
     if basis not in BASES:
         raise UnknownNameError("basis", basis, BASES)
     names = [get_drug(d).name for d in (drugs or default_family().drug_names())]
+    in_vitro = _in_vitro_doses(family)
     by_drug = {r.drug: r for r in pk.REGIMENS.values()}
     rows = []
     for name in names:
         drug = get_drug(name)
-        value, unit = _IN_VITRO[drug.action]
+        if drug.action not in in_vitro:
+            raise UnknownNameError("drug action with an in-vitro reference dose", drug.action, in_vitro)
+        value, unit, in_vitro_source = in_vitro[drug.action]
         fu = drug.free_fraction_in_medium(serum_percent)
         row = {"drug": name, "concentration_nM": drug.to_nM(value, unit) * fu, "basis": "in_vitro", "clinical": False,
-               "source": _IN_VITRO_SOURCE,
+               "source": in_vitro_source,
                "note": f"{value:g} {unit} nominal in {serum_percent:g} % serum x unbound fraction {fu:.3g} (free)"}
         if basis != "in_vitro":
             key = {"free_average": "cavg_free_nM", "free_trough": "cmin_free_nM", "free_peak": "cmax_free_nM"}[basis]
@@ -283,19 +293,22 @@ def exposure_table(basis: str = "free_average", drugs: Sequence[str] | None = No
 
 
 def _routes(model) -> dict[str, str]:
-    """Read-outs that name resistance routes: the model family's, else :data:`ROUTE_NODES`."""
+    """Read-outs that name resistance routes: the model family's, else the default family's."""
     from ..family import family_of
 
     family = family_of(model)
-    return dict(family.routes) if family is not None and family.routes else dict(ROUTE_NODES)
+    if family is None or not family.routes:
+        from ..family import default_family
+
+        family = default_family()
+    return dict(family.routes)
 
 
 def _growth_species(model) -> str:
     """The cell-number read-out of the model's family (``cells`` for a model of no family)."""
-    from ..family import family_of
+    from ._runs import growth_species
 
-    family = family_of(model)
-    return family.growth_species if family is not None and family.growth_species else "cells"
+    return growth_species(model)
 
 
 def _therapy_drugs(therapy: str) -> list[str]:
@@ -325,7 +338,7 @@ def simulate_therapies(
     *,
     time: float = 72.0,
     signal_time: float = 24.0,
-    readouts: Sequence[str] = tuple(ROUTE_NODES),
+    readouts: Sequence[str] | None = None,
     model=None,
     n_threads: int | None = None,
 ) -> xr.Dataset:
@@ -341,6 +354,8 @@ def simulate_therapies(
     from .dose_response import gr_values
 
     model = model or default_model()
+    if readouts is None:
+        readouts = tuple(_routes(model))
     if not therapies or not contexts:
         raise ValidationError("contexts and therapies must not be empty")
     if not 0 < signal_time <= time:
@@ -451,7 +466,9 @@ def resistance_atlas(
     if sensitive_margin > resistant_drop:
         raise ValidationError("sensitive_margin must not exceed resistant_drop")
     drugs = sorted({d for t in therapies for d in _therapy_drugs(t)})
-    exposures = exposure_table(basis, drugs)
+    from ..family import family_of
+
+    exposures = exposure_table(basis, drugs, family=family_of(model))
     treatments = therapy_concentrations(therapies, exposures)
     route_nodes = _routes(model)
     ds = simulate_therapies(ctx, treatments, time=time, signal_time=signal_time, readouts=tuple(route_nodes),

@@ -66,7 +66,7 @@ import xarray as xr
 from scipy.optimize import least_squares
 
 from ..errors import UnknownNameError, ValidationError
-from ._runs import default_model, provenance, resolve_contexts, run_members
+from ._runs import default_model, default_readouts, growth_species, provenance, resolve_contexts, run_members
 
 __all__ = [
     "HAFNER2016",
@@ -84,12 +84,10 @@ __all__ = [
     "fit_measured",
     "plot_dose_response",
     "plot_gr",
-    "DEFAULT_READOUTS",
 ]
 
 HAFNER2016 = "Hafner M et al. 2016, Nat Methods 13:521-7 (GR metrics)"
 LL4 = "4-parameter log-logistic (Ritz C et al. 2015, PLoS One 10:e0146021, drc LL.4)"
-DEFAULT_READOUTS: tuple[str, ...] = ("pHER2_total", "pHER3", "pAKT_S473", "pS6", "pERK", "FOXO_nuclear")
 
 
 def log_logistic(concentration, top: float, bottom: float, ec50: float, hill: float) -> np.ndarray:
@@ -326,7 +324,7 @@ def simulate_dose_response(
     unit: str = "nM",
     contexts: Any = ("parental",),
     time: float = 72.0,
-    readouts: Sequence[str] = DEFAULT_READOUTS,
+    readouts: Sequence[str] | None = None,
     readout_times: Sequence[float] = (24.0,),
     parameters: Mapping[str, float] | None = None,
     model=None,
@@ -387,6 +385,8 @@ def simulate_dose_response(
     if not time > 0:
         raise ValidationError(f"time must be > 0 hours, got {time!r}")
     ctx = resolve_contexts(contexts)
+    if readouts is None:
+        readouts = default_readouts("dose_response", model)
     known = set(_readout_names(model))
     for r in readouts:
         if r not in known:
@@ -398,7 +398,7 @@ def simulate_dose_response(
     # doses are nominal; the model takes the free concentration in a medium with serum_percent % serum
     free_nM = {name: per_drug_nM[name] * get_drug(name).free_fraction_in_medium(float(serum_percent))
                for name in ratios}
-    params = {name: _param(name) for name in ratios}
+    params = {name: _param(name, model) for name in ratios}
     members: list[dict[str, float]] = []
     for settings in ctx.values():
         base = {**settings, **(parameters or {})}
@@ -406,14 +406,15 @@ def simulate_dose_response(
         for i in range(conc.size):
             members.append({**base, **{params[n]: float(free_nM[n][i]) for n in ratios}})
     times = sorted({0.0, float(time), *[float(t) for t in readout_times if 0 < t <= time]})
-    ens = run_members(members, times=times, outputs=["cells", *readouts], model=model, n_threads=n_threads)
+    growth = growth_species(model)
+    ens = run_members(members, times=times, outputs=[growth, *readouts], model=model, n_threads=n_threads)
     n_ctx, n_c, n_t = len(ctx), conc.size, len(times)
     shape = (n_ctx, n_c + 1, n_t)
 
     def block(name):
         return ens[name].values.reshape(shape)
 
-    cells = block("cells")
+    cells = block(growth)  # the Dataset keeps the name "cells" for the relative cell number
     x0 = cells[:, 0, 0]
     x_ctrl = cells[:, 0, -1]
     x_end = cells[:, 1:, -1]
@@ -462,10 +463,10 @@ def simulate_dose_response(
     return attach_notes(ds, notes)
 
 
-def _param(drug: str) -> str:
-    from ..library.her2_model import drug_parameter
+def _param(drug: str, model=None) -> str:
+    from ._runs import drug_parameter
 
-    return drug_parameter(drug)
+    return drug_parameter(drug, model=model)
 
 
 def _label(ratios: Mapping[str, float], unit: str) -> str:
@@ -476,10 +477,13 @@ def _label(ratios: Mapping[str, float], unit: str) -> str:
 
 
 def _readout_names(model) -> list[str]:
-    from ..library.protocols import READOUTS
+    """Outputs a read-out may name: the family's read-outs first, then every species and rule variable."""
+    from ..family import family_of
 
-    ids = {p.id for p in model.parameters} | {s.id for s in model.species}
-    return [r for r in READOUTS if r in ids] + [r for r in ("PI3K_active_fraction", "RAS_GTP_fraction") if r in ids]
+    family = family_of(model)
+    ids = [s.id for s in model.species] + [r.variable for r in model.assignment_rules]
+    first = [r for r in (family.readouts if family is not None else ()) if r in set(ids)]
+    return list(dict.fromkeys([*first, *ids]))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import ValidationError
-from ._runs import default_model, provenance, resolve_contexts, run_members
+from ..family import family_of
+from ._runs import default_model, default_readouts, growth_species, provenance, resolve_contexts, run_members
 
 __all__ = ["simulate_regimen", "regimen_tables", "plot_regimen"]
 
@@ -29,7 +30,7 @@ def simulate_regimen(
     weeks: float = 3.0,
     step_h: float = 1.0,
     output_step_h: float = 6.0,
-    readouts: Sequence[str] = ("pAKT_S473", "pS6", "pERK", "pHER3"),
+    readouts: Sequence[str] | None = None,
     model=None,
     n_threads: int | None = None,
     in_vivo: bool = True,
@@ -73,17 +74,22 @@ def simulate_regimen(
     ctx = resolve_contexts(contexts)
     schedule = pk.regimen_schedule(regs, t_end_h=t_end, step_h=step_h)
     known = {p.id for p in model.parameters}
-    if in_vivo and "in_vivo" not in known:
+    family = family_of(model)
+    switch = family.in_vivo_switch if family is not None else None
+    if in_vivo and (switch is None or switch not in known):
         raise ValidationError(
-            f"in_vivo=True needs a model with an 'in_vivo' context parameter; model {model.id!r} has none "
-            "(pass in_vivo=False)")
-    members = [{**({"in_vivo": 1.0} if in_vivo else {}), **s} for s in ctx.values()]
-    outputs = ["cells", *readouts]
+            f"in_vivo=True needs a model whose family names an in-vivo context parameter (ModelFamily.in_vivo_switch); "
+            f"model {model.id!r} has none (pass in_vivo=False)")
+    if readouts is None:
+        readouts = default_readouts("regimen", model)
+    members = [{**({switch: 1.0} if in_vivo and switch else {}), **s} for s in ctx.values()]
+    growth = growth_species(model)
+    outputs = [growth, *readouts]
     treated = run_members(members, times=times, outputs=outputs, model=model, n_threads=n_threads, schedule=schedule)
-    control = run_members(members, times=times, outputs=["cells"], model=model, n_threads=n_threads)
+    control = run_members(members, times=times, outputs=[growth], model=model, n_threads=n_threads)
     profile = pk.concentration_profile(regs, weeks=weeks, step_h=output_step_h)
-    cells = treated["cells"].values
-    cells_ctrl = control["cells"].values
+    cells = treated[growth].values
+    cells_ctrl = control[growth].values
     data = {
         "cells": (("context", "time"), cells, {"units": "1", "long_name": "relative cell number under therapy"}),
         "cells_control": (("context", "time"), cells_ctrl, {"units": "1", "long_name": "untreated relative cell number"}),
@@ -134,8 +140,10 @@ def regimen_tables(ds: xr.Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(tumour), pd.DataFrame(plasma)
 
 
-def plot_regimen(ds: xr.Dataset, *, readout: str = "pAKT_S473", axes=None):
+def plot_regimen(ds: xr.Dataset, *, readout: str | None = None, axes=None):
     """Three stacked panels: free concentrations, a read-out, and growth inhibition over time (hours).
+
+    ``readout``: default the first regimen read-out of the default family (pAKT for the flagship).
 
     Returns
     -------
@@ -144,6 +152,7 @@ def plot_regimen(ds: xr.Dataset, *, readout: str = "pAKT_S473", axes=None):
     from .dose_response import _pyplot
 
     plt = _pyplot()
+    readout = readout or default_readouts("regimen")[0]
     if axes is None:
         _, axes = plt.subplots(3, 1, figsize=(6, 6.5), sharex=True)
     # hours, as in the exported tables; ticks every week

@@ -32,22 +32,24 @@ from ..errors import ValidationError
 from ._runs import default_model, provenance, resolve_context
 from .atlas import exposure_table, simulate_therapies
 
-__all__ = ["EXPLAIN_READOUTS", "candidate_drugs", "rescue_search", "rescue_table"]
+__all__ = ["explain_readouts", "candidate_drugs", "rescue_search", "rescue_table"]
 
-#: read-out → display name, in pathway order
-EXPLAIN_READOUTS: dict[str, str] = {
-    "pHER2_total": "pHER2", "pHER3": "pHER3", "HER3_total": "HER3 protein", "pAKT_S473": "pAKT",
-    "pS6": "pS6", "pERK": "pERK",
-}
+
+def explain_readouts(model=None) -> dict[str, str]:
+    """Read-out -> display name, in pathway order: the model family's ``"rescue"`` read-outs and labels."""
+    from ..family import default_family, family_of
+
+    family = family_of(model) or default_family()
+    return {r: family.label(r) for r in family.readouts_for("rescue")}
 
 
 def candidate_drugs(exclude: Sequence[str] = ("T-DM1",)) -> list[str]:
     """Modelled catalogue drugs, without ``exclude`` (T-DM1: its payload is not modelled)."""
     from ..library.drugs import get_drug
-    from ..library.her2_model import modelled_drugs
+    from ._runs import drug_names
 
     skip = {get_drug(d).name for d in exclude}
-    return [d for d in modelled_drugs() if d not in skip]
+    return [d for d in drug_names() if d not in skip]
 
 
 def _combinations(drugs: Sequence[str], max_size: int, one_per_action: bool, backbone: Sequence[str]) -> list[tuple[str, ...]]:
@@ -126,7 +128,7 @@ def rescue_search(
         in attrs and ``drug`` variables.
     """
     from ..library.drugs import get_drug
-    from ..library.her2_model import drug_parameter
+    from ._runs import drug_parameter
 
     model = model or default_model()
     if not 1 <= max_size <= 3:
@@ -157,7 +159,7 @@ def rescue_search(
     def settings_of(combo: Sequence[str]) -> dict[str, float]:
         out: dict[str, float] = {}
         for d in combo:
-            key = drug_parameter(d)
+            key = drug_parameter(d, model=model)
             out[key] = out.get(key, 0.0) + float(conc[d])
         return out
 
@@ -167,12 +169,13 @@ def rescue_search(
     failing_name = " + ".join(failing_drugs)
     names.setdefault(failing_name, tuple(failing_drugs))
     therapies = {n: settings_of(c) for n, c in names.items()}
+    labels = explain_readouts(model)  # read-out -> display name
     ds = simulate_therapies({label: settings}, therapies, time=time, signal_time=signal_time,
-                            readouts=tuple(EXPLAIN_READOUTS), model=model, n_threads=n_threads)
+                            readouts=tuple(labels), model=model, n_threads=n_threads)
     ds = ds.isel(context=0)
     gi = ds["inhibition_percent"].to_pandas()
     single_effect = {d: gi[d] / 100.0 for d in drugs}
-    levels = {r: (ds[r] / ds[f"{r}_untreated"]).to_pandas() for r in EXPLAIN_READOUTS}
+    levels = {r: (ds[r] / ds[f"{r}_untreated"]).to_pandas() for r in labels}
     rows = []
     for name, combo in names.items():
         if name not in {" + ".join(c) for c in combos}:
@@ -184,14 +187,14 @@ def rescue_search(
         rows.append({"combination": name, "size": len(combo), "exposure": exposure, "inhibition_percent": gi[name],
                      "gr": float(ds["gr"].sel(therapy=name)),
                      "bliss_excess": 0.0 if len(combo) == 1 else 100.0 * (gi[name] / 100.0 - expected),
-                     **{f"{r}_fraction": levels[r][name] for r in EXPLAIN_READOUTS}})
+                     **{f"{r}_fraction": levels[r][name] for r in labels}})
     if not rows:
         raise ValidationError("no candidate combination: check candidates, backbone and max_size")
     table = pd.DataFrame(rows).sort_values("inhibition_percent", ascending=False, kind="stable").reset_index(drop=True)
     table["rank_effect"] = np.arange(1, len(table) + 1)
     synergy_rank = table["bliss_excess"].where(table["size"] > 1).rank(ascending=False, method="first")
     table["rank_synergy"] = synergy_rank.fillna(0).astype(int)
-    fail_levels = {r: float(levels[r][failing_name]) for r in EXPLAIN_READOUTS}
+    fail_levels = {r: float(levels[r][failing_name]) for r in labels}
     fail_gi = float(gi[failing_name])
     table["rank_in_size"] = table.groupby("size")["inhibition_percent"].rank(ascending=False, method="first").astype(int)
     explain = ((table["rank_effect"] <= top) | ((table["rank_synergy"] > 0) & (table["rank_synergy"] <= top))
@@ -202,9 +205,9 @@ def rescue_search(
             switched.append("")
             text.append("")
             continue
-        off = [EXPLAIN_READOUTS[r] for r in EXPLAIN_READOUTS
+        off = [labels[r] for r in labels
                if row[f"{r}_fraction"] <= off_ratio * fail_levels[r] and fail_levels[r] > 0.05]
-        detail = ", ".join(f"{EXPLAIN_READOUTS[r]} {fail_levels[r]:.2f}→{row[f'{r}_fraction']:.2f}" for r in EXPLAIN_READOUTS)
+        detail = ", ".join(f"{labels[r]} {fail_levels[r]:.2f}→{row[f'{r}_fraction']:.2f}" for r in labels)
         switched.append(", ".join(off) if off else "none")
         lead = (f"GI {row['inhibition_percent']:.0f} % vs {fail_gi:.0f} % with {failing_name}"
                 + (f"; Bliss excess {row['bliss_excess']:+.1f} pp" if row["size"] > 1 else ""))
@@ -215,7 +218,7 @@ def rescue_search(
     table["switched_off"] = switched
     table["explanation"] = text
     out = xr.Dataset.from_dataframe(table.set_index("combination"))
-    for r in EXPLAIN_READOUTS:
+    for r in labels:
         out[f"{r}_fraction"].attrs.update(units="1", long_name=f"{r} at {signal_time:g} h / untreated level")
     out["inhibition_percent"].attrs.update(units="%", long_name=f"growth inhibition at {time:g} h")
     out["gr"].attrs.update(units="1", long_name=f"GR value at {time:g} h (Hafner 2016)")
@@ -229,7 +232,7 @@ def rescue_search(
     out["exposure_clinical"] = ("drug", table_exp["clinical"].to_numpy(bool))
     out.attrs.update(provenance(
         model, experiment="rescue_search", context=label, failing=failing_name, failing_gi_percent=fail_gi,
-        failing_levels=repr({EXPLAIN_READOUTS[k]: round(v, 4) for k, v in fail_levels.items()}),
+        failing_levels=repr({labels[k]: round(v, 4) for k, v in fail_levels.items()}),
         exposure_basis=basis, off_ratio=float(off_ratio), one_per_action=str(one_per_action),
         backbone=", ".join(backbone), max_size=int(max_size), end_time_h=float(time), signal_time_h=float(signal_time),
         include_unexposed=str(include_unexposed),

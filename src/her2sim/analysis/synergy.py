@@ -43,7 +43,7 @@ import xarray as xr
 from scipy.optimize import brentq
 
 from ..errors import UnknownNameError, ValidationError
-from ._runs import default_model, provenance, resolve_contexts, run_members
+from ._runs import default_model, default_readouts, growth_species, provenance, resolve_contexts, run_members
 from .dose_response import CurveFit, fit_log_logistic, gr_values
 
 __all__ = [
@@ -111,7 +111,7 @@ def simulate_combination(
     unit: str = "nM",
     context: Any = "parental",
     time: float = 72.0,
-    readouts: Sequence[str] = ("pAKT_S473", "pS6", "pERK"),
+    readouts: Sequence[str] | None = None,
     parameters: Mapping[str, float] | None = None,
     model=None,
     n_threads: int | None = None,
@@ -138,9 +138,11 @@ def simulate_combination(
         read-outs, ``status``; ready for :func:`synergy`.
     """
     from ..library.drugs import get_drug
-    from ..library.her2_model import drug_parameter
+    from ._runs import drug_parameter
 
     model = model or default_model()
+    if readouts is None:
+        readouts = default_readouts("synergy", model)
     a_name, b_name = get_drug(drug_a).name, get_drug(drug_b).name
     da = np.asarray(doses_a if doses_a is not None else default_grid(a_name), dtype=float)
     db = np.asarray(doses_b if doses_b is not None else default_grid(b_name), dtype=float)
@@ -148,7 +150,7 @@ def simulate_combination(
         if axis.ndim != 1 or axis.size < 2 or np.any(axis < 0) or not np.any(axis == 0):
             raise ValidationError(f"{label} must be >= 0 and include 0 (the single-agent edge), got {axis.tolist()}")
     (ctx_label, settings), = resolve_contexts([context]).items()
-    pa, pb = drug_parameter(a_name), drug_parameter(b_name)
+    pa, pb = drug_parameter(a_name, model=model), drug_parameter(b_name, model=model)
     a_nM = np.asarray([get_drug(a_name).to_nM(x, unit) for x in da])
     b_nM = np.asarray([get_drug(b_name).to_nM(x, unit) for x in db])
     base = {**settings, **(parameters or {})}
@@ -157,8 +159,9 @@ def simulate_combination(
         members += [{**base, pa: x + y} for x in a_nM for y in b_nM]
     else:
         members += [{**base, pa: x, pb: y} for x in a_nM for y in b_nM]
-    ens = run_members(members, times=[0.0, float(time)], outputs=["cells", *readouts], model=model, n_threads=n_threads)
-    cells = ens["cells"].values
+    growth = growth_species(model)
+    ens = run_members(members, times=[0.0, float(time)], outputs=[growth, *readouts], model=model, n_threads=n_threads)
+    cells = ens[growth].values
     x0, x_ctrl = cells[0, 0], cells[0, -1]
     x = cells[1:, -1].reshape(da.size, db.size)
     viability = x / x_ctrl

@@ -184,10 +184,11 @@ class ConditionSpec:
     context : str, sequence of str or mapping, optional
         Tumour context as in :func:`her2sim.analysis._runs.resolve_context`: ``"parental"``, a
         genotype (``"PTEN loss"``), genotypes joined by ``" + "``, a cell line (``"JIMT-1"``),
-        a list of genotypes, or ``{genotype: strength}``. Flagship model only.
+        a list of genotypes, or ``{genotype: strength}``: the model family's vocabulary
+        (:attr:`her2sim.family.ModelFamily.resolve_context`).
     drugs : mapping, optional
-        ``{drug name: dose}``; a bare number is nM, ``(value, unit)`` is converted
-        (:func:`her2sim.library.her2_model.drug_settings`). Flagship model only.
+        ``{drug name: dose}``; a bare number is nM, ``(value, unit)`` is converted by the model
+        family's drug vocabulary (:attr:`her2sim.family.ModelFamily.drug_settings`).
     parameters : mapping, optional
         Direct ``{parameter id: value}`` settings (they win over ``context``; drugs win over both).
     name : str

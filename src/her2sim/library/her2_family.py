@@ -1,10 +1,12 @@
 """The flagship as a model family: model, vocabulary (genotypes, cell lines, drugs), read-outs, twin.
 
 Generic code (analyses, calibration, protocols) takes a :class:`~her2sim.family.ModelFamily`;
-this module says what each part is for the HER2 → PI3K/AKT model. The vocabulary comes from one
-place per kind: genotypes and their model effects from :data:`her2_model.GENOTYPES` and
-:data:`her2_model.CATALOGUE_GENOTYPES` (over the catalogue :mod:`.genotypes`), cell lines from
-:mod:`.cell_lines`, drugs from :mod:`.drugs`.
+this module says what each part is for the HER2 → PI3K/AKT model, composed from the submodels
+of :mod:`.her2`. The vocabulary comes from one place per kind: genotypes and their model effects
+from :data:`.her2.context.GENOTYPES` and :data:`.her2.context.CATALOGUE_GENOTYPES` (over the
+catalogue :mod:`.genotypes`), cell lines from :mod:`.cell_lines`, drugs from :mod:`.drugs` with one
+declaration per drug action in :data:`.her2.drug_action.DRUG_ACTIONS` (kinetic effect, twin input,
+in-vitro reference dose).
 
 Examples
 --------
@@ -21,6 +23,7 @@ from typing import Any
 
 from ..errors import UnknownNameError
 from ..family import ModelFamily
+from .her2 import SUBMODELS
 
 __all__ = ["FAMILY", "PARENTAL", "resolve_context", "context_names"]
 
@@ -103,6 +106,12 @@ def _drug_names() -> tuple[str, ...]:
     return modelled_drugs()
 
 
+def _in_vitro_doses() -> dict[str, tuple[float, str, str]]:
+    from .her2.drug_action import DRUG_ACTIONS
+
+    return {name: (*a.in_vitro_dose, a.in_vitro_source) for name, a in DRUG_ACTIONS.items()}
+
+
 def _logical() -> Any:
     from . import her2_logical
 
@@ -146,4 +155,15 @@ FAMILY = ModelFamily(
     drug_names=_drug_names,
     logical=_logical,
     node_map=_node_map,
+    submodels=SUBMODELS,
+    in_vitro_doses=_in_vitro_doses,
+    default_readouts={
+        "dose_response": ("pHER2_total", "pHER3", "pAKT_S473", "pS6", "pERK", "FOXO_nuclear"),
+        "synergy": ("pAKT_S473", "pS6", "pERK"),
+        "regimen": ("pAKT_S473", "pS6", "pERK", "pHER3"),
+        "rescue": ("pHER2_total", "pHER3", "HER3_total", "pAKT_S473", "pS6", "pERK"),
+    },
+    readout_labels={"pHER2_total": "pHER2", "pHER3": "pHER3", "HER3_total": "HER3 protein", "pAKT_S473": "pAKT",
+                    "pS6": "pS6", "pERK": "pERK"},
+    in_vivo_switch="in_vivo",
 )

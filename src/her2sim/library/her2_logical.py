@@ -68,6 +68,7 @@ __all__ = [
     "RULE_SOURCES",
     "INPUT_DEFAULTS",
     "DRUG_ACTION_INPUTS",
+    "genotype_rule",
     "GENOTYPE_RULES",
     "PARAMETER_THRESHOLDS",
     "NodeMap",
@@ -385,11 +386,77 @@ PARAMETER_THRESHOLDS: dict[str, tuple[float, str, tuple[dict[str, int], dict[str
 }
 
 
+def genotype_rule(name: str) -> tuple[dict[str, int], dict[str, int]]:
+    """(inputs set, nodes fixed) of a kinetic model genotype in the twin.
+
+    The explicit reading of :data:`GENOTYPE_RULES` where one is written (every genotype up to
+    now; some differ from the parameter thresholds, e.g. the weak K111N allele); otherwise derived
+    from the genotype's full-strength parameter settings (:data:`her2_model.GENOTYPES`) through
+    :data:`PARAMETER_THRESHOLDS` as :func:`apply_parameters` reads them, so a new genotype made
+    of thresholded parameters needs no entry here.
+
+    Raises
+    ------
+    ValidationError
+        A genotype with a parameter that has no logical counterpart (write its rule or threshold).
+
+    Examples
+    --------
+    >>> genotype_rule("PTEN loss")
+    ({}, {'PTEN': 0})
+    """
+    from .her2_model import GENOTYPES
+
+    if name in GENOTYPE_RULES:
+        return GENOTYPE_RULES[name]
+    settings = GENOTYPES[name][0]
+    missing = [p for p in settings if p not in PARAMETER_THRESHOLDS]
+    if missing:
+        raise ValidationError(
+            f"genotype {name!r} has no logical reading: parameter(s) {missing} have no entry in "
+            f"PARAMETER_THRESHOLDS (known: {sorted(PARAMETER_THRESHOLDS)}); add a threshold or a GENOTYPE_RULES entry")
+    inputs: dict[str, int] = {}
+    fixed: dict[str, int] = {}
+    for parameter, value in settings.items():
+        threshold, side, (on_inputs, on_fixed), _ = PARAMETER_THRESHOLDS[parameter]
+        if (float(value) >= threshold) if side == "above" else (float(value) <= threshold):
+            inputs.update(on_inputs)
+            fixed.update(on_fixed)
+        else:  # as apply_parameters: a value on the "off" side switches the input off
+            inputs.update({k: 1 - v for k, v in on_inputs.items()})
+    return inputs, fixed
+
+
 # ------------------------------------------------------------------------------------------------
 # loading
 
 
-@lru_cache(maxsize=1)
+def _registered_drug_inputs() -> tuple[tuple[str, str, str], ...]:
+    """(input, target node, action) of drug actions added by :func:`her2.drug_action.register_action`."""
+    from .her2.drug_action import DRUG_ACTIONS
+
+    return tuple((a.logical_inputs[0], a.logical_target, a.name) for a in DRUG_ACTIONS.values()
+                 if a.logical_target is not None and a.logical_inputs)
+
+
+def _with_drug_inputs(text: str, extra: tuple[tuple[str, str, str], ...]) -> str:
+    """The twin's rules with each registered action's input added and AND-NOT-ed into its target's rule."""
+    if not extra:
+        return text
+    lines = text.splitlines()
+    for node, target, action in extra:
+        for i, raw in enumerate(lines):
+            head, sep, rest = raw.split("#", 1)[0].partition(",")
+            if sep and head.strip() == target:
+                lines[i] = f"{head},{' ' * max(1, 16 - len(head))}({rest.strip()}) & !{node}"
+                break
+        else:
+            raise UnknownNameError(f"logical target of drug action {action!r}", target,
+                                   [r.split(",", 1)[0].strip() for r in lines if "," in r and not r.startswith("#")])
+        lines.append(f"{node}, {node}")
+    return "\n".join(lines) + "\n"
+
+
 def load() -> LogicalModel:
     """Load the logical twin (inputs free).
 
@@ -405,8 +472,13 @@ def load() -> LogicalModel:
     >>> model.rule("p95HER2").citation.startswith("Scaltriti 2007")
     True
     """
+    return _load(_registered_drug_inputs())
+
+
+@lru_cache(maxsize=4)
+def _load(extra: tuple[tuple[str, str, str], ...]) -> LogicalModel:
     text = resources.files("her2sim.library").joinpath("logical", _BNET).read_text(encoding="utf-8")
-    raw = parse_bnet(text, model_id=MODEL_ID, source=_BNET)
+    raw = parse_bnet(_with_drug_inputs(text, extra), model_id=MODEL_ID, source=_BNET)
     rules: list[Rule] = []
     for rule in raw.rules:
         mechanism, citation = RULE_SOURCES.get(rule.target) or _INPUT_SOURCES.get(
@@ -427,7 +499,8 @@ def load() -> LogicalModel:
 def baseline(model: LogicalModel | None = None) -> LogicalModel:
     """The twin with every input at its default (:data:`INPUT_DEFAULTS`): untreated HER2-amplified cells."""
     model = model or load()
-    return model.with_inputs({k: v for k, v in INPUT_DEFAULTS.items() if k in model.inputs})
+    defaults = {**INPUT_DEFAULTS, **{node: 0 for node, _, _ in _registered_drug_inputs()}}
+    return model.with_inputs({k: v for k, v in defaults.items() if k in model.inputs})
 
 
 def _items(values: Mapping[str, float] | Iterable[str], argument: str) -> list[tuple[str, float]]:
@@ -478,11 +551,11 @@ def apply_genotype(model: LogicalModel, genotype: Mapping[str, float] | Iterable
         kind, key = resolve_genotype(name)  # the kinetic model's lookup: case, hyphens, aliases
         if kind == "model":
             if strength >= 0.5:
-                model = _apply(model, *GENOTYPE_RULES[key])
+                model = _apply(model, *genotype_rule(key))
             continue
         effect = CATALOGUE_GENOTYPES[key]
         if effect.genotype is not None and effect.scale * strength >= 0.5:
-            model = _apply(model, *GENOTYPE_RULES[effect.genotype])
+            model = _apply(model, *genotype_rule(effect.genotype))
         if effect.direct and strength >= 0.5:
             model = apply_parameters(model, dict(effect.direct))
     return model
@@ -492,7 +565,7 @@ def _drug_inputs(name: str) -> tuple[str, ...]:
     from .drugs import get_drug
 
     drug = get_drug(name)
-    inputs = DRUG_ACTION_INPUTS[drug.action]
+    inputs = DRUG_ACTION_INPUTS.get(drug.action) or _MECHANISMS[drug.action].logical_inputs
     if drug.action == "akt_inhibit":
         site = drug.target_for("AKT").binding_site.lower()
         if "allosteric" in site:

@@ -1,0 +1,154 @@
+"""Drug actions are declared once (:data:`her2sim.library.her2.drug_action.DRUG_ACTIONS`).
+
+Oracles: the derived tables equal the declarations (kinetic potency nodes and tags, logical
+inputs, the atlas's in-vitro doses); a toy action registered in one declaration appears in the
+kinetic model (its parameters and effect, and nothing else changed: every other element equals
+the flagship built before the registration), in the logical twin (its input switches its target off; with the input off the twin's
+update equals the original's on every node, checked on random states) and in the atlas's
+exposure table. Tolerances: exact (strings, booleans) except the simulation (rtol 1e-9 untreated,
+a direction treated).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from her2sim import UnknownNameError, ValidationError
+from her2sim.library import drugs as drug_catalogue
+from her2sim.library import her2_logical as hl
+from her2sim.library.her2 import compose
+from her2sim.library.her2 import drug_action as da
+from her2sim.library.her2._base import _assumed
+from her2sim.model import ParameterRole
+
+TOY_ACTION = "toy_her3_degrade"
+TOY_DRUG = "toydegrab"
+
+
+def test_derived_tables_follow_the_declarations():
+    assert set(da.DRUG_ACTIONS) == set(drug_catalogue.ACTIONS)  # every catalogue action is modelled
+    for name, action in da.DRUG_ACTIONS.items():
+        assert da.MECHANISMS[name].nodes == tuple(action.nodes)
+        assert da.MECHANISMS[name].logical_inputs == action.logical_inputs
+        assert hl.DRUG_ACTION_INPUTS[name] == action.logical_inputs
+        for node, tag in action.nodes.items():
+            assert da._NODE_TAG[node] == tag
+    from her2sim.family import default_family
+
+    doses = default_family().in_vitro_doses()
+    assert {a: d[:2] for a, d in doses.items()} == {a: x.in_vitro_dose for a, x in da.DRUG_ACTIONS.items()}
+
+
+def test_a_declaration_is_checked():
+    with pytest.raises(ValidationError, match="in_vitro_dose"):
+        da.DrugAction("bad", {"HER3": "HER3"}, ("X",), (0.0, "nM"), effect=lambda b, occ: None,
+                      logical_target="HER3")
+    with pytest.raises(ValidationError, match="needs both effect and logical_target"):
+        da.DrugAction("bad", {"HER3": "HER3"}, ("X",), (1.0, "nM"), effect=lambda b, occ: None)
+    with pytest.raises(ValidationError, match="already registered"):
+        da.register_action(dataclasses.replace(da.DRUG_ACTIONS["mek_inhibit"], effect=lambda b, occ: None,
+                                               logical_target="MEK"))
+
+
+def _toy_effect(b, occupancy):
+    """Extra first-order HER3 loss at full occupancy (a toy HER3 degrader)."""
+    b.P("k_toy_HER3_loss", 0.5, "1/h", _assumed("toy action of the registry test"),
+        role=ParameterRole.PHARMACOLOGY)
+    b.R("toy_HER3_loss", "ERBB3", "", f"k_toy_HER3_loss*({occupancy('HER3')})*ERBB3",
+        "HER3 loss caused by the toy degrader")
+
+
+@pytest.fixture
+def flagship():
+    from her2sim.library.her2_model import build
+
+    return build()
+
+
+@pytest.fixture
+def toy_action(monkeypatch):
+    """The one declaration of a new action (plus the catalogue's own entries: the action name and a drug)."""
+    base = drug_catalogue.get_drug("patritumab")  # a HER3 antibody: its HER3 target stands in for the toy's
+    monkeypatch.setattr(drug_catalogue, "ACTIONS", (*drug_catalogue.ACTIONS, TOY_ACTION))
+    toy = dataclasses.replace(base, name=TOY_DRUG, aliases=(), action=TOY_ACTION)
+    monkeypatch.setattr(drug_catalogue, "_DRUGS", (*drug_catalogue._DRUGS, toy))
+    monkeypatch.setattr(drug_catalogue, "_INDEX", drug_catalogue._index(drug_catalogue._DRUGS))
+    action = da.register_action(da.DrugAction(
+        TOY_ACTION, {"HER3": "HER3"}, ("HER3_degrader",), (1.0, "uM"), "toy convention",
+        effect=_toy_effect, logical_target="HER3"))
+    yield action
+    da.unregister_action(TOY_ACTION)
+
+
+def test_a_new_action_is_one_declaration_kinetic(flagship, toy_action):
+    model = compose(model_id="her2_pi3k_akt_toy_action")
+    params = [p.id for p in model.parameters]
+    # the toy drug's concentration and potency parameters join the catalogue's drugs; the rest is unchanged
+    base = {p.id: p for p in flagship.parameters}
+    assert [p for p in params if p not in base] == [f"{TOY_DRUG}_nM", f"Kd_{TOY_DRUG}_HER3", "k_toy_HER3_loss"]
+    assert [p for p in model.parameters if p.id in base] == list(flagship.parameters)
+    assert [r for r in model.reactions if r.id != "toy_HER3_loss"] == list(flagship.reactions)
+    assert model.assignment_rules == flagship.assignment_rules and model.species == flagship.species
+    rate = str(next(r for r in model.reactions if r.id == "toy_HER3_loss").rate)
+    assert f"{TOY_DRUG}_nM/Kd_{TOY_DRUG}_HER3" in rate and "ERBB3" in rate
+    assert model.get_parameter(f"{TOY_DRUG}_nM").role is ParameterRole.DRUG_CONCENTRATION
+    # mechanisms and the drug settings follow
+    assert da.MECHANISMS[TOY_ACTION].logical_inputs == ("HER3_degrader",)
+    assert da.drug_settings({TOY_DRUG: 100.0}) == {f"{TOY_DRUG}_nM": 100.0}  # an antibody: unbound
+
+
+def test_a_new_action_is_one_declaration_logical(toy_action):
+    original = hl._load(())
+    twin = hl.load()
+    assert "HER3_degrader" in twin.inputs and "HER3_degrader" not in original.inputs
+    assert hl.baseline(twin).fixed["HER3_degrader"] == 0
+    assert hl.apply_drugs(hl.baseline(twin), [TOY_DRUG]).fixed["HER3_degrader"] == 1
+    rng = np.random.default_rng(12)
+    nodes = original.nodes
+    states = rng.random((200, len(twin.nodes))) < 0.5
+    cols = [twin.index(n) for n in nodes]
+    her3 = twin.index("HER3")
+    for value in (False, True):
+        states[:, twin.index("HER3_degrader")] = value
+        new = twin.update(states)
+        old = original.update(states[:, cols])
+        if value:
+            assert not new[:, her3].any()  # the input switches its target off
+            old[:, nodes.index("HER3")] = False
+        np.testing.assert_array_equal(new[:, cols], old)
+
+
+def test_a_new_action_is_one_declaration_atlas(toy_action):
+    from her2sim.analysis.atlas import exposure_table
+
+    row = exposure_table("in_vitro", [TOY_DRUG]).set_index("drug").loc[TOY_DRUG]
+    assert row["concentration_nM"] == pytest.approx(drug_catalogue.get_drug(TOY_DRUG).to_nM(1.0, "uM"))
+    assert row["source"] == "toy convention"
+
+
+def test_unknown_logical_target_is_named(monkeypatch):
+    bad = (("X_input", "HER33", "toy"),)
+    with pytest.raises(UnknownNameError, match="HER3"):
+        hl._with_drug_inputs("targets, factors\nHER3, HER2\nHER2, HER2\n", bad)
+
+
+def test_a_new_action_acts_in_simulation(flagship, toy_action):
+    """Untreated, the toy model is the flagship (rtol 1e-9); treated, HER3 falls (direction of the effect)."""
+    import her2sim as hs
+    from her2sim.library.her2_model import build
+    from her2sim.model import roles
+
+    assert "toy_HER3_loss" not in {r.id for r in flagship.reactions}
+    assert "toy_HER3_loss" in {r.id for r in build().reactions}  # the flagship built now carries the action
+    conc = f"{TOY_DRUG}_nM"
+    model = compose(model_id="her2_pi3k_akt_toy_action")
+    untreated = {p: 0.0 for p in roles.untreated_overrides(flagship)}
+    base = hs.simulate(flagship, [0.0], preequilibrate=untreated, outputs=["HER3_total"])
+    ds = hs.simulate(model, [0.0, 24.0], parameters={conc: 1000.0}, preequilibrate={**untreated, conc: 0.0},
+                     outputs=["HER3_total"])
+    her3 = ds["HER3_total"].values.ravel()
+    np.testing.assert_allclose(her3[0], base["HER3_total"].values.ravel()[0], rtol=1e-9)
+    assert her3[1] < 0.9 * her3[0]

@@ -1,0 +1,85 @@
+"""A genotype and a cell line are each added in one place (issue #12 item 2, "Done when").
+
+Oracles: a model genotype declared only in :data:`her2sim.library.her2.context.GENOTYPES`
+resolves in the family (any case), interpolates linearly between the reference and full-strength
+values, and has a logical reading derived from the parameter thresholds, which reproduces the
+hand-written readings of the existing genotypes made of thresholded parameters; a cell line
+declared only in the cell-line catalogue resolves to the settings of its facts (equal to those
+of the line it copies). Tolerances: exact (settings are arithmetic on the declared values).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from her2sim import ValidationError
+from her2sim.family import default_family
+from her2sim.library import cell_lines
+from her2sim.library import her2_logical as hl
+from her2sim.library._names import NameIndex
+from her2sim.library.her2 import context
+
+NEW_GENOTYPE = "PTEN and RB1 loss"
+
+
+@pytest.fixture
+def new_genotype(monkeypatch):
+    monkeypatch.setitem(context.GENOTYPES, NEW_GENOTYPE, ({"PTEN_level": 0.0, "RB1_level": 0.0},
+                                                          "toy double loss of the one-place test"))
+    context._index.cache_clear()
+    yield NEW_GENOTYPE
+    monkeypatch.undo()
+    context._index.cache_clear()
+
+
+def test_a_genotype_is_one_declaration(new_genotype):
+    family = default_family()
+    assert new_genotype in family.context_names()
+    assert family.resolve_context("pten-and-rb1-LOSS")[1] == {"PTEN_level": 0.0, "RB1_level": 0.0}
+    # strength interpolates between the reference (1) and the full-strength value (0)
+    assert family.resolve_context({new_genotype: 0.25})[1] == {"PTEN_level": 0.75, "RB1_level": 0.75}
+    # the logical twin reads it through the parameter thresholds
+    assert new_genotype not in hl.GENOTYPE_RULES
+    twin = hl.apply_genotype(hl.baseline(), [new_genotype])
+    assert twin.fixed["PTEN"] == 0 and twin.fixed["RB1"] == 0
+
+
+def test_derived_logical_readings_match_the_written_ones():
+    """Every written reading whose genotype is made of thresholded parameters is what the thresholds give."""
+    # readings written on purpose against the thresholds: K111N is a weak allele (no Boolean effect);
+    # a 90 % IGF1R knockdown removes the node, not only its over-expression
+    deliberate = {"PIK3CA K111N", "IGF1R knockdown"}
+    compared = 0
+    for name in list(hl.GENOTYPE_RULES):
+        settings = context.GENOTYPES[name][0]
+        if not all(p in hl.PARAMETER_THRESHOLDS for p in settings) or name in deliberate:
+            continue
+        snapshot = dict(hl.GENOTYPE_RULES)
+        written = hl.GENOTYPE_RULES.pop(name)
+        try:
+            assert hl.genotype_rule(name) == written, name
+        finally:
+            hl.GENOTYPE_RULES.clear()
+            hl.GENOTYPE_RULES.update(snapshot)  # same entries, same order
+        compared += 1
+    assert compared >= 8
+
+
+def test_a_genotype_without_logical_counterpart_is_named(monkeypatch):
+    monkeypatch.setitem(context.GENOTYPES, "toy HER3 half", ({"HER3_expression": 0.5}, "toy"))
+    with pytest.raises(ValidationError, match="HER3_expression"):
+        hl.genotype_rule("toy HER3 half")
+
+
+def test_a_cell_line_is_one_declaration(monkeypatch):
+    source = cell_lines.cell_line("JIMT-1")
+    toy = dataclasses.replace(source, name="TOY-1", aliases=("toy one",))
+    lines = (*cell_lines._LINES, toy)
+    monkeypatch.setattr(cell_lines, "_LINES", lines)
+    monkeypatch.setattr(cell_lines, "_INDEX", NameIndex(lines, lambda x: (x.name, *x.aliases), "cell-line"))
+    family = default_family()
+    assert "TOY-1" in family.context_names()
+    assert family.resolve_context("toy one")[1] == family.resolve_context("JIMT-1")[1] == {
+        "HER2_expression": 1.0, "MUC4_masking": 1.0}
