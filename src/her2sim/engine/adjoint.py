@@ -1,0 +1,298 @@
+"""Adjoint sensitivities: gradients of functionals of the outputs by one backward solve.
+
+For an objective that is, after one simulation, a weighted sum of output values at read-out
+times, ``F = Σ_k Σ_n W[k, n] y_n(t_k)`` (a likelihood's first-order expansion: ``W`` holds
+``∂F/∂y``), the gradient with respect to any number of parameters costs one forward run and
+one backward run of the ``n_x``-sized adjoint system, instead of ``n_x × (1 + n_directions)``
+forward-sensitivity equations. The method is the continuous adjoint of CVODES/AMICI; the C
+side is ``adjoint.c`` (forward pass with recorded dense output, TR-BDF2 backward pass with the
+gradient quadrature, pre-equilibration by the simulation-based steady-state adjoint).
+
+Models with events are refused (:class:`~her2sim.errors.UnsupportedFeatureError`); so are
+derivatives with respect to parameters that initial assignments overwrite or that move a time
+breakpoint (the same refusals as the forward-sensitivity system). Callers fall back to forward
+sensitivities (:class:`~her2sim.calibration.PetabObjective` with ``gradient="auto"`` does).
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..errors import UnsupportedFeatureError, ValidationError
+from ..model import Model
+from .compiler import CompiledModel, Options, _P, _Structure, _ptr, compile_model
+from .solver import DEFAULT_SOLVER, SolverOptions
+
+__all__ = ["adjoint_model", "output_gradient", "run_adjoint", "run_steady_adjoint", "ADJOINT_MIN_PARAMETERS"]
+
+#: ``gradient="auto"`` uses the adjoint when the problem has at least this many sensitivity
+#: directions (estimated parameters that reach the state), forward sensitivities otherwise.
+#: Measured with benchmarks/bench_gradient.py (one thread): Fujita 2010 (19 parameters, 6
+#: directions) forward is faster; Raimundez 2020 (136 parameters, 57 directions) adjoint is
+#: faster. See the engine README for the numbers and the crossing point.
+ADJOINT_MIN_PARAMETERS = 20
+
+
+def adjoint_model(model: Model, wrt: Sequence[int]) -> CompiledModel:
+    """``model`` compiled with the adjoint solver, differentiating the ``p`` slots ``wrt``.
+
+    Raises
+    ------
+    UnsupportedFeatureError
+        Models with events, delays, or ``wrt`` slots that initial assignments overwrite or that
+        move a time breakpoint.
+    """
+    if model.events:
+        raise UnsupportedFeatureError(
+            f"model {model.id!r}: adjoint sensitivities of a model with events are not supported; use "
+            "forward sensitivities"
+        )
+    return compile_model(model, (0, tuple(int(j) for j in wrt)), adjoint=True)
+
+
+def _bind(cm: CompiledModel) -> ctypes.CDLL:
+    if not getattr(cm, "adjoint", False):
+        raise ValidationError("the compiled model has no adjoint solver; compile it with adjoint_model()")
+    lib = cm._lib
+    if not getattr(lib, "_h2_adjoint_bound", False):
+        lib.adjoint_member.restype = ctypes.c_int
+        lib.adjoint_member.argtypes = [
+            ctypes.POINTER(_Structure), ctypes.POINTER(Options), ctypes.c_double, _P, _P, ctypes.c_int, _P, _P,
+            _P, _P, _P, _P,
+        ]
+        lib.adjoint_steady.restype = ctypes.c_int
+        lib.adjoint_steady.argtypes = [
+            ctypes.POINTER(_Structure), ctypes.POINTER(Options), ctypes.c_double, _P, _P, _P, _P, _P, _P, _P, _P,
+        ]
+        lib._h2_adjoint_bound = True
+    return lib
+
+
+def _options(cm: CompiledModel, solver: SolverOptions | None) -> Options:
+    opts = (solver or DEFAULT_SOLVER).to_c()
+    opts = Options.from_buffer_copy(opts)
+    if not opts.atol_scale:
+        opts.atol_scale = _ptr(cm.atol_scale)
+    return opts
+
+
+def _threads(n_members: int, n_threads: int, work) -> None:
+    n_threads = max(1, min(int(n_threads), n_members))
+    if n_threads == 1:
+        work(0, n_members)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    size = max(1, -(-n_members // (n_threads * 4)))
+    bounds = [(a, min(a + size, n_members)) for a in range(0, n_members, size)]
+    with ThreadPoolExecutor(max_workers=n_threads) as ex:
+        list(ex.map(lambda ab: work(*ab), bounds))
+
+
+def run_adjoint(
+    cm: CompiledModel,
+    P: np.ndarray,
+    t_out: np.ndarray,
+    weights: np.ndarray,
+    *,
+    X0: np.ndarray | None = None,
+    solver: SolverOptions | None = None,
+    adjoint_rtol: float | None = None,
+    n_threads: int = 1,
+) -> dict[str, np.ndarray]:
+    """Gradient of ``F = Σ_k Σ_n weights[m, k, n] y_n(t_k)`` for every member ``m``.
+
+    Parameters
+    ----------
+    cm : CompiledModel
+        From :func:`adjoint_model`.
+    P : array (members × n_p)
+        Inputs of each member (as for :meth:`CompiledModel.run`).
+    t_out : array (times)
+        Read-out times, increasing; the run starts at ``t_out[0]``.
+    weights : array (members × times × base outputs)
+        ``∂F/∂y`` at each read-out.
+    X0 : array (members × n_x), optional
+        Start states; without them the model's initial state, and ``λ(t0)ᵀ ∂x0/∂p`` is part of
+        the gradient.
+    solver : SolverOptions, optional
+        Forward solver settings (the forward pass takes the same steps as a plain run).
+    adjoint_rtol : float, optional
+        Relative tolerance of the backward pass (default: the solver's ``rtol``).
+    n_threads : int
+        Threads over members.
+
+    Returns
+    -------
+    dict
+        ``gradient`` (members × len(wrt)): ``dF/dp`` for the slots ``cm.wrt``; ``lambda0``
+        (members × n_x): ``dF/dx(t0)``; ``status`` (members); ``stats`` (members × 3: forward
+        steps, backward steps, rejected backward steps).
+    """
+    lib = _bind(cm)
+    P = np.array(P, dtype=float, ndmin=2, order="C")
+    n_m = P.shape[0]
+    if P.shape[1] != cm.n_p:
+        raise ValidationError(f"P has {P.shape[1]} columns; the model has {cm.n_p} inputs")
+    t_out = np.ascontiguousarray(t_out, dtype=float)
+    if t_out.ndim != 1 or t_out.size == 0 or np.any(np.diff(t_out) < 0) or not np.all(np.isfinite(t_out)):
+        raise ValidationError("t_out must be a non-empty, finite, non-decreasing 1-d array")
+    weights = np.ascontiguousarray(weights, dtype=float)
+    if weights.shape != (n_m, t_out.size, cm.n_out_base):
+        raise ValidationError(
+            f"weights has shape {weights.shape}; expected (members, times, outputs) = {(n_m, t_out.size, cm.n_out_base)}"
+        )
+    X0 = None if X0 is None else np.ascontiguousarray(X0, dtype=float)
+    if X0 is not None and X0.shape != (n_m, cm.n_x):
+        raise ValidationError(f"X0 has shape {X0.shape}; expected {(n_m, cm.n_x)}")
+    solver = solver or DEFAULT_SOLVER
+    rtol_b = float(adjoint_rtol if adjoint_rtol is not None else solver.rtol)
+    if not (np.isfinite(rtol_b) and rtol_b >= 1e-14):
+        raise ValidationError(f"adjoint_rtol must be a finite number >= 1e-14, got {adjoint_rtol!r}")
+    opts = _options(cm, solver)
+    n_wrt = len(cm.wrt)
+    grad = np.zeros((n_m, max(n_wrt, 1)))
+    lam0 = np.zeros((n_m, cm.n_x))
+    status = np.zeros(n_m, dtype=np.int64)
+    stats = np.zeros((n_m, 3))
+    sref = ctypes.byref(cm._struct)
+    oref = ctypes.byref(opts)
+    qscale_all = np.ascontiguousarray(np.where(P[:, cm.wrt] != 0, np.abs(P[:, cm.wrt]), 1.0) if n_wrt else np.ones((n_m, 1)))
+
+    def work(a: int, b: int) -> None:
+        for m in range(a, b):
+            p = P[m].copy()
+            status[m] = lib.adjoint_member(
+                sref, oref, rtol_b, _ptr(p), None if X0 is None else _ptr(X0[m]), t_out.size, _ptr(t_out),
+                _ptr(weights[m]), _ptr(qscale_all[m]), _ptr(grad[m]), _ptr(lam0[m]), _ptr(stats[m]),
+            )
+
+    _threads(n_m, n_threads, work)
+    grad = grad[:, :n_wrt]
+    grad[status != 0] = np.nan
+    return {"gradient": grad, "lambda0": lam0, "status": status, "stats": stats}
+
+
+def run_steady_adjoint(
+    cm: CompiledModel,
+    P: np.ndarray,
+    lambda_ss: np.ndarray,
+    *,
+    X0: np.ndarray | None = None,
+    solver: SolverOptions | None = None,
+    adjoint_rtol: float | None = None,
+    n_threads: int = 1,
+) -> dict[str, np.ndarray]:
+    """Pre-equilibration's adjoint: the gradient of ``F = λ_ssᵀ x_ss(p)`` per member.
+
+    ``x_ss`` is the steady state reached from ``X0`` (or the model's initial state) under the
+    inputs ``P``, by the same run as a pre-equilibration; ``lambda_ss`` (members × n_x) is
+    ``dF/dx_ss``. Returns ``gradient`` (members × len(wrt)), ``lambda0`` (``dF/dx`` at the
+    start of pre-equilibration), ``x_ss``, ``status``, ``stats``.
+    """
+    lib = _bind(cm)
+    P = np.array(P, dtype=float, ndmin=2, order="C")
+    n_m = P.shape[0]
+    if P.shape[1] != cm.n_p:
+        raise ValidationError(f"P has {P.shape[1]} columns; the model has {cm.n_p} inputs")
+    lam = np.ascontiguousarray(lambda_ss, dtype=float)
+    if lam.shape != (n_m, cm.n_x):
+        raise ValidationError(f"lambda_ss has shape {lam.shape}; expected {(n_m, cm.n_x)}")
+    X0 = None if X0 is None else np.ascontiguousarray(X0, dtype=float)
+    solver = solver or DEFAULT_SOLVER
+    rtol_b = float(adjoint_rtol if adjoint_rtol is not None else solver.rtol)
+    opts = _options(cm, solver)
+    n_wrt = len(cm.wrt)
+    grad = np.zeros((n_m, max(n_wrt, 1)))
+    lam0 = np.zeros((n_m, cm.n_x))
+    x_ss = np.zeros((n_m, cm.n_x))
+    status = np.zeros(n_m, dtype=np.int64)
+    stats = np.zeros((n_m, 3))
+    sref = ctypes.byref(cm._struct)
+    oref = ctypes.byref(opts)
+    qscale_all = np.ascontiguousarray(np.where(P[:, cm.wrt] != 0, np.abs(P[:, cm.wrt]), 1.0) if n_wrt else np.ones((n_m, 1)))
+
+    def work(a: int, b: int) -> None:
+        for m in range(a, b):
+            p = P[m].copy()
+            status[m] = lib.adjoint_steady(
+                sref, oref, rtol_b, _ptr(p), None if X0 is None else _ptr(X0[m]), _ptr(lam[m]), _ptr(qscale_all[m]),
+                _ptr(grad[m]), _ptr(lam0[m]), _ptr(x_ss[m]), _ptr(stats[m]),
+            )
+
+    _threads(n_m, n_threads, work)
+    grad = grad[:, :n_wrt]
+    grad[status != 0] = np.nan
+    return {"gradient": grad, "lambda0": lam0, "x_ss": x_ss, "status": status, "stats": stats}
+
+
+def output_gradient(
+    model: Model,
+    times: Sequence[float],
+    weights: dict[str, Sequence[float]],
+    *,
+    parameters: dict[str, float] | None = None,
+    wrt: Sequence[str] | None = None,
+    solver: SolverOptions | None = None,
+    adjoint_rtol: float | None = None,
+) -> dict[str, float]:
+    """Gradient of ``F = Σ_k Σ_o weights[o][k] · o(t_k)`` with respect to parameters, by adjoint.
+
+    Parameters
+    ----------
+    model : Model
+    times : sequence of float
+        Read-out times (the run starts at the first).
+    weights : mapping output id → one weight per time
+        Outputs are species, parameters, compartments and reaction rates (as in
+        :meth:`CompiledModel.output_index`).
+    parameters : mapping, optional
+        Parameter values (defaults: the model's).
+    wrt : sequence of str, optional
+        Parameters (and ``init(<state id>)`` initial values) to differentiate by; default every
+        model parameter.
+    solver, adjoint_rtol
+        Forward solver settings and backward relative tolerance.
+
+    Returns
+    -------
+    dict
+        ``{parameter id: dF/dparameter}``.
+
+    Raises
+    ------
+    UnknownNameError
+        An output or parameter that the model does not have (the message names the closest).
+    UnsupportedFeatureError
+        See :func:`adjoint_model`.
+    SolverError
+        The forward or backward run failed.
+    """
+    from ..errors import SolverError
+
+    plain = compile_model(model)
+    names = list(wrt) if wrt is not None else list(plain.param_ids)
+    slots = []
+    for name in names:
+        if name.startswith("init(") and name.endswith(")"):
+            slots.append(plain.init_index(name[5:-1], argument="wrt"))
+        else:
+            slots.append(plain.p_index(name, argument="wrt"))
+    cm = adjoint_model(model, slots)
+    t = np.asarray(times, dtype=float)
+    W = np.zeros((1, t.size, cm.n_out_base))
+    for oid, w in weights.items():
+        w = np.asarray(w, dtype=float)
+        if w.shape != t.shape:
+            raise ValidationError(f"weights[{oid!r}] has {w.size} entries; there are {t.size} times")
+        W[0, :, cm.output_index(oid, argument="weights")] += w
+    P = cm.parameter_vector(parameters)[None, :]
+    res = run_adjoint(cm, P, t, W, solver=solver, adjoint_rtol=adjoint_rtol)
+    if res["status"][0] != 0:
+        from ..simulation import SolveStatus
+
+        raise SolverError(f"adjoint run failed: {SolveStatus(int(res['status'][0])).message}")
+    return {name: float(g) for name, g in zip(names, res["gradient"][0])}
