@@ -23,6 +23,9 @@
  *   (conservation laws), where the linear-solve form J^T mu = -lambda would not.
  * Models with events are refused in Python (engine/adjoint.py) and here.
  */
+#ifdef H2_ADJ_TRACE
+#include <stdio.h>
+#endif
 #ifndef H2_ADJOINT
 #error "adjoint.c needs a model generated with adjoint=True"
 #endif
@@ -180,15 +183,15 @@ static int adj_forward_steady(Solver *s, Traj *tr)
 #define NXA (NX > 0 ? NX : 1)
 
 typedef struct {
-    double Jv[NJA], Fp[NFA];
+    double Jv[NJA], Fp[NFA], x[NXA];
 } Coeffs;
 
 static void adj_coeffs(Traj *tr, double t, const double *p, Coeffs *c)
 {
-    double x[NXA], w[NW];
-    traj_eval(tr, t, x);
-    compute_w(t, x, p, w);
-    sens_coefficients(t, x, p, w, c->Jv, c->Fp);
+    double w[NW];
+    traj_eval(tr, t, c->x);
+    compute_w(t, c->x, p, w);
+    sens_coefficients(t, c->x, p, w, c->Jv, c->Fp);
 }
 
 /* k = -J^T lam, g = -(df/dp)^T lam */
@@ -210,16 +213,34 @@ static int adj_factor(const Coeffs *c, double hd, double *A, int *ipiv)
 }
 
 typedef struct {
+    const Options *O;
     double rtol;
     long max_steps;
     long n_steps, n_rejected;
 } AdjControl;
 
-/* lam, Q from t_hi down to t_lo (t_lo < t_hi). qscale: per p slot, the weight of Q's error
-   (|p|, so that the gradient on a log scale is what the tolerance controls). *h_io: step size
-   hint in, last step size out (positive). */
+/* The start of the forward step that covers times just below t (t_lo if none is later). */
+static double traj_step_start(Traj *tr, double t, double t_lo)
+{
+    long k = tr->cursor;
+    if (k >= tr->n) k = tr->n - 1;
+    if (k < 0) k = 0;
+    while (k + 1 < tr->n && tr->t[k] < t) k++;
+    while (k > 0 && tr->t[k - 1] >= t) k--;
+    /* now t[k-1] < t <= t[k]: the step (t[k-1], t[k]] holds t's left neighbourhood */
+    double start = k > 0 ? tr->t[k - 1] : t_lo;
+    return start > t_lo ? start : t_lo;
+}
+
+/* lam and the quadrature Q (added to) from t_hi down to t_lo (t_lo < t_hi). The step size is
+   controlled on lam; Q is the integral of a smooth function of lam along the same stages (the
+   quadrature has the order of the method, as CVODES's quadratures without error control).
+   Steps end at the forward steps' boundaries: inside one forward step x(t) is one polynomial,
+   across a boundary its derivative jumps by the forward error, which the backward error test
+   saw as a non-smooth error (half the steps rejected on Raimundez 2020's pre-equilibration).
+   *h_io: step size hint in, last step size out (positive). */
 static int adj_backward(Traj *tr, const double *p, double t_hi, double t_lo, double *lam, double *Q,
-                        const double *qscale, double *h_io, AdjControl *ctl)
+                        double *h_io, AdjControl *ctl)
 {
     static const double gam = 0.58578643762690485; /* 2 - sqrt(2) */
     static const double dd = 0.29289321881345243;  /* gamma / 2 */
@@ -239,9 +260,10 @@ static int adj_backward(Traj *tr, const double *p, double t_hi, double t_lo, dou
     while (t > t_lo) {
         double min_step = 10.0 * fabs(nextafter(t, -INFINITY) - t);
         if (h < min_step) h = min_step;
-        int last = (t - h <= t_lo + min_step);
-        double hs = last ? -(t - t_lo) : -h; /* signed step */
-        double t3 = last ? t_lo : t + hs;
+        double stop = traj_step_start(tr, t, t_lo);
+        int last = (t - h <= stop + min_step);
+        double hs = last ? -(t - stop) : -h; /* signed step */
+        double t3 = last ? stop : t + hs;
         double t2 = t + gam * hs;
         adj_coeffs(tr, t2, p, &c2);
         if (adj_factor(&c2, hs * dd, A, ipiv)) return ST_SINGULAR;
@@ -254,33 +276,26 @@ static int adj_backward(Traj *tr, const double *p, double t_hi, double t_lo, dou
         dense_solve(A, ipiv, l3, NX);
         adj_apply(&c3, l3, k3, g3);
         /* error: difference of the second- and third-order solutions, filtered by A^-1 */
-        double lmax = 0.0;
+        /* lambda_i matters through lambda_i * dx_i: errors are weighed by the state's size
+           (|x_i| + atol_i) and compared with rtol times the largest such product */
+        double xs[NXA], lmax = 0.0;
         for (int i = 0; i < NX; i++) {
             err[i] = hs * (e1 * k1[i] + e2 * k2[i] + e3 * k3[i]);
-            lmax = fmax(lmax, fmax(fabs(lam[i]), fabs(l3[i])));
+            xs[i] = fabs(c3.x[i]) + ATOL(ctl->O, i);
+            lmax = fmax(lmax, fmax(fabs(lam[i]), fabs(l3[i])) * xs[i]);
         }
         dense_solve(A, ipiv, err, NX);
         double acc = 0.0;
         for (int i = 0; i < NX; i++) {
-            double sc = ctl->rtol * (fabs(l3[i]) + lmax) + 1e-300;
-            double q = err[i] / sc;
+            double sc = ctl->rtol * (fabs(l3[i]) * xs[i] + lmax) + 1e-300;
+            double q = err[i] * xs[i] / sc;
             acc += q * q;
         }
         double en = NX > 0 ? sqrt(acc / NX) : 0.0;
-        double qmax = 0.0;
-        for (int q = 0; q < NWRT; q++) {
-            double sq = qscale ? qscale[q] : 1.0;
-            qmax = fmax(qmax, fabs(Q[q] + hs * (ww * (g1[q] + g2[q]) + dd * g3[q])) * sq);
-        }
-        double accq = 0.0;
-        for (int q = 0; q < NWRT; q++) {
-            double sq = qscale ? qscale[q] : 1.0;
-            double eq = hs * (e1 * g1[q] + e2 * g2[q] + e3 * g3[q]) * sq;
-            double r = eq / (ctl->rtol * qmax + 1e-300);
-            accq += r * r;
-        }
-        if (NWRT > 0) en = fmax(en, sqrt(accq / NWRT));
         if (!isfinite(en)) return ST_NONFINITE;
+#ifdef H2_ADJ_TRACE
+        if (getenv("H2_ADJ_TRACE")) fprintf(stderr, "t %.6g h %.3g en %.3g\n", t, hs, en);
+#endif
         double fac = en > 0.0 ? 0.9 * pow(en, -1.0 / 3.0) : 5.0;
         fac = fmin(5.0, fmax(0.2, fac));
         if (en <= 1.0) {
@@ -290,6 +305,7 @@ static int adj_backward(Traj *tr, const double *p, double t_hi, double t_lo, dou
             t = t3;
             ctl->n_steps++;
             if (!last || fabs(hs) >= h) h *= fac;
+            else h = fmax(h, fabs(hs) * fac); /* a step shortened to a boundary: keep the size */
             if (ctl->n_steps > ctl->max_steps) return ST_MAX_STEPS;
         } else {
             ctl->n_rejected++;
@@ -321,7 +337,7 @@ static size_t adj_block_doubles(const Structure *S) { return solver_block_double
  * writes lambda(t0) = dF/dx(t0) to lam0 (NX). stats: forward steps, backward steps, rejected.
  */
 int adjoint_member(const Structure *S, const Options *O, double rtol_b, double *p, const double *x0, int n_t,
-                   const double *t_out, const double *wout, const double *qscale, double *gp, double *lam0,
+                   const double *t_out, const double *wout, double *gp, double *lam0,
                    double *stats)
 {
     double *block = malloc(sizeof(double) * adj_block_doubles(S));
@@ -330,7 +346,7 @@ int adjoint_member(const Structure *S, const Options *O, double rtol_b, double *
     Solver s;
     Traj tr;
     memset(&tr, 0, sizeof(tr));
-    AdjControl ctl = {rtol_b, O->max_steps, 0, 0};
+    AdjControl ctl = {O, rtol_b, O->max_steps, 0, 0};
     double lam[NXA], xk[NXA];
     long n_fwd = 0;
     int status = ST_OK;
@@ -368,7 +384,7 @@ int adjoint_member(const Structure *S, const Options *O, double rtol_b, double *
                 for (int b = 0; b < NTB; b++)
                     if (tb[b] > lo && tb[b] < hi) lo = tb[b];
 #endif
-                status = adj_backward(&tr, p, hi, lo, lam, gp, qscale, &h, &ctl);
+                status = adj_backward(&tr, p, hi, lo, lam, gp, &h, &ctl);
                 if (status) goto done;
                 if (lo <= t_lo) break;
                 hi = lo;
@@ -392,7 +408,7 @@ done:
  * writes lambda(0) to lam0 and the steady state to x_ss.
  */
 int adjoint_steady(const Structure *S, const Options *O, double rtol_b, double *p, const double *x0,
-                   const double *lam_ss, const double *qscale, double *gp, double *lam0, double *x_ss, double *stats)
+                   const double *lam_ss, double *gp, double *lam0, double *x_ss, double *stats)
 {
     double *block = malloc(sizeof(double) * adj_block_doubles(S));
     double *p_orig = malloc(sizeof(double) * (NP > 0 ? NP : 1));
@@ -400,7 +416,7 @@ int adjoint_steady(const Structure *S, const Options *O, double rtol_b, double *
     Solver s;
     Traj tr;
     memset(&tr, 0, sizeof(tr));
-    AdjControl ctl = {rtol_b, O->max_steps, 0, 0};
+    AdjControl ctl = {O, rtol_b, O->max_steps, 0, 0};
     double lam[NXA];
     int status = ST_OK;
     solver_setup(&s, S, O, p, block);
@@ -413,7 +429,7 @@ int adjoint_steady(const Structure *S, const Options *O, double rtol_b, double *
     memcpy(lam, lam_ss, sizeof(double) * NX);
     {
         double h = traj_h(&tr, s.t);
-        status = adj_backward(&tr, p, s.t, 0.0, lam, gp, qscale, &h, &ctl);
+        status = adj_backward(&tr, p, s.t, 0.0, lam, gp, &h, &ctl);
         if (status) goto done;
     }
     if (!x0) adjoint_init_vjp(0.0, p_orig, lam, gp);
@@ -425,4 +441,21 @@ done:
     free(block);
     free(p_orig);
     return status;
+}
+
+/* Point evaluations for the steady-state adjoint in Python (engine/adjoint.py): the dense
+   df/dp (NX x NWRT, row-major) at (t, x, p), and lam^T dx0/dp_wrt added to gp. */
+void adjoint_fp_dense(double t, const double *x, const double *p, double *fp)
+{
+    double w[NW];
+    Coeffs c;
+    compute_w(t, x, p, w);
+    sens_coefficients(t, x, p, w, c.Jv, c.Fp);
+    memset(fp, 0, sizeof(double) * NX * NWA);
+    for (int n = 0; n < NFP; n++) fp[SF_R[n] * NWA + SF_C[n]] += c.Fp[n];
+}
+
+void adjoint_init_gradient(double t, const double *p, const double *lam, double *gp)
+{
+    adjoint_init_vjp(t, p, lam, gp);
 }

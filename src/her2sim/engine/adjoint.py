@@ -26,7 +26,14 @@ from ..model import Model
 from .compiler import CompiledModel, Options, _P, _Structure, _ptr, compile_model
 from .solver import DEFAULT_SOLVER, SolverOptions
 
-__all__ = ["adjoint_model", "output_gradient", "run_adjoint", "run_steady_adjoint", "ADJOINT_MIN_PARAMETERS"]
+__all__ = [
+    "adjoint_model",
+    "output_gradient",
+    "run_adjoint",
+    "run_steady_adjoint",
+    "steady_state_adjoint",
+    "ADJOINT_MIN_PARAMETERS",
+]
 
 #: ``gradient="auto"`` uses the adjoint when the problem has at least this many sensitivity
 #: directions (estimated parameters that reach the state), forward sensitivities otherwise.
@@ -61,12 +68,16 @@ def _bind(cm: CompiledModel) -> ctypes.CDLL:
         lib.adjoint_member.restype = ctypes.c_int
         lib.adjoint_member.argtypes = [
             ctypes.POINTER(_Structure), ctypes.POINTER(Options), ctypes.c_double, _P, _P, ctypes.c_int, _P, _P,
-            _P, _P, _P, _P,
+            _P, _P, _P,
         ]
         lib.adjoint_steady.restype = ctypes.c_int
         lib.adjoint_steady.argtypes = [
-            ctypes.POINTER(_Structure), ctypes.POINTER(Options), ctypes.c_double, _P, _P, _P, _P, _P, _P, _P, _P,
+            ctypes.POINTER(_Structure), ctypes.POINTER(Options), ctypes.c_double, _P, _P, _P, _P, _P, _P, _P,
         ]
+        lib.adjoint_fp_dense.restype = None
+        lib.adjoint_fp_dense.argtypes = [ctypes.c_double, _P, _P, _P]
+        lib.adjoint_init_gradient.restype = None
+        lib.adjoint_init_gradient.argtypes = [ctypes.c_double, _P, _P, _P]
         lib._h2_adjoint_bound = True
     return lib
 
@@ -160,14 +171,13 @@ def run_adjoint(
     stats = np.zeros((n_m, 3))
     sref = ctypes.byref(cm._struct)
     oref = ctypes.byref(opts)
-    qscale_all = np.ascontiguousarray(np.where(P[:, cm.wrt] != 0, np.abs(P[:, cm.wrt]), 1.0) if n_wrt else np.ones((n_m, 1)))
 
     def work(a: int, b: int) -> None:
         for m in range(a, b):
             p = P[m].copy()
             status[m] = lib.adjoint_member(
                 sref, oref, rtol_b, _ptr(p), None if X0 is None else _ptr(X0[m]), t_out.size, _ptr(t_out),
-                _ptr(weights[m]), _ptr(qscale_all[m]), _ptr(grad[m]), _ptr(lam0[m]), _ptr(stats[m]),
+                _ptr(weights[m]), _ptr(grad[m]), _ptr(lam0[m]), _ptr(stats[m]),
             )
 
     _threads(n_m, n_threads, work)
@@ -213,13 +223,12 @@ def run_steady_adjoint(
     stats = np.zeros((n_m, 3))
     sref = ctypes.byref(cm._struct)
     oref = ctypes.byref(opts)
-    qscale_all = np.ascontiguousarray(np.where(P[:, cm.wrt] != 0, np.abs(P[:, cm.wrt]), 1.0) if n_wrt else np.ones((n_m, 1)))
 
     def work(a: int, b: int) -> None:
         for m in range(a, b):
             p = P[m].copy()
             status[m] = lib.adjoint_steady(
-                sref, oref, rtol_b, _ptr(p), None if X0 is None else _ptr(X0[m]), _ptr(lam[m]), _ptr(qscale_all[m]),
+                sref, oref, rtol_b, _ptr(p), None if X0 is None else _ptr(X0[m]), _ptr(lam[m]),
                 _ptr(grad[m]), _ptr(lam0[m]), _ptr(x_ss[m]), _ptr(stats[m]),
             )
 
@@ -227,6 +236,51 @@ def run_steady_adjoint(
     grad = grad[:, :n_wrt]
     grad[status != 0] = np.nan
     return {"gradient": grad, "lambda0": lam0, "x_ss": x_ss, "status": status, "stats": stats}
+
+
+#: Singular values of the steady-state Jacobian below this fraction of the largest span its
+#: left null space (conservation laws, states without dynamics). On Raimundez 2020 the gap is
+#: 1e-19 (a state without reactions) against 4e-4 for the smallest dynamic mode.
+NULL_SPACE_RTOL = 1e-10
+
+
+def steady_state_adjoint(
+    cm: CompiledModel, p: np.ndarray, x_ss: np.ndarray, lambda_ss: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Gradient of ``λ_ssᵀ x_ss(p, x0)`` by one linear solve at the steady state (AMICI's
+    steady-state adjoint, extended to conservation laws), or None when it does not apply.
+
+    At a steady state ``f(x_ss, p) = 0`` and ``Wᵀ x_ss = Wᵀ x0`` for the left null space ``W``
+    of the Jacobian ``J`` (conserved moieties). Solving ``Jᵀ μ + W ν = λ_ss`` gives
+    ``dF/dp = -μᵀ ∂f/∂p`` and ``dF/dx0 = W ν``; the latter is passed through the initial
+    state's dependence on ``p``. Returns ``(gradient over cm.wrt, dF/dx0)``, or None if the
+    system has no consistent solution (the caller then integrates the adjoint backward over
+    the pre-equilibration, :func:`run_steady_adjoint`).
+    """
+    lib = _bind(cm)
+    x = np.ascontiguousarray(x_ss, dtype=float)
+    p = np.ascontiguousarray(p, dtype=float)
+    lam = np.asarray(lambda_ss, dtype=float)
+    n = cm.n_x
+    n_wrt = len(cm.wrt)
+    J = cm.jacobian(0.0, x, p)
+    U, sv, _ = np.linalg.svd(J)
+    smax = float(sv[0]) if sv.size else 0.0
+    null = sv <= NULL_SPACE_RTOL * smax
+    W = U[:, null]
+    A = np.concatenate([J.T, W], axis=1)
+    sol, *_ = np.linalg.lstsq(A, lam, rcond=None)
+    scale = float(np.max(np.abs(lam))) if lam.size else 0.0
+    if not np.all(np.isfinite(sol)) or np.max(np.abs(A @ sol - lam), initial=0.0) > 1e-9 * max(scale, 1e-300):
+        return None
+    mu, nu = sol[:n], sol[n:]
+    fp = np.zeros((n, max(n_wrt, 1)))
+    lib.adjoint_fp_dense(0.0, _ptr(x), _ptr(p), _ptr(fp))
+    grad = -(mu @ fp)[:n_wrt]
+    lam0 = np.ascontiguousarray(W @ nu)
+    g0 = np.zeros(max(n_wrt, 1))
+    lib.adjoint_init_gradient(0.0, _ptr(p.copy()), _ptr(lam0), _ptr(g0))
+    return grad + g0[:n_wrt], lam0
 
 
 def output_gradient(
