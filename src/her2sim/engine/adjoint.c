@@ -13,11 +13,12 @@
  * - Forward pass: the model's own BDF solver (solver.c, the same steps as run_member), every
  *   accepted step's dense-output polynomial (t, h, order, difference array) kept in memory, so
  *   x(t) is available anywhere in the backward pass exactly as the forward run reported it.
- * - Backward pass: lambda and the quadrature Q = int lambda^T df/dp dt together by TR-BDF2
- *   (Bank et al. 1985; the L-stable ESDIRK form with the third-order embedded error estimate
- *   of Hosea & Shampine 1996, Appl Numer Math 20:21-37), error estimate filtered through the
- *   stage matrix as Hosea & Shampine recommend for stiff problems. The adjoint is linear, so each
- *   stage is one linear solve with I + h d J^T (dense LU of size NXB; no Newton iteration).
+ * - Backward pass: lambda by TR-BDF2 (Bank et al. 1985; the L-stable ESDIRK form with the
+ *   third-order embedded error estimate of Hosea & Shampine 1996, Appl Numer Math 20:21-37,
+ *   filtered through the stage matrix as they recommend for stiff problems), the quadrature
+ *   Q = int lambda^T df/dp dt with the method's weights on the same stages. The adjoint is linear,
+ *   so each stage is one linear solve with I + h d J^T = (I - c J)^T: the forward solver's
+ *   sparse LU of I - c J, solved transposed (no Newton iteration, no new structure).
  * - Pre-equilibration: adjoint_steady integrates lambda backward over the recorded steady-state
  *   run (AMICI's simulation-based steady-state adjoint), which stays correct when J is singular
  *   (conservation laws), where the linear-solve form J^T mu = -lambda would not.
@@ -203,13 +204,50 @@ static void adj_apply(const Coeffs *c, const double *lam, double *k, double *g)
     for (int n = 0; n < NFP; n++) g[SF_C[n]] -= c->Fp[n] * lam[SF_R[n]];
 }
 
-/* A = I + hd J^T, factorised in place (row-major). */
-static int adj_factor(const Coeffs *c, double hd, double *A, int *ipiv)
+/* The stage matrix I + hd J^T = (I - c J)^T with c = -hd > 0 (hd = h d, h < 0 backward): the
+   forward solver's sparse factorisation of I - c J (factorise(), its fill-reducing order and
+   tape, on the member's own Solver whose forward pass is over), solved transposed. A pivot that
+   fails there (factorise() then pivots densely) switches to a dense LU of the transpose. */
+typedef struct {
+    Solver *s;
+    int dense;
+    double A[NXA * NXA];
+    int ipiv[NXA];
+    double w[NXA];
+} AdjLin;
+
+static int adj_factor(AdjLin *L, const double *Jv, double hd)
 {
+    Solver *s = L->s;
+    memcpy(s->J, Jv, sizeof(double) * NJAC0);
+    if (factorise(s, -hd) != 0) return -1;
+    L->dense = s->lu_dense;
+    if (!L->dense) return 0;
+    double *A = L->A;
     memset(A, 0, sizeof(double) * NX * NX);
     for (int i = 0; i < NX; i++) A[i * NX + i] = 1.0;
-    for (int n = 0; n < NJAC0; n++) A[SJ_C[n] * NX + SJ_R[n]] += hd * c->Jv[n];
-    return dense_lu(A, ipiv, NX);
+    for (int n = 0; n < NJAC0; n++) A[SJ_C[n] * NX + SJ_R[n]] += hd * Jv[n];
+    return dense_lu(A, L->ipiv, NX);
+}
+
+/* Solve (I - cJ)^T x = b in place: with P^T (I - cJ) P = L U, (I - cJ)^T = P U^T L^T P^T. */
+static void adj_solve(AdjLin *L, double *b)
+{
+    if (L->dense) { dense_solve(L->A, L->ipiv, b, NX); return; }
+    const Structure *S = L->s->S;
+    const double *v = L->s->LU;
+    double *w = L->w;
+    for (int k = 0; k < NX; k++) w[k] = b[S->perm[k]];
+    for (int i = 0; i < NX; i++) { /* U^T y = w, column by column of U^T (rows of U) */
+        double yi = w[i] / v[S->diag[i]];
+        w[i] = yi;
+        for (int q = S->u_ptr[i]; q < S->u_ptr[i + 1]; q++) w[S->u_col[q]] -= v[S->u_slot[q]] * yi;
+    }
+    for (int i = NX - 1; i >= 0; i--) { /* L^T z = y, unit diagonal */
+        double zi = w[i];
+        for (int q = S->l_ptr[i]; q < S->l_ptr[i + 1]; q++) w[S->l_col[q]] -= v[S->l_slot[q]] * zi;
+    }
+    for (int k = 0; k < NX; k++) b[S->perm[k]] = w[k];
 }
 
 typedef struct {
@@ -239,7 +277,7 @@ static double traj_step_start(Traj *tr, double t, double t_lo)
    across a boundary its derivative jumps by the forward error, which the backward error test
    saw as a non-smooth error (half the steps rejected on Raimundez 2020's pre-equilibration).
    *h_io: step size hint in, last step size out (positive). */
-static int adj_backward(Traj *tr, const double *p, double t_hi, double t_lo, double *lam, double *Q,
+static int adj_backward(Traj *tr, AdjLin *L, const double *p, double t_hi, double t_lo, double *lam, double *Q,
                         double *h_io, AdjControl *ctl)
 {
     static const double gam = 0.58578643762690485; /* 2 - sqrt(2) */
@@ -247,8 +285,6 @@ static int adj_backward(Traj *tr, const double *p, double t_hi, double t_lo, dou
     static const double ww = 0.35355339059327373;  /* sqrt(2) / 4 */
     const double e1 = ww - (1.0 - ww) / 3.0, e2 = ww - (3.0 * ww + 1.0) / 3.0, e3 = dd - dd / 3.0;
     Coeffs c1, c2, c3;
-    double A[NXA * NXA];
-    int ipiv[NXA];
     double k1[NXA], k2[NXA], k3[NXA], l2[NXA], l3[NXA], err[NXA];
     double g1[NWA], g2[NWA], g3[NWA];
     double t = t_hi;
@@ -265,26 +301,32 @@ static int adj_backward(Traj *tr, const double *p, double t_hi, double t_lo, dou
         double hs = last ? -(t - stop) : -h; /* signed step */
         double t3 = last ? stop : t + hs;
         double t2 = t + gam * hs;
+        /* stage 2 (trapezoidal rule to t2). The quadrature takes the method's own weights on
+           the stages: with the trapezoidal rule on the step's end points instead (one
+           evaluation of df/dp less per step) the stiff, fast-decaying parts of lambda were
+           integrated badly on long steps (steady-state test: 5e-5 instead of 1e-8). */
         adj_coeffs(tr, t2, p, &c2);
-        if (adj_factor(&c2, hs * dd, A, ipiv)) return ST_SINGULAR;
+        if (adj_factor(L, c2.Jv, hs * dd)) return ST_SINGULAR;
         for (int i = 0; i < NX; i++) l2[i] = lam[i] + hs * dd * k1[i];
-        dense_solve(A, ipiv, l2, NX);
+        adj_solve(L, l2);
         adj_apply(&c2, l2, k2, g2);
+        /* stage 3 (BDF2 to t3) */
         adj_coeffs(tr, t3, p, &c3);
-        if (adj_factor(&c3, hs * dd, A, ipiv)) return ST_SINGULAR;
+        if (adj_factor(L, c3.Jv, hs * dd)) return ST_SINGULAR;
         for (int i = 0; i < NX; i++) l3[i] = lam[i] + hs * ww * (k1[i] + k2[i]);
-        dense_solve(A, ipiv, l3, NX);
+        adj_solve(L, l3);
         adj_apply(&c3, l3, k3, g3);
-        /* error: difference of the second- and third-order solutions, filtered by A^-1 */
-        /* lambda_i matters through lambda_i * dx_i: errors are weighed by the state's size
-           (|x_i| + atol_i) and compared with rtol times the largest such product */
+        /* error: difference of the second- and third-order solutions, filtered by the stage
+           matrix (Hosea & Shampine). lambda_i matters through lambda_i * dx_i: errors are
+           weighed by the state's size (|x_i| + atol_i) and compared with rtol times the largest
+           such product */
         double xs[NXA], lmax = 0.0;
         for (int i = 0; i < NX; i++) {
             err[i] = hs * (e1 * k1[i] + e2 * k2[i] + e3 * k3[i]);
             xs[i] = fabs(c3.x[i]) + ATOL(ctl->O, i);
             lmax = fmax(lmax, fmax(fabs(lam[i]), fabs(l3[i])) * xs[i]);
         }
-        dense_solve(A, ipiv, err, NX);
+        adj_solve(L, err);
         double acc = 0.0;
         for (int i = 0; i < NX; i++) {
             double sc = ctl->rtol * (fabs(l3[i]) * xs[i] + lmax) + 1e-300;
@@ -347,6 +389,9 @@ int adjoint_member(const Structure *S, const Options *O, double rtol_b, double *
     Traj tr;
     memset(&tr, 0, sizeof(tr));
     AdjControl ctl = {O, rtol_b, O->max_steps, 0, 0};
+    AdjLin lin;
+    lin.s = &s;
+    lin.dense = 0;
     double lam[NXA], xk[NXA];
     long n_fwd = 0;
     int status = ST_OK;
@@ -384,7 +429,7 @@ int adjoint_member(const Structure *S, const Options *O, double rtol_b, double *
                 for (int b = 0; b < NTB; b++)
                     if (tb[b] > lo && tb[b] < hi) lo = tb[b];
 #endif
-                status = adj_backward(&tr, p, hi, lo, lam, gp, &h, &ctl);
+                status = adj_backward(&tr, &lin, p, hi, lo, lam, gp, &h, &ctl);
                 if (status) goto done;
                 if (lo <= t_lo) break;
                 hi = lo;
@@ -417,6 +462,9 @@ int adjoint_steady(const Structure *S, const Options *O, double rtol_b, double *
     Traj tr;
     memset(&tr, 0, sizeof(tr));
     AdjControl ctl = {O, rtol_b, O->max_steps, 0, 0};
+    AdjLin lin;
+    lin.s = &s;
+    lin.dense = 0;
     double lam[NXA];
     int status = ST_OK;
     solver_setup(&s, S, O, p, block);
@@ -429,7 +477,7 @@ int adjoint_steady(const Structure *S, const Options *O, double rtol_b, double *
     memcpy(lam, lam_ss, sizeof(double) * NX);
     {
         double h = traj_h(&tr, s.t);
-        status = adj_backward(&tr, p, s.t, 0.0, lam, gp, &h, &ctl);
+        status = adj_backward(&tr, &lin, p, s.t, 0.0, lam, gp, &h, &ctl);
         if (status) goto done;
     }
     if (!x0) adjoint_init_vjp(0.0, p_orig, lam, gp);
