@@ -1,11 +1,14 @@
-"""Gradient benchmark: objective + gradient by compiled forward sensitivities against central
-finite differences (2·n + 1 objective evaluations), both measured in the same run.
+"""Gradient benchmark: objective + gradient by compiled forward sensitivities, by adjoint
+sensitivities and by central finite differences (2·n + 1 objective evaluations), all measured in
+the same run.
 
 For each PEtab problem (Fujita 2010: 19 parameters; Raimundez 2020: 136 parameters, with
 pre-equilibration) it prints
 
 * the time of one objective value (plain simulation),
 * the time of value + gradient by forward sensitivities,
+* the time of value + gradient by adjoint sensitivities, the ratio forward / adjoint, and the
+  largest difference between the two gradients relative to the largest entry,
 * the time of value + gradient by central differences (measured in full for Fujita; for
   Raimundez measured in full with ``--full-fd``, otherwise 2·n + 1 times the measured value time,
   stated as such),
@@ -43,11 +46,13 @@ def bench(name: str, repeat: int, full_fd: bool, rtol: float, atol: float) -> No
     from her2sim.calibration import PetabObjective
 
     yaml = PEER / "petab" / name / f"{name}.yaml"
-    fwd = PetabObjective(yaml, rtol=rtol, atol=atol, n_threads=1)
+    fwd = PetabObjective(yaml, rtol=rtol, atol=atol, n_threads=1, gradient="forward")
+    adj = PetabObjective(fwd.problem, rtol=rtol, atol=atol, n_threads=1, gradient="adjoint")
     fd = PetabObjective(fwd.problem, rtol=rtol, atol=atol, n_threads=1, gradient="finite-differences")
     x = fwd.x_nominal
     t_value, f0 = best_of(lambda: fwd(x), repeat)
     t_fwd, (f1, g1) = best_of(lambda: fwd.value_and_gradient(x), repeat)
+    t_adj, (f3, g3) = best_of(lambda: adj.value_and_gradient(x), repeat)
     n = fwd.dim
     if full_fd:
         t_fd, (f2, g2) = best_of(lambda: fd.value_and_gradient(x), max(1, repeat if n < 50 else 1))
@@ -60,11 +65,18 @@ def bench(name: str, repeat: int, full_fd: bool, rtol: float, atol: float) -> No
     print(f"  objective value            {t_value * 1e3:10.1f} ms   f = {f0:.6f}")
     print(f"  value + gradient, forward  {t_fwd * 1e3:10.1f} ms   f = {f1:.6f}")
     print(f"  value + gradient, FD       {t_fd * 1e3:10.1f} ms   ({how})")
+    print(f"  value + gradient, adjoint  {t_adj * 1e3:10.1f} ms   f = {f3:.6f}")
     print(f"  ratio FD / forward         {t_fd / t_fwd:10.1f} x")
     print(f"  forward / value            {t_fwd / t_value:10.1f} x")
+    print(f"  adjoint / value            {t_adj / t_value:10.1f} x")
+    print(f"  ratio forward / adjoint    {t_fwd / t_adj:10.1f} x")
+    diff_fa = float(np.max(np.abs(np.asarray(g1) - np.asarray(g3))) / np.max(np.abs(g1)))
+    print(f"  max |g_fwd - g_adj| / max |g_fwd| = {diff_fa:.2e}")
     if g2 is not None:
         diff = float(np.max(np.abs(np.asarray(g1) - np.asarray(g2))) / np.max(np.abs(g2)))
         print(f"  max |g_fwd - g_fd| / max |g_fd| = {diff:.2e} (FD step 1e-5 on the parameter scale)")
+        diff = float(np.max(np.abs(np.asarray(g3) - np.asarray(g2))) / np.max(np.abs(g2)))
+        print(f"  max |g_adj - g_fd| / max |g_fd| = {diff:.2e}")
 
 
 def main() -> None:
