@@ -60,7 +60,7 @@ def bench(name: str, repeat: int, full_fd: bool, rtol: float, atol: float) -> No
     else:
         t_fd = (2 * n + 1) * t_value
         g2 = None
-        how = f"(2n+1) x value time"
+        how = "(2n+1) x value time"
     print(f"\n{name}: {n} estimated parameters, rtol {rtol:g}, atol {atol:g}, one thread")
     print(f"  objective value            {t_value * 1e3:10.1f} ms   f = {f0:.6f}")
     print(f"  value + gradient, forward  {t_fwd * 1e3:10.1f} ms   f = {f1:.6f}")

@@ -24,9 +24,6 @@
  *   (conservation laws), where the linear-solve form J^T mu = -lambda would not.
  * Models with events are refused in Python (engine/adjoint.py) and here.
  */
-#ifdef H2_ADJ_TRACE
-#include <stdio.h>
-#endif
 #ifndef H2_ADJOINT
 #error "adjoint.c needs a model generated with adjoint=True"
 #endif
@@ -335,9 +332,6 @@ static int adj_backward(Traj *tr, AdjLin *L, const double *p, double t_hi, doubl
         }
         double en = NX > 0 ? sqrt(acc / NX) : 0.0;
         if (!isfinite(en)) return ST_NONFINITE;
-#ifdef H2_ADJ_TRACE
-        if (getenv("H2_ADJ_TRACE")) fprintf(stderr, "t %.6g h %.3g en %.3g\n", t, hs, en);
-#endif
         double fac = en > 0.0 ? 0.9 * pow(en, -1.0 / 3.0) : 5.0;
         fac = fmin(5.0, fmax(0.2, fac));
         if (en <= 1.0) {

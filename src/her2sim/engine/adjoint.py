@@ -17,7 +17,7 @@ sensitivities (:class:`~her2sim.calibration.PetabObjective` with ``gradient="aut
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -37,9 +37,12 @@ __all__ = [
 
 #: ``gradient="auto"`` uses the adjoint when the problem has at least this many sensitivity
 #: directions (estimated parameters that reach the state), forward sensitivities otherwise.
-#: Measured with benchmarks/bench_gradient.py (one thread): Fujita 2010 (19 parameters, 6
-#: directions) forward is faster; Raimundez 2020 (136 parameters, 57 directions) adjoint is
-#: faster. See the engine README for the numbers and the crossing point.
+#: Measured with benchmarks/bench_gradient.py (one thread, value + gradient, rtol 1e-8): Fujita
+#: 2010 (16 directions) forward / adjoint = 1.0 (a tie); Raimundez 2020 (57 directions)
+#: 11.6. The forward system's cost grows with (1 + directions) x states, the adjoint's does not,
+#: so the crossing is near 16; the threshold is a little above it because at a tie the forward
+#: system is the better choice (more accurate at equal rtol: 9e-9 against 3e-6 of the largest
+#: entry on Fujita away from the optimum, and it also gives the Fisher information).
 ADJOINT_MIN_PARAMETERS = 20
 
 
@@ -64,7 +67,7 @@ def _bind(cm: CompiledModel) -> ctypes.CDLL:
     if not getattr(cm, "adjoint", False):
         raise ValidationError("the compiled model has no adjoint solver; compile it with adjoint_model()")
     lib = cm._lib
-    if not getattr(lib, "_h2_adjoint_bound", False):
+    if not getattr(lib, "_h2_adjoint_bound", False):  # argument types set once per loaded library
         lib.adjoint_member.restype = ctypes.c_int
         lib.adjoint_member.argtypes = [
             ctypes.POINTER(_Structure), ctypes.POINTER(Options), ctypes.c_double, _P, _P, ctypes.c_int, _P, _P,
@@ -78,7 +81,7 @@ def _bind(cm: CompiledModel) -> ctypes.CDLL:
         lib.adjoint_fp_dense.argtypes = [ctypes.c_double, _P, _P, _P]
         lib.adjoint_init_gradient.restype = None
         lib.adjoint_init_gradient.argtypes = [ctypes.c_double, _P, _P, _P]
-        lib._h2_adjoint_bound = True
+        setattr(lib, "_h2_adjoint_bound", True)
     return lib
 
 
@@ -90,7 +93,7 @@ def _options(cm: CompiledModel, solver: SolverOptions | None) -> Options:
     return opts
 
 
-def _threads(n_members: int, n_threads: int, work) -> None:
+def _threads(n_members: int, n_threads: int, work: Callable[[int, int], None]) -> None:
     n_threads = max(1, min(int(n_threads), n_members))
     if n_threads == 1:
         work(0, n_members)
@@ -286,9 +289,9 @@ def steady_state_adjoint(
 def output_gradient(
     model: Model,
     times: Sequence[float],
-    weights: dict[str, Sequence[float]],
+    weights: Mapping[str, Sequence[float]],
     *,
-    parameters: dict[str, float] | None = None,
+    parameters: Mapping[str, float] | None = None,
     wrt: Sequence[str] | None = None,
     solver: SolverOptions | None = None,
     adjoint_rtol: float | None = None,
@@ -338,8 +341,8 @@ def output_gradient(
     cm = adjoint_model(model, slots)
     t = np.asarray(times, dtype=float)
     W = np.zeros((1, t.size, cm.n_out_base))
-    for oid, w in weights.items():
-        w = np.asarray(w, dtype=float)
+    for oid, values in weights.items():
+        w = np.asarray(values, dtype=float)
         if w.shape != t.shape:
             raise ValidationError(f"weights[{oid!r}] has {w.size} entries; there are {t.size} times")
         W[0, :, cm.output_index(oid, argument="weights")] += w

@@ -1423,7 +1423,7 @@ def generate(
             model, lay, wrt, ia, pi, breaks, P, p_direct, x_direct, grad_of, hgrad_of, chain, out_syms, x0_full, pc
         )
         emit("#define H2_ADJOINT 1")
-        emit(f"static void adjoint_output_vjp(double t, const double *x, const double *p, const double *wo, "
+        emit("static void adjoint_output_vjp(double t, const double *x, const double *p, const double *wo, "
              "double *gx, double *gp) {")
         emit("    double w[NW];")
         emit("    compute_w(t, x, p, w);")
