@@ -42,8 +42,8 @@ class PetabObjective:
         whatever the number of parameters), or central differences. ``"auto"`` takes the
         adjoint when the problem has at least
         :data:`~her2sim.engine.adjoint.ADJOINT_MIN_PARAMETERS` sensitivity directions
-        (estimated parameters that reach the state) and the adjoint supports it (no events, no
-        steady-state measurements), forward sensitivities otherwise.
+        (estimated parameters that reach the state) and the adjoint supports it (no events),
+        forward sensitivities otherwise.
     n_threads : int
         Threads over the ensemble members of one evaluation.
     max_steps : int
@@ -150,8 +150,8 @@ class PetabObjective:
         Raises
         ------
         UnsupportedFeatureError
-            With ``gradient="adjoint"`` for a problem the adjoint does not support (events,
-            steady-state measurements); ``"auto"`` falls back to forward sensitivities there.
+            With ``gradient="adjoint"`` for a model with events; ``"auto"`` falls back to
+            forward sensitivities there.
         """
         x = self._check(x)
         if self.gradient_method == "finite-differences":
@@ -171,7 +171,7 @@ class PetabObjective:
         Raises
         ------
         UnsupportedFeatureError
-            With ``gradient="adjoint"`` when the problem has events or steady-state measurements.
+            With ``gradient="adjoint"`` when the model has events.
         """
         if self.gradient_method not in ("auto", "adjoint"):
             return False
@@ -456,8 +456,6 @@ def _adjoint_refusal(obj: PetabObjective, sp: _SensPlan) -> str | None:
     """Why the adjoint cannot compute this problem's gradient, or None."""
     if obj.problem.model.events:
         return "the model has events (adjoint sensitivities through events are not implemented)"
-    if sp.cp._steady_members.size:
-        return "the problem has steady-state measurements (time inf)"
     return None
 
 
@@ -483,7 +481,7 @@ def _adjoint_value_and_gradient(obj: PetabObjective, x: np.ndarray):
     :func:`~her2sim.engine.adjoint.run_steady_adjoint` (one backward run per distinct
     pre-equilibration: the adjoint is linear, so members sharing one add their ``dF/dx_ss``).
     """
-    from ..engine.adjoint import run_adjoint, run_steady_adjoint, steady_state_adjoint
+    from ..engine.adjoint import output_weights_gradient, run_adjoint, run_steady_adjoint, steady_state_adjoint
 
     sp = _sens_plan(obj)
     cp = sp.cp
@@ -505,12 +503,16 @@ def _adjoint_value_and_gradient(obj: PetabObjective, x: np.ndarray):
         xa[rows, states] = reset_value * size
         captured["x_start"] = xa.copy()
 
-    out, status, _ = cp.execute(cp.cm, P0, P0_pre, cp.sel, opts, threads, reset)
+    out, status, steady_out = cp.execute(cp.cm, P0, P0_pre, cp.sel, opts, threads, reset)
     if np.any(status != 0):
         return _failed(dim, False)
     rm, rt = plan.row_member, plan.row_time_index
+    steady = np.asarray(plan.row_steady, dtype=bool)
     y = out[rm, rt, plan.row_output]
     sigma = out[rm, rt, plan.row_sigma]
+    if steady_out is not None:
+        y = np.where(steady, steady_out[rm, plan.row_output], y)
+        sigma = np.where(steady, steady_out[rm, plan.row_sigma], sigma)
     dsigma = np.zeros((y.size, dim))
     _static_sigma_gradient(obj, sp, v, P0, scale_d, sigma, dsigma)
     if not (np.all(np.isfinite(y)) and np.all(np.isfinite(sigma))):
@@ -523,9 +525,12 @@ def _adjoint_value_and_gradient(obj: PetabObjective, x: np.ndarray):
     cm = _adjoint_library(obj, sp)
     n_t = cp.times.size
     W = np.zeros((cp.n_members, n_t, cm.n_out_base))
-    np.add.at(W, (rm, rt, cp.sel[plan.row_output]), d_y)
-    dyn = cp._sigma_dynamic
+    timed = ~steady
+    np.add.at(W, (rm[timed], rt[timed], cp.sel[plan.row_output[timed]]), d_y[timed])
+    dyn = cp._sigma_dynamic & timed
     np.add.at(W, (rm[dyn], rt[dyn], cp.sel[plan.row_sigma[dyn]]), d_s[dyn])
+    species_ids = {s_.id for s_ in obj.problem.model.species}
+    p_assigned = any(a.symbol not in species_ids for a in obj.problem.model.initial_assignments)
 
     grad_main = np.zeros((cp.n_members, len(sp.wrt)))
     pre, fresh = cp.pre_rows, cp.fresh_rows
@@ -539,6 +544,34 @@ def _adjoint_value_and_gradient(obj: PetabObjective, x: np.ndarray):
         grad_main[subset] = res["gradient"]
         if X0 is not None:
             lam_pre = res["lambda0"]
+    if steady.any():
+        # read-outs at the steady state under the simulation condition (run from the start
+        # state of the main period, as CompiledPlan.execute does): their weights at that state,
+        # then the steady-state adjoint back to the start state
+        W_ss = np.zeros((cp.n_members, cm.n_out_base))
+        np.add.at(W_ss, (rm[steady], cp.sel[plan.row_output[steady]]), d_y[steady])
+        dyn_ss = cp._sigma_dynamic & steady
+        np.add.at(W_ss, (rm[dyn_ss], cp.sel[plan.row_sigma[dyn_ss]]), d_s[dyn_ss])
+        for mem in np.unique(rm[steady]):
+            is_pre = bool(cp.pre[mem])
+            k_pre = int(np.searchsorted(pre, mem)) if is_pre else -1
+            X0 = captured["x_start"][k_pre:k_pre + 1] if is_pre else None
+            Pm = P0[mem:mem + 1]
+            run = cp.cm.run(Pm, np.zeros(1), np.zeros(1, dtype=np.int32), opts, P_pre=Pm, X0=X0,
+                            want_final_state=True)
+            if int(run["status"][0]) != 0:
+                return _failed(dim, False)
+            x_ss2 = run["x_final"][0]
+            gx, gp = output_weights_gradient(cm, 0.0, x_ss2, Pm[0], W_ss[mem])  # read at t = 0, as execute()
+            lin = None if p_assigned else steady_state_adjoint(cm, Pm[0], x_ss2, gx, from_initial_state=not is_pre)
+            if lin is None:
+                res = run_steady_adjoint(cm, Pm, gx[None], X0=X0, solver=solver)
+                if np.any(res["status"] != 0):
+                    return _failed(dim, False)
+                lin = (res["gradient"][0], res["lambda0"][0])
+            grad_main[mem] += gp + lin[0]
+            if is_pre and lam_pre is not None:
+                lam_pre[k_pre] += lin[1]
     m, q, t = sp.main
     np.add.at(grad, t, grad_main[m, q] * scale_d[t])
 
@@ -566,8 +599,6 @@ def _adjoint_value_and_gradient(obj: PetabObjective, x: np.ndarray):
         # solution, or parameters that initial assignments change before pre-equilibration)
         # the adjoint integrated backward over the recorded pre-equilibration
         integrate = []
-        species_ids = {s_.id for s_ in obj.problem.model.species}
-        p_assigned = any(a.symbol not in species_ids for a in obj.problem.model.initial_assignments)
         for u in range(unique.shape[0]):
             lin = None if p_assigned else steady_state_adjoint(cm, P_u[u], x_ss[u], lam_sum[u])
             if lin is None:

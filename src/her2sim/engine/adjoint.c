@@ -501,3 +501,10 @@ void adjoint_init_gradient(double t, const double *p, const double *lam, double 
 {
     adjoint_init_vjp(t, p, lam, gp);
 }
+
+/* Read-outs at a steady state (PEtab time inf): wo . dy/dx added to gx, the explicit wo . dy/dp
+   to gp. */
+void adjoint_output_gradient(double t, const double *x, const double *p, const double *wo, double *gx, double *gp)
+{
+    adjoint_output_vjp(t, x, p, wo, gx, gp);
+}

@@ -32,6 +32,7 @@ __all__ = [
     "run_adjoint",
     "run_steady_adjoint",
     "steady_state_adjoint",
+    "output_weights_gradient",
     "ADJOINT_MIN_PARAMETERS",
 ]
 
@@ -81,6 +82,8 @@ def _bind(cm: CompiledModel) -> ctypes.CDLL:
         lib.adjoint_fp_dense.argtypes = [ctypes.c_double, _P, _P, _P]
         lib.adjoint_init_gradient.restype = None
         lib.adjoint_init_gradient.argtypes = [ctypes.c_double, _P, _P, _P]
+        lib.adjoint_output_gradient.restype = None
+        lib.adjoint_output_gradient.argtypes = [ctypes.c_double, _P, _P, _P, _P, _P]
         setattr(lib, "_h2_adjoint_bound", True)
     return lib
 
@@ -247,8 +250,24 @@ def run_steady_adjoint(
 NULL_SPACE_RTOL = 1e-10
 
 
+def output_weights_gradient(
+    cm: CompiledModel, t: float, x: np.ndarray, p: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(Σ_n w_n ∂y_n/∂x, Σ_n w_n ∂y_n/∂p_wrt)`` at one point (explicit partials only in the
+    second), for read-outs taken at a steady state."""
+    lib = _bind(cm)
+    w = np.ascontiguousarray(weights, dtype=float)
+    if w.shape != (cm.n_out_base,):
+        raise ValidationError(f"weights has shape {w.shape}; expected ({cm.n_out_base},)")
+    gx = np.zeros(cm.n_x)
+    gp = np.zeros(max(len(cm.wrt), 1))
+    lib.adjoint_output_gradient(float(t), _ptr(np.ascontiguousarray(x, dtype=float)),
+                                _ptr(np.array(p, dtype=float)), _ptr(w), _ptr(gx), _ptr(gp))
+    return gx, gp[: len(cm.wrt)]
+
+
 def steady_state_adjoint(
-    cm: CompiledModel, p: np.ndarray, x_ss: np.ndarray, lambda_ss: np.ndarray
+    cm: CompiledModel, p: np.ndarray, x_ss: np.ndarray, lambda_ss: np.ndarray, *, from_initial_state: bool = True
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Gradient of ``λ_ssᵀ x_ss(p, x0)`` by one linear solve at the steady state (AMICI's
     steady-state adjoint, extended to conservation laws), or None when it does not apply.
@@ -258,7 +277,9 @@ def steady_state_adjoint(
     ``dF/dp = -μᵀ ∂f/∂p`` and ``dF/dx0 = W ν``; the latter is passed through the initial
     state's dependence on ``p``. Returns ``(gradient over cm.wrt, dF/dx0)``, or None if the
     system has no consistent solution (the caller then integrates the adjoint backward over
-    the pre-equilibration, :func:`run_steady_adjoint`).
+    the pre-equilibration, :func:`run_steady_adjoint`). With ``from_initial_state`` the run
+    started from the model's initial state under ``p``, and ``dF/dx0`` is passed on to ``p``;
+    otherwise (a given start state) only ``dF/dx0`` is returned for it.
     """
     lib = _bind(cm)
     x = np.ascontiguousarray(x_ss, dtype=float)
@@ -281,6 +302,8 @@ def steady_state_adjoint(
     lib.adjoint_fp_dense(0.0, _ptr(x), _ptr(p), _ptr(fp))
     grad = -(mu @ fp)[:n_wrt]
     lam0 = np.ascontiguousarray(W @ nu)
+    if not from_initial_state:
+        return grad, lam0
     g0 = np.zeros(max(n_wrt, 1))
     lib.adjoint_init_gradient(0.0, _ptr(p.copy()), _ptr(lam0), _ptr(g0))
     return grad + g0[:n_wrt], lam0
