@@ -226,6 +226,10 @@ def test_auto_gradient_choice_and_refusals(peer_models):
         adjoint_model(with_event, [0])
     with pytest.raises(UnsupportedFeatureError, match="events"):
         output_gradient(with_event, [0.0, 2.0], {"A": [1.0, 1.0]}, wrt=["k"])
+    # a parameter that sets when a piecewise input switches: refused, as by forward sensitivities
+    fujita = PetabObjective(yaml).problem.model
+    with pytest.raises(UnsupportedFeatureError, match="EGF_end"):
+        adjoint_model(fujita, [compile_model(fujita).p_index("EGF_end")])
 
 
 def test_adjoint_input_validation_and_pickle():

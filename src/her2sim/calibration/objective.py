@@ -182,6 +182,15 @@ class PetabObjective:
             if why is not None and self.gradient_method == "adjoint":
                 raise UnsupportedFeatureError(f"gradient='adjoint': {why}; use gradient='forward'")
             decided = why is None and (self.gradient_method == "adjoint" or len(sp.dirs) >= ADJOINT_MIN_PARAMETERS)
+            if decided:
+                # the generator's own refusals (delays, parameters that initial assignments
+                # overwrite or that move a time breakpoint) show when the library is built
+                try:
+                    _adjoint_library(self, sp)
+                except UnsupportedFeatureError:
+                    if self.gradient_method == "adjoint":
+                        raise
+                    decided = False
             self._use_adjoint = decided
         return decided
 
