@@ -3,7 +3,7 @@ sensitivities and by central finite differences (2·n + 1 objective evaluations)
 the same run.
 
 For each PEtab problem (Fujita 2010: 19 parameters; Raimundez 2020: 136 parameters, with
-pre-equilibration) it prints
+pre-equilibration; with ``--flagship`` our own calibration problem, 162 parameters) it prints
 
 * the time of one objective value (plain simulation),
 * the time of value + gradient by forward sensitivities,
@@ -16,7 +16,7 @@ pre-equilibration) it prints
 
 Every timing is the minimum over ``--repeat`` runs after one warm-up (compilation excluded). Run:
 
-    python benchmarks/bench_gradient.py [--repeat 3] [--full-fd] [--skip-raimundez]
+    python benchmarks/bench_gradient.py [--repeat 3] [--full-fd] [--skip-raimundez] [--flagship]
 """
 
 from __future__ import annotations
@@ -42,10 +42,23 @@ def best_of(fn, repeat: int) -> tuple[float, object]:
     return min(times), out
 
 
-def bench(name: str, repeat: int, full_fd: bool, rtol: float, atol: float) -> None:
+def flagship_yaml() -> Path:
+    """The flagship calibration problem (CCLE dose responses + literature findings) as PEtab."""
+    import tempfile
+    import warnings
+
+    from her2sim.calibration.flagship_problem import family_problem
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # model-limitation notes of the problem builder
+        problem = family_problem(dose_response=REPO.parent / "shared" / "data" / "ccle-dose-response.csv")
+    return Path(problem.write(Path(tempfile.mkdtemp(prefix="her2sim-bench-gradient-"))))
+
+
+def bench(name: str, repeat: int, full_fd: bool, rtol: float, atol: float, yaml: Path | None = None) -> None:
     from her2sim.calibration import PetabObjective
 
-    yaml = PEER / "petab" / name / f"{name}.yaml"
+    yaml = yaml or PEER / "petab" / name / f"{name}.yaml"
     fwd = PetabObjective(yaml, rtol=rtol, atol=atol, n_threads=1, gradient="forward")
     adj = PetabObjective(fwd.problem, rtol=rtol, atol=atol, n_threads=1, gradient="adjoint")
     fd = PetabObjective(fwd.problem, rtol=rtol, atol=atol, n_threads=1, gradient="finite-differences")
@@ -84,10 +97,14 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--full-fd", action="store_true", help="measure Raimundez's FD gradient in full (~4 min)")
     ap.add_argument("--skip-raimundez", action="store_true")
+    ap.add_argument("--flagship", action="store_true",
+                    help="also the flagship calibration problem (162 parameters; forward ~1-2 min per gradient)")
     args = ap.parse_args()
     bench("Fujita_SciSignal2010", args.repeat, True, 1e-8, 1e-12)
     if not args.skip_raimundez:
         bench("Raimundez_PCB2020", max(1, args.repeat // 2), args.full_fd, 1e-8, 1e-12)
+    if args.flagship:
+        bench("flagship", 1, False, 1e-8, 1e-12, yaml=flagship_yaml())
 
 
 if __name__ == "__main__":

@@ -170,7 +170,8 @@ def test_adjoint_matches_forward_sensitivities_with_time_breakpoint(peer_models)
 def test_fujita_adjoint_gradient_matches_finite_differences(peer_models):
     """Fujita 2010 PEtab objective (19 parameters, log10): adjoint gradient vs central differences
     of the plain objective, both at solver rtol 1e-11, at the point of the forward-sensitivity
-    test. Measured 6e-8 of the largest entry (forward sensitivities: 5e-8); tolerance 2e-6."""
+    test. Measured 1.5e-7 of the largest entry (backward pass at 10 x rtol; forward sensitivities:
+    5e-8); tolerance 3e-6."""
     yaml = peer_models / "petab" / "Fujita_SciSignal2010" / "Fujita_SciSignal2010.yaml"
     obj = PetabObjective(yaml, rtol=1e-11, atol=1e-15, gradient="adjoint")
     assert obj.uses_adjoint
@@ -178,7 +179,7 @@ def test_fujita_adjoint_gradient_matches_finite_differences(peer_models):
     f, g = obj.value_and_gradient(x)
     assert f == pytest.approx(obj(x), rel=1e-12)  # the value is the plain objective's
     fd = PetabObjective(obj.problem, rtol=1e-11, atol=1e-15, gradient="finite-differences").value_and_gradient(x)[1]
-    np.testing.assert_allclose(g, fd, rtol=0, atol=2e-6 * np.abs(fd).max())
+    np.testing.assert_allclose(g, fd, rtol=0, atol=3e-6 * np.abs(fd).max())
 
 
 def _toy_problem(folder):
