@@ -38,12 +38,15 @@ __all__ = [
 
 #: ``gradient="auto"`` uses the adjoint when the problem has at least this many sensitivity
 #: directions (estimated parameters that reach the state), forward sensitivities otherwise.
-#: Measured with benchmarks/bench_gradient.py (one thread, value + gradient, rtol 1e-8): Fujita
-#: 2010 (16 directions) forward / adjoint = 1.0 (a tie); Raimundez 2020 (57 directions)
-#: 11.6. The forward system's cost grows with (1 + directions) x states, the adjoint's does not,
-#: so the crossing is near 16; the threshold is a little above it because at a tie the forward
-#: system is the better choice (more accurate at equal rtol: 9e-9 against 3e-6 of the largest
-#: entry on Fujita away from the optimum, and it also gives the Fisher information).
+#: Measured with benchmarks/bench_gradient.py (one thread, value + gradient, rtol 1e-8, on a
+#: shared 2-core machine, so single runs vary): Fujita 2010 (16 directions) forward / adjoint =
+#: 1.0-2.0; Raimundez 2020 (57 directions) 5.5-11.6 (9.9 on the quietest run); the flagship
+#: problem (133 directions) 97. The forward system's cost grows with (1 + directions) x states,
+#: the adjoint's does not, so the crossing lies below 16 directions; the threshold stays above
+#: Fujita because near the crossing the forward system is the better choice: more accurate at
+#: equal rtol (at Fujita's optimum the two gradients differ by 4e-3 of the largest entry, the
+#: forward one agreeing with tight finite differences), and it also gives the Fisher
+#: information.
 ADJOINT_MIN_PARAMETERS = 20
 
 
