@@ -19,9 +19,11 @@
  *   Q = int lambda^T df/dp dt with the method's weights on the same stages. The adjoint is linear,
  *   so each stage is one linear solve with I + h d J^T = (I - c J)^T: the forward solver's
  *   sparse LU of I - c J, solved transposed (no Newton iteration, no new structure).
- * - Pre-equilibration: adjoint_steady integrates lambda backward over the recorded steady-state
- *   run (AMICI's simulation-based steady-state adjoint), which stays correct when J is singular
- *   (conservation laws), where the linear-solve form J^T mu = -lambda would not.
+ * - Pre-equilibration: first choice is the steady-state adjoint by one linear solve in Python
+ *   (engine/adjoint.py steady_state_adjoint, with the Jacobian's left null space for
+ *   conservation laws; adjoint_fp_dense and adjoint_init_gradient below serve it). Where that
+ *   does not apply, adjoint_steady integrates lambda backward over the recorded steady-state
+ *   run (AMICI's simulation-based steady-state adjoint).
  * Models with events are refused in Python (engine/adjoint.py) and here.
  */
 #ifndef H2_ADJOINT
