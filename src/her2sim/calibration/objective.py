@@ -18,9 +18,19 @@ from ..errors import UnknownNameError, UnsupportedFeatureError, ValidationError
 from ..io import petab_plan as _pt
 from ..io.petab import PetabProblem, load_petab, negative_log_likelihood
 from ..engine.solver import DEFAULT_SOLVER
+from ..engine.adjoint import ADJOINT_MIN_PARAMETERS
 from ..protocol import sensitivity_selection
 
 __all__ = ["PetabObjective"]
+
+_GRADIENTS = ("auto", "forward", "adjoint", "finite-differences")
+
+#: The adjoint's backward pass runs at this multiple of the objective's rtol. The gradient's
+#: error is set by the forward trajectory (the plain run at rtol, which forward sensitivities
+#: refine through their own error control): on Raimundez 2020 at rtol 1e-8 the adjoint gradient
+#: differs from the forward one by 1.07e-4 of its largest entry with the backward pass at 1e-7,
+#: 1.08e-4 at 1e-8 and 1.06e-4 at 1e-10, while the backward pass at 1e-7 takes 40 % fewer steps.
+ADJOINT_RTOL_FACTOR = 10.0
 
 
 class PetabObjective:
@@ -33,8 +43,14 @@ class PetabObjective:
         Solver tolerances of every simulation.
     include_priors : bool
         Add the objective priors of the parameter table.
-    gradient : {"forward", "finite-differences"}
-        How :meth:`value_and_gradient` computes the gradient.
+    gradient : {"auto", "forward", "adjoint", "finite-differences"}
+        How :meth:`value_and_gradient` computes the gradient: compiled forward sensitivities,
+        adjoint sensitivities (:mod:`her2sim.engine.adjoint`: one backward solve per member,
+        whatever the number of parameters), or central differences. ``"auto"`` takes the
+        adjoint when the problem has at least
+        :data:`~her2sim.engine.adjoint.ADJOINT_MIN_PARAMETERS` sensitivity directions
+        (estimated parameters that reach the state) and the adjoint supports it (no events),
+        forward sensitivities otherwise.
     n_threads : int
         Threads over the ensemble members of one evaluation.
     max_steps : int
@@ -56,14 +72,18 @@ class PetabObjective:
         rtol: float = DEFAULT_SOLVER.rtol,
         atol: float = DEFAULT_SOLVER.atol,
         include_priors: bool = True,
-        gradient: Literal["forward", "finite-differences"] = "forward",
+        gradient: Literal["auto", "forward", "adjoint", "finite-differences"] = "auto",
         n_threads: int = 1,
         max_steps: int = DEFAULT_SOLVER.max_steps,
     ) -> None:
         if not isinstance(problem, PetabProblem):
             problem = load_petab(Path(problem))
-        if gradient not in ("forward", "finite-differences"):
-            raise ValidationError(f"gradient={gradient!r}; allowed: ('forward', 'finite-differences')")
+        if gradient not in _GRADIENTS:
+            import difflib
+
+            close = difflib.get_close_matches(str(gradient), _GRADIENTS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValidationError(f"gradient={gradient!r}; allowed: {_GRADIENTS}{hint}")
         self.problem = problem
         self.rtol = float(rtol)
         self.atol = float(atol)
@@ -128,18 +148,58 @@ class PetabObjective:
         """Objective value and its gradient on the parameter scales.
 
         With ``gradient="forward"`` both come from one run of the compiled forward-sensitivity
-        system (see :func:`her2sim.engine.codegen.generate`); with ``"finite-differences"``
-        from central differences (step 1e-5 on the parameter scale), 2·dim + 1 evaluations.
-        The gradient is NaN when the value is ``inf`` (a simulation failed).
+        system (see :func:`her2sim.engine.codegen.generate`); with ``"adjoint"`` from a plain
+        run and one adjoint (backward) run per member (:mod:`her2sim.engine.adjoint`); with
+        ``"finite-differences"`` from central differences (step 1e-5 on the parameter scale),
+        2·dim + 1 evaluations; ``"auto"`` chooses (see the class). The gradient is NaN when the
+        value is ``inf`` (a simulation failed).
+
+        Raises
+        ------
+        UnsupportedFeatureError
+            With ``gradient="adjoint"`` for a model with events; ``"auto"`` falls back to
+            forward sensitivities there.
         """
         x = self._check(x)
         if self.gradient_method == "finite-differences":
             return self._fd_value_and_gradient(x)
         self.n_evaluations += 1
         try:
+            if self.uses_adjoint:
+                return _adjoint_value_and_gradient(self, x)
             return _forward_value_and_gradient(self, x)
         except (OverflowError, FloatingPointError):
             return math.inf, np.full(self.dim, np.nan)
+
+    @property
+    def uses_adjoint(self) -> bool:
+        """Whether :meth:`value_and_gradient` uses adjoint sensitivities (decided on first use).
+
+        Raises
+        ------
+        UnsupportedFeatureError
+            With ``gradient="adjoint"`` when the model has events.
+        """
+        if self.gradient_method not in ("auto", "adjoint"):
+            return False
+        decided = getattr(self, "_use_adjoint", None)
+        if decided is None:
+            sp = _sens_plan(self)
+            why = _adjoint_refusal(self, sp)
+            if why is not None and self.gradient_method == "adjoint":
+                raise UnsupportedFeatureError(f"gradient='adjoint': {why}; use gradient='forward'")
+            decided = why is None and (self.gradient_method == "adjoint" or len(sp.dirs) >= ADJOINT_MIN_PARAMETERS)
+            if decided:
+                # the generator's own refusals (delays, parameters that initial assignments
+                # overwrite or that move a time breakpoint) show when the library is built
+                try:
+                    _adjoint_library(self, sp)
+                except UnsupportedFeatureError:
+                    if self.gradient_method == "adjoint":
+                        raise
+                    decided = False
+            self._use_adjoint = decided
+        return decided
 
     def value_gradient_fim(self, x) -> tuple[float, np.ndarray, np.ndarray]:
         """Objective value, gradient and Fisher information matrix, from one forward run.
@@ -215,6 +275,7 @@ class PetabObjective:
         state = dict(self.__dict__)
         state.pop("_sens", None)  # compiled library handle: rebuilt (from the disk cache) on demand
         state.pop("_sens_plan", None)  # holds the compiled plan (and its library): rebuilt on demand
+        state.pop("_adj", None)  # compiled adjoint library: rebuilt on demand
         return state
 
 
@@ -404,6 +465,184 @@ def _forward_value_and_gradient(obj: PetabObjective, x: np.ndarray, fim: bool = 
     return likelihood_derivatives(obj, values, y, dy, sigma, dsigma, fim=fim)
 
 
+# ============================================================================ adjoint sensitivities
+
+
+def _adjoint_refusal(obj: PetabObjective, sp: _SensPlan) -> str | None:
+    """Why the adjoint cannot compute this problem's gradient, or None."""
+    if obj.problem.model.events:
+        return "the model has events (adjoint sensitivities through events are not implemented)"
+    return None
+
+
+def _adjoint_library(obj: PetabObjective, sp: _SensPlan):
+    from ..engine.adjoint import adjoint_model
+
+    cached = getattr(obj, "_adj", None)
+    if cached is not None and tuple(cached.wrt) == sp.wrt:
+        return cached
+    cm = adjoint_model(obj.problem.model, sp.wrt)
+    obj._adj = cm
+    return cm
+
+
+def _adjoint_value_and_gradient(obj: PetabObjective, x: np.ndarray):
+    """``(value, gradient)`` from a plain run and one adjoint run per member.
+
+    The objective is first evaluated (plain compiled runs, as :meth:`PetabObjective.__call__`);
+    its derivatives with respect to each row's simulation and noise output become the adjoint's
+    read-out weights. Main runs: :func:`~her2sim.engine.adjoint.run_adjoint` from the
+    pre-equilibrated (and reset) states; ``dF/dx(t0)`` then flows to the reset values and,
+    for the other states, through the pre-equilibration by
+    :func:`~her2sim.engine.adjoint.run_steady_adjoint` (one backward run per distinct
+    pre-equilibration: the adjoint is linear, so members sharing one add their ``dF/dx_ss``).
+    """
+    from ..engine.adjoint import output_weights_gradient, run_adjoint, run_steady_adjoint, steady_state_adjoint
+
+    sp = _sens_plan(obj)
+    cp = sp.cp
+    plan = cp.plan
+    lin = obj.to_linear(x)
+    v = cp.values(lin)
+    values = dict(zip(cp.parameter_ids, v.tolist()))
+    solver = DEFAULT_SOLVER.replace(rtol=obj.rtol, atol=obj.atol, max_steps=getattr(obj, "max_steps", None))
+    opts = solver.to_c()
+    rtol_b = min(ADJOINT_RTOL_FACTOR * solver.rtol, 1e-3)
+    threads = max(1, obj.n_threads)
+    dim = obj.dim
+    scale_d = np.asarray([_scale_derivative(p.scale, values[p.id]) for p in obj._params], dtype=float)
+    P0, P0_pre = cp.inputs(v)
+    rows, states, reset_value, size = cp.reset_values(v, P0)
+    captured: dict[str, np.ndarray] = {}
+
+    def reset(xa: np.ndarray) -> None:
+        captured["x_steady"] = xa.copy()
+        xa[rows, states] = reset_value * size
+        captured["x_start"] = xa.copy()
+
+    out, status, steady_out = cp.execute(cp.cm, P0, P0_pre, cp.sel, opts, threads, reset)
+    if np.any(status != 0):
+        return _failed(dim, False)
+    rm, rt = plan.row_member, plan.row_time_index
+    steady = np.asarray(plan.row_steady, dtype=bool)
+    y = out[rm, rt, plan.row_output]
+    sigma = out[rm, rt, plan.row_sigma]
+    if steady_out is not None:
+        y = np.where(steady, steady_out[rm, plan.row_output], y)
+        sigma = np.where(steady, steady_out[rm, plan.row_sigma], sigma)
+    dsigma = np.zeros((y.size, dim))
+    _static_sigma_gradient(obj, sp, v, P0, scale_d, sigma, dsigma)
+    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(sigma))):
+        return _failed(dim, False)
+    total, d_y, d_s, _ = _row_derivatives(obj.problem, y, sigma)
+    if not np.isfinite(total):
+        return _failed(dim, False)
+    grad = d_s @ dsigma  # noise from constants only (zero rows elsewhere)
+
+    cm = _adjoint_library(obj, sp)
+    n_t = cp.times.size
+    W = np.zeros((cp.n_members, n_t, cm.n_out_base))
+    timed = ~steady
+    np.add.at(W, (rm[timed], rt[timed], cp.sel[plan.row_output[timed]]), d_y[timed])
+    dyn = cp._sigma_dynamic & timed
+    np.add.at(W, (rm[dyn], rt[dyn], cp.sel[plan.row_sigma[dyn]]), d_s[dyn])
+    species_ids = {s_.id for s_ in obj.problem.model.species}
+    p_assigned = any(a.symbol not in species_ids for a in obj.problem.model.initial_assignments)
+
+    grad_main = np.zeros((cp.n_members, len(sp.wrt)))
+    pre, fresh = cp.pre_rows, cp.fresh_rows
+    lam_pre = None
+    for subset, X0 in ((pre, captured.get("x_start")), (fresh, None)):
+        if not subset.size:
+            continue
+        res = run_adjoint(cm, P0[subset], cp.times, W[subset], X0=X0, solver=solver, adjoint_rtol=rtol_b,
+                          n_threads=threads)
+        if np.any(res["status"] != 0):
+            return _failed(dim, False)
+        grad_main[subset] = res["gradient"]
+        if X0 is not None:
+            lam_pre = res["lambda0"]
+    if steady.any():
+        # read-outs at the steady state under the simulation condition (run from the start
+        # state of the main period, as CompiledPlan.execute does): their weights at that state,
+        # then the steady-state adjoint back to the start state
+        W_ss = np.zeros((cp.n_members, cm.n_out_base))
+        np.add.at(W_ss, (rm[steady], cp.sel[plan.row_output[steady]]), d_y[steady])
+        dyn_ss = cp._sigma_dynamic & steady
+        np.add.at(W_ss, (rm[dyn_ss], cp.sel[plan.row_sigma[dyn_ss]]), d_s[dyn_ss])
+        for mem in np.unique(rm[steady]):
+            is_pre = bool(cp.pre[mem])
+            k_pre = int(np.searchsorted(pre, mem)) if is_pre else -1
+            X0 = captured["x_start"][k_pre:k_pre + 1] if is_pre else None
+            Pm = P0[mem:mem + 1]
+            run = cp.cm.run(Pm, np.zeros(1), np.zeros(1, dtype=np.int32), opts, P_pre=Pm, X0=X0,
+                            want_final_state=True)
+            if int(run["status"][0]) != 0:
+                return _failed(dim, False)
+            x_ss2 = run["x_final"][0]
+            gx, gp = output_weights_gradient(cm, 0.0, x_ss2, Pm[0], W_ss[mem])  # read at t = 0, as execute()
+            lin = None if p_assigned else steady_state_adjoint(cm, Pm[0], x_ss2, gx, from_initial_state=not is_pre)
+            if lin is None:
+                res = run_steady_adjoint(cm, Pm, gx[None], X0=X0, solver=solver, adjoint_rtol=rtol_b)
+                if np.any(res["status"] != 0):
+                    return _failed(dim, False)
+                lin = (res["gradient"][0], res["lambda0"][0])
+            grad_main[mem] += gp + lin[0]
+            if is_pre and lam_pre is not None:
+                lam_pre[k_pre] += lin[1]
+    m, q, t = sp.main
+    np.add.at(grad, t, grad_main[m, q] * scale_d[t])
+
+    if lam_pre is not None:
+        # reset states take their value from the condition table: dF/dx(t0) goes there
+        hit = sp.reset_theta >= 0
+        if np.any(hit):
+            th = sp.reset_theta[hit]
+            np.add.at(grad, th, lam_pre[rows[hit], states[hit]] * size[hit] * scale_d[th])
+        lam_ss = lam_pre.copy()
+        lam_ss[rows, states] = 0.0
+        # one backward run per distinct pre-equilibration (inputs and parameter links)
+        theta_pre = np.full((cp.n_members, len(sp.wrt)), -1, dtype=np.int64)
+        pm, pq, pt = sp.pre
+        theta_pre[pm, pq] = pt
+        key = np.concatenate([P0_pre[pre], theta_pre[pre].astype(float)], axis=1)
+        unique, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+        inverse = np.asarray(inverse).reshape(-1)
+        lam_sum = np.zeros((unique.shape[0], cm.n_x))
+        np.add.at(lam_sum, inverse, lam_ss)
+        P_u = P0_pre[pre][first]
+        x_ss = captured["x_steady"][first]
+        grad_pre = np.zeros((unique.shape[0], len(sp.wrt)))
+        # one linear solve at the steady state where it applies; otherwise (no consistent
+        # solution, or parameters that initial assignments change before pre-equilibration)
+        # the adjoint integrated backward over the recorded pre-equilibration
+        integrate = []
+        for u in range(unique.shape[0]):
+            lin = None if p_assigned else steady_state_adjoint(cm, P_u[u], x_ss[u], lam_sum[u])
+            if lin is None:
+                integrate.append(u)
+            else:
+                grad_pre[u] = lin[0]
+        if integrate:
+            res = run_steady_adjoint(cm, P_u[integrate], lam_sum[integrate], solver=solver, adjoint_rtol=rtol_b,
+                                     n_threads=threads)
+            if np.any(res["status"] != 0):
+                return _failed(dim, False)
+            grad_pre[integrate] = res["gradient"]
+        tp = theta_pre[pre][first]
+        hit = tp >= 0
+        u_idx, q_idx = np.nonzero(hit)
+        th = tp[hit]
+        np.add.at(grad, th, grad_pre[u_idx, q_idx] * scale_d[th])
+
+    if obj.include_priors:
+        total += _pt.prior_nllh(obj.problem, values)
+        grad += _prior_gradient(obj, values)
+    if not (np.isfinite(total) and np.all(np.isfinite(grad))):
+        return _failed(dim, False)
+    return total, grad
+
+
 def _failed(dim: int, fim: bool):
     g = np.full(dim, np.nan)
     return (math.inf, g, np.full((dim, dim), np.nan)) if fim else (math.inf, g)
@@ -419,20 +658,9 @@ def likelihood_derivatives(obj, values: Mapping[str, float], y: np.ndarray, dy: 
     """
     problem = obj.problem
     dim = dy.shape[1]
-    meas, scales, dists = _pt.row_arrays(problem, None)
-    nll = _pt.noise_negative_log_likelihood(meas, y, sigma, transformation=scales, distribution=dists)
-    total = float(np.sum(nll))
+    total, d_y, d_s, dt = _row_derivatives(problem, y, sigma)
     if not np.isfinite(total):
         return _failed(dim, fim)
-    # derivatives of each row's term w.r.t. y and sigma
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ty = _pt.transform(y, scales)
-        tm = _pt.transform(meas, scales)
-        r = (tm - ty) / sigma
-        dt = np.where(scales == "log", 1.0 / y, np.where(scales == "log10", 1.0 / (y * math.log(10.0)), 1.0))
-        normal = dists == "normal"
-        d_y = np.where(normal, -r / sigma, -np.sign(r) / sigma) * dt
-        d_s = np.where(normal, 1.0 / sigma - r * r / sigma, 1.0 / sigma - np.abs(r) / sigma)
     grad = d_y @ dy + d_s @ dsigma
     if obj.include_priors:
         total += _pt.prior_nllh(problem, values)
@@ -448,6 +676,22 @@ def likelihood_derivatives(obj, values: Mapping[str, float], y: np.ndarray, dy: 
     if not np.all(np.isfinite(info)):
         return _failed(dim, fim)
     return total, grad, info
+
+
+def _row_derivatives(problem: PetabProblem, y: np.ndarray, sigma: np.ndarray):
+    """``(objective without priors, ∂/∂y, ∂/∂sigma per row, d(transformed y)/dy)``."""
+    meas, scales, dists = _pt.row_arrays(problem, None)
+    nll = _pt.noise_negative_log_likelihood(meas, y, sigma, transformation=scales, distribution=dists)
+    total = float(np.sum(nll))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ty = _pt.transform(y, scales)
+        tm = _pt.transform(meas, scales)
+        r = (tm - ty) / sigma
+        dt = np.where(scales == "log", 1.0 / y, np.where(scales == "log10", 1.0 / (y * math.log(10.0)), 1.0))
+        normal = dists == "normal"
+        d_y = np.where(normal, -r / sigma, -np.sign(r) / sigma) * dt
+        d_s = np.where(normal, 1.0 / sigma - r * r / sigma, 1.0 / sigma - np.abs(r) / sigma)
+    return total, d_y, d_s, dt
 
 
 def _static_sigma_gradient(obj, sp: _SensPlan, v: np.ndarray, P: np.ndarray, scale_d: np.ndarray,

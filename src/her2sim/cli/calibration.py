@@ -49,7 +49,9 @@ def fit(
     method: str = typer.Option("L-BFGS-B", help="fides, or a scipy.optimize.minimize method with bounds."),
     sampling: str = typer.Option("uniform", help="Starting points: uniform or latin-hypercube (parameter scales)."),
     maxiter: int | None = typer.Option(None, help="Iteration cap per start (method default if not given)."),
-    gradient: str = typer.Option("forward", help="Objective gradient: forward or finite-differences."),
+    gradient: str = typer.Option(
+        "auto", help="Objective gradient: auto (adjoint for many parameters), forward, adjoint or finite-differences."
+    ),
     rtol: float = typer.Option(1e-8, help="Relative tolerance of the simulations."),
     atol: float = typer.Option(1e-12, help="Absolute tolerance of the simulations."),
     tolerance: float = typer.Option(0.1, help="Objective slack for 'reached' (negative log-likelihood units)."),
@@ -66,7 +68,7 @@ def fit(
     from ._common import check_choice, check_positive
 
     check_choice("--sampling", sampling, ("uniform", "latin-hypercube"))
-    check_choice("--gradient", gradient, ("forward", "finite-differences"))
+    check_choice("--gradient", gradient, ("auto", "forward", "adjoint", "finite-differences"))
     check_choice("--hessian", hessian, ("fim", "hybrid", "bfgs"))
     check_positive("--rtol", rtol)
     check_positive("--atol", atol)

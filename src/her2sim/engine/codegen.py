@@ -486,6 +486,59 @@ def _delay_code(model, printer, P, pi, w_order, w_pos, derived_expr, wsym_to_id)
     return out
 
 
+def _adjoint_code(model, lay, wrt, ia, pi, breaks, P, p_direct, x_direct, grad_of, hgrad_of, chain, out_syms,
+                  x0_full, pc) -> tuple[list[str], list[str]]:
+    """The body of ``adjoint_output_vjp`` and the function ``adjoint_init_vjp`` (adjoint.c).
+
+    ``adjoint_output_vjp(t, x, p, wo, gx, gp)`` adds ``Σ_n wo[n] ∂y_n/∂x`` to ``gx`` and the
+    explicit ``Σ_n wo[n] ∂y_n/∂p_wrt`` to ``gp`` (one reverse sweep over the outputs instead of
+    one forward product per state); ``adjoint_init_vjp(t, p, lam, gp)`` adds
+    ``lamᵀ ∂x0/∂p_wrt`` (from the original ``p``, before initial assignments write it). The
+    refusals are those of the forward-sensitivity system: events, parameters that initial
+    assignments overwrite or that move a time breakpoint.
+    """
+    if model.events:
+        raise UnsupportedFeatureError(
+            f"model {model.id!r}: adjoint sensitivities of a model with events are not supported; use "
+            "forward sensitivities (gradient='forward')"
+        )
+    assigned = {pi[ident] for ident in ia if ident in pi}
+    clash = sorted(set(wrt) & assigned)
+    if clash:
+        raise UnsupportedFeatureError(
+            f"adjoint sensitivity with respect to p slot(s) {clash}, which initial assignments overwrite"
+        )
+    moved = sorted({lay.param_ids[j] if j < len(lay.param_ids) else lay.init_ids[j - len(lay.param_ids)]
+                    for bp in breaks for j in wrt if P[j] in bp.free_symbols})
+    if moved:
+        raise UnsupportedFeatureError(
+            f"model {model.id!r}: adjoint sensitivities with respect to {moved}, which set the time at which a "
+            "piecewise expression of time switches, are not supported; use finite differences"
+        )
+    body: list[str] = []
+    for n, e in enumerate(out_syms):
+        dx = chain(e, x_direct, grad_of)
+        dp = chain(e, p_direct, hgrad_of)
+        if not dx and not dp:
+            continue
+        body.append(f"    if (wo[{n}] != 0.0) {{")
+        for i, d in dx.items():
+            body.append(f"        gx[{i}] += wo[{n}] * ({pc(d)});")
+        for q, d in dp.items():
+            body.append(f"        gp[{q}] += wo[{n}] * ({pc(d)});")
+        body.append("    }")
+    init = ["static void adjoint_init_vjp(double t, const double *p, const double *lam, double *gp) {",
+            "    (void)t; (void)p; (void)lam; (void)gp;"]
+    wrt_syms = set(p_direct)
+    for i, e in enumerate(x0_full):
+        for sym in sorted(e.free_symbols & wrt_syms, key=lambda s: p_direct[s]):
+            d = _clean_derivative(_diff(e, sym))
+            if d != 0:
+                init.append(f"    gp[{p_direct[sym]}] += lam[{i}] * ({pc(d)});")
+    init.append("}")
+    return body, init
+
+
 def minimum_degree_order(n: int, pattern: set[tuple[int, int]]) -> list[int]:
     """Greedy minimum-degree elimination order on the symmetrised pattern."""
     adj: list[set[int]] = [set() for _ in range(n)]
@@ -647,7 +700,9 @@ def lower(model: Model) -> Model:
     return expand_rate_of(rapid_equilibrium(model))
 
 
-def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None) -> Generated:
+def generate(
+    model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None, *, adjoint: bool = False
+) -> Generated:
     """Generate the C source (without the solver) and the sparse structures for ``model``.
 
     Parameters
@@ -669,6 +724,9 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
         enter outputs, such as observable scalings, need no direction). The solver's Newton
         matrix is block diagonal with ``I - cJ`` in every block (``NXB``), the simultaneous
         corrector of CVODES.
+    adjoint : bool
+        With ``sensitivity=(0, wrt)``: also emit the vector-Jacobian products that the adjoint
+        solver (``adjoint.c``, :mod:`her2sim.engine.adjoint`) needs (see :func:`_adjoint_code`).
     """
     model = lower(model)
     ar = {r.variable: r.math for r in model.assignment_rules}
@@ -1356,6 +1414,24 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
                 model, tr, X, P, wrt, {W[k]: derived_expr[k] for k in derived_expr}, xi, pi, species, value_symbol, pc
             )
         )
+
+    # adjoint sensitivities: vector-Jacobian products of the outputs and the initial state
+    if adjoint:
+        if sensitivity is None or n_dir != 0:
+            raise ModelError("internal: adjoint=True needs sensitivity=(0, wrt)")
+        emit_adjoint = _adjoint_code(
+            model, lay, wrt, ia, pi, breaks, P, p_direct, x_direct, grad_of, hgrad_of, chain, out_syms, x0_full, pc
+        )
+        emit("#define H2_ADJOINT 1")
+        emit("static void adjoint_output_vjp(double t, const double *x, const double *p, const double *wo, "
+             "double *gx, double *gp) {")
+        emit("    double w[NW];")
+        emit("    compute_w(t, x, p, w);")
+        emit_g()
+        emit_h()
+        lines.extend(emit_adjoint[0])
+        emit("}")
+        lines.extend(emit_adjoint[1])
 
     # sparse structures for the iteration matrix I - cJ
     lu_pattern = {(int(r), int(c)) for r, c in zip(jac_rows, jac_cols)}

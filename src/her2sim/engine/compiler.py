@@ -350,12 +350,14 @@ def _opt_override() -> str:
     return opt_override
 
 
-def _cache_key(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None) -> str:
+def _cache_key(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None, adjoint: bool = False) -> str:
     key_src = hashlib.sha256()
     key_src.update(ENGINE_VERSION.encode())
     key_src.update(model.fingerprint(structure_only=True).encode())
     if sensitivity is not None:
         key_src.update(f"sensitivity:{sensitivity[0]}:{','.join(map(str, sensitivity[1]))}".encode())
+    if adjoint:
+        key_src.update(b"adjoint")
     key_src.update(_generator_sources())
     flags = compiler_flags()
     key_src.update(" ".join(flags + [str(LARGE_SOURCE), COLD_ATTRIBUTE]).encode())
@@ -367,8 +369,10 @@ def _cache_key(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None) ->
     return key_src.hexdigest()[:24]
 
 
-def _build(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None, *, force: bool = False) -> _Artifacts:
-    key = _cache_key(model, sensitivity)
+def _build(
+    model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None, *, force: bool = False, adjoint: bool = False
+) -> _Artifacts:
+    key = _cache_key(model, sensitivity, adjoint)
     root = cache_dir()
     folder = root / key
     if folder.exists() and _unsafe_reason(folder) is not None:
@@ -385,20 +389,22 @@ def _build(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None,
 
     check_generatable(model)
     try:
-        gen = generate(model, sensitivity)
+        gen = generate(model, sensitivity, adjoint=adjoint)
     except Her2simError:
         raise
     except NotImplementedError as exc:  # sympy's printer: a construct without a C translation
         raise UnsupportedFeatureError(
             f"model {model.id!r}: math that cannot be compiled to C ({str(exc).splitlines()[0][:200]})"
         ) from None
-    source = gen.source + '\n#include "solver.c"\n'
+    source = gen.source + '\n#include "solver.c"\n' + ('#include "adjoint.c"\n' if adjoint else "")
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
         tmpd = Path(tmp)
         c_path = tmpd / "model.c"
         c_path.write_text(source)
         shutil.copy(_HERE / "solver.c", tmpd / "solver.c")
+        if adjoint:
+            shutil.copy(_HERE / "adjoint.c", tmpd / "adjoint.c")
         out = tmpd / "model.so"
         large = len(source) >= LARGE_SOURCE
         opt = _opt_override() or ("-O3" if not large else "-O1")
@@ -483,12 +489,14 @@ class CompiledModel:
         initial value per state (species in their declared initial unit).
     """
 
-    def __init__(self, model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None):
+    def __init__(self, model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None, adjoint: bool = False):
         self.model = model
+        #: compiled with the adjoint solver (engine/adjoint.c, see her2sim.engine.adjoint)
+        self.adjoint = bool(adjoint)
         if sensitivity is not None:
             sensitivity = (int(sensitivity[0]), tuple(int(j) for j in sensitivity[1]))
         self.sensitivity = sensitivity
-        art = _build(model, sensitivity)
+        art = _build(model, sensitivity, adjoint=self.adjoint)
         self._art = art
         meta = art.meta
         self.state_ids: list[str] = meta["state_ids"]
@@ -550,7 +558,7 @@ class CompiledModel:
             lib = self._dlopen()
         except (OSError, AttributeError):
             # verified but not loadable (wrong architecture, missing symbol...): rebuild once
-            self._art = _build(self.model, self.sensitivity, force=True)
+            self._art = _build(self.model, self.sensitivity, force=True, adjoint=self.adjoint)
             try:
                 lib = self._dlopen()
             except (OSError, AttributeError) as exc:
@@ -584,10 +592,10 @@ class CompiledModel:
         lib.eval_init.argtypes = [ctypes.c_double, _P, _P]
 
     def __getstate__(self) -> dict:
-        return {"model": self.model, "sensitivity": self.sensitivity}
+        return {"model": self.model, "sensitivity": self.sensitivity, "adjoint": self.adjoint}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["model"], state.get("sensitivity"))  # type: ignore[misc]
+        self.__init__(state["model"], state.get("sensitivity"), state.get("adjoint", False))  # type: ignore[misc]
 
     def __repr__(self) -> str:
         return (
@@ -734,18 +742,21 @@ class CompiledModel:
 _COMPILED: dict[tuple, CompiledModel] = {}
 
 
-def compile_model(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None) -> CompiledModel:
+def compile_model(
+    model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = None, *, adjoint: bool = False
+) -> CompiledModel:
     """Compile ``model`` (or fetch it from the in-memory and on-disk caches).
 
     ``sensitivity=(n_dir, wrt)`` compiles the forward-sensitivity system instead (see
-    :func:`her2sim.engine.codegen.generate`).
+    :func:`her2sim.engine.codegen.generate`); with ``adjoint=True`` (and ``n_dir = 0``) the
+    library also holds the adjoint solver (:mod:`her2sim.engine.adjoint`).
     """
     sens_key = None if sensitivity is None else (int(sensitivity[0]), tuple(int(j) for j in sensitivity[1]))
-    key = (id(model), model.fingerprint(), sens_key)
+    key = (id(model), model.fingerprint(), sens_key, bool(adjoint))
     cm = _COMPILED.get(key)
     if cm is not None and cm.model is model:
         return cm
-    cm = CompiledModel(model, sens_key)
+    cm = CompiledModel(model, sens_key, adjoint)
     if len(_COMPILED) > 64:
         _COMPILED.clear()
     _COMPILED[key] = cm
