@@ -102,7 +102,7 @@ def test_model_curves_match_the_independent_dose_response_path(shared):
         conc = row["concentration"].to_numpy()
         ref = simulate_dose_response("lapatinib", conc, contexts=[str(row["preset"].values)], readouts=(),
                                      serum_percent=10.0, n_threads=1)
-        # two integrations of the same model (rtol 1e-8 here, the default there): 1e-4 in viability
+        # two integrations of the same model (rtol 1e-9 here, the default 1e-8 there): 1e-4 in viability
         np.testing.assert_allclose(row["model"].to_numpy(), ref["relative_viability"].to_numpy().ravel(),
                                    rtol=0, atol=1e-4)
 
@@ -166,3 +166,26 @@ def test_figure_has_one_panel_per_line(shared):
     with pytest.raises(UnknownNameError, match="drug"):
         ccle.plot_ccle_fit(table, drug="erlotinibb")
     plt.close("all")
+
+
+def test_start_box_is_checked_and_the_cli_writes_the_fit(shared, tmp_path):
+    from typer.testing import CliRunner
+
+    import her2sim.plotting
+    from her2sim.cli import app
+
+    curves = _synthetic(shared, {"death_max": 0.06})
+    with pytest.raises(ValidationError, match="start_factor"):
+        ccle.fit_ccle(curves, parameters=("death_max",), start_factor=1.0)
+    path = tmp_path / "synthetic.csv"
+    curves[["cell_line", "drug", "concentration_nM", "relative_viability"]].to_csv(path, index=False)
+    res = CliRunner().invoke(app, ["calibrate-model", "ccle", str(tmp_path / "out"), "--ccle", str(path),
+                                   "--starts", "1"])
+    assert res.exit_code == 0, res.output
+    assert "held out: BT474" in res.output and "lapatinib held_out" in res.output
+    written = json.loads((tmp_path / "out" / "parameters.json").read_text())
+    assert set(written["parameters"]) == set(ccle.DEFAULT_PARAMETERS)
+    lines = pd.read_csv(tmp_path / "out" / "lines.tsv", sep="\t")
+    assert sorted(lines["cell_line"]) == ["BT474", "MDAMB468", "SKBR3"]
+    assert (tmp_path / "out" / "ccle_fit.png").is_file()
+    assert her2sim.plotting.plot_ccle_fit is ccle.plot_ccle_fit
