@@ -189,3 +189,13 @@ def test_start_box_is_checked_and_the_cli_writes_the_fit(shared, tmp_path):
     assert sorted(lines["cell_line"]) == ["BT474", "MDAMB468", "SKBR3"]
     assert (tmp_path / "out" / "ccle_fit.png").is_file()
     assert her2sim.plotting.plot_ccle_fit is ccle.plot_ccle_fit
+
+
+def test_a_store_refuses_other_data(shared, tmp_path):
+    curves = _synthetic(shared, {"death_max": 0.06})
+    ccle.fit_ccle(curves, parameters=("death_max",), n_starts=1, seed=3, store=tmp_path / "s")
+    other = curves.assign(relative_viability=curves["relative_viability"] + 0.01)
+    with pytest.raises(ValidationError, match="other data"):
+        ccle.fit_ccle(other, parameters=("death_max",), n_starts=1, seed=3, store=tmp_path / "s")
+    again = ccle.fit_ccle(curves, parameters=("death_max",), n_starts=1, seed=3, store=tmp_path / "s")
+    assert again.multistart.resumed == (0,)  # the finished start is read back, not rerun

@@ -42,14 +42,18 @@ presets. A local screen at the model's values (each parameter ×3 and ÷3) showe
 five moving the mean per-line RMSE of the amplified or the non-amplified lines by ≥ 0.03.
 
 **Noise.** The objective is ``½ Σ (model − measured)² / σ²`` plus the provenance priors, with
-``σ`` = :data:`VIABILITY_SIGMA` (0.1, the scatter of this table's untreated-level points; only the
-weight of the priors depends on it — with flat priors the optimum does not). The gradient is by
+``σ`` = :data:`VIABILITY_SIGMA` = 0.1, a round value just below the table's replicate-free scatter
+(the 55 lapatinib points of non-amplified lines at ≤ 80 nM, where nothing acts, lie 0.127 RMS
+about 1, SD 0.117); only the weight of the priors depends on it — with the flat priors of
+assumed parameters the optimum does not. That scatter is also the floor of any per-line RMSE:
+a perfect model would score ~0.12 on a line, which is the size of the fitted-line target. The gradient is by
 forward differences on the log10 scale, all perturbed parameter sets simulated in one compiled
 batch; the Gauss–Newton matrix ``JᵀJ/σ²`` serves as fides' Hessian.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -532,6 +536,12 @@ class CcleObjective:
         self.plan = plan.loc[list(self.x_ids)].reset_index()
         self.measured = curves["relative_viability"].to_numpy(float)
         self.sigma = float(sigma)
+        self.rtol, self.atol = float(rtol), float(atol)  # recorded in a multistart store's manifest
+        digest = hashlib.sha256(curves[["cell_line", "drug", "concentration_nM", "relative_viability"]]
+                                .to_csv(index=False).encode())
+        digest.update(json.dumps([model.fingerprint(), self.sigma, float(serum_percent), float(time)]).encode())
+        #: what changes this objective's values beyond the manifest's settings (data, model, σ, assay)
+        self.fingerprint = digest.hexdigest()
         self.n_evaluations = 0
 
     @property
@@ -600,9 +610,11 @@ class CcleFit:
         :func:`ccle_table` at the model's own values.
     held_out : tuple of str
     targets : dict
-        ``{name: (value, target, met)}`` for ``fitted`` (worst fitted amplified-line RMSE),
-        ``held_out`` (worst held-out RMSE) and ``ic50_separated`` (model AUC, 1.0, all amplified
-        IC50s below all non-amplified ones), per drug.
+        Per drug, ``{name: (value, target, met)}`` for ``fitted`` (worst fitted amplified-line
+        RMSE vs 0.12), ``held_out`` (worst held-out RMSE vs 0.15), ``ic50_separated`` (model
+        pair-ordering AUC vs the measured one: met when at least as high) and
+        ``ic50_strictly_separated`` (model AUC vs 1.0: met when every amplified IC50 is below
+        every non-amplified one).
     """
 
     parameters: dict[str, float]
@@ -640,7 +652,11 @@ def _targets(table: xr.Dataset) -> dict[str, Any]:
         out[str(drug)] = {
             "fitted": (worst_fit, TARGETS["fitted"], bool(worst_fit <= TARGETS["fitted"])),
             "held_out": (worst_held, TARGETS["held_out"], bool(worst_held <= TARGETS["held_out"])),
-            "ic50_separated": (sep[str(drug)]["model"]["auc"], 1.0, sep[str(drug)]["model"]["separated"]),
+            # the data themselves are not perfectly separated (HCC1569, amplified, never reaches 0.5):
+            # the model separates as the data do when its pair-ordering AUC is at least the measured one
+            "ic50_separated": (sep[str(drug)]["model"]["auc"], sep[str(drug)]["measured"]["auc"],
+                               bool(sep[str(drug)]["model"]["auc"] >= sep[str(drug)]["measured"]["auc"])),
+            "ic50_strictly_separated": (sep[str(drug)]["model"]["auc"], 1.0, sep[str(drug)]["model"]["separated"]),
         }
     return out
 
@@ -715,6 +731,8 @@ def fit_ccle(
         half = math.log10(start_factor)
         start_bounds = (np.maximum(objective.lb, objective.x_nominal - half),
                         np.minimum(objective.ub, objective.x_nominal + half))
+    if store is not None:
+        _check_store(Path(store), objective.fingerprint)
     result = multistart(objective, n_starts, seed=seed, method=method, options=options, store=store,
                         start_bounds=start_bounds)
     best = result.best
@@ -728,6 +746,19 @@ def fit_ccle(
                        fit_method=method, held_out=json.dumps(list(held)),
                        split_rule="amplified CCLE names sorted; every third from the first held out")
     return CcleFit(values, result, table, unfitted, held, _targets(table))
+
+
+def _check_store(store: Path, fingerprint: str) -> None:
+    """The multistart manifest records bounds and settings, not the data or the model: this file does."""
+    path = store / "ccle_objective.json"
+    if path.is_file():
+        recorded = json.loads(path.read_text(encoding="utf-8")).get("fingerprint")
+        if recorded != fingerprint:
+            raise ValidationError(f"store={str(store)!r} was made from other data, model or σ "
+                                  f"(objective fingerprint {recorded} vs {fingerprint}): use a new folder")
+        return
+    store.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"fingerprint": fingerprint}) + "\n", encoding="utf-8")
 
 
 # ============================================================================ figure
