@@ -215,6 +215,13 @@ def held_out_lines(amplified_lines: Sequence[str], *, every: int = 3, offset: in
 
 def _settings_rows(fam: Any, curves: pd.DataFrame, serum_percent: float) -> tuple[list[tuple], list[dict[str, float]]]:
     """One settings dict per (line, drug, concentration) incl. each line's untreated reference."""
+    from ..analysis.atlas import ModelLimitationWarning
+    from .flagship_problem import _dose_settings_keyword
+
+    with_serum = _dose_settings_keyword(fam)
+    if not with_serum:
+        warnings.warn(f"family {fam.name!r}: its drug_settings has no serum_percent keyword, so doses enter at their "
+                      f"nominal medium concentration", ModelLimitationWarning, stacklevel=3)
     keys: list[tuple] = []
     rows: list[dict[str, float]] = []
     contexts: dict[str, dict[str, float]] = {}
@@ -225,7 +232,8 @@ def _settings_rows(fam: Any, curves: pd.DataFrame, serum_percent: float) -> tupl
     for (line, drug), block in curves.groupby(["cell_line", "drug"], sort=True):
         for conc in sorted(set(block["concentration_nM"])):
             s = dict(contexts[line])
-            s.update(fam.drug_settings({drug: float(conc)}, serum_percent=serum_percent))
+            s.update(fam.drug_settings({drug: float(conc)}, serum_percent=serum_percent) if with_serum
+                     else fam.drug_settings({drug: float(conc)}))
             keys.append((line, drug, float(conc)))
             rows.append(s)
     return keys, rows
