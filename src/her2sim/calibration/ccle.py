@@ -66,6 +66,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xarray as xr
+from numpy.typing import ArrayLike
 
 from ..errors import UnknownNameError, ValidationError
 
@@ -108,7 +109,7 @@ _FD_STEP = 1e-3
 # ============================================================================ data
 
 
-def _family(family: Any):
+def _family(family: Any) -> Any:
     from ..family import ModelFamily, default_family, get_family
 
     fam = default_family() if family is None else get_family(family) if isinstance(family, str) else family
@@ -304,7 +305,8 @@ def simulate_viability(
     fam = _family(family)
     _check_parameters(fam.model(), parameters or {})
     batch = _Batch(fam, curves, serum_percent, time, rtol, atol)
-    return batch.viability([dict(parameters or {})])[0]
+    out: np.ndarray = batch.viability([dict(parameters or {})])[0]
+    return out
 
 
 def _check_parameters(model: Any, parameters: Mapping[str, float]) -> None:
@@ -318,7 +320,7 @@ def _check_parameters(model: Any, parameters: Mapping[str, float]) -> None:
 # ============================================================================ scores
 
 
-def rmse(model: Sequence[float], measured: Sequence[float]) -> float:
+def rmse(model: ArrayLike, measured: ArrayLike) -> float:
     """Root-mean-square difference over the finite pairs (NaN if none).
 
     Examples
@@ -332,7 +334,7 @@ def rmse(model: Sequence[float], measured: Sequence[float]) -> float:
     return float(np.sqrt(np.mean((a[ok] - b[ok]) ** 2))) if ok.any() else math.nan
 
 
-def crossing_ic50(concentration: Sequence[float], viability: Sequence[float], *, level: float = IC50_LEVEL) -> float:
+def crossing_ic50(concentration: ArrayLike, viability: ArrayLike, *, level: float = IC50_LEVEL) -> float:
     """First concentration at which the curve falls to ``level``, log-linearly interpolated.
 
     ``inf`` when it never does (censored above the highest tested dose); the lowest
@@ -359,7 +361,7 @@ def crossing_ic50(concentration: Sequence[float], viability: Sequence[float], *,
     return float(10.0 ** (np.log10(c[i - 1]) + f * (np.log10(c[i]) - np.log10(c[i - 1]))))
 
 
-def ic50_separation(ic50_amplified: Sequence[float], ic50_other: Sequence[float]) -> dict[str, float | bool]:
+def ic50_separation(ic50_amplified: ArrayLike, ic50_other: ArrayLike) -> dict[str, float | bool]:
     """How well IC50 separates amplified from non-amplified lines.
 
     Returns ``auc`` (fraction of (amplified, non-amplified) pairs with the amplified IC50 lower;
@@ -556,7 +558,7 @@ class CcleObjective:
     def dim(self) -> int:
         return len(self.x_ids)
 
-    def to_linear(self, x: Sequence[float]) -> dict[str, float]:
+    def to_linear(self, x: ArrayLike) -> dict[str, float]:
         """``{parameter id: linear value}`` of a point on the log10 scale."""
         return {p: float(10.0 ** v) for p, v in zip(self.x_ids, np.asarray(x, float))}
 
@@ -569,32 +571,32 @@ class CcleObjective:
             h[i] = 1.0 / pr.sd**2
         return f, g, h
 
-    def residuals_and_jacobian(self, x: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    def residuals_and_jacobian(self, x: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Residuals ``(model − measured)/σ`` and their forward-difference Jacobian (log10 scale)."""
-        x = np.asarray(x, float)
-        points = [x] + [x + _FD_STEP * np.eye(self.dim)[i] for i in range(self.dim)]
+        xa = np.asarray(x, float)
+        points = [xa] + [xa + _FD_STEP * np.eye(self.dim)[i] for i in range(self.dim)]
         v = self._batch.viability([self.to_linear(p) for p in points])
         self.n_evaluations += len(points)
         r = (v - self.measured[None, :]) / self.sigma
         return r[0], ((r[1:] - r[0][None, :]) / _FD_STEP).T
 
-    def __call__(self, x: Sequence[float]) -> float:
-        x = np.asarray(x, float)
-        v = self._batch.viability([self.to_linear(x)])[0]
+    def __call__(self, x: ArrayLike) -> float:
+        xa = np.asarray(x, float)
+        v = self._batch.viability([self.to_linear(xa)])[0]
         self.n_evaluations += 1
         r = (v - self.measured) / self.sigma
-        return float(0.5 * np.sum(r * r) + self._prior(x)[0]) if np.all(np.isfinite(r)) else math.inf
+        return float(0.5 * np.sum(r * r) + self._prior(xa)[0]) if np.all(np.isfinite(r)) else math.inf
 
-    def value_gradient_fim(self, x: Sequence[float]) -> tuple[float, np.ndarray, np.ndarray]:
+    def value_gradient_fim(self, x: ArrayLike) -> tuple[float, np.ndarray, np.ndarray]:
         """Objective, gradient and Gauss–Newton matrix (``inf``, zeros, identity if a run failed)."""
-        x = np.asarray(x, float)
-        r, jac = self.residuals_and_jacobian(x)
+        xa = np.asarray(x, float)
+        r, jac = self.residuals_and_jacobian(xa)
         if not (np.all(np.isfinite(r)) and np.all(np.isfinite(jac))):
             return math.inf, np.zeros(self.dim), np.eye(self.dim)
-        pf, pg, ph = self._prior(x)
+        pf, pg, ph = self._prior(xa)
         return float(0.5 * r @ r + pf), jac.T @ r + pg, jac.T @ jac + np.diag(ph)
 
-    def value_and_gradient(self, x: Sequence[float]) -> tuple[float, np.ndarray]:
+    def value_and_gradient(self, x: ArrayLike) -> tuple[float, np.ndarray]:
         f, g, _ = self.value_gradient_fim(x)
         return f, g
 
