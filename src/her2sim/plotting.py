@@ -21,7 +21,7 @@ __all__ = [
     "pyplot",
     "plot_dose_response", "plot_gr", "plot_synergy_map", "plot_isobologram", "plot_atlas", "plot_regimen",
     "plot_morris", "plot_sobol", "plot_local", "plot_sensitivity", "plot_ranking_heatmap",
-    "plot_waterfall", "plot_profiles", "plot_network",
+    "plot_waterfall", "plot_profiles", "plot_network", "plot_ccle_fit",
 ]
 
 _WHERE = {
@@ -39,6 +39,7 @@ _WHERE = {
     "plot_waterfall": "her2sim.calibration.fit",
     "plot_profiles": "her2sim.calibration.profile",
     "plot_network": "her2sim.library.her2_logical",
+    "plot_ccle_fit": "her2sim.calibration.ccle",
 }
 
 

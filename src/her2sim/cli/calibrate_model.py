@@ -2,7 +2,8 @@
 
 ``write-problem OUTDIR`` calls :func:`her2sim.calibration.flagship_problem.family_problem` and
 writes the PEtab problem (lint-checked); ``run PROBLEM OUTDIR`` calls
-:func:`her2sim.calibration.pipeline.run_calibration` (resumable: run it again to continue).
+:func:`her2sim.calibration.pipeline.run_calibration` (resumable: run it again to continue);
+``ccle OUTDIR`` calls :func:`her2sim.calibration.ccle.fit_ccle` and writes its tables and figure.
 """
 
 from __future__ import annotations
@@ -80,3 +81,29 @@ def run(
                                  progress=lambda stage, k, n: callback(k, n, None))
     typer.echo(f"best objective {result.multistart.fval_best:.6g}; {result.fraction_at_optimum:.0%} of starts at "
                f"the optimum; ensemble of {result.ensemble.n_members} members in {outdir / 'ensemble'}")
+
+
+@calibrate_app.command("ccle")
+def ccle_fit(
+    outdir: Path = typer.Argument(..., file_okay=False, help="Output folder (resumable)."),
+    ccle: Path = typer.Option(_DEFAULT_CCLE, help="CCLE dose-response table (ccle-dose-response.csv)."),
+    drug: list[str] = typer.Option(["lapatinib"], "--drug", help="Drug whose curves are fitted (repeatable)."),
+    starts: int = typer.Option(3, "--starts", "-n", min=1, help="Multistart starts."),
+    seed: int = typer.Option(0, min=0, help="Seed of the starts."),
+) -> None:
+    """Fit the CCLE curves with the held-out amplified lines left out; predict them (issue #14 item 4).
+
+    Writes parameters.json, lines.tsv, table.nc and ccle_fit.png; the multistart store in
+    OUTDIR/multistart makes a killed run resumable.
+    """
+    from ..calibration.ccle import fit_ccle, write_fit
+
+    if not ccle.is_file():
+        raise typer.BadParameter(f"{ccle}: no such file", param_hint="--ccle")
+    fit = fit_ccle(ccle, drugs=drug, n_starts=starts, seed=seed, store=outdir / "multistart")
+    write_fit(fit, outdir)
+    typer.echo(f"held out: {', '.join(fit.held_out)}; parameters: "
+               + ", ".join(f"{k}={v:.4g}" for k, v in fit.parameters.items()))
+    for name, targets in fit.targets.items():
+        for key, (value, target, met) in targets.items():
+            typer.echo(f"{name} {key}: {value:.3f} (target {target:g}) {'met' if met else 'NOT met'}")
