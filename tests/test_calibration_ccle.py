@@ -19,6 +19,7 @@ import pytest
 from her2sim.calibration import ccle
 from her2sim.calibration.fit import multistart
 from her2sim.errors import UnknownNameError, ValidationError
+from her2sim.family import default_family
 from her2sim.library.cell_lines import ccle_lines
 
 AMPLIFIED = sorted(line.ccle_name for line in ccle_lines(amplified=True))
@@ -184,7 +185,7 @@ def test_start_box_is_checked_and_the_cli_writes_the_fit(shared, tmp_path):
     assert res.exit_code == 0, res.output
     assert "held out: BT474" in res.output and "lapatinib held_out" in res.output
     written = json.loads((tmp_path / "out" / "parameters.json").read_text())
-    assert set(written["parameters"]) == set(ccle.DEFAULT_PARAMETERS)
+    assert set(written["parameters"]) == set(default_family().dose_response_parameters)
     lines = pd.read_csv(tmp_path / "out" / "lines.tsv", sep="\t")
     assert sorted(lines["cell_line"]) == ["BT474", "MDAMB468", "SKBR3"]
     assert (tmp_path / "out" / "ccle_fit.png").is_file()

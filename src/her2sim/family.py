@@ -67,6 +67,9 @@ class ModelFamily:
     default_readouts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     readout_labels: Mapping[str, str] = field(default_factory=dict)
     in_vivo_switch: str | None = None
+    #: parameters a growth dose-response fit (e.g. :mod:`her2sim.calibration.ccle`) estimates by default:
+    #: the growth read-out's shape and depth, never the pharmacology (the family says why in its docs)
+    dose_response_parameters: tuple[str, ...] = ()
 
     def readouts_for(self, analysis: str) -> tuple[str, ...]:
         """Read-outs ``analysis`` reports by default: declared in ``default_readouts``, else the routes."""

@@ -22,7 +22,7 @@ alphabetically, every third from the first held out (positions 0, 3, 6: AU565, H
 of the 8 lines; ⌈8/3⌉ = 3 held out, 5 fitted). Every non-amplified line is in the fit (they
 carry the amplified/non-amplified contrast).
 
-**Estimated parameters** (:data:`DEFAULT_PARAMETERS`, all ``assumed`` in the model's provenance,
+**Estimated parameters** (the family's ``dose_response_parameters``; for the flagship, all ``assumed`` in the model's provenance,
 so flat priors and bounds ×/÷ 100 by :func:`~her2sim.calibration.flagship_problem.parameter_plan`):
 the read-out of the growth end point, which sets the depth and steepness of a curve but none of
 its pharmacology:
@@ -71,7 +71,6 @@ from numpy.typing import ArrayLike
 from ..errors import UnknownNameError, ValidationError
 
 __all__ = [
-    "DEFAULT_PARAMETERS",
     "TARGETS",
     "VIABILITY_SIGMA",
     "CcleFit",
@@ -89,8 +88,11 @@ __all__ = [
     "write_fit",
 ]
 
-#: Model parameters estimated by default (see the module docstring for why these).
-DEFAULT_PARAMETERS: tuple[str, ...] = ("weight_BIM", "weight_BAD", "death_max", "mu_max", "IGF1R_HER3_weight")
+def _default_parameters(fam: Any) -> tuple[str, ...]:
+    params = tuple(getattr(fam, "dose_response_parameters", ()) or ())
+    if not params:
+        raise ValidationError(f"family {fam.name!r} declares no dose_response_parameters: pass parameters=...")
+    return params
 #: Issue #14 item 4: per-line RMSE targets (relative viability) and the IC50 separation.
 TARGETS: dict[str, float] = {"fitted": 0.12, "held_out": 0.15}
 #: σ of the least-squares objective (relative viability).
@@ -504,7 +506,7 @@ class CcleObjective:
     curves : DataFrame
         A :func:`ccle_curves` table (the lines to fit).
     parameters : sequence of str
-        Model parameter ids to estimate (default :data:`DEFAULT_PARAMETERS`).
+        Model parameter ids to estimate (default: the family's ``dose_response_parameters``).
     family : ModelFamily or name, optional
     sigma : float
         σ of the viability residuals.
@@ -517,12 +519,14 @@ class CcleObjective:
         A parameter that cannot be estimated (role, value <= 0, rule, set by the presets/doses).
     """
 
-    def __init__(self, curves: pd.DataFrame, *, parameters: Sequence[str] = DEFAULT_PARAMETERS, family: Any = None,
+    def __init__(self, curves: pd.DataFrame, *, parameters: Sequence[str] | None = None, family: Any = None,
                  sigma: float = VIABILITY_SIGMA, serum_percent: float = ASSAY_SERUM_PERCENT,
                  time: float = ASSAY_TIME, rtol: float = 1e-9, atol: float = 1e-12):
         from .flagship_problem import parameter_plan
 
         fam = _family(family)
+        if parameters is None:
+            parameters = _default_parameters(fam)
         model = fam.model()
         if not parameters:
             raise ValidationError("parameters must name at least one model parameter")
@@ -675,7 +679,7 @@ def fit_ccle(
     data: pd.DataFrame | str | os.PathLike[str],
     *,
     drugs: Sequence[str] = ("lapatinib",),
-    parameters: Sequence[str] = DEFAULT_PARAMETERS,
+    parameters: Sequence[str] | None = None,
     held_out: Sequence[str] | None = None,
     n_starts: int = 3,
     seed: int = 0,
@@ -693,8 +697,9 @@ def fit_ccle(
         The CCLE table (e.g. the project's ``data/ccle-dose-response.csv``).
     drugs : sequence of str
         Drugs whose curves enter the fit (each in the family's drug vocabulary).
-    parameters : sequence of str
-        Model parameters to estimate (log10 scale; bounds and priors from provenance).
+    parameters : sequence of str, optional
+        Model parameters to estimate (log10 scale; bounds and priors from provenance); default:
+        the family's ``dose_response_parameters``.
     held_out : sequence of str, optional
         CCLE names left out of the fit; default: :func:`held_out_lines` of the amplified lines
         (sorted, every third from the first).

@@ -166,4 +166,7 @@ FAMILY = ModelFamily(
     readout_labels={"pHER2_total": "pHER2", "pHER3": "pHER3", "HER3_total": "HER3 protein", "pAKT_S473": "pAKT",
                     "pS6": "pS6", "pERK": "pERK"},
     in_vivo_switch="in_vivo",
+    # the growth read-out (BH3 weights, death depth, division rate) and the lapatinib-insensitive IGF1R -> HER3
+    # route: all "assumed" in the provenance; potencies and presets stay fixed (see calibration.ccle)
+    dose_response_parameters=("weight_BIM", "weight_BAD", "death_max", "mu_max", "IGF1R_HER3_weight"),
 )
