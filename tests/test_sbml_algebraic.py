@@ -164,6 +164,46 @@ def test_fast_binding_takes_the_non_negative_root():
     np.testing.assert_allclose(ds["B"].values, 1.0 - ab, rtol=1e-10)
 
 
+@pytest.mark.parametrize("k", [1.0, -1.0])
+def test_fast_reaction_with_two_non_negative_roots_takes_the_one_it_reaches(k):
+    """A -> B fast at k A B, B drained slowly at d B; A0 = B0 = 5. The equilibrium k A B = 0 has
+    two non-negative roots for the pool P = A + B: A = 0 or B = 0. The fast reaction reaches the
+    first root in the direction of its rate at t0 (L3V1 section 4.11.4; SBML Test Suite 01399):
+    k > 0 drives A to 0, then B = P = 10 exp(-d t) drains; k < 0 drives B to 0, so nothing
+    drains and A = 10 for ever. (Before: both roots qualified and the run failed.)"""
+    d = 0.3
+    text = sbml(
+        species=[("A", 5.0, False), ("B", 5.0, False)],
+        params=[("k", k, True), ("d", d, True)],
+        reactions=[("fast", {"A": 1}, {"B": 1}, "k*A*B", True), ("drain", {"B": 1}, {}, "d*B", False)],
+    )
+    ds = hs.simulate(hs.read_sbml(text), T, outputs=["A", "B"], **TIGHT)
+    pool = 10 * np.exp(-d * T) if k > 0 else np.full_like(T, 10.0)
+    a, b = (np.zeros_like(T), pool) if k > 0 else (pool, np.zeros_like(T))
+    np.testing.assert_allclose(ds["A"].values, a, rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(ds["B"].values, b, rtol=1e-7, atol=1e-12)
+
+
+def test_fast_stoichiometry_set_by_a_rule_of_constants_is_constant():
+    """2 A -> B fast at A B (stoichiometry of A from an assignment rule s := 1 + 1, a constant),
+    A0 = 3, B0 = 3: the pool A + 2 B = 9 and the forward reaction ends at A = 0, B = 4.5 (SBML
+    Test Suite 01571). A rule of constants cannot change during the run, so it is no refusal."""
+    doc = libsbml.readSBMLFromString(
+        sbml(
+            species=[("A", 3.0, False), ("B", 3.0, False)],
+            reactions=[("fast", {"A": 1}, {"B": 1}, "A*B", True)],
+        )
+    )
+    m = doc.getModel()
+    ref = m.getReaction("fast").getReactant(0)
+    ref.setId("s"), ref.setConstant(False)
+    rule = m.createAssignmentRule()
+    rule.setVariable("s"), rule.setMath(libsbml.parseL3Formula("1 + 1"))
+    ds = hs.simulate(hs.read_sbml(libsbml.writeSBMLToString(doc)), T, outputs=["A", "B"], **TIGHT)
+    np.testing.assert_allclose(ds["A"].values, 0.0, atol=1e-12)
+    np.testing.assert_allclose(ds["B"].values, 4.5, rtol=1e-10)
+
+
 def test_fast_reaction_switched_by_an_event_is_refused():
     """k A = 0 determines A only while k != 0; an event may set k = 0 (the reaction is off and A
     free), where the closed-form A = 0 would be wrong: refused, naming k."""

@@ -21,7 +21,9 @@ The fast reactions stay in the model (their rates remain outputs) but no longer 
 state. A fast subsystem whose constraints have no closed-form solution or are singular for
 values that parameters take during the run (a rate constant switched off by an event), a fast species that a rule or an event sets, or a fast reaction with a
 stoichiometry or conversion factor that changes during the run is refused, naming the
-reactions. (Constant ones, including those set by initial assignments, enter as symbols.)
+reactions. (Constant ones, including those set by initial assignments, enter as symbols; a
+stoichiometry set by an assignment rule of constants -- SBML L2 ``stoichiometryMath`` such as
+``2 + 3`` -- enters as that expression.)
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import sympy
 
 from ..errors import UnsupportedFeatureError
 from ..model import AssignmentRule, InitialAssignment, Model, Parameter, Provenance, RateRule, Reaction
-from ..model.math import delay, symbol
+from ..model.math import TIME, delay, free_ids, rateOf, symbol
 
 __all__ = ["rapid_equilibrium", "MAX_FAST_SPECIES"]
 
@@ -38,6 +40,65 @@ __all__ = ["rapid_equilibrium", "MAX_FAST_SPECIES"]
 MAX_FAST_SPECIES = 12
 #: Most roots of the equilibrium among which the non-negative one is selected at run time.
 MAX_ROOTS = 4
+
+
+def _rule_constants(model: Model, evented: set[str]) -> dict[str, sympy.Expr]:
+    """Assignment-rule variables whose value cannot change during a run: their math, with other
+    rules substituted, refers only to constant parameters and compartments (no time, species,
+    rateOf or delay). Their value, in those constants, by variable id."""
+    rules = {r.variable: r.math for r in model.assignment_rules}
+    rate_ruled = {r.variable for r in model.rate_rules}
+    constants = {p.id for p in model.parameters if p.constant} | {c.id for c in model.compartments if c.constant}
+    constants -= evented | rate_ruled | set(rules)
+    out: dict[str, sympy.Expr] = {}
+    for variable, math in rules.items():
+        expr = math
+        for _ in range(len(rules)):  # rules are acyclic (Model.check): at most len(rules) levels
+            inner = free_ids(expr) & set(rules)
+            if not inner:
+                break
+            expr = expr.xreplace({symbol(v): rules[v] for v in inner})
+        if TIME not in expr.free_symbols and not expr.has(rateOf, delay) and free_ids(expr) <= constants:
+            out[variable] = expr
+    return out
+
+
+def _first_root_reached(
+    reaction: Reaction,
+    fs: list[str],
+    roots: list[dict[sympy.Symbol, sympy.Expr]],
+    column: dict[str, sympy.Expr],
+    species: dict,
+    pool_ias: list[InitialAssignment],
+    pool_params: list[Parameter],
+    initial_amount,
+    initial_value,
+) -> sympy.Expr:
+    """The index (0, 1, ...) of the root that one fast reaction reaches from the initial state.
+
+    The species move along the reaction's extent: amount_i = amount_i(t0) + N_i xi. The extent
+    moves in the direction of the rate at t0 and stops at the first root on that side (the
+    nearest, xi_k * sign(v0) >= 0, smallest |xi_k|); -1 if there is none (the root selection then
+    gives NaN, a failed run, as before)."""
+    pools = {symbol(p.id): a.math for p, a in zip(pool_params, pool_ias)}
+    lead = next(sid for sid in fs if column.get(sid, 0) != 0)
+    s = species[lead]
+    at_t0 = {symbol(sid): initial_value(sid) for sid in fs}
+    v0 = reaction.rate.xreplace(at_t0)
+    extents = []
+    for root in roots:
+        value = root[symbol(lead)].xreplace(pools)
+        amount = value if s.has_only_substance_units else value * symbol(s.compartment)
+        extents.append((amount - initial_amount(lead)) / column[lead])
+    ahead = [sympy.And(sympy.sign(v0) * xi >= 0) for xi in extents]
+    first = [
+        sympy.And(ahead[k], *[
+            sympy.Not(sympy.And(ahead[j], sympy.Abs(extents[j]) < sympy.Abs(extents[k])))
+            for j in range(len(roots)) if j != k
+        ])
+        for k in range(len(roots))
+    ]
+    return sympy.Piecewise(*[(sympy.Integer(k), first[k]) for k in range(len(roots))], (sympy.Integer(-1), True))
 
 
 def rapid_equilibrium(model: Model) -> Model:
@@ -60,10 +121,11 @@ def rapid_equilibrium(model: Model) -> Model:
     species = {s.id: s for s in model.species}
     ruled = {r.variable for r in model.assignment_rules + model.rate_rules}
     evented = {v for e in model.events for v, _ in e.assignments}
+    fixed = _rule_constants(model, evented)
     fs: list[str] = []
     for r in fast:
         for _, _, pid in r.variable_stoichiometry:
-            if pid in ruled or pid in evented:
+            if (pid in ruled and pid not in fixed) or pid in evented:
                 raise UnsupportedFeatureError(
                     f"{where}: {r.id!r} has a stoichiometry {pid!r} that changes during the run; not supported "
                     "as rapid equilibrium"
@@ -96,7 +158,10 @@ def rapid_equilibrium(model: Model) -> Model:
             for i, (sid, st) in enumerate(side):
                 if sid in index and not species[sid].boundary_condition:
                     pid = variable.get((role, i))
-                    value = symbol(pid) if pid is not None else sympy.nsimplify(st, rational=True)
+                    if pid is None:
+                        value = sympy.nsimplify(st, rational=True)
+                    else:  # a constant parameter, or a rule of constants (fixed[pid])
+                        value = fixed.get(pid, symbol(pid))
                     if species[sid].conversion_factor:  # reactions change it by factor * extent
                         value = value * symbol(species[sid].conversion_factor)
                     out[sid] = out.get(sid, sympy.Integer(0)) + sign * value
@@ -121,6 +186,13 @@ def rapid_equilibrium(model: Model) -> Model:
             return value if s.has_only_substance_units else value * symbol(s.compartment)
         value = sympy.Float(s.initial, 17)
         return value if s.initial_is_amount else value * symbol(s.compartment)
+
+    def initial_value(sid: str) -> sympy.Expr:
+        """The initial value as the species' symbol means it in math (amount or concentration)."""
+        s = species[sid]
+        if s.has_only_substance_units:
+            return initial_amount(sid)
+        return initial_amount(sid) / symbol(s.compartment)
 
     taken = {c.id for c in model.compartments} | set(species) | {p.id for p in model.parameters}
     taken |= {r.id for r in model.reactions} | {e.id for e in model.events}
@@ -197,15 +269,34 @@ def rapid_equilibrium(model: Model) -> Model:
         unique = [
             sympy.And(ok[k], *[sympy.Not(ok[j]) for j in range(len(ok)) if j != k]) for k in range(len(ok))
         ]
+        # With one fast reaction, several non-negative roots (k*A*B = 0: A = 0 or B = 0) are told
+        # apart by where the reaction goes: from the declared initial state its extent moves in the
+        # direction of its rate until the first root (section 4.11.4: the fast reaction reaches
+        # its equilibrium instantly). That root's index is fixed at t0 (a parameter with an
+        # initial assignment) and used while it stays non-negative and others do too.
+        chosen: list[sympy.Basic] = []
+        if len(fast) == 1:
+            bid = "fast_branch"
+            while bid in taken:
+                bid += "_"
+            taken.add(bid)
+            branch = _first_root_reached(fast[0], fs, complete, stoichiometry(fast[0]), species, new_ias,
+                                         new_params, initial_amount, initial_value)
+            new_params.append(Parameter(bid, -1.0, provenance=Provenance(
+                "derived", source=f"fast reaction {fast[0].id!r}",
+                note="index of the equilibrium root reached from the initial state (rapid equilibrium)")))
+            new_ias.append(InitialAssignment(bid, branch))
+            chosen = [sympy.And(sympy.Eq(symbol(bid), k), ok[k]) for k in range(len(complete))]
+        picks = [sympy.Or(unique[k], *(chosen[k:k + 1])) for k in range(len(complete))]
         # the pools' right-hand sides carry the check, so that an ambiguous state stops the run
-        guard = sympy.Piecewise((sympy.Integer(0), sympy.Or(*unique)), (sympy.nan, True))
+        guard = sympy.Piecewise((sympy.Integer(0), sympy.Or(*picks)), (sympy.nan, True))
         new_rate_rules = [RateRule(r.variable, r.math + guard) for r in new_rate_rules]
         rules = tuple(
             AssignmentRule(
                 sid,
                 sympy.Piecewise(
                     *[
-                        (sol[symbol(sid)], unique[k])
+                        (sol[symbol(sid)], picks[k])
                         for k, sol in enumerate(complete)
                     ],
                     (sympy.nan, True),
