@@ -36,7 +36,7 @@ from ..errors import ModelError, UnsupportedFeatureError
 from ..model import Model
 from ..model.math import TIME, delay, rateOf, symbol
 
-__all__ = ["expand_rate_of", "has_rate_of", "delay_with_history"]
+__all__ = ["expand_rate_of", "has_rate_of", "delay_with_history", "delayed_parameters_as_states"]
 
 
 def _expressions(model: Model) -> Iterator[sympy.Basic | float | None]:
@@ -62,6 +62,42 @@ class delay_with_history(sympy.Function):  # noqa: N801 - a variant of SBML's de
     kinetics (``solver.c``: ``hist_value``)."""
 
     nargs = 3
+
+
+def delayed_parameters_as_states(model: Model) -> Model:
+    """``model`` with every parameter or compartment that events change and that a ``delay()``
+    reads (directly or through assignment rules) given the rate rule ``d/dt = 0``.
+
+    The delay history holds the state only (``solver.c``); a value that events change is
+    piecewise constant in time, and as a state with zero rate it keeps exactly that history
+    (the events still assign it; before the start of the run its history is its initial value,
+    as SBML's ``delay`` says). Nothing else changes: its ``rateOf`` was zero between events and
+    stays zero."""
+    rules = {r.variable: r.math for r in model.assignment_rules}
+    ruled = set(rules) | {r.variable for r in model.rate_rules}
+    evented = {v for e in model.events for v, _ in e.assignments} - ruled
+    candidates = evented & ({p.id for p in model.parameters} | {c.id for c in model.compartments})
+    if not candidates:
+        return model
+    read: set[str] = set()
+    stack: list[str] = []
+    for expr in _expressions(model):
+        if isinstance(expr, sympy.Basic):
+            for call in expr.atoms(delay):
+                stack.extend(s.name for s in call.args[0].free_symbols)
+    while stack:  # through the assignment rules the delayed expression uses
+        name = stack.pop()
+        if name in read:
+            continue
+        read.add(name)
+        if name in rules:
+            stack.extend(s.name for s in rules[name].free_symbols)
+    kept = sorted(read & candidates)
+    if not kept:
+        return model
+    from ..model import RateRule
+
+    return model.replace(rate_rules=model.rate_rules + tuple(RateRule(v, sympy.Integer(0)) for v in kept))
 
 
 def has_rate_of(model: Model) -> bool:
