@@ -204,6 +204,25 @@ def test_fast_stoichiometry_set_by_a_rule_of_constants_is_constant():
     np.testing.assert_allclose(ds["B"].values, 4.5, rtol=1e-10)
 
 
+def test_delay_of_fast_species_reads_the_declared_values_before_the_start():
+    """A -> B fast at k A, declared A0 = 2, B0 = 3: from t0 on A = 0, B = 5 (the equilibrium of
+    the pool). P = delay(A, 1.5) and Q = delay(B + 0, 1.5) through a rule read the history: before
+    the start the declared initial values (SBML delay() before t0), so P = 2, Q = 3 until
+    t = 1.5, then 0 and 5 (SBML Test Suite 01539). Before: refused."""
+    text = sbml(
+        species=[("A", 2.0, False), ("B", 3.0, False)],
+        params=[("k", 1.0, True), ("P", None, False), ("Q", None, False), ("Bc", None, False)],
+        reactions=[("fast", {"A": 1}, {"B": 1}, "k*A", True)],
+        assignment=[("P", "delay(A, 1.5)"), ("Bc", "B + 0"), ("Q", "delay(Bc, 1.5)")],
+    )
+    t = np.array([0.0, 1.0, 1.4, 1.6, 3.0])
+    ds = hs.simulate(hs.read_sbml(text), t, outputs=["A", "B", "P", "Q"], **TIGHT)
+    np.testing.assert_allclose(ds["A"].values, 0.0, atol=1e-12)
+    np.testing.assert_allclose(ds["B"].values, 5.0, rtol=1e-12)
+    np.testing.assert_allclose(ds["P"].values, [2.0, 2.0, 2.0, 0.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(ds["Q"].values, [3.0, 3.0, 3.0, 5.0, 5.0], rtol=1e-12)
+
+
 def test_fast_reaction_switched_by_an_event_is_refused():
     """k A = 0 determines A only while k != 0; an event may set k = 0 (the reaction is off and A
     free), where the closed-form A = 0 would be wrong: refused, naming k."""

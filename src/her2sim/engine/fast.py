@@ -24,9 +24,18 @@ stoichiometry or conversion factor that changes during the run is refused, namin
 reactions. (Constant ones, including those set by initial assignments, enter as symbols; a
 stoichiometry set by an assignment rule of constants -- SBML L2 ``stoichiometryMath`` such as
 ``2 + 3`` -- enters as that expression.)
+
+With one fast reaction, an equilibrium with several non-negative roots (``k A B = 0``) takes the
+root the reaction reaches from the declared initial state: its extent moves in the direction of
+its rate at t0 and stops at the first root (:func:`_first_root_reached`). ``delay()`` of a fast
+species reads, before the start of the run, the declared initial values, not the equilibrium
+(:func:`_declared_history`).
 """
 
 from __future__ import annotations
+
+import dataclasses
+from typing import Any
 
 import sympy
 
@@ -61,6 +70,54 @@ def _rule_constants(model: Model, evented: set[str]) -> dict[str, sympy.Expr]:
         if TIME not in expr.free_symbols and not expr.has(rateOf, delay) and free_ids(expr) <= constants:
             out[variable] = expr
     return out
+
+
+def _declared_history(model: Model, fs: list[str], initial_value, where: str) -> Model:
+    """``delay(x, d)`` that reads fast species (directly or through assignment rules) as
+    ``delay_with_history(x, x before the start, d)``: before the start of the run the history is
+    the model's initial values as declared (SBML's ``delay`` before t0), not the equilibrium the
+    fast reactions reach at t0, so there the fast species are their declared initial values."""
+    from .rates import delay_with_history
+
+    rules = {r.variable: r.math for r in model.assignment_rules}
+    declared = {symbol(sid): initial_value(sid) for sid in fs}
+
+    def before(x: sympy.Expr) -> sympy.Expr:
+        for _ in range(len(rules)):  # acyclic rules: at most len(rules) levels
+            inner = {sym for sym in x.free_symbols if sym.name in rules}
+            if not inner:
+                break
+            x = x.xreplace({sym: rules[sym.name] for sym in inner})
+        return x.xreplace(declared)
+
+    def split(expr: Any) -> Any:
+        if not isinstance(expr, sympy.Basic) or not expr.has(delay):
+            return expr
+        out = {}
+        for call in expr.atoms(delay):
+            pre = before(call.args[0])
+            if pre == call.args[0]:
+                continue  # reads no fast species: the state's history is right
+            if pre.has(rateOf, delay):
+                raise UnsupportedFeatureError(
+                    f"{where}: delay() of a rate or of another delay that reads fast species ({call}) is not supported"
+                )
+            out[call] = delay_with_history(call.args[0], pre, call.args[1])
+        return expr.xreplace(out) if out else expr
+
+    return model.replace(
+        reactions=tuple(dataclasses.replace(r, rate=split(r.rate)) for r in model.reactions),
+        assignment_rules=tuple(dataclasses.replace(a, math=split(a.math)) for a in model.assignment_rules),
+        rate_rules=tuple(dataclasses.replace(a, math=split(a.math)) for a in model.rate_rules),
+        initial_assignments=tuple(dataclasses.replace(a, math=split(a.math)) for a in model.initial_assignments),
+        events=tuple(
+            dataclasses.replace(
+                e, trigger=split(e.trigger), assignments=tuple((v, split(m)) for v, m in e.assignments),
+                priority=split(e.priority), delay=split(e.delay),
+            )
+            for e in model.events
+        ),
+    )
 
 
 def _first_root_reached(
@@ -106,15 +163,10 @@ def rapid_equilibrium(model: Model) -> Model:
     fast = [r for r in model.reactions if r.fast]
     if not fast:
         return model
-    if any(
-        isinstance(e, sympy.Basic) and e.has(delay)
-        for e in [r.rate for r in model.reactions]
-        + [a.math for a in model.assignment_rules + model.rate_rules + model.initial_assignments]
-        + [x for ev in model.events for x in (ev.trigger, ev.delay, ev.priority, *(m for _, m in ev.assignments))]
-    ):
+    if any(r.rate.has(delay) for r in fast):
         raise UnsupportedFeatureError(
-            f"model {model.id!r}: delay() in a model with fast reactions is not supported (the history "
-            "before the equilibrium at t0 is not kept)"
+            f"model {model.id!r}: a fast reaction's rate law holds delay(); its equilibrium would depend on "
+            "the past, which rapid equilibrium does not define"
         )
     names = ", ".join(repr(r.id) for r in fast[:5]) + (f" and {len(fast) - 5} more" if len(fast) > 5 else "")
     where = f"model {model.id!r}: fast reaction(s) {names}"
@@ -194,6 +246,7 @@ def rapid_equilibrium(model: Model) -> Model:
             return initial_amount(sid)
         return initial_amount(sid) / symbol(s.compartment)
 
+    model = _declared_history(model, fs, initial_value, where)
     taken = {c.id for c in model.compartments} | set(species) | {p.id for p in model.parameters}
     taken |= {r.id for r in model.reactions} | {e.id for e in model.events}
     slow = [r for r in model.reactions if not r.fast]
