@@ -223,6 +223,30 @@ def test_delay_of_fast_species_reads_the_declared_values_before_the_start():
     np.testing.assert_allclose(ds["Q"].values, [3.0, 3.0, 3.0, 5.0, 5.0], rtol=1e-12)
 
 
+def test_independent_fast_blocks_are_solved_one_by_one_and_a_zero_rate_constrains_nothing():
+    """Seven independent fast pairs A_i <-> B_i (kf A_i - kr B_i; 14 species, more than the 12 of
+    one closed-form block) from A_i(0) = i, B_i(0) = 0: each at its own equilibrium B_i = f i,
+    f = kf / (kf + kr). A fast reaction C -> D whose rate law is 0 * C holds everywhere and so
+    constrains nothing: C follows its slow decay, C = exp(-0.5 t), D stays 0 (SBML Test Suite 01565
+    has 52 such pairs, two with a rate ln(1) = 0)."""
+    kf, kr = 2.0, 1.0
+    pairs = range(1, 8)
+    text = sbml(
+        species=[(f"{x}{i}", float(i) if x == "A" else 0.0, False) for i in pairs for x in "AB"]
+        + [("C", 1.0, False), ("D", 0.0, False)],
+        params=[("kf", kf, True), ("kr", kr, True)],
+        reactions=[(f"fast{i}", {f"A{i}": 1}, {f"B{i}": 1}, f"kf*A{i} - kr*B{i}", True) for i in pairs]
+        + [("nothing", {"C": 1}, {"D": 1}, "0*C", True), ("decay", {"C": 1}, {}, "0.5*C", False)],
+    )
+    outputs = [f"B{i}" for i in pairs] + ["C", "D"]
+    ds = hs.simulate(hs.read_sbml(text), T, outputs=outputs, **TIGHT)
+    f = kf / (kf + kr)
+    for i in pairs:
+        np.testing.assert_allclose(ds[f"B{i}"].values, f * i, rtol=1e-10)
+    np.testing.assert_allclose(ds["C"].values, np.exp(-0.5 * T), rtol=1e-7)
+    np.testing.assert_allclose(ds["D"].values, 0.0, atol=1e-14)
+
+
 def test_fast_reaction_switched_by_an_event_is_refused():
     """k A = 0 determines A only while k != 0; an event may set k = 0 (the reaction is off and A
     free), where the closed-form A = 0 would be wrong: refused, naming k."""

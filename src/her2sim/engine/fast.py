@@ -159,7 +159,12 @@ def _first_root_reached(
 
 
 def rapid_equilibrium(model: Model) -> Model:
-    """``model`` with its fast reactions replaced by their equilibrium (module docstring)."""
+    """``model`` with its fast reactions replaced by their equilibrium (module docstring).
+
+    A fast reaction whose rate law is identically zero constrains nothing and is left as it is.
+    The others are split into independent blocks -- connected through a species that one changes
+    and another changes or reads (directly or through assignment rules) -- and each block is
+    solved on its own, so the size limit :data:`MAX_FAST_SPECIES` applies per block."""
     fast = [r for r in model.reactions if r.fast]
     if not fast:
         return model
@@ -168,6 +173,76 @@ def rapid_equilibrium(model: Model) -> Model:
             f"model {model.id!r}: a fast reaction's rate law holds delay(); its equilibrium would depend on "
             "the past, which rapid equilibrium does not define"
         )
+    active = [r for r in fast if r.rate != 0]  # 0 = 0 holds everywhere: no constraint
+    blocks = _blocks(model, active)
+    changed = sorted({sid for block in blocks for sid in _changed(model, block)})
+    model = _declared_history(model, changed, lambda sid: _declared_value(model, sid),
+                              f"model {model.id!r}: fast reactions")
+    for block in blocks:
+        ids = {r.id for r in block}
+        model = _equilibrate(model, [r for r in model.reactions if r.id in ids])
+    return model
+
+
+def _changed(model: Model, reactions: list[Reaction]) -> set[str]:
+    """Species the reactions change (not boundary, not constant)."""
+    species = {s.id: s for s in model.species}
+    return {
+        sid for r in reactions for sid, _ in r.reactants + r.products
+        if not species[sid].boundary_condition and not species[sid].constant
+    }
+
+
+def _blocks(model: Model, fast: list[Reaction]) -> list[list[Reaction]]:
+    """The fast reactions in independent groups (connected components, in model order)."""
+    rules = {r.variable: r.math for r in model.assignment_rules}
+
+    def touched(r: Reaction) -> set[str]:
+        names = set(_changed(model, [r]))
+        stack = [s.name for s in r.rate.free_symbols]
+        while stack:
+            name = stack.pop()
+            if name in names:
+                continue
+            names.add(name)
+            if name in rules:
+                stack.extend(s.name for s in rules[name].free_symbols)
+        return names
+
+    changed = [_changed(model, [r]) for r in fast]
+    reach = [touched(r) for r in fast]
+    parent = list(range(len(fast)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(fast)):
+        for j in range(i + 1, len(fast)):
+            if changed[i] & reach[j] or changed[j] & reach[i]:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[Reaction]] = {}
+    for i, r in enumerate(fast):
+        groups.setdefault(root(i), []).append(r)
+    return list(groups.values())
+
+
+def _declared_value(model: Model, sid: str) -> sympy.Expr:
+    """A species' declared initial value as its symbol means it in math (amount or concentration)."""
+    s = next(x for x in model.species if x.id == sid)
+    ia = {a.symbol: a.math for a in model.initial_assignments}
+    if sid in ia:
+        return ia[sid]
+    value = sympy.Float(s.initial, 17)
+    if s.initial_is_amount == s.has_only_substance_units:
+        return value
+    return value / symbol(s.compartment) if s.initial_is_amount else value * symbol(s.compartment)
+
+
+def _equilibrate(model: Model, fast: list[Reaction]) -> Model:
+    """``model`` with one block of fast reactions replaced by their equilibrium."""
     names = ", ".join(repr(r.id) for r in fast[:5]) + (f" and {len(fast) - 5} more" if len(fast) > 5 else "")
     where = f"model {model.id!r}: fast reaction(s) {names}"
     species = {s.id: s for s in model.species}
@@ -246,7 +321,6 @@ def rapid_equilibrium(model: Model) -> Model:
             return initial_amount(sid)
         return initial_amount(sid) / symbol(s.compartment)
 
-    model = _declared_history(model, fs, initial_value, where)
     taken = {c.id for c in model.compartments} | set(species) | {p.id for p in model.parameters}
     taken |= {r.id for r in model.reactions} | {e.id for e in model.events}
     slow = [r for r in model.reactions if not r.fast]
