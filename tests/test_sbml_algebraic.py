@@ -164,17 +164,20 @@ def test_fast_binding_takes_the_non_negative_root():
     np.testing.assert_allclose(ds["B"].values, 1.0 - ab, rtol=1e-10)
 
 
+@pytest.mark.parametrize("constant", [True, False])
 @pytest.mark.parametrize("k", [1.0, -1.0])
-def test_fast_reaction_with_two_non_negative_roots_takes_the_one_it_reaches(k):
+def test_fast_reaction_with_two_non_negative_roots_takes_the_one_it_reaches(k, constant):
     """A -> B fast at k A B, B drained slowly at d B; A0 = B0 = 5. The equilibrium k A B = 0 has
     two non-negative roots for the pool P = A + B: A = 0 or B = 0. The fast reaction reaches the
     first root in the direction of its rate at t0 (L3V1 section 4.11.4; SBML Test Suite 01399):
     k > 0 drives A to 0, then B = P = 10 exp(-d t) drains; k < 0 drives B to 0, so nothing
-    drains and A = 10 for ever. (Before: both roots qualified and the run failed.)"""
+    drains and A = 10 for ever. (Before: both roots qualified and the run failed.) A k declared
+    constant="false" that nothing changes is as constant (SBML Test Suite 01569; before: refused
+    as a switch)."""
     d = 0.3
     text = sbml(
         species=[("A", 5.0, False), ("B", 5.0, False)],
-        params=[("k", k, True), ("d", d, True)],
+        params=[("k", k, constant), ("d", d, True)],
         reactions=[("fast", {"A": 1}, {"B": 1}, "k*A*B", True), ("drain", {"B": 1}, {}, "d*B", False)],
     )
     ds = hs.simulate(hs.read_sbml(text), T, outputs=["A", "B"], **TIGHT)

@@ -356,8 +356,9 @@ def _equilibrate(model: Model, fast: list[Reaction]) -> Model:
             break
         det = det.xreplace(rule_values)
     det = sympy.simplify(det)
-    varying = {p.id for p in model.parameters if not p.constant} | evented | ruled
-    varying |= {c.id for c in model.compartments if not c.constant}
+    # what changes during a run: rule and event targets. constant="false" alone changes nothing
+    # (a value set once by an initial assignment, SBML Test Suite 01569)
+    varying = evented | ruled
     switches = sorted(s.name for s in det.free_symbols if s.name in varying and s.name not in fs)
     if det == 0 or switches:
         raise UnsupportedFeatureError(
