@@ -52,10 +52,27 @@ def test_delay_follows_the_delay_parameter_without_recompiling():
     np.testing.assert_allclose(ds["x"].values, exact_half, rtol=1e-7)
 
 
-def test_nested_delay_is_refused():
-    m = dde("k*delay(delay(x, d), d)")
+def test_nested_delay_with_a_constant_inner_lag_is_the_summed_delay():
+    """delay(delay(x, d/2), d/2) is x at t - d/2 - d/2 (the inner lag is constant), so the model
+    is the DDE above: same method-of-steps oracle. An inner lag that changes during the run
+    (here the time itself) stays nested and is refused, naming it."""
+    t = np.linspace(0.0, 2.0, 21)
+    ds = hs.simulate(dde("k*delay(delay(x, d/2), d/2)"), t, outputs=["x"], **TIGHT)
+    np.testing.assert_allclose(ds["x"].values, exact(t), rtol=1e-7)
     with pytest.raises(UnsupportedFeatureError, match="nested delay"):
-        hs.simulate(m, [0.0, 1.0])
+        hs.simulate(dde("k*delay(delay(x, time), d)"), [0.0, 1.0])
+    # the inner delay through an assignment rule (SBML Test Suite 01142): h = delay(x, d/2)
+    base = dde()
+    m = Model(
+        "dde_rule",
+        compartments=base.compartments,
+        species=base.species,
+        parameters=base.parameters + (Parameter("h", 0.0, constant=False),),
+        reactions=(Reaction("r", (("x", 1),), (), parse("k*delay(h, d/2)")),),
+        assignment_rules=(AssignmentRule("h", parse("delay(x, d/2)")),),
+    )
+    ds = hs.simulate(m, t, outputs=["x"], **TIGHT)
+    np.testing.assert_allclose(ds["x"].values, exact(t), rtol=1e-7)
 
 
 def test_delay_at_a_pre_equilibrated_steady_state():
