@@ -35,12 +35,13 @@ species reads, before the start of the run, the declared initial values, not the
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import sympy
 
 from ..errors import UnsupportedFeatureError
-from ..model import AssignmentRule, InitialAssignment, Model, Parameter, Provenance, RateRule, Reaction
+from ..model import AssignmentRule, InitialAssignment, Model, Parameter, Provenance, RateRule, Reaction, Species
 from ..model.math import TIME, delay, free_ids, rateOf, symbol
 
 __all__ = ["rapid_equilibrium", "MAX_FAST_SPECIES"]
@@ -72,7 +73,7 @@ def _rule_constants(model: Model, evented: set[str]) -> dict[str, sympy.Expr]:
     return out
 
 
-def _declared_history(model: Model, fs: list[str], initial_value, where: str) -> Model:
+def _declared_history(model: Model, fs: list[str], where: str) -> Model:
     """``delay(x, d)`` that reads fast species (directly or through assignment rules) as
     ``delay_with_history(x, x before the start, d)``: before the start of the run the history is
     the model's initial values as declared (SBML's ``delay`` before t0), not the equilibrium the
@@ -80,7 +81,7 @@ def _declared_history(model: Model, fs: list[str], initial_value, where: str) ->
     from .rates import delay_with_history
 
     rules = {r.variable: r.math for r in model.assignment_rules}
-    declared = {symbol(sid): initial_value(sid) for sid in fs}
+    declared = {symbol(sid): _declared_value(model, sid) for sid in fs}
 
     def before(x: sympy.Expr) -> sympy.Expr:
         for _ in range(len(rules)):  # acyclic rules: at most len(rules) levels
@@ -125,11 +126,11 @@ def _first_root_reached(
     fs: list[str],
     roots: list[dict[sympy.Symbol, sympy.Expr]],
     column: dict[str, sympy.Expr],
-    species: dict,
+    species: dict[str, Species],
     pool_ias: list[InitialAssignment],
     pool_params: list[Parameter],
-    initial_amount,
-    initial_value,
+    initial_amount: Callable[[str], sympy.Expr],
+    initial_value: Callable[[str], sympy.Expr],
 ) -> sympy.Expr:
     """The index (0, 1, ...) of the root that one fast reaction reaches from the initial state.
 
@@ -176,8 +177,7 @@ def rapid_equilibrium(model: Model) -> Model:
     active = [r for r in fast if r.rate != 0]  # 0 = 0 holds everywhere: no constraint
     blocks = _blocks(model, active)
     changed = sorted({sid for block in blocks for sid in _changed(model, block)})
-    model = _declared_history(model, changed, lambda sid: _declared_value(model, sid),
-                              f"model {model.id!r}: fast reactions")
+    model = _declared_history(model, changed, f"model {model.id!r}: fast reactions")
     for block in blocks:
         ids = {r.id for r in block}
         model = _equilibrate(model, [r for r in model.reactions if r.id in ids])
