@@ -390,3 +390,5 @@ def test_a_component_named_time_is_read_under_another_id() -> None:
         hs.read_sbml(text, rename={"time": "a"})
     with pytest.raises(ValidationError, match="not an SBML id"):
         hs.read_sbml(text, rename={"time": "2x"})
+    with pytest.raises(ValidationError, match="same new id"):
+        hs.read_sbml(text, rename={"time": "x", "a": "x"})

@@ -246,15 +246,19 @@ def _rename_ids(doc: libsbml.SBMLDocument, rename: Mapping[str, str]) -> None:
             )
         if new in taken and new != old:
             raise ValidationError(f"rename[{old!r}]: the id {new!r} is taken in the model")
+        for r in m.getListOfReactions():
+            law = r.getKineticLaw()
+            if law is not None and (law.getParameter(old) is not None or law.getLocalParameter(old) is not None):
+                raise ValidationError(
+                    f"rename[{old!r}]: a local parameter of reaction {r.getId()!r} has the id {old!r} too; "
+                    "renaming the global one would change that kinetic law's meaning"
+                )
+    targets = [new for old, new in rename.items() if new != old]
+    if len(set(targets)) < len(targets):
+        raise ValidationError(f"rename gives two ids the same new id: {sorted(rename.items())!r:.200}")
     for old, new in rename.items():
         if new == old:
             continue
-        for law in (r.getKineticLaw() for r in m.getListOfReactions()):
-            if law is not None and law.getParameter(old) is not None:
-                raise ValidationError(
-                    f"rename[{old!r}]: a local parameter of reaction {law.getParentSBMLObject().getId()!r} "
-                    f"has the id {old!r} too; renaming the global one would change that kinetic law's meaning"
-                )
         renamable[old].setId(new)
         for element in doc.getListOfAllElements():
             element.renameSIdRefs(old, new)
