@@ -23,7 +23,9 @@ allows a general method, refused with a reason otherwise. In the suite of 2022-0
 
 The suite is read from ``$HER2SIM_SBML_TEST_SUITE`` or ``../shared/sbml-test-suite``; models are
 compiled at ``-O0`` (compile time dominates these tiny models; ``HER2SIM_OPT_LEVEL``), which
-brings the whole suite to about 3 minutes on 2 cores, so it runs in the fast job.
+brings the whole suite to about 3 minutes on 2 cores, so it runs in the fast job (measured with
+``scripts/sbml_suite.py --workers 1``, cold compile cache: 331 s in one process on the shared
+2-core machine, 804 s under a load of 6).
 Update the pass list with ``python scripts/sbml_suite.py --write-pass-list``.
 """
 
