@@ -250,6 +250,53 @@ def test_independent_fast_blocks_are_solved_one_by_one_and_a_zero_rate_constrain
     np.testing.assert_allclose(ds["D"].values, 0.0, atol=1e-14)
 
 
+def test_events_on_fast_species_and_stoichiometry_reset_the_pool():
+    """nu A -> B fast at rate A (so A = 0 and B = P / nu with the pool P = A + nu B), A0 = 5,
+    B0 = 0, nu = 1: B = 5. At t = 1 an event sets A = 5 and nu = 5: the pool after it is
+    5 + 5 * 5 = 30 and the reaction re-equilibrates at once, B = 30 / 5 = 6. At t = 2 an event
+    sets A = 10 alone: P = 10 + 5 * 6 = 40, B = 8 (SBML L3V1 4.11.4 and 4.12; SBML Test Suite
+    01398). Before: refused."""
+    doc = libsbml.readSBMLFromString(
+        sbml(species=[("A", 5.0, False), ("B", 0.0, False)], reactions=[("fast", {"A": 1}, {"B": 1}, "A", True)])
+    )
+    m = doc.getModel()
+    ref = m.getReaction("fast").getReactant(0)
+    ref.setId("nu"), ref.setConstant(False)
+    for eid, at, assignments in (("first", 1, {"A": "5", "nu": "5"}), ("second", 2, {"A": "10"})):
+        e = m.createEvent()
+        e.setId(eid), e.setUseValuesFromTriggerTime(True)
+        trig = e.createTrigger()
+        trig.setMath(libsbml.parseL3Formula(f"time >= {at}")), trig.setInitialValue(False), trig.setPersistent(True)
+        for var, formula in assignments.items():
+            ea = e.createEventAssignment()
+            ea.setVariable(var), ea.setMath(libsbml.parseL3Formula(formula))
+    t = np.array([0.0, 0.5, 1.5, 2.5])
+    ds = hs.simulate(hs.read_sbml(libsbml.writeSBMLToString(doc)), t, outputs=["A", "B"], **TIGHT)
+    np.testing.assert_allclose(ds["A"].values, 0.0, atol=1e-12)
+    np.testing.assert_allclose(ds["B"].values, [5.0, 5.0, 6.0, 8.0], rtol=1e-10)
+
+
+def test_fast_rate_constant_changed_by_an_event_between_non_zero_values():
+    """A <-> B fast at kf A - kr B, kf = 2 set to 4 at t = 1, kr = 1, A0 = 1: the equilibrium
+    B = kf / (kf + kr) moves from 2/3 to 4/5 at once; the pool A + B = 1 does not jump. kf takes
+    only the values 2 and 4, at both of which the equilibrium is regular, so it is no switch."""
+    doc = libsbml.readSBMLFromString(
+        sbml(
+            species=[("A", 1.0, False), ("B", 0.0, False)],
+            params=[("kf", 2.0, False), ("kr", 1.0, True)],
+            reactions=[("fast", {"A": 1}, {"B": 1}, "kf*A - kr*B", True)],
+        )
+    )
+    e = doc.getModel().createEvent()
+    e.setId("up"), e.setUseValuesFromTriggerTime(True)
+    trig = e.createTrigger()
+    trig.setMath(libsbml.parseL3Formula("time >= 1")), trig.setInitialValue(False), trig.setPersistent(True)
+    ea = e.createEventAssignment()
+    ea.setVariable("kf"), ea.setMath(libsbml.parseL3Formula("4"))
+    ds = hs.simulate(hs.read_sbml(libsbml.writeSBMLToString(doc)), [0.0, 0.5, 1.5], outputs=["B"], **TIGHT)
+    np.testing.assert_allclose(ds["B"].values, [2 / 3, 2 / 3, 4 / 5], rtol=1e-10)
+
+
 def test_fast_reaction_switched_by_an_event_is_refused():
     """k A = 0 determines A only while k != 0; an event may set k = 0 (the reaction is off and A
     free), where the closed-form A = 0 would be wrong: refused, naming k."""

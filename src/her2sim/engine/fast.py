@@ -19,9 +19,12 @@ rewrites the model as
 
 The fast reactions stay in the model (their rates remain outputs) but no longer change any
 state. A fast subsystem whose constraints have no closed-form solution or are singular for
-values that parameters take during the run (a rate constant switched off by an event), a fast species that a rule or an event sets, or a fast reaction with a
-stoichiometry or conversion factor that changes during the run is refused, naming the
-reactions. (Constant ones, including those set by initial assignments, enter as symbols; a
+values that parameters take during the run (a rate constant switched off by an event; values
+that only events set are checked at each value they take, :func:`_switches_that_break`), a fast
+species that a rule sets, or a fast reaction with a stoichiometry that a rule changes or a
+conversion factor that changes during the run is refused, naming the reactions. An event that
+sets a fast species or a stoichiometry re-sets the pools to the amounts after its assignments,
+from which the fast reactions re-equilibrate at once. (Constant ones, including those set by initial assignments, enter as symbols; a
 stoichiometry set by an assignment rule of constants -- SBML L2 ``stoichiometryMath`` such as
 ``2 + 3`` -- enters as that expression.)
 
@@ -119,6 +122,34 @@ def _declared_history(model: Model, fs: list[str], where: str) -> Model:
             for e in model.events
         ),
     )
+
+
+def _switches_that_break(model: Model, det: sympy.Expr, switches: list[str], ruled: set[str]) -> list[str]:
+    """The switches at some of whose values the fast subsystem is singular (``det`` identically 0).
+
+    A value that only events change takes its initial value and the values its event
+    assignments give; when all of these are numbers (at most 16 combinations), ``det`` is checked
+    at each. A switch with another value (an expression, a rule) is kept as breaking."""
+    if not switches or any(v in ruled for v in switches):
+        return switches
+    params = {p.id: p for p in model.parameters}
+    ias = {a.symbol: a.math for a in model.initial_assignments}
+    values: dict[str, set[sympy.Expr]] = {}
+    for v in switches:
+        if v not in params:
+            return switches
+        start = ias.get(v, sympy.Float(params[v].value))
+        found = {sympy.nsimplify(start)} | {m for e in model.events for w, m in e.assignments if w == v}
+        if not all(isinstance(x, sympy.Basic) and x.is_number for x in found):
+            return switches
+        values[v] = found
+    combos: list[dict[sympy.Symbol, sympy.Expr]] = [{}]
+    for v, found in values.items():
+        combos = [dict(c, **{v: x}) for c in combos for x in found][:17]
+    if len(combos) > 16:
+        return switches
+    broken = [c for c in combos if sympy.simplify(det.xreplace({symbol(k): x for k, x in c.items()})) == 0]
+    return sorted({k for c in broken for k in c}) if broken else []
 
 
 def _first_root_reached(
@@ -250,21 +281,27 @@ def _equilibrate(model: Model, fast: list[Reaction]) -> Model:
     evented = {v for e in model.events for v, _ in e.assignments}
     fixed = _rule_constants(model, evented)
     fs: list[str] = []
+    # values that events set in jumps: the pools are re-set with them (see `jumps` below)
+    jumping: set[str] = set()
     for r in fast:
         for _, _, pid in r.variable_stoichiometry:
-            if (pid in ruled and pid not in fixed) or pid in evented:
+            if pid in ruled and pid not in fixed:
                 raise UnsupportedFeatureError(
-                    f"{where}: {r.id!r} has a stoichiometry {pid!r} that changes during the run; not supported "
-                    "as rapid equilibrium"
+                    f"{where}: {r.id!r} has a stoichiometry {pid!r} that a rule changes during the run; not "
+                    "supported as rapid equilibrium"
                 )
+            if pid in evented:
+                jumping.add(pid)
         for sid, _ in r.reactants + r.products:
             s = species[sid]
             if s.boundary_condition or s.constant or sid in fs:
                 continue
-            if sid in ruled or sid in evented:
+            if sid in ruled:
                 raise UnsupportedFeatureError(
-                    f"{where}: species {sid!r} of a fast reaction is set by a rule or an event; not supported"
+                    f"{where}: species {sid!r} of a fast reaction is set by a rule; not supported"
                 )
+            if sid in evented:
+                jumping.add(sid)
             if s.conversion_factor in ruled or s.conversion_factor in evented:
                 raise UnsupportedFeatureError(
                     f"{where}: species {sid!r} has a conversion factor that changes during the run; not supported"
@@ -325,6 +362,7 @@ def _equilibrate(model: Model, fast: list[Reaction]) -> Model:
     taken |= {r.id for r in model.reactions} | {e.id for e in model.events}
     slow = [r for r in model.reactions if not r.fast]
     new_params, new_rate_rules, new_ias = [], [], []
+    pool_values: dict[str, sympy.Expr] = {}
     unknowns = [symbol(sid) for sid in fs]
     equations = [r.rate for r in fast]
     for k, row in enumerate(pools):
@@ -345,7 +383,8 @@ def _equilibrate(model: Model, fast: list[Reaction]) -> Model:
         )
         new_rate_rules.append(RateRule(pid, flux))
         new_ias.append(InitialAssignment(pid, sum((c * initial_amount(s) for s, c in coeffs.items()), sympy.Integer(0))))
-        equations.append(sum((c * amount(s) for s, c in coeffs.items()), sympy.Integer(0)) - symbol(pid))
+        pool_values[pid] = sum((c * amount(s) for s, c in coeffs.items()), sympy.Integer(0))
+        equations.append(pool_values[pid] - symbol(pid))
     # The solution is valid where the constraints determine the species (a non-singular
     # Jacobian). A rate law such as k*A with k switched by an event degenerates at k = 0 (the
     # fast reaction is off and A is free): the generic solution A = 0 would then be wrong.
@@ -360,6 +399,7 @@ def _equilibrate(model: Model, fast: list[Reaction]) -> Model:
     # (a value set once by an initial assignment, SBML Test Suite 01569)
     varying = evented | ruled
     switches = sorted(s.name for s in det.free_symbols if s.name in varying and s.name not in fs)
+    switches = _switches_that_break(model, det, switches, ruled)
     if det == 0 or switches:
         raise UnsupportedFeatureError(
             f"{where}: the equilibrium of the fast subsystem (species {fs}) is "
@@ -432,9 +472,24 @@ def _equilibrate(model: Model, fast: list[Reaction]) -> Model:
             )
             for sid in fs
         )
+    # An event that sets a fast species or a stoichiometry of the block re-sets the pools to the
+    # amounts after its assignments (all computed before any is applied, as SBML says); the fast
+    # reactions then equilibrate from there at once. The fast species are rules now, so their
+    # own assignments are dropped (their effect is the pools').
+    events = []
+    for e in model.events:
+        assigned = dict(e.assignments)
+        if not jumping & set(assigned):
+            events.append(e)
+            continue
+        after = {symbol(v): m for v, m in e.assignments}
+        kept = tuple((v, m) for v, m in e.assignments if v not in index)
+        reset = tuple((pid, value.xreplace(after)) for pid, value in pool_values.items())
+        events.append(dataclasses.replace(e, assignments=kept + reset))
     return model.replace(
         parameters=model.parameters + tuple(new_params),
         assignment_rules=model.assignment_rules + rules,
         rate_rules=model.rate_rules + tuple(new_rate_rules),
         initial_assignments=tuple(a for a in model.initial_assignments if a.symbol not in index) + tuple(new_ias),
+        events=tuple(events),
     )
