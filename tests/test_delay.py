@@ -52,10 +52,27 @@ def test_delay_follows_the_delay_parameter_without_recompiling():
     np.testing.assert_allclose(ds["x"].values, exact_half, rtol=1e-7)
 
 
-def test_nested_delay_is_refused():
-    m = dde("k*delay(delay(x, d), d)")
+def test_nested_delay_with_a_constant_inner_lag_is_the_summed_delay():
+    """delay(delay(x, d/2), d/2) is x at t - d/2 - d/2 (the inner lag is constant), so the model
+    is the DDE above: same method-of-steps oracle. An inner lag that changes during the run
+    (here the time itself) stays nested and is refused, naming it."""
+    t = np.linspace(0.0, 2.0, 21)
+    ds = hs.simulate(dde("k*delay(delay(x, d/2), d/2)"), t, outputs=["x"], **TIGHT)
+    np.testing.assert_allclose(ds["x"].values, exact(t), rtol=1e-7)
     with pytest.raises(UnsupportedFeatureError, match="nested delay"):
-        hs.simulate(m, [0.0, 1.0])
+        hs.simulate(dde("k*delay(delay(x, time), d)"), [0.0, 1.0])
+    # the inner delay through an assignment rule (SBML Test Suite 01142): h = delay(x, d/2)
+    base = dde()
+    m = Model(
+        "dde_rule",
+        compartments=base.compartments,
+        species=base.species,
+        parameters=base.parameters + (Parameter("h", 0.0, constant=False),),
+        reactions=(Reaction("r", (("x", 1),), (), parse("k*delay(h, d/2)")),),
+        assignment_rules=(AssignmentRule("h", parse("delay(x, d/2)")),),
+    )
+    ds = hs.simulate(m, t, outputs=["x"], **TIGHT)
+    np.testing.assert_allclose(ds["x"].values, exact(t), rtol=1e-7)
 
 
 def test_delay_at_a_pre_equilibrated_steady_state():
@@ -88,3 +105,27 @@ def test_delay_of_a_rate_reads_the_history_before_the_start():
     ds = hs.simulate(m, t, outputs=["P"], **TIGHT)
     expected = np.where(t < 1.0, 0.0, -0.5 * np.exp(-0.1 * (t - 1.0)))
     np.testing.assert_allclose(ds["P"].values, expected, rtol=1e-7, atol=1e-14)
+
+
+def test_delay_of_a_value_that_events_change_reads_its_history():
+    """q is 0 until an event at t = 1 sets it to 1 (then to 3 at t = 2); y = delay(2 q, 0.5)
+    through the rule w = 2 q. Oracle: the piecewise-constant history, y = 2 q(t - 0.5): 0 before
+    t = 1.5, 2 on [1.5, 2.5), 6 after (SBML Test Suite case 01593 uses delay() of such values).
+    Before: refused, or -- through an assignment rule -- read at its current value."""
+    from her2sim.model import Event
+
+    time = parse("time")
+    m = Model(
+        "delayed_event_value",
+        parameters=(Parameter("q", 0.0, constant=False), Parameter("w", 0.0, constant=False),
+                    Parameter("y", 0.0, constant=False)),
+        assignment_rules=(AssignmentRule("w", parse("2*q")), AssignmentRule("y", parse("delay(w, 0.5)"))),
+        events=(
+            Event("on", trigger=time >= 1, assignments=(("q", parse("1")),), initial_value=False),
+            Event("up", trigger=time >= 2, assignments=(("q", parse("3")),), initial_value=False),
+        ),
+    )
+    t = np.array([0.0, 1.2, 1.4, 1.6, 2.4, 2.6, 3.0])
+    ds = hs.simulate(m, t, outputs=["q", "y"], **TIGHT)
+    np.testing.assert_allclose(ds["y"].values, [0.0, 0.0, 0.0, 2.0, 2.0, 6.0, 6.0], atol=1e-9)
+    np.testing.assert_allclose(ds["q"].values, [0.0, 1.0, 1.0, 1.0, 3.0, 3.0, 3.0], atol=1e-12)

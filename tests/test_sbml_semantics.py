@@ -324,3 +324,71 @@ def test_jacobian_of_a_hill_term_is_finite_at_a_zero_state() -> None:
     t = np.array([0.0, 1.0, 3.0])
     ds = hs.simulate(m, t, outputs=["A"], rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(ds["A"].values, t**3.5 / (3.5 * 2.0**2.5), rtol=1e-6, atol=1e-12)
+
+
+def test_event_without_trigger_never_fires() -> None:
+    # L3V2 section 4.12.2: the trigger is optional; an event without one never executes.
+    text = _doc(
+        _params(p=3)
+        + '<listOfEvents><event id="E0" useValuesFromTriggerTime="true"><listOfEventAssignments>'
+        '<eventAssignment variable="p">' + _math("<cn>2</cn>") + "</eventAssignment>"
+        "</listOfEventAssignments></event></listOfEvents>"
+    )
+    model = hs.read_sbml(text)
+    assert model.events == ()
+    assert any("E0" in item and "no trigger" in item for item in model.metadata["sbml_ignored"])
+    assert _final(text, "p") == [3.0]
+    # before L3V2 the trigger is required: an error, not a silent no-op
+    l3v1 = text.replace("level3/version2/core\" level=\"3\" version=\"2\"", "level3/version1/core\" level=\"3\" version=\"1\"")
+    with pytest.raises(hs.errors.ModelError, match="E0"):
+        hs.read_sbml(l3v1)
+
+
+def test_constraint_without_math_is_ignored_and_one_with_math_refused() -> None:
+    # L3V2 section 4.1: an element whose math is missing imposes nothing. A constraint with math
+    # does not change the dynamics either, but her2sim does not check it: refused, by id.
+    empty = _doc(_params(p=3) + "<listOfConstraints><constraint/></listOfConstraints>")
+    assert _final(empty, "p") == [3.0]
+    checked = _doc(
+        _params(p=3) + '<listOfConstraints><constraint id="positive">'
+        + _math("<apply><gt/><ci>p</ci><cn>0</cn></apply>") + "</constraint></listOfConstraints>"
+    )
+    with pytest.raises(UnsupportedFeatureError, match=r"constraint 'positive' \(p > 0\)"):
+        hs.read_sbml(checked)
+
+
+def test_dangling_unit_reference_is_a_warning_not_an_error() -> None:
+    # An L3 model keeping L2's built-in "area" as areaUnits (SBML Test Suite 00959): libSBML
+    # reports a dangling unit reference (rule 10313). Units are labels to her2sim, so the math is
+    # unchanged; the reference is reported as a warning naming the unit.
+    text = _doc(_params(p=3)).replace('<model id="m">', '<model id="m" areaUnits="area">')
+    with pytest.warns(hs.errors.Her2simWarning, match="areaUnits 'area'"):
+        assert _final(text, "p") == [3.0]
+
+
+def test_a_component_named_time_is_read_under_another_id() -> None:
+    # SBML allows the id "time" (it is not the time csymbol); a result cannot hold a variable of
+    # that name next to its time coordinate, so read_sbml(rename=...) gives it another id, with
+    # every reference. Oracle: a = <ci>time</ci> is the parameter (10), d = <csymbol time> is t0 (0).
+    text = _doc(
+        '<listOfParameters><parameter id="time" value="10" constant="true"/>'
+        '<parameter id="a" constant="true"/><parameter id="d" constant="true"/></listOfParameters>'
+        '<listOfInitialAssignments><initialAssignment symbol="a">' + _math("<ci>time</ci>")
+        + '</initialAssignment><initialAssignment symbol="d">' + _math(TIME)
+        + "</initialAssignment></listOfInitialAssignments>"
+    )
+    with pytest.raises(ValidationError, match="named 'time'"):
+        hs.simulate(hs.read_sbml(text), [0.0, 1.0], outputs=["time"])
+    model = hs.read_sbml(text, rename={"time": "time_value"})
+    ds = hs.simulate(model, [0.0, 1.0], outputs=["time_value", "a", "d"], rtol=RTOL, atol=ATOL)
+    assert ds["time_value"].values.tolist() == [10.0, 10.0]
+    assert ds["a"].values.tolist() == [10.0, 10.0]
+    assert ds["d"].values.tolist() == [0.0, 0.0]
+    with pytest.raises(hs.errors.UnknownNameError, match="Did you mean 'time'"):
+        hs.read_sbml(text, rename={"tme": "x"})
+    with pytest.raises(ValidationError, match="'a' is taken"):
+        hs.read_sbml(text, rename={"time": "a"})
+    with pytest.raises(ValidationError, match="not an SBML id"):
+        hs.read_sbml(text, rename={"time": "2x"})
+    with pytest.raises(ValidationError, match="same new id"):
+        hs.read_sbml(text, rename={"time": "x", "a": "x"})

@@ -691,13 +691,15 @@ def _toposort(nodes: dict[str, set[str]], what: str) -> list[str]:
 
 
 def lower(model: Model) -> Model:
-    """The model the generator compiles: fast reactions as conserved pools plus equilibrium
-    assignment rules (:mod:`.fast`), then every ``rateOf`` as the derivative of its argument
-    (:mod:`.rates`). The model itself when it has neither."""
+    """The model the generator compiles: nested delays distributed (:func:`.rates.merge_nested_delays`),
+    values that events change and ``delay()`` reads as states
+    (:func:`.rates.delayed_parameters_as_states`), fast reactions as conserved pools plus
+    equilibrium assignment rules (:mod:`.fast`), then every ``rateOf`` as the derivative of its
+    argument (:mod:`.rates`). The model itself when it has none of these."""
     from .fast import rapid_equilibrium
-    from .rates import expand_rate_of
+    from .rates import delayed_parameters_as_states, expand_rate_of, merge_nested_delays
 
-    return expand_rate_of(rapid_equilibrium(model))
+    return expand_rate_of(rapid_equilibrium(delayed_parameters_as_states(merge_nested_delays(model))))
 
 
 def generate(

@@ -36,7 +36,7 @@ from ..errors import ModelError, UnsupportedFeatureError
 from ..model import Model
 from ..model.math import TIME, delay, rateOf, symbol
 
-__all__ = ["expand_rate_of", "has_rate_of", "delay_with_history"]
+__all__ = ["expand_rate_of", "has_rate_of", "delay_with_history", "delayed_parameters_as_states", "merge_nested_delays"]
 
 
 def _expressions(model: Model) -> Iterator[sympy.Basic | float | None]:
@@ -62,6 +62,114 @@ class delay_with_history(sympy.Function):  # noqa: N801 - a variant of SBML's de
     kinetics (``solver.c``: ``hist_value``)."""
 
     nargs = 3
+
+
+def delayed_parameters_as_states(model: Model) -> Model:
+    """``model`` with every parameter or compartment that events change and that a ``delay()``
+    reads (directly or through assignment rules) given the rate rule ``d/dt = 0``.
+
+    The delay history holds the state only (``solver.c``); a value that events change is
+    piecewise constant in time, and as a state with zero rate it keeps exactly that history
+    (the events still assign it; before the start of the run its history is its initial value,
+    as SBML's ``delay`` says). Nothing else changes: its ``rateOf`` was zero between events and
+    stays zero."""
+    rules = {r.variable: r.math for r in model.assignment_rules}
+    ruled = set(rules) | {r.variable for r in model.rate_rules}
+    evented = {v for e in model.events for v, _ in e.assignments} - ruled
+    candidates = evented & ({p.id for p in model.parameters} | {c.id for c in model.compartments})
+    if not candidates:
+        return model
+    read: set[str] = set()
+    stack: list[str] = []
+    for expr in _expressions(model):
+        if isinstance(expr, sympy.Basic):
+            for call in expr.atoms(delay):
+                stack.extend(s.name for s in call.args[0].free_symbols)
+    while stack:  # through the assignment rules the delayed expression uses
+        name = stack.pop()
+        if name in read:
+            continue
+        read.add(name)
+        if name in rules:
+            stack.extend(s.name for s in rules[name].free_symbols)
+    kept = sorted(read & candidates)
+    if not kept:
+        return model
+    from ..model import RateRule
+
+    return model.replace(rate_rules=model.rate_rules + tuple(RateRule(v, sympy.Integer(0)) for v in kept))
+
+
+def merge_nested_delays(model: Model) -> Model:
+    """``model`` with each ``delay(E, b)`` whose ``E`` holds a delay distributed over ``E``'s leaves.
+
+    ``delay(E, b)`` is ``E`` evaluated at ``t - b``: an inner ``delay(x, a)`` there is ``x`` at
+    ``t - b - a``, every other changing value ``y`` is ``delay(y, b)`` and constants stay, so
+    ``delay(f(y, delay(x, a)), b) = f(delay(y, b), delay(x, a + b))`` when the inner lag ``a`` is
+    constant during the run (its value at ``t - b`` is its value now). The history buffer, which
+    holds the state, then serves every delay directly. Inner delays reached through assignment
+    rules are inlined first. Before the start every form reads initial values, as before. An
+    inner lag that changes, or an ``E`` that reads the time itself, stays nested (refused by the
+    generator, naming it)."""
+    rules = {r.variable: r.math for r in model.assignment_rules}
+    changing = {r.variable for r in model.rate_rules} | set(rules) | {v for e in model.events for v, _ in e.assignments}
+    fixed = ({p.id for p in model.parameters if p.constant} | {c.id for c in model.compartments if c.constant}) - changing
+    delaying = {v for v, m in rules.items() if m.has(delay)}
+    for _ in range(len(rules)):  # rules whose value holds a delay through other rules
+        more = {v for v, m in rules.items() if free_names(m) & delaying} - delaying
+        if not more:
+            break
+        delaying |= more
+
+    def inline(x: sympy.Expr) -> sympy.Expr:
+        for _ in range(len(rules)):
+            inner = {sym for sym in x.free_symbols if sym.name in delaying}
+            if not inner:
+                break
+            x = x.xreplace({sym: rules[sym.name] for sym in inner})
+        return x
+
+    def constant(lag: sympy.Expr) -> bool:
+        return TIME not in lag.free_symbols and free_names(lag) <= fixed and not lag.has(delay, rateOf)
+
+    def merge(expr: Any) -> Any:
+        if not isinstance(expr, sympy.Basic) or not expr.has(delay):
+            return expr
+        out = {}
+        for call in expr.atoms(delay):
+            arg, lag = call.args
+            body = inline(arg)
+            inner = body.atoms(delay)
+            if not inner or not all(constant(d.args[1]) and not d.args[0].has(delay) for d in inner):
+                continue
+            holes = {d: sympy.Dummy() for d in inner}
+            shell = body.xreplace(holes)
+            if TIME in shell.free_symbols or shell.has(rateOf):
+                continue
+            shell = shell.xreplace({y: delay(y, lag) for y in shell.free_symbols
+                                    if y not in holes.values() and y.name not in fixed})
+            out[call] = shell.xreplace({h: delay(d.args[0], d.args[1] + lag) for d, h in holes.items()})
+        return expr.xreplace(out) if out else expr
+
+    if not any(isinstance(e, sympy.Basic) and e.has(delay) for e in _expressions(model)):
+        return model
+    return model.replace(
+        reactions=tuple(dataclasses.replace(r, rate=merge(r.rate)) for r in model.reactions),
+        assignment_rules=tuple(dataclasses.replace(a, math=merge(a.math)) for a in model.assignment_rules),
+        rate_rules=tuple(dataclasses.replace(a, math=merge(a.math)) for a in model.rate_rules),
+        initial_assignments=tuple(dataclasses.replace(a, math=merge(a.math)) for a in model.initial_assignments),
+        events=tuple(
+            dataclasses.replace(
+                e, trigger=merge(e.trigger), assignments=tuple((v, merge(m)) for v, m in e.assignments),
+                priority=merge(e.priority), delay=merge(e.delay),
+            )
+            for e in model.events
+        ),
+    )
+
+
+def free_names(expr: sympy.Basic) -> set[str]:
+    return {s.name for s in expr.free_symbols if s != TIME}
 
 
 def has_rate_of(model: Model) -> bool:

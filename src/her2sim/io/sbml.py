@@ -6,11 +6,23 @@
 Nothing is dropped silently. A construct the model representation cannot hold faithfully raises
 :class:`~her2sim.errors.UnsupportedFeatureError` naming the element kind and its id:
 
-* constraints; algebraic rules that cannot be solved in closed form for the variable the
-  specification's matching gives them (the solvable ones become assignment rules, see
-  :mod:`her2sim.io._algebraic`), or whose variable is ambiguous;
+* constraints with math (L3V2 allows math-less elements; those are ignored, as the
+  specification says, and listed in ``metadata["sbml_ignored"]``, like an event without a
+  trigger, which never fires); algebraic rules that cannot be solved in closed form for the
+  variable the specification's matching gives them (the solvable ones become assignment rules,
+  see :mod:`her2sim.io._algebraic`), or whose variable is ambiguous;
 * SBML Level 3 packages other than layout/render and comp (an SBML-qual file is a logical
-  model and is refused with a pointer to the logical reader).
+  model and is refused with a pointer to the logical reader);
+* in a hierarchical (comp) model -- flattened into core by libSBML's CompFlatteningConverter on
+  read -- an external model file that is not a local file next to the model (or found from a
+  model read from a string), a cycle of them, or more than :data:`MAX_EXTERNAL_FILES`; each
+  external file passes the same size and pre-scan bounds as the model (:mod:`._limits`).
+
+Any SBML id is read as is, including ``time`` (the time csymbol is a different thing);
+``read_sbml(..., rename={"time": "time_value"})`` gives a component another id, with every
+reference to it, e.g. to report it next to a result's ``time`` coordinate. A units attribute
+naming no unit definition is a :class:`~her2sim.errors.Her2simWarning`, not an error: units
+are labels to her2sim and do not change the math.
 
 ``rateOf()`` is read as :class:`her2sim.model.math.rateOf` and compiled as the derivative of its
 argument (:mod:`her2sim.engine.rates`); ``delay()`` as :class:`her2sim.model.math.delay`,
@@ -44,13 +56,20 @@ import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlparse
 from xml.sax.saxutils import escape
 
 import libsbml
 import sympy
 
-from ..errors import ModelError, UnsupportedFeatureError, UnsupportedFeatureWarning, ValidationError
+from ..errors import (
+    Her2simWarning,
+    ModelError,
+    UnknownNameError,
+    UnsupportedFeatureError,
+    UnsupportedFeatureWarning,
+    ValidationError,
+)
 from ..model.components import (
     AssignmentRule,
     Compartment,
@@ -90,6 +109,7 @@ def read_sbml(
     *,
     model_id: str | None = None,
     fast_reactions: str = "equilibrium",
+    rename: Mapping[str, str] | None = None,
 ) -> Model:
     """Read an SBML file or string into a :class:`~her2sim.model.Model`.
 
@@ -109,6 +129,11 @@ def read_sbml(
         ``"kinetic"`` imports them as ordinary reactions with their kinetic laws, with a warning
         -- right only if the modeller did not rely on the flag (e.g. BioModels exports that set
         it on every reaction).
+    rename : mapping of str to str, optional
+        New ids for compartments, species, parameters, reactions or species references,
+        ``{old: new}``, applied to the document before import (the element and every reference
+        to it, by libSBML). SBML allows any id, but a result cannot hold a variable named
+        ``time`` (its time coordinate): ``read_sbml(path, rename={"time": "time_value"})``.
 
     Returns
     -------
@@ -132,7 +157,11 @@ def read_sbml(
         For SBML-qual files, ``fast="true"`` reactions without a unique closed-form equilibrium
         (or any, with ``fast_reactions="refuse"``) and any construct listed in the module docstring.
     ValidationError
-        If ``fast_reactions`` is not one of the allowed values.
+        If ``fast_reactions`` is not one of the allowed values, or ``rename`` gives a new id
+        that is not an SBML id or is taken.
+    UnknownNameError
+        If ``rename`` names an id that is not a compartment, species, parameter, reaction or
+        species reference of the model (the message names the closest one).
 
     Warns
     -----
@@ -177,6 +206,8 @@ def read_sbml(
             f"fast_reactions must be 'equilibrium', 'refuse' or 'kinetic', got {fast_reactions!r}"
         )
     doc, source = _load_document(path_or_string)
+    if rename:
+        _rename_ids(doc, rename)
     try:
         with _limits.time_limit(f"reading SBML {source or 'string'}"):
             return _Reader(doc, source, model_id, fast_reactions=fast_reactions).build()
@@ -194,6 +225,46 @@ def read_sbml(
         ) from exc
 
 
+def _rename_ids(doc: libsbml.SBMLDocument, rename: Mapping[str, str]) -> None:
+    """Give elements of ``doc`` new ids, with every reference to them (``read_sbml(rename=...)``)."""
+    m = doc.getModel()
+    if not isinstance(rename, Mapping):
+        raise ValidationError(f"rename must be a mapping of old id to new id, got {type(rename).__name__}")
+    kinds = (libsbml.SBML_COMPARTMENT, libsbml.SBML_SPECIES, libsbml.SBML_PARAMETER, libsbml.SBML_REACTION,
+             libsbml.SBML_SPECIES_REFERENCE)
+    elements = [e for e in doc.getListOfAllElements() if e.getTypeCode() in kinds and e.isSetId()]
+    renamable = {e.getId(): e for e in elements}
+    taken = {e.getId() for e in doc.getListOfAllElements() if e.isSetId()}
+    for old, new in rename.items():
+        if not isinstance(old, str) or not isinstance(new, str):
+            raise ValidationError(f"rename must map ids (strings) to ids, got {old!r}: {new!r}")
+        if old not in renamable:
+            raise UnknownNameError("rename", old, renamable)
+        if not libsbml.SyntaxChecker.isValidSBMLSId(new):
+            raise ValidationError(
+                f"rename[{old!r}]: {new!r} is not an SBML id (a letter or '_', then letters, digits or '_')"
+            )
+        if new in taken and new != old:
+            raise ValidationError(f"rename[{old!r}]: the id {new!r} is taken in the model")
+        for r in m.getListOfReactions():
+            law = r.getKineticLaw()
+            if law is not None and (law.getParameter(old) is not None or law.getLocalParameter(old) is not None):
+                raise ValidationError(
+                    f"rename[{old!r}]: a local parameter of reaction {r.getId()!r} has the id {old!r} too; "
+                    "renaming the global one would change that kinetic law's meaning"
+                )
+    targets = [new for old, new in rename.items() if new != old]
+    if len(set(targets)) < len(targets):
+        raise ValidationError(f"rename gives two ids the same new id: {sorted(rename.items())!r:.200}")
+    for old, new in rename.items():
+        if new == old:
+            continue
+        renamable[old].setId(new)
+        for element in doc.getListOfAllElements():
+            element.renameSIdRefs(old, new)
+        taken.add(new)
+
+
 def _load_document(path_or_string: str | os.PathLike[str] | bytes) -> tuple[libsbml.SBMLDocument, str]:
     # bounds (size, depth, numbers, rule chains, namespace) before libSBML sees the text
     data, source, path = _limits.sbml_source(path_or_string)
@@ -202,7 +273,7 @@ def _load_document(path_or_string: str | os.PathLike[str] | bytes) -> tuple[libs
         doc = libsbml.readSBMLFromFile(str(path))
     else:
         doc = libsbml.readSBMLFromString(_limits.decode_text(data, "the SBML document"))
-    doc = _flatten_comp(doc, source)
+    doc = _flatten_comp(doc, source, path)
     _refuse_packages(doc, source)
     errors = _errors(doc)
     if errors:
@@ -215,9 +286,29 @@ def _load_document(path_or_string: str | os.PathLike[str] | bytes) -> tuple[libs
     doc.setConsistencyChecks(libsbml.LIBSBML_CAT_MODELING_PRACTICE, False)
     doc.checkConsistency()
     errors = _errors(doc)
+    dangling = [e for e in errors if e.getErrorId() == _DANGLING_UNIT]
+    errors = [e for e in errors if e.getErrorId() != _DANGLING_UNIT]
     if errors:
         raise ModelError(_error_message(f"SBML {source or 'string'} is not valid SBML", errors))
+    if dangling:
+        # A units attribute naming no unit definition (e.g. L2's built-in "area" kept in an L3
+        # translation): her2sim does not convert units, so the math means the same either way.
+        warnings.warn(
+            Her2simWarning(
+                _error_message(
+                    f"SBML {source or 'string'}: unit reference(s) that resolve to no unit definition, "
+                    "kept as labels (units do not change her2sim's math)",
+                    dangling,
+                )
+            ),
+            stacklevel=3,
+        )
     return doc, source
+
+
+#: libSBML's "dangling reference to a unit" (rule 10313): the only validity error that is a warning
+#: here, because units are labels to her2sim.
+_DANGLING_UNIT = 10313
 
 
 def _errors(doc: libsbml.SBMLDocument) -> list[libsbml.SBMLError]:
@@ -237,16 +328,24 @@ def _error_message(head: str, errors: list[libsbml.SBMLError], limit: int = 10) 
     return f"{head} ({len(errors)} error(s)):\n" + "\n".join(lines) + more
 
 
-def _flatten_comp(doc: libsbml.SBMLDocument, source: str) -> libsbml.SBMLDocument:
+#: Bounds on the external model files of one hierarchical model (``comp:externalModelDefinition``,
+#: followed recursively): files in all and nesting depth. The SBML Test Suite needs 2 and 2.
+MAX_EXTERNAL_FILES = 64
+MAX_EXTERNAL_DEPTH = 16
+
+
+def _flatten_comp(doc: libsbml.SBMLDocument, source: str, path: Path | None) -> libsbml.SBMLDocument:
     """A hierarchical (``comp``) model flattened into one core model by libSBML's
     CompFlatteningConverter; other documents are returned unchanged. External model definitions
-    are resolved relative to the file's folder by libSBML."""
+    are local files relative to the model's folder; each is checked (exists, size, pre-scan) by
+    :func:`_check_external_models` before libSBML reads it."""
     if not doc.isPackageEnabled("comp"):
         return doc
     where = f"SBML {source or 'string'}"
     errors = _errors(doc)
     if errors:
         raise ModelError(_error_message(f"{where} could not be read", errors))
+    _check_external_models(doc, where, path, chain=(path.resolve(),) if path else (), seen=set())
     props = libsbml.ConversionProperties()
     props.addOption("flatten comp", True)
     props.addOption("leave_ports", False)
@@ -262,6 +361,56 @@ def _flatten_comp(doc: libsbml.SBMLDocument, source: str) -> libsbml.SBMLDocumen
     # the flattened model is core only; drop the namespace so that package checks see core
     doc.enablePackage(libsbml.CompExtension.getXmlnsL3V1V1(), "comp", False)
     return doc
+
+
+def _check_external_models(
+    doc: libsbml.SBMLDocument, where: str, path: Path | None, chain: tuple[Path, ...], seen: set[Path]
+) -> None:
+    """Refuse, naming the ``externalModelDefinition`` and its source, the external models that
+    libSBML's flattening would read unchecked: a document read from a string (no folder to
+    resolve against), a URL, a missing file, a cycle, too many or too deeply nested files; check
+    each file's size and pre-scan it (:mod:`her2sim.io._limits`) and recurse into its own."""
+    plugin = doc.getPlugin("comp")
+    if plugin is None:
+        return
+    for i in range(plugin.getNumExternalModelDefinitions()):
+        emd = plugin.getExternalModelDefinition(i)
+        label = f"{where}: comp externalModelDefinition {emd.getId()!r} (source {emd.getSource()!r})"
+        if path is None:
+            raise UnsupportedFeatureError(
+                f"{label}: a hierarchical model read from a string has no folder to find its external model "
+                "files in; pass the path of the file to read_sbml"
+            )
+        uri = urlparse(emd.getSource())
+        if uri.scheme not in ("", "file") or uri.netloc:
+            raise UnsupportedFeatureError(
+                f"{label}: external models are read from local files only (not {uri.scheme or uri.netloc!r} "
+                "addresses); download the file next to the model and refer to it by its name"
+            )
+        target = (path.parent / unquote(uri.path)).resolve()
+        if not target.is_file():
+            raise UnsupportedFeatureError(
+                f"{label}: the external model file {target.name!r} is not in the model's folder; a "
+                "hierarchical model is flattened with all its files"
+            )
+        if target in chain:
+            raise ModelError(f"{label}: external model files refer to each other in a cycle")
+        if len(chain) + 1 > MAX_EXTERNAL_DEPTH or (target not in seen and len(seen) >= MAX_EXTERNAL_FILES):
+            raise _limits.InputLimitError(
+                f"{label}: more than {MAX_EXTERNAL_FILES} external model files or nesting deeper than "
+                f"{MAX_EXTERNAL_DEPTH}; flatten the model with libSBML outside her2sim"
+            )
+        if target in seen:
+            continue
+        seen.add(target)
+        data, name, _ = _limits.sbml_source(target)
+        _limits.scan_sbml(data, name)
+        sub = libsbml.readSBMLFromString(_limits.decode_text(data, f"external model file {name!r}"))
+        errors = _errors(sub)
+        if errors:
+            raise ModelError(_error_message(f"{label}: the external model file could not be read", errors))
+        if sub.isPackageEnabled("comp"):
+            _check_external_models(sub, f"SBML {name}", target, chain + (target,), seen)
 
 
 def _refuse_packages(doc: libsbml.SBMLDocument, source: str) -> None:
@@ -578,13 +727,14 @@ class _Reader:
 
     def check_unsupported_model_level(self) -> None:
         m = self.m
-        if m.getNumConstraints():
-            c = m.getConstraint(0)
+        constraints = [c for c in m.getListOfConstraints() if not self.mathless(c, "constraint")]
+        if constraints:
+            c = constraints[0]
             label = c.getId() if c.isSetId() else (c.getMetaId() or "#1")
             formula = libsbml.formulaToL3String(c.getMath()) if c.isSetMath() else "?"
             raise UnsupportedFeatureError(
                 f"{self.where}: constraint {label!r} ({formula}) is not supported "
-                f"({m.getNumConstraints()} constraint(s) in the model)"
+                f"({len(constraints)} constraint(s) with math in the model)"
             )
         if self.level == 2:
             if m.getNumCompartmentTypes():
@@ -944,7 +1094,11 @@ class _Reader:
                 delay = self.math(e.getDelay().getMath(), f"{label} delay")
             trigger = e.getTrigger()
             if trigger is None:
-                raise ModelError(f"{self.where}: {label} has no trigger")
+                if (self.level, self.doc.getVersion()) < (3, 2):
+                    raise ModelError(f"{self.where}: {label} has no trigger")
+                # optional in L3V2 (section 4.12.2): an event without a trigger never fires
+                self.ignored.append(f"{label}: no trigger (never fires, SBML L3V2)")
+                continue
             if self.mathless(trigger, f"{label} trigger (the event never fires)"):
                 continue
             initial_value, persistent = True, True  # SBML L2 semantics
