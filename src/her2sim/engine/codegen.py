@@ -226,7 +226,8 @@ def _time_breakpoints(
 
     found: dict[str, sympy.Expr] = {}
     for expr in exprs:
-        for rel in expr.atoms(sympy.core.relational.Relational):
+        # sorted: atoms() is a set, whose order follows PYTHONHASHSEED (tb[] order is emitted)
+        for rel in sorted(expr.atoms(sympy.core.relational.Relational), key=sympy.default_sort_key):
             d = rel.lhs - rel.rhs
             if not d.has(TIME):
                 continue
@@ -825,7 +826,9 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     ) -> dict[int, sympy.Expr]:
         """Sparse total derivative of ``e`` w.r.t. the symbols in ``direct``, through ``w``."""
         out: dict[int, sympy.Expr] = {}
-        fs = e.free_symbols
+        # in name order, not set order: the set's order follows the string hash
+        # (PYTHONHASHSEED), and the order of ``out`` is the order of the emitted C
+        fs = sorted(e.free_symbols, key=lambda s: s.name)
         for s in fs:
             i = direct.get(s)
             if i is not None:
