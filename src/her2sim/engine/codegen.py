@@ -940,9 +940,36 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     emit(f"#define NP0 {lay.n_p}")
     emit(f"#define NW {max(n_w, 1)}")
 
+    # Reciprocals of runtime inputs, hoisted: every ``1/p[j]`` in the intermediates and their
+    # gradients (a species' concentration x/V, a rate's x/Km) becomes one local ``rp{j}``
+    # computed once per call, so that each use is a multiplication instead of a division (gcc
+    # does not make that change itself without -ffast-math). The rounding differs from a
+    # division by at most one ulp per use, far below the solver's tolerance.
+    p_slot = {sym: j for j, sym in enumerate(P)}
+    recip: dict[int, sympy.Symbol] = {}
+
+    def hoisted(e: sympy.Expr, used: set[int]) -> sympy.Expr:
+        reps = {}
+        for a in e.atoms(sympy.Pow):
+            j = p_slot.get(a.base)
+            if j is not None and a.exp == -1:
+                r = recip.get(j)
+                if r is None:
+                    r = recip[j] = sympy.Symbol(f"RP{j}", real=True)
+                    names[r] = f"rp{j}"
+                reps[a] = r
+                used.add(j)
+        return e.xreplace(reps) if reps else e
+
+    def emit_reciprocals(used: set[int], body: list[str], indent: str) -> None:
+        for j in sorted(used):
+            emit(f"{indent}const double rp{j} = 1.0 / p[{j}];")
+        lines.extend(body)
+
     def emit_w(indent: str = "    ") -> None:
-        for k in w_order:
-            emit(f"{indent}w[{w_pos[k]}] = {pc(derived_expr[k])};")
+        used: set[int] = set()
+        body = [f"{indent}w[{w_pos[k]}] = {pc(hoisted(derived_expr[k], used))};" for k in w_order]
+        emit_reciprocals(used, body, indent)
 
     # compute_w helper
     emit("static void compute_w(double t, const double *x, const double *p, double *w) {")
@@ -951,9 +978,13 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     emit("}")
 
     def emit_g(indent: str = "    ") -> None:
-        for k in w_order:
-            for i, sym in grad_of[k].items():
-                emit(f"{indent}const double {names[sym]} = {pc(grad_expr[(k, i)])};")
+        used: set[int] = set()
+        body = [
+            f"{indent}const double {names[sym]} = {pc(hoisted(grad_expr[(k, i)], used))};"
+            for k in w_order
+            for i, sym in grad_of[k].items()
+        ]
+        emit_reciprocals(used, body, indent)
 
     def emit_h(indent: str = "    ") -> None:
         for k in w_order:
