@@ -1242,6 +1242,30 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
                 emit(f"        o[{n}] = {body};")
             emit("    }")
     emit("}")
+    if sensitivity is None:
+        # only the selected outputs at each output time (solver.c: write_output), and the
+        # intermediates only when a selected output needs one: species and parameter values,
+        # the usual selection, are read from x and p without evaluating the reaction rates
+        w_syms = set(W.values())
+        needs_w = [1 if e.free_symbols & w_syms else 0 for e in out_syms]
+        emit("#define HAVE_OUTPUTS_SEL 1")
+        emit(f"static const unsigned char OUT_NEEDS_W[{max(n_out0, 1)}] = {{{', '.join(map(str, needs_w)) or '0'}}};")
+        emit("H2_COLD static void model_outputs_sel(double t, const double *x, const double *p, int n_sel, "
+             "const int *sel, double *row) {")
+        emit("    double w[NW];")
+        emit("    int need = 0;")
+        emit("    for (int k = 0; k < n_sel; k++) need |= OUT_NEEDS_W[sel[k]];")
+        emit("    if (need) compute_w(t, x, p, w);")
+        emit("    for (int k = 0; k < n_sel; k++) {")
+        emit("        double v;")
+        emit("        switch (sel[k]) {")
+        for n, e in enumerate(out_exprs):
+            emit(f"        case {n}: v = {e}; break;")
+        emit("        default: v = NAN;")
+        emit("        }")
+        emit("        row[k] = v;")
+        emit("    }")
+        emit("}")
 
     # static discontinuities in time: the solver stops there (see _time_breakpoints)
     breaks = _time_breakpoints(

@@ -1131,8 +1131,13 @@ static int run_steady_state(Solver *s)
 
 static void write_output(Solver *s, double t, const double *y, int n_sel, const int *sel, double *row, double *outbuf)
 {
+#ifdef HAVE_OUTPUTS_SEL
+    (void)outbuf;
+    model_outputs_sel(t, y, s->p, n_sel, sel, row);
+#else
     model_outputs(t, y, s->p, outbuf);
     for (int k = 0; k < n_sel; k++) row[k] = outbuf[sel[k]];
+#endif
 }
 
 /*
