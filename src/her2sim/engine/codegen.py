@@ -1254,27 +1254,68 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
             emit("    }")
     emit("}")
     if sensitivity is None:
-        # only the selected outputs at each output time (solver.c: write_output), and the
-        # intermediates only when a selected output needs one: species and parameter values,
-        # the usual selection, are read from x and p without evaluating the reaction rates
-        w_syms = set(W.values())
-        needs_w = [1 if e.free_symbols & w_syms else 0 for e in out_syms]
+        # Only the selected outputs at each output time (solver.c: write_output), the
+        # intermediates only when a selected output needs one. Outputs of the usual forms are
+        # read through index tables (a species amount x[a], a concentration x[a]/p[b], a
+        # parameter p[a], an intermediate w[a]: the same operations as in model_outputs, so the
+        # values are bit-identical); only the others are generated code, which keeps the source
+        # small on large models.
+        w_index = {W[k]: w_pos[k] for k in derived_ids}
+        kinds: list[int] = []
+        idx_a: list[int] = []
+        idx_b: list[int] = []
+        general: list[int] = []
+        for n, e in enumerate(out_syms):
+            a = b = 0
+            if e in x_direct:
+                kind, a = 0, x_direct[e]
+            elif (e.is_Mul and len(e.args) == 2 and any(f in x_direct for f in e.args)
+                  and any(f.is_Pow and f.exp == -1 and f.base in p_slot for f in e.args)):
+                num = next(f for f in e.args if f in x_direct)
+                den = next(f for f in e.args if f is not num)
+                kind, a, b = 1, x_direct[num], p_slot[den.base]
+            elif e in p_slot:
+                kind, a = 2, p_slot[e]
+            elif e in w_index:
+                kind, a = 3, w_index[e]
+            else:
+                kind = 5 if e.free_symbols & set(w_index) else 4
+                general.append(n)
+            kinds.append(kind)
+            idx_a.append(a)
+            idx_b.append(b)
+
+        def table(ctype: str, name: str, values: list[int]) -> None:
+            emit(f"static const {ctype} {name}[{max(len(values), 1)}] = {{{', '.join(map(str, values)) or '0'}}};")
+
         emit("#define HAVE_OUTPUTS_SEL 1")
-        emit(f"static const unsigned char OUT_NEEDS_W[{max(n_out0, 1)}] = {{{', '.join(map(str, needs_w)) or '0'}}};")
-        emit("H2_COLD static void model_outputs_sel(double t, const double *x, const double *p, int n_sel, "
+        table("unsigned char", "OUT_KIND", kinds)
+        table("int", "OUT_A", idx_a)
+        table("int", "OUT_B", idx_b)
+        emit("H2_COLD static double model_output_general(int n, double t, const double *x, const double *p, "
+             "const double *w) {")
+        emit("    (void)t; (void)x; (void)p; (void)w;")
+        emit("    switch (n) {")
+        for n in general:
+            emit(f"    case {n}: return {out_exprs[n]};")
+        emit("    default: return NAN;")
+        emit("    }")
+        emit("}")
+        emit("static void model_outputs_sel(double t, const double *x, const double *p, int n_sel, "
              "const int *sel, double *row) {")
         emit("    double w[NW];")
         emit("    int need = 0;")
-        emit("    for (int k = 0; k < n_sel; k++) need |= OUT_NEEDS_W[sel[k]];")
+        emit("    for (int k = 0; k < n_sel; k++) need |= OUT_KIND[sel[k]] >= 3 && OUT_KIND[sel[k]] != 4;")
         emit("    if (need) compute_w(t, x, p, w);")
         emit("    for (int k = 0; k < n_sel; k++) {")
-        emit("        double v;")
-        emit("        switch (sel[k]) {")
-        for n, e in enumerate(out_exprs):
-            emit(f"        case {n}: v = {e}; break;")
-        emit("        default: v = NAN;")
+        emit("        const int n = sel[k];")
+        emit("        switch (OUT_KIND[n]) {")
+        emit("        case 0: row[k] = x[OUT_A[n]]; break;")
+        emit("        case 1: row[k] = x[OUT_A[n]] / p[OUT_B[n]]; break;")
+        emit("        case 2: row[k] = p[OUT_A[n]]; break;")
+        emit("        case 3: row[k] = w[OUT_A[n]]; break;")
+        emit("        default: row[k] = model_output_general(n, t, x, p, w);")
         emit("        }")
-        emit("        row[k] = v;")
         emit("    }")
         emit("}")
 
