@@ -596,15 +596,16 @@ def _straight_line_lu(n: int, sym: dict[str, np.ndarray]) -> list[str]:
     Same operations, in the same order, as the tape interpreter in ``solver.c``; on a
     40-species model this makes factor + solve several times cheaper than the tape.
     """
-    out = ["#define HAVE_STRAIGHT_LU 1", "static int lu_factor_sl(double *v) {"]
+    out = ["#define HAVE_STRAIGHT_LU 1", "static int lu_factor_sl(double *v) {", "    double r;"]
     tape = sym["tape"].reshape(-1, 3)
     for target, a, b in tape:
         if a >= 0:
             out.append(f"    v[{target}] -= v[{a}] * v[{b}];")
-        elif a == -1:
-            out.append(f"    v[{target}] /= v[{b}];")
+        elif a == -1:  # by the pivot's reciprocal, computed at its check (the tape's order)
+            out.append(f"    v[{target}] *= r;")
         else:
             out.append(f"    if (!(fabs(v[{b}]) >= 1e-10) || !isfinite(v[{b}])) return -1;")
+            out.append(f"    r = 1.0 / v[{b}];")
     out.append("    return 0;")
     out.append("}")
     out.append("static void lu_solve_sl(const double *v, double *b) {")

@@ -95,7 +95,7 @@ typedef struct {
     const int *diag;    /* slot of the diagonal (permuted row k) in the LU value array */
     const int *perm;    /* perm[k] = original index of permuted position k */
     int ntape;
-    const int *tape;    /* triples: (target, a, b); a == -1: target /= v[b]; a == -2: pivot check of v[b]; else target -= v[a]*v[b] */
+    const int *tape;    /* triples: (target, a, b); a == -1: target /= v[b] (as a product with the reciprocal taken at the check); a == -2: pivot check of v[b]; else target -= v[a]*v[b] */
     const int *l_ptr, *l_col, *l_slot; /* strictly lower part, CSR in permuted indices */
     const int *u_ptr, *u_col, *u_slot; /* strictly upper part */
     const int *jac_row, *jac_col;      /* Jacobian pattern (original indices) for the dense fallback */
@@ -263,15 +263,19 @@ static int factorise(Solver *s, double c)
     goto dense;
 #endif
     const int *tp = S->tape;
+    double r = 0.0; /* the reciprocal of the pivot of the current column: one division per
+                       column, a multiplication per entry below it (the tape puts the column's
+                       pivot check, -2, before its divisions, -1) */
     for (int q = 0; q < S->ntape; q++, tp += 3) {
         int target = tp[0], a = tp[1], b = tp[2];
         if (a >= 0) {
             v[target] -= v[a] * v[b];
         } else if (a == -1) {
-            v[target] /= v[b];
+            v[target] *= r;
         } else {
             double piv = v[b];
             if (!isfinite(piv) || fabs(piv) < 1e-10) goto dense;
+            r = 1.0 / piv;
         }
     }
     return 0;
