@@ -961,6 +961,10 @@ def generate(model: Model, sensitivity: tuple[int, tuple[int, ...]] | None = Non
     recip: dict[int, sympy.Symbol] = {}
 
     def hoisted(e: sympy.Expr, used: set[int]) -> sympy.Expr:
+        if has_delay and e.has(delay, delay_with_history):
+            # a delayed expression is also printed in model_delayed (_delay_code), where no
+            # reciprocal is declared: printed as it stands
+            return e
         reps = {}
         for a in e.atoms(sympy.Pow):
             j = p_slot.get(a.base)
