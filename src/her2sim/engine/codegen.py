@@ -68,7 +68,9 @@ class Generated:
 
 class _Printer(C99CodePrinter):
     def __init__(self, names: dict[sympy.Symbol, str]):
-        super().__init__()
+        # terms and factors in the order sympy stores them (canonical, independent of the hash
+        # seed) instead of sorting every sum for display: ~15 % of Chen 2009's code generation
+        super().__init__({"order": "none"})
         self._names = names
         #: delay(x, d) calls met while printing, in order: their index in model_delayed
         self.delays: dict[sympy.Basic, int] = {}
@@ -79,6 +81,11 @@ class _Printer(C99CodePrinter):
         return f"hist_value({k}, t - ({self._print(expr.args[-1])}), t, x, p)"
 
     _print_delay_with_history = _print_delay  # (x after the start, x before it, d): rates.py
+
+    def _handle_UnevaluatedExpr(self, expr):  # noqa: N802 - sympy printer protocol
+        # sympy rebuilds every expression here to rewrite re(); ours have none unless the model
+        # says so (~9 % of Chen 2009's code generation)
+        return super()._handle_UnevaluatedExpr(expr) if expr.has(sympy.re) else expr
 
     def _print_Symbol(self, expr):  # noqa: N802 - sympy printer protocol
         if expr == TIME:
@@ -226,7 +233,8 @@ def _time_breakpoints(
 
     found: dict[str, sympy.Expr] = {}
     for expr in exprs:
-        for rel in expr.atoms(sympy.core.relational.Relational):
+        # sorted: atoms() is a set, whose order follows PYTHONHASHSEED (tb[] order is emitted)
+        for rel in sorted(expr.atoms(sympy.core.relational.Relational), key=sympy.default_sort_key):
             d = rel.lhs - rel.rhs
             if not d.has(TIME):
                 continue
@@ -627,8 +635,12 @@ def symbolic_lu(n: int, pattern: set[tuple[int, int]], order: list[int]) -> dict
 
 
 #: Above this many elimination operations the factorisation runs from the tape (solver.c)
-#: instead of generated straight-line code, to bound C compile time on large models.
-STRAIGHT_LINE_MAX_OPS = 5000
+#: instead of generated straight-line code, to bound C compile time on large models. Measured
+#: on Birtwistle 2007 (120 species, 6,690 operations; 200-member ensemble at rtol 7e-7): tape
+#: 4.9 ms per simulation, straight-line 3.0 ms, for 3.6 s more C compiler CPU (2.7 -> 6.3 s).
+#: An ensemble compiles once, so models up to this size take the straight line; Chen 2009
+#: (~50,000 operations) stays on the tape (its compile time is a target of its own).
+STRAIGHT_LINE_MAX_OPS = 20000
 
 
 def _straight_line_lu(n: int, sym: dict[str, np.ndarray]) -> list[str]:
@@ -637,15 +649,16 @@ def _straight_line_lu(n: int, sym: dict[str, np.ndarray]) -> list[str]:
     Same operations, in the same order, as the tape interpreter in ``solver.c``; on a
     40-species model this makes factor + solve several times cheaper than the tape.
     """
-    out = ["#define HAVE_STRAIGHT_LU 1", "static int lu_factor_sl(double *v) {"]
+    out = ["#define HAVE_STRAIGHT_LU 1", "static int lu_factor_sl(double *v) {", "    double r;"]
     tape = sym["tape"].reshape(-1, 3)
     for target, a, b in tape:
         if a >= 0:
             out.append(f"    v[{target}] -= v[{a}] * v[{b}];")
-        elif a == -1:
-            out.append(f"    v[{target}] /= v[{b}];")
+        elif a == -1:  # by the pivot's reciprocal, computed at its check (the tape's order)
+            out.append(f"    v[{target}] *= r;")
         else:
             out.append(f"    if (!(fabs(v[{b}]) >= 1e-10) || !isfinite(v[{b}])) return -1;")
+            out.append(f"    r = 1.0 / v[{b}];")
     out.append("    return 0;")
     out.append("}")
     out.append("static void lu_solve_sl(const double *v, double *b) {")
@@ -885,7 +898,9 @@ def generate(
     ) -> dict[int, sympy.Expr]:
         """Sparse total derivative of ``e`` w.r.t. the symbols in ``direct``, through ``w``."""
         out: dict[int, sympy.Expr] = {}
-        fs = e.free_symbols
+        # in name order, not set order: the set's order follows the string hash
+        # (PYTHONHASHSEED), and the order of ``out`` is the order of the emitted C
+        fs = sorted(e.free_symbols, key=lambda s: s.name)
         for s in fs:
             i = direct.get(s)
             if i is not None:
@@ -997,9 +1012,40 @@ def generate(
     emit(f"#define NP0 {lay.n_p}")
     emit(f"#define NW {max(n_w, 1)}")
 
+    # Reciprocals of runtime inputs, hoisted: every ``1/p[j]`` in the intermediates and their
+    # gradients (a species' concentration x/V, a rate's x/Km) becomes one local ``rp{j}``
+    # computed once per call, so that each use is a multiplication instead of a division (gcc
+    # does not make that change itself without -ffast-math). The rounding differs from a
+    # division by at most one ulp per use, far below the solver's tolerance.
+    p_slot = {sym: j for j, sym in enumerate(P)}
+    recip: dict[int, sympy.Symbol] = {}
+
+    def hoisted(e: sympy.Expr, used: set[int]) -> sympy.Expr:
+        if has_delay and e.has(delay, delay_with_history):
+            # a delayed expression is also printed in model_delayed (_delay_code), where no
+            # reciprocal is declared: printed as it stands
+            return e
+        reps = {}
+        for a in e.atoms(sympy.Pow):
+            j = p_slot.get(a.base)
+            if j is not None and a.exp == -1:
+                r = recip.get(j)
+                if r is None:
+                    r = recip[j] = sympy.Symbol(f"RP{j}", real=True)
+                    names[r] = f"rp{j}"
+                reps[a] = r
+                used.add(j)
+        return e.xreplace(reps) if reps else e
+
+    def emit_reciprocals(used: set[int], body: list[str], indent: str) -> None:
+        for j in sorted(used):
+            emit(f"{indent}const double rp{j} = 1.0 / p[{j}];")
+        lines.extend(body)
+
     def emit_w(indent: str = "    ") -> None:
-        for k in w_order:
-            emit(f"{indent}w[{w_pos[k]}] = {pc(derived_expr[k])};")
+        used: set[int] = set()
+        body = [f"{indent}w[{w_pos[k]}] = {pc(hoisted(derived_expr[k], used))};" for k in w_order]
+        emit_reciprocals(used, body, indent)
 
     # compute_w helper
     emit("static void compute_w(double t, const double *x, const double *p, double *w) {")
@@ -1008,9 +1054,13 @@ def generate(
     emit("}")
 
     def emit_g(indent: str = "    ") -> None:
-        for k in w_order:
-            for i, sym in grad_of[k].items():
-                emit(f"{indent}const double {names[sym]} = {pc(grad_expr[(k, i)])};")
+        used: set[int] = set()
+        body = [
+            f"{indent}const double {names[sym]} = {pc(hoisted(grad_expr[(k, i)], used))};"
+            for k in w_order
+            for i, sym in grad_of[k].items()
+        ]
+        emit_reciprocals(used, body, indent)
 
     def emit_h(indent: str = "    ") -> None:
         for k in w_order:
@@ -1268,6 +1318,71 @@ def generate(
                 emit(f"        o[{n}] = {body};")
             emit("    }")
     emit("}")
+    if sensitivity is None:
+        # Only the selected outputs at each output time (solver.c: write_output), the
+        # intermediates only when a selected output needs one. Outputs of the usual forms are
+        # read through index tables (a species amount x[a], a concentration x[a]/p[b], a
+        # parameter p[a], an intermediate w[a]: the same operations as in model_outputs, so the
+        # values are bit-identical); only the others are generated code, which keeps the source
+        # small on large models.
+        w_index = {W[k]: w_pos[k] for k in derived_ids}
+        kinds: list[int] = []
+        idx_a: list[int] = []
+        idx_b: list[int] = []
+        general: list[int] = []
+        for n, e in enumerate(out_syms):
+            a = b = 0
+            if e in x_direct:
+                kind, a = 0, x_direct[e]
+            elif (e.is_Mul and len(e.args) == 2 and any(f in x_direct for f in e.args)
+                  and any(f.is_Pow and f.exp == -1 and f.base in p_slot for f in e.args)):
+                num = next(f for f in e.args if f in x_direct)
+                den = next(f for f in e.args if f is not num)
+                kind, a, b = 1, x_direct[num], p_slot[den.base]
+            elif e in p_slot:
+                kind, a = 2, p_slot[e]
+            elif e in w_index:
+                kind, a = 3, w_index[e]
+            else:
+                kind = 5 if e.free_symbols & set(w_index) else 4
+                general.append(n)
+            kinds.append(kind)
+            idx_a.append(a)
+            idx_b.append(b)
+
+        def table(ctype: str, name: str, values: list[int]) -> None:
+            emit(f"static const {ctype} {name}[{max(len(values), 1)}] = {{{', '.join(map(str, values)) or '0'}}};")
+
+        emit("#define HAVE_OUTPUTS_SEL 1")
+        table("unsigned char", "OUT_KIND", kinds)
+        table("int", "OUT_A", idx_a)
+        table("int", "OUT_B", idx_b)
+        emit("H2_COLD static double model_output_general(int n, double t, const double *x, const double *p, "
+             "const double *w) {")
+        emit("    (void)t; (void)x; (void)p; (void)w;")
+        emit("    switch (n) {")
+        for n in general:
+            emit(f"    case {n}: return {out_exprs[n]};")
+        emit("    default: return NAN;")
+        emit("    }")
+        emit("}")
+        emit("static void model_outputs_sel(double t, const double *x, const double *p, int n_sel, "
+             "const int *sel, double *row) {")
+        emit("    double w[NW];")
+        emit("    int need = 0;")
+        emit("    for (int k = 0; k < n_sel; k++) need |= OUT_KIND[sel[k]] >= 3 && OUT_KIND[sel[k]] != 4;")
+        emit("    if (need) compute_w(t, x, p, w);")
+        emit("    for (int k = 0; k < n_sel; k++) {")
+        emit("        const int n = sel[k];")
+        emit("        switch (OUT_KIND[n]) {")
+        emit("        case 0: row[k] = x[OUT_A[n]]; break;")
+        emit("        case 1: row[k] = x[OUT_A[n]] / p[OUT_B[n]]; break;")
+        emit("        case 2: row[k] = p[OUT_A[n]]; break;")
+        emit("        case 3: row[k] = w[OUT_A[n]]; break;")
+        emit("        default: row[k] = model_output_general(n, t, x, p, w);")
+        emit("        }")
+        emit("    }")
+        emit("}")
 
     # static discontinuities in time: the solver stops there (see _time_breakpoints)
     breaks = _time_breakpoints(

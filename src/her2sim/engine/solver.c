@@ -95,7 +95,7 @@ typedef struct {
     const int *diag;    /* slot of the diagonal (permuted row k) in the LU value array */
     const int *perm;    /* perm[k] = original index of permuted position k */
     int ntape;
-    const int *tape;    /* triples: (target, a, b); a == -1: target /= v[b]; a == -2: pivot check of v[b]; else target -= v[a]*v[b] */
+    const int *tape;    /* triples: (target, a, b); a == -1: target /= v[b] (as a product with the reciprocal taken at the check); a == -2: pivot check of v[b]; else target -= v[a]*v[b] */
     const int *l_ptr, *l_col, *l_slot; /* strictly lower part, CSR in permuted indices */
     const int *u_ptr, *u_col, *u_slot; /* strictly upper part */
     const int *jac_row, *jac_col;      /* Jacobian pattern (original indices) for the dense fallback */
@@ -173,11 +173,15 @@ static double rms_norm_weighted(const double *restrict v, const double *restrict
     return n > 0 ? sqrt(sum / n) : 0.0;
 }
 
-/* Four doubles as one value (GNU C vector extension, also in clang): the predictor and the
-   difference update below keep a block of four states in registers across the order loop. */
-typedef double v4d __attribute__((vector_size(32)));
-static inline v4d ld4(const double *p) { v4d v; memcpy(&v, p, sizeof v); return v; }
-static inline void st4(double *p, v4d v) { memcpy(p, &v, sizeof v); }
+/* Two doubles as one value (GNU C vector extension, also in clang): the predictor and the
+   difference update below keep a block of four states (two of these) in registers across the
+   order loop. (A 32-byte vector type, on the portable x86-64 baseline without AVX, was split
+   by gcc into two halves that went through the stack on every iteration: the difference
+   update's running sum became a store-to-load chain, ~7 % of the flagship ensemble's time.
+   Same element-wise operations, so the results are bit-identical.) */
+typedef double v2d __attribute__((vector_size(16)));
+static inline v2d ld2(const double *p) { v2d v; memcpy(&v, p, sizeof v); return v; }
+static inline void st2(double *p, v2d v) { memcpy(p, &v, sizeof v); }
 
 static int all_finite(const double *v, int n)
 {
@@ -259,15 +263,19 @@ static int factorise(Solver *s, double c)
     goto dense;
 #endif
     const int *tp = S->tape;
+    double r = 0.0; /* the reciprocal of the pivot of the current column: one division per
+                       column, a multiplication per entry below it (the tape puts the column's
+                       pivot check, -2, before its divisions, -1) */
     for (int q = 0; q < S->ntape; q++, tp += 3) {
         int target = tp[0], a = tp[1], b = tp[2];
         if (a >= 0) {
             v[target] -= v[a] * v[b];
         } else if (a == -1) {
-            v[target] /= v[b];
+            v[target] *= r;
         } else {
             double piv = v[b];
             if (!isfinite(piv) || fabs(piv) < 1e-10) goto dense;
+            r = 1.0 / piv;
         }
     }
     return 0;
@@ -580,14 +588,18 @@ static int bdf_step(Solver *s, double *t_old_out)
             for (int j = 1; j <= order; j++) g[j] = s->gamma[j] * inv_alpha;
             int i = 0;
             for (; i + 4 <= NX; i += 4) {
-                v4d a = ld4(D + i), b = {0.0, 0.0, 0.0, 0.0};
+                v2d a0 = ld2(D + i), a1 = ld2(D + i + 2), b0 = {0.0, 0.0}, b1 = {0.0, 0.0};
                 for (int j = 1; j <= order; j++) {
-                    v4d v = ld4(D + j * NX + i);
-                    a += v;
-                    b += g[j] * v;
+                    v2d v0 = ld2(D + j * NX + i), v1 = ld2(D + j * NX + i + 2);
+                    a0 += v0;
+                    a1 += v1;
+                    b0 += g[j] * v0;
+                    b1 += g[j] * v1;
                 }
-                st4(yp + i, a);
-                st4(ps + i, b);
+                st2(yp + i, a0);
+                st2(yp + i + 2, a1);
+                st2(ps + i, b0);
+                st2(ps + i + 2, b1);
             }
             for (; i < NX; i++) {
                 double a = D[i], b = 0.0;
@@ -655,12 +667,16 @@ static int bdf_step(Solver *s, double *t_old_out)
         const double *dd = s->d;
         int i = 0;
         for (; i + 4 <= NX; i += 4) {
-            v4d acc = ld4(dd + i);
-            st4(D + (order + 2) * NX + i, acc - ld4(D + (order + 1) * NX + i));
-            st4(D + (order + 1) * NX + i, acc);
+            v2d acc0 = ld2(dd + i), acc1 = ld2(dd + i + 2);
+            st2(D + (order + 2) * NX + i, acc0 - ld2(D + (order + 1) * NX + i));
+            st2(D + (order + 2) * NX + i + 2, acc1 - ld2(D + (order + 1) * NX + i + 2));
+            st2(D + (order + 1) * NX + i, acc0);
+            st2(D + (order + 1) * NX + i + 2, acc1);
             for (int j = order; j >= 0; j--) {
-                acc = ld4(D + j * NX + i) + acc;
-                st4(D + j * NX + i, acc);
+                acc0 = ld2(D + j * NX + i) + acc0;
+                acc1 = ld2(D + j * NX + i + 2) + acc1;
+                st2(D + j * NX + i, acc0);
+                st2(D + j * NX + i + 2, acc1);
             }
         }
         for (; i < NX; i++) {
@@ -1119,8 +1135,13 @@ static int run_steady_state(Solver *s)
 
 static void write_output(Solver *s, double t, const double *y, int n_sel, const int *sel, double *row, double *outbuf)
 {
+#ifdef HAVE_OUTPUTS_SEL
+    (void)outbuf;
+    model_outputs_sel(t, y, s->p, n_sel, sel, row);
+#else
     model_outputs(t, y, s->p, outbuf);
     for (int k = 0; k < n_sel; k++) row[k] = outbuf[sel[k]];
+#endif
 }
 
 /*
