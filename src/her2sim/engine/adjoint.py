@@ -112,6 +112,39 @@ def _threads(n_members: int, n_threads: int, work: Callable[[int, int], None]) -
         list(ex.map(lambda ab: work(*ab), bounds))
 
 
+def _prepare(
+    cm: CompiledModel, P: np.ndarray, X0: np.ndarray | None, solver: SolverOptions | None,
+    adjoint_rtol: float | None,
+) -> tuple[np.ndarray, np.ndarray | None, float, Options, dict[str, np.ndarray]]:
+    """The checks and result buffers shared by the adjoint runners: inputs, start states, tolerance."""
+    P = np.array(P, dtype=float, ndmin=2, order="C")
+    n_m = P.shape[0]
+    if P.shape[1] != cm.n_p:
+        raise ValidationError(f"P has {P.shape[1]} columns; the model has {cm.n_p} inputs")
+    X0 = None if X0 is None else np.ascontiguousarray(X0, dtype=float)
+    if X0 is not None and X0.shape != (n_m, cm.n_x):
+        raise ValidationError(f"X0 has shape {X0.shape}; expected {(n_m, cm.n_x)}")
+    solver = solver or DEFAULT_SOLVER
+    rtol_b = float(adjoint_rtol if adjoint_rtol is not None else solver.rtol)
+    if not (np.isfinite(rtol_b) and rtol_b >= 1e-14):
+        raise ValidationError(f"adjoint_rtol must be a finite number >= 1e-14, got {adjoint_rtol!r}")
+    out = {
+        "gradient": np.zeros((n_m, max(len(cm.wrt), 1))),
+        "lambda0": np.zeros((n_m, cm.n_x)),
+        "status": np.zeros(n_m, dtype=np.int64),
+        "stats": np.zeros((n_m, 3)),
+    }
+    return P, X0, rtol_b, _options(cm, solver), out
+
+
+def _finish(cm: CompiledModel, out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Trim the gradient to ``cm.wrt`` and mark failed members' gradients NaN."""
+    grad = out["gradient"][:, : len(cm.wrt)]
+    grad[out["status"] != 0] = np.nan
+    out["gradient"] = grad
+    return out
+
+
 def run_adjoint(
     cm: CompiledModel,
     P: np.ndarray,
@@ -153,10 +186,9 @@ def run_adjoint(
         steps, backward steps, rejected backward steps).
     """
     lib = _bind(cm)
-    P = np.array(P, dtype=float, ndmin=2, order="C")
+    P, X0, rtol_b, opts, out = _prepare(cm, P, X0, solver, adjoint_rtol)
     n_m = P.shape[0]
-    if P.shape[1] != cm.n_p:
-        raise ValidationError(f"P has {P.shape[1]} columns; the model has {cm.n_p} inputs")
+    grad, lam0, status, stats = out["gradient"], out["lambda0"], out["status"], out["stats"]
     t_out = np.ascontiguousarray(t_out, dtype=float)
     if t_out.ndim != 1 or t_out.size == 0 or np.any(np.diff(t_out) < 0) or not np.all(np.isfinite(t_out)):
         raise ValidationError("t_out must be a non-empty, finite, non-decreasing 1-d array")
@@ -165,19 +197,6 @@ def run_adjoint(
         raise ValidationError(
             f"weights has shape {weights.shape}; expected (members, times, outputs) = {(n_m, t_out.size, cm.n_out_base)}"
         )
-    X0 = None if X0 is None else np.ascontiguousarray(X0, dtype=float)
-    if X0 is not None and X0.shape != (n_m, cm.n_x):
-        raise ValidationError(f"X0 has shape {X0.shape}; expected {(n_m, cm.n_x)}")
-    solver = solver or DEFAULT_SOLVER
-    rtol_b = float(adjoint_rtol if adjoint_rtol is not None else solver.rtol)
-    if not (np.isfinite(rtol_b) and rtol_b >= 1e-14):
-        raise ValidationError(f"adjoint_rtol must be a finite number >= 1e-14, got {adjoint_rtol!r}")
-    opts = _options(cm, solver)
-    n_wrt = len(cm.wrt)
-    grad = np.zeros((n_m, max(n_wrt, 1)))
-    lam0 = np.zeros((n_m, cm.n_x))
-    status = np.zeros(n_m, dtype=np.int64)
-    stats = np.zeros((n_m, 3))
     sref = ctypes.byref(cm._struct)
     oref = ctypes.byref(opts)
 
@@ -190,9 +209,7 @@ def run_adjoint(
             )
 
     _threads(n_m, n_threads, work)
-    grad = grad[:, :n_wrt]
-    grad[status != 0] = np.nan
-    return {"gradient": grad, "lambda0": lam0, "status": status, "stats": stats}
+    return _finish(cm, out)
 
 
 def run_steady_adjoint(
@@ -213,23 +230,13 @@ def run_steady_adjoint(
     start of pre-equilibration), ``x_ss``, ``status``, ``stats``.
     """
     lib = _bind(cm)
-    P = np.array(P, dtype=float, ndmin=2, order="C")
+    P, X0, rtol_b, opts, out = _prepare(cm, P, X0, solver, adjoint_rtol)
     n_m = P.shape[0]
-    if P.shape[1] != cm.n_p:
-        raise ValidationError(f"P has {P.shape[1]} columns; the model has {cm.n_p} inputs")
+    grad, lam0, status, stats = out["gradient"], out["lambda0"], out["status"], out["stats"]
     lam = np.ascontiguousarray(lambda_ss, dtype=float)
     if lam.shape != (n_m, cm.n_x):
         raise ValidationError(f"lambda_ss has shape {lam.shape}; expected {(n_m, cm.n_x)}")
-    X0 = None if X0 is None else np.ascontiguousarray(X0, dtype=float)
-    solver = solver or DEFAULT_SOLVER
-    rtol_b = float(adjoint_rtol if adjoint_rtol is not None else solver.rtol)
-    opts = _options(cm, solver)
-    n_wrt = len(cm.wrt)
-    grad = np.zeros((n_m, max(n_wrt, 1)))
-    lam0 = np.zeros((n_m, cm.n_x))
-    x_ss = np.zeros((n_m, cm.n_x))
-    status = np.zeros(n_m, dtype=np.int64)
-    stats = np.zeros((n_m, 3))
+    x_ss = out["x_ss"] = np.zeros((n_m, cm.n_x))
     sref = ctypes.byref(cm._struct)
     oref = ctypes.byref(opts)
 
@@ -242,9 +249,7 @@ def run_steady_adjoint(
             )
 
     _threads(n_m, n_threads, work)
-    grad = grad[:, :n_wrt]
-    grad[status != 0] = np.nan
-    return {"gradient": grad, "lambda0": lam0, "x_ss": x_ss, "status": status, "stats": stats}
+    return _finish(cm, out)
 
 
 #: Singular values of the steady-state Jacobian below this fraction of the largest span its
