@@ -145,34 +145,18 @@ static int adj_forward(Solver *s, Traj *tr, double t0, int n_t, const double *t_
     return ST_OK;
 }
 
+static int traj_push_step(void *ctx, const Solver *s) { return traj_push((Traj *)ctx, s); }
+
 /* run_steady_state, recording every step; the steady state is left in s->y. */
 static int adj_forward_steady(Solver *s, Traj *tr)
 {
-    const Options *O = s->O;
-    int status = bdf_start(s, 0.0, O->ss_tmax);
+    int status = bdf_start(s, 0.0, s->O->ss_tmax);
     if (status) return status;
     if (traj_push(tr, s)) return ST_BAD_INPUT;
     tr->h[tr->n - 1] = 1.0;
     tr->order[tr->n - 1] = 0;
     memcpy(tr->D + (tr->n - 1) * (MAX_ORDER + 1) * NX, s->y, sizeof(double) * NX);
-    double *f = s->f;
-    long steps = 0;
-    while (s->t < O->ss_tmax) {
-        double t_old;
-        status = bdf_step(s, &t_old);
-        if (status) return steps > 0 && (status == ST_STEP_TOO_SMALL || status == ST_NONFINITE) ? ST_NO_STEADY_STATE : status;
-        if (++steps > O->ss_max_steps) return ST_NO_STEADY_STATE;
-        if (traj_push(tr, s)) return ST_BAD_INPUT;
-        eval_rhs(s, s->t, s->y, f);
-        if (!all_finite(f, NX)) return ST_NONFINITE;
-        double acc = 0.0;
-        for (int i = 0; i < NX; i++) {
-            double q = f[i] / (SS_ATOL(O, i) + O->ss_rtol * fabs(s->y[i]));
-            acc += q * q;
-        }
-        if ((NX > 0 ? sqrt(acc / NX) : 0.0) < 1.0) return ST_OK;
-    }
-    return ST_NO_STEADY_STATE;
+    return steady_state_loop(s, traj_push_step, tr);
 }
 
 /* ---------------------------------------------------------------- backward pass */

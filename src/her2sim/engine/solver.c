@@ -1107,12 +1107,13 @@ static int find_event(Solver *s, double t_old, unsigned char *before, unsigned c
 
 /* ---------------------------------------------------------------- drivers */
 
-/* Integrate to steady state from s->y at time 0. */
-static int run_steady_state(Solver *s)
+/* Step a started solver until steady state (weighted RMS of the right-hand side below 1);
+   on_step (may be NULL) is called after every accepted step, and a non-zero return stops the
+   run with ST_BAD_INPUT (the adjoint's forward pass records its trajectory there). */
+static int steady_state_loop(Solver *s, int (*on_step)(void *ctx, const Solver *s), void *ctx)
 {
     const Options *O = s->O;
-    int status = bdf_start(s, 0.0, O->ss_tmax);
-    if (status) return status;
+    int status;
     double *f = s->f;
     long steps = 0;
     while (s->t < O->ss_tmax) {
@@ -1121,6 +1122,7 @@ static int run_steady_state(Solver *s)
         /* a solution that diverges (overflow, collapsing steps) has no steady state */
         if (status) return steps > 0 && (status == ST_STEP_TOO_SMALL || status == ST_NONFINITE) ? ST_NO_STEADY_STATE : status;
         if (++steps > O->ss_max_steps) return ST_NO_STEADY_STATE;
+        if (on_step && on_step(ctx, s)) return ST_BAD_INPUT;
         eval_rhs(s, s->t, s->y, f);
         if (!all_finite(f, NX)) return ST_NONFINITE;
         double acc = 0.0;
@@ -1131,6 +1133,14 @@ static int run_steady_state(Solver *s)
         if ((NX > 0 ? sqrt(acc / NX) : 0.0) < 1.0) return ST_OK;
     }
     return ST_NO_STEADY_STATE;
+}
+
+/* Integrate to steady state from s->y at time 0. */
+static int run_steady_state(Solver *s)
+{
+    int status = bdf_start(s, 0.0, s->O->ss_tmax);
+    if (status) return status;
+    return steady_state_loop(s, NULL, NULL);
 }
 
 static void write_output(Solver *s, double t, const double *y, int n_sel, const int *sel, double *row, double *outbuf)
