@@ -358,7 +358,8 @@ class _Counted:
         self._keep(f, z)
         return f if np.isfinite(f) else self._penalty()
 
-    def value_and_gradient(self, z: np.ndarray) -> tuple[float, np.ndarray]:
+    def value_and_gradient(self, z: np.ndarray, *, failure: str = "penalty") -> tuple[float, np.ndarray]:
+        """Value and gradient; a failure is :meth:`_penalty` (scipy) or ``inf`` (``failure="inf"``, fides)."""
         self.n_grad += 1
         f, g = self.objective.value_and_gradient(self.full(z))
         f = float(f)
@@ -367,7 +368,7 @@ class _Counted:
             g = g[self.free]
         if not np.isfinite(f) or not np.all(np.isfinite(g)):
             self.n_grad_failed += 1
-            return self._penalty(), np.zeros_like(g)
+            return (math.inf if failure == "inf" else self._penalty()), np.zeros_like(g)
         self._keep(f, z)
         return f, g
 
@@ -450,10 +451,13 @@ def _fides(counted: _Counted, z0: np.ndarray, lb: np.ndarray, ub: np.ndarray, op
     elif hessian == "bfgs":
         update = fides.BFGS()
     fun = counted.value_gradient_fim
-    if hessian == "bfgs":  # fides takes (value, gradient) when it builds the whole Hessian itself
-
+    if hessian == "bfgs":
+        # fides builds the whole Hessian itself and takes (value, gradient): the objective's own
+        # gradient (adjoint where it chooses one), not a forward-sensitivity run for a Fisher
+        # information that would be thrown away (on the flagship problem 1.3 s against 128 s)
         def fun(z):
-            return counted.value_gradient_fim(z)[:2]
+            # fides rejects a non-finite value and shrinks its trust region
+            return counted.value_and_gradient(z, failure="inf")
 
     opt = fides.Optimizer(fun, ub=np.asarray(ub, float), lb=np.asarray(lb, float),
                           verbose=logging.ERROR, options=opts, hessian_update=update)
@@ -851,7 +855,7 @@ def multistart(
         _validate_choice("options['polish']", str(opts["polish"]), sorted(_GRADIENT_METHODS | {"fides"}))
     if method == "fides":
         _validate_choice("options['hessian']", str(opts.get("hessian", "fim")), _FIDES_HESSIANS)
-        if not callable(getattr(objective, "value_gradient_fim", None)):
+        if opts.get("hessian", "fim") != "bfgs" and not callable(getattr(objective, "value_gradient_fim", None)):
             raise ValidationError("method='fides' needs an objective with value_gradient_fim (the Fisher information)")
     settings: dict[str, Any] = {
         "method": method, "options": opts, "seed": int(seed), "sampling": sampling,
