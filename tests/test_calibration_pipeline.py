@@ -64,6 +64,10 @@ def test_run_end_to_end_and_resume(tmp_path):
     assert k.min() <= 1.0 <= k.max()  # the truth (k_off = 1) lies inside the plausible population
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["n_members"] == 25
+    # the best fit as a parameter table: its k_off is the best start's (log10 scale; rounding only)
+    table = pd.read_csv(tmp_path / "run" / "best_parameters.tsv", sep="\t").set_index("parameterId")
+    k_best = 10 ** run.multistart.x_best[list(run.multistart.x_ids).index("k_off")]
+    np.testing.assert_allclose(float(table.loc["k_off", "nominalValue"]), k_best, rtol=1e-14, atol=0)
     # resume: the same call finds every start and the ensemble done
     again = run_calibration(yaml_path.parent, tmp_path / "run", family=TOY_FAMILY, n_starts=3, n_members=25, seed=2,
                             progress=lambda stage, k, n: seen.append(("again", stage, k)))

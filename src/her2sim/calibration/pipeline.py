@@ -9,6 +9,9 @@ family's model) and writes into ``out_dir``:
     keeps every finished start and the same call runs only the rest;
 ``waterfall.png``, ``waterfall.tsv``
     the sorted final objectives and the fraction of starts within ``tolerance`` of the best;
+``best_parameters.tsv``
+    the problem's parameter table with ``nominalValue`` the best fit (model and observation
+    parameters; ``her2sim validate --parameters`` takes it);
 ``ensemble/``
     the plausible population (:func:`her2sim.calibration.ensemble.plausible_population`), with
     the training findings (measured in the problem, or applied as constraints) in its header.
@@ -93,7 +96,7 @@ def run_calibration(
     import matplotlib.pyplot as plt
 
     from ..family import default_family, get_family
-    from .fit import load_multistart, multistart, plot_waterfall
+    from .fit import load_multistart, multistart, plot_waterfall, write_parameter_table
     from .objective import PetabObjective
 
     if sampler not in ("plausible", "emcee"):
@@ -128,6 +131,7 @@ def run_calibration(
     ax = plot_waterfall(result, tolerance=tolerance)
     ax.figure.savefig(out / "waterfall.png", dpi=120, bbox_inches="tight")
     plt.close(ax.figure)
+    write_parameter_table(objective.problem, result.x_best, out / "best_parameters.tsv")
 
     key = {"x_best": [float(v) for v in result.x_best], "n_members": int(n_members), "seed": int(seed),
            "sampler": sampler, "n_steps": int(n_steps) if sampler == "emcee" else None,
