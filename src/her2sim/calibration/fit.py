@@ -54,6 +54,7 @@ __all__ = [
     "fraction_reaching",
     "plot_waterfall",
     "write_parameter_table",
+    "read_parameter_values",
     "problem_fingerprint",
     "DEFAULT_TOLERANCE",
 ]
@@ -1070,6 +1071,53 @@ def write_parameter_table(
     path.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(path, sep="\t")
     return table
+
+
+def read_parameter_values(path: str | os.PathLike[str], *, estimated_only: bool = True) -> dict[str, float]:
+    """Read fitted values back from a PEtab parameter table (e.g. :func:`write_parameter_table`'s).
+
+    Parameters
+    ----------
+    path : path
+        Tab-separated table with columns ``parameterId`` and ``nominalValue`` (linear scale).
+    estimated_only : bool
+        Keep only the rows with ``estimate`` = 1 (the fitted ones) when the table has that
+        column: the fixed rows of a problem (e.g. parameters its conditions set) are not fit
+        results.
+
+    Returns
+    -------
+    dict
+        ``{parameterId: linear value}`` in table order.
+
+    Raises
+    ------
+    ValidationError
+        A missing column, a repeated id, or a value that is not a finite number.
+    """
+    path = Path(path)
+    try:
+        table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"{path.name}: not a readable tab-separated parameter table ({exc})") from exc
+    missing = [c for c in ("parameterId", "nominalValue") if c not in table.columns]
+    if missing:
+        raise ValidationError(f"{path.name}: missing column(s) {missing}; a PEtab parameter table needs "
+                              "parameterId and nominalValue")
+    if estimated_only and "estimate" in table.columns:
+        table = table[table["estimate"].str.strip() == "1"]
+    out: dict[str, float] = {}
+    for pid, text in zip(table["parameterId"].str.strip(), table["nominalValue"].str.strip()):
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise ValidationError(f"{path.name}: nominalValue of {pid!r} is {text!r}; allowed: a finite number")
+        if pid in out:
+            raise ValidationError(f"{path.name}: parameterId {pid!r} appears twice")
+        out[pid] = value
+    return out
 
 
 def _original_parameter_table(problem) -> pd.DataFrame:
