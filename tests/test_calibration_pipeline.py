@@ -209,8 +209,9 @@ def test_cli_run_passes_the_fides_hessian_and_time_limit(tmp_path):
     out = tmp_path / "run"
     res = CliRunner().invoke(app, ["calibrate-model", "run", str(yaml_path.parent), str(out), "--family",
                                    "toy_receptor_kinase", "-n", "2", "-m", "5", "--hessian", "bfgs",
-                                   "--max-time", "60"])
+                                   "--max-time", "60", "--inflation", "0.5"])
     assert res.exit_code == 0, res.output
+    assert TOY_FAMILY.ensemble(out / "ensemble").header["details"]["inflation"] == 0.5
     manifest = json.loads((out / "multistart" / "manifest.json").read_text())
     assert manifest["settings"]["options"] == {"maxiter": 1000, "hessian": "bfgs", "maxtime": 60.0}
     # the same optimum as the default (Fisher-information) run of test_cli_run_on_a_toy_problem's
@@ -218,6 +219,13 @@ def test_cli_run_passes_the_fides_hessian_and_time_limit(tmp_path):
     default = run_calibration(yaml_path.parent, tmp_path / "default", family=TOY_FAMILY, n_starts=2, n_members=5)
     summary = json.loads((out / "summary.json").read_text())
     assert abs(summary["best_objective"] - default.multistart.fval_best) <= 1e-2
+    import pytest
+
+    from her2sim.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="inflation"):
+        run_calibration(yaml_path.parent, tmp_path / "default", family=TOY_FAMILY, n_starts=2, n_members=5,
+                        inflation=0.0)
     # fides options with another optimiser: a clear error naming the option, not a crash
     res = CliRunner().invoke(app, ["calibrate-model", "run", str(yaml_path.parent), str(tmp_path / "x"), "--family",
                                    "toy_receptor_kinase", "--method", "L-BFGS-B", "--hessian", "bfgs"])

@@ -58,6 +58,8 @@ def run(
                                      help="Apply the qualitative literature checks as acceptance constraints."),
     hessian: str | None = typer.Option(None, help="fides Hessian: fim (default; a forward-sensitivity run per "
                                        "iteration), hybrid, or bfgs (the adjoint gradient only: the flagship's choice)."),
+    inflation: float = typer.Option(1.0, min=1e-6, help="Plausible population: proposal scale relative to the "
+                                    "inverse Fisher information (the flagship needs ~0.1)."),
     max_time: float | None = typer.Option(None, "--max-time", min=1.0,
                                           help="fides: wall-time limit per start in seconds (the start is then "
                                           "'not-converged' at its best point)."),
@@ -90,7 +92,7 @@ def run(
     with bar:
         result = run_calibration(problem, outdir, family=family, n_starts=starts, n_members=members, seed=seed,
                                  method=method, options=options or None, constraints=cons,
-                                 constraint_findings=names, sampler=sampler, n_steps=steps,
+                                 constraint_findings=names, sampler=sampler, n_steps=steps, inflation=inflation,
                                  progress=lambda stage, k, n: callback(k, n, None))
     typer.echo(f"best objective {result.multistart.fval_best:.6g}; {result.fraction_at_optimum:.0%} of starts at "
                f"the optimum; ensemble of {result.ensemble.n_members} members in {outdir / 'ensemble'}")
