@@ -64,6 +64,10 @@ def test_run_end_to_end_and_resume(tmp_path):
     assert k.min() <= 1.0 <= k.max()  # the truth (k_off = 1) lies inside the plausible population
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["n_members"] == 25
+    # the best fit as a parameter table: its k_off is the best start's (log10 scale; rounding only)
+    table = pd.read_csv(tmp_path / "run" / "best_parameters.tsv", sep="\t").set_index("parameterId")
+    k_best = 10 ** run.multistart.x_best[list(run.multistart.x_ids).index("k_off")]
+    np.testing.assert_allclose(float(table.loc["k_off", "nominalValue"]), k_best, rtol=1e-14, atol=0)
     # resume: the same call finds every start and the ensemble done
     again = run_calibration(yaml_path.parent, tmp_path / "run", family=TOY_FAMILY, n_starts=3, n_members=25, seed=2,
                             progress=lambda stage, k, n: seen.append(("again", stage, k)))
@@ -196,3 +200,84 @@ def test_cli_run_on_a_toy_problem(tmp_path):
     assert res.exit_code == 0, res.output
     assert "ensemble of 10 members" in res.output
     assert TOY_FAMILY.ensemble(out / "ensemble").n_members == 10
+
+
+def test_cli_run_passes_the_fides_hessian_and_time_limit(tmp_path):
+    from her2sim.cli import app
+
+    yaml_path = _problem(tmp_path)
+    out = tmp_path / "run"
+    res = CliRunner().invoke(app, ["calibrate-model", "run", str(yaml_path.parent), str(out), "--family",
+                                   "toy_receptor_kinase", "-n", "2", "-m", "5", "--hessian", "bfgs",
+                                   "--max-time", "60", "--inflation", "0.5"])
+    assert res.exit_code == 0, res.output
+    assert TOY_FAMILY.ensemble(out / "ensemble").header["details"]["inflation"] == 0.5
+    manifest = json.loads((out / "multistart" / "manifest.json").read_text())
+    assert manifest["settings"]["options"] == {"maxiter": 1000, "hessian": "bfgs", "maxtime": 60.0}
+    # the same optimum as the default (Fisher-information) run of test_cli_run_on_a_toy_problem's
+    # settings: 0.01 NLL units, far below the 1.92 of a likelihood-ratio interval
+    default = run_calibration(yaml_path.parent, tmp_path / "default", family=TOY_FAMILY, n_starts=2, n_members=5)
+    summary = json.loads((out / "summary.json").read_text())
+    assert abs(summary["best_objective"] - default.multistart.fval_best) <= 1e-2
+    import pytest
+
+    from her2sim.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="inflation"):
+        run_calibration(yaml_path.parent, tmp_path / "default", family=TOY_FAMILY, n_starts=2, n_members=5,
+                        inflation=0.0)
+    # fides options with another optimiser: a clear error naming the option, not a crash
+    res = CliRunner().invoke(app, ["calibrate-model", "run", str(yaml_path.parent), str(tmp_path / "x"), "--family",
+                                   "toy_receptor_kinase", "--method", "L-BFGS-B", "--hessian", "bfgs"])
+    assert res.exit_code != 0 and "--hessian" in res.output
+
+
+def test_parameter_table_round_trip_and_validate_with_parameters(tmp_path, monkeypatch):
+    import pytest
+
+    from her2sim.calibration.fit import read_parameter_values, write_parameter_table
+    from her2sim.cli import app
+    from her2sim.errors import ValidationError
+    from her2sim.io.petab import load_petab
+    from her2sim.library import scorecard
+    from her2sim.library.her2_model import build
+
+    # oracle 1: write_parameter_table -> read_parameter_values is the identity (repr round trip)
+    yaml_path = _problem(tmp_path)
+    problem = load_petab(yaml_path)
+    written = {"k_off": 0.123456789012345}
+    write_parameter_table(problem, written, tmp_path / "best.tsv")
+    back = read_parameter_values(tmp_path / "best.tsv")
+    assert back["k_off"] == written["k_off"]
+    assert list(back) == [p.id for p in problem.parameters if p.estimate]  # the estimated rows, in table order
+
+    # oracle 2: validate --parameters hands the scorecard the model with exactly the estimated model
+    # parameters of the table (observation parameters and fixed rows are not applied)
+    model = build()
+    rows = ["parameterId\tparameterScale\tlowerBound\tupperBound\tnominalValue\testimate",
+            "kdeg_HER2\tlog10\t1e-4\t10\t0.0123\t1",
+            "scale_BT474\tlog10\t1e-3\t1e3\t0.7\t1",
+            "mu_max\tlog10\t1e-4\t10\t99.0\t0"]
+    (tmp_path / "p.tsv").write_text("\n".join(rows) + "\n")
+    seen = {}
+
+    def fake_write_scorecard(out, *, model=None):
+        seen["model"] = model
+        return pd.DataFrame({"verdict": ["reproduced", "not reproduced", "not applicable"]})
+
+    monkeypatch.setattr(scorecard, "write_scorecard", fake_write_scorecard)
+    res = CliRunner().invoke(app, ["validate", "--out", str(tmp_path / "v"), "--parameters", str(tmp_path / "p.tsv")])
+    assert res.exit_code == 0, res.output
+    assert "reproduced 1 of 2 applicable" in res.output
+    values = {p.id: p.value for p in seen["model"].parameters}
+    assert values["kdeg_HER2"] == 0.0123
+    assert values["mu_max"] == {p.id: p.value for p in model.parameters}["mu_max"]  # fixed row: untouched
+
+    # a table of typos is an error naming the closest model parameter, not a silent nominal run
+    (tmp_path / "typo.tsv").write_text("parameterId\tnominalValue\testimate\nkdg_HER2\t0.01\t1\n")
+    res = CliRunner().invoke(app, ["validate", "--out", str(tmp_path / "v"), "--parameters", str(tmp_path / "typo.tsv")],
+                             env={"COLUMNS": "1000"})
+    assert res.exit_code != 0 and "Did you mean 'kdeg_HER2'" in res.output
+    (tmp_path / "bad.tsv").write_text("parameterId\tnominalValue\nkdeg_HER2\tnan\n")
+    with pytest.raises(ValidationError, match="finite"):
+        read_parameter_values(tmp_path / "bad.tsv")

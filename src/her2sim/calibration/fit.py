@@ -54,6 +54,7 @@ __all__ = [
     "fraction_reaching",
     "plot_waterfall",
     "write_parameter_table",
+    "read_parameter_values",
     "problem_fingerprint",
     "DEFAULT_TOLERANCE",
 ]
@@ -358,7 +359,8 @@ class _Counted:
         self._keep(f, z)
         return f if np.isfinite(f) else self._penalty()
 
-    def value_and_gradient(self, z: np.ndarray) -> tuple[float, np.ndarray]:
+    def value_and_gradient(self, z: np.ndarray, *, failure: str = "penalty") -> tuple[float, np.ndarray]:
+        """Value and gradient; a failure is :meth:`_penalty` (scipy) or ``inf`` (``failure="inf"``, fides)."""
         self.n_grad += 1
         f, g = self.objective.value_and_gradient(self.full(z))
         f = float(f)
@@ -367,7 +369,7 @@ class _Counted:
             g = g[self.free]
         if not np.isfinite(f) or not np.all(np.isfinite(g)):
             self.n_grad_failed += 1
-            return self._penalty(), np.zeros_like(g)
+            return (math.inf if failure == "inf" else self._penalty()), np.zeros_like(g)
         self._keep(f, z)
         return f, g
 
@@ -450,10 +452,13 @@ def _fides(counted: _Counted, z0: np.ndarray, lb: np.ndarray, ub: np.ndarray, op
     elif hessian == "bfgs":
         update = fides.BFGS()
     fun = counted.value_gradient_fim
-    if hessian == "bfgs":  # fides takes (value, gradient) when it builds the whole Hessian itself
-
+    if hessian == "bfgs":
+        # fides builds the whole Hessian itself and takes (value, gradient): the objective's own
+        # gradient (adjoint where it chooses one), not a forward-sensitivity run for a Fisher
+        # information that would be thrown away (on the flagship problem 1.3 s against 128 s)
         def fun(z):
-            return counted.value_gradient_fim(z)[:2]
+            # fides rejects a non-finite value and shrinks its trust region
+            return counted.value_and_gradient(z, failure="inf")
 
     opt = fides.Optimizer(fun, ub=np.asarray(ub, float), lb=np.asarray(lb, float),
                           verbose=logging.ERROR, options=opts, hessian_update=update)
@@ -851,7 +856,7 @@ def multistart(
         _validate_choice("options['polish']", str(opts["polish"]), sorted(_GRADIENT_METHODS | {"fides"}))
     if method == "fides":
         _validate_choice("options['hessian']", str(opts.get("hessian", "fim")), _FIDES_HESSIANS)
-        if not callable(getattr(objective, "value_gradient_fim", None)):
+        if opts.get("hessian", "fim") != "bfgs" and not callable(getattr(objective, "value_gradient_fim", None)):
             raise ValidationError("method='fides' needs an objective with value_gradient_fim (the Fisher information)")
     settings: dict[str, Any] = {
         "method": method, "options": opts, "seed": int(seed), "sampling": sampling,
@@ -1066,6 +1071,53 @@ def write_parameter_table(
     path.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(path, sep="\t")
     return table
+
+
+def read_parameter_values(path: str | os.PathLike[str], *, estimated_only: bool = True) -> dict[str, float]:
+    """Read fitted values back from a PEtab parameter table (e.g. :func:`write_parameter_table`'s).
+
+    Parameters
+    ----------
+    path : path
+        Tab-separated table with columns ``parameterId`` and ``nominalValue`` (linear scale).
+    estimated_only : bool
+        Keep only the rows with ``estimate`` = 1 (the fitted ones) when the table has that
+        column: the fixed rows of a problem (e.g. parameters its conditions set) are not fit
+        results.
+
+    Returns
+    -------
+    dict
+        ``{parameterId: linear value}`` in table order.
+
+    Raises
+    ------
+    ValidationError
+        A missing column, a repeated id, or a value that is not a finite number.
+    """
+    path = Path(path)
+    try:
+        table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"{path.name}: not a readable tab-separated parameter table ({exc})") from exc
+    missing = [c for c in ("parameterId", "nominalValue") if c not in table.columns]
+    if missing:
+        raise ValidationError(f"{path.name}: missing column(s) {missing}; a PEtab parameter table needs "
+                              "parameterId and nominalValue")
+    if estimated_only and "estimate" in table.columns:
+        table = table[table["estimate"].str.strip() == "1"]
+    out: dict[str, float] = {}
+    for pid, text in zip(table["parameterId"].str.strip(), table["nominalValue"].str.strip()):
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise ValidationError(f"{path.name}: nominalValue of {pid!r} is {text!r}; allowed: a finite number")
+        if pid in out:
+            raise ValidationError(f"{path.name}: parameterId {pid!r} appears twice")
+        out[pid] = value
+    return out
 
 
 def _original_parameter_table(problem) -> pd.DataFrame:

@@ -9,6 +9,9 @@ family's model) and writes into ``out_dir``:
     keeps every finished start and the same call runs only the rest;
 ``waterfall.png``, ``waterfall.tsv``
     the sorted final objectives and the fraction of starts within ``tolerance`` of the best;
+``best_parameters.tsv``
+    the problem's parameter table with ``nominalValue`` the best fit (model and observation
+    parameters; ``her2sim validate --parameters`` takes it);
 ``ensemble/``
     the plausible population (:func:`her2sim.calibration.ensemble.plausible_population`), with
     the training findings (measured in the problem, or applied as constraints) in its header.
@@ -18,6 +21,7 @@ family's model) and writes into ``out_dir``:
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -68,6 +72,7 @@ def run_calibration(
     max_candidates: int | None = None,
     sampler: str = "plausible",
     n_steps: int = 1000,
+    inflation: float = 1.0,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> CalibrationRun:
     """Multistart fit, waterfall and plausible-population ensemble of a problem (see the module docstring).
@@ -81,6 +86,10 @@ def run_calibration(
     constraints : mapping, optional
         Acceptance constraints (e.g. :func:`her2sim.calibration.flagship_problem.literature_constraints`);
         ``constraint_findings`` names the findings they stand for (added to the training set).
+    inflation : float
+        Scale of the plausible population's proposal relative to ``FIM⁻¹``
+        (:func:`~her2sim.calibration.ensemble.plausible_population`). On the flagship problem
+        (162 estimated parameters) 1 gave no acceptance in 30 candidates, 0.1 accepted 50 of 58.
     sampler : {"plausible", "emcee"}
         The plausible population (Allen et al. 2016; constraints apply) or emcee posterior
         samples (``n_steps`` per walker; constraints do not apply there).
@@ -93,11 +102,13 @@ def run_calibration(
     import matplotlib.pyplot as plt
 
     from ..family import default_family, get_family
-    from .fit import load_multistart, multistart, plot_waterfall
+    from .fit import load_multistart, multistart, plot_waterfall, write_parameter_table
     from .objective import PetabObjective
 
     if sampler not in ("plausible", "emcee"):
         raise ValidationError(f"sampler={sampler!r}; allowed: 'plausible', 'emcee'")
+    if not (isinstance(inflation, (int, float)) and math.isfinite(inflation) and inflation > 0):
+        raise ValidationError(f"inflation={inflation!r}; allowed: a finite number > 0")
     if sampler == "emcee" and constraints:
         raise ValidationError("constraints apply to sampler='plausible' only (acceptance); emcee samples the likelihood")
     fam = default_family() if family is None else get_family(family) if isinstance(family, str) else family
@@ -128,9 +139,11 @@ def run_calibration(
     ax = plot_waterfall(result, tolerance=tolerance)
     ax.figure.savefig(out / "waterfall.png", dpi=120, bbox_inches="tight")
     plt.close(ax.figure)
+    write_parameter_table(objective.problem, result.x_best, out / "best_parameters.tsv")
 
     key = {"x_best": [float(v) for v in result.x_best], "n_members": int(n_members), "seed": int(seed),
            "sampler": sampler, "n_steps": int(n_steps) if sampler == "emcee" else None,
+           "inflation": float(inflation) if sampler == "plausible" else None,
            "constraints": sorted(constraints or {}), "model_fingerprint": model.fingerprint()}
     folder = out / "ensemble"
     if (folder / "header.json").is_file():
@@ -146,7 +159,8 @@ def run_calibration(
                                  progress=tick)
     else:
         ens = plausible_population(objective, result.x_best, n_members, seed=seed, model=model,
-                                   constraints=constraints, max_candidates=max_candidates, progress=tick)
+                                   constraints=constraints, max_candidates=max_candidates, inflation=inflation,
+                                   progress=tick)
     training = sorted(set(_training_from_problem(yaml_path.parent)) | set(constraint_findings))
     header = dict(ens.header)
     header["details"] = {**header["details"], "run_key": key, "problem": yaml_path.parent.name,

@@ -41,18 +41,41 @@ def _echo_err(message: str) -> None:
 def validate(
     out: Path = typer.Option(Path("her2sim-output/validate"), "--out", "-o", help="Folder for the scorecard and figures."),
     figures: bool = typer.Option(True, help="Write one figure per finding."),
+    parameters: Path | None = typer.Option(
+        None, "--parameters", "-p", exists=True, dir_okay=False,
+        help="PEtab parameter table (e.g. calibrate-model run's best_parameters.tsv): its estimated model "
+             "parameters replace the model's values; observation parameters (scales, noise) are skipped."),
 ) -> None:
     """Run the literature scorecard of the flagship model and write it (CSV, Markdown, figures)."""
+    model = None
+    if parameters is not None:
+        from ..calibration.fit import read_parameter_values
+        from ..errors import UnknownNameError
+        from ..library.her2_model import build
+
+        model = build()
+        values = read_parameter_values(parameters)
+        applied = {k: v for k, v in values.items() if k in set(model.parameter_ids)}
+        skipped = [k for k in values if k not in applied]
+        if not applied and values:  # a table of typos or of another model: name the closest id
+            raise UnknownNameError("--parameters", next(iter(values)), model.parameter_ids)
+        if not applied:
+            raise typer.BadParameter(f"{parameters}: no estimated parameters (estimate = 1)", param_hint="--parameters")
+        model = model.with_parameters(applied)
+        _echo_err(f"{len(applied)} model parameters from {parameters.name}; skipped {len(skipped)} that are not "
+                  f"model parameters" + (f" ({', '.join(skipped[:5])}{', ...' if len(skipped) > 5 else ''})"
+                                         if skipped else ""))
     out.mkdir(parents=True, exist_ok=True)
     try:
         from ..library.scorecard import write_scorecard
     except ImportError:  # scorecard writer not installed: table only
         from ..library.findings import run_checks
 
-        table = run_checks()
+        table = run_checks(model)
         table.to_csv(out / "scorecard.csv", index=False)
     else:
-        table = write_scorecard(out, figures=figures) if _accepts(write_scorecard, "figures") else write_scorecard(out)
+        kw = {"figures": figures} if _accepts(write_scorecard, "figures") else {}
+        table = write_scorecard(out, model=model, **kw)
     verdicts = table["verdict"].value_counts().to_dict()
     applicable = sum(v for k, v in verdicts.items() if k != "not applicable")
     ok = verdicts.get("reproduced", 0)

@@ -56,6 +56,13 @@ def run(
     steps: int = typer.Option(1000, min=10, help="emcee steps per walker."),
     constraints: bool = typer.Option(False, "--constraints/--no-constraints",
                                      help="Apply the qualitative literature checks as acceptance constraints."),
+    hessian: str | None = typer.Option(None, help="fides Hessian: fim (default; a forward-sensitivity run per "
+                                       "iteration), hybrid, or bfgs (the adjoint gradient only: the flagship's choice)."),
+    inflation: float = typer.Option(1.0, min=1e-6, help="Plausible population: proposal scale relative to the "
+                                    "inverse Fisher information (the flagship needs ~0.1)."),
+    max_time: float | None = typer.Option(None, "--max-time", min=1.0,
+                                          help="fides: wall-time limit per start in seconds (the start is then "
+                                          "'not-converged' at its best point)."),
 ) -> None:
     """Multistart fit -> waterfall -> plausible-population ensemble, with progress."""
     import pandas as pd
@@ -63,6 +70,13 @@ def run(
     from ..calibration.pipeline import run_calibration
     from .calibration import _progress
 
+    options: dict[str, object] = {}
+    if hessian is not None:
+        options["hessian"] = hessian
+    if max_time is not None:
+        options["maxtime"] = float(max_time)
+    if options and method != "fides":
+        raise typer.BadParameter(f"--hessian/--max-time apply to --method fides, not {method!r}", param_hint="--method")
     cons, names = None, []
     folder = problem if problem.is_dir() else problem.parent
     if constraints:
@@ -77,7 +91,8 @@ def run(
     bar, callback = _progress("calibrate-model")
     with bar:
         result = run_calibration(problem, outdir, family=family, n_starts=starts, n_members=members, seed=seed,
-                                 method=method, constraints=cons, constraint_findings=names, sampler=sampler, n_steps=steps,
+                                 method=method, options=options or None, constraints=cons,
+                                 constraint_findings=names, sampler=sampler, n_steps=steps, inflation=inflation,
                                  progress=lambda stage, k, n: callback(k, n, None))
     typer.echo(f"best objective {result.multistart.fval_best:.6g}; {result.fraction_at_optimum:.0%} of starts at "
                f"the optimum; ensemble of {result.ensemble.n_members} members in {outdir / 'ensemble'}")
