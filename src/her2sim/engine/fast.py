@@ -109,19 +109,9 @@ def _declared_history(model: Model, fs: list[str], where: str) -> Model:
             out[call] = delay_with_history(call.args[0], pre, call.args[1])
         return expr.xreplace(out) if out else expr
 
-    return model.replace(
-        reactions=tuple(dataclasses.replace(r, rate=split(r.rate)) for r in model.reactions),
-        assignment_rules=tuple(dataclasses.replace(a, math=split(a.math)) for a in model.assignment_rules),
-        rate_rules=tuple(dataclasses.replace(a, math=split(a.math)) for a in model.rate_rules),
-        initial_assignments=tuple(dataclasses.replace(a, math=split(a.math)) for a in model.initial_assignments),
-        events=tuple(
-            dataclasses.replace(
-                e, trigger=split(e.trigger), assignments=tuple((v, split(m)) for v, m in e.assignments),
-                priority=split(e.priority), delay=split(e.delay),
-            )
-            for e in model.events
-        ),
-    )
+    from .rates import map_expressions
+
+    return map_expressions(model, split)
 
 
 def _switches_that_break(model: Model, det: sympy.Expr, switches: list[str], ruled: set[str]) -> list[str]:

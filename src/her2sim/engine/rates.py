@@ -27,7 +27,7 @@ elements.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import sympy
@@ -53,6 +53,24 @@ def _expressions(model: Model) -> Iterator[sympy.Basic | float | None]:
         for extra in (e.priority, e.delay):
             if isinstance(extra, sympy.Basic):
                 yield extra
+
+def map_expressions(model: Model, f: Callable[[Any], Any]) -> Model:
+    """The model with ``f`` applied to every expression :func:`_expressions` visits (rates, rule
+    and initial-assignment math, event triggers, assignments, priorities and delays)."""
+    return model.replace(
+        reactions=tuple(dataclasses.replace(r, rate=f(r.rate)) for r in model.reactions),
+        assignment_rules=tuple(dataclasses.replace(a, math=f(a.math)) for a in model.assignment_rules),
+        rate_rules=tuple(dataclasses.replace(a, math=f(a.math)) for a in model.rate_rules),
+        initial_assignments=tuple(dataclasses.replace(a, math=f(a.math)) for a in model.initial_assignments),
+        events=tuple(
+            dataclasses.replace(
+                e, trigger=f(e.trigger), assignments=tuple((v, f(m)) for v, m in e.assignments),
+                priority=f(e.priority), delay=f(e.delay),
+            )
+            for e in model.events
+        ),
+    )
+
 
 
 class delay_with_history(sympy.Function):  # noqa: N801 - a variant of SBML's delay
@@ -153,19 +171,7 @@ def merge_nested_delays(model: Model) -> Model:
 
     if not any(isinstance(e, sympy.Basic) and e.has(delay) for e in _expressions(model)):
         return model
-    return model.replace(
-        reactions=tuple(dataclasses.replace(r, rate=merge(r.rate)) for r in model.reactions),
-        assignment_rules=tuple(dataclasses.replace(a, math=merge(a.math)) for a in model.assignment_rules),
-        rate_rules=tuple(dataclasses.replace(a, math=merge(a.math)) for a in model.rate_rules),
-        initial_assignments=tuple(dataclasses.replace(a, math=merge(a.math)) for a in model.initial_assignments),
-        events=tuple(
-            dataclasses.replace(
-                e, trigger=merge(e.trigger), assignments=tuple((v, merge(m)) for v, m in e.assignments),
-                priority=merge(e.priority), delay=merge(e.delay),
-            )
-            for e in model.events
-        ),
-    )
+    return map_expressions(model, merge)
 
 
 def free_names(expr: sympy.Basic) -> set[str]:
