@@ -925,6 +925,10 @@ def _build() -> tuple[Drug, ...]:
             ),
             clinical=False,
         ),
+        exposure_note=("clinical exposure from her2sim.library.pk: 40 mg once daily (label) through the population "
+                       "CL/F of Freiwald 2014 (42.3 L/h; Cancer Chemother Pharmacol 73:759, read in the public SimKi "
+                       "implementation of that model): average total 39 ng/mL, 4.1 nM free. The catalogue Exposure "
+                       "above stays the xenograft range (clinical=False) it was sourced as"),
         binds_p95_her2=True,
     ))
 
@@ -1427,15 +1431,18 @@ def _build() -> tuple[Drug, ...]:
                 binding="reversible", potency_nM=11.0, potency_kind="IC50",
                 provenance=_sourced(_fry_2004, "CDK4 IC50 0.011 umol/L; no activity on 36 other kinases"),
                 cellular=CellularPotency(
-                    IC50_nominal_nM=55.0, serum_percent=10.0, readout="Rb phosphorylation (S780)",
+                    IC50_nominal_nM=63.0, serum_percent=10.0, readout="Rb phosphorylation (Ser795), 24 h",
                     cell_line="MDA-MB-435 (Rb-positive)",
-                    provenance=_assumed(
-                        "cellular Rb-phosphorylation IC50 ~60 nM recalled from Fry 2004, not verified here (its "
-                        "abstract, read again in a medchemexpress mirror, reports G1 arrest with reduced "
-                        "phospho-Ser780/Ser795 Rb but no cellular IC50); Finn 2009 "
-                        "(Breast Cancer Res 11:R77, abstract read) says palbociclib blocks Rb phosphorylation in "
-                        "cells 'in the low nanomolar range'; 55 nM = 5 x the CDK4 kinase IC50, nominal in 10 % "
-                        "serum, converted to free like every cellular potency of the catalogue"),
+                    provenance=_sourced(
+                        "MedChemExpress product page 'Palbociclib (isethionate)' (HY-A0065), read in its "
+                        "blog.csdn.net mirror (mmmm12134/article/details/140660498), citing Fry DW et al. 2004, "
+                        "Mol Cancer Ther 3:1427-38 (its ref. [1]); primary table not read",
+                        "the page states that palbociclib dihydrochloride (0-1 uM, 24 h) inhibits Rb phosphorylation "
+                        "at Ser795 in MDA-MB-435 cells with an IC50 of 0.063 uM, with similar results for Ser780/Ser795 "
+                        "in Colo-205 cells. The assay serum is not given there: 10 % (standard medium) is assumed. "
+                        "The same page gives proliferation IC50s of 4 nM to 1 uM over luminal ER-positive and "
+                        "HER2-amplified breast lines (6 days; its ref. [3], Finn 2009 Breast Cancer Res 11:R77), "
+                        "consistent with this target-level value"),
                 ),
             ),
             Target(
