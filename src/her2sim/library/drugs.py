@@ -552,7 +552,9 @@ _NERATINIB_COVALENT = CovalentKinetics(
         "inhibition at antiproliferative doses; the number itself was not readable here. Measured covalent "
         "kinetics (kinact/KI of neratinib on purified EGFR, Schwartz PA et al. 2014, PNAS 111:173) were searched "
         "for and not found in the corpus: EGFR, not HER2, is the enzyme that paper measured, so its values would "
-        "also need the HER2 transfer"),
+        "also need the HER2 transfer. Searched again (sources branch): the Schwartz 2014 paper and any k_inact/K_I "
+        "for neratinib were not found in any corpus; a MedChemExpress page on neratinib (blog.csdn.net mirror, read) gives the Rabindran 2004 kinase IC50s "
+        "(HER2 59, EGFR 92 nM) and G1-S arrest of BT474 cells at 0-2 nM (12-16 h), but no cellular IC50"),
 )
 # Afatinib: Solca 2012 (abstract read): proliferation of ErbB-driven lines inhibited "at concentrations
 # below 100 nM"; 100 nM nominal in 10 % serum (fu 0.05 -> 0.345 in medium) is an upper bound of the
@@ -714,7 +716,7 @@ def _build() -> tuple[Drug, ...]:
                 "whose abstracts give no affinity; 1 nM is an order-of-magnitude placeholder for "
                 "a therapeutic IgG1 and should be replaced or fitted. Searched again (exposure branch): the "
                 "Franklin MC et al. 2004 Cancer Cell 5:317 structure paper (ErbB2-pertuzumab complex) was found "
-                "but no affinity is in its readable part"
+                "but no affinity is in its readable part." + " Searched again (sources branch): no affinity found"
             ),
             potency_assay="antigen binding",
             note=(
@@ -925,6 +927,10 @@ def _build() -> tuple[Drug, ...]:
             ),
             clinical=False,
         ),
+        exposure_note=("clinical exposure from her2sim.library.pk: 40 mg once daily (label) through the population "
+                       "CL/F of Freiwald 2014 (42.3 L/h; Cancer Chemother Pharmacol 73:759, read in the public SimKi "
+                       "implementation of that model): average total 39 ng/mL, 4.1 nM free. The catalogue Exposure "
+                       "above stays the xenograft range (clinical=False) it was sourced as"),
         binds_p95_her2=True,
     ))
 
@@ -935,7 +941,8 @@ def _build() -> tuple[Drug, ...]:
             "pharmacology.md K15: no data found. A search (pages/docs/code corpora) found "
             "Torrance CJ et al. 2000, Nat Med 6:1024-8 (PMID 10973323, doi:10.1038/79534), whose "
             "abstract confirms EKB-569 is an irreversible EGFR kinase inhibitor but gives no IC50; "
-            "~39 nM is the recalled value attributed to Wissner A et al. (J Med Chem 2003), not read"
+            "~39 nM is the recalled value attributed to Wissner A et al. (J Med Chem 2003), not read." + " Searched again (sources branch): vendor "
+            "pages and their mirrors and public repositories (exact-string search): no readable EKB-569 IC50"
         ),
     )
     pelitinib_her2 = Target(
@@ -943,7 +950,8 @@ def _build() -> tuple[Drug, ...]:
         binding="covalent", potency_nM=1255.0, potency_kind="IC50", covalent=_PELITINIB_COVALENT,
         provenance=_assumed(
             "HER2 is inhibited much more weakly than EGFR by EKB-569 (recalled, ~1.3 uM in vendor "
-            "compilations); no primary source found in the search; treat as uncertain within ~3-fold"
+            "compilations); no primary source found in the search; treat as uncertain within ~3-fold." + " Searched again (sources branch): no "
+            "readable HER2 value"
         ),
     )
     drugs.append(Drug(
@@ -961,7 +969,8 @@ def _build() -> tuple[Drug, ...]:
         molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="free base")),
         canonical_unit="nM",
         exposure=None,
-        exposure_note="no clinical exposure found (K15: no data found; searched again for EKB-569 phase I PK: none)",
+        exposure_note=("no clinical exposure found (K15: no data found; searched again for EKB-569 phase I PK: none). "
+                       "Searched again (sources branch): pages, docs, issues and code corpora, including public population-PK model repositories (SimKi, mrgsolve/nlmixr2 libraries); no EKB-569 concentration or clearance"),
         binds_p95_her2=True,
         note=(
             "mechanism (irreversible EGFR inhibitor) sourced: Torrance CJ et al. 2000, Nat Med 6:1024-8, "
@@ -1028,7 +1037,9 @@ def _build() -> tuple[Drug, ...]:
                 "recalled from Furet P et al. 2013, Bioorg Med Chem Lett 23:3741-8 (p110alpha IC50 ~5 nM), not "
                 "verified here (pharmacology.md K16: not found). Searches (pages corpus) found only abstracts "
                 "without numbers (CCLE profiling, Cancer Res 2012 72(8 Suppl):3749; first-in-human, J Clin Oncol "
-                "2018;36:1291-9, PMID 29401002)"
+                "2018;36:1291-9, PMID 29401002)." + " Searched again (sources branch): the benchchem compound page (identity, MW only), "
+                "PI3K-inhibitor reviews and vendor mirrors (MedChemExpress, Selleck) and public repositories: no readable "
+                "p110alpha IC50 and no cellular (pAKT or proliferation) IC50 in a HER2-amplified line"
             ),
             note="assumed similar for wild-type and hotspot-mutant p110alpha",
         ),),
@@ -1067,7 +1078,9 @@ def _build() -> tuple[Drug, ...]:
                     "biochemical IC50 52 nM; confirmed-secondary: a compound compilation (smolecule.com, product "
                     "s548230, Table 2) gives PI3Kalpha 52 and PI3Kbeta 166 nM citing Maira 2012, whose abstract "
                     "(aacrjournals mct 11/2/317, read) confirms inhibition of all four class I isoforms and of the "
-                    "hotspot mutants without numbers"
+                    "hotspot mutants without numbers. A cellular (pAKT or proliferation) IC50 that would replace the "
+                    "model's assumed x10 ATP-site shift was searched for (sources branch: the Maira 2012 abstract, "
+                    "vendor mirrors, public repositories) and not found"
                 ),
             ),
             Target(
@@ -1099,7 +1112,9 @@ def _build() -> tuple[Drug, ...]:
         exposure=None,
         exposure_note=("no concentration read: Bendell JC et al. 2012, J Clin Oncol 30:282 (first-in-human; abstract "
                        "read, repub.eur.nl) gives MTD 100 mg/day, half-life ~40 h and ~3-fold steady-state "
-                       "accumulation, but no Cmax or AUC value, so no exposure is derived"),
+                       "accumulation, but no Cmax or AUC value, so no exposure is derived. "
+                       "Searched again (sources branch): pages, docs, issues and code corpora, including public population-PK model repositories (SimKi, mrgsolve/nlmixr2 libraries); the Japanese phase I (Ando 2014 Cancer Sci 105:347) and later buparlisib pages "
+                       "were found, with no value in their readable part"),
     ))
 
     drugs.append(Drug(
@@ -1124,7 +1139,8 @@ def _build() -> tuple[Drug, ...]:
         exposure=None,
         exposure_note=("no concentration read: recommended phase 2 dose 330 mg (capsule) / 340 mg (tablet) daily, "
                        "14 days on / 7 off (phase Ib NSCLC abstract, read); the first-in-human concentrations "
-                       "(Sarker D et al. 2015, Clin Cancer Res 21:77) were not readable here"),
+                       "(Sarker D et al. 2015, Clin Cancer Res 21:77) were not readable here. "
+                       "Searched again (sources branch): pages, docs, issues and code corpora, including public population-PK model repositories (SimKi, mrgsolve/nlmixr2 libraries); the first-in-human manuscript (studyres copy) is found only by its front matter"),
     ))
 
     drugs.append(Drug(
@@ -1196,7 +1212,9 @@ def _build() -> tuple[Drug, ...]:
         exposure=None,
         exposure_note=("no concentration read (MK-2206 monotherapy weak: L42): Yap TA et al. 2011, J Clin Oncol "
                        "29:4688 (PMID 22025163; abstract read) gives MTD 60 mg every other day, median Tmax 6-8 h, "
-                       "mean t1/2 55-78 h and dose-proportional Cmax/AUC, but no value"),
+                       "mean t1/2 55-78 h and dose-proportional Cmax/AUC, but no value. "
+                       "Searched again (sources branch): pages, docs, issues and code corpora, including public population-PK model repositories (SimKi, mrgsolve/nlmixr2 libraries); the Japanese phase 1 (Cancer Chemother Pharmacol 2015, doi:10.1007/s00280-015-2810-z) "
+                       "and the AACR 2009 B135 abstract were read without a concentration value"),
     ))
 
     drugs.append(Drug(
@@ -1211,7 +1229,8 @@ def _build() -> tuple[Drug, ...]:
                 provenance=_assumed(
                     "recalled from Lin J et al. 2013, Clin Cancer Res 19:1760-72 (doi:10.1158/1078-0432.CCR-12-3072; "
                     "AKT1/2/3 IC50 5/18/8 nM), not verified here: the paper was found again (studyres.com copy) "
-                    "but its numbers are not in the readable part (pharmacology.md K19: not found)"
+                    "but its numbers are not in the readable part (pharmacology.md K19: not found)." + " Searched again (sources branch): the "
+                    "studyres copy (front matter only), the first-in-human paper (abstract) and vendor mirrors: no number"
                 ),
             )
             for gene, value in (("AKT1", 5.0), ("AKT2", 18.0), ("AKT3", 8.0))
@@ -1228,7 +1247,9 @@ def _build() -> tuple[Drug, ...]:
         exposure_note=("no concentration read: 400 mg once daily (phase 3 dose); low plasma protein binding, median "
                        "t1/2 45 h (27.8-66.9), Tmax 0.5-3 h, steady state within 7 days (secondary summary of the "
                        "first-in-human study, Saura C et al. 2017 Cancer Discov 7:102, read); no Cmax or clearance "
-                       "value, so no exposure is derived"),
+                       "value, so no exposure is derived. "
+                       "Searched again (sources branch): pages, docs, issues and code corpora, including public population-PK model repositories (SimKi, mrgsolve/nlmixr2 libraries); the population-PK paper (Yoshida, 342 patients, three-compartment model) was found "
+                       "without its parameter table in the readable part"),
     ))
 
     drugs.append(Drug(
@@ -1246,7 +1267,8 @@ def _build() -> tuple[Drug, ...]:
                 "recalled order of magnitude for rapalogs; mechanism (FKBP12 complex, allosteric, "
                 "mTORC1-selective) is textbook and the F1000 review Xie J et al. 2016 (PMC5007757) "
                 "describes it. Searched again: Schuler W et al. 1997, Transplantation 64:36 (SDZ RAD "
-                "pharmacology) was found, but its potencies are not in the readable part"
+                "pharmacology) was found, but its potencies are not in the readable part." + " Searched again (sources branch): vendor "
+                "mirrors and label records: no cellular mTORC1 IC50"
             ),
             note="incomplete inhibitor: 4E-BP1 phosphorylation partly resistant; mTORC2 spared acutely",
         ),),
@@ -1293,7 +1315,8 @@ def _build() -> tuple[Drug, ...]:
                     "recalled from Gilmartin AG et al. 2011, Clin Cancer Res 17:989-1000 (MEK1 IC50 0.92 nM), not "
                     "verified here: its abstract (read twice) confirms potent, selective allosteric MEK1/2 "
                     "inhibition but gives no number; direct allosteric MEK1/2 binding also in Yoshida T et al. "
-                    "2012, Oncotarget 3:1533"
+                    "2012, Oncotarget 3:1533." + " Searched again (sources branch): the Gilmartin 2011 abstract again, vendor mirrors and an "
+                    "exact-string search of public repositories for the 0.92/1.8 nM pair: none found"
                 ),
             ),
             Target(
@@ -1335,7 +1358,10 @@ def _build() -> tuple[Drug, ...]:
                     "Mulvihill MJ et al. 2009, Future Med Chem 1:1153-71 (primary not read)",
                     "biochemical IC50 35 nM (recombinant IGF1R kinase); confirmed-secondary: a compound page "
                     "(benchchem.com b2565389, citing ChEBI CHEBI:91402) gives IGF-1R 35 nM and IR 75 nM. Dual "
-                    "IGF1R/IR inhibition: Barata P et al. 2018, Invest New Drugs (abstract mirror)"
+                    "IGF1R/IR inhibition: Barata P et al. 2018, Invest New Drugs (abstract mirror). A cellular IGF1R "
+                    "autophosphorylation IC50 that would replace the model's assumed x10 ATP-site shift was searched for "
+                    "(sources branch) and not found; the only cellular figure read is coarse (about one third of 19 SCLC "
+                    "lines sensitive with IC50 < 1 umol/L, Mol Cancer Ther 2013 12:1131, abstract)"
                 ),
             ),
             Target(
@@ -1353,7 +1379,9 @@ def _build() -> tuple[Drug, ...]:
         exposure=None,
         exposure_note=("no concentration read: 150 mg twice daily is the phase 2 dose (Barata 2018, CRPC; SARC GIST "
                        "trial, Clin Cancer Res 2020 26:1837); the phase I abstract (NCRI, intermittent dosing) reports "
-                       "linear PK without values"),
+                       "linear PK without values. "
+                       "Searched again (sources branch): pages, docs, issues and code corpora, including public population-PK model repositories (SimKi, mrgsolve/nlmixr2 libraries); the linsitinib-erlotinib phase I (Macaulay 2016 Clin Cancer Res) was found only by its "
+                       "abstract opening"),
     ))
 
     drugs.append(Drug(
@@ -1367,7 +1395,7 @@ def _build() -> tuple[Drug, ...]:
             provenance=_assumed(
                 "recalled from Schoeberl B et al. 2010, Cancer Res 70:2485 (KD 0.8 nM), not verified here (searched "
                 "again: not found in the corpus). The IgG2 class and anti-ErbB3 target are sourced: US patent "
-                "10,184,006 (Merrimack; patents.justia.com); so is its clinical development (Denlinger 2021)"
+                "10,184,006 (Merrimack; patents.justia.com); so is its clinical development (Denlinger 2021)." + " Searched again (sources branch): not found"
             ),
             potency_assay="antigen binding",
         ),),
@@ -1380,7 +1408,8 @@ def _build() -> tuple[Drug, ...]:
         exposure_note=("no concentration read: Denlinger CS et al. 2021, Invest New Drugs 39:1604 (PMID 34250553; "
                        "abstract read) gives the phase 2 dose (40 mg/kg loading, then 20 mg/kg weekly), terminal "
                        "t1/2 ~100 h and steady state after 3-4 weekly doses, but no concentration; a volume of "
-                       "distribution would have to be assumed, so no exposure is derived"),
+                       "distribution would have to be assumed, so no exposure is derived. "
+                       "Searched again (sources branch): pages, docs, issues and code corpora, including public population-PK model repositories (SimKi, mrgsolve/nlmixr2 libraries); the open-access full text (PMC8541959) is reachable only by its introduction"),
     ))
 
     drugs.append(Drug(
@@ -1394,7 +1423,7 @@ def _build() -> tuple[Drug, ...]:
             provenance=_assumed(
                 "no affinity found or recalled with confidence; 1 nM is an order-of-magnitude "
                 "placeholder for a therapeutic antibody; included because findings L20 (Garrett 2013 "
-                "Clin Cancer Res 19:610) uses U3-1287 to block the HER3 rebound"
+                "Clin Cancer Res 19:610) uses U3-1287 to block the HER3 rebound." + " Searched again (sources branch): no affinity found"
             ),
             potency_assay="antigen binding",
         ),),
@@ -1407,7 +1436,8 @@ def _build() -> tuple[Drug, ...]:
         exposure_note=("no concentration read: 18 mg/kg every 3 weeks (Japanese phase 1, Cancer Chemother Pharmacol "
                        "2014;73:511, PMID 24442032; abstract read); the US phase 1 (ASCO 2011 abstract 3026, read) "
                        "reports steady state after 3 cycles and a mean Cmin,ss >10-fold the xenograft "
-                       "HER3-inhibition threshold, without the value"),
+                       "HER3-inhibition threshold, without the value. "
+                       "Searched again (sources branch): pages, docs, issues and code corpora, including public population-PK model repositories (SimKi, mrgsolve/nlmixr2 libraries); no concentration or clearance"),
     ))
 
     # ============================================================================================
@@ -1427,15 +1457,18 @@ def _build() -> tuple[Drug, ...]:
                 binding="reversible", potency_nM=11.0, potency_kind="IC50",
                 provenance=_sourced(_fry_2004, "CDK4 IC50 0.011 umol/L; no activity on 36 other kinases"),
                 cellular=CellularPotency(
-                    IC50_nominal_nM=55.0, serum_percent=10.0, readout="Rb phosphorylation (S780)",
+                    IC50_nominal_nM=63.0, serum_percent=10.0, readout="Rb phosphorylation (Ser795), 24 h",
                     cell_line="MDA-MB-435 (Rb-positive)",
-                    provenance=_assumed(
-                        "cellular Rb-phosphorylation IC50 ~60 nM recalled from Fry 2004, not verified here (its "
-                        "abstract, read again in a medchemexpress mirror, reports G1 arrest with reduced "
-                        "phospho-Ser780/Ser795 Rb but no cellular IC50); Finn 2009 "
-                        "(Breast Cancer Res 11:R77, abstract read) says palbociclib blocks Rb phosphorylation in "
-                        "cells 'in the low nanomolar range'; 55 nM = 5 x the CDK4 kinase IC50, nominal in 10 % "
-                        "serum, converted to free like every cellular potency of the catalogue"),
+                    provenance=_sourced(
+                        "MedChemExpress product page 'Palbociclib (isethionate)', read in its "
+                        "blog.csdn.net mirror (mmmm12134/article/details/140660498), citing Fry DW et al. 2004, "
+                        "Mol Cancer Ther 3:1427-38 (its ref. [1]); primary table not read",
+                        "the page states that palbociclib dihydrochloride (0-1 uM, 24 h) inhibits Rb phosphorylation "
+                        "at Ser795 in MDA-MB-435 cells with an IC50 of 0.063 uM, with similar results for Ser780/Ser795 "
+                        "in Colo-205 cells. The assay serum is not given there: 10 % (standard medium) is assumed. "
+                        "The same page gives proliferation IC50s of 4 nM to 1 uM over luminal ER-positive and "
+                        "HER2-amplified breast lines (6 days; its ref. [3], Finn 2009 Breast Cancer Res 11:R77), "
+                        "consistent with this target-level value"),
                 ),
             ),
             Target(

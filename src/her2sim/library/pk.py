@@ -47,6 +47,15 @@ are those of the project's pharmacology notes, cited with the original paper or 
   (``plasma_per_measured``; see :data:`EVEROLIMUS_PLASMA_PER_BLOOD`).
 * erlotinib — V/F 232 L, median half-life 36.2 h, Tmax 4 h and 93 % plasma protein binding
   sourced (Tarceva label); CL/F derived (V/F ln 2 / t1/2 = 4.44 L/h).
+* afatinib — CL/F 42.3 L/h sourced from the population PK model of Freiwald M et al. 2014
+  (Cancer Chemother Pharmacol 73:759-70; typical patient: 62 kg, male, fasted, ECOG 0), read in
+  a public implementation of that model (OliversLab/SimKi, ``CPP/afatinib.cpp``; the paper
+  itself was not opened). The published model has two compartments (V2/F 456 L, k23 0.170 /h,
+  k32 0.0685 /h, ka 0.252 /h); the 1-compartment model here keeps its CL/F, so the average
+  exposure dose/(CL/F tau) is the published one, and takes V/F from the steady-state terminal
+  half-life of about 37 h (Wind S et al. 2013, Clin Pharmacokinet 52:1101, abstract read) and
+  Tmax 3.5 h (midpoint of the 2-5 h in the same abstract); unbound fraction 0.05 ("~95 %
+  bound", label summary, pharmacology.md K12).
 
 Tumour partitioning
 -------------------
@@ -106,6 +115,12 @@ KADCYLA = ("Kadcyla (ado-trastuzumab emtansine) US label, section 12.3, populati
 K13 = "Tukysa label (medex.com.bd / rxreasoner mirrors), pharmacology.md K13"
 TARCEVA = ("Tarceva (erlotinib) US label, CLINICAL PHARMACOLOGY (rxdrugnews.com / clustermed.info mirrors): about "
            "60 % absorbed, Tmax 4 h, 93 % bound to albumin and alpha1-acid glycoprotein, V/F 232 L, median t1/2 36.2 h")
+FREIWALD_2014 = ("Freiwald M et al. 2014, Cancer Chemother Pharmacol 73:759-70 (afatinib population PK), read in "
+                 "the public implementation OliversLab/SimKi CPP/afatinib.cpp (GitHub; paper not opened): CL/F 42.3 "
+                 "L/h, V2/F 456 L, k23 0.170 /h, k32 0.0685 /h, ka 0.252 /h, reference weight 62 kg")
+WIND_2013 = ("Wind S et al. 2013, Clin Pharmacokinet 52:1101-9 (PMID 23813493; abstract read): Cmax 2-5 h after "
+             "dosing, steady state within 8 days, geometric mean terminal half-life at steady state about 37 h, "
+             "221 patients, 10-100 mg once daily")
 SPECTOR_2015 = ("Spector NL, Robertson FC, Bacus S et al. 2015, PLoS One 10:e0142845 (lapatinib plasma and tumour "
                 "concentrations in patients with breast cancer, 1000 or 1500 mg/day before surgery)")
 
@@ -119,7 +134,13 @@ TUMOUR_PARTITION: dict[str, tuple[float, Prov]] = {
                         "several-fold (about 4-fold taken; recall spans 3-10-fold) above plasma after 10-14 days "
                         "of daily dosing. Applied to the free plasma concentration, i.e. tumour tissue taken to "
                         "bind lapatinib like plasma; extra tissue binding (lysosomal trapping) would make the "
-                        "free tumour concentration lower than this")),
+                        "free tumour concentration lower than this. Verification tried again (sources branch): "
+                        "the pages, docs, issues and code corpora return only the dx.plos.org title and author "
+                        "block of the paper (no abstract or results text), no PMC copy and no repository quoting "
+                        "its numbers; the other tumour data found are mouse brain-metastasis distributions "
+                        "(Taskar 2012, PMC3489161) and a [11C]lapatinib PET volume of distribution in brain "
+                        "metastases (EJNMMI Res 2015), neither a breast-tumour-to-plasma ratio in patients; so "
+                        "still not verified")),
 }
 #: Everolimus concentrates in red cells: the Afinitor label states that about 20 % of the drug in
 #: blood is in plasma at the concentrations of 10 mg/day (recalled, not read in this work); with a
@@ -366,6 +387,19 @@ def _build() -> dict[str, PKModel]:
         "tmax": ("sourced", TARCEVA, "peak plasma levels 4 h after dosing"),
         "free_fraction": ("sourced", TARCEVA, "93 % protein bound, so unbound 0.07")},
         note="unbound fraction 0.07 (label); plasma concentrations")
+    # afatinib: population CL/F (Freiwald 2014); V/F from the steady-state terminal half-life (37 h, Wind 2013)
+    cl_afa = 42.3
+    v_afa = cl_afa * 37.0 / math.log(2)
+    models["afatinib"] = _oral("afatinib", cl_f=cl_afa, v_f=v_afa, tmax=3.5, fu=0.05, prov={
+        "CL_F": ("sourced", FREIWALD_2014, "typical CL/F 42.3 L/h (62 kg, male, fasted, ECOG 0)"),
+        "V_F": ("derived", f"{FREIWALD_2014}; {WIND_2013}",
+                f"CL/F x t1/2 37 h / ln 2 = {v_afa:.0f} L: the 1-compartment volume with the published terminal "
+                "half-life (the published 2-compartment volumes sum to 456 + 456 x 0.170/0.0685 = 1588 L); the "
+                "average exposure dose/(CL/F tau) does not depend on it"),
+        "tmax": ("sourced", WIND_2013, "Cmax 2-5 h after dosing; midpoint 3.5 h"),
+        "free_fraction": ("sourced", "hospital formulary label summary (pharmacology.md K12): ~95 % bound",
+                          "unbound 0.05")},
+        note="unbound fraction 0.05 (~95 % bound); 1-compartment reduction of the 2-compartment population model")
     return models
 
 
@@ -401,6 +435,9 @@ REGIMENS: dict[str, Regimen] = {
                                   source="Mekinist label: 2 mg once daily"),
     "tucatinib 300 mg bid": Regimen("tucatinib 300 mg bid", "tucatinib", 300.0, 12.0,
                                     source="Tukysa label: 300 mg twice daily (pharmacology.md K13)"),
+    "afatinib 40 mg qd": Regimen("afatinib 40 mg qd", "afatinib", 40.0, 24.0,
+                                 source="Gilotrif/Giotrif label: 40 mg once daily (NSCLC); the HER2+ breast phase II "
+                                        "(clinical-trials.csv C45) used 50 mg once daily"),
     "erlotinib 150 mg qd": Regimen("erlotinib 150 mg qd", "erlotinib", 150.0, 24.0,
                                    source="Tarceva label: 150 mg once daily (NSCLC); not a breast-cancer regimen"),
 }
