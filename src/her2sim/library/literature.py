@@ -566,6 +566,8 @@ _GI_DIR = "logical GI (direction; sizes follow unit flip rates)"
 #: a drug potency or affinity so weak (nM) that the drug cannot act at any dose of the checks
 _INERT = 1e12
 _PIK3CA_ALLELES = ("PIK3CA H1047R", "PIK3CA E545K")
+#: the twin's two mTORC1 outputs held as without a rapalog (everolimus acts on S6K and on 4E-BP1 there)
+_TWIN_MTORC1_ON = {"S6K": 1, "EIF4EBP1": 0}
 AB_TRASTUZUMAB_BLOCK = Ablation(
     "trastuzumab's block of ligand-independent HER2 signalling removed",
     kinetic={"trastuzumab_signalling_block": 0.0}, logical={"HER2": 1})
@@ -785,7 +787,7 @@ def _declare() -> tuple[LiteratureCheck, ...]:
                 "PIK3CA: buparlisib + everolimus add ≥ 15 GI to lapatinib",
                 Ablation("buparlisib cannot inhibit PI3K and everolimus cannot inhibit mTORC1",
                          kinetic={"IC50_buparlisib_PI3K": _INERT, "IC50_buparlisib_PI3Kb": _INERT,
-                                  "IC50_everolimus_mTORC1": _INERT}, logical={"PI3K": 1, "S6K": 1})))
+                                  "IC50_everolimus_mTORC1": _INERT}, logical={"PI3K": 1, **_TWIN_MTORC1_ON})))
     add(LiteratureCheck(
         "L08a", "L08", "3", "HER2-amplified, PIK3CA H1047R vs wild type", "lapatinib 1 uM, 24 h",
         "PI3K output (PIP3)", "mutant partially uncouples PI3K from HER2", _DIR,
@@ -938,7 +940,8 @@ def _declare() -> tuple[LiteratureCheck, ...]:
             _gi("GI_TKI", L), _gi("GI_TKI_HER3kd", L, HER3_KD),
         ),
         criterion=lambda v, f: v["pHER3_24h_over_1h"] >= 1.3 and v["GI_TKI_HER3kd"] >= v["GI_TKI"] + 10.0,
-        logical_criterion=lambda v, f: v["HER3_late"] >= 1.3 * v["HER3_nadir"] and v["GI_TKI_HER3kd"] >= v["GI_TKI"] + 10.0,
+        logical_criterion=lambda v, f: (v["HER3_late"] >= 1.3 * v["HER3_nadir"] and v["HER3_late"] > v["HER3_nadir"]
+                                        and v["GI_TKI_HER3kd"] >= v["GI_TKI"] + 10.0),
         logical_text="lapatinib: HER3 late ≥ 1.3× nadir; HER3 knockdown adds ≥ 10 GI", logical_scope="time course",
         depends_on=GROWTH, ablation=AB_FOXO_HER3,
     ))
@@ -966,7 +969,9 @@ def _declare() -> tuple[LiteratureCheck, ...]:
             Nadir("pHER3_1h", logical_label="HER3_early", readout="pHER3", arm=_arm(L), times=(1.0,)),
             Level("pHER3_24h", logical_label="HER3_late", readout="pHER3", arm=_arm(L)),
         ),
-        criterion=lambda v, f: v["pHER3_1h"] <= 0.5 * v["pHER3_0h"] and v["pHER3_24h"] >= 1.3 * v["pHER3_1h"],
+        # "> 1h" as well: a reactivation is a rise (without it the twin's 0 ≥ 1.3 × 0 would pass, see test_ablation)
+        criterion=lambda v, f: (v["pHER3_1h"] <= 0.5 * v["pHER3_0h"] and v["pHER3_24h"] >= 1.3 * v["pHER3_1h"]
+                                and v["pHER3_24h"] > v["pHER3_1h"]),
         logical_text="lapatinib: HER3 early ≤ 50 % of baseline, late ≥ 1.3× early", logical_scope="time course",
         depends_on=AKT_FIT, ablation=AB_FOXO_HER3,
     ))
@@ -1044,7 +1049,7 @@ def _declare() -> tuple[LiteratureCheck, ...]:
                 "mTOR inhibition sensitises PTEN-deficient cells to trastuzumab (preclinical statement)",
                 PTEN, T, EVE, "PTEN loss: everolimus adds ≥ 15 GI to trastuzumab",
                 Ablation("everolimus cannot inhibit mTORC1", kinetic={"IC50_everolimus_mTORC1": _INERT},
-                         logical={"S6K": 1})))
+                         logical=_TWIN_MTORC1_ON)))
     add(LiteratureCheck(
         "L44", "L44", "10", "SKBR3-like", "lapatinib 1 uM, trastuzumab 10 ug/mL, both; 24 h / 72 h",
         "surface HER2; trastuzumab-bound HER2; growth inhibition",
