@@ -371,7 +371,7 @@ def _markdown(frame: pd.DataFrame, counts: Mapping[str, Any], seconds: float) ->
         f"({counts['percent_reproduced_counted']:.1f} %)**. Listed, not counted ({counts['n_not_counted']}): "
         f"{', '.join(counts['not_counted_ids']) or 'none'} — true by construction ({counts['n_by_construction']}), "
         "or passing with no ablation able to make them fail (null findings). Every counted check that "
-        "reproduces fails when the mechanism it is about is switched off (column ablation; tests/test_ablation.py).",
+        "reproduces fails when the mechanism it is about is switched off (column ablation; tests/test_literature_ablation.py).",
         f"* Run time: {seconds:.0f} s.",
         "",
         "| id | mechanism | verdict | counted | simulated | published | tolerance | uses fitted | passes without fitting "
