@@ -1140,3 +1140,25 @@ def literature_check(check_id: str) -> LiteratureCheck:
         return _BY_ID[check_id]
     except KeyError:
         raise UnknownNameError("check", check_id, _BY_ID) from None
+
+
+def counted_checks() -> tuple[LiteratureCheck, ...]:
+    """The checks whose pass counts as validation (:attr:`LiteratureCheck.counted`).
+
+    Examples
+    --------
+    >>> "L01" in {c.id for c in counted_checks()} and "L18a" not in {c.id for c in counted_checks()}
+    True
+    """
+    return tuple(c for c in LITERATURE_CHECKS if c.counted)
+
+
+def by_construction_checks() -> tuple[LiteratureCheck, ...]:
+    """The checks true by construction (listed on the scorecard, never counted; ``note`` says why).
+
+    Examples
+    --------
+    >>> [c.id for c in by_construction_checks()]
+    ['L04', 'L14a', 'L18a', 'L18c', 'L44']
+    """
+    return tuple(c for c in LITERATURE_CHECKS if c.by_construction)
