@@ -28,6 +28,15 @@ Where the formalisms cannot read a criterion the same way, the declaration says 
 
 Doses are those of :data:`STANDARD_DOSES` (the literature checks' in-vitro doses): the twin
 reads every one of them as saturating.
+
+Every check is shown able to fail (issue #14): next to it stands its :class:`Ablation`, the
+mechanism the finding is about switched off (or reversed) as parameter overrides of the kinetic
+model — ids checked against the model and its parameter roles — and, where the twin has the
+mechanism, node fixes of the twin; ``tests/test_literature_ablation.py`` asserts that every check
+reproduced by the default model fails under it. A check with no sensible ablation says why
+(``no_ablation``, e.g. a null finding) and does not count when it passes; a check that holds by
+construction (``by_construction``, reason in ``note``) is listed on the scorecard and never
+counted (:attr:`LiteratureCheck.counted`, :func:`counted_checks`, :func:`by_construction_checks`).
 """
 
 from __future__ import annotations
