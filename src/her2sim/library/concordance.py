@@ -93,16 +93,17 @@ class LogicalLab:
     t_max : float
         Horizon of every run (1/rate units).
     ablation : Ablation, optional
-        A check's :class:`~her2sim.library.literature.Ablation`: its ``logical`` node fixes are
-        applied to the twin before every condition (a genotype fixing the same node wins).
+        A check's :class:`~her2sim.library.literature.Ablation`: its cut edges and node fixes
+        (:meth:`~her2sim.library.literature.Ablation.twin`) are applied to the twin before every
+        condition (a genotype fixing the same node wins).
     """
 
     def __init__(self, *, n_trajectories: int = 400, seed: int = 0, t_max: float = 40.0,
                  ablation: _literature.Ablation | None = None) -> None:
         model = hl.load()
         self.ablation = ablation
-        if ablation is not None and ablation.logical:
-            model = model.with_fixed(dict(ablation.logical))
+        if ablation is not None and ablation.has_logical:
+            model = ablation.twin(model)
         self.model = model
         self.n_trajectories = int(n_trajectories)
         self.seed = int(seed)
@@ -191,7 +192,7 @@ def run_logical_ablated(check_id: str, *, n_trajectories: int = 400, seed: int =
     from ..errors import ValidationError
 
     declared = _literature.literature_check(check_id)
-    if declared.ablation is None or not declared.ablation.logical:
+    if declared.ablation is None or not declared.ablation.has_logical:
         raise ValidationError(f"check {check_id} declares no logical ablation")
     lab = LogicalLab(n_trajectories=n_trajectories, seed=seed, ablation=declared.ablation)
     return _logical_run(declared)(lab)

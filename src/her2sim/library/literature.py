@@ -410,21 +410,64 @@ class Ablation:
         the model's genotype table, so an allele's parameters need not be spelled out here).
     logical
         ``{node: 0 or 1}`` fixes of the logical twin's internal nodes, applied to the twin before a
-        check's conditions (so declare only nodes the check's genotypes leave free). Empty: the
-        twin has no counterpart of the mechanism.
+        check's conditions (so declare only nodes the check's genotypes leave free).
+    edges
+        ``{(regulator, target): 0 or 1}``: edges of the twin cut, the target's rule reading the
+        regulator as that constant (e.g. ``("PTEN", "PIP3"): 1`` — PIP3 no longer sees PTEN loss).
+        This reaches mechanisms a genotype or drug input switches on, which a node fix cannot.
+        Both empty: the twin has no counterpart of the mechanism.
     """
 
     mechanism: str
     kinetic: Mapping[str, float] = field(default_factory=dict)
     revert: tuple[str, ...] = ()
     logical: Mapping[str, int] = field(default_factory=dict)
+    edges: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not (self.kinetic or self.revert):
             raise ValidationError(f"ablation {self.mechanism!r}: give kinetic parameter overrides or genotypes to revert")
-        for node, value in self.logical.items():
+        for node, value in [*self.logical.items(), *self.edges.items()]:
             if value not in (0, 1):
                 raise ValidationError(f"ablation {self.mechanism!r}: logical fix {node}={value!r}; allowed: 0, 1")
+
+    @property
+    def has_logical(self) -> bool:
+        """Whether the twin has a counterpart of the ablation (node fixes or cut edges)."""
+        return bool(self.logical or self.edges)
+
+    def twin(self, model: Any) -> Any:
+        """The logical twin ``model`` with this ablation's edges cut and nodes fixed.
+
+        Raises
+        ------
+        UnknownNameError
+            A target or fixed node that is not an internal node of the twin, or a regulator that
+            its target's rule does not read (the regulators it does read are named).
+        """
+        import dataclasses
+
+        from ..logical import Const
+
+        internal = tuple(n for n in model.nodes if n not in model.inputs)
+        cuts: dict[str, dict[str, Any]] = {}
+        for (regulator, target), value in self.edges.items():
+            if target not in internal:
+                raise UnknownNameError("ablation edge target", target, internal)
+            if regulator not in model.regulators(target):
+                raise UnknownNameError(f"ablation edge regulator of {target}", regulator, model.regulators(target))
+            cuts.setdefault(target, {})[regulator] = Const(bool(value))
+        if cuts:
+            rules = tuple(
+                dataclasses.replace(rule, expression=rule.expression.substitute(cuts[rule.target]),
+                                    mechanism=f"ablated ({self.mechanism}): {rule.mechanism}")
+                if rule.target in cuts else rule
+                for rule in model.rules)
+            model = dataclasses.replace(model, rules=rules)
+        for node in self.logical:
+            if node not in internal:
+                raise UnknownNameError("ablation node", node, internal)
+        return model.with_fixed(dict(self.logical)) if self.logical else model
 
     def overrides(self, model: Any) -> dict[str, float]:
         """The kinetic parameter overrides on ``model``, ids and roles checked.
@@ -456,8 +499,10 @@ class Ablation:
         parts = [f"{k} = {v:g}" for k, v in self.kinetic.items()]
         parts += [f"{g} reverted to wild type" for g in self.revert]
         text = f"{self.mechanism} ({'; '.join(parts)})"
-        if self.logical:
-            text += "; twin: " + ", ".join(f"{k} = {v}" for k, v in self.logical.items())
+        twin = [f"{k} = {v}" for k, v in self.logical.items()]
+        twin += [f"{r} → {t} cut ({t} reads {r} = {v})" for (r, t), v in self.edges.items()]
+        if twin:
+            text += "; twin: " + ", ".join(twin)
         return text
 
 
@@ -575,27 +620,34 @@ _GI_DIR = "logical GI (direction; sizes follow unit flip rates)"
 #: a drug potency or affinity so weak (nM) that the drug cannot act at any dose of the checks
 _INERT = 1e12
 _PIK3CA_ALLELES = ("PIK3CA H1047R", "PIK3CA E545K")
-#: the twin's two mTORC1 outputs held as without a rapalog (everolimus acts on S6K and on 4E-BP1 there)
-_TWIN_MTORC1_ON = {"S6K": 1, "EIF4EBP1": 0}
+#: the twin's rapalog input cut from both mTORC1 outputs (everolimus acts on S6K and on 4E-BP1 there)
+_TWIN_RAPALOG_CUT = {("mTORC1_inhibitor", "S6K"): 0, ("mTORC1_inhibitor", "EIF4EBP1"): 0}
+#: the twin's pan-PI3K input cut from PI3K and from the PTEN-independent PIP3 term
+_TWIN_PAN_PI3K_CUT = {("PI3K_pan_inhibitor", "PI3K"): 0, ("PI3K_pan_inhibitor", "PIP3"): 0}
 AB_TRASTUZUMAB_BLOCK = Ablation(
     "trastuzumab's block of ligand-independent HER2 signalling removed",
-    kinetic={"trastuzumab_signalling_block": 0.0}, logical={"HER2": 1})
+    kinetic={"trastuzumab_signalling_block": 0.0}, edges={("Trastuzumab", "HER2"): 0})
 AB_IGF1R_CROSSTALK = Ablation(
     "IGF1R cross-talk off: no IGF1R transphosphorylation of HER3 and no IRS1 phosphorylation by IGF1R",
     kinetic={"IGF1R_HER3_weight": 0.0, "kp_IRS1": 0.0}, logical={"IGF1R": 0})
-AB_PTEN_RESTORED = Ablation("PTEN activity restored", revert=("PTEN loss",))
-AB_PIK3CA_WT = Ablation("mutant p110α activity off (PIK3CA alleles back to wild type)", revert=_PIK3CA_ALLELES)
-AB_PI3K_LESIONS = Ablation("PTEN restored and mutant p110α off", revert=("PTEN loss",) + _PIK3CA_ALLELES)
+_TWIN_PTEN = {("PTEN", "PIP3"): 1}
+_TWIN_PIK3CA = {("PIK3CA_mut", "PI3K"): 0}
+AB_PTEN_RESTORED = Ablation("PTEN activity restored", revert=("PTEN loss",), edges=_TWIN_PTEN)
+AB_PIK3CA_WT = Ablation("mutant p110α activity off (PIK3CA alleles back to wild type)", revert=_PIK3CA_ALLELES,
+                        edges=_TWIN_PIK3CA)
+AB_PI3K_LESIONS = Ablation("PTEN restored and mutant p110α off", revert=("PTEN loss",) + _PIK3CA_ALLELES,
+                           edges={**_TWIN_PTEN, **_TWIN_PIK3CA})
 AB_FOXO_HER3 = Ablation(
     "FOXO-driven HER3 transcription off (the HER3 feedback)",
     kinetic={"HER3_FOXO_fold": 0.0}, logical={"HER3_expression": 0})
 AB_MUC4_MASKING = Ablation(
-    "MUC4 masking off: every HER2 accessible to trastuzumab", kinetic={"MUC4_accessible_fraction": 1.0})
+    "MUC4 masking off: every HER2 accessible to trastuzumab", kinetic={"MUC4_accessible_fraction": 1.0},
+    edges={("MUC4", "HER2"): 0})
 _NULL_FINDING = ("a null finding (no difference between genotypes): there is no mechanism whose removal it "
                  "predicts to matter; it cannot count as validation when it passes, and a failure stays counted")
 AB_HRG_DIMERS = Ablation(
     "heregulin-bound HER3 gains no dimerisation advantage (ligand-driven HER2-HER3 dimers off)",
-    kinetic={"HRG_dimer_gain": 0.0})
+    kinetic={"HRG_dimer_gain": 0.0}, edges={("HRG", "HER3"): 0})
 
 
 def _gi(label: str, drugs: tuple[str, ...] = (), genotype: Any = (), parameters: Mapping[str, float] | None = None,
@@ -674,7 +726,7 @@ def _declare() -> tuple[LiteratureCheck, ...]:
         logical_text="IGF-I in IGF1R-low cells leaves the partial trastuzumab GI within 15",
         logical_scope=_GI_DIR, depends_on=GROWTH + TBLOCK,
         ablation=Ablation("the IGF1R-low context reversed: IGF1R expressed as in the IGF1R-high lines of L02 (5×)",
-                          kinetic={"IGF1R_expression": 5.0}, logical={"HER2": 1}),
+                          kinetic={"IGF1R_expression": 5.0}, edges={("IGF1R_high", "IGF1R"): 1}),
     ))
     add(LiteratureCheck(
         "L02a", "L02", "8", "MCF-7/HER2-18-like: HER2 high, IGF1R expressed (IGF1R_expression 5)",
@@ -719,7 +771,7 @@ def _declare() -> tuple[LiteratureCheck, ...]:
         logical_scope="activity", depends_on=TBLOCK + AKT_FIT,
         ablation=Ablation("lapatinib's inhibition of the HER2 and p95 kinases removed",
                           kinetic={"IC50_lapatinib_HER2": _INERT, "IC50_lapatinib_p95": _INERT},
-                          logical={"HER2": 1}),
+                          edges={("HER_TKI", "HER2"): 0, ("HER_TKI", "p95HER2"): 0}),
     ))
     add(LiteratureCheck(
         "L03d", "L03", "3 (conflict)", "PIK3CA H1047R or PTEN loss vs wild type", "lapatinib 1 uM",
@@ -796,7 +848,7 @@ def _declare() -> tuple[LiteratureCheck, ...]:
                 "PIK3CA: buparlisib + everolimus add ≥ 15 GI to lapatinib",
                 Ablation("buparlisib cannot inhibit PI3K and everolimus cannot inhibit mTORC1",
                          kinetic={"IC50_buparlisib_PI3K": _INERT, "IC50_buparlisib_PI3Kb": _INERT,
-                                  "IC50_everolimus_mTORC1": _INERT}, logical={"PI3K": 1, **_TWIN_MTORC1_ON})))
+                                  "IC50_everolimus_mTORC1": _INERT}, edges={**_TWIN_PAN_PI3K_CUT, **_TWIN_RAPALOG_CUT})))
     add(LiteratureCheck(
         "L08a", "L08", "3", "HER2-amplified, PIK3CA H1047R vs wild type", "lapatinib 1 uM, 24 h",
         "PI3K output (PIP3)", "mutant partially uncouples PI3K from HER2", _DIR,
@@ -812,7 +864,7 @@ def _declare() -> tuple[LiteratureCheck, ...]:
                 "PIK3CA: buparlisib adds ≥ 15 GI to lapatinib",
                 Ablation("buparlisib cannot inhibit PI3K (p110α and the other class-I isoforms)",
                          kinetic={"IC50_buparlisib_PI3K": _INERT, "IC50_buparlisib_PI3Kb": _INERT},
-                         logical={"PI3K": 1})))
+                         edges=_TWIN_PAN_PI3K_CUT)))
     l10 = (("T", T), ("T+L", TL), ("T+P", T + P))
     add(LiteratureCheck(
         "L10a", "L10", "3", "HER2 + PIK3CA H1047R (transgenic tumours; cell proxy)",
@@ -828,7 +880,7 @@ def _declare() -> tuple[LiteratureCheck, ...]:
                 "PI3K inhibitor reverses resistance", PIK3CA, T, ("alpelisib",),
                 "PIK3CA: alpelisib adds ≥ 15 GI to trastuzumab",
                 Ablation("alpelisib cannot inhibit p110α", kinetic={"IC50_alpelisib_PI3K": _INERT},
-                         logical={"PI3K": 1})))
+                         edges={("PI3K_alpha_inhibitor", "PI3K"): 0})))
     add(LiteratureCheck(
         "L14a", "L14", "4", "MCF-7-like (HER2 low) transfected with p95-HER2", "lapatinib 1 uM, 24 h",
         "p95-HER2 phosphorylation; pAKT S473", "lapatinib inhibits p95 phosphorylation and pAKT",
@@ -839,7 +891,7 @@ def _declare() -> tuple[LiteratureCheck, ...]:
         logical_text="p95 cells: lapatinib lowers p95HER2 ≥ 80 % and AKT_S473 ≥ 20 %", logical_scope="activity",
         depends_on=AKT_FIT,
         ablation=Ablation("lapatinib cannot inhibit the p95 kinase", kinetic={"IC50_lapatinib_p95": _INERT},
-                          logical={"p95HER2": 1}),
+                          edges={("HER_TKI", "p95HER2"): 0}),
         by_construction=True,
         note=("by construction (the pp95 half): the read-out pp95HER2 = ERBB2_p95 × p95_kinase_active and "
               "the p95 amount moves < 0.1 % in 24 h, so the pp95 drop (0.883) is the lapatinib occupancy "
@@ -857,7 +909,7 @@ def _declare() -> tuple[LiteratureCheck, ...]:
         logical_text="p95 cells: trastuzumab AKT_S473 drop ≤ 10 %, GI ≤ 10; lapatinib GI ≥ T + 10",
         logical_scope=_GI_DIR, depends_on=GROWTH,
         ablation=Ablation("lapatinib cannot inhibit the p95 kinase (the truncated receptor keeps signalling)",
-                          kinetic={"IC50_lapatinib_p95": _INERT}, logical={"p95HER2": 1}),
+                          kinetic={"IC50_lapatinib_p95": _INERT}, edges={("HER_TKI", "p95HER2"): 0}),
     ))
     add(LiteratureCheck(
         "L18a", "L18", "5", "JIMT-1-like (MUC4 high)", "trastuzumab 10 ug/mL", "trastuzumab-bound / total HER2",
@@ -1001,7 +1053,7 @@ def _declare() -> tuple[LiteratureCheck, ...]:
         criterion=lambda v, f: v["GI_LP_NRG1"] >= v["GI_L_NRG1"] + 10.0 and v["GI_LP_NRG1"] >= v["GI_P_NRG1"] + 10.0,
         logical_text="heregulin: lapatinib + pertuzumab ≥ 10 GI above either", logical_scope=_GI_DIR, depends_on=GROWTH,
         ablation=Ablation("pertuzumab cannot bind HER2 (its block of ligand-driven HER2-HER3 dimers removed)",
-                          kinetic={"Kd_pertuzumab_HER2": _INERT}),
+                          kinetic={"Kd_pertuzumab_HER2": _INERT}, edges={("Pertuzumab", "HER3"): 0}),
     ))
     add(LiteratureCheck(
         "L29", "L29", "8", "trastuzumab-resistant: IGF1R high + IGF-I", "trastuzumab 10 ug/mL ± IGF1R or HER3 knockdown",
@@ -1038,7 +1090,7 @@ def _declare() -> tuple[LiteratureCheck, ...]:
         logical_text="serum: everolimus raises IRS1 (+0.3) and AKT_S473; not with linsitinib", logical_scope="activity",
         depends_on=AKT_FIT,
         ablation=Ablation("the S6K → IRS1 negative feedback off (no S6K-driven IRS1 degradation or serine inhibition)",
-                          kinetic={"S6K_IRS1_degradation": 0.0, "k_S6K_IRS1": 0.0}, logical={"IRS1": 1}),
+                          kinetic={"S6K_IRS1_degradation": 0.0, "k_S6K_IRS1": 0.0}, edges={("S6K", "IRS1"): 0}),
     ))
     add(LiteratureCheck(
         "L32b", "L32", "7, 8", "serum-free vs IGF-I 40 ng/mL (IGF1R expressed)", "everolimus 20 nM",
@@ -1059,7 +1111,7 @@ def _declare() -> tuple[LiteratureCheck, ...]:
                 "mTOR inhibition sensitises PTEN-deficient cells to trastuzumab (preclinical statement)",
                 PTEN, T, EVE, "PTEN loss: everolimus adds ≥ 15 GI to trastuzumab",
                 Ablation("everolimus cannot inhibit mTORC1", kinetic={"IC50_everolimus_mTORC1": _INERT},
-                         logical=_TWIN_MTORC1_ON)))
+                         edges=_TWIN_RAPALOG_CUT)))
     add(LiteratureCheck(
         "L44", "L44", "10", "SKBR3-like", "lapatinib 1 uM, trastuzumab 10 ug/mL, both; 24 h / 72 h",
         "surface HER2; trastuzumab-bound HER2; growth inhibition",
