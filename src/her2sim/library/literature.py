@@ -394,7 +394,7 @@ ABLATION_ROLES: tuple[ParameterRole, ...] = (
 class Ablation:
     """The mechanism a check is about, disabled (or its sign reversed), declared next to the check.
 
-    The check must fail under it (``tests/test_ablation.py``): a counted check is shown able to fail.
+    The check must fail under it (``tests/test_literature_ablation.py``): a counted check is shown able to fail.
 
     Parameters
     ----------
@@ -533,7 +533,7 @@ class LiteratureCheck:
     depends_on: tuple[str, ...] = ()
     note: str = ""
     logical_criterion: Criterion | None = field(default=_SAME, compare=False)
-    #: the mechanism the finding is about, switched off; the check must then fail (test_ablation.py)
+    #: the mechanism the finding is about, switched off; the check must then fail (tests/test_literature_ablation.py)
     ablation: Ablation | None = field(default=None, kw_only=True)
     #: why no sensible ablation exists (then the check is not counted as validation when it passes)
     no_ablation: str = field(default="", kw_only=True)
@@ -1023,6 +1023,10 @@ def _declare() -> tuple[LiteratureCheck, ...]:
         logical_text="MK-2206: HER3_expression +0.3; AKT_S473 late > nadir; lapatinib adds ≥ 10 GI",
         logical_scope="time course", depends_on=GROWTH, ablation=AB_FOXO_HER3,
     ))
+    # Ablation finding: without the FOXO → HER3 feedback, pHER3 still recovers 1.297× (≥ 1.3 asked) from 1 h to
+    # 24 h, through lapatinib-stabilised surface HER2 (L44's mechanism; with that off as well, 1.008×), so the
+    # check fails under its ablation by a narrow margin only (L22's pHER3 clause likewise; L22 also fails on
+    # its knockdown clause).
     add(LiteratureCheck(
         "L26a", "L26", "6", "HER2-amplified", "lapatinib 1 uM, 1 h vs 24 h", "pHER3",
         "initial dephosphorylation, reactivation within 24 h", _DIR, "1 h ≤ 50 % of baseline; 24 h ≥ 1.3× the 1-h value",
@@ -1031,7 +1035,7 @@ def _declare() -> tuple[LiteratureCheck, ...]:
             Nadir("pHER3_1h", logical_label="HER3_early", readout="pHER3", arm=_arm(L), times=(1.0,)),
             Level("pHER3_24h", logical_label="HER3_late", readout="pHER3", arm=_arm(L)),
         ),
-        # "> 1h" as well: a reactivation is a rise (without it the twin's 0 ≥ 1.3 × 0 would pass, see test_ablation)
+        # "> 1h" as well: a reactivation is a rise (without it the twin's 0 ≥ 1.3 × 0 would pass, see test_literature_ablation.py)
         criterion=lambda v, f: (v["pHER3_1h"] <= 0.5 * v["pHER3_0h"] and v["pHER3_24h"] >= 1.3 * v["pHER3_1h"]
                                 and v["pHER3_24h"] > v["pHER3_1h"]),
         logical_text="lapatinib: HER3 early ≤ 50 % of baseline, late ≥ 1.3× early", logical_scope="time course",
