@@ -10,7 +10,8 @@ with model v2 (issue #13: cell-cycle read-out, free exposures, per-drug potencie
 ``NOT_REPRODUCED_SINCE_V2`` with the reason.
 
 The scorecard is produced once per module through ``write_scorecard`` so that the files and
-figures it writes are checked too.
+figures it writes are checked too. Checks true by construction (``BY_CONSTRUCTION``) are listed but not
+counted; that each counted check can fail is tested in tests/test_literature_ablation.py.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from her2sim.library.scorecard import parse_simulated, summary, write_scorecard
 
 REPRODUCED = (
     "L01", "L01b", "L02a", "L02b", "L03a", "L03b", "L04", "L05a", "L06", "L07a",
-    "L07b", "L08a", "L08b", "L10a", "L10b", "L14a", "L14b", "L18a", "L18b", "L19b", "L20",
+    "L07b", "L08a", "L08b", "L10a", "L10b", "L14a", "L14b", "L18a", "L18b", "L18c", "L19b", "L20",
     "L22", "L26a", "L26b", "L26c", "L29", "L31", "L32a", "L44", "L55",
 )
 #: Reproduced before model v2 (issue #13) and not since. The fit to the findings is the calibration
@@ -49,7 +50,7 @@ NOT_REPRODUCED_SINCE_V2: dict[str, str] = {
 #: findings behind mechanisms 1-6 and 9-10 of MECHANISMS.md, except L03d (the data conflict)
 MECHANISM_1_6_9_10 = (
     "L01", "L03a", "L03b", "L03c", "L04", "L05a", "L05b", "L06", "L07a", "L07b", "L08a", "L08b",
-    "L10a", "L10b", "L14a", "L14b", "L18a", "L18b", "L19a", "L20", "L26a", "L26b",
+    "L10a", "L10b", "L14a", "L14b", "L18a", "L18b", "L18c", "L19a", "L20", "L26a", "L26b",
     "L26c", "L44",
 )
 
@@ -130,6 +131,31 @@ def test_scorecard_files(written):
     assert "## Clinical exposure and activity" in text and "Vogel" in text
     # sourced/assumed-only plus fitting-dependent passes add up to all passes
     assert counts["n_reproduced_without_fitting"] + counts["n_reproduced_needing_fitting"] == counts["n_reproduced"]
+
+
+#: checks true by construction (issue #13 and L44; each note says what makes it so): listed, never counted
+BY_CONSTRUCTION = ("L04", "L14a", "L18a", "L18c", "L44")
+
+
+def test_by_construction_checks_are_listed_not_counted(written):
+    # oracle: the count is exact bookkeeping over the table (issue #14 item 3: "a check that holds by
+    # construction is listed but not counted"); the counted score leaves out exactly these rows
+    out, scorecard = written
+    rows = scorecard.set_index("id")
+    for check_id in BY_CONSTRUCTION:
+        row = rows.loc[check_id]
+        assert row["verdict"] == "reproduced" and row["by_construction"] and not row["counted"], check_id
+        assert row["reason"].startswith("by construction"), check_id
+    applicable = scorecard[scorecard["verdict"] != "not applicable"]
+    counts = summary(scorecard)
+    # a pass counts only when an ablation shows it able to fail; failures always count
+    expected = [c.id for c in CHECKS if not c.by_construction and (c.counted or rows.loc[c.id, "verdict"] != "reproduced")]
+    assert counts["n_counted"] == len(expected) == len(applicable) - len(counts["not_counted_ids"])
+    assert set(counts["not_counted_ids"]) == set(BY_CONSTRUCTION)
+    assert counts["n_reproduced_counted"] == counts["n_reproduced"] - len(BY_CONSTRUCTION)
+    text = (out / "scorecard.md").read_text(encoding="utf-8")
+    assert f"Counted: {counts['n_reproduced_counted']} of {counts['n_counted']} reproduced" in text
+    assert all(rows.loc[i, "ablation"] for i in applicable["id"])
 
 
 def test_parse_simulated():

@@ -82,6 +82,13 @@ def validate(
     frac = ok / applicable if applicable else float("nan")
     typer.echo(f"reproduced {ok} of {applicable} applicable findings ({100 * frac:.1f} %); "
                f"not applicable: {verdicts.get('not applicable', 0)}")
+    if "counted" in table:
+        from ..library.scorecard import summary
+
+        counts = summary(table)
+        typer.echo(f"counted: {counts['n_reproduced_counted']} of {counts['n_counted']} reproduced "
+                   f"({counts['percent_reproduced_counted']:.1f} %); listed, not counted: "
+                   f"{', '.join(counts['not_counted_ids']) or 'none'} (by construction or no ablation)")
     typer.echo(f"scorecard written to {out}")
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "GENOTYPE_PANEL",
     "TREATMENT_PANEL",
     "LogicalLab",
+    "run_logical_ablated",
     "finding_concordance",
     "node_concordance",
     "node_concordance_table",
@@ -91,10 +92,19 @@ class LogicalLab:
         Random seed of every run.
     t_max : float
         Horizon of every run (1/rate units).
+    ablation : Ablation, optional
+        A check's :class:`~her2sim.library.literature.Ablation`: its cut edges and node fixes
+        (:meth:`~her2sim.library.literature.Ablation.twin`) are applied to the twin before every
+        condition (a genotype fixing the same node wins).
     """
 
-    def __init__(self, *, n_trajectories: int = 400, seed: int = 0, t_max: float = 40.0) -> None:
-        self.model = hl.load()
+    def __init__(self, *, n_trajectories: int = 400, seed: int = 0, t_max: float = 40.0,
+                 ablation: _literature.Ablation | None = None) -> None:
+        model = hl.load()
+        self.ablation = ablation
+        if ablation is not None and ablation.has_logical:
+            model = ablation.twin(model)
+        self.model = model
         self.n_trajectories = int(n_trajectories)
         self.seed = int(seed)
         self.t_max = float(t_max)
@@ -164,6 +174,28 @@ def _logical_run(check: _literature.LiteratureCheck) -> Callable[[LogicalLab], O
         return ("reproduced" if passed else "not reproduced"), simulated
     run.__name__ = f"_{check.id.lower()}"
     return run
+
+
+def run_logical_ablated(check_id: str, *, n_trajectories: int = 400, seed: int = 0) -> Outcome:
+    """Evaluate one check on the twin with its declared logical ablation (node fixes) applied.
+
+    Returns
+    -------
+    (verdict, simulated)
+        ``verdict`` is ``reproduced``, ``not reproduced`` or ``not expressible``.
+
+    Raises
+    ------
+    ValidationError
+        If the check declares no logical ablation.
+    """
+    from ..errors import ValidationError
+
+    declared = _literature.literature_check(check_id)
+    if declared.ablation is None or not declared.ablation.has_logical:
+        raise ValidationError(f"check {check_id} declares no logical ablation")
+    lab = LogicalLab(n_trajectories=n_trajectories, seed=seed, ablation=declared.ablation)
+    return _logical_run(declared)(lab)
 
 
 #: Check id -> (logical criterion, scope, function), derived from the one declaration per check

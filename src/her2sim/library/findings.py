@@ -35,21 +35,35 @@ from . import literature as _literature
 from .her2_model import build, genotype_settings
 from .protocols import treat
 
-__all__ = ["Check", "CHECKS", "NOT_APPLICABLE", "run_checks", "Lab"]
+__all__ = ["Check", "CHECKS", "NOT_APPLICABLE", "run_checks", "Lab", "run_ablated", "ablation_table"]
 
 IGF1_40NG = _literature.IGF1_40NG
 SERUM_IGF1 = _literature.SERUM_IGF1
 
 
 class Lab:
-    """Runs and caches the simulated experiments that the checks share."""
+    """Runs and caches the simulated experiments that the checks share.
 
-    def __init__(self, model=None) -> None:
+    Parameters
+    ----------
+    model
+        The flagship model (default :func:`her2sim.library.her2_model.build`) or a variant.
+    ablation
+        A check's :class:`~her2sim.library.literature.Ablation`: its parameter overrides are applied
+        on top of every run's genotype, medium and parameters (ids and roles checked against
+        ``model`` here).
+    """
+
+    def __init__(self, model=None, *, ablation: _literature.Ablation | None = None) -> None:
         self.model = model or build()
+        self.ablation = ablation
+        self._overrides: dict[str, float] = ablation.overrides(self.model) if ablation is not None else {}
         self._cache: dict[Any, Any] = {}
 
     def run(self, drugs: Mapping[str, Any] | None = None, *, genotype=(), parameters=None,
             times=(0.0, 1.0, 2.0, 4.0, 8.0, 24.0, 48.0, 72.0)):
+        if self._overrides:
+            parameters = {**(parameters or {}), **self._overrides}
         key = (repr(sorted((drugs or {}).items())), repr(genotype), repr(sorted((parameters or {}).items())),
                tuple(times))
         if key not in self._cache:
@@ -102,8 +116,14 @@ class Check:
     run: Callable[[Lab], Result] = field(repr=False, compare=False)
     depends_on: tuple[str, ...] = ()
     #: why the model is not expected to reproduce this finding (contradicting or conflicting
-    #: evidence shown, not fitted away); empty for ordinary checks
+    #: evidence shown, not fitted away), or why it holds by construction; empty for ordinary checks
     note: str = ""
+    #: true whatever the dynamics: listed on the scorecard, never counted
+    by_construction: bool = False
+    #: a pass counts as validation (not by construction, and an ablation shows it able to fail)
+    counted: bool = True
+    #: the declared ablation in words, or why there is none
+    ablation: str = ""
 
 
 # ------------------------------------------------------------------------------------------------
@@ -128,6 +148,8 @@ def _check(declared: _literature.LiteratureCheck) -> Check:
         declared.id, declared.finding, declared.mechanism, declared.context, declared.perturbation,
         declared.readout, declared.expected, declared.published, declared.tolerance,
         _kinetic_run(declared), declared.depends_on, declared.note,
+        declared.by_construction, declared.counted,
+        declared.ablation.describe() if declared.ablation is not None else f"none: {declared.no_ablation}",
     )
 
 
@@ -166,8 +188,11 @@ def run_checks(model=None, *, ids: tuple[str, ...] | None = None, lab: Lab | Non
     -------
     pandas.DataFrame
         One row per check: ``id, finding, verdict, simulated, published, expected,
-        tolerance, mechanism, context, perturbation, readout, uses_fitted, fitted_parameters``.
-        ``verdict`` is ``reproduced``, ``not reproduced`` or ``not applicable``.
+        tolerance, mechanism, context, perturbation, readout, uses_fitted, fitted_parameters,
+        reason, by_construction, counted, ablation``. ``verdict`` is ``reproduced``,
+        ``not reproduced`` or ``not applicable``. ``counted`` says whether the row enters the
+        score: not for checks true by construction, nor for a pass that no ablation shows able to
+        fail (a null finding); a failure without an ablation stays counted (it has failed).
     """
     lab = lab if lab is not None else Lab(model)
     kinds = {p.id: (p.provenance.kind if p.provenance else "") for p in lab.model.parameters}
@@ -184,8 +209,11 @@ def run_checks(model=None, *, ids: tuple[str, ...] | None = None, lab: Lab | Non
             "tolerance": check.tolerance, "mechanism": check.mechanism, "context": check.context,
             "perturbation": check.perturbation, "readout": check.readout,
             "uses_fitted": bool(fitted), "fitted_parameters": ", ".join(fitted),
-            "reason": "" if passed else (check.note or "the model does not reproduce this finding "
-                                         "within the stated tolerance (see simulated)"),
+            "reason": (check.note if check.by_construction else "") if passed else (
+                check.note or "the model does not reproduce this finding within the stated tolerance (see simulated)"),
+            "by_construction": check.by_construction,
+            "counted": bool(not check.by_construction and (check.counted or not passed)),
+            "ablation": check.ablation,
         })
     if ids is None:
         for fid, reason in NOT_APPLICABLE.items():
@@ -193,13 +221,85 @@ def run_checks(model=None, *, ids: tuple[str, ...] | None = None, lab: Lab | Non
                 "id": fid, "finding": fid, "verdict": "not applicable", "simulated": "",
                 "published": "", "expected": "", "tolerance": "", "mechanism": "", "context": "",
                 "perturbation": "", "readout": "", "uses_fitted": False, "fitted_parameters": "",
-                "reason": reason,
+                "reason": reason, "by_construction": False, "counted": False, "ablation": "",
             })
     frame = pd.DataFrame(rows)
     if "reason" not in frame:
         frame["reason"] = ""
     frame["reason"] = frame["reason"].fillna("")
     return frame
+
+
+def run_ablated(check_id: str, model=None) -> tuple[bool, str]:
+    """Evaluate one check with its declared ablation applied (kinetic).
+
+    Parameters
+    ----------
+    check_id
+        A check id (e.g. ``"L19b"``).
+    model
+        The flagship model or a variant (default :func:`her2sim.library.her2_model.build`).
+
+    Returns
+    -------
+    (passed, simulated)
+        As :func:`run_checks` reads them; a counted check must give ``passed = False``.
+
+    Raises
+    ------
+    UnknownNameError
+        For an unknown check id.
+    ValidationError
+        For a check that declares no ablation (its ``no_ablation`` says why).
+    """
+    from ..errors import ValidationError
+
+    declared = _literature.literature_check(check_id)
+    if declared.ablation is None:
+        raise ValidationError(f"check {check_id} declares no ablation: {declared.no_ablation}")
+    passed, simulated = _literature.evaluate(declared, Lab(model, ablation=declared.ablation), _literature.KINETIC)
+    return bool(passed), simulated
+
+
+def ablation_table(model=None, *, ids: tuple[str, ...] | None = None, scorecard: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every check beside its ablation: default verdict, verdict under the ablation (kinetic).
+
+    Parameters
+    ----------
+    model
+        The flagship model or a variant.
+    ids
+        Restrict to these check ids.
+    scorecard
+        The output of :func:`run_checks` on the same model (run here if omitted).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per check: ``id, by_construction, counted, ablation, verdict, ablated_verdict,
+        simulated, ablated_simulated, shown_able_to_fail``. ``ablated_verdict`` is empty for a
+        check without ablation; ``shown_able_to_fail`` is True where the ablation turns a
+        reproduced check into a failure.
+    """
+    frame = scorecard if scorecard is not None else run_checks(model, ids=ids)
+    frame = frame[frame["verdict"] != "not applicable"].set_index("id")
+    rows: list[dict[str, Any]] = []
+    for check in _literature.LITERATURE_CHECKS:
+        if (ids is not None and check.id not in ids) or check.id not in frame.index:
+            continue
+        default = frame.loc[check.id]
+        ablated_verdict, ablated_simulated = "", ""
+        if check.ablation is not None:
+            passed, ablated_simulated = run_ablated(check.id, model)
+            ablated_verdict = "reproduced" if passed else "not reproduced"
+        rows.append({
+            "id": check.id, "by_construction": check.by_construction, "counted": bool(default["counted"]),
+            "ablation": check.ablation.describe() if check.ablation is not None else f"none: {check.no_ablation}",
+            "verdict": default["verdict"], "ablated_verdict": ablated_verdict,
+            "simulated": default["simulated"], "ablated_simulated": ablated_simulated,
+            "shown_able_to_fail": default["verdict"] == "reproduced" and ablated_verdict == "not reproduced",
+        })
+    return pd.DataFrame(rows)
 
 
 # Keep genotype_settings importable from here for scripted checks.

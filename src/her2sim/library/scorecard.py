@@ -252,12 +252,27 @@ def parse_simulated(text: str) -> dict[str, float]:
 
 
 def summary(frame: pd.DataFrame) -> dict[str, Any]:
-    """Counts behind ``scorecard.md``."""
+    """Counts behind ``scorecard.md``.
+
+    ``n_counted`` / ``n_reproduced_counted`` are the score: checks true by construction and passes
+    that no ablation shows able to fail (``counted`` False) are listed but not counted
+    (``n_not_counted``, ``not_counted_ids``); the ``n_applicable`` / ``n_reproduced`` counts
+    include them.
+    """
     applicable = frame[frame["verdict"] != "not applicable"]
     reproduced = applicable[applicable["verdict"] == "reproduced"]
     n_app = len(applicable)
     without = int(reproduced["passes_without_fitting"].sum()) if "passes_without_fitting" in frame else 0
+    counted_mask = applicable["counted"].astype(bool) if "counted" in frame else pd.Series(True, index=applicable.index)
+    counted = applicable[counted_mask]
+    n_counted_reproduced = int((counted["verdict"] == "reproduced").sum())
     return {
+        "n_counted": int(len(counted)),
+        "n_reproduced_counted": n_counted_reproduced,
+        "percent_reproduced_counted": 100.0 * n_counted_reproduced / len(counted) if len(counted) else float("nan"),
+        "n_not_counted": int(n_app - len(counted)),
+        "not_counted_ids": [str(i) for i in applicable.loc[~counted_mask, "id"]],
+        "n_by_construction": int(applicable["by_construction"].astype(bool).sum()) if "by_construction" in frame else 0,
         "n_findings": int(len(frame)),
         "n_applicable": int(n_app),
         "n_reproduced": int(len(reproduced)),
@@ -352,16 +367,25 @@ def _markdown(frame: pd.DataFrame, counts: Mapping[str, Any], seconds: float) ->
         f"**{counts['n_reproduced_needing_fitting']}**.",
         f"* Reproduced checks whose read-out does not go through any fitted parameter at all: "
         f"{counts['n_reproduced_not_using_fitted']}.",
+        f"* **Counted: {counts['n_reproduced_counted']} of {counts['n_counted']} reproduced "
+        f"({counts['percent_reproduced_counted']:.1f} %)**. Listed, not counted ({counts['n_not_counted']}): "
+        f"{', '.join(counts['not_counted_ids']) or 'none'} — true by construction ({counts['n_by_construction']}), "
+        "or passing with no ablation able to make them fail (null findings). Every counted check that "
+        "reproduces fails when the mechanism it is about is switched off (column ablation; tests/test_literature_ablation.py).",
         f"* Run time: {seconds:.0f} s.",
         "",
-        "| id | mechanism | verdict | simulated | published | tolerance | uses fitted | passes without fitting | reason |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| id | mechanism | verdict | counted | simulated | published | tolerance | uses fitted | passes without fitting "
+        "| ablation | reason |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for _, r in frame.iterrows():
-        cells = [r["id"], r["mechanism"], r["verdict"], r["simulated"], r["published"], r["tolerance"],
+        na = r["verdict"] == "not applicable"
+        cells = [r["id"], r["mechanism"], r["verdict"],
+                 "" if na else ("yes" if r["counted"] else ("no: by construction" if r["by_construction"] else "no")),
+                 r["simulated"], r["published"], r["tolerance"],
                  "yes" if r["uses_fitted"] else "no",
-                 "" if r["verdict"] == "not applicable" else ("yes" if r["passes_without_fitting"] else "no"),
-                 r["reason"]]
+                 "" if na else ("yes" if r["passes_without_fitting"] else "no"),
+                 r["ablation"], r["reason"]]
         lines.append("| " + " | ".join(str(c).replace("|", "/").replace("\n", " ") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -425,9 +449,9 @@ def write_scorecard(out_dir, *, model=None) -> pd.DataFrame:
         bool(v == "reproduced" and (unfitted is None or unfitted.get(i) == "reproduced"))
         for i, v in zip(frame["id"], frame["verdict"])
     ]
-    columns = ["id", "finding", "mechanism", "verdict", "simulated", "published", "expected",
-               "tolerance", "uses_fitted", "fitted_parameters", "passes_without_fitting", "reason",
-               "context", "perturbation", "readout"]
+    columns = ["id", "finding", "mechanism", "verdict", "counted", "by_construction", "simulated", "published",
+               "expected", "tolerance", "uses_fitted", "fitted_parameters", "passes_without_fitting", "ablation",
+               "reason", "context", "perturbation", "readout"]
     frame = frame[columns]
     frame.to_csv(out / "scorecard.csv", index=False)
     applicable = frame[frame["verdict"] != "not applicable"]
@@ -444,5 +468,5 @@ def write_scorecard(out_dir, *, model=None) -> pd.DataFrame:
     (out / "scorecard.md").write_text(_markdown(frame, counts, seconds) + _clinical_markdown(clinical),
                                       encoding="utf-8")
     progress(f"done: {counts['n_reproduced']}/{counts['n_applicable']} reproduced "
-             f"({counts['percent_reproduced']:.1f} %)")
+             f"({counts['percent_reproduced']:.1f} %); counted {counts['n_reproduced_counted']}/{counts['n_counted']}")
     return frame

@@ -317,11 +317,18 @@ def _write(out: Path, progress: Callable[[str], None], start: float, *, n_thread
         card = write_scorecard(out / "scorecard", model=model)
         files = [rep.save(card, "scorecard")]
         counts = card["verdict"].value_counts().to_dict()
+        from ..library.scorecard import summary as _card_summary
+
+        score = _card_summary(card)
         rep.section("Literature scorecard",
                     "Every executable literature check (findings L01-L55): "
                     + ", ".join(f"{html.escape(str(k))}: {v}" for k, v in counts.items())
+                    + f". Counted (not true by construction, shown able to fail by an ablation): "
+                    f"{score['n_reproduced_counted']} of {score['n_counted']} reproduced; listed, not counted: "
+                    + html.escape(", ".join(score["not_counted_ids"]) or "none")
                     + ". Figures per finding are in scorecard/figures.",
-                    tables=[_table_html(card[["id", "verdict", "finding", "simulated", "expected", "reason"]], 80)],
+                    tables=[_table_html(card[["id", "verdict", "counted", "finding", "simulated", "expected",
+                                              "reason"]], 80)],
                     data=files + ["scorecard/scorecard.md"])
 
     # ----------------------------------------------------------------- provenance
