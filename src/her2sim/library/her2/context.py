@@ -9,9 +9,10 @@ genotypes.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from ...errors import UnknownNameError, ValidationError
 
@@ -79,7 +80,7 @@ class CatalogueGenotype:
     no_effect_at: float = 0.0
     note: str = ""
 
-    def __iter__(self):  # (model genotype, scale, direct, note), as the former 4-tuples
+    def __iter__(self) -> Iterator[Any]:  # (model genotype, scale, direct, note), as the former 4-tuples
         return iter((self.genotype, self.scale, dict(self.direct), self.note))
 
 
