@@ -46,25 +46,39 @@ def test_a_genotype_is_one_declaration(new_genotype):
     assert twin.fixed["PTEN"] == 0 and twin.fixed["RB1"] == 0
 
 
+#: The Boolean readings that were hand-written in ``her2_logical.GENOTYPE_RULES`` until they were
+#: derived from the parameter thresholds (the oracle of the derivation; copied from that table).
+FORMERLY_WRITTEN = {
+    "PTEN loss": ({}, {"PTEN": 0}),
+    "PIK3CA H1047R": ({"PIK3CA_mut": 1}, {}),
+    "PIK3CA E545K": ({"PIK3CA_mut": 1}, {}),
+    "PIK3CA H1047L": ({"PIK3CA_mut": 1}, {}),
+    "PIK3CA E542K": ({"PIK3CA_mut": 1}, {}),
+    "ER positive": ({"ER_positive": 1}, {}),
+    "p95HER2": ({"p95HER2_expr": 1}, {}),
+    "IGF1R overexpression": ({"IGF1R_high": 1}, {}),
+    "MUC4 high": ({"MUC4": 1}, {}),
+    "KRAS G12": ({"KRAS_mut": 1}, {}),
+    "HER2 non-amplified": ({"HER2_amp": 0}, {}),
+    "HER2 amplified": ({"HER2_amp": 1}, {}),
+    "RB1 loss": ({}, {"RB1": 0}),
+}
+
+
 def test_derived_logical_readings_match_the_written_ones():
-    """Every written reading whose genotype is made of thresholded parameters is what the thresholds give."""
+    """Every reading that used to be written by hand is what the thresholds give; only deliberate ones stay written."""
+    for name, written in FORMERLY_WRITTEN.items():
+        assert name not in hl.GENOTYPE_RULES, name
+        assert hl.genotype_rule(name) == written, name
     # readings written on purpose against the thresholds: K111N is a weak allele (no Boolean effect);
-    # a 90 % IGF1R knockdown removes the node, not only its over-expression
-    deliberate = {"PIK3CA K111N", "IGF1R knockdown"}
-    compared = 0
-    for name in list(hl.GENOTYPE_RULES):
-        settings = context.GENOTYPES[name][0]
-        if not all(p in hl.PARAMETER_THRESHOLDS for p in settings) or name in deliberate:
-            continue
-        snapshot = dict(hl.GENOTYPE_RULES)
-        written = hl.GENOTYPE_RULES.pop(name)
-        try:
-            assert hl.genotype_rule(name) == written, name
-        finally:
-            hl.GENOTYPE_RULES.clear()
-            hl.GENOTYPE_RULES.update(snapshot)  # same entries, same order
-        compared += 1
-    assert compared >= 8
+    # a 90 % IGF1R knockdown removes the node, not only its over-expression; HER3 expression has no threshold
+    assert set(hl.GENOTYPE_RULES) == {"PIK3CA K111N", "IGF1R knockdown", "HER3 overexpression", "HER3 knockdown"}
+    for name in ("PIK3CA K111N", "IGF1R knockdown"):
+        saved = hl.GENOTYPE_RULES[name]
+        assert all(p in hl.PARAMETER_THRESHOLDS for p in context.GENOTYPES[name][0])
+        with pytest.MonkeyPatch.context() as patch:
+            patch.delitem(hl.GENOTYPE_RULES, name)
+            assert hl.genotype_rule(name) != saved, name  # the written reading is a deliberate difference
 
 
 def test_a_genotype_without_logical_counterpart_is_named(monkeypatch):
