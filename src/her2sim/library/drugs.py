@@ -520,7 +520,7 @@ class Drug:
     modality: Modality
     targets: tuple[Target, ...]
     mechanism: str
-    action: Action
+    action: str  # an Action (the static alias of the built-in ones) or a declared action, checked at runtime
     molecular_weight: float
     molecular_weight_provenance: Provenance
     canonical_unit: str
