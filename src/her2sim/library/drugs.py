@@ -801,6 +801,32 @@ def _p95_copy(target: Target, drug: str) -> Target:
     )
 
 
+# --- a drug with its own action: HSP90 inhibition degrades the HER2 client protein -----------
+# (one declaration: the entry below carries its DrugAction; this is its rate-law effect)
+
+_SHIMAMURA_2012 = ("Shimamura T et al. 2012, Clin Cancer Res 18:4973-85, doi:10.1158/1078-0432.CCR-11-2967 "
+                   "(ganetespib in NSCLC models; abstract read)")
+_CHANDARLAPATY_2010 = ("Chandarlapaty S et al. 2010, Oncogene 29:325-34, PMID 19855434 (HSP90 inhibitors degrade "
+                       "full-length and p95-HER2; abstract read)")
+_GOLDMAN_2013 = ("Goldman JW et al. 2013, BMC Cancer 13:152, doi:10.1186/1471-2407-13-152 (first-in-human "
+                 "weekly ganetespib; abstract read)")
+
+
+def _hsp90_client_degradation(b: Any, occupancy: Any) -> None:
+    """HSP90 inhibitors: the HER2 kinase domain (full length and p95) loses its chaperone and is degraded."""
+    from ..model.components import ParameterRole
+
+    b.P("k_HSP90_client_degradation", math.log(2) / 1.0 - math.log(2) / 10.0, "1/h", _assumed(
+        "extra HER2 degradation at full HSP90 occupancy: HER2 half-life taken from 10 h (the model's kdeg_HER2) "
+        "to 1 h. HSP90 inhibitors deplete full-length and p95-HER2 within hours (Chandarlapaty 2010 Oncogene "
+        "29:325, abstract read; Mimnaugh 1996 J Biol Chem 271:22796, recalled); the half-life under inhibition "
+        "was not read, 1 h is a placeholder to fit"), role=ParameterRole.PHARMACOLOGY)
+    b.rule("HSP90_inhibition", occupancy("HSP90"), "1", "fraction of HSP90 ATP pockets occupied by HSP90 inhibitors")
+    for species, label in (("ERBB2", "full-length HER2"), ("ERBB2_p95", "p95-HER2")):
+        b.R(f"{species}_HSP90_client_degradation", species, "", f"k_HSP90_client_degradation*HSP90_inhibition*{species}",
+            f"{label} degraded when HSP90 inhibitors take its chaperone (kinase-domain client)")
+
+
 def _build() -> tuple[Drug, ...]:
     drugs: list[Drug] = []
 
@@ -1736,6 +1762,37 @@ def _build() -> tuple[Drug, ...]:
         binds_p95_her2=True,
         note=("not a HER2-breast-cancer drug: included for the CCLE erlotinib curves (HER2-amplified lines resist "
               "it) and as the EGFR-selective contrast to lapatinib"),
+    ))
+
+    drugs.append(Drug(
+        name="ganetespib",
+        aliases=("STA-9090",),
+        drug_class="HSP90 inhibitor (resorcinol triazolone, not a geldanamycin)",
+        modality="small_molecule",
+        targets=(Target(
+            genes=("HSP90AA1", "HSP90AB1"), node="HSP90", binding_site="HSP90 N-terminal ATP pocket",
+            binding="reversible", potency_nM=7.7, potency_kind="IC50",
+            provenance=_derived(
+                _SHIMAMURA_2012,
+                "proliferation IC50 2-30 nM across genomically defined NSCLC lines (17-AAG 20-3,500 nM); "
+                "geometric midpoint sqrt(2 x 30) = 7.7 nM. A growth IC50 in another tissue, taken as the free "
+                "cellular potency at HSP90 (assay serum not read; no plasma binding curated, so nominal = free)"),
+            potency_assay="cellular (proliferation, NSCLC lines)",
+        ),),
+        mechanism=("HSP90 ATP-pocket inhibitor: HER2 and p95-HER2 lose their chaperone and are degraded "
+                   "(Chandarlapaty 2010); other HSP90 clients (RAF, AKT, CDK4) are not modelled"),
+        action="hsp90_inhibit",
+        molecular_weight=364.4,
+        molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="C20H20N4O3")),
+        canonical_unit="nM",
+        exposure_note=("recommended phase 2 dose 200 mg/m2 IV on days 1, 8, 15 of 28 (Goldman 2013, exposure linear "
+                       "in dose); Cmax/Cmin of its PK table not read, so no clinical exposure is given"),
+        note=("responses in HER2-positive metastatic breast cancer (2/13) in a phase II trial of single-agent "
+              "ganetespib (Jhaveri K et al. 2014, Clin Breast Cancer; abstract read)"),
+        declares=DrugAction(
+            "hsp90_inhibit", {"HSP90": "HSP90"}, ("HSP90_inhibitor",), (100.0, "nM"),
+            "about 10x the 2-30 nM proliferation IC50s of ganetespib cell studies (Shimamura 2012); assumed",
+            effect=_hsp90_client_degradation, logical_target="HER2"),
     ))
 
     return tuple(drugs)
