@@ -97,3 +97,21 @@ def test_a_cell_line_is_one_declaration(monkeypatch):
     assert "TOY-1" in family.context_names()
     assert family.resolve_context("toy one")[1] == family.resolve_context("JIMT-1")[1] == {
         "HER2_expression": 1.0, "MUC4_masking": 1.0}
+
+
+def test_a_catalogue_genotype_named_like_a_model_genotype_is_one_entry():
+    """PIK3CA E542K: added as one genotype-catalogue entry; its kinetic setting, strength scale and twin
+    reading all derive (oracle: the model genotype of the same name, E545K's helical mechanism)."""
+    from her2sim.library.genotypes import genotype
+
+    entry = genotype("E542K")
+    assert entry.name == "PIK3CA E542K" and entry.name not in context.CATALOGUE_READINGS
+    assert context.CATALOGUE_GENOTYPES[entry.name].genotype == "PIK3CA E542K"
+    family = default_family()
+    assert family.resolve_context("e542k")[1] == context.genotype_settings(["PIK3CA E542K"]) == {
+        "PIK3CA_helical_activity": 0.3}
+    # the catalogue's strength scale (fold activity, no effect at 1) maps linearly onto the model's
+    assert context.relative_strength("PIK3CA E542K", 1.5) == 0.5
+    assert context.genotype_settings({"E542K": 0.5}) == {"PIK3CA_helical_activity": 0.15}
+    assert hl.apply_genotype(hl.baseline(), ["E542K"]).fixed["PIK3CA_mut"] == 1
+    assert "PIK3CA E542K" in cell_lines.PIK3CA_ALLELES

@@ -306,6 +306,35 @@ def _build() -> tuple[Genotype, ...]:
     ))
 
     genotypes.append(Genotype(
+        name="PIK3CA E542K",
+        kind="activating mutation",
+        genes=("PIK3CA",),
+        description=(
+            "second helical-domain hotspot; like E545K it relieves p85 nSH2 inhibition, and its gain of "
+            "function needs RAS-GTP binding but not p85 (Zhao & Vogt 2008 studied both helical alleles)"
+        ),
+        mechanisms=(3,),
+        findings=("L07", "L08"),
+        provenance=Provenance("sourced", _ZHAO_VOGT_2008, "mechanism of gain of function (E542K and E545K)"),
+        strength=Strength(
+            quantity="basal (receptor-independent) p110alpha activity relative to wild type",
+            unit="fold",
+            default=2.0,
+            low=1.0,
+            high=10.0, no_effect_at=1.0,
+            meaning="fold increase in PI3K lipid-kinase output without receptor input",
+            provenance=_assumed(
+                "no allele-specific activity found; taken as E545K's placeholder (same domain, same mechanism)"
+            ),
+        ),
+        prevalence=(
+            Prevalence(0.053, "primary HER2+ tumours, non-catalytic hotspots incl. E542K (n=75)", ("P01",),
+                       _STEMKE_HALE, "confirmed-in-source", "E545K, E542K, N345K, E418K, P539R together: 4/75"),
+        ),
+        aliases=("E542K",),
+    ))
+
+    genotypes.append(Genotype(
         name="PIK3CA mutation (allele unspecified)",
         kind="activating mutation",
         genes=("PIK3CA",),
