@@ -115,3 +115,24 @@ def test_a_catalogue_genotype_named_like_a_model_genotype_is_one_entry():
     assert context.genotype_settings({"E542K": 0.5}) == {"PIK3CA_helical_activity": 0.15}
     assert hl.apply_genotype(hl.baseline(), ["E542K"]).fixed["PIK3CA_mut"] == 1
     assert "PIK3CA E542K" in cell_lines.PIK3CA_ALLELES
+
+
+def test_a_real_cell_line_is_one_entry():
+    """T-47D: one catalogue entry stating its four facts; the genotype items, the kinetic settings and
+    the family context derive from them. Oracles: K20 (HERmark: ~3.2e4 HER2 per cell, so 0.064 of
+    BT-474's 5e5) and the model genotype of its PIK3CA allele; a HER2-low line responds less to
+    lapatinib than HER2-amplified BT-474 (Konecny 2006 panel: response follows HER2 expression;
+    shared cell-line table), compared as a direction at the same free dose."""
+    from her2sim.analysis.dose_response import simulate_dose_response
+
+    line = cell_lines.cell_line("t47d")
+    assert line.name == "T-47D" and not line.her2_amplified and line.er_positive
+    assert [i.genotype for i in line.genotypes] == ["HER2 amplification", "PIK3CA H1047R"]  # the allele from its fact
+    settings = default_family().resolve_context("T47D")[1]
+    assert settings == {"HER2_expression": 3.2e4 / 5.0e5, **context.genotype_settings(["PIK3CA H1047R"]),
+                        "ER_expression": 1.0}
+    assert context.cell_line_settings("T-47D", evidence="confirmed") == {"HER2_expression": 3.2e4 / 5.0e5}
+    ds = simulate_dose_response("lapatinib", [0.0, 1000.0], contexts=["BT-474", "T-47D"])
+    assert int(ds.attrs["n_failed"]) == 0
+    gi = ds["inhibition_percent"].isel(concentration=-1)
+    assert float(gi.sel(context="T-47D")) < float(gi.sel(context="BT-474"))

@@ -426,6 +426,23 @@ def _build() -> tuple[CellLine, ...]:
         features="model of L14: p95-HER2 confers trastuzumab resistance, lapatinib still acts",
     ))
 
+    lines.append(CellLine(
+        name="T-47D",
+        aliases=("T47D", "T-47-D"),
+        her2_status="not amplified (HER2 low)",
+        genotypes=(GenotypeItem(_HER2_AMP, "confirmed", _HERMARK, 3.2e4,
+                                note="HER2-low luminal line: ~3.2e4 receptors per cell by flow (K20)"),),
+        sensitivities=(),
+        citation=f"{_HERMARK}; {_SCALTRITI_2007}",
+        confidence="HER2 level confirmed-in-source (K20); PIK3CA allele and ER status recalled",
+        features="ER+ luminal line; with MCF-7 the HER2-low background of the p95-HER2 transfectants (L14)",
+        her2=Fact(3.2e4, "confirmed", _HERMARK, "flow cytometry, HERmark validation control (parse caveat, K20)"),
+        pik3ca=Fact("PIK3CA H1047R", "unconfirmed", f"recall only; {_COSMIC}"),
+        pten=_pten_intact(),
+        er=Fact("positive", "unconfirmed", _NEVE),
+        her2_amplified=False,
+    ))
+
     return tuple(lines)
 
 
