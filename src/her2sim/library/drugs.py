@@ -20,7 +20,15 @@ The catalogue is data only. A kinetic model decides how an ``action`` becomes a 
 ``mek_inhibit``            allosteric MEK1/2 inhibitor
 ``igf1r_inhibit``          IGF1R (and insulin receptor) kinase inhibitor
 ``her3_block``             antibody to HER3 extracellular domain; blocks heregulin-driven signalling
+``cdk46_inhibit``          ATP-site CDK4/6 inhibitor (G1/S: Rb phosphorylation)
+``er_degrade``             selective ER degrader (ERα occupancy and degradation)
 ========================== =====================================================================
+
+These are the built-in actions (:data:`Action`, the static alias). A drug with a new mechanism
+declares its action in its own entry (``declares=DrugAction(...)``: target nodes, logical-twin
+input and target, in-vitro dose and the rate-law effect), as ganetespib does (``hsp90_inhibit``);
+:func:`actions` lists every action known at runtime and :class:`Drug` checks its ``action``
+against it.
 
 T-DM1 (trastuzumab emtansine) is included, but only as its antibody part: its ``payload_modelled``
 flag is ``False`` and its note says so. The reason for including it rather than leaving it out:
