@@ -179,3 +179,24 @@ def test_a_new_action_acts_in_simulation(flagship, toy_action):
     her3 = ds["HER3_total"].values.ravel()
     np.testing.assert_allclose(her3[0], base["HER3_total"].values.ravel()[0], rtol=1e-9)
     assert her3[1] < 0.9 * her3[0]
+
+
+def test_catalogue_registration_errors_are_named(flagship):
+    base = drug_catalogue.get_drug("patritumab")
+    with pytest.raises(ValidationError, match="needs a Drug"):
+        drug_catalogue.register_drug("patritumab")
+    with pytest.raises(ValidationError, match="used by two drugs"):
+        drug_catalogue.register_drug(dataclasses.replace(base, name="toy-patritumab"))  # its aliases are taken
+    with pytest.raises(ValidationError, match="shipped"):
+        drug_catalogue.unregister_drug("lapatinib")
+    action = da.DrugAction(TOY_ACTION, {"HER3": "HER3"}, ("HER3_degrader",), (1.0, "uM"), effect=_toy_effect,
+                           logical_target="HER3")
+    with pytest.raises(ValidationError, match="declares must be the DrugAction named"):
+        dataclasses.replace(base, name=TOY_DRUG, aliases=(), action="her3_block", declares=action)
+    with pytest.raises(UnknownNameError, match="occupancy"):
+        da.register_action(dataclasses.replace(action, effect={"ocupancy": _toy_effect}))
+    assert TOY_ACTION not in drug_catalogue.actions()  # a refused registration leaves nothing behind
+    # the flagship built after all this is the flagship (the build cache follows the catalogue)
+    from her2sim.library.her2_model import build
+
+    assert build().fingerprint() == flagship.fingerprint()
