@@ -119,8 +119,21 @@ def _model_genotype_named(entry: Genotype) -> str | None:
 def _catalogue_genotypes() -> dict[str, CatalogueGenotype]:
     from ..genotypes import all_genotypes
 
+    entries = all_genotypes()
+    key = (id(entries), tuple(GENOTYPES), tuple(CATALOGUE_READINGS.items()))
+    if _DERIVED and _DERIVED[0][0] == key:  # derived once per state of the tables (they may change in tests)
+        return _DERIVED[0][1]
+    out = _derive_catalogue_genotypes(entries)
+    _DERIVED[:] = [(key, out)]
+    return out
+
+
+_DERIVED: list[tuple[Any, dict[str, CatalogueGenotype]]] = []
+
+
+def _derive_catalogue_genotypes(entries: tuple[Genotype, ...]) -> dict[str, CatalogueGenotype]:
     out: dict[str, CatalogueGenotype] = {}
-    for entry in all_genotypes():
+    for entry in entries:
         if entry.name in CATALOGUE_READINGS:
             out[entry.name] = CATALOGUE_READINGS[entry.name]
             continue
