@@ -113,6 +113,22 @@ def test_flagship_simulate_matches_the_library_protocol(tmp_path):
     np.testing.assert_allclose(table["cells [1]"], ds["cells"].values, rtol=1e-12, atol=0)
 
 
+def test_simulate_looks_names_up_as_the_library_does(tmp_path):
+    """Issue #12 item 7: ``--genotype`` and ``--cell-line`` take any case, hyphens and aliases, as the Python API.
+    Oracle: the library call with the canonical names, bit-equal."""
+    from her2sim.library.protocols import treat
+
+    out = tmp_path / "tc.csv"
+    result = runner.invoke(app, ["simulate", "-g", "pten-LOSS", "-g", "E542K", "-l", "t47d", "--t-end", "24",
+                                 "--points", "3", "-r", "pAKT_S473", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    from her2sim.family import default_family
+
+    ds = treat({}, times=np.linspace(0, 24, 3), genotype={"PTEN loss": 1.0, "PIK3CA E542K": 1.0},
+               parameters=default_family().resolve_context("T-47D")[1], outputs=["pAKT_S473"])
+    np.testing.assert_allclose(pd.read_csv(out)["pAKT_S473 [1]"], ds["pAKT_S473"].values, rtol=1e-12, atol=0)
+
+
 def test_simulate_keeps_user_sbml_files(tmp_path):
     sbml = tmp_path / "decay.xml"
     sbml.write_text("""<?xml version="1.0" encoding="UTF-8"?>

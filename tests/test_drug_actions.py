@@ -1,7 +1,8 @@
 """Drug actions are declared once (:data:`her2sim.library.her2.drug_action.DRUG_ACTIONS`).
 
 Oracles: the derived tables equal the declarations (kinetic potency nodes and tags, logical
-inputs, the atlas's in-vitro doses); a toy action registered in one declaration appears in the
+inputs, the atlas's in-vitro doses); a toy drug whose catalogue entry carries its new action
+(one declaration, registered from this test module, nothing of the library edited) appears in the
 kinetic model (its parameters and effect, and nothing else changed: every other element equals
 the flagship built before the registration), in the logical twin (its input switches its target off; with the input off the twin's
 update equals the original's on every node, checked on random states) and in the atlas's
@@ -29,13 +30,13 @@ TOY_DRUG = "toydegrab"
 
 
 def test_derived_tables_follow_the_declarations():
-    assert set(da.DRUG_ACTIONS) == set(drug_catalogue.ACTIONS)  # every catalogue action is modelled
+    assert set(da.DRUG_ACTIONS) == set(drug_catalogue.actions())  # every catalogue action is modelled
     for name, action in da.DRUG_ACTIONS.items():
         assert da.MECHANISMS[name].nodes == tuple(action.nodes)
         assert da.MECHANISMS[name].logical_inputs == action.logical_inputs
         assert hl.DRUG_ACTION_INPUTS[name] == action.logical_inputs
         for node, tag in action.nodes.items():
-            assert da._NODE_TAG[node] == tag
+            assert da._node_tags()[node] == tag
     from her2sim.family import default_family
 
     doses = default_family().in_vitro_doses()
@@ -69,18 +70,44 @@ def flagship():
 
 
 @pytest.fixture
-def toy_action(monkeypatch):
-    """The one declaration of a new action (plus the catalogue's own entries: the action name and a drug)."""
+def toy_action():
+    """A new drug with a new action, added in one declaration: its catalogue entry carries the action."""
     base = drug_catalogue.get_drug("patritumab")  # a HER3 antibody: its HER3 target stands in for the toy's
-    monkeypatch.setattr(drug_catalogue, "ACTIONS", (*drug_catalogue.ACTIONS, TOY_ACTION))
-    toy = dataclasses.replace(base, name=TOY_DRUG, aliases=(), action=TOY_ACTION)
-    monkeypatch.setattr(drug_catalogue, "_DRUGS", (*drug_catalogue._DRUGS, toy))
-    monkeypatch.setattr(drug_catalogue, "_INDEX", drug_catalogue._index(drug_catalogue._DRUGS))
-    action = da.register_action(da.DrugAction(
-        TOY_ACTION, {"HER3": "HER3"}, ("HER3_degrader",), (1.0, "uM"), "toy convention",
-        effect=_toy_effect, logical_target="HER3"))
+    action = da.DrugAction(TOY_ACTION, {"HER3": "HER3"}, ("HER3_degrader",), (1.0, "uM"), "toy convention",
+                           effect=_toy_effect, logical_target="HER3")
+    drug_catalogue.register_drug(dataclasses.replace(base, name=TOY_DRUG, aliases=(), action=TOY_ACTION,
+                                                     declares=action))
     yield action
-    da.unregister_action(TOY_ACTION)
+    drug_catalogue.unregister_drug(TOY_DRUG)
+    assert TOY_ACTION not in da.DRUG_ACTIONS and TOY_DRUG not in drug_catalogue.list_drugs()
+
+
+def test_register_action_then_a_drug_of_it(flagship):
+    """The action alone (register_action), then any drug naming it: the same model as one declaration."""
+    action = da.register_action(da.DrugAction(
+        TOY_ACTION, {"HER3": "HER3"}, ("HER3_degrader",), (1.0, "uM"), effect=_toy_effect, logical_target="HER3"))
+    try:
+        assert TOY_ACTION in drug_catalogue.actions() and da.DRUG_ACTIONS[TOY_ACTION] is action
+        with pytest.raises(UnknownNameError, match="toy_her3_degrad"):
+            dataclasses.replace(drug_catalogue.get_drug("patritumab"), action="toy_her3_degrad")
+        drug = dataclasses.replace(drug_catalogue.get_drug("patritumab"), name=TOY_DRUG, aliases=(),
+                                   action=TOY_ACTION)
+        drug_catalogue.register_drug(drug)
+        try:
+            model = compose(model_id="her2_pi3k_akt_toy_action")
+            assert {"toy_HER3_loss"} == {r.id for r in model.reactions} - {r.id for r in flagship.reactions}
+        finally:
+            drug_catalogue.unregister_drug(TOY_DRUG)
+    finally:
+        da.unregister_action(TOY_ACTION)
+    assert TOY_ACTION not in da.DRUG_ACTIONS
+
+
+def test_a_drug_with_an_unknown_action_is_refused():
+    with pytest.raises(UnknownNameError, match="Did you mean 'mek_inhibit'"):
+        dataclasses.replace(drug_catalogue.get_drug("trametinib"), action="mek_inhibt")
+    with pytest.raises(ValidationError, match="is built in"):
+        da.unregister_action("mek_inhibit")
 
 
 def test_a_new_action_is_one_declaration_kinetic(flagship, toy_action):
@@ -101,7 +128,7 @@ def test_a_new_action_is_one_declaration_kinetic(flagship, toy_action):
 
 
 def test_a_new_action_is_one_declaration_logical(toy_action):
-    original = hl._load(())
+    original = hl._load(tuple(x for x in hl._registered_drug_inputs() if x[2] != TOY_ACTION))  # the twin before
     twin = hl.load()
     assert "HER3_degrader" in twin.inputs and "HER3_degrader" not in original.inputs
     assert hl.baseline(twin).fixed["HER3_degrader"] == 0
@@ -152,3 +179,24 @@ def test_a_new_action_acts_in_simulation(flagship, toy_action):
     her3 = ds["HER3_total"].values.ravel()
     np.testing.assert_allclose(her3[0], base["HER3_total"].values.ravel()[0], rtol=1e-9)
     assert her3[1] < 0.9 * her3[0]
+
+
+def test_catalogue_registration_errors_are_named(flagship):
+    base = drug_catalogue.get_drug("patritumab")
+    with pytest.raises(ValidationError, match="needs a Drug"):
+        drug_catalogue.register_drug("patritumab")
+    with pytest.raises(ValidationError, match="used by two drugs"):
+        drug_catalogue.register_drug(dataclasses.replace(base, name="toy-patritumab"))  # its aliases are taken
+    with pytest.raises(ValidationError, match="shipped"):
+        drug_catalogue.unregister_drug("lapatinib")
+    action = da.DrugAction(TOY_ACTION, {"HER3": "HER3"}, ("HER3_degrader",), (1.0, "uM"), effect=_toy_effect,
+                           logical_target="HER3")
+    with pytest.raises(ValidationError, match="declares must be the DrugAction named"):
+        dataclasses.replace(base, name=TOY_DRUG, aliases=(), action="her3_block", declares=action)
+    with pytest.raises(UnknownNameError, match="occupancy"):
+        da.register_action(dataclasses.replace(action, effect={"ocupancy": _toy_effect}))
+    assert TOY_ACTION not in drug_catalogue.actions()  # a refused registration leaves nothing behind
+    # the flagship built after all this is the flagship (the build cache follows the catalogue)
+    from her2sim.library.her2_model import build
+
+    assert build().fingerprint() == flagship.fingerprint()

@@ -209,6 +209,9 @@ def test_afatinib_clinical_exposure_from_its_population_clearance():
 #: no drug can lose its exposure silently. Issue #13 asks for none; see the xfail test below.
 KNOWN_MISSING_EXPOSURES = {
     "pelitinib", "buparlisib", "pictilisib", "MK-2206", "ipatasertib", "linsitinib", "seribantumab", "patritumab",
+    # added this round as the "one place" example of a new mechanism (HSP90 client degradation); its label-free
+    # phase I/II dose is known, its concentrations were not readable
+    "ganetespib",
 }
 
 

@@ -194,7 +194,7 @@ def simulate(
         time_unit = ds["time"].attrs.get("units") or "model time unit"
         label = f"{model!r}"
     else:
-        from ..library import her2_model as hm
+        from ..family import default_family
         from ..library.protocols import treat
         from ._flagship import check_drugs, flagship_readouts, parse_context, parse_dose
 
@@ -203,10 +203,10 @@ def simulate(
         for item in genotype:
             parsed = parse_context(item, option="--genotype")
             genotypes.update(parsed if isinstance(parsed, dict) else {p.strip(): 1.0 for p in parsed.split(" + ")})
-        for name in genotypes:
-            if name not in hm.GENOTYPES and name not in hm.CATALOGUE_GENOTYPES:
-                check_choice("--genotype", name, [*hm.GENOTYPES, *hm.CATALOGUE_GENOTYPES])
-        settings = as_option("--cell-line", hm.cell_line_settings, cell_line) if cell_line else {}
+        family = default_family()
+        if genotypes:  # the family's lookup, as everywhere (case, hyphens, aliases; closest name on error)
+            as_option("--genotype", family.resolve_context, genotypes)
+        settings = as_option("--cell-line", family.resolve_context, cell_line)[1] if cell_line else {}
         doses = dict(parse_dose(d) for d in drug)
         for name, (value, dose_unit) in doses.items():
             check_drugs("--drug", name)

@@ -57,8 +57,23 @@ _CALLS = ("sensitive", "resistant", "active", "not classified resistant")
 _TABLE = "her2sim cell-line table (transcribed from the project's curated cell-lines.csv)"
 Evidence = Literal["confirmed", "secondary", "unconfirmed", "assumed"]
 _EVIDENCE = ("confirmed", "secondary", "unconfirmed", "assumed")
-#: The PIK3CA alleles with a name in the model vocabulary (the other recorded alleles are data only).
-PIK3CA_ALLELES = ("PIK3CA H1047R", "PIK3CA H1047L", "PIK3CA E545K", "PIK3CA E542K", "PIK3CA K111N")
+#: A modelled allele the genotype catalogue does not (yet) list acts through the catalogue
+#: genotype of the same domain class (Zhao & Vogt 2008: kinase-domain vs helical-domain gain);
+#: used only while the catalogue lacks the allele.
+_ALLELE_STAND_IN = {"PIK3CA H1047L": "PIK3CA H1047R", "PIK3CA E542K": "PIK3CA E545K"}
+
+
+def _pik3ca_alleles() -> tuple[str, ...]:
+    from .genotypes import all_genotypes
+
+    named = tuple(g.name for g in all_genotypes()
+                  if g.genes == ("PIK3CA",) and g.kind == "activating mutation" and "unspecified" not in g.name)
+    return named + tuple(a for a in _ALLELE_STAND_IN if a not in named)
+
+
+#: The PIK3CA alleles with a name in the model vocabulary (the other recorded alleles are data
+#: only): the PIK3CA mutations of the genotype catalogue, then the stand-in alleles.
+PIK3CA_ALLELES: tuple[str, ...] = _pik3ca_alleles()
 _PIK3CA_OTHER = ("wild type", "PIK3CA mutation (allele unspecified)")
 _PTEN = ("intact", "loss", "partial loss")
 _ER = ("positive", "negative")
@@ -411,6 +426,23 @@ def _build() -> tuple[CellLine, ...]:
         features="model of L14: p95-HER2 confers trastuzumab resistance, lapatinib still acts",
     ))
 
+    lines.append(CellLine(
+        name="T-47D",
+        aliases=("T47D", "T-47-D"),
+        her2_status="not amplified (HER2 low)",
+        genotypes=(GenotypeItem(_HER2_AMP, "confirmed", _HERMARK, 3.2e4,
+                                note="HER2-low luminal line: ~3.2e4 receptors per cell by flow (K20)"),),
+        sensitivities=(),
+        citation=f"{_HERMARK}; {_SCALTRITI_2007}",
+        confidence="HER2 level confirmed-in-source (K20); PIK3CA allele and ER status recalled",
+        features="ER+ luminal line; with MCF-7 the HER2-low background of the p95-HER2 transfectants (L14)",
+        her2=Fact(3.2e4, "confirmed", _HERMARK, "flow cytometry, HERmark validation control (parse caveat, K20)"),
+        pik3ca=Fact("PIK3CA H1047R", "unconfirmed", f"recall only; {_COSMIC}"),
+        pten=_pten_intact(),
+        er=Fact("positive", "unconfirmed", _NEVE),
+        her2_amplified=False,
+    ))
+
     return tuple(lines)
 
 
@@ -451,11 +483,6 @@ def _status(evidence: Evidence) -> Status | None:
     return None if evidence == "assumed" else evidence  # type: ignore[return-value]
 
 
-#: A modelled allele the genotype catalogue does not (yet) list acts through the catalogue
-#: genotype of the same domain class (Zhao & Vogt 2008: kinase-domain vs helical-domain gain).
-_ALLELE_STAND_IN = {"PIK3CA H1047L": "PIK3CA H1047R", "PIK3CA E542K": "PIK3CA E545K"}
-
-
 def _allele_item(fact: Fact) -> GenotypeItem | None:
     from ..errors import UnknownNameError
 
@@ -493,6 +520,15 @@ def _with_facts(line: CellLine, *, her2: Fact, pik3ca: Fact, pten: Fact, er: Fac
     amplified = line.her2_amplified if her2_amplified is None else her2_amplified
     return dataclasses.replace(line, genotypes=tuple(items), her2=her2, pik3ca=pik3ca, pten=pten, er=er,
                                ccle_name=ccle_name, note=note, her2_amplified=amplified)
+
+
+def _own_facts(line: CellLine) -> CellLine:
+    """A curated line that states its four facts in its own entry: the implied genotype items are added."""
+    her2, pik3ca, pten, er = line.her2, line.pik3ca, line.pten, line.er
+    if her2 is None or pik3ca is None or pten is None or er is None:
+        missing = [k for k, v in line.facts().items() if v is None]
+        raise ValidationError(f"CellLine {line.name!r}: state the preset facts {missing} (her2, pik3ca, pten, er)")
+    return _with_facts(line, her2=her2, pik3ca=pik3ca, pten=pten, er=er, ccle_name=line.ccle_name)
 
 
 def _new_line(name: str, aliases: tuple[str, ...], *, her2_status: str, amplified: bool, amp_evidence: Status,
@@ -570,7 +606,9 @@ def _preset_facts(lines: tuple[CellLine, ...]) -> tuple[CellLine, ...]:
                               pik3ca=Fact("PIK3CA E545K", u, f"recall only; {_COSMIC}"), pten=_pten_intact(),
                               er=Fact("positive", "secondary", f"{_CSV} (features of MCF-7: ER+)")),
     }
-    out = [_with_facts(line, **facts[line.name]) for line in lines]
+    # a curated line carries its four facts in its entry (one place) or, for the lines curated
+    # before the facts were, in the table above
+    out = [_with_facts(line, **facts[line.name]) if line.name in facts else _own_facts(line) for line in lines]
 
     # HER2-amplified lines of the CCLE data and the curated table not yet in the catalogue
     out += [

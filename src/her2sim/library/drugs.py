@@ -20,7 +20,15 @@ The catalogue is data only. A kinetic model decides how an ``action`` becomes a 
 ``mek_inhibit``            allosteric MEK1/2 inhibitor
 ``igf1r_inhibit``          IGF1R (and insulin receptor) kinase inhibitor
 ``her3_block``             antibody to HER3 extracellular domain; blocks heregulin-driven signalling
+``cdk46_inhibit``          ATP-site CDK4/6 inhibitor (G1/S: Rb phosphorylation)
+``er_degrade``             selective ER degrader (ERα occupancy and degradation)
 ========================== =====================================================================
+
+These are the built-in actions (:data:`Action`, the static alias). A drug with a new mechanism
+declares its action in its own entry (``declares=DrugAction(...)``: target nodes, logical-twin
+input and target, in-vitro dose and the rate-law effect), as ganetespib does (``hsp90_inhibit``);
+:func:`actions` lists every action known at runtime and :class:`Drug` checks its ``action``
+against it.
 
 T-DM1 (trastuzumab emtansine) is included, but only as its antibody part: its ``payload_modelled``
 flag is ``False`` and its note says so. The reason for including it rather than leaving it out:
@@ -38,9 +46,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal, final, get_args
+from typing import Any, Literal, final, get_args
 
 from ..errors import UnknownNameError, ValidationError
 from ..model.components import Provenance
@@ -48,6 +56,14 @@ from ..model.components import Provenance
 __all__ = [
     "Action",
     "ACTIONS",
+    "BUILT_IN_ACTIONS",
+    "DrugAction",
+    "actions",
+    "declared_actions",
+    "register_action",
+    "unregister_action",
+    "register_drug",
+    "unregister_drug",
     "Target",
     "Exposure",
     "Drug",
@@ -120,8 +136,147 @@ Action = Literal[
     "cdk46_inhibit",
     "er_degrade",
 ]
-#: Every drug action, from :data:`Action` (written once: a new action is one line of the literal).
-ACTIONS: tuple[str, ...] = get_args(Action)
+#: The actions the built-in models write rate laws for (:data:`Action`, the static alias). A new
+#: action is not added here: a :class:`DrugAction` declaration carried by its drug's entry
+#: (``Drug(declares=...)``) or passed to :func:`register_action` makes it known at runtime
+#: (:func:`actions`).
+BUILT_IN_ACTIONS: tuple[str, ...] = get_args(Action)
+
+#: ``effect(builder, occupancy)`` of a drug action: writes its rate-law effect (parameters with
+#: provenance, rules, reactions) into a model builder; ``occupancy(node)`` is the occupancy
+#: expression of the action's drugs at a target node.
+Effect = Callable[[Any, Any], None]
+
+
+@final
+@dataclass(frozen=True)
+class DrugAction:
+    """One drug action declared once: target nodes, logical-twin input, in-vitro dose and rate-law effect.
+
+    A drug with a new mechanism is one catalogue entry carrying its declaration
+    (``Drug(action=..., declares=DrugAction(...))``, or :func:`register_drug` at runtime);
+    the model's potency parameters, its twin input and the atlas's in-vitro dose derive from it.
+
+    Parameters
+    ----------
+    name
+        The action (the drugs' :attr:`Drug.action`), e.g. ``"mek_inhibit"``.
+    nodes
+        Catalogue target node -> tag used in potency parameter ids (``IC50_<drug>_<tag>``); the
+        drug's potency at each node becomes a parameter and an occupancy term ``action:node``.
+    logical_inputs
+        Inputs of the logical twin switched on by a drug with this action.
+    in_vitro_dose
+        ``(value, unit)`` nominal dose of cell studies: the atlas's ``in_vitro`` exposure.
+    in_vitro_source
+        Where that dose convention comes from.
+    effect
+        ``effect(builder, occupancy)`` writing the action's rate-law effect, or ``{site: effect}``
+        where a model writes effects at more than one site of its composition (the flagship's
+        sites: ``"occupancy"``, the default, ``"activity"`` and ``"cell_cycle"``).
+    logical_target
+        The twin node the (single) logical input switches off (``target = rule & !input``);
+        ``None`` only for the built-in actions, whose logical reading is written in the twin's rules.
+
+    Examples
+    --------
+    >>> DrugAction("toy_block", {"HER3": "HER3"}, ("Toy",), (1.0, "uM"), effect=lambda b, occ: None,
+    ...            logical_target="HER3").effects.keys()
+    dict_keys(['occupancy'])
+    """
+
+    name: str
+    nodes: Mapping[str, str]
+    logical_inputs: tuple[str, ...]
+    in_vitro_dose: tuple[float, str]
+    in_vitro_source: str = ""
+    effect: Effect | Mapping[str, Effect] | None = None
+    logical_target: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", self.name):
+            raise ValidationError(f"DrugAction name={self.name!r} must be lower-case letters, digits and '_'")
+        if not self.nodes:
+            raise ValidationError(f"DrugAction {self.name!r}: nodes must name at least one target node")
+        value, unit = self.in_vitro_dose
+        if not float(value) > 0:
+            raise ValidationError(f"DrugAction {self.name!r}: in_vitro_dose must be > 0, got {value!r}")
+        _canonical_unit(unit, f"DrugAction {self.name!r} in_vitro_dose unit")
+        if self.effect is None or (self.logical_target is None and self.name not in BUILT_IN_ACTIONS):
+            raise ValidationError(f"DrugAction {self.name!r}: a new action needs both effect and logical_target "
+                                  "(its kinetic and its logical meaning)")
+        if not all(callable(f) for f in self.effects.values()):
+            raise ValidationError(f"DrugAction {self.name!r}: effect must be callable (or a mapping site -> callable)")
+
+    @property
+    def effects(self) -> dict[str, Effect]:
+        """``{site: effect}``; a single effect is written at the default site ``"occupancy"``."""
+        if self.effect is None:
+            return {}
+        if isinstance(self.effect, Mapping):
+            return dict(self.effect)
+        return {"occupancy": self.effect}
+
+
+#: New actions (not in :data:`Action`): declared by a catalogue entry or by :func:`register_action`.
+_DECLARED: dict[str, DrugAction] = {}
+
+
+def actions() -> tuple[str, ...]:
+    """Every drug action known now: the built-in ones, then the declared ones.
+
+    Examples
+    --------
+    >>> actions()[:2]
+    ('her2_ecd_block', 'her2_dimerisation_block')
+    """
+    return BUILT_IN_ACTIONS + tuple(_DECLARED)
+
+
+def declared_actions() -> dict[str, DrugAction]:
+    """The declarations of the actions beyond :data:`BUILT_IN_ACTIONS`, in declaration order."""
+    return dict(_DECLARED)
+
+
+def register_action(action: DrugAction, *, replace: bool = False) -> DrugAction:
+    """Declare a new drug action (without a drug; :func:`register_drug` declares both at once).
+
+    Raises
+    ------
+    ValidationError
+        Not a :class:`DrugAction`, or a name already known (without ``replace``; built-in names never).
+    """
+    if not isinstance(action, DrugAction):
+        raise ValidationError(f"register_action needs a DrugAction, got {type(action).__name__}")
+    if action.name in BUILT_IN_ACTIONS or (action.name in _DECLARED and not replace
+                                           and _DECLARED[action.name] is not action):
+        raise ValidationError(f"drug action {action.name!r} is already registered")
+    _DECLARED[action.name] = action
+    _changed()
+    return action
+
+
+def unregister_action(name: str) -> None:
+    """Remove a declared action (built-in actions, and actions a catalogued drug still has, stay)."""
+    if name in BUILT_IN_ACTIONS:
+        raise ValidationError(f"drug action {name!r} is built in")
+    if any(d.action == name for d in _DRUGS):
+        raise ValidationError(f"drug action {name!r} is used by catalogued drugs; unregister them first")
+    _DECLARED.pop(name, None)
+    _changed()
+
+
+#: Catalogue version: changes whenever a drug or an action is registered or removed (model caches key on it).
+_VERSION = [0]
+
+
+def _changed() -> None:
+    _VERSION[0] += 1
+
+
+def catalogue_version() -> int:
+    """A number that changes whenever the catalogue (drugs or actions) changes at runtime."""
+    return _VERSION[0]
 PotencyKind = Literal["Kd", "IC50", "Ki", "EC50"]
 _POTENCY_KINDS = ("Kd", "IC50", "Ki", "EC50")
 Binding = Literal["reversible", "covalent"]
@@ -354,6 +509,10 @@ class Exposure:
 class Drug:
     """A drug as data: identity, targets, mechanism, molecular weight, exposure and dosing unit.
 
+    ``action`` is a built-in action (:data:`Action`) or one declared at runtime; a drug with a
+    new mechanism carries the action's :class:`DrugAction` in ``declares`` (one entry is then
+    the whole addition).
+
     Examples
     --------
     >>> drug = get_drug("Herceptin")
@@ -369,7 +528,7 @@ class Drug:
     modality: Modality
     targets: tuple[Target, ...]
     mechanism: str
-    action: Action
+    action: str  # an Action (the static alias of the built-in ones) or a declared action, checked at runtime
     molecular_weight: float
     molecular_weight_provenance: Provenance
     canonical_unit: str
@@ -378,12 +537,16 @@ class Drug:
     binds_p95_her2: bool | None = None
     payload_modelled: bool = True
     note: str = ""
+    declares: DrugAction | None = None
 
     def __post_init__(self) -> None:
         if not self.targets:
             raise ValidationError(f"Drug {self.name!r}: needs at least one target")
-        if self.action not in ACTIONS:
-            raise ValidationError(f"Drug {self.name!r}: action={self.action!r}; allowed: {ACTIONS}")
+        if self.declares is not None:
+            if not isinstance(self.declares, DrugAction) or self.declares.name != self.action:
+                raise ValidationError(f"Drug {self.name!r}: declares must be the DrugAction named {self.action!r}")
+        elif self.action not in actions():
+            raise UnknownNameError(f"Drug {self.name!r} action", str(self.action), actions())
         if not self.molecular_weight > 0:
             raise ValidationError(f"Drug {self.name!r}: molecular_weight must be > 0")
         if self.modality not in ("antibody", "small_molecule", "antibody_drug_conjugate"):
@@ -646,6 +809,32 @@ def _p95_copy(target: Target, drug: str) -> Target:
         cellular=target.cellular,
         covalent=target.covalent,
     )
+
+
+# --- a drug with its own action: HSP90 inhibition degrades the HER2 client protein -----------
+# (one declaration: the entry below carries its DrugAction; this is its rate-law effect)
+
+_SHIMAMURA_2012 = ("Shimamura T et al. 2012, Clin Cancer Res 18:4973-85, doi:10.1158/1078-0432.CCR-11-2967 "
+                   "(ganetespib in NSCLC models; abstract read)")
+_CHANDARLAPATY_2010 = ("Chandarlapaty S et al. 2010, Oncogene 29:325-34, PMID 19855434 (HSP90 inhibitors degrade "
+                       "full-length and p95-HER2; abstract read)")
+_GOLDMAN_2013 = ("Goldman JW et al. 2013, BMC Cancer 13:152, doi:10.1186/1471-2407-13-152 (first-in-human "
+                 "weekly ganetespib; abstract read)")
+
+
+def _hsp90_client_degradation(b: Any, occupancy: Any) -> None:
+    """HSP90 inhibitors: the HER2 kinase domain (full length and p95) loses its chaperone and is degraded."""
+    from ..model.components import ParameterRole
+
+    b.P("k_HSP90_client_degradation", math.log(2) / 1.0 - math.log(2) / 10.0, "1/h", _assumed(
+        "extra HER2 degradation at full HSP90 occupancy: HER2 half-life taken from 10 h (the model's kdeg_HER2) "
+        "to 1 h. HSP90 inhibitors deplete full-length and p95-HER2 within hours (Chandarlapaty 2010 Oncogene "
+        "29:325, abstract read; Mimnaugh 1996 J Biol Chem 271:22796, recalled); the half-life under inhibition "
+        "was not read, 1 h is a placeholder to fit"), role=ParameterRole.PHARMACOLOGY)
+    b.rule("HSP90_inhibition", occupancy("HSP90"), "1", "fraction of HSP90 ATP pockets occupied by HSP90 inhibitors")
+    for species, label in (("ERBB2", "full-length HER2"), ("ERBB2_p95", "p95-HER2")):
+        b.R(f"{species}_HSP90_client_degradation", species, "", f"k_HSP90_client_degradation*HSP90_inhibition*{species}",
+            f"{label} degraded when HSP90 inhibitors take its chaperone (kinase-domain client)")
 
 
 def _build() -> tuple[Drug, ...]:
@@ -1616,10 +1805,55 @@ def _build() -> tuple[Drug, ...]:
               "it) and as the EGFR-selective contrast to lapatinib"),
     ))
 
+    drugs.append(Drug(
+        name="ganetespib",
+        aliases=("STA-9090",),
+        drug_class="HSP90 inhibitor (resorcinol triazolone, not a geldanamycin)",
+        modality="small_molecule",
+        targets=(Target(
+            genes=("HSP90AA1", "HSP90AB1"), node="HSP90", binding_site="HSP90 N-terminal ATP pocket",
+            binding="reversible", potency_nM=7.7, potency_kind="IC50",
+            provenance=_derived(
+                _SHIMAMURA_2012,
+                "proliferation IC50 2-30 nM across genomically defined NSCLC lines (17-AAG 20-3,500 nM); "
+                "geometric midpoint sqrt(2 x 30) = 7.7 nM. A growth IC50 in another tissue, taken as the free "
+                "cellular potency at HSP90 (assay serum not read; no plasma binding curated, so nominal = free)"),
+            potency_assay="cellular (proliferation, NSCLC lines)",
+        ),),
+        mechanism=("HSP90 ATP-pocket inhibitor: HER2 and p95-HER2 lose their chaperone and are degraded "
+                   "(Chandarlapaty 2010); other HSP90 clients (RAF, AKT, CDK4) are not modelled"),
+        action="hsp90_inhibit",
+        molecular_weight=364.4,
+        molecular_weight_provenance=_assumed(_MW_RECALLED.format(extra="C20H20N4O3")),
+        canonical_unit="nM",
+        exposure_note=("recommended phase 2 dose 200 mg/m2 IV on days 1, 8, 15 of 28 (Goldman 2013, exposure linear "
+                       "in dose); Cmax/Cmin of its PK table not read, so no clinical exposure is given"),
+        note=("responses in HER2-positive metastatic breast cancer (2/13) in a phase II trial of single-agent "
+              "ganetespib (Jhaveri K et al. 2014, Clin Breast Cancer; abstract read)"),
+        declares=DrugAction(
+            "hsp90_inhibit", {"HSP90": "HSP90"}, ("HSP90_inhibitor",), (100.0, "nM"),
+            "about 10x the 2-30 nM proliferation IC50s of ganetespib cell studies (Shimamura 2012); assumed",
+            effect=_hsp90_client_degradation, logical_target="HER2"),
+    ))
+
     return tuple(drugs)
 
 
 _DRUGS: tuple[Drug, ...] = _build()
+
+
+def _declare(drugs: Iterable[Drug]) -> None:
+    for drug in drugs:
+        if drug.declares is not None:
+            known = _DECLARED.get(drug.action)
+            if drug.action in BUILT_IN_ACTIONS or (known is not None and known is not drug.declares):
+                raise ValidationError(f"Drug {drug.name!r} declares action {drug.action!r}, declared already")
+            _DECLARED[drug.action] = drug.declares
+
+
+_declare(_DRUGS)
+#: Every drug action of the shipped catalogue (built-in, then declared by entries); :func:`actions` is live.
+ACTIONS: tuple[str, ...] = actions()
 
 
 def _key(name: str) -> str:
@@ -1638,6 +1872,44 @@ def _index(drugs: Iterable[Drug]) -> dict[str, Drug]:
 
 
 _INDEX: dict[str, Drug] = _index(_DRUGS)
+
+
+def register_drug(drug: Drug, *, replace: bool = False) -> Drug:
+    """Add a drug to the catalogue at runtime (with its new action when it ``declares`` one).
+
+    Models built afterwards give it a concentration parameter and its potencies; a drug that
+    declares a new action brings the action's effect, twin input and in-vitro dose with it.
+
+    Raises
+    ------
+    ValidationError
+        Not a :class:`Drug`, or a name or alias in use (without ``replace``).
+    """
+    global _DRUGS, _INDEX
+    if not isinstance(drug, Drug):
+        raise ValidationError(f"register_drug needs a Drug, got {type(drug).__name__}")
+    others = tuple(d for d in _DRUGS if not (replace and d.name == drug.name))
+    index = _index((*others, drug))  # raises on a label used twice
+    _declare((drug,))
+    _DRUGS, _INDEX = (*others, drug), index
+    _changed()
+    return drug
+
+
+def unregister_drug(name: str) -> None:
+    """Remove a drug added by :func:`register_drug` (and the action it declared, if no other drug has it)."""
+    global _DRUGS, _INDEX
+    drug = get_drug(name)
+    if drug in _SHIPPED:
+        raise ValidationError(f"drug {drug.name!r} is shipped with the catalogue")
+    _DRUGS = tuple(d for d in _DRUGS if d is not drug)
+    _INDEX = _index(_DRUGS)
+    if drug.declares is not None and not any(d.action == drug.action for d in _DRUGS):
+        _DECLARED.pop(drug.action, None)
+    _changed()
+
+
+_SHIPPED: tuple[Drug, ...] = _DRUGS
 
 
 def get_drug(name: str) -> Drug:

@@ -160,6 +160,9 @@ _ROWS: tuple[tuple[str, int, str, str, Module, str], ...] = (
     ("CDK6", 1777, "Q00534", "CDK4/6", "readout", "cyclin-dependent kinase 6; palbociclib target"),
     ("RB1", 9884, "P06400", "Rb", "readout", "retinoblastoma protein; sequesters E2F until phosphorylated"),
     ("BCL2L11", 994, "O43521", "BIM", "readout", "BIM, BH3-only pro-apoptotic protein (FOXO target, ERK-degraded)"),
+    # HSP90, target of ganetespib (its HER2 client degradation); ids recalled
+    ("HSP90AA1", 5253, "P07900", "HSP90", "adaptor", "HSP90α, chaperone of the HER2 kinase domain (ganetespib target)"),
+    ("HSP90AB1", 5258, "P08238", "HSP90", "adaptor", "HSP90β, constitutive HSP90 isoform (ganetespib target)"),
 )
 
 _GENES: tuple[Gene, ...] = tuple(

@@ -45,7 +45,7 @@ _ZHAO_VOGT_2008 = (
 @final
 @dataclass(frozen=True)
 class Strength:
-    """How strong a perturbation is: one number with unit, default, allowed range and meaning."""
+    """How strong a perturbation is: one number with unit, default, allowed range, meaning and no-effect value."""
 
     quantity: str
     unit: str
@@ -54,6 +54,9 @@ class Strength:
     high: float
     meaning: str
     provenance: Provenance
+    #: The value at which the perturbation has no effect (wild type, untreated): a model maps the
+    #: strength onto its own scale linearly between this value (no effect) and ``default``.
+    no_effect_at: float | None = None
 
     def __post_init__(self) -> None:
         if not self.low <= self.default <= self.high:
@@ -154,7 +157,7 @@ def _build() -> tuple[Genotype, ...]:
             unit="receptors/cell",
             default=5.0e5,
             low=1.0e4,
-            high=3.0e6,
+            high=3.0e6, no_effect_at=0.0,
             meaning="surface HER2 molecules per cell; the default is BT-474",
             provenance=Provenance(
                 "sourced",
@@ -183,7 +186,7 @@ def _build() -> tuple[Genotype, ...]:
             unit="fraction",
             default=0.5,
             low=0.0,
-            high=2.0,
+            high=2.0, no_effect_at=0.0,
             meaning="p95-HER2 molecules per full-length HER2 molecule",
             provenance=_assumed(
                 "no per-cell p95:HER2 ratio was found; L15 shows the ratio varies between tumours and "
@@ -214,7 +217,7 @@ def _build() -> tuple[Genotype, ...]:
             unit="fold",
             default=3.0,
             low=1.0,
-            high=20.0,
+            high=20.0, no_effect_at=1.0,
             meaning="multiplies the baseline HER3 abundance",
             provenance=_assumed("no quantitative HER3 over-expression level in HER2+ tumours was found; "
                                 "K21 gives HER3 <5500/cell only for TNBC"),
@@ -249,7 +252,7 @@ def _build() -> tuple[Genotype, ...]:
             unit="fold",
             default=3.0,
             low=1.0,
-            high=10.0,
+            high=10.0, no_effect_at=1.0,
             meaning="fold increase in PI3K lipid-kinase output without receptor input",
             provenance=_assumed(
                 "allele-specific lipid-kinase fold changes were not found in a source; H1047R is set "
@@ -285,7 +288,7 @@ def _build() -> tuple[Genotype, ...]:
             unit="fold",
             default=2.0,
             low=1.0,
-            high=10.0,
+            high=10.0, no_effect_at=1.0,
             meaning="fold increase in PI3K lipid-kinase output without receptor input",
             provenance=_assumed(
                 "no allele-specific activity found; set below H1047R as a placeholder. Because E545K "
@@ -303,6 +306,35 @@ def _build() -> tuple[Genotype, ...]:
     ))
 
     genotypes.append(Genotype(
+        name="PIK3CA E542K",
+        kind="activating mutation",
+        genes=("PIK3CA",),
+        description=(
+            "second helical-domain hotspot; like E545K it relieves p85 nSH2 inhibition, and its gain of "
+            "function needs RAS-GTP binding but not p85 (Zhao & Vogt 2008 studied both helical alleles)"
+        ),
+        mechanisms=(3,),
+        findings=("L07", "L08"),
+        provenance=Provenance("sourced", _ZHAO_VOGT_2008, "mechanism of gain of function (E542K and E545K)"),
+        strength=Strength(
+            quantity="basal (receptor-independent) p110alpha activity relative to wild type",
+            unit="fold",
+            default=2.0,
+            low=1.0,
+            high=10.0, no_effect_at=1.0,
+            meaning="fold increase in PI3K lipid-kinase output without receptor input",
+            provenance=_assumed(
+                "no allele-specific activity found; taken as E545K's placeholder (same domain, same mechanism)"
+            ),
+        ),
+        prevalence=(
+            Prevalence(0.053, "primary HER2+ tumours, non-catalytic hotspots incl. E542K (n=75)", ("P01",),
+                       _STEMKE_HALE, "confirmed-in-source", "E545K, E542K, N345K, E418K, P539R together: 4/75"),
+        ),
+        aliases=("E542K",),
+    ))
+
+    genotypes.append(Genotype(
         name="PIK3CA mutation (allele unspecified)",
         kind="activating mutation",
         genes=("PIK3CA",),
@@ -312,7 +344,7 @@ def _build() -> tuple[Genotype, ...]:
         provenance=Provenance("sourced", "Berns K et al. 2007, Cancer Cell 12(4), doi:10.1016/j.ccr.2007.08.030 (L06)"),
         strength=Strength(
             quantity="basal (receptor-independent) p110alpha activity relative to wild type",
-            unit="fold", default=2.5, low=1.0, high=10.0,
+            unit="fold", default=2.5, low=1.0, high=10.0, no_effect_at=1.0,
             meaning="fold increase in PI3K lipid-kinase output without receptor input",
             provenance=_assumed("midpoint of the assumed H1047R and E545K defaults"),
         ),
@@ -331,7 +363,7 @@ def _build() -> tuple[Genotype, ...]:
                             "oncogenic effect was not checked in a source"),
         strength=Strength(
             quantity="basal (receptor-independent) p110alpha activity relative to wild type",
-            unit="fold", default=1.2, low=1.0, high=10.0,
+            unit="fold", default=1.2, low=1.0, high=10.0, no_effect_at=1.0,
             meaning="fold increase in PI3K lipid-kinase output without receptor input",
             provenance=_assumed("weak by assumption: BT-474 behaves as a trastuzumab-sensitive line "
                                 "(Tanner 2004; O'Brien 2010), which argues against strong PI3K activation"),
@@ -349,7 +381,7 @@ def _build() -> tuple[Genotype, ...]:
         provenance=Provenance("sourced", "Nagata Y et al. 2004, Cancer Cell, PMID 15324695 (L05)",
                               "L50 (NeoALTTO) is contradicting clinical evidence and must not be fitted away"),
         strength=Strength(
-            quantity="residual PTEN activity", unit="fraction of normal", default=0.0, low=0.0, high=0.05,
+            quantity="residual PTEN activity", unit="fraction of normal", default=0.0, low=0.0, high=0.05, no_effect_at=1.0,
             meaning="PTEN phosphatase activity left, as a fraction of a PTEN-normal cell",
             provenance=_assumed("'complete' defined as <=5% residual; no source gives residual activity"),
         ),
@@ -375,7 +407,7 @@ def _build() -> tuple[Genotype, ...]:
         findings=("L05", "L06"),
         provenance=Provenance("sourced", "Nagata Y et al. 2004, Cancer Cell, PMID 15324695 (L05: antisense reduction)"),
         strength=Strength(
-            quantity="residual PTEN activity", unit="fraction of normal", default=0.5, low=0.05, high=0.95,
+            quantity="residual PTEN activity", unit="fraction of normal", default=0.5, low=0.05, high=0.95, no_effect_at=1.0,
             meaning="PTEN phosphatase activity left, as a fraction of a PTEN-normal cell",
             provenance=_assumed("no source gives residual activity for PTEN-low tumours; 0.5 is the "
                                 "heterozygous-loss expectation"),
@@ -399,7 +431,7 @@ def _build() -> tuple[Genotype, ...]:
         provenance=Provenance("sourced", "Lu Y (author per recall) 2001, J Natl Cancer Inst 93:1852-7, PMID 11752009 (L02)"),
         strength=Strength(
             quantity="IGF1R expression fold over the model baseline", unit="fold",
-            default=5.0, low=1.0, high=50.0, meaning="multiplies baseline IGF1R abundance",
+            default=5.0, low=1.0, high=50.0, no_effect_at=1.0, meaning="multiplies baseline IGF1R abundance",
             provenance=_assumed("L02 uses SKBR3 engineered to over-express IGF1R but the level was not read"),
         ),
         prevalence=(
@@ -420,7 +452,7 @@ def _build() -> tuple[Genotype, ...]:
         findings=("L01", "L02", "L32"),
         provenance=Provenance("sourced", "Lu Y (author per recall) 2001, J Natl Cancer Inst 93:1852-7, PMID 11752009 (L01, L02)"),
         strength=Strength(
-            quantity="IGF-1 concentration", unit="ng/mL", default=40.0, low=0.0, high=200.0,
+            quantity="IGF-1 concentration", unit="ng/mL", default=40.0, low=0.0, high=200.0, no_effect_at=0.0,
             meaning="IGF-1 in the medium",
             provenance=Provenance("sourced", "Lu 2001, J Natl Cancer Inst 93:1852-7 (L01, L02)",
                                   "40 ng/mL IGF-I used in the experiments; range bounds assumed"),
@@ -437,7 +469,7 @@ def _build() -> tuple[Genotype, ...]:
         findings=("L18",),
         provenance=Provenance("sourced", "Nagy P et al. 2005, Cancer Res (year/journal per recall) (L18)"),
         strength=Strength(
-            quantity="trastuzumab-accessible fraction of HER2", unit="fraction", default=0.2, low=0.01, high=1.0,
+            quantity="trastuzumab-accessible fraction of HER2", unit="fraction", default=0.2, low=0.01, high=1.0, no_effect_at=1.0,
             meaning="fraction of HER2 molecules the antibody can reach (1 = no masking)",
             provenance=Provenance("sourced", "Nagy P et al. 2005 (L18; pharmacology.md K24)",
                                   "JIMT-1: antibody binding sites ~1/5 of expressed HER2"),
@@ -461,7 +493,7 @@ def _build() -> tuple[Genotype, ...]:
         findings=("L26",),
         provenance=Provenance("sourced", "Leung WY et al. 2015, Oncotarget 6:5678-94, doi:10.18632/oncotarget.3296 (L26)"),
         strength=Strength(
-            quantity="NRG1 concentration", unit="nM", default=1.0, low=0.0, high=100.0,
+            quantity="NRG1 concentration", unit="nM", default=1.0, low=0.0, high=100.0, no_effect_at=0.0,
             meaning="heregulin in the medium",
             provenance=_assumed("L26 used exogenous NRG1 but the dose was not read; 1 nM is a typical "
                                 "saturating-stimulation order of magnitude"),
@@ -482,7 +514,7 @@ def _build() -> tuple[Genotype, ...]:
         ),
         strength=Strength(
             quantity="fraction of RAS GTP-bound without receptor input", unit="fraction",
-            default=0.5, low=0.0, high=1.0, meaning="constitutive RAS activity",
+            default=0.5, low=0.0, high=1.0, no_effect_at=0.0, meaning="constitutive RAS activity",
             provenance=_assumed("no RAS-GTP fraction source curated; placeholder"),
         ),
         prevalence=(Prevalence(

@@ -318,50 +318,20 @@ DRUG_ACTION_INPUTS: dict[str, tuple[str, ...]] = {
     for action, mechanism in _MECHANISMS.items()
 }
 
-#: Kinetic genotype name -> (inputs set, nodes fixed).
+#: Kinetic genotype name -> (inputs set, nodes fixed), written only where the Boolean reading
+#: differs from what the genotype's parameters give through :data:`PARAMETER_THRESHOLDS`
+#: (:func:`genotype_rule` derives every other genotype's reading).
 GENOTYPE_RULES: dict[str, tuple[dict[str, int], dict[str, int]]] = {
-    "PTEN loss": ({}, {"PTEN": 0}),
-    "PIK3CA H1047R": ({"PIK3CA_mut": 1}, {}),
-    "PIK3CA E545K": ({"PIK3CA_mut": 1}, {}),
-    # allele names added with the kinetic allele biology (issue 13 item 2); minimal entries:
-    # the twin has one PIK3CA_mut input; K111N (weak) and the ER context have no logical effect yet
-    "PIK3CA H1047L": ({"PIK3CA_mut": 1}, {}),
-    "PIK3CA E542K": ({"PIK3CA_mut": 1}, {}),
+    # K111N (adaptor-binding domain) is a weak, uncertain gain: below the Boolean threshold
     "PIK3CA K111N": ({}, {}),
-    "ER positive": ({}, {}),
-    "p95HER2": ({"p95HER2_expr": 1}, {}),
     "HER3 overexpression": ({}, {"HER3_expression": 1}),
     # A 90 % knockdown (kinetic HER3_expression 0.1) is read as removing the FOXO-induced HER3
     # that escapes HER2 blockade; the residual HER3 is still phosphorylated by active receptors.
     "HER3 knockdown": ({}, {"HER3_expression": 0}),
-    "IGF1R overexpression": ({"IGF1R_high": 1}, {}),
+    # a 90 % IGF1R knockdown removes the node, not only its over-expression
     "IGF1R knockdown": ({}, {"IGF1R": 0}),
-    "MUC4 high": ({"MUC4": 1}, {}),
-    "KRAS G12": ({"KRAS_mut": 1}, {}),
-    "HER2 non-amplified": ({"HER2_amp": 0}, {}),
-    "HER2 amplified": ({"HER2_amp": 1}, {}),
 }
 
-#: Logical effects of the genotypes the kinetic branches add this round (allele biology, ER
-#: context); each joins :data:`GENOTYPE_RULES` when the kinetic model declares it.
-_ADDED_GENOTYPE_RULES: dict[str, tuple[dict[str, int], dict[str, int]]] = {
-    "PIK3CA H1047L": ({"PIK3CA_mut": 1}, {}),
-    "PIK3CA E542K": ({"PIK3CA_mut": 1}, {}),
-    # K111N (adaptor-binding domain) is a weak, uncertain gain: below the Boolean threshold
-    "PIK3CA K111N": ({}, {}),
-    "ER positive": ({"ER_positive": 1}, {}),
-    # RB1 loss: E2F free of Rb whatever CDK4/6 does (the palbociclib-resistance genotype)
-    "RB1 loss": ({}, {"RB1": 0}),
-}
-
-
-def _join_added_genotypes() -> None:
-    from .her2_model import GENOTYPES
-
-    GENOTYPE_RULES.update({name: rule for name, rule in _ADDED_GENOTYPE_RULES.items() if name in GENOTYPES})
-
-
-_join_added_genotypes()
 
 #: Kinetic parameter -> (threshold, direction, logical effect, why). ``above``: the effect applies
 #: when the value is >= threshold; ``below``: when <= threshold.
@@ -377,6 +347,10 @@ PARAMETER_THRESHOLDS: dict[str, tuple[float, str, tuple[dict[str, int], dict[str
     "PTEN_level": (0.5, "below", ({}, {"PTEN": 0}), "half of PTEN lost or more"),
     "RB1_level": (0.5, "below", ({}, {"RB1": 0}), "half of RB1 lost or more (kinetic RB1 synthesis scale)"),
     "PIK3CA_mut_activity": (1e-3, "above", ({"PIK3CA_mut": 1}, {}), "any receptor-independent mutant activity"),
+    "PIK3CA_mut_gain": (1e-3, "above", ({"PIK3CA_mut": 1}, {}),
+                        "any extra output of pY-recruited kinase-domain mutant p110α"),
+    "PIK3CA_helical_activity": (1e-3, "above", ({"PIK3CA_mut": 1}, {}),
+                                "any helical-domain mutant activity without pY binding"),
     "MUC4_masking": (0.5, "above", ({"MUC4": 1}, {}), "MUC4-high (JIMT-1-like)"),
     "KRAS_mut": (0.5, "above", ({"KRAS_mut": 1}, {}), "activating KRAS"),
     "ER_expression": (0.5, "above", ({"ER_positive": 1}, {}), "ER-positive context (kinetic ER_expression 1 = ER+)"),

@@ -133,14 +133,14 @@ def build() -> Model:
     >>> model.time_units, len(model.species) > 30
     ('hour', True)
     """
-    from .her2.drug_action import DRUG_ACTIONS
+    from .drugs import catalogue_version
 
-    # one build per set of registered drug actions (register_action adds to the model)
-    return _build_cached(tuple(name for name, a in DRUG_ACTIONS.items() if a.effect is not None))
+    # one build per state of the drug catalogue (register_drug / register_action add to the model)
+    return _build_cached(catalogue_version())
 
 
 @lru_cache(maxsize=4)
-def _build_cached(registered_actions: tuple[str, ...]) -> Model:
+def _build_cached(catalogue_version: int) -> Model:
     return compose(
         SUBMODELS,
         model_id=MODEL_ID,

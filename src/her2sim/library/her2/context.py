@@ -2,21 +2,24 @@
 
 :data:`GENOTYPES` maps the model's own genotype names onto its input parameters;
 :data:`CATALOGUE_GENOTYPES` maps each genotype of the catalogue (:mod:`her2sim.library.genotypes`)
-onto them; cell lines (:mod:`her2sim.library.cell_lines`) are composed from their catalogue
+onto them, derived (a catalogue entry named like a model genotype, by name or alias, is that
+genotype; :data:`CATALOGUE_READINGS` holds the others); cell lines (:mod:`her2sim.library.cell_lines`) are composed from their catalogue
 genotypes.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from ...errors import UnknownNameError, ValidationError
+from ..genotypes import Genotype
 
 __all__ = [
-    "GENOTYPES", "CatalogueGenotype", "CATALOGUE_GENOTYPES", "resolve_genotype", "relative_strength",
+    "GENOTYPES", "CatalogueGenotype", "CATALOGUE_READINGS", "CATALOGUE_GENOTYPES", "resolve_genotype", "relative_strength",
     "genotype_settings", "EVIDENCE", "cell_line_genotypes", "cell_line_settings",
 ]
 
@@ -70,48 +73,99 @@ class CatalogueGenotype:
     At relative strength ``s`` (1 = the catalogue's default strength) the settings are those of
     the model genotype ``genotype`` (a key of :data:`GENOTYPES`) at strength ``scale·s``, plus
     ``direct`` settings times ``s``. A strength in the catalogue's own unit (as cell lines give
-    it) becomes ``s = (value − no_effect_at) / (default − no_effect_at)``.
+    it) becomes ``s = (value − no_effect_at) / (default − no_effect_at)``; ``no_effect_at``
+    ``None`` takes the catalogue's :attr:`~her2sim.library.genotypes.Strength.no_effect_at`.
     """
 
     genotype: str | None
     scale: float = 1.0
     direct: Mapping[str, float] = dataclasses.field(default_factory=dict)
-    no_effect_at: float = 0.0
+    no_effect_at: float | None = None
     note: str = ""
 
-    def __iter__(self):  # (model genotype, scale, direct, note), as the former 4-tuples
+    def __iter__(self) -> Iterator[Any]:  # (model genotype, scale, direct, note), as the former 4-tuples
         return iter((self.genotype, self.scale, dict(self.direct), self.note))
 
 
-#: Names of the genotype catalogue (library/genotypes.py) -> how each acts on the model. Where
-#: the catalogue is finer or coarser than the model, the note says so. ``no_effect_at`` is the
-#: catalogue strength (in the catalogue's unit) at which the model effect vanishes.
-CATALOGUE_GENOTYPES: dict[str, CatalogueGenotype] = {
+#: The catalogue genotypes the model reads otherwise than as its genotype of the same name or
+#: alias (which needs no entry: :data:`CATALOGUE_GENOTYPES` derives it). Where the catalogue is
+#: finer or coarser than the model, the note says so.
+CATALOGUE_READINGS: dict[str, CatalogueGenotype] = {
     "HER2 amplification": CatalogueGenotype(
-        None, 1.0, {"HER2_expression": 1.0}, 0.0,
+        None, 1.0, {"HER2_expression": 1.0}, None,
         "HER2_expression = receptors per cell / 5e5 (BT-474, the model's reference line, K20)"),
-    "p95-HER2": CatalogueGenotype("p95HER2", 1.0, {}, 0.0),
-    "HER3 high": CatalogueGenotype("HER3 overexpression", 1.0, {}, 1.0),
-    "PIK3CA H1047R": CatalogueGenotype("PIK3CA H1047R", 1.0, {}, 1.0),
-    "PIK3CA E545K": CatalogueGenotype("PIK3CA E545K", 1.0, {}, 1.0),
     "PIK3CA mutation (allele unspecified)": CatalogueGenotype(
-        "PIK3CA H1047R", 1.0, {}, 1.0,
+        "PIK3CA H1047R", 1.0, {}, None,
         "taken as H1047R, the most frequent HER2+ allele (pharmacology.md P01: catalytic domain 13/17)"),
-    "PIK3CA K111N": CatalogueGenotype(
-        "PIK3CA K111N", 1.0, {}, 1.0,
-        "an allele of its own (adaptor-binding domain), evidence level 'unconfirmed': weakly "
-        "activating per Gymnopoulos 2007 PNAS 104:5569 (not read); receptor-independent activity "
-        "1/10 of H1047R's, as the catalogue's basal-activity folds (1.2 - 1)/(3.0 - 1)"),
-    "PTEN loss (complete)": CatalogueGenotype("PTEN loss", 1.0, {}, 1.0),
     "PTEN loss (partial)": CatalogueGenotype(
-        "PTEN loss", 0.5, {}, 1.0, "residual PTEN 0.5 (catalogue default, assumed)"),
-    "IGF1R high": CatalogueGenotype("IGF1R overexpression", 1.0, {}, 1.0),
-    "IGF-1": CatalogueGenotype(None, 1.0, {"IGF1_nM": 40.0 / 7.649}, 0.0, "IGF-I 40 ng/mL (L01/L02), MW 7649 Da"),
-    "MUC4 high": CatalogueGenotype("MUC4 high", 1.0, {}, 1.0),
+        "PTEN loss", 0.5, {}, None, "residual PTEN 0.5 (catalogue default, assumed)"),
+    "IGF-1": CatalogueGenotype(None, 1.0, {"IGF1_nM": 40.0 / 7.649}, None, "IGF-I 40 ng/mL (L01/L02), MW 7649 Da"),
     "heregulin-rich medium": CatalogueGenotype(
-        None, 1.0, {"HRG_nM": 1.0}, 0.0, "heregulin 1 nM, as in the L26 checks (assumed)"),
-    "KRAS G12 activating": CatalogueGenotype("KRAS G12", 1.0, {}, 0.0),
+        None, 1.0, {"HRG_nM": 1.0}, None, "heregulin 1 nM, as in the L26 checks (assumed)"),
 }
+
+
+def _model_genotype_named(entry: Genotype) -> str | None:
+    """The model genotype (:data:`GENOTYPES`) a catalogue entry names by its name or an alias."""
+    from .._names import normalise
+
+    by_key = {normalise(name): name for name in GENOTYPES}
+    for label in (entry.name, *entry.aliases):
+        if normalise(label) in by_key:
+            return by_key[normalise(label)]
+    return None
+
+
+def _catalogue_genotypes() -> dict[str, CatalogueGenotype]:
+    from ..genotypes import all_genotypes
+
+    entries = all_genotypes()
+    key = (id(entries), tuple(GENOTYPES), tuple(CATALOGUE_READINGS.items()))
+    if _DERIVED and _DERIVED[0][0] == key:  # derived once per state of the tables (they may change in tests)
+        return _DERIVED[0][1]
+    out = _derive_catalogue_genotypes(entries)
+    _DERIVED[:] = [(key, out)]
+    return out
+
+
+_DERIVED: list[tuple[Any, dict[str, CatalogueGenotype]]] = []
+
+
+def _derive_catalogue_genotypes(entries: tuple[Genotype, ...]) -> dict[str, CatalogueGenotype]:
+    out: dict[str, CatalogueGenotype] = {}
+    for entry in entries:
+        if entry.name in CATALOGUE_READINGS:
+            out[entry.name] = CATALOGUE_READINGS[entry.name]
+            continue
+        model = _model_genotype_named(entry)
+        if model is None:
+            raise ValidationError(
+                f"catalogue genotype {entry.name!r} has no model reading: give it the name or an alias of a "
+                f"model genotype ({', '.join(GENOTYPES)}) or a CATALOGUE_READINGS entry")
+        out[entry.name] = CatalogueGenotype(model, 1.0, {}, None, GENOTYPES[model][1])
+    return out
+
+
+class _CatalogueView(Mapping[str, CatalogueGenotype]):
+    """:data:`CATALOGUE_GENOTYPES`: derived from the catalogue and :data:`GENOTYPES` whenever read."""
+
+    def __getitem__(self, key: str) -> CatalogueGenotype:
+        return _catalogue_genotypes()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_catalogue_genotypes())
+
+    def __len__(self) -> int:
+        return len(_catalogue_genotypes())
+
+    def __repr__(self) -> str:
+        return repr(_catalogue_genotypes())
+
+
+#: Names of the genotype catalogue (library/genotypes.py) -> how each acts on the model: the
+#: model genotype of the same name or alias at strength 1 (its no-effect value from the
+#: catalogue's strength), or the entry of :data:`CATALOGUE_READINGS`. Derived, never written.
+CATALOGUE_GENOTYPES: Mapping[str, CatalogueGenotype] = _CatalogueView()
 
 
 def _genotype_index() -> dict[str, tuple[str, str]]:
@@ -124,7 +178,7 @@ def _genotype_index() -> dict[str, tuple[str, str]]:
     from ..genotypes import genotype as catalogue_genotype
 
     index: dict[str, tuple[str, str]] = {normalise(name): ("model", name) for name in GENOTYPES}
-    for name, effect in CATALOGUE_GENOTYPES.items():
+    for name, effect in _catalogue_genotypes().items():
         entry = catalogue_genotype(name)
         for label in (entry.name, *entry.aliases):
             key = normalise(label)
@@ -189,6 +243,11 @@ def relative_strength(name: str, value: float) -> float:
         return 1.0
     entry.strength.check(value, f"{key} strength")
     zero = CATALOGUE_GENOTYPES[key].no_effect_at
+    if zero is None:
+        zero = entry.strength.no_effect_at
+    if zero is None or zero == entry.strength.default:
+        raise ValidationError(f"genotype {key!r}: its catalogue strength needs a no_effect_at value "
+                              "different from its default (the value at which it has no effect)")
     return (float(value) - zero) / (entry.strength.default - zero)
 
 

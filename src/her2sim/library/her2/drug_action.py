@@ -2,29 +2,35 @@
 
 Every ``<drug>_nM`` is the *free* concentration at the target and every potency parameter a free
 cellular potency (:func:`_free_cellular_potency`); occupancy terms are grouped by
-``action:node`` (:data:`MECHANISMS`) and turned into inhibition fractions (assignment rules) that
-the pathway submodels read.
+``action:node`` (:data:`MECHANISMS`). Each drug action is one :class:`DrugAction` declaration
+(:data:`DRUG_ACTIONS`) whose effect writes its inhibition fractions (assignment rules) and
+reactions; :func:`add` is a loop over the declarations. A new action comes with its drug's
+catalogue entry (``Drug(declares=DrugAction(...))``, :func:`her2sim.library.drugs.register_drug`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ...errors import UnknownNameError, ValidationError
 from ...model import Parameter, ParameterRole, Provenance
+from ...model.components import ProvenanceKind
+from .. import drugs as _catalogue
+from ..drugs import Drug, DrugAction, Target
 from ._base import Builder, _assumed, _derived, _sourced
 
 __all__ = [
     "DrugAction", "DRUG_ACTIONS", "register_action", "unregister_action", "in_vitro_doses", "DrugMechanism",
-    "MECHANISMS", "add", "drug_parameter", "drug_settings", "modelled_drugs",
+    "MECHANISMS", "SITES", "Occupancy", "add", "write_effects", "drug_parameter", "drug_settings", "modelled_drugs",
 ]
 
 
 @dataclass(frozen=True)
 class DrugMechanism:
-    """How a drug action of the catalogue (:data:`her2sim.library.drugs.ACTIONS`) enters both formalisms.
+    """How a drug action of the catalogue (:func:`her2sim.library.drugs.actions`) enters both formalisms.
 
     ``nodes``: the catalogue target nodes whose potencies become model parameters (the occupancy
     terms of :func:`build` are grouped by ``action:node``); ``logical_inputs``: the inputs of the
@@ -36,141 +42,278 @@ class DrugMechanism:
     logical_inputs: tuple[str, ...]
 
 
-#: ``effect(b, occupancy)`` of a registered action: writes its rate-law effect into the builder;
-#: ``occupancy(node)`` is the occupancy expression of the action's drugs at ``node``.
-Effect = Callable[[Builder, Callable[[str], str]], None]
+#: Where in the composition an action's effect is written, in order: the drug-action submodel's
+#: occupancy step (every action, in declaration order), its activity step (after every
+#: occupancy), and the phenotype submodel's cell-cycle step (:func:`write_effects`).
+SITES: tuple[str, ...] = ("occupancy", "activity", "cell_cycle")
 
 
 @dataclass(frozen=True)
-class DrugAction:
-    """One drug action of the flagship, declared once; every other table derives from it.
+class _DrugTerm:
+    drug: str
+    concentration: str
+    potency: str
+    allosteric: bool
+    k_inact: str | None = None  # covalent inhibitors: the k_inact parameter (1/h); potency is then K_I
 
-    Parameters
-    ----------
-    name
-        The catalogue action (:data:`her2sim.library.drugs.Action`), e.g. ``"mek_inhibit"``.
-    nodes
-        Catalogue target node -> tag used in potency parameter ids (``IC50_<drug>_<tag>``); the
-        drug's potency at each node becomes a parameter and an occupancy term ``action:node``.
-    logical_inputs
-        Inputs of the logical twin switched on by a drug with this action.
-    in_vitro_dose
-        ``(value, unit)`` nominal dose of cell studies: the atlas's ``in_vitro`` exposure.
-    in_vitro_source
-        Where that dose convention comes from.
-    effect
-        For an action added by :func:`register_action`: writes its rate-law effect (rules,
-        reactions, parameters with provenance) into the builder, after the built-in actions. The
-        built-in actions' effects are written in :func:`add` (and CDK4/6 in the phenotype
-        submodel), where the rate laws they enter live; ``None`` for them.
-    logical_target
-        For a registered action: the twin node the (single) logical input switches off
-        (``target = rule & !input``); the built-in actions are written in the twin's rules.
+
+def occupancy_of(terms: list[_DrugTerm]) -> str:
+    """Competitive occupancy of one site by several drugs: ``(Σ C/K)/(1 + Σ C/K)``; ``"0"`` without drugs."""
+    if not terms:
+        return "0"
+    ratio = " + ".join(f"{t.concentration}/{t.potency}" for t in terms)
+    return f"({ratio})/(1 + {ratio})"
+
+
+def _first_per_drug(terms: list[_DrugTerm]) -> list[_DrugTerm]:
+    seen: set[str] = set()
+    out = []
+    for t in terms:
+        if t.drug not in seen:
+            seen.add(t.drug)
+            out.append(t)
+    return out
+
+
+class Occupancy:
+    """The occupancy terms of one action's drugs, handed to its effect: ``occupancy(node)`` is an expression.
+
+    :meth:`terms` gives the terms themselves (of this action, or of another one at the same node,
+    e.g. pan-PI3K inhibitors at p110α), :func:`occupancy_of` turns terms into an expression.
     """
 
-    name: str
-    nodes: Mapping[str, str]
-    logical_inputs: tuple[str, ...]
-    in_vitro_dose: tuple[float, str]
-    in_vitro_source: str = ""
-    effect: Effect | None = None
-    logical_target: str | None = None
+    def __init__(self, action: str, terms: Mapping[str, list[_DrugTerm]]) -> None:
+        self.action = action
+        self._terms = terms
 
-    def __post_init__(self) -> None:
-        if not self.nodes:
-            raise ValidationError(f"DrugAction {self.name!r}: nodes must name at least one target node")
-        value, unit = self.in_vitro_dose
-        if not float(value) > 0:
-            raise ValidationError(f"DrugAction {self.name!r}: in_vitro_dose must be > 0, got {value!r}")
-        if (self.effect is None) != (self.logical_target is None) and self.name not in _BUILT_IN:
-            raise ValidationError(f"DrugAction {self.name!r}: a registered action needs both effect and "
-                                  "logical_target (its kinetic and its logical meaning)")
+    def terms(self, node: str, action: str | None = None) -> list[_DrugTerm]:
+        """Occupancy terms of ``action`` (default: this one) at catalogue target ``node``."""
+        return list(self._terms.get(f"{action or self.action}:{node}", []))
+
+    def __call__(self, node: str) -> str:
+        return occupancy_of(self.terms(node))
+
+
+#: ``effect(b, occupancy)``: writes an action's rate-law effect into the builder.
+Effect = Callable[[Builder, Occupancy], None]
+
+
+# ------------------------------------------------------------------------------------------------
+# The built-in actions' effects, each next to its declaration below. One exposure scale: every
+# <drug>_nM is the free concentration at the target and every potency parameter a free cellular
+# potency (see _free_cellular_potency); no global potency shift.
+
+def _her2_ecd_block(b: Builder, occupancy: Occupancy) -> None:
+    b.rule("trastuzumab_occupancy", occupancy("HER2"), "1",
+           "fraction of accessible HER2 epitopes bound by trastuzumab (or T-DM1)")
+    b.P("MUC4_accessible_fraction", 0.2, "1", _sourced(
+        "Nagy 2005 Cancer Res (findings L18; pharmacology.md K24)",
+        "Herceptin binding sites ~1/5 of expressed HER2 in MUC4-high JIMT-1"))
+    b.rule("trastuzumab_access", "1 - MUC4_masking*(1 - MUC4_accessible_fraction)", "1",
+           "fraction of HER2 whose domain IV epitope is not masked by MUC4")
+    b.rule("trastuzumab_bound_fraction", "trastuzumab_occupancy*trastuzumab_access", "1",
+           "fraction of full-length HER2 bound by trastuzumab")
+
+
+def _her2_dimerisation_block(b: Builder, occupancy: Occupancy) -> None:
+    b.rule("pertuzumab_occupancy", occupancy("HER2"), "1",
+           "fraction of HER2 bound by pertuzumab (domain II; MUC4 masks it little, L18)")
+
+
+def _her3_block(b: Builder, occupancy: Occupancy) -> None:
+    b.rule("HER3_antibody_occupancy", occupancy("HER3"), "1", "fraction of HER3 bound by a blocking HER3 antibody")
+
+
+def _er_degrade(b: Builder, occupancy: Occupancy) -> None:
+    b.rule("ER_antagonist_occupancy", occupancy("ER"), "1",
+           "fraction of ERα bound by a selective ER degrader (fulvestrant; cellular potency)")
+
+
+_HER_KINASE_NODES = (("HER2", "HER2"), ("p95-HER2", "p95"), ("EGFR", "EGFR"))
+
+
+def _her_kinase_occupancy(b: Builder, occupancy: Occupancy) -> None:
+    # reversible ATP-site occupancy (covalent drugs through their K_I step) and, for covalent
+    # drugs, an inactivated receptor pool formed at k_inact*C/(K_I + C) and recovered only by
+    # receptor turnover (new, unmodified receptor)
+    turnover = {"HER2": "kdeg_HER2", "p95": "kdeg_HER2", "EGFR": "kdeg_EGFR"}
+    for node, tag in _HER_KINASE_NODES:
+        terms = occupancy.terms(node)
+        b.rule(f"{tag}_reversible_inhibition", occupancy_of(terms), "1",
+               f"fraction of {node} kinase occupied reversibly by HER kinase inhibitors (competitive, same site)")
+        covalent = [t for t in terms if t.k_inact]
+        gene = "EGFR" if tag == "EGFR" else "ERBB2"
+        if covalent:
+            k_obs = " + ".join(f"{t.k_inact}*{t.concentration}/({t.potency} + {t.concentration})" for t in covalent)
+            b.S(f"{tag}_covalent_fraction", 0.0, (gene,),
+                f"fraction of {node} covalently inactivated by irreversible inhibitors", units="1",
+                note="0 before treatment; formed by covalent inhibitors, removed by receptor turnover")
+            b.R(f"{tag}_covalent_inactivation", "", f"{tag}_covalent_fraction",
+                f"({k_obs})*(1 - {tag}_covalent_fraction)",
+                f"covalent inactivation of {node} kinase, k_inact*C/(K_I + C) on the unmodified pool")
+            b.R(f"{tag}_covalent_recovery", f"{tag}_covalent_fraction", "",
+                f"{turnover[tag]}*{tag}_covalent_fraction",
+                f"recovery of active {node} kinase by receptor resynthesis (turnover)")
+            b.rule(f"{tag}_kinase_inhibition",
+                   f"1 - (1 - {tag}_covalent_fraction)*(1 - {tag}_reversible_inhibition)", "1",
+                   f"fraction of {node} kinase blocked (covalently inactivated or reversibly occupied)")
+        else:
+            b.rule(f"{tag}_kinase_inhibition", f"{tag}_reversible_inhibition", "1",
+                   f"fraction of {node} kinase blocked by HER kinase inhibitors")
+
+
+def _her_kinase_activity(b: Builder, occupancy: Occupancy) -> None:
+    for node, tag in _HER_KINASE_NODES:
+        b.rule(f"{tag}_kinase_active", f"1 - {tag}_kinase_inhibition", "1", f"{node} kinase left active")
+
+
+def _igf1r_inhibit(b: Builder, occupancy: Occupancy) -> None:
+    b.rule("IGF1R_inhibition", occupancy("IGF1R"), "1", "fraction of IGF1R kinase blocked")
+
+
+def _pi3k_alpha_inhibit(b: Builder, occupancy: Occupancy) -> None:
+    b.rule("p110alpha_inhibition", occupancy_of(occupancy.terms("PI3K p110alpha")
+                                                + occupancy.terms("PI3K p110alpha", "pi3k_pan_inhibit")), "1",
+           "fraction of p110α (wild type and mutant) blocked by α-selective and pan-PI3K inhibitors")
+
+
+def _pi3k_pan_inhibit(b: Builder, occupancy: Occupancy) -> None:
+    beta = {t.drug: t for t in occupancy.terms("PI3K p110beta")}
+    b.rule("p110other_inhibition", occupancy_of([beta.get(t.drug, t) for t in occupancy.terms("PI3K p110alpha")]),
+           "1", "fraction of the other class I p110 isoforms blocked (pan-PI3K inhibitors only), at each drug's "
+           "p110β potency (the p110α potency where the catalogue has no p110β value)")
+
+
+def _akt_inhibit(b: Builder, occupancy: Occupancy) -> None:
+    first = _first_per_drug(occupancy.terms("AKT"))
+    b.rule("AKT_catalytic_inhibition", occupancy_of(first), "1",
+           "fraction of AKT activity blocked by AKT inhibitors (all; AKT1 potency)")
+    b.rule("AKT_allosteric_inhibition", occupancy_of([t for t in first if t.allosteric]), "1",
+           "fraction of AKT held in the closed PH-in conformation by allosteric inhibitors (MK-2206): "
+           "blocks T308/S473 phosphorylation as well as activity")
+
+
+def _mtorc1_inhibit(b: Builder, occupancy: Occupancy) -> None:
+    b.rule("mTORC1_inhibition", occupancy("mTORC1"), "1", "fraction of mTORC1 bound by rapalogs (cellular potency)")
+
+
+def _mek_inhibit(b: Builder, occupancy: Occupancy) -> None:
+    b.rule("MEK_inhibition", occupancy_of(_first_per_drug(occupancy.terms("MEK"))), "1",
+           "fraction of MEK activity blocked (MEK1 potency; allosteric, so no ATP-competition shift)")
+
+
+def _cdk46_inhibit(b: Builder, occupancy: Occupancy) -> None:
+    # palbociclib: ATP-site occupancy at the catalogue's free cellular potency (read by CDK46_activity)
+    b.rule("CDK46_inhibition", occupancy("CDK4/6"), "1",
+           "fraction of CDK4/6 kinase blocked by CDK4/6 inhibitors (competitive, ATP site)")
 
 
 _CELL_STUDIES = "in-vitro reference dose (conventions of her2sim.library.findings, from the cited cell studies)"
-_BUILT_IN = ("her2_ecd_block", "her2_dimerisation_block", "her_kinase_inhibit", "pi3k_alpha_inhibit",
-             "pi3k_pan_inhibit", "akt_inhibit", "mtorc1_inhibit", "mek_inhibit", "igf1r_inhibit", "her3_block",
-             "cdk46_inhibit", "er_degrade")
 
-#: Every drug action the flagship models (one declaration each; :func:`register_action` adds more).
-DRUG_ACTIONS: dict[str, DrugAction] = {a.name: a for a in (
-    DrugAction("her2_ecd_block", {"HER2": "HER2"}, ("Trastuzumab",), (10.0, "ug/mL"), _CELL_STUDIES),
-    DrugAction("her2_dimerisation_block", {"HER2": "HER2"}, ("Pertuzumab",), (10.0, "ug/mL"), _CELL_STUDIES),
-    DrugAction("her_kinase_inhibit", {"HER2": "HER2", "p95-HER2": "p95", "EGFR": "EGFR"}, ("HER_TKI",),
-               (1.0, "uM"), _CELL_STUDIES),
-    DrugAction("pi3k_alpha_inhibit", {"PI3K p110alpha": "PI3K"}, ("PI3K_alpha_inhibitor",), (1.0, "uM"),
-               _CELL_STUDIES),
-    DrugAction("pi3k_pan_inhibit", {"PI3K p110alpha": "PI3K", "PI3K p110beta": "PI3Kb"}, ("PI3K_pan_inhibitor",),
-               (1.0, "uM"), _CELL_STUDIES),
-    DrugAction("akt_inhibit", {"AKT": "AKT"}, ("AKT_inhibitor",), (1.0, "uM"), _CELL_STUDIES),
-    DrugAction("mtorc1_inhibit", {"mTORC1": "mTORC1"}, ("mTORC1_inhibitor",), (20.0, "nM"), _CELL_STUDIES),
-    DrugAction("mek_inhibit", {"MEK": "MEK"}, ("MEK_inhibitor",), (1.0, "uM"), _CELL_STUDIES),
-    DrugAction("igf1r_inhibit", {"IGF1R": "IGF1R"}, ("IGF1R_inhibitor",), (3.0, "uM"), _CELL_STUDIES),
-    DrugAction("her3_block", {"HER3": "HER3"}, ("HER3_antibody",), (10.0, "ug/mL"), _CELL_STUDIES),
-    DrugAction("cdk46_inhibit", {"CDK4/6": "CDK46"}, ("CDK46_inhibitor",), (1.0, "uM"), _CELL_STUDIES),
+#: The built-in actions (:data:`her2sim.library.drugs.Action`), one declaration each, in the
+#: order their effects are written (the model's element order follows it).
+_BUILT_IN: dict[str, DrugAction] = {a.name: a for a in (
+    DrugAction("her2_ecd_block", {"HER2": "HER2"}, ("Trastuzumab",), (10.0, "ug/mL"), _CELL_STUDIES,
+               _her2_ecd_block),
+    DrugAction("her2_dimerisation_block", {"HER2": "HER2"}, ("Pertuzumab",), (10.0, "ug/mL"), _CELL_STUDIES,
+               _her2_dimerisation_block),
+    DrugAction("her3_block", {"HER3": "HER3"}, ("HER3_antibody",), (10.0, "ug/mL"), _CELL_STUDIES, _her3_block),
     # SERD (fulvestrant): ER occupancy and degradation. Fulvestrant in ER-positive cell studies is
     # used at 100 nM (e.g. Xia 2006; Wakeling 1991's MCF-7 IC50 is 0.29 nM, so 100 nM is saturating)
-    DrugAction("er_degrade", {"ER": "ER"}, ("Fulvestrant",), (100.0, "nM"), _CELL_STUDIES),
+    DrugAction("er_degrade", {"ER": "ER"}, ("Fulvestrant",), (100.0, "nM"), _CELL_STUDIES, _er_degrade),
+    DrugAction("her_kinase_inhibit", {"HER2": "HER2", "p95-HER2": "p95", "EGFR": "EGFR"}, ("HER_TKI",),
+               (1.0, "uM"), _CELL_STUDIES, {"occupancy": _her_kinase_occupancy, "activity": _her_kinase_activity}),
+    DrugAction("igf1r_inhibit", {"IGF1R": "IGF1R"}, ("IGF1R_inhibitor",), (3.0, "uM"), _CELL_STUDIES,
+               _igf1r_inhibit),
+    DrugAction("pi3k_alpha_inhibit", {"PI3K p110alpha": "PI3K"}, ("PI3K_alpha_inhibitor",), (1.0, "uM"),
+               _CELL_STUDIES, _pi3k_alpha_inhibit),
+    DrugAction("pi3k_pan_inhibit", {"PI3K p110alpha": "PI3K", "PI3K p110beta": "PI3Kb"}, ("PI3K_pan_inhibitor",),
+               (1.0, "uM"), _CELL_STUDIES, _pi3k_pan_inhibit),
+    DrugAction("akt_inhibit", {"AKT": "AKT"}, ("AKT_inhibitor",), (1.0, "uM"), _CELL_STUDIES, _akt_inhibit),
+    DrugAction("mtorc1_inhibit", {"mTORC1": "mTORC1"}, ("mTORC1_inhibitor",), (20.0, "nM"), _CELL_STUDIES,
+               _mtorc1_inhibit),
+    DrugAction("mek_inhibit", {"MEK": "MEK"}, ("MEK_inhibitor",), (1.0, "uM"), _CELL_STUDIES, _mek_inhibit),
+    DrugAction("cdk46_inhibit", {"CDK4/6": "CDK46"}, ("CDK46_inhibitor",), (1.0, "uM"), _CELL_STUDIES,
+               {"cell_cycle": _cdk46_inhibit}),
 )}
+if set(_BUILT_IN) != set(_catalogue.BUILT_IN_ACTIONS):  # pragma: no cover - a programming error
+    raise ValidationError("the flagship declares every built-in action of the drug catalogue, and only those")
+
+
+def _actions() -> dict[str, DrugAction]:
+    return {**_BUILT_IN, **_catalogue.declared_actions()}
+
+
+class _Live(Mapping[str, Any]):
+    """A read-only mapping computed from the declarations each time it is read (the catalogue may grow)."""
+
+    def __init__(self, compute: Callable[[], Mapping[str, Any]]) -> None:
+        self._compute = compute
+
+    def __getitem__(self, key: str) -> Any:
+        return self._compute()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._compute())
+
+    def __len__(self) -> int:
+        return len(self._compute())
+
+    def __repr__(self) -> str:
+        return repr(dict(self._compute()))
+
+
+#: Every drug action the flagship models: the built-in declarations, then the actions declared
+#: by catalogue entries or :func:`register_action` (a live view).
+DRUG_ACTIONS: Mapping[str, DrugAction] = _Live(_actions)
+
+
+def _node_tags() -> dict[str, str]:
+    tags: dict[str, str] = {}
+    for action in _actions().values():
+        for node, tag in action.nodes.items():
+            if tags.setdefault(node, tag) != tag:
+                raise ValidationError(f"DrugAction {action.name!r}: node {node!r} has tag {tags[node]!r} already")
+        unknown = set(action.effects) - set(SITES)
+        if unknown:
+            raise UnknownNameError(f"DrugAction {action.name!r} effect site", sorted(unknown)[0], SITES)
+    return tags
+
 
 #: Drug action -> its mechanism in the kinetic model and in the logical twin (derived from :data:`DRUG_ACTIONS`).
-MECHANISMS: dict[str, DrugMechanism] = {}
-_ACTION_NODES: dict[str, tuple[str, ...]] = {}
-_NODE_TAG: dict[str, str] = {}
-
-
-def _derive(action: DrugAction) -> None:
-    for node, tag in action.nodes.items():
-        if _NODE_TAG.setdefault(node, tag) != tag:
-            raise ValidationError(f"DrugAction {action.name!r}: node {node!r} has tag {_NODE_TAG[node]!r} already")
-    MECHANISMS[action.name] = DrugMechanism(tuple(action.nodes), tuple(action.logical_inputs))
-    _ACTION_NODES[action.name] = tuple(action.nodes)
-
-
-for _action in DRUG_ACTIONS.values():
-    _derive(_action)
+MECHANISMS: Mapping[str, DrugMechanism] = _Live(lambda: {
+    name: DrugMechanism(tuple(a.nodes), tuple(a.logical_inputs)) for name, a in _actions().items()})
 
 
 def register_action(action: DrugAction, *, replace: bool = False) -> DrugAction:
     """Add a drug action to the flagship: its kinetic effect, twin input, potency tags and in-vitro dose.
 
-    The catalogue side of a new action is its :data:`her2sim.library.drugs.Action` name and the
-    drugs that have it. Models built after registration (:func:`her2sim.library.her2.compose`,
-    :func:`her2sim.library.her2_model.build`) carry the action.
+    The same as :func:`her2sim.library.drugs.register_action` (the one registry); a drug with a
+    new action can instead carry it (``Drug(declares=...)``). Models built after registration
+    (:func:`her2sim.library.her2.compose`, :func:`her2sim.library.her2_model.build`) carry it.
 
     Raises
     ------
     ValidationError
         A name already registered (without ``replace``), or a declaration missing its effect.
     """
-    if not isinstance(action, DrugAction):
-        raise ValidationError(f"register_action needs a DrugAction, got {type(action).__name__}")
-    if action.name in DRUG_ACTIONS and not replace:
-        raise ValidationError(f"drug action {action.name!r} is already registered")
-    if action.effect is None:
-        raise ValidationError(f"DrugAction {action.name!r}: a registered action needs its effect")
-    DRUG_ACTIONS[action.name] = action
-    _derive(action)
-    return action
+    registered = _catalogue.register_action(action, replace=replace)
+    try:
+        _node_tags()
+    except Exception:
+        _catalogue.unregister_action(action.name)
+        raise
+    return registered
 
 
 def unregister_action(name: str) -> None:
     """Remove an action added by :func:`register_action` (built-in actions stay)."""
-    if name in _BUILT_IN:
-        raise ValidationError(f"drug action {name!r} is built in")
-    action = DRUG_ACTIONS.pop(name, None)
-    MECHANISMS.pop(name, None)
-    _ACTION_NODES.pop(name, None)
-    if action is not None:
-        used = {n for a in DRUG_ACTIONS.values() for n in a.nodes}
-        for node in action.nodes:
-            if node not in used:
-                _NODE_TAG.pop(node, None)
+    _catalogue.unregister_action(name)
 
 
 def in_vitro_doses() -> dict[str, tuple[float, str]]:
     """Drug action -> nominal in-vitro reference dose ``(value, unit)`` of cell studies."""
-    return {name: a.in_vitro_dose for name, a in DRUG_ACTIONS.items()}
+    return {name: a.in_vitro_dose for name, a in _actions().items()}
 
 
 def _drug_key(name: str) -> str:
@@ -189,15 +332,6 @@ def drug_parameter(name: str) -> str:
     from ..drugs import get_drug
 
     return f"{_drug_key(get_drug(name).name)}_nM"
-
-
-@dataclass(frozen=True)
-class _DrugTerm:
-    drug: str
-    concentration: str
-    potency: str
-    allosteric: bool
-    k_inact: str | None = None  # covalent inhibitors: the k_inact parameter (1/h); potency is then K_I
 
 
 #: Cheng-Prusoff shift kept only for ATP-site inhibitors whose cellular potency was not found:
@@ -222,7 +356,7 @@ _ATP_SITE_SHIFT: dict[str, tuple[float, Provenance]] = {
 }
 
 
-def _free_cellular_potency(drug, target) -> tuple[float, Provenance, str]:
+def _free_cellular_potency(drug: Drug, target: Target) -> tuple[float, Provenance, str]:
     """Free concentration (nM) that half-occupies ``target`` in cells, its provenance, and how it was got.
 
     One exposure scale: every potency is a *free* concentration. A cellular potency is converted
@@ -241,7 +375,7 @@ def _free_cellular_potency(drug, target) -> tuple[float, Provenance, str]:
         return float(target.potency_nM), target.provenance, "as measured (no ATP-competition shift)"
     fold, shift_prov = _ATP_SITE_SHIFT[drug.action]
     prov = target.provenance
-    kind = "assumed" if "assumed" in (prov.kind, shift_prov.kind) else "derived"
+    kind: ProvenanceKind = "assumed" if "assumed" in (prov.kind, shift_prov.kind) else "derived"
     source = "; ".join(x for x in (prov.source, shift_prov.source) if x)
     note = (f"{target.potency_nM:g} nM ({target.potency_assay}) x {fold:.3g} ATP-site shift: "
             f"{shift_prov.note}. Potency: {prov.note}").strip()
@@ -254,6 +388,8 @@ def _drug_parameters() -> tuple[list[Parameter], dict[str, list[_DrugTerm]]]:
 
     params: list[Parameter] = []
     terms: dict[str, list[_DrugTerm]] = {}
+    actions = _actions()
+    node_tag = _node_tags()
     for drug in all_drugs():
         key = _drug_key(drug.name)
         conc = f"{key}_nM"
@@ -265,7 +401,7 @@ def _drug_parameters() -> tuple[list[Parameter], dict[str, list[_DrugTerm]]]:
                 "drug_settings() converts an in-vitro nominal dose with the medium's unbound fraction, "
                 "her2sim.library.pk gives free plasma concentrations"),
         ))
-        nodes = _ACTION_NODES[drug.action]
+        nodes = tuple(actions[drug.action].nodes)
         for node in nodes:
             try:
                 target = drug.target_for(node)
@@ -273,7 +409,7 @@ def _drug_parameters() -> tuple[list[Parameter], dict[str, list[_DrugTerm]]]:
                 continue
             value, prov, how = _free_cellular_potency(drug, target)
             kind_tag = "Kd" if target.potency_kind == "Kd" else ("KI" if target.covalent else "IC50")
-            pid = f"{kind_tag}_{key}_{_NODE_TAG[node]}"
+            pid = f"{kind_tag}_{key}_{node_tag[node]}"
             note = (f"free cellular potency ({how}); catalogue: {target.potency_kind} {target.potency_nM:g} nM, "
                     f"{target.potency_assay}, {target.binding_site}. {prov.note}").strip()
             params.append(Parameter(
@@ -283,7 +419,7 @@ def _drug_parameters() -> tuple[list[Parameter], dict[str, list[_DrugTerm]]]:
             ))
             k_inact = None
             if target.covalent is not None:
-                k_inact = f"kinact_{key}_{_NODE_TAG[node]}"
+                k_inact = f"kinact_{key}_{node_tag[node]}"
                 cov = target.covalent.provenance
                 params.append(Parameter(
                     k_inact, float(target.covalent.k_inact_per_h), units="1/h",
@@ -297,101 +433,24 @@ def _drug_parameters() -> tuple[list[Parameter], dict[str, list[_DrugTerm]]]:
 
 
 
+
+def write_effects(b: Builder, site: str) -> None:
+    """Write every declared action's effect at ``site`` (:data:`SITES`), in declaration order."""
+    if site not in SITES:
+        raise UnknownNameError("site", site, SITES)
+    for action in _actions().values():
+        effect = action.effects.get(site)
+        if effect is not None:
+            effect(b, Occupancy(action.name, b.drug_terms))
+
+
 def add(b: Builder) -> None:
-    """Drug concentration and potency parameters; occupancy and inhibition fractions (rules)."""
-    P, S, rule, R = b.P, b.S, b.rule, b.R
+    """Drug concentration and potency parameters; every action's occupancy and activity effects."""
     drug_params, drug_terms = _drug_parameters()
     b.params.extend(drug_params)
     b.drug_terms = drug_terms
-
-    # ---------------------------------------------------------------------------- drug action
-    # One exposure scale: every <drug>_nM is the free concentration at the target and every potency
-    # parameter a free cellular potency (see _free_cellular_potency); no global potency shift.
-    def occupancy_of(terms: list[_DrugTerm]) -> str:
-        if not terms:
-            return "0"
-        ratio = " + ".join(f"{t.concentration}/{t.potency}" for t in terms)
-        return f"({ratio})/(1 + {ratio})"
-
-    def occupancy(term_key: str) -> str:
-        return occupancy_of(drug_terms.get(term_key, []))
-
-    def first_per_drug(terms: list[_DrugTerm]) -> list[_DrugTerm]:
-        seen: set[str] = set()
-        return [t for t in terms if not (t.drug in seen or seen.add(t.drug))]
-
-    # antibodies
-    rule("trastuzumab_occupancy", occupancy("her2_ecd_block:HER2"), "1",
-         "fraction of accessible HER2 epitopes bound by trastuzumab (or T-DM1)")
-    P("MUC4_accessible_fraction", 0.2, "1", _sourced(
-        "Nagy 2005 Cancer Res (findings L18; pharmacology.md K24)",
-        "Herceptin binding sites ~1/5 of expressed HER2 in MUC4-high JIMT-1"))
-    rule("trastuzumab_access", "1 - MUC4_masking*(1 - MUC4_accessible_fraction)", "1",
-         "fraction of HER2 whose domain IV epitope is not masked by MUC4")
-    rule("trastuzumab_bound_fraction", "trastuzumab_occupancy*trastuzumab_access", "1",
-         "fraction of full-length HER2 bound by trastuzumab")
-    rule("pertuzumab_occupancy", occupancy("her2_dimerisation_block:HER2"), "1",
-         "fraction of HER2 bound by pertuzumab (domain II; MUC4 masks it little, L18)")
-    rule("HER3_antibody_occupancy", occupancy("her3_block:HER3"), "1",
-         "fraction of HER3 bound by a blocking HER3 antibody")
-    rule("ER_antagonist_occupancy", occupancy("er_degrade:ER"), "1",
-         "fraction of ERα bound by a selective ER degrader (fulvestrant; cellular potency)")
-    # HER kinase inhibitors: reversible ATP-site occupancy (covalent drugs through their K_I step) and,
-    # for covalent drugs, an inactivated receptor pool formed at k_inact*C/(K_I + C) and recovered
-    # only by receptor turnover (new, unmodified receptor).
-    turnover = {"HER2": "kdeg_HER2", "p95": "kdeg_HER2", "EGFR": "kdeg_EGFR"}
-    for node, tag in (("HER2", "HER2"), ("p95-HER2", "p95"), ("EGFR", "EGFR")):
-        terms = drug_terms.get(f"her_kinase_inhibit:{node}", [])
-        rule(f"{tag}_reversible_inhibition", occupancy_of(terms), "1",
-             f"fraction of {node} kinase occupied reversibly by HER kinase inhibitors (competitive, same site)")
-        covalent = [t for t in terms if t.k_inact]
-        gene = "EGFR" if tag == "EGFR" else "ERBB2"
-        if covalent:
-            k_obs = " + ".join(f"{t.k_inact}*{t.concentration}/({t.potency} + {t.concentration})" for t in covalent)
-            S(f"{tag}_covalent_fraction", 0.0, (gene,),
-              f"fraction of {node} covalently inactivated by irreversible inhibitors", units="1",
-              note="0 before treatment; formed by covalent inhibitors, removed by receptor turnover")
-            R(f"{tag}_covalent_inactivation", "", f"{tag}_covalent_fraction",
-              f"({k_obs})*(1 - {tag}_covalent_fraction)",
-              f"covalent inactivation of {node} kinase, k_inact*C/(K_I + C) on the unmodified pool")
-            R(f"{tag}_covalent_recovery", f"{tag}_covalent_fraction", "",
-              f"{turnover[tag]}*{tag}_covalent_fraction",
-              f"recovery of active {node} kinase by receptor resynthesis (turnover)")
-            rule(f"{tag}_kinase_inhibition",
-                 f"1 - (1 - {tag}_covalent_fraction)*(1 - {tag}_reversible_inhibition)", "1",
-                 f"fraction of {node} kinase blocked (covalently inactivated or reversibly occupied)")
-        else:
-            rule(f"{tag}_kinase_inhibition", f"{tag}_reversible_inhibition", "1",
-                 f"fraction of {node} kinase blocked by HER kinase inhibitors")
-    rule("IGF1R_inhibition", occupancy("igf1r_inhibit:IGF1R"), "1", "fraction of IGF1R kinase blocked")
-    alpha_terms = drug_terms.get("pi3k_alpha_inhibit:PI3K p110alpha", [])
-    pan_terms = drug_terms.get("pi3k_pan_inhibit:PI3K p110alpha", [])
-    pan_beta = {t.drug: t for t in drug_terms.get("pi3k_pan_inhibit:PI3K p110beta", [])}
-    rule("p110alpha_inhibition", occupancy_of(alpha_terms + pan_terms), "1",
-         "fraction of p110α (wild type and mutant) blocked by α-selective and pan-PI3K inhibitors")
-    rule("p110other_inhibition", occupancy_of([pan_beta.get(t.drug, t) for t in pan_terms]), "1",
-         "fraction of the other class I p110 isoforms blocked (pan-PI3K inhibitors only), at each drug's "
-         "p110β potency (the p110α potency where the catalogue has no p110β value)")
-    akt_first = first_per_drug(drug_terms.get("akt_inhibit:AKT", []))
-    rule("AKT_catalytic_inhibition", occupancy_of(akt_first), "1",
-         "fraction of AKT activity blocked by AKT inhibitors (all; AKT1 potency)")
-    rule("AKT_allosteric_inhibition", occupancy_of([t for t in akt_first if t.allosteric]), "1",
-         "fraction of AKT held in the closed PH-in conformation by allosteric inhibitors (MK-2206): "
-         "blocks T308/S473 phosphorylation as well as activity")
-    rule("mTORC1_inhibition", occupancy("mtorc1_inhibit:mTORC1"), "1",
-         "fraction of mTORC1 bound by rapalogs (cellular potency)")
-    rule("MEK_inhibition", occupancy_of(first_per_drug(drug_terms.get("mek_inhibit:MEK", []))), "1",
-         "fraction of MEK activity blocked (MEK1 potency; allosteric, so no ATP-competition shift)")
-
-    rule("HER2_kinase_active", "1 - HER2_kinase_inhibition", "1", "HER2 kinase left active")
-    rule("p95_kinase_active", "1 - p95_kinase_inhibition", "1", "p95-HER2 kinase left active")
-    rule("EGFR_kinase_active", "1 - EGFR_kinase_inhibition", "1", "EGFR kinase left active")
-
-    # actions added by register_action: each writes its own effect, after the built-in ones (so the
-    # built-in model is unchanged by the hook)
-    for action in DRUG_ACTIONS.values():
-        if action.effect is not None:
-            action.effect(b, lambda node, name=action.name: occupancy(f"{name}:{node}"))
+    write_effects(b, "occupancy")
+    write_effects(b, "activity")
 
 
 def modelled_drugs() -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from ._base import (
     _derived,
 )
 from ...model import Species
+from .drug_action import write_effects
 
 __all__ = ['add']
 
@@ -22,7 +23,6 @@ __all__ = ['add']
 def add(b: Builder) -> None:
     """Cell cycle, apoptosis and growth read-outs; the ``cells`` species."""
     P, S, rule, R = b.P, b.S, b.rule, b.R
-    drug_terms = b.drug_terms
     # ---------------------------------------------------------------------------- phenotype
     # Net growth = division (cytostatic arm) - apoptosis (cytotoxic arm) - immune kill (in vivo
     # only), as in the GR decomposition of drug response (Hafner 2016): a drug can slow division,
@@ -88,11 +88,8 @@ def add(b: Builder) -> None:
     S("CCND1", 0.0, ("CCND1", "CDK4", "CDK6"), "cyclin D1 (with CDK4/6, which are in excess)")
     rule("CyclinD1", "CCND1/CCND1_ref", "1", "cyclin D1 relative to CCND1_ref")
 
-    # CDK4/6 inhibitors (palbociclib): ATP-site occupancy at the catalogue's free cellular potency
-    cdk_terms = drug_terms.get("cdk46_inhibit:CDK4/6", [])
-    cdk_ratio = " + ".join(f"{t.concentration}/{t.potency}" for t in cdk_terms)
-    rule("CDK46_inhibition", f"({cdk_ratio})/(1 + {cdk_ratio})" if cdk_terms else "0", "1",
-         "fraction of CDK4/6 kinase blocked by CDK4/6 inhibitors (competitive, ATP site)")
+    # drug actions acting on the cell cycle (CDK4/6 inhibitors: CDK46_inhibition), declared in drug_action
+    write_effects(b, "cell_cycle")
     P("K_CCND1_CDK46", 0.2, "1", _assumed(
         "relative cyclin D1 giving half-maximal CDK4/6 activity; below the untreated level (~0.3) so "
         "that CDK4/6 is mostly cyclin-loaded in untreated HER2-amplified cells (cyclin D1 limits CDK4/6 in "
