@@ -50,3 +50,49 @@ def test_arguments_are_validated() -> None:
         simulate_stochastic(model, initial={}, t_max=-1)
     with pytest.raises(ValidationError, match=r"initial\['A'\]"):
         simulate_stochastic(model, initial={"A": 2}, t_max=1)
+
+
+def test_seed_is_validated() -> None:
+    model = LogicalModel.from_rules("m", {"A": "!A"})
+    with pytest.raises(ValidationError, match="seed"):
+        simulate_stochastic(model, initial={}, t_max=1, seed=-1)
+
+
+def test_adding_an_input_node_leaves_the_other_nodes_draws_unchanged() -> None:
+    """Each node's initial draw is seeded by the run seed and its name, not its position.
+
+    Oracle: invariance, tolerance 0 (bit-identical). A node ``X`` put first in the node order, held
+    off by its constant rule, never flips, so every other node's trajectories must be the same
+    draw for draw; before the per-node seeding the shared initial draw shifted every node.
+    """
+    rules = {"A": "!B | C", "B": "A", "C": "!A"}
+    without = LogicalModel.from_rules("osc", rules)
+    with_x = LogicalModel.from_rules("osc", {"X": "0", **rules, "A": "(!B | C) & !X"})
+    kwargs = dict(initial={"A": 0.5, "B": 0.3}, initial_default=0.5, t_max=6.0, n_trajectories=300, seed=4)
+    first = simulate_stochastic(without, **kwargs)
+    second = simulate_stochastic(with_x, **kwargs)
+    assert with_x.index("A") != without.index("A")  # the positions did move
+    np.testing.assert_array_equal(second["probability"].sel(node=list(without.nodes)).values,
+                                  first["probability"].values)
+    assert float(second["probability"].sel(node="X").max()) == 0.0
+    # the draw is random at all: mid-way, A is neither always on nor always off
+    assert 0.05 < float(first["probability"].sel(node="A", time=3.0)) < 0.95
+
+
+def test_twin_runs_unchanged_by_a_declared_drug_input() -> None:
+    """The twin with and without ganetespib's input ``HSP90_inhibitor`` (added by its drug-action
+    declaration, held off): a recorded condition (PTEN loss under trastuzumab, the literature
+    checks' ``LogicalLab`` kind of run) gives bit-identical probabilities on every other node.
+    Oracle: invariance, tolerance 0."""
+    from her2sim.library import her2_logical as hl
+
+    extra = hl._registered_drug_inputs()
+    assert any(node == "HSP90_inhibitor" for node, _, _ in extra)
+    before = hl._load(tuple(x for x in extra if x[0] != "HSP90_inhibitor"))
+    after = hl.load()
+    assert len(after) == len(before) + 1
+    kwargs = dict(t_max=10.0, n_trajectories=120, seed=0)
+    old = hl.activity(["PTEN loss"], ["trastuzumab"], model=before, **kwargs)
+    new = hl.activity(["PTEN loss"], ["trastuzumab"], model=after, **kwargs)
+    np.testing.assert_array_equal(new["probability"].sel(node=list(before.nodes)).values, old["probability"].values)
+    assert float(new["probability"].sel(node="HSP90_inhibitor").max()) == 0.0

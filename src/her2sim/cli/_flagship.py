@@ -32,12 +32,14 @@ def list_table(what: str) -> pd.DataFrame:
                          "description": note})
         return pd.DataFrame(rows)
     if what == "cell-lines":
+        from ..family import default_family
         from ..library.cell_lines import all_cell_lines
 
+        family = default_family()
         rows = []
         for line in all_cell_lines():
             try:
-                settings = hm.cell_line_settings(line.name)
+                settings = family.resolve_context(line.name)[1]
                 modelled = ", ".join(f"{k}={v:g}" for k, v in settings.items()) or "none (= parental)"
             except Exception as exc:  # a catalogue line without a model preset is listed, not hidden
                 modelled = f"not modelled ({type(exc).__name__})"

@@ -26,7 +26,7 @@ Logical read-outs
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -36,6 +36,7 @@ import xarray as xr
 from ..errors import UnknownNameError
 from . import her2_logical as hl
 from . import literature as _literature
+from .genotypes import Genotype
 
 __all__ = [
     "CATEGORIES",
@@ -43,6 +44,7 @@ __all__ = [
     "EXPLANATIONS",
     "STANDARD_DOSES",
     "GENOTYPE_PANEL",
+    "genotype_panel",
     "TREATMENT_PANEL",
     "LogicalLab",
     "run_logical_ablated",
@@ -62,16 +64,101 @@ CATEGORIES: dict[str, str] = {
 #: Doses of the kinetic side (as in the literature checks; one table in :mod:`~her2sim.library.literature`).
 STANDARD_DOSES: dict[str, tuple[float, str]] = _literature.STANDARD_DOSES
 
-#: Genotype panel of :func:`node_concordance`: label -> (genotypes, kinetic parameters).
-GENOTYPE_PANEL: dict[str, tuple[tuple[str, ...], dict[str, float]]] = {
-    "HER2 amplified": ((), {}),
-    "PTEN loss": (("PTEN loss",), {}),
-    "PIK3CA H1047R": (("PIK3CA H1047R",), {}),
-    "p95HER2 (HER2 non-amplified)": (("HER2 non-amplified", "p95HER2"), {}),
-    "MUC4 high": (("MUC4 high",), {}),
-    "KRAS G12": (("KRAS G12",), {}),
-    "IGF1R high + IGF-I": (("IGF1R overexpression",), {"IGF1_nM": 40.0 / 7.649}),
-}
+PanelRow = tuple[tuple[str, ...], dict[str, float]]
+
+
+def genotype_panel(entries: Sequence[Genotype] | None = None) -> dict[str, PanelRow]:
+    """The genotype panel of :func:`node_concordance`, derived from the genotype catalogue.
+
+    Every catalogue entry that declares a :class:`~her2sim.library.genotypes.ConcordanceRow` is one
+    row, in catalogue order: its label -> (the flagship's genotype names, kinetic parameters). The
+    row's genotypes (its ``background``, then the entry) are read as the flagship reads them
+    (:func:`~her2sim.library.her2.context.resolve_genotype`): a model genotype by its name; a
+    catalogue genotype through its reading (:data:`~her2sim.library.her2.context.CATALOGUE_GENOTYPES`),
+    as its model genotype or, for a medium or a level, as direct parameter settings; a setting equal
+    to the model's reference value is dropped (HER2 amplification at its default strength is the
+    model's reference line, so its row is the unperturbed one).
+
+    Parameters
+    ----------
+    entries : sequence of Genotype, optional
+        Catalogue entries (default: :func:`~her2sim.library.genotypes.all_genotypes`).
+
+    Raises
+    ------
+    UnknownNameError
+        A background name that is no genotype (the message names the closest).
+    ValidationError
+        Two entries with the same label, or a reading the panel cannot show (a model genotype at a
+        strength other than 1).
+
+    Examples
+    --------
+    >>> genotype_panel()["IGF1R high + IGF-I"][0]
+    ('IGF1R overexpression',)
+    >>> sorted(genotype_panel()["IGF1R high + IGF-I"][1])
+    ['IGF1_nM']
+    """
+    from ..errors import ValidationError
+    from .genotypes import all_genotypes
+    from .her2_model import CATALOGUE_GENOTYPES, build, resolve_genotype
+
+    reference = {p.id: p.value for p in build().parameters}
+    panel: dict[str, PanelRow] = {}
+    for entry in all_genotypes() if entries is None else entries:
+        row = entry.concordance
+        if row is None:
+            continue
+        if row.label in panel:
+            raise ValidationError(f"concordance label {row.label!r} is declared by two genotypes (the second: {entry.name!r})")
+        names: list[str] = []
+        settings: dict[str, float] = {}
+        for label in (*row.background, entry.name):
+            try:
+                kind, name = resolve_genotype(label)
+            except UnknownNameError as error:
+                raise UnknownNameError(f"concordance background of genotype {entry.name!r}", label,
+                                       _genotype_names(), suggestion=error.suggestion) from None
+            if kind == "model":
+                names.append(name)
+                continue
+            reading = CATALOGUE_GENOTYPES[name]
+            if reading.genotype is not None:
+                if reading.scale != 1.0:
+                    raise ValidationError(f"concordance row {row.label!r}: genotype {name!r} reads as "
+                                          f"{reading.genotype!r} at strength {reading.scale:g}; the panel shows full strengths")
+                names.append(reading.genotype)
+            settings.update(reading.direct)
+        panel[row.label] = (tuple(names), {k: v for k, v in settings.items() if reference.get(k) != v})
+    return panel
+
+
+def _genotype_names() -> list[str]:
+    from .her2_model import CATALOGUE_GENOTYPES, GENOTYPES
+
+    return [*GENOTYPES, *CATALOGUE_GENOTYPES]
+
+
+class _PanelView(Mapping[str, PanelRow]):
+    """:data:`GENOTYPE_PANEL`: :func:`genotype_panel` of the catalogue as it is when read."""
+
+    def __getitem__(self, key: str) -> PanelRow:
+        return genotype_panel()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(genotype_panel())
+
+    def __len__(self) -> int:
+        return len(genotype_panel())
+
+    def __repr__(self) -> str:
+        return repr(genotype_panel())
+
+
+#: Genotype panel of :func:`node_concordance`: label -> (genotypes, kinetic parameters). Derived
+#: from the catalogue's :class:`~her2sim.library.genotypes.ConcordanceRow` declarations
+#: (:func:`genotype_panel`), never written here.
+GENOTYPE_PANEL: Mapping[str, PanelRow] = _PanelView()
 
 #: Treatment panel of :func:`node_concordance`: label -> drugs.
 TREATMENT_PANEL: dict[str, tuple[str, ...]] = {
@@ -313,7 +400,7 @@ def node_concordance(
     Parameters
     ----------
     genotypes : mapping of label to (genotype names, kinetic parameters), optional
-        Default :data:`GENOTYPE_PANEL`.
+        Default :data:`GENOTYPE_PANEL` (derived from the genotype catalogue, :func:`genotype_panel`).
     treatments : mapping of label to drug names, optional
         Default :data:`TREATMENT_PANEL`; kinetic doses from :data:`STANDARD_DOSES`.
     time : float
@@ -330,7 +417,7 @@ def node_concordance(
     from .her2_model import drug_settings  # noqa: F401  (validates drug names early)
     from .protocols import treat
 
-    genotypes = dict(genotypes or GENOTYPE_PANEL)
+    genotypes = dict(genotypes or genotype_panel())
     treatments = dict(treatments or TREATMENT_PANEL)
     entries = hl.NODE_MAP
     observables = sorted({e.observable for e in entries})

@@ -10,6 +10,10 @@ Strength defaults that no source gives are ``assumed`` and say why. For PIK3CA h
 mechanism difference is sourced (helical-domain E545K needs RAS-GTP binding but not p85; kinase-
 domain H1047R needs p85 but not RAS-GTP: Zhao L, Vogt PK 2008, PNAS), while a relative
 lipid-kinase activity for each allele was not found, so the strengths are assumed.
+
+An entry that belongs to the kinetic ↔ logical concordance panel says so itself
+(:class:`ConcordanceRow`: its row label and any genotype or medium shown with it); the panel of
+:func:`her2sim.library.concordance.node_concordance` is derived from these declarations.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ __all__ = [
     "GenotypeKind",
     "Strength",
     "Prevalence",
+    "ConcordanceRow",
     "Genotype",
     "genotype",
     "list_genotypes",
@@ -96,8 +101,40 @@ class Prevalence:
 
 @final
 @dataclass(frozen=True)
+class ConcordanceRow:
+    """Membership of a genotype in the node-by-node concordance panel (kinetic model vs logical twin).
+
+    Parameters
+    ----------
+    label : str
+        The row's label.
+    background : tuple of str
+        Genotypes shown together with this one, written before it: a medium (a ``ligand context``
+        entry such as ``"IGF-1"``) or a background genotype. Names as a model family resolves them:
+        catalogue names and aliases, or the family's own genotype names where the catalogue has no
+        entry (``"HER2 non-amplified"`` is a HER2 level, not a catalogued genotype).
+
+    Examples
+    --------
+    >>> ConcordanceRow("IGF1R high + IGF-I", ("IGF-1",)).background
+    ('IGF-1',)
+    """
+
+    label: str
+    background: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.label, str) or not self.label.strip():
+            raise ValidationError(f"ConcordanceRow.label must be a non-empty string, got {self.label!r}")
+        if isinstance(self.background, str) or not all(isinstance(b, str) and b for b in self.background):
+            raise ValidationError(f"ConcordanceRow.background must be a tuple of genotype names, got {self.background!r}")
+        object.__setattr__(self, "background", tuple(self.background))
+
+
+@final
+@dataclass(frozen=True)
 class Genotype:
-    """A named perturbation as data."""
+    """A named perturbation as data (``concordance``: its row in the concordance panel, if any)."""
 
     name: str
     kind: GenotypeKind
@@ -110,8 +147,11 @@ class Genotype:
     prevalence: tuple[Prevalence, ...] = ()
     aliases: tuple[str, ...] = ()
     note: str = ""
+    concordance: ConcordanceRow | None = None
 
     def __post_init__(self) -> None:
+        if self.concordance is not None and not isinstance(self.concordance, ConcordanceRow):
+            raise ValidationError(f"Genotype {self.name!r}: concordance must be a ConcordanceRow or None")
         if self.kind not in _KINDS:
             raise ValidationError(f"Genotype {self.name!r}: kind={self.kind!r}; allowed: {_KINDS}")
         if not self.genes:
@@ -168,6 +208,7 @@ def _build() -> tuple[Genotype, ...]:
         ),
         note="prevalence: every HER2+ tumour carries it by definition, so no prevalence row is given",
         aliases=("HER2 amp", "ERBB2 amplification", "HER2-amplified"),
+        concordance=ConcordanceRow("HER2 amplified"),
     ))
 
     genotypes.append(Genotype(
@@ -202,6 +243,8 @@ def _build() -> tuple[Genotype, ...]:
                        "30% positivity was a pre-chosen cut-point, not a prevalence"),
         ),
         aliases=("p95HER2", "p95", "truncated HER2", "611-CTF"),
+        # shown without HER2 amplification, so the truncated isoform alone drives the receptor nodes
+        concordance=ConcordanceRow("p95HER2 (HER2 non-amplified)", ("HER2 non-amplified",)),
     ))
 
     genotypes.append(Genotype(
@@ -270,6 +313,7 @@ def _build() -> tuple[Genotype, ...]:
                        "share among PIK3CA mutations, NOT prevalence in HER2+ tumours"),
         ),
         aliases=("H1047R", "PIK3CA kinase-domain mutation"),
+        concordance=ConcordanceRow("PIK3CA H1047R"),
     ))
 
     genotypes.append(Genotype(
@@ -396,6 +440,7 @@ def _build() -> tuple[Genotype, ...]:
                        "loss in HER2+ disease is mostly non-mutational"),
         ),
         aliases=("PTEN null", "PTEN loss", "PTEN deletion"),
+        concordance=ConcordanceRow("PTEN loss"),
     ))
 
     genotypes.append(Genotype(
@@ -441,6 +486,8 @@ def _build() -> tuple[Genotype, ...]:
                        "ICORG 06-22 IGF1R evaluation (authors/journal not shown)", "confirmed-secondary"),
         ),
         aliases=("IGF1R over-expression", "IGF-1R high"),
+        # IGF1R acts only with its ligand (L01, L02): the row adds the IGF-1 medium
+        concordance=ConcordanceRow("IGF1R high + IGF-I", ("IGF-1",)),
     ))
 
     genotypes.append(Genotype(
@@ -482,6 +529,7 @@ def _build() -> tuple[Genotype, ...]:
                        "Mercogliano MF et al. 2017, Clin Cancer Res (CCR-16-0970)", "unconfirmed", "numbers not read"),
         ),
         aliases=("MUC4 over-expression", "MUC4-high"),
+        concordance=ConcordanceRow("MUC4 high"),
     ))
 
     genotypes.append(Genotype(
@@ -522,6 +570,7 @@ def _build() -> tuple[Genotype, ...]:
             "~5% of breast tumours overall; no HER2+-specific rate found",
         ),),
         aliases=("KRAS G12", "KRAS mutant", "KRAS G12D", "KRAS G12V"),
+        concordance=ConcordanceRow("KRAS G12"),
     ))
 
     return tuple(genotypes)

@@ -8,7 +8,10 @@ MaBoSS reads out phenotype probabilities.
 Two engines:
 
 * ``"numpy"`` (default): a small seeded simulator in this module, vectorised over trajectories.
-  It reports the fraction of trajectories with each node on *at* each time point.
+  It reports the fraction of trajectories with each node on *at* each time point. Each node's
+  initial values are drawn from a stream of its own, seeded by the run seed and the node's name
+  (:func:`node_seed`), and the events from a stream seeded by the run seed alone, so adding a node
+  that never flips (e.g. an input held off) leaves every other node's trajectory unchanged.
 * ``"maboss"``: cMaBoSS (``import cmaboss``), the C++ MaBoSS engine. MaBoSS reports each value
   averaged over the time window ``[t, t + time_step)``, so the two engines agree exactly only at
   stationarity and approximately (to within a window's drift) elsewhere.
@@ -16,7 +19,8 @@ Two engines:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -26,7 +30,7 @@ from ..errors import SolverError, UnknownNameError, ValidationError
 from .expr import compile_rule
 from .model import LogicalModel
 
-__all__ = ["simulate_stochastic", "SIMULATION_ENGINES"]
+__all__ = ["simulate_stochastic", "SIMULATION_ENGINES", "node_seed"]
 
 SIMULATION_ENGINES: tuple[str, ...] = ("numpy", "maboss")
 
@@ -45,6 +49,32 @@ def _initial_probabilities(model: LogicalModel, initial: Mapping[str, float], de
         if node not in initial:
             probabilities[model.index(node)] = float(value)
     return probabilities
+
+
+def node_seed(seed: int, node: str) -> np.random.SeedSequence:
+    """The seed of ``node``'s initial-value draw in a run seeded with ``seed``.
+
+    Derived from the run seed and the node's name only (a BLAKE2b digest of the UTF-8 name), so it
+    does not depend on the node's position or on how many nodes the model has.
+
+    Examples
+    --------
+    >>> node_seed(0, "AKT").entropy == node_seed(0, "AKT").entropy != node_seed(1, "AKT").entropy
+    True
+    """
+    digest = hashlib.blake2b(node.encode("utf-8"), digest_size=8).digest()
+    return np.random.SeedSequence([int(seed), int.from_bytes(digest, "little")])
+
+
+def _initial_draw(nodes: Sequence[str], probabilities: np.ndarray, n_trajectories: int, seed: int) -> np.ndarray:
+    """Initial states (trajectory × node): node by node, each from its own stream (:func:`node_seed`)."""
+    start = np.empty((n_trajectories, len(nodes)), dtype=bool)
+    for position, (node, probability) in enumerate(zip(nodes, probabilities)):
+        if probability <= 0.0 or probability >= 1.0:  # certain: no draw needed (uniforms lie in [0, 1))
+            start[:, position] = probability >= 1.0
+        else:
+            start[:, position] = np.random.default_rng(node_seed(seed, node)).random(n_trajectories) < probability
+    return start
 
 
 def _rates(model: LogicalModel, rates: Mapping[str, float] | None) -> np.ndarray:
@@ -186,7 +216,8 @@ def simulate_stochastic(
     n_trajectories : int
         Number of simulated trajectories.
     seed : int
-        Random seed; the same seed gives the same result.
+        Random seed (a non-negative integer); the same seed gives the same result. With the numpy
+        engine each node's initial draw depends only on the seed and the node's name.
 
     Other Parameters
     ----------------
@@ -225,12 +256,14 @@ def simulate_stochastic(
         raise ValidationError(f"time_step must be in (0, t_max], got {time_step!r}")
     if not (isinstance(n_trajectories, (int, np.integer)) and n_trajectories >= 1):
         raise ValidationError(f"n_trajectories must be a positive integer, got {n_trajectories!r}")
+    if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
+        raise ValidationError(f"seed must be a non-negative integer, got {seed!r}")
     times = np.arange(0.0, t_max + 0.5 * time_step, time_step)
     probabilities = _initial_probabilities(model, initial, initial_default)
     node_rates = _rates(model, rates)
     if engine == "numpy":
-        generator = np.random.default_rng(seed)
-        start = generator.random((n_trajectories, len(model))) < probabilities
+        start = _initial_draw(model.nodes, probabilities, int(n_trajectories), int(seed))
+        generator = np.random.default_rng(seed)  # the events' stream
         values = _simulate_numpy(model, start, node_rates, times, generator, max_events)
         version = "her2sim"
     else:

@@ -380,9 +380,9 @@ def _check_contexts(contexts) -> None:
 
 
 def _check_genotypes(names) -> None:
-    from ..library.her2_model import genotype_settings
+    from ..family import default_family
 
-    genotype_settings(list(names))
+    default_family().resolve_context(list(names))  # a list of genotype names: unknown ones raise
 
 
 def _check_regimens(names) -> None:
@@ -393,9 +393,9 @@ def _check_regimens(names) -> None:
 
 
 def _check_parameters(ids) -> None:
-    from ..library.her2_model import build
+    from ..family import default_family
 
-    model = build()
+    model = default_family().model()
     known = set(model.parameter_ids)
     for pid in ids:
         if pid not in known:
@@ -403,9 +403,9 @@ def _check_parameters(ids) -> None:
 
 
 def _check_readouts(ids) -> None:
-    from ..library.her2_model import build
+    from ..family import default_family
 
-    model = build()
+    model = default_family().model()
     known = set(model.parameter_ids) | set(model.species_ids)
     for r in ids:
         if r not in known:

@@ -68,13 +68,19 @@ def _attrs(ds) -> dict[str, Any]:
     return {str(k): (v if isinstance(v, (str, int, float, bool)) else str(v)) for k, v in ds.attrs.items()}
 
 
+def _family() -> Any:
+    """The model family the workbench serves (the default family: the flagship)."""
+    from ..family import default_family
+
+    return default_family()
+
+
 def provenance_record(params: Mapping[str, Any], attrs: Mapping[str, Any] | None = None, *,
                       seed: int | None = None) -> dict[str, Any]:
     """What a result needs to be reproduced: versions, model, parameters, seed."""
-    from ..library.her2_model import MODEL_ID, build
-
-    model = build()
-    out = {"her2sim_version": __version__, "model_id": MODEL_ID, "model_sha256": model.fingerprint(),
+    family = _family()
+    model = family.model()
+    out = {"her2sim_version": __version__, "model_id": family.model_id, "model_sha256": model.fingerprint(),
            "parameters": dict(params), "seed": seed}
     if attrs:
         out["result_attrs"] = {k: v for k, v in attrs.items() if k not in ("contexts",)}
@@ -104,12 +110,13 @@ def catalogue() -> dict[str, Any]:
     from ..library.cell_lines import list_cell_lines
     from ..library.drugs import SUPPORTED_UNITS, all_drugs
     from ..library.her2_logical import SCAN_DRUGS
-    from ..library.her2_model import GENOTYPES, cell_line_settings
+    from ..library.her2_model import GENOTYPES  # the family has no described genotype list (names only)
 
+    family = _family()
     lines = []
     for name in list_cell_lines():
         try:
-            cell_line_settings(name)
+            family.resolve_context(name)
         except UnknownNameError:
             continue
         lines.append(name)
@@ -136,7 +143,6 @@ def catalogue() -> dict[str, Any]:
 def _tumour_settings(tumour: S.Tumour) -> tuple[str, dict[str, float]]:
     """Label and parameter settings of the chosen tumour (cell line and/or genotypes)."""
     from ..analysis._runs import resolve_context
-    from ..library.her2_model import genotype_settings
 
     settings: dict[str, float] = {}
     labels = []
@@ -145,7 +151,7 @@ def _tumour_settings(tumour: S.Tumour) -> tuple[str, dict[str, float]]:
         settings.update(values)
         labels.append(label)
     if tumour.genotypes:
-        settings.update(genotype_settings(dict(tumour.genotypes)))
+        settings.update(resolve_context(dict(tumour.genotypes))[1])
         labels.append(" + ".join(f"{k} ({v:g})" if v != 1 else k for k, v in tumour.genotypes.items()))
     return (" + ".join(labels) or "parental"), settings
 
@@ -163,12 +169,12 @@ def _doses(drugs: Mapping[str, S.Dose]) -> dict[str, tuple[float, str]]:
 
 def time_course(req: S.TimeCourseRequest) -> dict[str, Any]:
     """Treated and untreated time courses of the read-outs, and the pathway coloured by activity."""
-    from ..library.her2_logical import NODE_MAP, kinetic_to_logical
     from ..library.protocols import treat
 
+    node_map = tuple(_family().node_map())
     label, settings = _tumour_settings(req.tumour)
     times = np.linspace(0.0, req.hours, req.points)
-    observables = list(dict.fromkeys([*TIME_COURSE_READOUTS, *(e.observable for e in NODE_MAP)]))
+    observables = list(dict.fromkeys([*TIME_COURSE_READOUTS, *(e.observable for e in node_map)]))
     doses = _doses(req.drugs)
     treated = treat(doses, times=times, parameters=settings, outputs=observables, serum_percent=req.serum_percent)
     control = treat({}, times=times, parameters=settings, outputs=list(TIME_COURSE_READOUTS))
@@ -177,13 +183,14 @@ def time_course(req: S.TimeCourseRequest) -> dict[str, Any]:
         series[key] = {"name": name, "units": treated[key].attrs.get("units", ""),
                        "long_name": treated[key].attrs.get("long_name", name),
                        "treated": _finite(treated[key].values), "untreated": _finite(control[key].values)}
-    end = {e.observable: float(treated[e.observable].values[-1]) for e in NODE_MAP}
-    start = {e.observable: float(treated[e.observable].values[0]) for e in NODE_MAP}
-    states_end, states_start = kinetic_to_logical(end), kinetic_to_logical(start)
+    end = {e.observable: float(treated[e.observable].values[-1]) for e in node_map}
+    start = {e.observable: float(treated[e.observable].values[0]) for e in node_map}
+    states_end = {e.node: e.state(end[e.observable]) for e in node_map}  # thresholded through the NodeMap
+    states_start = {e.node: e.state(start[e.observable]) for e in node_map}
     activity = {e.node: {"observable": e.observable, "units": e.units, "threshold": e.threshold,
                          "on_when": "above" if e.above else "below", "value": _scalar(end[e.observable]),
                          "value_untreated": _scalar(start[e.observable]), "state": states_end.get(e.node),
-                         "state_untreated": states_start.get(e.node)} for e in NODE_MAP}
+                         "state_untreated": states_start.get(e.node)} for e in node_map}
     failed = int(np.asarray(treated["status"]).max()) if "status" in treated else 0
     params = req.model_dump()
     return {
@@ -206,15 +213,16 @@ def _time_course_python(label: str, settings: Mapping[str, float], doses, hours:
 @functools.cache
 def pathway() -> dict[str, Any]:
     """The network picture's structure: layered nodes and signed edges of the logical twin."""
-    from ..library.her2_logical import LAYERS, load, node_map
+    from ..library.her2_logical import LAYERS  # the picture's layout of the twin's nodes
     from ..logical.expr import monotonicity
 
-    model = load()
+    family = _family()
+    model = family.logical()
     placed = [tuple(n for n in layer if n in model.nodes) for layer in LAYERS]
     extra = tuple(n for n in model.nodes if n not in {n for layer in placed for n in layer})
     if extra:
         placed.append(extra)
-    mapped = node_map()
+    mapped = {entry.node: entry for entry in family.node_map()}
     nodes = []
     for depth, layer in enumerate(placed):
         for k, node in enumerate(layer):
@@ -474,9 +482,9 @@ def logical_attractors(req: S.AttractorRequest) -> dict[str, Any]:
 def model_tables() -> dict[str, list[dict[str, Any]]]:
     """Species, reactions, parameters (with provenance) and drugs (with sources) of the flagship."""
     from ..library.catalogue import catalogue_tables
-    from ..library.her2_model import build, parameter_table
+    from ..library.her2_model import parameter_table  # provenance table of any model (lives with the flagship)
 
-    model = build()
+    model = _family().model()
     species = [{"id": s.id, "name": s.name, "compartment": s.compartment, "initial": s.initial, "units": s.units,
                 "genes": ", ".join(s.genes), "provenance": _provenance_text(s.provenance)} for s in model.species]
     reactions = [{"id": r.id, "name": r.name,
@@ -499,17 +507,15 @@ def _provenance_text(prov) -> str:
 def sbml_text() -> str:
     """The flagship model as SBML (:func:`her2sim.write_sbml`)."""
     from ..io.sbml import write_sbml
-    from ..library.her2_model import build
 
-    return write_sbml(build())
+    return write_sbml(_family().model())
 
 
 def sbml_qual_text() -> str:
     """The logical twin as SBML-qual (:func:`her2sim.logical.io.to_sbml_qual`)."""
-    from ..library.her2_logical import load
     from ..logical.io import to_sbml_qual
 
-    return to_sbml_qual(load())
+    return to_sbml_qual(_family().logical())
 
 
 def job_petab(job: Job, req: S.PetabRequest) -> dict[str, Any]:
@@ -528,9 +534,7 @@ def job_petab(job: Job, req: S.PetabRequest) -> dict[str, Any]:
         petab_tables_for_model,
         synthetic_measurements,
     )
-    from ..library.her2_model import build
-
-    model = build()
+    model = _family().model()
     job.progress(0.05, "building the PEtab tables")
     conditions = {"control": {"context": req.context}}
     for drug, dose in req.drugs.items():
