@@ -70,6 +70,8 @@ def test_cross_validated_scorecard_counts_by_hand():
     # contradictory: shown with its fraction, never cross-validated or counted; by_construction: not counted
     assert card.loc["L17", "role"] == "contradictory" and math.isnan(card.loc["L17", "cv_fraction"])
     assert not card.loc["L17", "counted"] and not card.loc["D", "counted"] and card.loc["A", "counted"]
+    # each check's failures over the whole candidate pool (shown able to fail)
+    assert card.loc["A", "fails_in_pool"] == "A1: 1/7" and card.loc["D", "fails_in_pool"] == "D1: 0/7"
     s = summary(card.reset_index())
     assert (s["counted"], s["training"], s["cross_validated"]) == (3, 3, 3)
     # the first n_members accepted are the members

@@ -60,7 +60,9 @@ The scorecard (``scorecard.csv``) has one row per finding (a contradictory check
 ``training_fraction`` (members reproducing it: all its checks hold), ``cv_fraction``,
 ``training_reproduced`` / ``cv_reproduced`` (fraction ≥ 0.5), ``role``, ``constrained`` (its
 checks used as constraints), ``mechanisms``, ``counted`` (False for contradictory rows and for
-checks declared ``by_construction``: listed, not counted). Its header records the model
+checks declared ``by_construction``: listed, not counted), ``fails_in_pool`` (per check, the
+candidates in which it fails: a check that never fails over the candidate distribution is not
+shown able to fail by the population). Its header records the model
 fingerprint and the ``thresholds_version`` of the checks, so a stale scorecard is recognised.
 """
 
@@ -142,7 +144,7 @@ def _mechanisms(text: str) -> tuple[str, ...]:
 
 
 def _row_of(check: Any, contradictory: Sequence[str]) -> str:
-    return check.id if check.id in contradictory else check.finding
+    return str(check.id) if check.id in contradictory else str(check.finding)
 
 
 # ============================================================================ data objective
@@ -206,7 +208,7 @@ def _verdicts(model: Any, values: Mapping[str, float], checks: Sequence[Any], la
 
 
 def _accepted(verdicts: pd.DataFrame, constraints: Sequence[str], threshold: float) -> np.ndarray:
-    ok = verdicts["data_objective"].to_numpy(float) <= threshold
+    ok: np.ndarray = verdicts["data_objective"].to_numpy(float) <= threshold
     for cid in constraints:
         ok &= verdicts[cid].to_numpy(float) == 1.0
     return ok
@@ -290,7 +292,9 @@ def build_population(
     if not checks:
         raise ValidationError("checks must name at least one literature check")
     if lab is None:
-        from ..library.findings import Lab as lab  # noqa: N813
+        from ..library.findings import Lab
+
+        lab = Lab
     started = time.perf_counter()
     objective = None if data is None else _DataObjective(fam, data, drugs)
     plan = _plan(model, objective.fixed if objective is not None else (), only, float(inflation))
@@ -346,6 +350,8 @@ def build_population(
             row.update({f"p:{pid}": float(v) for pid, v in values.items()})
             rows.append(row)
         block = pd.DataFrame(rows)
+        # compute time of the chunk, per candidate: the regeneration time is summed from the chunks
+        block["seconds"] = (time.perf_counter() - t0) / len(block)
         tmp = work / f".chunk_{n_done:07d}.tmp"
         block.to_parquet(tmp, index=False)
         os.replace(tmp, work / f"chunk_{n_done:07d}.parquet")  # atomic: a killed run never leaves half a chunk
@@ -389,7 +395,8 @@ def build_population(
         "constraints": constraints, "training_findings": findings_used,
         "not_imposed": [c for c in ids if c not in constraints and c not in contradictory],
         "thresholds_version": thresholds_version(checks),
-        "seconds_this_run": round(new_seconds, 1), "seconds_total_including_setup": round(
+        "seconds_sampling": round(float(table["seconds"].sum()), 1) if "seconds" in table else None,
+        "seconds_this_run": round(new_seconds, 1), "seconds_this_run_including_setup": round(
             time.perf_counter() - started, 1),
         "regenerate": "her2sim calibrate-model ensemble --ship (or python scripts/regenerate_ensemble.py)",
     }
@@ -494,6 +501,9 @@ def cross_validated_scorecard(
             "cv_folds": "; ".join(folds) or "-", "n_cv_population": n_fold,
             "counted": not is_contra and not by_construction,
             "thresholds": "; ".join(f"{c.id}: {c.tolerance}" for c in cs),
+            # each check shown able to fail: the candidates of the pool in which it fails
+            "fails_in_pool": "; ".join(f"{cid}: {int((verdicts[cid].to_numpy(float) == 0.0).sum())}/{len(verdicts)}"
+                                       for cid in cids),
         })
     return pd.DataFrame(out)
 
