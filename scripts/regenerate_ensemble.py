@@ -27,6 +27,7 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--inflation", type=float, default=DEFAULT_INFLATION)
+    parser.add_argument("--workers", type=int, default=2, help="Processes (the result does not depend on it).")
     parser.add_argument("--work-dir", default=str(Path("build") / "ensemble-work"))
     parser.add_argument("--out", default=None, help="Ensemble folder (default: the shipped package-data folder).")
     args = parser.parse_args()
@@ -38,7 +39,8 @@ def main() -> int:
               flush=True)
 
     run = build_population(out, n_members=args.members, seed=args.seed, inflation=args.inflation, data=args.ccle,
-                           work_dir=args.work_dir, progress=progress)
+                           work_dir=args.work_dir, workers=args.workers,
+                           progress=progress)
     d = run.ensemble.header["details"]
     s = summary(run.scorecard)
     print(f"{out}: {run.ensemble.n_members} members of {d['candidates']} candidates "

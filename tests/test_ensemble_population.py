@@ -142,6 +142,10 @@ def test_build_population_toy_members_satisfy_constraints_and_resume(tmp_path):
     build_population(tmp_path / "ens2", work_dir=tmp_path / "work2", max_candidates=4, **kw)
     resumed = build_population(tmp_path / "ens2", work_dir=tmp_path / "work2", **kw)
     pd.testing.assert_frame_equal(resumed.ensemble.parameters, ens.parameters, check_exact=True)
+    # two worker processes: the same members and the same scorecard (house rule 9)
+    two = build_population(tmp_path / "ens4", work_dir=tmp_path / "work4", workers=2, **kw)
+    pd.testing.assert_frame_equal(two.ensemble.parameters, ens.parameters, check_exact=True)
+    pd.testing.assert_frame_equal(two.scorecard, run.scorecard, check_exact=True)
     # other settings on the same work folder are refused, not mixed in
     with pytest.raises(ValidationError, match="inflation"):
         build_population(tmp_path / "ens3", work_dir=tmp_path / "work", **{**kw, "inflation": 0.2})
@@ -159,3 +163,20 @@ def test_cli_ensemble_needs_outdir_or_ship():
 
     res = CliRunner().invoke(app, ["calibrate-model", "ensemble"])
     assert res.exit_code == 2 and "OUTDIR or --ship" in res.output
+
+
+def test_cli_ensemble_on_the_flagship_two_candidates(tmp_path):
+    """The command's wiring on the real family: two candidates, the adopted model is member 0."""
+    from her2sim.cli import app
+    from her2sim.family import default_family
+
+    res = CliRunner().invoke(app, ["calibrate-model", "ensemble", str(tmp_path / "ens"), "--ccle", "-", "--members",
+                                   "1", "--max-candidates", "2", "--work-dir", str(tmp_path / "work")])
+    assert res.exit_code == 0, res.output
+    assert "1 members of 2 candidates" in res.output
+    ens = default_family().ensemble(tmp_path / "ens")
+    model = default_family().model()
+    nominal = {p.id: p.value for p in model.parameters}
+    assert all(v == nominal[k] for k, v in ens.parameters.iloc[0].items())  # candidate 0: the adopted model
+    card, _ = load_scorecard(tmp_path / "ens")
+    assert {"L03d", "L17", "L50", "L32b"} <= set(card["finding"])

@@ -207,6 +207,28 @@ def _verdicts(model: Any, values: Mapping[str, float], checks: Sequence[Any], la
     return out
 
 
+_FORK_STATE: dict[str, Any] = {}
+
+
+def _chunk(start: int, stop: int) -> pd.DataFrame:
+    """Candidates ``start .. stop-1``: data objective, verdicts, parameter values, seconds per candidate."""
+    st = _FORK_STATE
+    t0 = time.perf_counter()
+    index = list(range(start, stop))
+    sets = [_candidate(st["plan"], st["seed"], k) for k in index]
+    fvals = st["objective"](sets) if st["objective"] is not None else np.zeros(len(sets))
+    rows = []
+    for k, values, f in zip(index, sets, fvals):
+        row: dict[str, Any] = {"candidate": k, "data_objective": float(f)}
+        row.update(zip([c.id for c in st["checks"]], _verdicts(st["model"], values, st["checks"], st["lab"])))
+        row.update({f"p:{pid}": float(v) for pid, v in values.items()})
+        rows.append(row)
+    block = pd.DataFrame(rows)
+    # compute time per candidate: the regeneration time is summed from the chunks
+    block["seconds"] = (time.perf_counter() - t0) / len(block)
+    return block
+
+
 def _accepted(verdicts: pd.DataFrame, constraints: Sequence[str], threshold: float) -> np.ndarray:
     ok: np.ndarray = verdicts["data_objective"].to_numpy(float) <= threshold
     for cid in constraints:
@@ -229,6 +251,7 @@ def build_population(
     chunk: int = 20,
     max_candidates: int | None = None,
     work_dir: str | os.PathLike[str] | None = None,
+    workers: int = 1,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> PopulationRun:
     """Sample, score and cross-validate the plausible population of a family (see the module docstring).
@@ -266,8 +289,11 @@ def build_population(
         Where the chunks of the verdict matrix (with the candidates' parameter values) are kept
         between runs (default ``<out_dir>/../<name>-work``): a killed run resumes from there; a
         run with other settings refuses to mix with it.
+    workers : int
+        Processes evaluating chunks side by side (forked; Linux and macOS). The result is the
+        same for any number (a test says so).
     progress : callable, optional
-        ``progress(n_accepted, n_members, note)`` after every chunk.
+        ``progress(n_accepted, n_members, note)`` after every round of chunks.
 
     Returns
     -------
@@ -286,6 +312,8 @@ def build_population(
         raise ValidationError(f"inflation={inflation!r}: allowed a finite number > 0")
     if not (isinstance(chunk, int) and chunk >= 1):
         raise ValidationError(f"chunk={chunk!r}: allowed an integer >= 1")
+    if not (isinstance(workers, int) and workers >= 1):
+        raise ValidationError(f"workers={workers!r}: allowed an integer >= 1")
     fam = default_family() if family is None else get_family(family) if isinstance(family, str) else family
     model = fam.model()
     checks = tuple(LITERATURE_CHECKS if checks is None else checks)
@@ -332,34 +360,49 @@ def build_population(
         f0 = float(tab["data_objective"].iloc[0])
         return f0 + 0.5 * float(chi2.ppf(0.95, len(plan))) if math.isfinite(f0) else math.inf
 
+    _FORK_STATE.update(model=model, plan=plan, seed=int(seed), objective=objective, checks=checks, lab=lab)
+    pool = None
+    if workers > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # fork: the children inherit the compiled model, the checks (their criteria are lambdas, not
+        # picklable) and the data batch; only chunk bounds and result tables cross the pipe
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     new_seconds = 0.0
-    while True:
-        n_done = len(table)
-        if n_done:
-            n_acc = int(_accepted(table, constraints_of(table), threshold_of(table)).sum())
-            if n_acc >= n_members or n_done >= limit:
-                break
-        t0 = time.perf_counter()
-        index = list(range(n_done, min(n_done + chunk, limit)))
-        sets = [_candidate(plan, seed, k) for k in index]
-        fvals = objective(sets) if objective is not None else np.zeros(len(sets))
-        rows = []
-        for k, values, f in zip(index, sets, fvals):
-            row: dict[str, Any] = {"candidate": k, "data_objective": float(f)}
-            row.update(zip(ids, _verdicts(model, values, checks, lab)))
-            row.update({f"p:{pid}": float(v) for pid, v in values.items()})
-            rows.append(row)
-        block = pd.DataFrame(rows)
-        # compute time of the chunk, per candidate: the regeneration time is summed from the chunks
-        block["seconds"] = (time.perf_counter() - t0) / len(block)
-        tmp = work / f".chunk_{n_done:07d}.tmp"
-        block.to_parquet(tmp, index=False)
-        os.replace(tmp, work / f"chunk_{n_done:07d}.parquet")  # atomic: a killed run never leaves half a chunk
-        table = pd.concat([table, block], ignore_index=True)
-        new_seconds += time.perf_counter() - t0
-        if progress is not None:
-            acc = int(_accepted(table, constraints_of(table), threshold_of(table)).sum())
-            progress(min(acc, n_members), n_members, f"{len(table)} candidates")
+    try:
+        while True:
+            n_done = len(table)
+            if n_done:
+                n_acc = int(_accepted(table, constraints_of(table), threshold_of(table)).sum())
+                if n_acc >= n_members or n_done >= limit:
+                    break
+            t0 = time.perf_counter()
+            bounds = [(a, min(a + chunk, limit)) for a in range(n_done, min(n_done + chunk * workers, limit), chunk)]
+            if pool is None:
+                blocks = [_chunk(a, b) for a, b in bounds]
+            else:
+                blocks = list(pool.map(_chunk, *zip(*bounds)))
+            for (a, _), block in zip(bounds, blocks):
+                tmp = work / f".chunk_{a:07d}.tmp"
+                block.to_parquet(tmp, index=False)
+                os.replace(tmp, work / f"chunk_{a:07d}.parquet")  # atomic: a killed run never leaves half a chunk
+                table = pd.concat([table, block], ignore_index=True)
+            new_seconds += time.perf_counter() - t0
+            if progress is not None:
+                acc = int(_accepted(table, constraints_of(table), threshold_of(table)).sum())
+                progress(min(acc, n_members), n_members, f"{len(table)} candidates")
+    finally:
+        _FORK_STATE.clear()
+        if pool is not None:
+            pool.shutdown()
+    # the pool is the shortest run of whole chunks that reaches n_members, whatever the number of
+    # workers (parallel rounds may have evaluated a chunk or so more): results never depend on `workers`
+    full = np.cumsum(_accepted(table, constraints_of(table), threshold_of(table)))
+    ends = [min(e, len(table)) for e in range(chunk, len(table) + chunk, chunk)]
+    enough = [e for e in ends if full[e - 1] >= n_members]
+    if enough:
+        table = table.iloc[:enough[0]].reset_index(drop=True)
 
     constraints = constraints_of(table)
     threshold = threshold_of(table)

@@ -141,6 +141,8 @@ def ensemble(
     work_dir: Path = typer.Option(Path("build") / "ensemble-work", help="Resumable candidate chunks (kept between "
                                   "runs; a run with other settings is refused)."),
     max_candidates: int | None = typer.Option(None, min=1, help="Stop after this many candidates."),
+    workers: int = typer.Option(1, min=1, help="Processes evaluating candidate chunks side by side (same result "
+                                "for any number)."),
 ) -> None:
     """Plausible population around the adopted model + training / cross-validated scorecard (resumable)."""
     from ..calibration.ensemble_population import DEFAULT_INFLATION, build_population, shipped_folder, summary
@@ -156,7 +158,7 @@ def ensemble(
     with bar:
         run = build_population(out, family=family, n_members=members, seed=seed,
                                inflation=DEFAULT_INFLATION if inflation is None else inflation, data=data,
-                               work_dir=work_dir, max_candidates=max_candidates,
+                               work_dir=work_dir, max_candidates=max_candidates, workers=workers,
                                progress=lambda k, n, note: callback(k, n, None))
     d = run.ensemble.header["details"]
     s = summary(run.scorecard)
