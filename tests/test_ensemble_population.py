@@ -74,6 +74,8 @@ def test_cross_validated_scorecard_counts_by_hand():
     assert card.loc["A", "fails_in_pool"] == "A1: 1/7" and card.loc["D", "fails_in_pool"] == "D1: 0/7"
     s = summary(card.reset_index())
     assert (s["counted"], s["training"], s["cross_validated"]) == (3, 3, 3)
+    # A fails in candidate 3, B in 2 and 5, C in 5: all three challenged
+    assert card.loc["B", "pool_failures"] == 2 and (s["challenged"], s["cv_challenged"]) == (3, 3)
     # the first n_members accepted are the members
     one = cross_validated_scorecard(verdicts, checks, constraints=["A1", "B1", "C1"], threshold=10.0, n_members=1)
     assert one.set_index("finding").loc["L17", "training_fraction"] == 0.0

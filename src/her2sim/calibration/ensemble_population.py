@@ -62,7 +62,9 @@ The scorecard (``scorecard.csv``) has one row per finding (a contradictory check
 checks used as constraints), ``mechanisms``, ``counted`` (False for contradictory rows and for
 checks declared ``by_construction``: listed, not counted), ``fails_in_pool`` (per check, the
 candidates in which it fails: a check that never fails over the candidate distribution is not
-shown able to fail by the population). Its header records the model
+shown able to fail by the population), ``pool_failures`` (candidates failing the finding;
+:func:`summary` counts the findings with failures apart, since a finding that holds in every
+candidate is reproduced cross-validated whatever the acceptance). Its header records the model
 fingerprint and the ``thresholds_version`` of the checks, so a stale scorecard is recognised.
 """
 
@@ -544,6 +546,8 @@ def cross_validated_scorecard(
             "cv_folds": "; ".join(folds) or "-", "n_cv_population": n_fold,
             "counted": not is_contra and not by_construction,
             "thresholds": "; ".join(f"{c.id}: {c.tolerance}" for c in cs),
+            # the finding challenged by the candidate distribution: candidates in which one of its checks fails
+            "pool_failures": int((verdicts[cids].to_numpy(float) == 0.0).any(axis=1).sum()),
             # each check shown able to fail: the candidates of the pool in which it fails
             "fails_in_pool": "; ".join(f"{cid}: {int((verdicts[cid].to_numpy(float) == 0.0).sum())}/{len(verdicts)}"
                                        for cid in cids),
@@ -573,12 +577,21 @@ def load_scorecard(folder: str | os.PathLike[str] | None = None, *, family: Any 
 
 
 def summary(card: pd.DataFrame) -> dict[str, Any]:
-    """Counted findings reproduced, training and cross-validated, against :data:`TARGETS`."""
+    """Counted findings reproduced, training and cross-validated, against :data:`TARGETS`.
+
+    Also ``challenged``: counted findings that fail in at least one candidate of the pool, and
+    ``cv_challenged``: how many of those are reproduced cross-validated (a finding no candidate
+    fails holds whatever the acceptance, so its cross-validated verdict predicts nothing).
+    """
     counted = card[card["counted"].astype(bool)]
     n = len(counted)
     train = int(counted["training_reproduced"].astype(bool).sum())
     cv = int(counted["cv_reproduced"].astype(bool).sum())
+    challenged = counted[counted["pool_failures"] > 0]
     return {"counted": n, "training": train, "cross_validated": cv,
+            # findings that fail in no candidate hold near the adopted model whatever the acceptance:
+            # their cross-validated verdict is not a prediction, so the challenged ones are counted apart
+            "challenged": len(challenged), "cv_challenged": int(challenged["cv_reproduced"].astype(bool).sum()),
             "training_share": train / n if n else math.nan, "cv_share": cv / n if n else math.nan,
             "training_target_met": n > 0 and train / n >= TARGETS["training"],
             "cv_target_met": n > 0 and cv / n >= TARGETS["cross_validated"]}

@@ -410,7 +410,7 @@ def _ensemble_section(rep: _Report, plt: Any, *, n_threads: int | None = None) -
                           "ensemble_time_course"))
     s = summary(card)
     shown = card[["finding", "role", "mechanisms", "adopted_model", "training_fraction", "cv_fraction",
-                  "training_reproduced", "cv_reproduced", "constrained", "cv_folds", "counted"]]
+                  "training_reproduced", "cv_reproduced", "constrained", "cv_folds", "pool_failures", "counted"]]
     files.append(rep.save(card, "ensemble_scorecard"))
     stale = "" if header.get("thresholds_current") else (
         " <b>The checks' thresholds changed after this scorecard was made (thresholds_version "
@@ -427,7 +427,11 @@ def _ensemble_section(rep: _Report, plt: Any, *, n_threads: int | None = None) -
         "population accepted without every finding of its mechanism (worst of its mechanisms' folds), from one "
         "stored verdict matrix (candidates × checks). Counted findings reproduced by ≥ 50 %: training "
         f"{s['training']}/{s['counted']} (target {TARGETS['training']:.0%}), cross-validated "
-        f"{s['cross_validated']}/{s['counted']} (target {TARGETS['cross_validated']:.0%})." + stale,
+        f"{s['cross_validated']}/{s['counted']} (target {TARGETS['cross_validated']:.0%}). Of these, "
+        f"{s['counted'] - s['challenged']} hold in every candidate drawn (column pool_failures = 0): their "
+        "cross-validated verdict predicts nothing; of the "
+        f"{s['challenged']} findings that some candidates fail, {s['cv_challenged']} are reproduced cross-validated."
+        + stale,
         figures=figs, tables=[_table_html(shown, 80)], data=files)
 
 
