@@ -14,6 +14,7 @@ Oracles:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from types import SimpleNamespace
 
@@ -103,11 +104,16 @@ class _ToyLab:
         return 100.0 * (1.0 - float(dr["relative_growth_median"][0]))
 
 
+# declarations that name no ablation must say why (where literature.LiteratureCheck asks for it)
+_NO_ABLATION = ({"no_ablation": "toy check: no mechanism to ablate"}
+                if "no_ablation" in {f.name for f in dataclasses.fields(LiteratureCheck)} else {})
+
+
 def _toy_check(cid, finding, mechanism, drug, threshold):
     return LiteratureCheck(
         cid, finding, mechanism, "toy", f"{drug} 1 uM", "growth inhibition", "GI ≥ threshold", "-", f"≥ {threshold:g}",
         measures=(GI("GI", arm=Arm((drug,))),), criterion=lambda v, f: v["GI"] >= threshold,
-        logical_text="", logical_scope="")
+        logical_text="", logical_scope="", **_NO_ABLATION)
 
 
 def _toy_checks():

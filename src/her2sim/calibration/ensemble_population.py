@@ -60,7 +60,8 @@ The scorecard (``scorecard.csv``) has one row per finding (a contradictory check
 ``training_fraction`` (members reproducing it: all its checks hold), ``cv_fraction``,
 ``training_reproduced`` / ``cv_reproduced`` (fraction ≥ 0.5), ``role``, ``constrained`` (its
 checks used as constraints), ``mechanisms``, ``counted`` (False for contradictory rows and for
-checks declared ``by_construction``: listed, not counted), ``fails_in_pool`` (per check, the
+findings none of whose checks counts — a check counts when its declaration says so, ``counted``,
+or else unless it is declared ``by_construction``: listed, not counted), ``fails_in_pool`` (per check, the
 candidates in which it fails: a check that never fails over the candidate distribution is not
 shown able to fail by the population), ``pool_failures`` (candidates failing the finding;
 :func:`summary` counts the findings with failures apart, since a finding that holds in every
@@ -520,7 +521,9 @@ def cross_validated_scorecard(
     for f, cs in rows_of.items():
         cids = [c.id for c in cs]
         is_contra = any(cid in contradictory for cid in cids)
-        by_construction = any(bool(getattr(c, "by_construction", False)) for c in cs)
+        # a finding counts when one of its checks does (the declaration's `counted` where it has one:
+        # shown able to fail by an ablation and not true by construction; else not `by_construction`)
+        counted = any(bool(getattr(c, "counted", not getattr(c, "by_construction", False))) for c in cs)
         train, n_train = _fraction(verdicts, members, cids)
         cv, folds, n_fold = math.nan, [], 0
         if not is_contra:
@@ -544,7 +547,7 @@ def cross_validated_scorecard(
             "n_members": n_train,
             "cv_fraction": cv, "cv_reproduced": bool(cv >= 0.5) if not math.isnan(cv) else False,
             "cv_folds": "; ".join(folds) or "-", "n_cv_population": n_fold,
-            "counted": not is_contra and not by_construction,
+            "counted": not is_contra and counted,
             "thresholds": "; ".join(f"{c.id}: {c.tolerance}" for c in cs),
             # the finding challenged by the candidate distribution: candidates in which one of its checks fails
             "pool_failures": int((verdicts[cids].to_numpy(float) == 0.0).any(axis=1).sum()),
