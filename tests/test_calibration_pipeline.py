@@ -9,6 +9,7 @@ dose-response path, passes the same threshold.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import warnings
 
@@ -100,11 +101,16 @@ class _ToyLab:
         return 100.0 * (1.0 - float(dr["relative_growth_median"][0]))
 
 
+# declarations that name no ablation must say why (where literature.LiteratureCheck asks for it)
+_NO_ABLATION = ({"no_ablation": "toy check: no mechanism to ablate"}
+                if "no_ablation" in {f.name for f in dataclasses.fields(LiteratureCheck)} else {})
+
+
 def _check(threshold: float) -> LiteratureCheck:
     return LiteratureCheck(
         "T1", "T", "toy", "toy", "lapatinib 1 uM", "growth inhibition", "GI ≥ threshold", "-", f"≥ {threshold:g}",
         measures=(GI("GI_L", arm=Arm(("lapatinib",))),), criterion=lambda v, f: v["GI_L"] >= threshold,
-        logical_text="", logical_scope="")
+        logical_text="", logical_scope="", **_NO_ABLATION)
 
 
 def test_scorecard_fraction_matches_members():

@@ -24,7 +24,8 @@ def test_report_is_self_contained(report_dir, capfd):
     assert len(sources) >= 8  # atlas ×2, dose-response ×2, synergy ×3, regimens ×3
     assert all(src.startswith("data:image/png;base64,") for src in sources)
     for title in ("Resistance atlas", "Dose-response and GR curves", "Combinations and synergy", "Rescue search",
-                  "Time courses under clinical regimens", "Parameter provenance"):
+                  "Time courses under clinical regimens", "Parameter provenance",
+                  "Plausible ensemble: bands and cross-validated scorecard"):
         assert re.search(rf'<h2 id="sec-[a-z0-9-]+">{title}</h2>', page), title
     # a table of contents linking every section, and the legend of the atlas's call codes
     anchors = re.findall(r'<li><a href="#(sec-[a-z0-9-]+)">', page)
@@ -54,6 +55,11 @@ def test_report_writes_data_behind_figures(report_dir):
         frame = pd.read_csv(data / f"{name}.csv")
         numeric = [c for c in frame.columns if frame[c].dtype.kind == "f" and not c.endswith("_censored")]
         assert all(c.endswith("]") or c.endswith(("_percent", "_nM")) for c in numeric), (name, numeric)
+    # the shipped ensemble: bands simulated, scorecard read from the stored results (training / cross-validated)
+    card = pd.read_csv(data / "ensemble_scorecard.csv")
+    assert {"finding", "role", "training_fraction", "cv_fraction", "counted"} <= set(card.columns)
+    band = pd.read_csv(data / "ensemble_dose_response_lapatinib.csv")
+    assert (band["relative_growth_p05 [1]"] <= band["relative_growth_p95 [1]"]).all()
     regimen = pd.read_csv(data / "regimen_trastuzumab_pertuzumab.csv")
     assert regimen["time [h]"].is_unique  # one row per time point
     try:

@@ -34,6 +34,10 @@ model reproduces the data with it. Here
    (the joint 95 % likelihood-ratio region of the data), and every constraint (a callable on the
    linear parameter values, e.g. a qualitative literature finding) holds.
 
+The ensemble her2sim *ships* (``family.ensemble()``) is made by
+:func:`her2sim.calibration.ensemble_population.build_population` instead: candidates from the
+provenance priors around the adopted model, one verdict matrix, and a cross-validated scorecard.
+
 This is a documented acceptance-sampling procedure, not a posterior sampler: the members are
 spread over the data-consistent region but not weighted by the likelihood. For posterior
 samples, :func:`posterior_ensemble` runs emcee's affine-invariant ensemble sampler (Foreman-Mackey

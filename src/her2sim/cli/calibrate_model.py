@@ -3,7 +3,10 @@
 ``write-problem OUTDIR`` calls :func:`her2sim.calibration.flagship_problem.family_problem` and
 writes the PEtab problem (lint-checked); ``run PROBLEM OUTDIR`` calls
 :func:`her2sim.calibration.pipeline.run_calibration` (resumable: run it again to continue);
-``ccle OUTDIR`` calls :func:`her2sim.calibration.ccle.fit_ccle` and writes its tables and figure.
+``ccle OUTDIR`` calls :func:`her2sim.calibration.ccle.fit_ccle` and writes its tables and figure;
+``ensemble [OUTDIR] [--ship]`` calls :func:`her2sim.calibration.ensemble_population.build_population`
+(the plausible population around the adopted model with its training / cross-validated scorecard;
+``--ship`` regenerates the ensemble shipped with the package, the step to re-run after any model change).
 """
 
 from __future__ import annotations
@@ -122,3 +125,45 @@ def ccle_fit(
     for name, targets in fit.targets.items():
         for key, (value, target, met) in targets.items():
             typer.echo(f"{name} {key}: {value:.3f} (target {target:g}) {'met' if met else 'NOT met'}")
+
+
+@calibrate_app.command("ensemble")
+def ensemble(
+    outdir: Path | None = typer.Argument(None, file_okay=False, help="Ensemble folder to write (or --ship)."),
+    ship: bool = typer.Option(False, "--ship", help="Write the package-data ensemble of the family's model "
+                              "(regenerate after a model change)."),
+    family: str | None = typer.Option(None, help="Model family (default: the flagship)."),
+    ccle: Path | None = typer.Option(_DEFAULT_CCLE, help="CCLE dose-response table; '-' for none (constraints only)."),
+    members: int = typer.Option(200, "--members", "-m", min=1, help="Plausible parameter sets wanted."),
+    seed: int = typer.Option(0, min=0, help="Seed of the candidate draws."),
+    inflation: float | None = typer.Option(None, min=1e-6, help="Candidate sd relative to the provenance priors "
+                                           "(default: DEFAULT_INFLATION of her2sim.calibration.ensemble_population)."),
+    work_dir: Path = typer.Option(Path("build") / "ensemble-work", help="Resumable candidate chunks (kept between "
+                                  "runs; a run with other settings is refused)."),
+    max_candidates: int | None = typer.Option(None, min=1, help="Stop after this many candidates."),
+    workers: int = typer.Option(1, min=1, help="Processes evaluating candidate chunks side by side (same result "
+                                "for any number)."),
+) -> None:
+    """Plausible population around the adopted model + training / cross-validated scorecard (resumable)."""
+    from ..calibration.ensemble_population import DEFAULT_INFLATION, build_population, shipped_folder, summary
+    from .calibration import _progress
+
+    if (outdir is None) == (not ship):
+        raise typer.BadParameter("give either OUTDIR or --ship (not both)", param_hint="OUTDIR")
+    data = None if ccle is None or str(ccle) == "-" else ccle
+    if data is not None and not Path(data).is_file():
+        raise typer.BadParameter(f"{data}: no such file (give --ccle PATH or '-')", param_hint="--ccle")
+    out = shipped_folder(family) if ship else outdir
+    bar, callback = _progress("plausible population")
+    with bar:
+        run = build_population(out, family=family, n_members=members, seed=seed,
+                               inflation=DEFAULT_INFLATION if inflation is None else inflation, data=data,
+                               work_dir=work_dir, max_candidates=max_candidates, workers=workers,
+                               progress=lambda k, n, note: callback(k, n, None))
+    d = run.ensemble.header["details"]
+    s = summary(run.scorecard)
+    typer.echo(f"{run.out_dir}: {run.ensemble.n_members} members of {d['candidates']} candidates "
+               f"(acceptance {d['acceptance_rate']:.1%}); counted findings reproduced: training "
+               f"{s['training']}/{s['counted']}, cross-validated {s['cross_validated']}/{s['counted']}")
+    if d.get("exhausted"):
+        typer.echo(f"only {run.ensemble.n_members} of {members} members within the candidate limit", err=True)

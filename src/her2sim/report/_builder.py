@@ -331,6 +331,10 @@ def _write(out: Path, progress: Callable[[str], None], start: float, *, n_thread
                                               "reason"]], 80)],
                     data=files + ["scorecard/scorecard.md"])
 
+    # ----------------------------------------------------------------- ensemble
+    progress("plausible ensemble: bands and training / cross-validated scorecard (stored)")
+    _ensemble_section(rep, plt, n_threads=n_threads)
+
     # ----------------------------------------------------------------- provenance
     progress("parameter provenance")
     params = parameter_table(model)
@@ -358,6 +362,84 @@ def _write(out: Path, progress: Callable[[str], None], start: float, *, n_thread
     path.write_text(page, encoding="utf-8")
     progress(f"written {path} in {seconds:.1f} s")
     return path
+
+
+#: Ensemble bands shown in the report (configuration: drug, context, concentrations / times).
+ENSEMBLE_SCENARIOS: dict[str, Any] = {
+    # kept small: 200 members × 9 doses + 200 time courses is ~1/4 of the report's time on 2 loaded cores
+    "dose_response": [("lapatinib", "parental")],
+    "concentrations_nM": list(np.geomspace(1.0, 1e4, 8)),
+    "time_course": {"drugs": {"lapatinib": 1000.0}, "readouts": ["pAKT_S473", "pERK"],
+                    "times": [0.0, 1.0, 2.0, 4.0, 8.0, 24.0, 48.0, 72.0]},
+}
+
+
+def _ensemble_section(rep: _Report, plt: Any, *, n_threads: int | None = None) -> None:
+    """The shipped ensemble's 90 % bands and its stored scorecard (training / cross-validated columns).
+
+    The scorecard is read from the ensemble folder (computing it takes minutes); the bands are
+    simulated here (a few seconds). Without an ensemble for this model version the section says
+    how to regenerate it instead of failing the report.
+    """
+    from ..calibration.ensemble import ensemble_dose_response, ensemble_time_course, plot_band
+    from ..calibration.ensemble_population import TARGETS, load_scorecard, summary
+    from ..errors import Her2simError
+    from ..family import default_family
+
+    fam = default_family()
+    title = "Plausible ensemble: bands and cross-validated scorecard"
+    try:
+        ens = fam.ensemble()
+        card, header = load_scorecard(family=fam)
+    except Her2simError as exc:
+        rep.section(title, "No ensemble is shipped for this model version, so no bands or ensemble scorecard: "
+                    f"{html.escape(str(exc))}. Regenerate it with <code>her2sim calibrate-model ensemble --ship</code> "
+                    "(or <code>python scripts/regenerate_ensemble.py</code>).")
+        return
+    d = header.get("details", {})
+    figs, files = [], []
+    fig, axes = plt.subplots(1, len(ENSEMBLE_SCENARIOS["dose_response"]) + 1, figsize=(11, 3.8))
+    for ax, (drug, context) in zip(axes, ENSEMBLE_SCENARIOS["dose_response"]):
+        ds = ensemble_dose_response(fam, ens, drug, ENSEMBLE_SCENARIOS["concentrations_nM"], context=context)
+        plot_band(ds, "relative_growth", ax=ax, label=f"{drug} (median)")
+        ax.set_title(f"{drug}, {context}: relative growth at 72 h ({ens.n_members} members)", fontsize=9)
+        frame = ds[["relative_growth_median", "relative_growth_p05", "relative_growth_p95"]].to_dataframe().reset_index()
+        frame.insert(0, "drug", drug)
+        files.append(rep.save(columns_with_units(frame, units_of(ds)), f"ensemble_dose_response_{drug}"))
+    tc_cfg = ENSEMBLE_SCENARIOS["time_course"]
+    tc = ensemble_time_course(fam, ens, tc_cfg["times"], drugs=tc_cfg["drugs"], readouts=tc_cfg["readouts"])
+    for readout in tc_cfg["readouts"]:
+        plot_band(tc, readout, ax=axes[-1], label=f"{readout} (median)")
+    axes[-1].set_title("lapatinib 1 uM: time course (90 % band)", fontsize=9)
+    axes[-1].set_xlabel("time (h)")
+    figs.append(rep.figure(fig))
+    files.append(rep.save(columns_with_units(tc.drop_vars("n_failed").to_dataframe().reset_index(), units_of(tc)),
+                          "ensemble_time_course"))
+    s = summary(card)
+    shown = card[["finding", "role", "mechanisms", "adopted_model", "training_fraction", "cv_fraction",
+                  "training_reproduced", "cv_reproduced", "constrained", "cv_folds", "pool_failures", "counted"]]
+    files.append(rep.save(card, "ensemble_scorecard"))
+    stale = "" if header.get("thresholds_current") else (
+        " <b>The checks' thresholds changed after this scorecard was made (thresholds_version "
+        f"{html.escape(str(d.get('thresholds_version')))}): regenerate the ensemble.</b>")
+    rep.section(
+        title,
+        f"{ens.n_members} plausible parameter sets of this model version (procedure {html.escape(str(header['procedure']))},"
+        f" seed {header.get('seed')}, inflation {d.get('inflation')}): {d.get('accepted')} of {d.get('candidates')} "
+        f"candidates accepted ({100 * float(d.get('acceptance_rate', 0)):.1f} %); the acceptance needs the CCLE "
+        f"lapatinib curves within Δ = {float(d.get('delta') or 0):.1f} of the adopted model's objective and every "
+        f"literature check the adopted model passes (not imposed: {html.escape(', '.join(d.get('not_imposed', [])))};"
+        " contradictory findings shown, never fitted). Bands are 5th-95th percentiles over the members. Scorecard "
+        "per finding: training = fraction of the members reproducing it; cross-validated = the fraction on the "
+        "population accepted without every finding of its mechanism (worst of its mechanisms' folds), from one "
+        "stored verdict matrix (candidates × checks). Counted findings reproduced by ≥ 50 %: training "
+        f"{s['training']}/{s['counted']} (target {TARGETS['training']:.0%}), cross-validated "
+        f"{s['cross_validated']}/{s['counted']} (target {TARGETS['cross_validated']:.0%}). Of these, "
+        f"{s['counted'] - s['challenged']} hold in every candidate drawn (column pool_failures = 0): their "
+        "cross-validated verdict predicts nothing; of the "
+        f"{s['challenged']} findings that some candidates fail, {s['cv_challenged']} are reproduced cross-validated."
+        + stale,
+        figures=figs, tables=[_table_html(shown, 80)], data=files)
 
 
 _HTML = """<!DOCTYPE html>
