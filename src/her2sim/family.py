@@ -103,7 +103,7 @@ class ModelFamily:
             if not folder.is_dir():
                 raise ValidationError(
                     f"no calibrated ensemble is shipped for model {self.model_id!r}: run "
-                    f"`her2sim calibrate-model run` and pass its ensemble folder as family.ensemble(path)"
+                    f"`her2sim calibrate-model ensemble --ship` (or pass an ensemble folder as family.ensemble(path))"
                 )
             path = folder
         return load_ensemble(path, self.model())
