@@ -65,6 +65,7 @@ __all__ = [
     "Plan",
     "RunResult",
     "CompiledPlan",
+    "MemberOutputs",
     "compile_plan",
     "plan",
     "parameter_values",
@@ -102,6 +103,41 @@ class _Sources:
         out = self.template.copy()
         out[self.rows, self.cols] = v[self.src]
         return out
+
+
+class MemberOutputs:
+    """Outputs of the members of a plan, run in groups that end at different times.
+
+    Indexed like the (members × times × outputs) array it stands for, with three integer
+    arrays of one shape: ``out[member, time_index, output]``; entries after a member's last
+    output time are NaN. :meth:`CompiledPlan.execute` returns a plain array instead when one
+    run covered every member and every time.
+    """
+
+    def __init__(self, n_members: int, n_times: int, n_outputs: int, blocks: list[tuple[np.ndarray, np.ndarray]]):
+        self.shape = (n_members, n_times, n_outputs)
+        self.blocks = blocks
+        self._block = np.full(n_members, -1, dtype=np.int64)
+        self._position = np.zeros(n_members, dtype=np.int64)
+        for b, (members, _) in enumerate(blocks):
+            self._block[members] = b
+            self._position[members] = np.arange(members.size)
+
+    def __getitem__(self, key: tuple[Any, Any, Any]) -> np.ndarray:
+        m, t, c = np.broadcast_arrays(*(np.asarray(k) for k in key))
+        result = np.full(m.shape, np.nan)
+        block = self._block[m]
+        for b, (_, values) in enumerate(self.blocks):
+            hit = (block == b) & (t < values.shape[1])
+            if hit.any():
+                result[hit] = values[self._position[m[hit]], t[hit], c[hit]]
+        return result
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        full = np.full(self.shape, np.nan)
+        for members, values in self.blocks:
+            full[members, : values.shape[1]] = values
+        return full if dtype is None else full.astype(dtype)
 
 
 class CompiledPlan:
@@ -196,7 +232,13 @@ class CompiledPlan:
 
         base_links = {cm.p_index(k): i for k, i in index.items() if k in cm._p_index}
 
-        def inputs(rows: list[int], cond_of: list[str], species_to_init: np.ndarray) -> _Sources:
+        # placeholders that the SBML model does not know enter observable and noise formulas only,
+        # never the dynamics: pre-equilibration leaves them at their defaults, so that members
+        # differing only in them share one pre-equilibration
+        sbml_ids = set(problem.sbml_model.parameter_ids) | {c.id for c in problem.sbml_model.compartments}
+
+        def inputs(rows: list[int], cond_of: list[str], species_to_init: np.ndarray,
+                   placeholders: bool = True) -> _Sources:
             template = np.tile(cm.p_default[:n_p], (n_m, 1))
             links: dict[tuple[int, int], int] = {}
             for m in rows:
@@ -210,6 +252,8 @@ class CompiledPlan:
                     else:
                         slots.append((cm.p_index(ident), const, link))
                 for ident, raw in pl.member_placeholders[m].items():
+                    if not placeholders and ident not in sbml_ids:
+                        continue
                     const, link = source(raw, f"placeholder {ident!r}")
                     slots.append((cm.p_index(ident), const, link))
                 for j, const, link in slots:
@@ -227,7 +271,37 @@ class CompiledPlan:
         # a pre-equilibrated member's main inputs hold no species initial values (its state
         # comes from pre-equilibration, then the reset below)
         self.P = inputs(list(range(n_m)), pl.member_cond, species_to_init=~pre)
-        self.P_pre = inputs(list(self.pre_rows), pl.member_pre, species_to_init=np.ones(n_m, dtype=bool))
+        self.P_pre = inputs(list(self.pre_rows), pl.member_pre, species_to_init=np.ones(n_m, dtype=bool),
+                            placeholders=False)
+        # pre-equilibrations with the same sources (same constants, same parameter links) are
+        # the same run whatever the values: found once here, not by comparing rows per call
+        keys: dict[tuple, int] = {}
+        pre_inverse = []
+        src_of_row: dict[int, list[tuple[int, int]]] = {}
+        for r, c, i in zip(self.P_pre.rows.tolist(), self.P_pre.cols.tolist(), self.P_pre.src.tolist()):
+            src_of_row.setdefault(r, []).append((c, i))
+        for m in self.pre_rows.tolist():
+            key = (self.P_pre.template[m].tobytes(), tuple(src_of_row.get(m, ())))
+            pre_inverse.append(keys.setdefault(key, len(keys)))
+        #: per pre-equilibrated member (order of ``pre_rows``): its distinct pre-equilibration;
+        #: ``pre_unique`` holds one member per distinct pre-equilibration
+        self.pre_inverse = np.asarray(pre_inverse, dtype=np.int64)
+        first = {}
+        for j, u in enumerate(pre_inverse):
+            first.setdefault(u, j)
+        self.pre_unique = self.pre_rows[np.asarray([first[u] for u in range(len(keys))], dtype=np.int64)]
+
+        # the last output time each member needs (-1: none, steady-state rows only): members are
+        # run in groups that end at their own last time, not at the problem's
+        last = np.full(n_m, -1, dtype=np.int64)
+        timed = ~pl.row_steady
+        np.maximum.at(last, pl.row_member[timed], pl.row_time_index[timed])
+        self.last_time_index = last
+        self._groups: list[tuple[bool, int, np.ndarray]] = []
+        for is_pre, rows in ((True, self.pre_rows), (False, self.fresh_rows)):
+            for k in np.unique(last[rows]).tolist():
+                if k >= 0:
+                    self._groups.append((is_pre, int(k), rows[last[rows] == k]))
 
         # species resets after pre-equilibration: x[member, state] = value * size
         r_m, r_x, r_const, r_link, r_size_slot, r_size_const = [], [], [], [], [], []
@@ -259,6 +333,8 @@ class CompiledPlan:
         self.sel = np.asarray([cm.output_index(o) for o in pl.outputs], dtype=np.int32)
         self.times = np.ascontiguousarray(pl.times, dtype=float)
         self._steady_members = np.unique(pl.row_member[pl.row_steady])
+        self._t0 = np.zeros(1)
+        self._sel0 = np.zeros(1, dtype=np.int32)
 
         # measurements, transforms and noise models per row
         meas, scales, dists = row_arrays(problem)
@@ -355,40 +431,43 @@ class CompiledPlan:
 
         ``reset(x_start)`` changes the pre-equilibrated start states (rows of the
         pre-equilibrated members, in that order) in place. Returns ``(out, status,
-        steady_out)``: outputs (members × times × ``sel``), status per member (first failure
-        kept), steady-state outputs (members × ``sel``, NaN where not requested) or None.
+        steady_out)``: outputs (members × times × ``sel``; see :class:`MemberOutputs`), status
+        per member (first failure kept), steady-state outputs (members × ``sel``, NaN where not
+        requested) or None.
+
+        Each distinct pre-equilibration runs once; the main runs go in one compiled call per
+        group of members that end at the same output time (a member is never integrated past
+        its last measurement; its outputs after it are NaN).
         """
         n = self.n_members
         times = self.times
-        pre, fresh = self.pre_rows, self.fresh_rows
-        # the outputs of a sensitivity system are large (Raimundez 2020: 170 x 15 x 43,134): when
-        # all members are of one kind, the run's own array is the result (no copy)
-        out = np.empty((n, times.size, sel.size)) if pre.size and fresh.size else None
+        pre = self.pre_rows
         status = np.zeros(n, dtype=np.int64)
         x_pre = None
         if pre.size:
-            unique, inverse = np.unique(P_pre[pre], axis=0, return_inverse=True)
-            res = cm.run(unique, np.zeros(1), np.zeros(1, dtype=np.int32), opts, P_pre=unique,
+            res = cm.run(P_pre[self.pre_unique], self._t0, self._sel0, opts, P_pre=P_pre[self.pre_unique],
                          n_threads=n_threads, want_final_state=True)
-            inverse = np.asarray(inverse).reshape(-1)
-            x_pre = res["x_final"][inverse]
-            status[pre] = res["status"][inverse]
+            x_pre = res["x_final"][self.pre_inverse]
+            status[pre] = res["status"][self.pre_inverse]
             if reset is not None:
                 reset(x_pre)
             x_pre[status[pre] != 0] = np.nan
-            res = cm.run(P if not fresh.size else P[pre], times, sel, opts, X0=x_pre, n_threads=n_threads)
-            if out is None:
-                out = res["out"]
-            else:
-                out[pre] = res["out"]
-            status[pre] = np.where(status[pre] != 0, status[pre], res["status"])
-        if fresh.size:
-            res = cm.run(P if not pre.size else P[fresh], times, sel, opts, n_threads=n_threads)
-            if out is None:
-                out = res["out"]
-            else:
-                out[fresh] = res["out"]
-            status[fresh] = res["status"]
+        blocks: list[tuple[np.ndarray, np.ndarray]] = []
+        for is_pre, k, members in self._groups:
+            whole = members.size == n
+            Pg = P if whole else P[members]
+            X0 = None
+            if is_pre:
+                X0 = x_pre if members.size == pre.size else x_pre[np.searchsorted(pre, members)]
+            res = cm.run(Pg, times if k == times.size - 1 else times[: k + 1], sel, opts, X0=X0,
+                         n_threads=n_threads)
+            blocks.append((members, res["out"]))
+            status[members] = np.where(status[members] != 0, status[members], res["status"])
+        out = MemberOutputs(n, times.size, sel.size, blocks)
+        if len(blocks) == 1 and blocks[0][0].size == n and blocks[0][1].shape[1] == times.size:
+            # one call covered every member in order and every time: the run's own array (the
+            # outputs of a sensitivity system are large: Raimundez 2020, 170 x 15 x 43,134)
+            out = blocks[0][1]
         steady = None
         if self._steady_members.size:
             steady = np.full((n, sel.size), np.nan)
@@ -399,7 +478,7 @@ class CompiledPlan:
                     continue
                 X0 = x_pre[np.searchsorted(pre, subset)] if (start and x_pre is not None) else None
                 Ps = P[subset]
-                res = cm.run(Ps, np.zeros(1), sel, opts, P_pre=Ps, X0=X0, n_threads=n_threads)
+                res = cm.run(Ps, self._t0, sel, opts, P_pre=Ps, X0=X0, n_threads=n_threads)
                 steady[subset] = res["out"][:, 0, :]
                 status[subset] = res["status"]
         return out, status, steady
