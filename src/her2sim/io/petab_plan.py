@@ -333,6 +333,8 @@ class CompiledPlan:
         self.sel = np.asarray([cm.output_index(o) for o in pl.outputs], dtype=np.int32)
         self.times = np.ascontiguousarray(pl.times, dtype=float)
         self._steady_members = np.unique(pl.row_member[pl.row_steady])
+        self._all_steady = bool(pl.row_steady.all()) and pl.row_steady.size > 0
+        self._ok_messages = [SolveStatus(0).message] * n_m
         self._t0 = np.zeros(1)
         self._sel0 = np.zeros(1, dtype=np.int32)
 
@@ -343,6 +345,9 @@ class CompiledPlan:
         self.laplace = np.asarray([d == "laplace" for d in dists], dtype=bool)
         self.scale_names = np.asarray(scales, dtype=object)
         self.distribution_names = np.asarray(dists, dtype=object)
+        self._all_lin = bool(np.all(self.scale == _LIN))
+        self._all_log10 = bool(np.all(self.scale == _LOG10))
+        self._any_laplace = bool(self.laplace.any())
         with np.errstate(divide="ignore", invalid="ignore"):
             self._tm = np.where(self.scale == _LOG, np.log(meas), np.where(self.scale == _LOG10, np.log10(meas), meas))
             self._change = np.where(
@@ -507,20 +512,27 @@ class CompiledPlan:
             x[rows, states] = value * size
 
         out, status, steady = self.execute(self.cm, P, P_pre, self.sel, opts, n_threads, reset)
-        rm, rt = pl.row_member, pl.row_time_index
+        rm = pl.row_member
         if steady is None:
+            rt = pl.row_time_index
             simulation = out[rm, rt, pl.row_output]
             sigma = out[rm, rt, pl.row_sigma]
+        elif self._all_steady:
+            simulation = steady[rm, pl.row_output]
+            sigma = steady[rm, pl.row_sigma]
         else:
+            rt = pl.row_time_index
             simulation = np.where(pl.row_steady, steady[rm, pl.row_output], out[rm, rt, pl.row_output])
             sigma = np.where(pl.row_steady, steady[rm, pl.row_sigma], out[rm, rt, pl.row_sigma])
         self.static_sigma(v, P, sigma)
-        failed = status[rm] != 0
-        if failed.any():
+        if status.any():
+            failed = status[rm] != 0
             simulation[failed] = np.nan
             sigma[failed] = np.nan
-        messages = [self._messages.get(int(s), "failed") for s in status]
-        return RunResult(simulation=simulation, sigma=sigma, member_status=status, member_message=messages)
+            messages = [self._messages.get(int(s), "failed") for s in status]
+        else:
+            messages = self._ok_messages
+        return RunResult(simulation=simulation, sigma=sigma, member_status=status, member_message=list(messages))
 
     def static_sigma(self, v: np.ndarray, P: np.ndarray, sigma: np.ndarray) -> None:
         """Fill ``sigma`` (in place) on the rows whose noise formula has constants only."""
@@ -563,12 +575,23 @@ class CompiledPlan:
         """Per-row negative log-likelihood (as :func:`noise_negative_log_likelihood`)."""
         y = simulation
         with np.errstate(divide="ignore", invalid="ignore"):
-            ty = np.where(self.scale == _LOG, np.log(y), np.where(self.scale == _LOG10, np.log10(y), y))
+            # only the transforms and distributions the problem uses (most use one of each)
+            if self._all_lin:
+                ty = y
+            elif self._all_log10:
+                ty = np.log10(y)
+            else:
+                ty = np.where(self.scale == _LOG, np.log(y), np.where(self.scale == _LOG10, np.log10(y), y))
             r = (self._tm - ty) / sigma
-            normal = 0.5 * np.log(2.0 * np.pi * sigma**2) + 0.5 * r**2
-            laplace = np.log(2.0 * sigma) + np.abs(r)
-            nllh = np.where(self.laplace, laplace, normal) + self._change
-        bad = ((self.scale != _LIN) & (y <= 0)) | (sigma <= 0)
+            if not self._any_laplace:
+                nllh = 0.5 * np.log(2.0 * np.pi * sigma**2) + 0.5 * r**2 + self._change
+            else:
+                normal = 0.5 * np.log(2.0 * np.pi * sigma**2) + 0.5 * r**2
+                laplace = np.log(2.0 * sigma) + np.abs(r)
+                nllh = np.where(self.laplace, laplace, normal) + self._change
+        bad = sigma <= 0
+        if not self._all_lin:
+            bad |= (self.scale != _LIN) & (y <= 0)
         return np.where(bad, np.inf, nllh)
 
     def negative_log_likelihood(self, v: np.ndarray, opts: Any, n_threads: int = 1) -> float:
