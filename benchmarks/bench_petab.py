@@ -150,11 +150,15 @@ class RoadRunnerPetab:
         times = [float(t) for t in cp.times]
         switches = switch_functions(problem.model)
         steady = set(cp.plan.row_member[cp.plan.row_steady].tolist())
+        # each member's last output time (computed here, so that older trees are measured alike)
+        last = np.full(cp.n_members, -1, dtype=np.int64)
+        timed = ~cp.plan.row_steady
+        np.maximum.at(last, cp.plan.row_member[timed], cp.plan.row_time_index[timed])
         # per member: pieces between its switches (times to ask for, which are outputs), the
         # time index of its first output and whether it has steady-state rows
         self.members = []
         for m in range(cp.n_members):
-            k = int(cp.last_time_index[m])
+            k = int(last[m])
             own = times[: k + 1]
             pieces = []
             if own:
@@ -190,6 +194,9 @@ class RoadRunnerPetab:
                 self.start(m)
                 rows = []
                 for ts, keep in pieces:
+                    if len(ts) == 1:  # a member read at t = 0 only: the values of the start state
+                        rows.append(np.asarray([[rr.getValue(k) for k in self.selection[1:]]]))
+                        continue
                     res = np.asarray(rr.simulate(times=ts, selections=self.selection))
                     rows.append(res[keep, 1:])
                 block = np.vstack(rows)
