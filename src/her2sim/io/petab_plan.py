@@ -105,6 +105,46 @@ class _Sources:
         return out
 
 
+def _can_evaluate(expr: Any) -> bool:
+    """Whether :func:`_evaluate` handles every node of ``expr``."""
+    import sympy
+
+    if expr.is_Number or expr.is_Symbol:
+        return True
+    if isinstance(expr, (sympy.Add, sympy.Mul, sympy.Pow, sympy.exp, sympy.log, sympy.Abs)):
+        return all(_can_evaluate(a) for a in expr.args)
+    return False
+
+
+def _evaluate(expr: Any, env: Mapping[str, np.ndarray]) -> np.ndarray:
+    """A parsed formula (sums, products, powers, exp, log, abs of numbers and symbols) on arrays
+    of symbol values: a walk of the expression tree, nothing evaluated as text."""
+    import sympy
+
+    if expr.is_Number:
+        return np.asarray(float(expr))
+    if expr.is_Symbol:
+        return env[expr.name]
+    args = [_evaluate(a, env) for a in expr.args]
+    if isinstance(expr, sympy.Add):
+        out = args[0]
+        for a in args[1:]:
+            out = out + a
+        return out
+    if isinstance(expr, sympy.Mul):
+        out = args[0]
+        for a in args[1:]:
+            out = out * a
+        return out
+    if isinstance(expr, sympy.Pow):
+        return np.power(args[0], args[1])
+    if isinstance(expr, sympy.exp):
+        return np.exp(args[0])
+    if isinstance(expr, sympy.log):
+        return np.log(args[0]) if len(args) == 1 else np.log(args[0]) / np.log(args[1])
+    return np.abs(args[0])  # sympy.Abs, the last kind _can_evaluate admits
+
+
 class MemberOutputs:
     """Outputs of the members of a plan, run in groups that end at different times.
 
@@ -391,6 +431,37 @@ class CompiledPlan:
             np.asarray(s_rows, dtype=np.int64), np.asarray(s_const, dtype=float),
             np.asarray(s_link, dtype=np.int64), np.asarray(s_slot, dtype=np.int64),
         )
+        # the other constant-only noise formulas (e.g. Bachmann 2011's noiseParameter1 +
+        # noiseParameter2), per observable: the parsed formula and, per symbol, where each row's
+        # number comes from; evaluated on arrays by walking the formula (see _evaluate)
+        self._formula_groups: list[tuple[Any, np.ndarray, np.ndarray, dict[str, tuple]]] = []
+        self._formula_fallback: list[int] = []
+        by_observable: dict[str, list[int]] = {}
+        for r in self.sigma_formula_rows:
+            by_observable.setdefault(pl.row_observable[r], []).append(r)
+        for oid, rows in by_observable.items():
+            expr = rules[obs[oid].sigma_id]
+            if not _can_evaluate(expr):
+                self._formula_fallback.extend(rows)
+                continue
+            symbols: dict[str, tuple] = {}
+            for sym in expr.free_symbols:
+                const, link, slot = [], [], []
+                for r in rows:
+                    holders = dict(pl.row_noise[r])
+                    if sym.name in holders:
+                        c, k = source(holders[sym.name], f"noise placeholder {sym.name!r}")
+                        const.append(c)
+                        link.append(k)
+                        slot.append(-1)
+                    else:
+                        const.append(math.nan)
+                        link.append(-1)
+                        slot.append(cm.p_index(sym.name, argument="noise formula"))
+                symbols[sym.name] = (np.asarray(const, dtype=float), np.asarray(link, dtype=np.int64),
+                                     np.asarray(slot, dtype=np.int64))
+            rows_arr = np.asarray(rows, dtype=np.int64)
+            self._formula_groups.append((expr, rows_arr, pl.row_member[rows_arr], symbols))
 
     # ---------------------------------------------------------------- values
     def values(self, parameters: Mapping[str, float] | None = None) -> np.ndarray:
@@ -541,7 +612,14 @@ class CompiledPlan:
             m = self.plan.row_member[rows]
             value = np.where(link >= 0, v[np.maximum(link, 0)], const)
             sigma[rows] = np.where(slot >= 0, P[m, np.maximum(slot, 0)], value)
-        if self.sigma_formula_rows:
+        for expr, rows, members, symbols in self._formula_groups:
+            env = {}
+            for name, (const, link, slot) in symbols.items():
+                value = np.where(link >= 0, v[np.maximum(link, 0)], const)
+                env[name] = np.where(slot >= 0, P[members, np.maximum(slot, 0)], value)
+            with np.errstate(all="ignore"):
+                sigma[rows] = _evaluate(expr, env)
+        if self._formula_fallback:
             self._formula_sigma(v, P, sigma)
 
     def _formula_sigma(self, v: np.ndarray, P: np.ndarray, sigma: np.ndarray) -> None:
@@ -552,7 +630,7 @@ class CompiledPlan:
         rules = {r.variable: r.math for r in self.problem.model.assignment_rules}
         obs = {o.id: o for o in self.problem.observables}
         cache: dict[tuple, float] = {}
-        for r in self.sigma_formula_rows:
+        for r in self._formula_fallback:
             o = obs[pl.row_observable[r]]
             expr = rules[o.sigma_id]
             holders = dict(pl.row_noise[r])
