@@ -445,6 +445,7 @@ class CompiledPlan:
             np.asarray(s_rows, dtype=np.int64), np.asarray(s_const, dtype=float),
             np.asarray(s_link, dtype=np.int64), np.asarray(s_slot, dtype=np.int64),
         )
+        self._sigma_constant = bool(s_rows) and not any(k >= 0 for k in s_link) and not any(k >= 0 for k in s_slot)
         # the other constant-only noise formulas (e.g. Bachmann 2011's noiseParameter1 +
         # noiseParameter2), per observable: the parsed formula and, per symbol, where each row's
         # number comes from; evaluated on arrays by walking the formula (see _evaluate)
@@ -577,6 +578,8 @@ class CompiledPlan:
         """Species resets after pre-equilibration: ``(row in the pre-equilibrated block, state,
         value, size)``; the state becomes ``value * size`` (size 1 for amounts)."""
         m, x, const, link, size_slot, size_const = self.reset_sources
+        if not m.size:
+            return m, x, const, size_const
         value = np.where(link >= 0, v[np.maximum(link, 0)], const)
         size = np.where(size_slot >= 0, P[m, np.maximum(size_slot, 0)], size_const)
         return np.searchsorted(self.pre_rows, m), x, value, size
@@ -596,7 +599,7 @@ class CompiledPlan:
         def reset(x: np.ndarray) -> None:
             x[rows, states] = value * size
 
-        out, status, steady = self.execute(self.cm, P, P_pre, self.sel, opts, n_threads, reset)
+        out, status, steady = self.execute(self.cm, P, P_pre, self.sel, opts, n_threads, reset if rows.size else None)
         rm = pl.row_member
         if steady is None:
             rt = pl.row_time_index
@@ -622,7 +625,9 @@ class CompiledPlan:
     def static_sigma(self, v: np.ndarray, P: np.ndarray, sigma: np.ndarray) -> None:
         """Fill ``sigma`` (in place) on the rows whose noise formula has constants only."""
         rows, const, link, slot = self.sigma_sources
-        if rows.size:
+        if self._sigma_constant:
+            sigma[rows] = const  # numbers only (the common case): no gather
+        elif rows.size:
             m = self.plan.row_member[rows]
             value = np.where(link >= 0, v[np.maximum(link, 0)], const)
             sigma[rows] = np.where(slot >= 0, P[m, np.maximum(slot, 0)], value)
