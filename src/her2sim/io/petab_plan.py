@@ -129,23 +129,24 @@ def _evaluate(expr: Any, env: Mapping[str, np.ndarray]) -> np.ndarray:
     if expr.is_Symbol:
         return env[expr.name]
     args = [_evaluate(a, env) for a in expr.args]
+    out: np.ndarray
     if isinstance(expr, sympy.Add):
         out = args[0]
         for a in args[1:]:
             out = out + a
-        return out
-    if isinstance(expr, sympy.Mul):
+    elif isinstance(expr, sympy.Mul):
         out = args[0]
         for a in args[1:]:
             out = out * a
-        return out
-    if isinstance(expr, sympy.Pow):
-        return np.power(args[0], args[1])
-    if isinstance(expr, sympy.exp):
-        return np.exp(args[0])
-    if isinstance(expr, sympy.log):
-        return np.log(args[0]) if len(args) == 1 else np.log(args[0]) / np.log(args[1])
-    return np.abs(args[0])  # sympy.Abs, the last kind _can_evaluate admits
+    elif isinstance(expr, sympy.Pow):
+        out = np.power(args[0], args[1])
+    elif isinstance(expr, sympy.exp):
+        out = np.exp(args[0])
+    elif isinstance(expr, sympy.log):
+        out = np.log(args[0]) if len(args) == 1 else np.log(args[0]) / np.log(args[1])
+    else:  # sympy.Abs, the last kind _can_evaluate admits
+        out = np.abs(args[0])
+    return np.asarray(out)
 
 
 class MemberOutputs:
@@ -323,13 +324,13 @@ class CompiledPlan:
         src_of_row: dict[int, list[tuple[int, int]]] = {}
         for r, c, i in zip(self.P_pre.rows.tolist(), self.P_pre.cols.tolist(), self.P_pre.src.tolist()):
             src_of_row.setdefault(r, []).append((c, i))
-        for m in self.pre_rows.tolist():
-            key = (self.P_pre.template[m].tobytes(), tuple(src_of_row.get(m, ())))
+        for member in self.pre_rows.tolist():
+            key = (self.P_pre.template[member].tobytes(), tuple(src_of_row.get(member, ())))
             pre_inverse.append(keys.setdefault(key, len(keys)))
         #: per pre-equilibrated member (order of ``pre_rows``): its distinct pre-equilibration;
         #: ``pre_unique`` holds one member per distinct pre-equilibration
         self.pre_inverse = np.asarray(pre_inverse, dtype=np.int64)
-        first = {}
+        first: dict[int, int] = {}
         for j, u in enumerate(pre_inverse):
             first.setdefault(u, j)
         self.pre_unique = self.pre_rows[np.asarray([first[u] for u in range(len(keys))], dtype=np.int64)]
@@ -354,8 +355,8 @@ class CompiledPlan:
                     open_end = k
                 assigned[k] = open_end
             for end in sorted(set(assigned.values())):
-                members = rows[np.isin(last[rows], [k for k, e in assigned.items() if e == end])]
-                self._groups.append((is_pre, end, members))
+                in_group = rows[np.isin(last[rows], [k for k, e in assigned.items() if e == end])]
+                self._groups.append((is_pre, end, in_group))
 
         # species resets after pre-equilibration: x[member, state] = value * size
         r_m, r_x, r_const, r_link, r_size_slot, r_size_const = [], [], [], [], [], []
@@ -454,28 +455,30 @@ class CompiledPlan:
         by_observable: dict[str, list[int]] = {}
         for r in self.sigma_formula_rows:
             by_observable.setdefault(pl.row_observable[r], []).append(r)
-        for oid, rows in by_observable.items():
+        for oid, f_rows in by_observable.items():
             expr = rules[obs[oid].sigma_id]
             if not _can_evaluate(expr):
-                self._formula_fallback.extend(rows)
+                self._formula_fallback.extend(f_rows)
                 continue
             symbols: dict[str, tuple] = {}
             for sym in expr.free_symbols:
-                const, link, slot = [], [], []
-                for r in rows:
-                    holders = dict(pl.row_noise[r])
-                    if sym.name in holders:
-                        c, k = source(holders[sym.name], f"noise placeholder {sym.name!r}")
-                        const.append(c)
-                        link.append(k)
-                        slot.append(-1)
+                f_const: list[float] = []
+                f_link: list[int] = []
+                f_slot: list[int] = []
+                for r in f_rows:
+                    noise_holders = dict(pl.row_noise[r])
+                    if sym.name in noise_holders:
+                        f_c, f_k = source(noise_holders[sym.name], f"noise placeholder {sym.name!r}")
+                        f_const.append(f_c)
+                        f_link.append(f_k)
+                        f_slot.append(-1)
                     else:
-                        const.append(math.nan)
-                        link.append(-1)
-                        slot.append(cm.p_index(sym.name, argument="noise formula"))
-                symbols[sym.name] = (np.asarray(const, dtype=float), np.asarray(link, dtype=np.int64),
-                                     np.asarray(slot, dtype=np.int64))
-            rows_arr = np.asarray(rows, dtype=np.int64)
+                        f_const.append(math.nan)
+                        f_link.append(-1)
+                        f_slot.append(cm.p_index(sym.name, argument="noise formula"))
+                symbols[sym.name] = (np.asarray(f_const, dtype=float), np.asarray(f_link, dtype=np.int64),
+                                     np.asarray(f_slot, dtype=np.int64))
+            rows_arr = np.asarray(f_rows, dtype=np.int64)
             self._formula_groups.append((expr, rows_arr, pl.row_member[rows_arr], symbols))
 
     # ---------------------------------------------------------------- values
@@ -538,7 +541,7 @@ class CompiledPlan:
         if pre.size:
             res = cm.run(P_pre[self.pre_unique], self._t0, self._sel0, opts, P_pre=P_pre[self.pre_unique],
                          n_threads=n_threads, want_final_state=True)
-            x_pre = res["x_final"][self.pre_inverse]
+            x_pre = np.asarray(res["x_final"])[self.pre_inverse]
             status[pre] = res["status"][self.pre_inverse]
             if reset is not None:
                 reset(x_pre)
@@ -548,13 +551,13 @@ class CompiledPlan:
             whole = members.size == n
             Pg = P if whole else P[members]
             X0 = None
-            if is_pre:
+            if is_pre and x_pre is not None:
                 X0 = x_pre if members.size == pre.size else x_pre[np.searchsorted(pre, members)]
             res = cm.run(Pg, times if k == times.size - 1 else times[: k + 1], sel, opts, X0=X0,
                          n_threads=n_threads)
             blocks.append((members, res["out"]))
             status[members] = np.where(status[members] != 0, status[members], res["status"])
-        out = MemberOutputs(n, times.size, sel.size, blocks)
+        out: MemberOutputs | np.ndarray = MemberOutputs(n, times.size, sel.size, blocks)
         if len(blocks) == 1 and blocks[0][0].size == n and blocks[0][1].shape[1] == times.size:
             # one call covered every member in order and every time: the run's own array (the
             # outputs of a sensitivity system are large: Raimundez 2020, 170 x 15 x 43,134)
