@@ -10,8 +10,8 @@ collection's ``Benchmark-Models`` folder, with ``--only`` to pick problems), it 
   ``execute`` on the same inputs), and the rest (``overhead``: Python around the solver);
 * ``rr``: CPU time of the same likelihood with libRoadRunner (CVODE): per ensemble member,
   set the member's inputs, ``reset()``, pre-equilibrate where the problem asks for it by
-  integrating to t = 1e5 (``steadyState()`` is 100-500 times slower and fails on some
-  problems, see :class:`RoadRunnerPetab`), ``simulate(times=...)`` of the observable and noise
+  integrating to t = 1e5, once per distinct pre-equilibration (``steadyState()`` is 100-500
+  times slower and fails on some problems, see :class:`RoadRunnerPetab`), ``simulate(times=...)`` of the observable and noise
   outputs at the member's own times (up to its last measurement, as her2sim runs it),
   restarting at the member's time switches of piecewise math (CVODE stalls on them
   otherwise); steady-state rows by integration to t = 1e5; the inputs of every member are
@@ -22,7 +22,9 @@ collection's ``Benchmark-Models`` folder, with ``--only`` to pick problems), it 
 * with ``--gradient``, the CPU time of ``PetabObjective.value_and_gradient`` (forward
   sensitivities) and its ratio to one value.
 
-Protocol: rtol 1e-8 and atol 1e-12 for both engines (``--rtol``/``--atol``), one thread, CPU
+Protocol: rtol 1e-8 and atol 1e-12 for both engines (``--rtol``/``--atol``; ``--tol
+NAME=RTOL,ATOL`` for one problem, e.g. Isensee 2018 at atol 1e-10, where both engines fail
+at 1e-12), one thread, CPU
 time (``time.process_time``), the minimum over ``--repeat`` evaluations after one warm-up
 evaluation (compilation, loading and plan building excluded). The machine's load average is
 printed first: the figures are only comparable within one run.
