@@ -153,8 +153,8 @@ class MemberOutputs:
     """Outputs of the members of a plan, run in groups that end at different times.
 
     Indexed like the (members × times × outputs) array it stands for, with three integer
-    arrays of one shape: ``out[member, time_index, output]``; entries after a member's last
-    output time are NaN. :meth:`CompiledPlan.execute` returns a plain array instead when one
+    arrays of one shape: ``out[member, time_index, output]``; entries after the end of a
+    member's group (its last output time, or a later member's of the same group) are NaN. :meth:`CompiledPlan.execute` returns a plain array instead when one
     run covered every member and every time.
     """
 
@@ -221,7 +221,12 @@ class CompiledPlan:
         Rows with a constant-only noise formula of one symbol: row, constant, parameter link (or
         -1), input slot (or -1); ``sigma_formula_rows`` are the other constant-only rows.
     sel, times
-        Selected outputs (observables and noise) and output times of every member.
+        Selected outputs (observables and noise) and the output times of all members.
+    last_time_index : int array (members)
+        Index in ``times`` of each member's last output time (-1: steady-state rows only).
+    pre_inverse, pre_unique : int arrays
+        Per pre-equilibrated member (order of ``pre_rows``) its distinct pre-equilibration, and
+        one member per distinct pre-equilibration (same constants and parameter links).
     """
 
     def __init__(self, problem: PetabProblem):
