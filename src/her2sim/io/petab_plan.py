@@ -27,9 +27,10 @@ private import:
     the :class:`CompiledPlan` of a problem: everything that does not depend on parameter values
     (condition and placeholder overrides, species resets, output selection, noise sources,
     measurement transforms) as integer and float arrays, built once and cached on the problem.
-    One evaluation is then array arithmetic plus at most five compiled ensemble calls
-    (pre-equilibration, main run with and without a pre-equilibrated start, steady-state
-    read-outs), whatever the number of conditions; no pandas and no per-condition Python.
+    One evaluation is then array arithmetic plus a few compiled ensemble calls (one for the
+    distinct pre-equilibrations, one per group of members with similar last output times, with
+    and without a pre-equilibrated start, steady-state read-outs), whatever the number of
+    conditions; no pandas and no per-condition Python.
 
 The functions are those the simulator itself uses (one implementation); the code stays in
 :mod:`her2sim.io.petab` until that module is split into a package.
