@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -85,6 +86,9 @@ _LIN, _LOG, _LOG10 = 0, 1, 2
 #: members ending at or after this fraction of a group's end time run with that group (see
 #: CompiledPlan: at most this much of a member's run is spent past its last output time)
 MERGE_END_FRACTION = 0.5
+#: a compiled call with less work than this (seconds, measured on its previous run) runs on
+#: one thread: a thread pool costs ~0.2 ms to start, and more on a loaded machine
+THREADS_MIN_SECONDS = 2e-3
 _SCALE_CODE = {"lin": _LIN, "log": _LOG, "log10": _LOG10}
 
 
@@ -396,6 +400,7 @@ class CompiledPlan:
         self._steady_members = np.unique(pl.row_member[pl.row_steady])
         self._all_steady = bool(pl.row_steady.all()) and pl.row_steady.size > 0
         self._ok_messages = [SolveStatus(0).message] * n_m
+        self._call_seconds: dict[tuple, float] = {}
         self._t0 = np.zeros(1)
         self._sel0 = np.zeros(1, dtype=np.int32)
 
@@ -545,8 +550,8 @@ class CompiledPlan:
         status = np.zeros(n, dtype=np.int64)
         x_pre = None
         if pre.size:
-            res = cm.run(P_pre[self.pre_unique], self._t0, self._sel0, opts, P_pre=P_pre[self.pre_unique],
-                         n_threads=n_threads, want_final_state=True)
+            res = self._run(("pre",), cm, n_threads, P_pre[self.pre_unique], self._t0, self._sel0, opts,
+                            P_pre=P_pre[self.pre_unique], want_final_state=True)
             x_pre = np.asarray(res["x_final"])[self.pre_inverse]
             status[pre] = res["status"][self.pre_inverse]
             if reset is not None:
@@ -559,8 +564,8 @@ class CompiledPlan:
             X0 = None
             if is_pre and x_pre is not None:
                 X0 = x_pre if members.size == pre.size else x_pre[np.searchsorted(pre, members)]
-            res = cm.run(Pg, times if k == times.size - 1 else times[: k + 1], sel, opts, X0=X0,
-                         n_threads=n_threads)
+            res = self._run(("main", is_pre, k), cm, n_threads, Pg, times if k == times.size - 1 else times[: k + 1],
+                            sel, opts, X0=X0)
             blocks.append((members, res["out"]))
             status[members] = np.where(status[members] != 0, status[members], res["status"])
         out: MemberOutputs | np.ndarray = MemberOutputs(n, times.size, sel.size, blocks)
@@ -578,10 +583,24 @@ class CompiledPlan:
                     continue
                 X0 = x_pre[np.searchsorted(pre, subset)] if (start and x_pre is not None) else None
                 Ps = P[subset]
-                res = cm.run(Ps, self._t0, sel, opts, P_pre=Ps, X0=X0, n_threads=n_threads)
+                res = self._run(("steady", start), cm, n_threads, Ps, self._t0, sel, opts, P_pre=Ps, X0=X0)
                 steady[subset] = res["out"][:, 0, :]
                 status[subset] = res["status"]
         return out, status, steady
+
+    def _run(self, key: tuple, cm: Any, n_threads: int, *args: Any, **kwargs: Any) -> dict[str, np.ndarray]:
+        """``cm.run`` on threads only where the call is worth it: a call whose work took less
+        than THREADS_MIN_SECONDS the last time runs on one thread (starting a thread pool on
+        a 2-core machine under load turned Fujita 2010's 0.55 ms evaluation into 3.5 ms).
+        Results do not depend on the number of threads, so neither do they on this choice."""
+        record = (id(cm), key)
+        work = self._call_seconds.get(record)
+        threads = 1 if (n_threads <= 1 or (work is not None and work < THREADS_MIN_SECONDS)) else n_threads
+        start = time.perf_counter()
+        res: dict[str, np.ndarray] = cm.run(*args, n_threads=threads, **kwargs)
+        # wall time x threads bounds the work from above
+        self._call_seconds[record] = (time.perf_counter() - start) * min(threads, len(args[0]))
+        return res
 
     def reset_values(self, v: np.ndarray, P: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Species resets after pre-equilibration: ``(row in the pre-equilibrated block, state,
