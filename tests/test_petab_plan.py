@@ -116,3 +116,12 @@ def test_noise_parameter_that_is_a_term_may_be_zero(peer_models, tmp_path):
     meas.to_csv(meas_file, sep="\t", index=False)
     with pytest.raises(ValidationError, match="noiseParameters.*positive"):
         pt.load_petab(yaml)
+
+
+def test_thread_choice_does_not_change_the_likelihood(raimundez):
+    """Oracle: runs are independent of the thread count (the engine's guarantee); the plan
+    picks one thread for calls that were cheap the last time, so repeated evaluations with
+    two threads must give the single-thread value exactly."""
+    one = pt.negative_log_likelihood(raimundez, rtol=1e-8, atol=1e-12, n_threads=1)
+    two = [pt.negative_log_likelihood(raimundez, rtol=1e-8, atol=1e-12, n_threads=2) for _ in range(3)]
+    assert np.isfinite(one) and all(value == one for value in two)
