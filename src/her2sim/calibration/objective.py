@@ -236,6 +236,10 @@ class PetabObjective:
         meas, scales, dists = _pt.row_arrays(self.problem, None)
         if np.any(dists != "normal"):
             raise UnsupportedFeatureError("residuals_and_jacobian: the problem has Laplace noise; use value_and_gradient")
+        from .censored import censored_rows
+
+        if censored_rows(self.problem) is not None:
+            raise UnsupportedFeatureError("residuals_and_jacobian: the problem has censored rows; use value_and_gradient")
         self.n_evaluations += 1
         rows = _forward_rows(self, x)
         n = meas.size
@@ -682,7 +686,6 @@ def _row_derivatives(problem: PetabProblem, y: np.ndarray, sigma: np.ndarray):
     """``(objective without priors, ∂/∂y, ∂/∂sigma per row, d(transformed y)/dy)``."""
     meas, scales, dists = _pt.row_arrays(problem, None)
     nll = _pt.noise_negative_log_likelihood(meas, y, sigma, transformation=scales, distribution=dists)
-    total = float(np.sum(nll))
     with np.errstate(divide="ignore", invalid="ignore"):
         ty = _pt.transform(y, scales)
         tm = _pt.transform(meas, scales)
@@ -691,6 +694,10 @@ def _row_derivatives(problem: PetabProblem, y: np.ndarray, sigma: np.ndarray):
         normal = dists == "normal"
         d_y = np.where(normal, -r / sigma, -np.sign(r) / sigma) * dt
         d_s = np.where(normal, 1.0 / sigma - r * r / sigma, 1.0 / sigma - np.abs(r) / sigma)
+    from . import censored as _censored  # her2sim censored rows (a no-op without them)
+
+    nll = _censored.apply(problem, y, sigma, nll, tm, ty, dt, d_y, d_s)
+    total = float(np.sum(nll))
     return total, d_y, d_s, dt
 
 
