@@ -25,13 +25,19 @@ relative cell number under the check's arm and its untreated arm with a shared s
 growth) and the treated arm ``1 − published/100`` with σ = tolerance/200 — the tolerance
 (source SD or stated replicate spread, see each declaration) read as two standard deviations.
 
-**Qualitative findings** (directions, orderings) are *not* fitted: they are acceptance
-constraints of the plausible-population step (Allen et al. 2016; see
-:func:`literature_constraints` and :mod:`her2sim.calibration.ensemble`), written to
-``constraints.tsv`` beside the PEtab files (a her2sim extension; PEtab v1 has no inequality
-table). The criteria are boolean declarations, so a smooth penalty would have to re-derive each
-from its lambda; acceptance sampling uses them as declared. Findings declared contradictory
-(:data:`CONTRADICTORY`) enter neither the fit nor the constraints: the scorecard shows them.
+**Qualitative findings** (directions, orderings) enter the fit as censored measurements
+(``qualitative=True``, the default; :mod:`her2sim.calibration.censored`): each inequality of a
+check's kinetic criterion becomes one ``lower`` row ``F ≥ 0`` with the probit likelihood
+``−log Φ(F/σ)``, ``F`` a formula (``her2simConstraint``) over auxiliary rows that simulate the
+read-outs the check's measures read (relative cell number at 72 h under the arm and its
+untreated arm for a growth inhibition; the read-out at ``at`` and at 0 h for a change, a rise, a
+level, a nadir). The inequalities are read from the declaration, not listed by hand
+(:func:`qualitative_inequalities`: the criterion runs on symbolic measures and must be the
+conjunction of the comparisons it makes); ``σ`` is :data:`CENSOR_SIGMA` by the kind of quantity.
+The checks also stay acceptance constraints of the plausible-population step (Allen et al.
+2016; :func:`literature_constraints`), listed in ``constraints.tsv`` beside the PEtab files.
+Findings declared contradictory (:data:`CONTRADICTORY`) enter neither the fit nor the
+constraints: the scorecard shows them.
 
 Estimated parameters, bounds and priors come from provenance and role (:func:`parameter_plan`):
 ``sourced`` → log10 bounds ×/÷ 10 and a log-normal prior (``parameterScaleNormal`` on log10, sd
@@ -745,7 +751,8 @@ def family_problem(
         elif fitted:
             status = "fitted (size)"
         elif n_censored:
-            status = f"fitted: censored ({n_censored} inequalities)"
+            # still an acceptance constraint where a run applies them (calibrate-model run --constraints)
+            status = f"qualitative: censored in the fit ({n_censored} inequalities); acceptance constraint where the run applies it"
         else:
             status = "qualitative: acceptance constraint where the run applies it"
         constraint_rows.append({"checkId": check.id, "finding": check.finding, "mechanism": check.mechanism,
