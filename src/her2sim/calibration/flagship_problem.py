@@ -377,7 +377,11 @@ class _Rows:
         key = repr((spec.context, sorted(spec.drugs.items()), sorted(spec.parameters.items())))
         cid = self._cond_key.get(key)
         if cid is None:
-            spec.settings(self.model)  # a bad arm raises here, naming what is unknown
+            _, ctx, drugs = spec.settings(self.model)  # a bad arm raises here, naming what is unknown
+            known = set(self.model.parameter_ids) | {x.id for x in self.model.species}
+            unknown = sorted(set(ctx) - known)
+            if unknown:
+                raise _Untranslatable(f"the arm sets {unknown[0]!r}, not in the family's model")
             cid = f"qual_{len(self._cond_key) + 1}"
             label = "untreated" if untreated or not spec.drugs else "+".join(spec.drugs)
             self.conditions[cid] = dataclasses.replace(spec, name=f"{label} | {spec.context}")
@@ -389,6 +393,9 @@ class _Rows:
 
         oid = f"obs_qual_{_slug(readout)}"
         if oid not in self.observables:
+            known = set(self.model.parameter_ids) | {x.id for x in self.model.species}
+            if readout not in known:
+                raise _Untranslatable(f"read-out {readout!r} is not in the family's model")
             self.observables[oid] = ObservableSpec(readout, noise=f"noiseParameter1_{oid}", transformation="lin",
                                                    name=f"{readout} (read by censored constraints)")
         key = (oid, cid, float(time))
@@ -759,10 +766,14 @@ def family_problem(
                                 "expected": check.expected, "threshold": check.tolerance, "status": status})
 
     if censored:
-        conditions.update(qual.conditions)
-        observables.update(qual.observables)
-        where = {name: key for key, name in qual.rows.items()}
-        for (oid, cid, t), name in qual.rows.items():
+        # only the rows (and their conditions) some constraint reads: a check dropped half-way
+        # may have registered others
+        used = {sym for c in censored for sym in re.findall(r"\bq\d+\b", c["her2simConstraint"])}
+        kept = {key: name for key, name in qual.rows.items() if name in used}
+        conditions.update({cid: spec for cid, spec in qual.conditions.items() if any(k[1] == cid for k in kept)})
+        observables.update({oid: spec for oid, spec in qual.observables.items() if any(k[0] == oid for k in kept)})
+        where = {name: key for key, name in kept.items()}
+        for (oid, cid, t), name in kept.items():
             rows.append({"observableId": oid, "simulationConditionId": cid, "time": t, "measurement": 0.0,
                          "noiseParameters": "1.0", "her2simCensoring": "auxiliary", "her2simRowId": name})
         for c in censored:
