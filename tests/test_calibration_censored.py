@@ -57,8 +57,8 @@ def _write(folder: Path, measurement_rows: list[str]) -> Path:
 
 ROWS = [
     f"y\tc0\t0.5\t1.0\t{SIGMA_Y}\t\t\t",                      # ordinary: y(1) = 0.5 ± 0.1
-    f"y\tc0\t0.0\t2.0\t1.0\tauxiliary\ta2\t",                  # read by the constraint only
-    f"y\tc0\t0.0\t4.0\t1.0\tauxiliary\ta4\t",
+    "y\tc0\t0.0\t2.0\t1.0\tauxiliary\ta2\t",                  # read by the constraint only
+    "y\tc0\t0.0\t4.0\t1.0\tauxiliary\ta4\t",
     f"y\tc0\t0.3\t3.0\t{CENSOR_SIGMA}\tlower\t\t",             # y(3) ≥ 0.3
     f"y\tc0\t0.1\t2.0\t{CENSOR_SIGMA}\tupper\t\ta2 - 2 * a4",  # y(2) − 2 y(4) ≤ 0.1
     f"y\tc0\t1.0\t2.0\t{CENSOR_SIGMA}\tlower\t\tmin(a2, a4) / a2 * 2",  # 2 y(4)/y(2) ≥ 1 (min: a4)

@@ -49,7 +49,7 @@ with respect to each row's simulation ``y`` and noise ``σ``; both gradient path
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,7 +77,7 @@ COLUMN_CONSTRAINT = "her2simConstraint"
 #: Values of the ``her2simCensoring`` column (empty: an ordinary measurement).
 CENSORING_KINDS = ("", "auxiliary", "lower", "upper")
 _MAX_FORMULA = 4000
-_FUNCTIONS = {sympy.exp: math.exp, sympy.log: math.log, sympy.Abs: abs}
+_FUNCTIONS: dict[Any, Callable[[float], float]] = {sympy.exp: math.exp, sympy.log: math.log, sympy.Abs: abs}
 
 
 def probit_nllh(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -133,7 +133,7 @@ def _evaluate(expr: Any, values: Mapping[Any, float]) -> float:
             out *= a
         return out
     if expr.is_Pow:
-        return args[0] ** args[1]
+        return float(args[0] ** args[1])
     if isinstance(expr, sympy.Min):
         return min(args)
     if isinstance(expr, sympy.Max):
@@ -145,7 +145,7 @@ def _evaluate(expr: Any, values: Mapping[Any, float]) -> float:
         return math.copysign(1.0, args[0]) if args[0] != 0 else 0.0
     for kind, fn in _FUNCTIONS.items():
         if isinstance(expr, kind):
-            return fn(*args)
+            return float(fn(*args))
     raise ValidationError(f"{COLUMN_CONSTRAINT}: unsupported operation {type(expr).__name__} in {expr}")
 
 
@@ -181,7 +181,8 @@ def censored_rows(problem: Any) -> CensoredRows | None:
     """
     cache = problem._cache
     if "her2sim_censored" in cache:
-        return cache["her2sim_censored"]
+        cached: CensoredRows | None = cache["her2sim_censored"]
+        return cached
     m = problem.measurements
     result = None
     if COLUMN_CENSORING in m.columns:
