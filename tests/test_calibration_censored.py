@@ -65,13 +65,15 @@ ROWS = [
 ]
 
 
-def _closed_form(k: float, s: float) -> tuple[float, np.ndarray]:
-    """Value and gradient on (log10 k, scale) of the toy's objective."""
+def _closed_form(k: float, s: float, fim: bool = False):
+    """Value and gradient (and Gauss-Newton information) on (log10 k, scale) of the toy's objective."""
     y = {t: s * math.exp(-k * t) for t in (1.0, 2.0, 3.0, 4.0)}
     dk = {t: -t * y[t] for t in y}          # ∂y/∂k
     ds = {t: y[t] / s for t in y}          # ∂y/∂s
     value = 0.5 * math.log(2 * math.pi * SIGMA_Y**2) + 0.5 * ((0.5 - y[1.0]) / SIGMA_Y) ** 2
     g = -(0.5 - y[1.0]) / SIGMA_Y**2 * np.array([dk[1.0], ds[1.0]])
+    chain = np.array([k * math.log(10.0), 1.0])  # d(k, s)/d(log10 k, s)
+    info = np.outer(np.array([dk[1.0], ds[1.0]]) * chain, np.array([dk[1.0], ds[1.0]]) * chain) / SIGMA_Y**2
     terms = [  # (sign, F, dF/dk, dF/ds, c)
         (1.0, y[3.0], dk[3.0], ds[3.0], 0.3),
         (-1.0, y[2.0] - 2 * y[4.0], dk[2.0] - 2 * dk[4.0], ds[2.0] - 2 * ds[4.0], 0.1),
@@ -82,8 +84,11 @@ def _closed_form(k: float, s: float) -> tuple[float, np.ndarray]:
         value -= norm.logcdf(z)
         w = -norm.pdf(z) / norm.cdf(z) * sign / CENSOR_SIGMA
         g += w * np.array([fk, fs])
+        lam = norm.pdf(z) / norm.cdf(z)  # d²/dz² −log Φ = λ (λ + z)
+        gf = np.array([fk, fs]) * chain
+        info += lam * (lam + z) / CENSOR_SIGMA**2 * np.outer(gf, gf)
     g[0] *= k * math.log(10.0)  # on log10 k
-    return value, g
+    return (value, g, info) if fim else (value, g)
 
 
 @pytest.fixture(scope="module")
@@ -156,3 +161,12 @@ def test_bad_censoring_declarations_are_named(tmp_path, row, error, match):
     problem = load_petab(yaml_path)
     with pytest.raises(error, match=match):
         censored_rows(problem)
+
+
+def test_fisher_information_counts_censored_curvature_and_skips_auxiliary_rows(toy):
+    """Gauss-Newton information (fides' default Hessian, the plausible population's proposal):
+    ordinary rows ∇y∇yᵀ/σ², censored rows λ(λ + z)/σ² ∇F∇Fᵀ, auxiliary rows nothing (closed form)."""
+    obj = PetabObjective(toy, rtol=1e-10, atol=1e-12, include_priors=False, gradient="forward")
+    x = np.array([math.log10(0.3), 1.0])
+    _, _, info = obj.value_gradient_fim(x)
+    np.testing.assert_allclose(info, _closed_form(0.3, 1.0, fim=True)[2], rtol=1e-5)

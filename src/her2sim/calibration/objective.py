@@ -676,10 +676,22 @@ def likelihood_derivatives(obj, values: Mapping[str, float], y: np.ndarray, dy: 
     with np.errstate(divide="ignore", invalid="ignore"):
         jm = (dt / sigma)[:, None] * dy
         js = (math.sqrt(2.0) / sigma)[:, None] * dsigma
-    info = jm.T @ jm + js.T @ js
+    from . import censored as _censored  # censored rows: their own curvature, auxiliary rows none
+
+    cens = _censored.fisher_information(problem, y, sigma, *_censored_scales(problem, y), dt, dy)
+    if cens is not None:
+        jm, js = jm * cens[0][:, None], js * cens[0][:, None]
+    info = jm.T @ jm + js.T @ js + (cens[1] if cens is not None else 0.0)
     if not np.all(np.isfinite(info)):
         return _failed(dim, fim)
     return total, grad, info
+
+
+def _censored_scales(problem: PetabProblem, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Measurements and simulations on each row's transformed scale (for censored rows)."""
+    meas, scales, _ = _pt.row_arrays(problem, None)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _pt.transform(meas, scales), _pt.transform(y, scales)
 
 
 def _row_derivatives(problem: PetabProblem, y: np.ndarray, sigma: np.ndarray):
