@@ -203,11 +203,18 @@ def censored_rows(problem: Any) -> CensoredRows | None:
                                               f"{names[name]}")
                     names[name] = i
             texts = list(m[COLUMN_CONSTRAINT]) if COLUMN_CONSTRAINT in m.columns else [None] * len(m)
+            from ..io.petab_plan import row_arrays
+
+            scales = row_arrays(problem)[1]
             censored, sign, formulas = [], [], []
             for i, k in enumerate(kinds):
                 if k in ("lower", "upper"):
                     censored.append(i)
                     sign.append(1.0 if k == "lower" else -1.0)
+                    if not _missing(texts[i]) and scales[i] != "lin":
+                        raise ValidationError(f"measurement row {i}: a {COLUMN_CONSTRAINT} row must be on a 'lin' "
+                                              f"observable (its threshold is on the formula's scale), got "
+                                              f"{scales[i]!r}")
                     formulas.append(None if _missing(texts[i]) else _parse_constraint(str(texts[i]), i, names))
                 elif not _missing(texts[i]):
                     raise ValidationError(f"measurement row {i}: {COLUMN_CONSTRAINT} needs {COLUMN_CENSORING} "
