@@ -316,6 +316,26 @@ def test_latin_hypercube_is_stratified(nonlinear):
         assert sorted(strata[:, j]) == list(range(n))
 
 
+def test_nominal_jitter_starts_at_nominal_then_around_it(nonlinear):
+    """Start 0 is the nominal point exactly; the others are nominal + jitter·N(0, 1), clipped into the
+    bounds (oracle: the definition; with 200 coordinates drawn, their SD is jitter within 25 %)."""
+    obj = PetabObjective(nonlinear)
+    result = multistart(obj, 3, seed=4, sampling="nominal-jitter", jitter=0.05, options={"maxiter": 1})
+    x0 = np.array([s.x0 for s in result.starts])
+    np.testing.assert_array_equal(x0[0], np.clip(obj.x_nominal, obj.lb, obj.ub))
+    assert np.all(x0 >= obj.lb) and np.all(x0 <= obj.ub) and not np.array_equal(x0[1], x0[2])
+    assert result.settings["jitter"] == 0.05
+    from her2sim.calibration.fit import sample_starts
+
+    lb, ub = np.full(200, -10.0), np.full(200, 10.0)
+    pts = sample_starts(lb, ub, [1, 2], seed=0, sampling="nominal-jitter", center=np.zeros(200), jitter=0.1)
+    assert 0.075 < float(np.std(pts)) < 0.125
+    with pytest.raises(ValidationError, match="center"):
+        sample_starts(lb, ub, [0], seed=0, sampling="nominal-jitter")
+    with pytest.raises(ValidationError, match="jitter"):
+        sample_starts(lb, ub, [0], seed=0, sampling="nominal-jitter", center=np.zeros(200), jitter=-1.0)
+
+
 def test_parameter_table_round_trip(nonlinear, oracle, tmp_path):
     obj = PetabObjective(nonlinear)
     result = multistart(obj, 2, seed=3, options=TIGHT)

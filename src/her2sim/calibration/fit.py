@@ -68,7 +68,7 @@ _GRADIENT_METHODS = frozenset({"L-BFGS-B", "TNC", "SLSQP", "trust-constr"})
 #: Hessians of ``fides`` (option ``hessian``): the Fisher information, the Fisher information for
 #: the first ``switch_iteration`` iterations and BFGS after, or BFGS throughout.
 _FIDES_HESSIANS: tuple[str, ...] = ("fim", "hybrid", "bfgs")
-SAMPLINGS: tuple[str, ...] = ("uniform", "latin-hypercube")
+SAMPLINGS: tuple[str, ...] = ("uniform", "latin-hypercube", "nominal-jitter")
 
 #: Default tolerance (absolute, in negative log-likelihood units) for "reached the optimum".
 #: 0.1 is ~5 % of the 95 % likelihood-ratio threshold ½χ²₁(0.95) = 1.92, so two values closer
@@ -287,7 +287,7 @@ def _finite_bounds(objective) -> tuple[np.ndarray, np.ndarray]:
 
 def sample_starts(
     lb: np.ndarray, ub: np.ndarray, starts: Sequence[int], *, seed: int, sampling: str = "uniform",
-    n_starts: int | None = None,
+    n_starts: int | None = None, center: np.ndarray | None = None, jitter: float = 0.1,
 ) -> np.ndarray:
     """Starting points (rows) for the given start indices, on the parameter scales.
 
@@ -305,11 +305,26 @@ def sample_starts(
         :class:`~scipy.stats.qmc.LatinHypercube`, seeded by ``seed``), row ``i`` for start ``i``.
     n_starts : int, optional
         Size of the Latin hypercube design (required for it).
+    center, jitter : optional
+        ``nominal-jitter``: start 0 is ``center`` (the nominal values); start ``i ≥ 1`` is
+        ``center + jitter · N(0, 1)`` per coordinate on the parameter scales (drawn from
+        ``SeedSequence(seed, spawn_key=(i,))``), clipped into ``[lb, ub]``: a local multistart
+        around a model whose values are sourced, where starts from the whole box do not converge.
     """
     _validate_choice("sampling", sampling, SAMPLINGS)
     lb = np.asarray(lb, dtype=float)
     ub = np.asarray(ub, dtype=float)
     starts = [int(i) for i in starts]
+    if sampling == "nominal-jitter":
+        c = np.asarray(center if center is not None else [], dtype=float).reshape(-1)
+        if c.shape != lb.shape or not np.all(np.isfinite(c)):
+            raise ValidationError(f"sampling='nominal-jitter' needs a finite center of {lb.size} values "
+                                  "(the objective's x_nominal)")
+        if not (math.isfinite(jitter) and jitter >= 0):
+            raise ValidationError(f"jitter={jitter!r}; allowed: a finite number >= 0")
+        rows = [c if i == 0 else c + jitter * np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i,)))
+                .standard_normal(lb.size) for i in starts]
+        return np.clip(np.asarray(rows, dtype=float).reshape(len(starts), lb.size), lb, ub)
     if sampling == "uniform":
         rows = [np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i,))).uniform(lb, ub) for i in starts]
         return np.asarray(rows, dtype=float).reshape(len(starts), lb.size)
@@ -772,6 +787,7 @@ def multistart(
     progress: Callable[[int, int, StartResult | None], None] | None = None,
     start_bounds: tuple[Sequence[float], Sequence[float]] | None = None,
     indices: Sequence[int] | None = None,
+    jitter: float = 0.1,
 ) -> MultistartResult:
     """Multi-start bounded local optimisation of ``objective``.
 
@@ -786,8 +802,9 @@ def multistart(
     method : str
         One of :data:`METHODS` (:func:`scipy.optimize.minimize` methods that honour bounds).
         Gradient methods call ``objective.value_and_gradient`` (``jac=True``).
-    sampling : {"uniform", "latin-hypercube"}
-        Distribution of the starting points on the parameter scales (see :func:`sample_starts`).
+    sampling : {"uniform", "latin-hypercube", "nominal-jitter"}
+        Distribution of the starting points on the parameter scales (see :func:`sample_starts`);
+        ``nominal-jitter``: start 0 at ``objective.x_nominal``, the others ``jitter`` around it.
     options : mapping, optional
         Passed to :func:`scipy.optimize.minimize` or :class:`fides.Optimizer` (default: an
         iteration cap, see ``_DEFAULT_OPTIONS``). Two keys are ours: ``hessian`` (fides:
@@ -864,6 +881,8 @@ def multistart(
     }
     if sampling == "latin-hypercube":
         settings["n_starts"] = int(n_starts)  # the design depends on it
+    if sampling == "nominal-jitter":
+        settings["jitter"] = float(jitter)
     if start_bounds is not None:
         settings["start_bounds"] = [[_float_to_json(v) for v in slb], [_float_to_json(v) for v in sub]]
     done: dict[int, StartResult] = {}
@@ -886,7 +905,8 @@ def multistart(
     done = {k: v for k, v in done.items() if k in set(selected)}
     resumed = tuple(sorted(done))
     todo = [i for i in selected if i not in done]
-    x0s = sample_starts(slb, sub, todo, seed=int(seed), sampling=sampling, n_starts=int(n_starts))
+    x0s = sample_starts(slb, sub, todo, seed=int(seed), sampling=sampling, n_starts=int(n_starts),
+                        center=getattr(objective, "x_nominal", None), jitter=float(jitter))
     if progress is not None:
         progress(len(done), len(selected), None)
 

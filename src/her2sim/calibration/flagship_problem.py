@@ -25,13 +25,19 @@ relative cell number under the check's arm and its untreated arm with a shared s
 growth) and the treated arm ``1 − published/100`` with σ = tolerance/200 — the tolerance
 (source SD or stated replicate spread, see each declaration) read as two standard deviations.
 
-**Qualitative findings** (directions, orderings) are *not* fitted: they are acceptance
-constraints of the plausible-population step (Allen et al. 2016; see
-:func:`literature_constraints` and :mod:`her2sim.calibration.ensemble`), written to
-``constraints.tsv`` beside the PEtab files (a her2sim extension; PEtab v1 has no inequality
-table). The criteria are boolean declarations, so a smooth penalty would have to re-derive each
-from its lambda; acceptance sampling uses them as declared. Findings declared contradictory
-(:data:`CONTRADICTORY`) enter neither the fit nor the constraints: the scorecard shows them.
+**Qualitative findings** (directions, orderings) enter the fit as censored measurements
+(``qualitative=True``, the default; :mod:`her2sim.calibration.censored`): each inequality of a
+check's kinetic criterion becomes one ``lower`` row ``F ≥ 0`` with the probit likelihood
+``−log Φ(F/σ)``, ``F`` a formula (``her2simConstraint``) over auxiliary rows that simulate the
+read-outs the check's measures read (relative cell number at 72 h under the arm and its
+untreated arm for a growth inhibition; the read-out at ``at`` and at 0 h for a change, a rise, a
+level, a nadir). The inequalities are read from the declaration, not listed by hand
+(:func:`qualitative_inequalities`: the criterion runs on symbolic measures and must be the
+conjunction of the comparisons it makes); ``σ`` is :data:`CENSOR_SIGMA` by the kind of quantity.
+The checks also stay acceptance constraints of the plausible-population step (Allen et al.
+2016; :func:`literature_constraints`), listed in ``constraints.tsv`` beside the PEtab files.
+Findings declared contradictory (:data:`CONTRADICTORY`) enter neither the fit nor the
+constraints: the scorecard shows them.
 
 Estimated parameters, bounds and priors come from provenance and role (:func:`parameter_plan`):
 ``sourced`` → log10 bounds ×/÷ 10 and a log-normal prior (``parameterScaleNormal`` on log10, sd
@@ -71,6 +77,8 @@ __all__ = [
     "quantitative_sizes",
     "family_problem",
     "literature_constraints",
+    "qualitative_inequalities",
+    "CENSOR_SIGMA",
     "read_dose_response",
 ]
 
@@ -245,6 +253,315 @@ def literature_constraints(family: Any, check_ids: Sequence[str]) -> dict[str, A
     return {cid: make(literature_check(cid)) for cid in check_ids}
 
 
+# ============================================================================ qualitative checks as censored rows
+
+#: Standard deviation of a censored inequality by the kind of quantity it compares (issue #14:
+#: "σ from the source's uncertainty"). The direction-only sources give no SD, so σ is the
+#: replicate spread of the assay that measured the quantity: 72-h proliferation assays ±5
+#: growth-inhibition points (the checks' margins of 10–15 points are then 2–3 σ, the same
+#: reading as the sizes' tolerance = 2 SD); immunoblot densitometry (relative changes, folds,
+#: fractions; and read-out levels compared on the log scale) ±10 %.
+CENSOR_SIGMA: dict[str, float] = {"gi": 5.0, "relative": 0.1, "log_level": 0.1}
+
+
+class _Untranslatable(Exception):
+    """A criterion that is not a conjunction of inequalities between the measures."""
+
+
+class _Trace:
+    """Records the comparisons a criterion makes; ``answers`` sets what each returns (default True)."""
+
+    def __init__(self, answers: Sequence[bool] = ()) -> None:
+        self.answers = list(answers)
+        self.events: list[list[tuple[Any, Any, frozenset[str]]]] = []
+
+    def record(self, inequalities: list[tuple[Any, Any, frozenset[str]]]) -> bool:
+        n = len(self.events)
+        self.events.append(inequalities)
+        return self.answers[n] if n < len(self.answers) else True
+
+
+class _Sym:
+    """A measure's value as a sympy expression of measurement rows, with the kinds it is made of.
+
+    Arithmetic builds expressions; a comparison records ``lhs ≥ rhs`` in the trace and answers as
+    the trace says (so an ``and`` chain is walked to its end); truth testing is refused.
+    """
+
+    def __init__(self, expr: Any, kinds: frozenset[str], trace: _Trace) -> None:
+        self.expr, self.kinds, self.trace = expr, kinds, trace
+
+    def _wrap(self, other: Any) -> _Sym:
+        import sympy
+
+        if isinstance(other, _Sym):
+            return other
+        if isinstance(other, (int, float)) and not isinstance(other, bool) and math.isfinite(other):
+            return _Sym(sympy.Float(other) if not float(other).is_integer() else sympy.Integer(int(other)),
+                        frozenset(), self.trace)
+        raise _Untranslatable(f"operand {other!r}")
+
+    def _op(self, other: Any, fn) -> _Sym:
+        o = self._wrap(other)
+        return _Sym(fn(self.expr, o.expr), self.kinds | o.kinds, self.trace)
+
+    def __add__(self, o): return self._op(o, lambda a, b: a + b)
+    def __radd__(self, o): return self._op(o, lambda a, b: b + a)
+    def __sub__(self, o): return self._op(o, lambda a, b: a - b)
+    def __rsub__(self, o): return self._op(o, lambda a, b: b - a)
+    def __mul__(self, o): return self._op(o, lambda a, b: a * b)
+    def __rmul__(self, o): return self._op(o, lambda a, b: b * a)
+    def __truediv__(self, o): return self._op(o, lambda a, b: a / b)
+    def __rtruediv__(self, o): return self._op(o, lambda a, b: b / a)
+    def __neg__(self): return _Sym(-self.expr, self.kinds, self.trace)
+
+    def __abs__(self) -> _Abs:
+        return _Abs(self)
+
+    def __ge__(self, o): return self.trace.record([_ineq(self, self._wrap(o))])
+    def __gt__(self, o): return self.__ge__(o)
+    def __le__(self, o): return self.trace.record([_ineq(self._wrap(o), self)])
+    def __lt__(self, o): return self.__le__(o)
+
+    def __bool__(self) -> bool:
+        raise _Untranslatable("truth value of a measure")
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class _Abs:
+    """``|x|``: only ``|x| ≤ c`` is a conjunction (``x ≤ c`` and ``−x ≤ c``)."""
+
+    def __init__(self, inner: _Sym) -> None:
+        self.inner = inner
+
+    def __le__(self, o):
+        c = self.inner._wrap(o)
+        return self.inner.trace.record([_ineq(c, self.inner), _ineq(c, -self.inner)])
+
+    __lt__ = __le__
+
+    def __ge__(self, o):
+        raise _Untranslatable("|x| ≥ c is a disjunction")
+
+    __gt__ = __ge__
+
+
+def _ineq(lhs: _Sym, rhs: _Sym) -> tuple[Any, Any, frozenset[str]]:
+    return lhs.expr, rhs.expr, lhs.kinds | rhs.kinds
+
+
+@dataclass
+class _Formalism:
+    """The kinetic formalism for the trace: ``size`` is fitted as data (not recorded), ``rise`` as declared."""
+
+    name: str = "kinetic"
+    rise: float = 1.5
+
+    def size(self, value: Any, published: float, tolerance: float) -> bool:
+        return True
+
+
+class _Rows:
+    """Auxiliary measurement rows (read-out × condition × time) shared by the checks' constraints."""
+
+    def __init__(self, model: Model, growth: str) -> None:
+        self.model, self.growth = model, growth
+        self.conditions: dict[str, ConditionSpec] = {}
+        self._cond_key: dict[str, str] = {}
+        self.rows: dict[tuple[str, str, float], str] = {}
+        self.observables: dict[str, ObservableSpec] = {}
+
+    def condition(self, arm: Any, untreated: bool = False) -> str:
+        spec = _arm_spec(arm, "", untreated=untreated)
+        key = repr((spec.context, sorted(spec.drugs.items()), sorted(spec.parameters.items())))
+        cid = self._cond_key.get(key)
+        if cid is None:
+            _, ctx, drugs = spec.settings(self.model)  # a bad arm raises here, naming what is unknown
+            known = set(self.model.parameter_ids) | {x.id for x in self.model.species}
+            unknown = sorted(set(ctx) - known)
+            if unknown:
+                raise _Untranslatable(f"the arm sets {unknown[0]!r}, not in the family's model")
+            cid = f"qual_{len(self._cond_key) + 1}"
+            label = "untreated" if untreated or not spec.drugs else "+".join(spec.drugs)
+            self.conditions[cid] = dataclasses.replace(spec, name=f"{label} | {spec.context}")
+            self._cond_key[key] = cid
+        return cid
+
+    def symbol(self, readout: str, cid: str, time: float):
+        import sympy
+
+        oid = f"obs_qual_{_slug(readout)}"
+        if oid not in self.observables:
+            known = set(self.model.parameter_ids) | {x.id for x in self.model.species}
+            if readout not in known:
+                raise _Untranslatable(f"read-out {readout!r} is not in the family's model")
+            self.observables[oid] = ObservableSpec(readout, noise=f"noiseParameter1_{oid}", transformation="lin",
+                                                   name=f"{readout} (read by censored constraints)")
+        key = (oid, cid, float(time))
+        name = self.rows.get(key)
+        if name is None:
+            name = f"q{len(self.rows) + 1}"
+            self.rows[key] = name
+        return sympy.Symbol(name, positive=True)
+
+    def measure(self, m: Any, trace: _Trace) -> _Sym:
+        """A measure's kinetic value as an expression of rows (as :class:`her2sim.library.findings.Lab`)."""
+        from ..library import literature as lit
+
+        def sym(expr, kinds):
+            return _Sym(expr, frozenset(kinds), trace)
+
+        if isinstance(m, lit.GI):
+            treated = self.symbol(self.growth, self.condition(m.arm), DOSE_RESPONSE_TIME)
+            control = self.symbol(self.growth, self.condition(m.arm, untreated=True), DOSE_RESPONSE_TIME)
+            return sym(100 * (1 - treated / control), {"gi"})
+        readout = lit.READOUTS[m.readout].kinetic if hasattr(m, "readout") else None
+        if isinstance(m, (lit.Change, lit.Drop)):
+            value = self.symbol(readout, self.condition(m.arm), m.at) / self.symbol(
+                readout, self.condition(m.arm, untreated=True), 0.0) - 1
+            return sym(value if isinstance(m, lit.Change) else -value, {"relative"})
+        if isinstance(m, lit.Rise):
+            cid = self.condition(m.arm)
+            return sym(self.symbol(readout, cid, m.at) / self.symbol(readout, cid, 0.0), {"relative"})
+        if isinstance(m, lit.Level):
+            return sym(self.symbol(readout, self.condition(m.arm), m.at), {"level"})
+        if isinstance(m, lit.Baseline):
+            return sym(self.symbol(readout, self.condition(m.arm), 0.0), {"level"})
+        if isinstance(m, lit.Nadir):
+            import sympy
+
+            cid = self.condition(m.arm)
+            return sym(sympy.Min(*[self.symbol(readout, cid, t) for t in m.times]), {"level"})
+        if isinstance(m, lit.Ratio):
+            num, den = self.measure(m.numerator, trace), self.measure(m.denominator, trace)
+            kinds = {"relative"} if num.kinds <= {"level"} and den.kinds <= {"level"} else num.kinds | den.kinds
+            return sym(num.expr / den.expr, kinds)
+        raise _Untranslatable(f"measure {type(m).__name__}")
+
+
+def _extremum(kind: str):
+    def extremum(*args: Any) -> Any:
+        import sympy
+
+        items = list(args[0]) if len(args) == 1 else list(args)
+        syms = [a for a in items if isinstance(a, _Sym)]
+        if not syms:
+            return (max if kind == "max" else min)(items)
+        wrapped = [syms[0]._wrap(a) for a in items]
+        fn = sympy.Max if kind == "max" else sympy.Min
+        return _Sym(fn(*[w.expr for w in wrapped]), frozenset().union(*[w.kinds for w in wrapped]), syms[0].trace)
+    return extremum
+
+
+def _with_symbolic_extrema(criterion: Any) -> Any:
+    """The criterion with ``max``/``min`` over measures as symbolic extrema (a copy of the function
+    with those two names bound in its globals; the declaring module is not touched)."""
+    import types
+
+    code = getattr(criterion, "__code__", None)
+    if code is None:
+        return criterion
+    env = {**criterion.__globals__, "max": _extremum("max"), "min": _extremum("min")}
+    return types.FunctionType(code, env, criterion.__name__, criterion.__defaults__, criterion.__closure__)
+
+
+def _split_extrema(event: list[tuple[Any, Any, frozenset[str]]]) -> list[tuple[Any, Any, frozenset[str]]]:
+    """``x ≥ max(a, b) + c`` → ``x ≥ a + c`` and ``x ≥ b + c`` (and ``min(a, b) ≥ x`` alike): an
+    extremum on the side where the inequality is a conjunction over its arguments is split; other
+    extrema (a nadir compared from below) stay, piecewise smooth."""
+    import sympy
+
+    out: list[tuple[Any, Any, frozenset[str]]] = []
+    todo = list(event)
+    while todo:
+        lhs, rhs, kinds = todo.pop(0)
+        split = None
+        for side, other, kind, flip in ((rhs, lhs, sympy.Max, False), (lhs, rhs, sympy.Min, True)):
+            for atom in side.atoms(kind):
+                dummy = sympy.Dummy("extremum")
+                d = sympy.diff(side.xreplace({atom: dummy}), dummy)
+                if d.is_number and d > 0 and not other.has(atom):
+                    split = [((other, side.xreplace({atom: a})) if not flip else (side.xreplace({atom: a}), other))
+                             for a in atom.args]
+                    break
+            if split:
+                break
+        if split is None:
+            out.append((lhs, rhs, kinds))
+        else:
+            todo = [(a, b, kinds) for a, b in split] + todo
+    return out
+
+
+def _formula_text(expr: Any) -> str:
+    """A sympy expression as SBML L3 infix for ``her2simConstraint`` (``^``, ``ln``, ``min``)."""
+    import sympy
+
+    if expr.is_Symbol:
+        return expr.name
+    if expr.is_Number:
+        return repr(float(expr))
+    args = [_formula_text(a) for a in expr.args]
+    if expr.is_Add:
+        return "(" + " + ".join(args) + ")"
+    if expr.is_Mul:
+        return "(" + " * ".join(args) + ")"
+    if expr.is_Pow:
+        return f"({args[0]} ^ {args[1]})"
+    if isinstance(expr, sympy.Min):
+        return f"min({', '.join(args)})"
+    if isinstance(expr, sympy.Max):
+        return f"max({', '.join(args)})"
+    if isinstance(expr, sympy.log):
+        return f"ln({args[0]})"
+    raise _Untranslatable(f"operation {type(expr).__name__}")
+
+
+def qualitative_inequalities(check: Any, rows: _Rows) -> list[tuple[Any, float, str]]:
+    """The check's kinetic criterion as ``[(F, σ, kind)]`` with each ``F ≥ 0`` required.
+
+    The criterion is run on symbolic measures (:class:`_Sym`) that record each comparison; it is
+    accepted only if it is the conjunction of what it recorded: true when every comparison holds,
+    false when any one fails (checked one by one). ``|x| ≤ c`` becomes two inequalities; ``max``,
+    ``or`` and other control flow make a criterion untranslatable (:class:`_Untranslatable`).
+    Sizes (``Formalism.size``) are fitted as data and not returned. Read-out levels compared with
+    each other are compared on the log scale (``ln lhs − ln rhs``, :data:`CENSOR_SIGMA`
+    ``"log_level"``); growth inhibitions in GI points; the rest as dimensionless differences.
+    """
+    import sympy
+
+    criterion = _with_symbolic_extrema(check.criterion)
+
+    def run(answers: Sequence[bool]) -> tuple[Any, _Trace]:
+        trace = _Trace(answers)
+        values = {m.label: rows.measure(m, trace) for m in check.measures if m.applies("kinetic")}
+        try:
+            result = criterion(values, _Formalism())
+        except KeyError as exc:
+            raise _Untranslatable(f"criterion reads {exc}") from None
+        except TypeError as exc:
+            raise _Untranslatable(str(exc)) from None
+        return result, trace
+
+    result, trace = run(())
+    if result is not True:
+        raise _Untranslatable("the criterion is not a plain conjunction")
+    for i in range(len(trace.events)):
+        if run([True] * i + [False])[0] is not False:
+            raise _Untranslatable(f"comparison {i + 1} is not necessary (or/max/min over measures)")
+    out = []
+    for event in trace.events:
+        for lhs, rhs, kinds in _split_extrema(event):
+            if "gi" in kinds:
+                out.append((sympy.expand(lhs - rhs), CENSOR_SIGMA["gi"], "gi"))
+            elif kinds == {"level"} and lhs.is_positive and rhs.is_positive:
+                out.append((sympy.log(lhs) - sympy.log(rhs), CENSOR_SIGMA["log_level"], "log_level"))
+            else:
+                out.append((lhs - rhs, CENSOR_SIGMA["relative"], "relative"))
+    return out
+
+
 # ============================================================================ dose-response data
 
 
@@ -284,6 +601,7 @@ def family_problem(
     serum_percent: float = ASSAY_SERUM_PERCENT,
     time: float = DOSE_RESPONSE_TIME,
     only: Sequence[str] | None = None,
+    qualitative: bool = True,
 ) -> CalibrationProblem:
     """The calibration problem of ``family`` (default: the flagship) — see the module docstring.
 
@@ -304,6 +622,10 @@ def family_problem(
     only : sequence of str, optional
         Estimate only these model parameters (the rest stay at their model values): small
         problems, partial refits.
+    qualitative : bool
+        Write the qualitative checks as censored measurements (:mod:`her2sim.calibration.censored`;
+        see :func:`qualitative_inequalities`), so the fit sees them; False: acceptance constraints
+        only (the problem of before).
     """
     from ..analysis.atlas import ModelLimitationWarning
     from ..family import ModelFamily, default_family, get_family
@@ -378,8 +700,29 @@ def family_problem(
 
         checks = LITERATURE_CHECKS
     constraint_rows = []
+    qual = _Rows(model, g)
+    censored: list[dict[str, Any]] = []
     for check in checks:
         contradictory = check.id in CONTRADICTORY
+        n_censored = 0
+        untranslatable = ""
+        if qualitative and not contradictory:
+            try:
+                inequalities = qualitative_inequalities(check, qual)
+            except _Untranslatable as exc:
+                untranslatable = str(exc)
+                inequalities = []
+            except Her2simError as exc:
+                untranslatable = f"an arm does not resolve: {exc}"
+                inequalities = []
+            for expr, sigma, kind in inequalities:
+                first = min(expr.free_symbols, key=lambda s_: int(s_.name[1:])).name
+                censored.append({"first": first, "measurement": 0.0, "noiseParameters": repr(sigma),
+                                 "her2simCensoring": "lower", "her2simConstraint": _formula_text(expr),
+                                 "datasetId": f"qualitative_{_slug(check.id)}_{kind}"})
+                n_censored += 1
+            if untranslatable:
+                omitted.append(f"finding {check.id}: not in the fit ({untranslatable}); acceptance constraint only")
         sizes = [] if contradictory else quantitative_sizes(check)
         fitted = []
         for label, published, tol in sizes:
@@ -406,16 +749,36 @@ def family_problem(
             rows.append({"observableId": oid, "simulationConditionId": base, "time": time,
                          "measurement": 1.0 - published / 100.0, "noiseParameters": repr(tol / 200.0)})
             fitted.append(label)
-        if fitted:
+        if fitted or n_censored:
             training.append(check.finding)
-            status = "fitted (size)"
-        elif contradictory:
+        if contradictory:
             status = "contradictory: shown, not fitted"
+        elif fitted and n_censored:
+            status = f"fitted (size) + censored ({n_censored} inequalities)"
+        elif fitted:
+            status = "fitted (size)"
+        elif n_censored:
+            # still an acceptance constraint where a run applies them (calibrate-model run --constraints)
+            status = f"qualitative: censored in the fit ({n_censored} inequalities); acceptance constraint where the run applies it"
         else:
             status = "qualitative: acceptance constraint where the run applies it"
         constraint_rows.append({"checkId": check.id, "finding": check.finding, "mechanism": check.mechanism,
                                 "expected": check.expected, "threshold": check.tolerance, "status": status})
 
+    if censored:
+        # only the rows (and their conditions) some constraint reads: a check dropped half-way
+        # may have registered others
+        used = {sym for c in censored for sym in re.findall(r"\bq\d+\b", c["her2simConstraint"])}
+        kept = {key: name for key, name in qual.rows.items() if name in used}
+        conditions.update({cid: spec for cid, spec in qual.conditions.items() if any(k[1] == cid for k in kept)})
+        observables.update({oid: spec for oid, spec in qual.observables.items() if any(k[0] == oid for k in kept)})
+        where = {name: key for key, name in kept.items()}
+        for (oid, cid, t), name in kept.items():
+            rows.append({"observableId": oid, "simulationConditionId": cid, "time": t, "measurement": 0.0,
+                         "noiseParameters": "1.0", "her2simCensoring": "auxiliary", "her2simRowId": name})
+        for c in censored:
+            oid, cid, t = where[c.pop("first")]
+            rows.append({"observableId": oid, "simulationConditionId": cid, "time": t, **c})
     if not rows:
         raise ValidationError("the problem has no measurements: give dose_response data or quantitative checks")
     # the parameters any condition sets are fixed; the rest follow provenance

@@ -236,6 +236,10 @@ class PetabObjective:
         meas, scales, dists = _pt.row_arrays(self.problem, None)
         if np.any(dists != "normal"):
             raise UnsupportedFeatureError("residuals_and_jacobian: the problem has Laplace noise; use value_and_gradient")
+        from .censored import censored_rows
+
+        if censored_rows(self.problem) is not None:
+            raise UnsupportedFeatureError("residuals_and_jacobian: the problem has censored rows; use value_and_gradient")
         self.n_evaluations += 1
         rows = _forward_rows(self, x)
         n = meas.size
@@ -672,17 +676,28 @@ def likelihood_derivatives(obj, values: Mapping[str, float], y: np.ndarray, dy: 
     with np.errstate(divide="ignore", invalid="ignore"):
         jm = (dt / sigma)[:, None] * dy
         js = (math.sqrt(2.0) / sigma)[:, None] * dsigma
-    info = jm.T @ jm + js.T @ js
+    from . import censored as _censored  # censored rows: their own curvature, auxiliary rows none
+
+    cens = _censored.fisher_information(problem, y, sigma, *_censored_scales(problem, y), dt, dy)
+    if cens is not None:
+        jm, js = jm * cens[0][:, None], js * cens[0][:, None]
+    info = jm.T @ jm + js.T @ js + (cens[1] if cens is not None else 0.0)
     if not np.all(np.isfinite(info)):
         return _failed(dim, fim)
     return total, grad, info
+
+
+def _censored_scales(problem: PetabProblem, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Measurements and simulations on each row's transformed scale (for censored rows)."""
+    meas, scales, _ = _pt.row_arrays(problem, None)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _pt.transform(meas, scales), _pt.transform(y, scales)
 
 
 def _row_derivatives(problem: PetabProblem, y: np.ndarray, sigma: np.ndarray):
     """``(objective without priors, ∂/∂y, ∂/∂sigma per row, d(transformed y)/dy)``."""
     meas, scales, dists = _pt.row_arrays(problem, None)
     nll = _pt.noise_negative_log_likelihood(meas, y, sigma, transformation=scales, distribution=dists)
-    total = float(np.sum(nll))
     with np.errstate(divide="ignore", invalid="ignore"):
         ty = _pt.transform(y, scales)
         tm = _pt.transform(meas, scales)
@@ -691,6 +706,10 @@ def _row_derivatives(problem: PetabProblem, y: np.ndarray, sigma: np.ndarray):
         normal = dists == "normal"
         d_y = np.where(normal, -r / sigma, -np.sign(r) / sigma) * dt
         d_s = np.where(normal, 1.0 / sigma - r * r / sigma, 1.0 / sigma - np.abs(r) / sigma)
+    from . import censored as _censored  # her2sim censored rows (a no-op without them)
+
+    nll = _censored.apply(problem, y, sigma, nll, tm, ty, dt, d_y, d_s)
+    total = float(np.sum(nll))
     return total, d_y, d_s, dt
 
 

@@ -724,7 +724,15 @@ class CompiledPlan:
         result = self.simulate(v, opts, n_threads)
         if not np.all(np.isfinite(result.simulation)):
             return math.inf
-        total = float(np.sum(self.row_nllh(result.simulation, result.sigma)))
+        nll = self.row_nllh(result.simulation, result.sigma)
+        from ..calibration import censored as _censored  # her2sim censored rows (a no-op without them)
+
+        if _censored.censored_rows(self.problem) is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ty = np.where(self.scale == _LOG, np.log(result.simulation),
+                              np.where(self.scale == _LOG10, np.log10(result.simulation), result.simulation))
+            nll = _censored.apply(self.problem, result.simulation, result.sigma, nll, self._tm, ty)
+        total = float(np.sum(nll))
         return total if np.isfinite(total) else math.inf
 
 
