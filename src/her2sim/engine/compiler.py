@@ -58,7 +58,7 @@ from ..model import Model
 
 __all__ = ["CompiledModel", "compile_model", "cache_dir", "compiler_flags", "Options"]
 
-ENGINE_VERSION = "6"  # 3: SBML event semantics, safe power derivatives; 4: cold functions of large models at -O0; 5: time breakpoints, rateOf, fast reactions, event sensitivities, delay(); 6: deterministic emission order, hoisted reciprocals, selected outputs only, reciprocal pivots, straight-line LU to 20k operations
+ENGINE_VERSION = "7"  # 7: input-only subexpressions cached per integration segment (codegen._ParamCache); 3: SBML event semantics, safe power derivatives; 4: cold functions of large models at -O0; 5: time breakpoints, rateOf, fast reactions, event sensitivities, delay(); 6: deterministic emission order, hoisted reciprocals, selected outputs only, reciprocal pivots, straight-line LU to 20k operations
 _HERE = Path(__file__).resolve().parent
 #: Flags of every build; see the module docstring for the instruction-set decision.
 CFLAGS = ["-fPIC", "-shared", "-fno-math-errno", "-ffp-contract=off", "-std=gnu99"]
