@@ -1383,24 +1383,29 @@ def generate(
     emit("}")
 
     # outputs: species values, assignment-rule targets, parameters/compartments, reaction rates
-    out_exprs: list[str] = []
+    # (printed on demand: plain models print only the outputs that the index tables of
+    # model_outputs_sel do not cover, which saves printing a thousand trivial expressions on
+    # large models)
     out_syms: list[sympy.Expr] = []
     for s in model.species:
         lay.output_ids.append(s.id)
         lay.output_kinds.append("species")
         out_syms.append(value_symbol(s.id))
-        out_exprs.append(pc(out_syms[-1]))
     for ident in list(params) + list(comps):
         lay.output_ids.append(ident)
         lay.output_kinds.append("compartment" if ident in comps else "parameter")
         out_syms.append(value_symbol(ident))
-        out_exprs.append(pc(out_syms[-1]))
     for k in reactions:
         lay.output_ids.append(k)
         lay.output_kinds.append("reaction")
         out_syms.append(W[k])
-        out_exprs.append(f"w[{w_pos[k]}]")
-    n_out0 = len(out_exprs)
+    w_index = {W[k]: w_pos[k] for k in derived_ids}
+
+    def out_expr(n: int) -> str:
+        e = out_syms[n]
+        return f"w[{w_index[e]}]" if e in w_index else pc(e)
+
+    n_out0 = len(out_syms)
     if sensitivity is not None:
         base_ids = list(lay.output_ids)
         for k in range(n_dir):
@@ -1412,12 +1417,12 @@ def generate(
             lay.output_kinds.extend(["partial"] * n_out0)
     emit(f"#define NOUT0 {n_out0}")
     emit(f"#define NOUT {max(len(lay.output_ids), 1)}")
-    emit("H2_COLD static void model_outputs(double t, const double *x, const double *p, double *out) {")
-    emit("    double w[NW];")
-    emit("    compute_w(t, x, p, w);")
-    for n, e in enumerate(out_exprs):
-        emit(f"    out[{n}] = {e};")
     if sensitivity is not None:
+        emit("H2_COLD static void model_outputs(double t, const double *x, const double *p, double *out) {")
+        emit("    double w[NW];")
+        emit("    compute_w(t, x, p, w);")
+        for n in range(n_out0):
+            emit(f"    out[{n}] = {out_expr(n)};")
         emit_g()
         emit_h()
         # explicit partials w.r.t. each wrt slot (zero unless written below)
@@ -1441,7 +1446,7 @@ def generate(
                 body = " + ".join(f"{c} * S[{i}]" for i, c in terms) or "0.0"
                 emit(f"        o[{n}] = {body};")
             emit("    }")
-    emit("}")
+        emit("}")
     if sensitivity is None:
         # Only the selected outputs at each output time (solver.c: write_output), the
         # intermediates only when a selected output needs one. Outputs of the usual forms are
@@ -1449,7 +1454,6 @@ def generate(
         # parameter p[a], an intermediate w[a]: the same operations as in model_outputs, so the
         # values are bit-identical); only the others are generated code, which keeps the source
         # small on large models.
-        w_index = {W[k]: w_pos[k] for k in derived_ids}
         kinds: list[int] = []
         idx_a: list[int] = []
         idx_b: list[int] = []
@@ -1486,7 +1490,7 @@ def generate(
         emit("    (void)t; (void)x; (void)p; (void)w;")
         emit("    switch (n) {")
         for n in general:
-            emit(f"    case {n}: return {out_exprs[n]};")
+            emit(f"    case {n}: return {out_expr(n)};")
         emit("    default: return NAN;")
         emit("    }")
         emit("}")
@@ -1494,10 +1498,10 @@ def generate(
              "const int *sel, double *row) {")
         emit("    double w[NW];")
         emit("    int need = 0;")
-        emit("    for (int k = 0; k < n_sel; k++) need |= OUT_KIND[sel[k]] >= 3 && OUT_KIND[sel[k]] != 4;")
+        emit("    for (int k = 0; k < n_sel; k++) need |= OUT_KIND[sel ? sel[k] : k] >= 3 && OUT_KIND[sel ? sel[k] : k] != 4;")
         emit("    if (need) compute_w_c(t, x, p, c, w);")
         emit("    for (int k = 0; k < n_sel; k++) {")
-        emit("        const int n = sel[k];")
+        emit("        const int n = sel ? sel[k] : k;")
         emit("        switch (OUT_KIND[n]) {")
         emit("        case 0: row[k] = x[OUT_A[n]]; break;")
         emit("        case 1: row[k] = x[OUT_A[n]] / p[OUT_B[n]]; break;")
@@ -1506,6 +1510,13 @@ def generate(
         emit("        default: row[k] = model_output_general(n, t, x, p, w);")
         emit("        }")
         emit("    }")
+        emit("}")
+        # every output (eval_outputs_at): the same code with sel = NULL, so the values are the
+        # ones write_output reports, and large models carry no second copy of every output
+        emit("H2_COLD static void model_outputs(double t, const double *x, const double *p, double *out) {")
+        emit("    double c[NC];")
+        emit("    model_pcache(p, c);")
+        emit("    model_outputs_sel(t, x, p, c, NOUT0, (const int *)0, out);")
         emit("}")
 
     # static discontinuities in time: the solver stops there (see _time_breakpoints)
