@@ -123,6 +123,9 @@ typedef struct {
     const Structure *S;
     const Options *O;
     double *p;
+    double *pc; /* model_pcache(p): the values that depend on p only (codegen._ParamCache); refreshed
+                   by refresh_pcache wherever p changes (bdf_start, initial assignments, events,
+                   schedule entries) */
     /* state */
     double t, h_abs, t_bound;
     int order, n_equal_steps, lu_valid, jac_current, lu_dense;
@@ -190,9 +193,11 @@ static int all_finite(const double *v, int n)
     return 1;
 }
 
+static void refresh_pcache(Solver *s) { model_pcache(s->p, s->pc); }
+
 static void eval_rhs(Solver *s, double t, const double *y, double *out)
 {
-    model_rhs(t, y, s->p, out);
+    model_rhs_c(t, y, s->p, s->pc, out);
     s->st.n_rhs++;
 }
 
@@ -327,7 +332,7 @@ static void lu_solve(Solver *s, double *b)
 
 static void eval_jac(Solver *s, double t, const double *y)
 {
-    model_jac(t, y, s->p, s->J);
+    model_jac_c(t, y, s->p, s->pc, s->J);
     s->st.n_jac++;
     s->jac_step = s->st.n_steps;
     s->crate = -1.0;
@@ -421,6 +426,7 @@ static int bdf_start(Solver *s, double t, double t_bound)
 {
     s->t = t;
     s->t_bound = t_bound;
+    refresh_pcache(s); /* p may have changed since the last segment */
     eval_rhs(s, t, s->y, s->f);
     if (!all_finite(s->f, NX)) return ST_NONFINITE;
     s->h_abs = select_initial_step(s, t, s->y, s->f, t_bound);
@@ -452,7 +458,7 @@ static int newton_range(Solver *s, double t_new, double c, double tol, int lo, i
     (void)x_only;
     for (k = 0; k < NEWTON_MAXITER; k++) {
 #if NBLK > 1
-        if (x_only) { model_rhs_x(t_new, y, s->p, f); s->st.n_rhs++; }
+        if (x_only) { model_rhs_x_c(t_new, y, s->p, s->pc, f); s->st.n_rhs++; }
         else eval_rhs(s, t_new, y, f);
 #else
         eval_rhs(s, t_new, y, f);
@@ -849,7 +855,7 @@ static size_t solver_block_doubles(const Structure *S)
     size_t n = NX > 0 ? NX : 1, nb = NXB > 0 ? NXB : 1;
     return n * (12 + (MAX_ORDER + 3) + (MAX_ORDER + 1)) + (size_t)(S->njac > 0 ? S->njac : 1) +
            (size_t)(S->nlu > 0 ? S->nlu : 1) + nb * nb + nb /* ipiv, as ints */ + (NOUT > 0 ? NOUT : 1) +
-           n /* ytmp */ + (NP > 0 ? NP : 1) /* ppre */;
+           n /* ytmp */ + (NP > 0 ? NP : 1) /* ppre */ + NC /* pc, last */;
 }
 
 static void solver_setup(Solver *s, const Structure *S, const Options *O, double *p, double *block)
@@ -868,6 +874,7 @@ static void solver_setup(Solver *s, const Structure *S, const Options *O, double
     TAKE(dy, n); TAKE(rhs_buf, n); TAKE(tmp, n); TAKE(tmp2, n); TAKE(wt, n);
 #undef TAKE
     s->ipiv = (int *)q;
+    s->pc = block + solver_block_doubles(S) - NC;
     for (int k = 0; k <= MAX_ORDER; k++) compute_R(k, 1.0, s->U[k]);
     static const double kappa[MAX_ORDER + 1] = {0.0, -0.1850, -1.0 / 9.0, -0.0823, -0.0415, 0.0};
     s->gamma[0] = 0.0;
@@ -1147,7 +1154,7 @@ static void write_output(Solver *s, double t, const double *y, int n_sel, const 
 {
 #ifdef HAVE_OUTPUTS_SEL
     (void)outbuf;
-    model_outputs_sel(t, y, s->p, n_sel, sel, row);
+    model_outputs_sel(t, y, s->p, s->pc, n_sel, sel, row);
 #else
     model_outputs(t, y, s->p, outbuf);
     for (int k = 0; k < n_sel; k++) row[k] = outbuf[sel[k]];
@@ -1201,11 +1208,13 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
         if (x0) { memcpy(s.y, x0, sizeof(double) * NX); model_init(t0, p, ytmp); }
         else model_init(t0, p, s.y);
     }
+    refresh_pcache(&s); /* initial assignments may have changed p */
     if (!all_finite(s.y, NX)) { status = ST_NONFINITE; goto done; }
 
     /* events whose trigger is true at t0 fire there only if their initial value is false */
     for (int k = 0; k < NEV; k++) before[k] = model_event_initial_value(k);
     status = fire_events(&s, t0, before, &n_events, O->max_events, &rng, &queue);
+    refresh_pcache(&s);
     if (status) goto done;
 
     double t = t0;
@@ -1216,6 +1225,7 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
 #endif
     /* schedule entries at or before t0 apply immediately */
     while (isched < n_sched && sched_t[isched] <= t0) { p[sched_idx[isched]] = sched_val[isched]; isched++; }
+    refresh_pcache(&s);
     while (it < n_t && t_out[it] <= t0) { write_output(&s, t0, s.y, n_sel, sel, out + (long)it * n_sel, outbuf); it++; }
     if (it >= n_t) goto done;
     double t_end = t_out[n_t - 1];
@@ -1272,6 +1282,7 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
                 s.ev_crossing = 1;
                 status = fire_events(&s, t_ev, before, &n_events, O->max_events, &rng, &queue);
                 s.ev_crossing = 0;
+                refresh_pcache(&s);
                 if (status) goto done;
                 t = t_ev;
                 restart = 1;
@@ -1286,6 +1297,7 @@ static int run_member_in(double *block, const Structure *S, const Options *O, do
                         status = fire_events(&s, t, before, &n_events, O->max_events, &rng, &queue);
                         if (status) goto done;
                     }
+                    refresh_pcache(&s);
                     restart = 1;
                 }
             }
