@@ -247,10 +247,12 @@ class _ParamCache:
         return s
 
     def rewrite(self, e: sympy.Basic) -> sympy.Basic:
-        if self.wmap:
-            e = e.xreplace(self.wmap)
+        # a delayed expression is left exactly as it stands, intermediates included: the delay
+        # calls met while printing it are printed again in model_delayed, which has no cache
         if self._delayed(e):
             return e
+        if self.wmap:
+            e = e.xreplace(self.wmap)
         new, pure = self._walk(e)
         if pure:
             return self.symbol(e) if (isinstance(e, sympy.Expr) and e.args) else e
