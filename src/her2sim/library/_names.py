@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Generic, TypeVar
 
 from ..errors import UnknownNameError, ValidationError, closest
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 
 def normalise(name: str) -> str:
@@ -42,3 +43,23 @@ class NameIndex(Generic[T]):
             raise UnknownNameError(argument, str(name), sorted(set(self._canonical.values())),
                                    suggestion=None if near is None else self._canonical[near])
         return found
+
+
+class DerivedView(Mapping[str, V]):
+    """A read-only mapping re-derived from ``build()`` whenever it is read (the catalogues are the one
+    vocabulary: a table derived from them must follow a registration made after import)."""
+
+    def __init__(self, build: Callable[[], Mapping[str, V]]):
+        self._build = build
+
+    def __getitem__(self, key: str) -> V:
+        return self._build()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._build())
+
+    def __len__(self) -> int:
+        return len(self._build())
+
+    def __repr__(self) -> str:
+        return repr(self._build())

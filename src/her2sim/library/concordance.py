@@ -26,7 +26,7 @@ Logical read-outs
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,7 @@ import xarray as xr
 
 from ..errors import UnknownNameError
 from . import her2_logical as hl
+from ._names import DerivedView
 from . import literature as _literature
 from .genotypes import Genotype
 
@@ -139,26 +140,10 @@ def _genotype_names() -> list[str]:
     return [*GENOTYPES, *CATALOGUE_GENOTYPES]
 
 
-class _PanelView(Mapping[str, PanelRow]):
-    """:data:`GENOTYPE_PANEL`: :func:`genotype_panel` of the catalogue as it is when read."""
-
-    def __getitem__(self, key: str) -> PanelRow:
-        return genotype_panel()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(genotype_panel())
-
-    def __len__(self) -> int:
-        return len(genotype_panel())
-
-    def __repr__(self) -> str:
-        return repr(genotype_panel())
-
-
 #: Genotype panel of :func:`node_concordance`: label -> (genotypes, kinetic parameters). Derived
 #: from the catalogue's :class:`~her2sim.library.genotypes.ConcordanceRow` declarations
 #: (:func:`genotype_panel`), never written here.
-GENOTYPE_PANEL: Mapping[str, PanelRow] = _PanelView()
+GENOTYPE_PANEL: Mapping[str, PanelRow] = DerivedView(genotype_panel)
 
 #: Treatment panel of :func:`node_concordance`: label -> drugs.
 TREATMENT_PANEL: dict[str, tuple[str, ...]] = {

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from ...errors import UnknownNameError, ValidationError
+from .._names import DerivedView
 from ..genotypes import Genotype
 
 __all__ = [
@@ -146,26 +147,10 @@ def _derive_catalogue_genotypes(entries: tuple[Genotype, ...]) -> dict[str, Cata
     return out
 
 
-class _CatalogueView(Mapping[str, CatalogueGenotype]):
-    """:data:`CATALOGUE_GENOTYPES`: derived from the catalogue and :data:`GENOTYPES` whenever read."""
-
-    def __getitem__(self, key: str) -> CatalogueGenotype:
-        return _catalogue_genotypes()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(_catalogue_genotypes())
-
-    def __len__(self) -> int:
-        return len(_catalogue_genotypes())
-
-    def __repr__(self) -> str:
-        return repr(_catalogue_genotypes())
-
-
 #: Names of the genotype catalogue (library/genotypes.py) -> how each acts on the model: the
 #: model genotype of the same name or alias at strength 1 (its no-effect value from the
 #: catalogue's strength), or the entry of :data:`CATALOGUE_READINGS`. Derived, never written.
-CATALOGUE_GENOTYPES: Mapping[str, CatalogueGenotype] = _CatalogueView()
+CATALOGUE_GENOTYPES: Mapping[str, CatalogueGenotype] = DerivedView(_catalogue_genotypes)
 
 
 def _genotype_index() -> dict[str, tuple[str, str]]:
